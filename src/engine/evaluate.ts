@@ -1,0 +1,34 @@
+/**
+ * The engine: a policy and the facts of a pull request in, a decision out. Pure and synchronous;
+ * it knows nothing of GitHub, git or the file system.
+ */
+import type { Policy } from "../policy/schema.js";
+import { compilePolicy } from "./compile.js";
+import { judgeRequirements, mergeRequirements } from "./requirements.js";
+import { summarizeReviews } from "./reviews.js";
+import { assessTier } from "./tier.js";
+import type { Decision, PullRequestFacts } from "./types.js";
+
+export function evaluate(policy: Policy, facts: PullRequestFacts): Decision {
+  const compiled = compilePolicy(policy);
+  const assessed = assessTier(compiled, facts);
+
+  const merged = mergeRequirements([
+    { source: `tier:${assessed.tier}`, spec: policy.tiers[assessed.tier] },
+    ...assessed.matchedRules.map((index) => ({ source: `rule:${policy.rules[index]!.name}`, spec: policy.rules[index]!.require })),
+    ...(assessed.agentAuthored ? [{ source: "agents", spec: policy.agents.require }] : []),
+    ...(assessed.policyChanged ? [{ source: "policy_change", spec: policy.policy_change.require }] : []),
+  ]);
+  const requirements = judgeRequirements(compiled, facts, merged, summarizeReviews(facts, policy.approvals.stale));
+
+  return {
+    tier: assessed.tier,
+    conclusion: requirements.every((requirement) => requirement.met) ? "success" : "failure",
+    reasons: assessed.reasons,
+    requirements,
+    checklist: merged.checklist.map((entry) => entry.item),
+    agentAuthored: assessed.agentAuthored,
+    policyChanged: assessed.policyChanged,
+    size: assessed.size,
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The requirements of a PR: the union of its tier's, its matching rules', the agent section's and
+ * the policy-change section's, each judged against the facts with a one-line "how to meet it".
+ */
+import type { ApproverGroup, RequirementSpec } from "../policy/schema.js";
+import type { CompiledPolicy } from "./compile.js";
+import type { ReviewSummary } from "./reviews.js";
+import { pathsOf, plural } from "./tier.js";
+import type { Permission, PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
+
+/** Bounds on the text a ticket pattern runs on (RE2 is linear, this bounds the linear). */
+export const TICKET_TEXT_LIMITS = { title: 1024, body: 65536, branch: 1024 } as const;
+
+const WRITE_OR_ABOVE: ReadonlySet<Permission> = new Set(["admin", "maintain", "write"]);
+
+export interface MergedRequirements {
+  approvals?: { count: number; sources: RequirementSource[] };
+  approvers: { group: ApproverGroup; sources: RequirementSource[] }[];
+  tests?: RequirementSource[];
+  ticket?: RequirementSource[];
+  checklist: { item: string; sources: RequirementSource[] }[];
+}
+
+/** Union: approvals take the maximum, groups and checklist items concatenate without duplicates. */
+export function mergeRequirements(specs: { source: RequirementSource; spec: RequirementSpec | undefined }[]): MergedRequirements {
+  const merged: MergedRequirements = { approvers: [], checklist: [] };
+  for (const { source, spec } of specs) {
+    if (!spec) continue;
+    if (spec.approvals !== undefined && spec.approvals > 0) {
+      if (!merged.approvals || spec.approvals > merged.approvals.count) merged.approvals = { count: spec.approvals, sources: [source] };
+      else if (spec.approvals === merged.approvals.count) merged.approvals.sources.push(source);
+    }
+    for (const group of spec.approvers ?? []) {
+      const key = groupKey(group);
+      const existing = merged.approvers.find((entry) => groupKey(entry.group) === key);
+      if (existing) addSource(existing.sources, source);
+      else merged.approvers.push({ group, sources: [source] });
+    }
+    if (spec.tests) addSource((merged.tests ??= []), source);
+    if (spec.ticket) addSource((merged.ticket ??= []), source);
+    for (const item of spec.checklist ?? []) {
+      const existing = merged.checklist.find((entry) => entry.item === item);
+      if (existing) addSource(existing.sources, source);
+      else merged.checklist.push({ item, sources: [source] });
+    }
+  }
+  return merged;
+}
+
+function addSource(sources: RequirementSource[], source: RequirementSource): void {
+  if (!sources.includes(source)) sources.push(source);
+}
+
+function groupKey(group: ApproverGroup): string {
+  const norm = (list?: string[]) => [...(list ?? [])].map((s) => s.toLowerCase()).sort().join(",");
+  return `${norm(group.teams)}|${norm(group.users)}|${group.count}`;
+}
+
+export function judgeRequirements(
+  compiled: CompiledPolicy,
+  facts: PullRequestFacts,
+  merged: MergedRequirements,
+  reviews: ReviewSummary,
+): RequirementResult[] {
+  const results: RequirementResult[] = [];
+  const ignoredNote = reviews.ignored.length
+    ? `; not counted: ${reviews.ignored.map((entry) => `${entry.login} ${entry.why}`).join(", ")}`
+    : "";
+
+  if (merged.approvals) {
+    const required = merged.approvals.count;
+    const have = reviews.approvers.length;
+    const met = have >= required;
+    results.push({
+      kind: "approvals",
+      met,
+      required,
+      approvedBy: reviews.approvers,
+      local: false,
+      sources: merged.approvals.sources,
+      message: `${plural(required, "approval")} required, ${have} valid${have ? ` (${reviews.approvers.join(", ")})` : ""}${ignoredNote}`,
+      howTo: met
+        ? ""
+        : `Get ${plural(required - have, "more approval")} on the current commit from reviewers with write access other than the author`,
+    });
+  }
+
+  for (const { group, sources } of merged.approvers) {
+    const approvedBy = reviews.approvers.filter((login) => inGroup(login, group, facts.teamMembers));
+    const met = approvedBy.length >= group.count;
+    results.push({
+      kind: "approvers",
+      met,
+      required: group.count,
+      approvedBy,
+      group,
+      local: false,
+      sources,
+      message: `${plural(group.count, "approval")} from ${describeGroup(group)} required, ${approvedBy.length} so far${approvedBy.length ? ` (${approvedBy.join(", ")})` : ""}`,
+      howTo: met ? "" : `Request a review from ${describeGroup(group)} and get ${plural(group.count - approvedBy.length, "more approval")} on the current commit`,
+    });
+  }
+
+  if (merged.tests) results.push(judgeTests(compiled, facts, merged.tests));
+  if (merged.ticket) results.push(judgeTicket(compiled, facts, merged.ticket));
+
+  if (merged.checklist.length > 0) {
+    const ticks = new Map(facts.checklist.map((tick) => [tick.item.trim(), tick.tickedBy]));
+    const items = merged.checklist.map(({ item }) => ({ item, ticked: ticks.has(item), tickedBy: ticks.get(item) }));
+    const open = items.filter((item) => !item.ticked);
+    results.push({
+      kind: "checklist",
+      met: open.length === 0,
+      items,
+      local: false,
+      sources: [...new Set(merged.checklist.flatMap((entry) => entry.sources))],
+      message: `${items.length - open.length} of ${plural(items.length, "checklist item")} ticked`,
+      howTo: open.length ? `Tick in the Guardrails comment: ${open.map((item) => `"${item.item}"`).join(", ")}` : "",
+    });
+  }
+
+  const blocking = reviews.changesRequestedBy;
+  results.push({
+    kind: "changes_requested",
+    met: blocking.length === 0,
+    reviewers: blocking,
+    local: false,
+    sources: ["always"],
+    message: blocking.length ? `changes requested by ${blocking.join(", ")}` : "no open change requests",
+    howTo: blocking.length
+      ? `Address the review, then ask ${blocking.join(", ")} to approve, or have the review dismissed`
+      : "",
+  });
+  return results;
+}
+
+function inGroup(login: string, group: ApproverGroup, teamMembers: Record<string, string[]>): boolean {
+  const lower = login.toLowerCase();
+  if (group.users?.some((user) => user.toLowerCase() === lower)) return true;
+  return (group.teams ?? []).some((team) => (teamMembers[team] ?? teamMembers[team.toLowerCase()] ?? []).some((m) => m.toLowerCase() === lower));
+}
+
+export function describeGroup(group: ApproverGroup): string {
+  const names = [...(group.teams ?? []).map((team) => `team ${team}`), ...(group.users ?? [])];
+  return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}
+
+function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, sources: RequirementSource[]): RequirementResult {
+  const { policy } = compiled;
+  const sourceFiles = facts.files.filter((file) => pathsOf(file).some((path) => compiled.testSource.matches(path)));
+  // A deleted test is not a test that comes with the code.
+  const testFiles = facts.files.filter((file) => file.status !== "removed" && compiled.testFiles.matches(file.path));
+  const base = { kind: "tests" as const, local: true, sources };
+  if (sourceFiles.length === 0) {
+    return { ...base, met: true, message: "no source files changed (tests.source)", howTo: "" };
+  }
+  if (testFiles.length > 0) {
+    return { ...base, met: true, message: `${plural(sourceFiles.length, "source file")} changed with ${plural(testFiles.length, "test file")}`, howTo: "" };
+  }
+  const label = facts.labels.find((l) => l.name === policy.tests.exempt_label);
+  if (label?.appliedBy && WRITE_OR_ABOVE.has(label.appliedBy.permission)) {
+    return { ...base, met: true, message: `tests waived by label "${label.name}" (applied by ${label.appliedBy.login})`, howTo: "" };
+  }
+  const labelNote = label
+    ? label.appliedBy
+      ? `; label "${label.name}" was applied by ${label.appliedBy.login} (${label.appliedBy.permission} access), which does not waive tests`
+      : `; label "${label.name}" is present but who applied it is unknown, so it does not waive tests`
+    : "";
+  return {
+    ...base,
+    met: false,
+    message: `${plural(sourceFiles.length, "source file")} changed (${sourceFiles.slice(0, 3).map((f) => f.path).join(", ")}${sourceFiles.length > 3 ? ", …" : ""}) without a test file${labelNote}`,
+    howTo: `Add or update tests matching tests.tests, or have someone with write access apply the label "${policy.tests.exempt_label}"`,
+  };
+}
+
+function judgeTicket(compiled: CompiledPolicy, facts: PullRequestFacts, sources: RequirementSource[]): RequirementResult {
+  const places: [string, string][] = [
+    ["title", facts.title.slice(0, TICKET_TEXT_LIMITS.title)],
+    ["body", facts.body.slice(0, TICKET_TEXT_LIMITS.body)],
+    ["branch name", facts.headBranch.slice(0, TICKET_TEXT_LIMITS.branch)],
+  ];
+  for (const [place, text] of places) {
+    const found = compiled.ticket.find(text);
+    if (found !== undefined) {
+      return { kind: "ticket", met: true, local: true, sources, message: `ticket ${found} referenced in the ${place}`, howTo: "" };
+    }
+  }
+  return {
+    kind: "ticket",
+    met: false,
+    local: true,
+    sources,
+    message: "no ticket reference found",
+    howTo: `Mention a ticket matching /${compiled.policy.ticket.pattern}/ in the title, body or branch name`,
+  };
+}

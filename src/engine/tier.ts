@@ -1,0 +1,151 @@
+/**
+ * Why a PR gets its tier: every contribution (rules, unmatched files, size, agent authorship,
+ * policy change, incomplete file list) as a reason; the tier is the highest of them.
+ */
+import { POLICY_PATH, TIERS, type Tier } from "../policy/schema.js";
+import type { CompiledPolicy } from "./compile.js";
+import type { ChangedFile, PullRequestFacts, Reason } from "./types.js";
+
+export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
+export const maxTier = (a: Tier, b: Tier): Tier => (tierRank(a) >= tierRank(b) ? a : b);
+
+/** The paths a file is matched by: a rename matches by its old and its new path. */
+export function pathsOf(file: ChangedFile): string[] {
+  return file.previousPath && file.previousPath !== file.path ? [file.path, file.previousPath] : [file.path];
+}
+
+export interface TierResult {
+  tier: Tier;
+  reasons: Reason[];
+  /** Indexes of the rules that match at least one changed file. */
+  matchedRules: number[];
+  agentAuthored: boolean;
+  policyChanged: boolean;
+  size: { lines: number; files: number; ignoredFiles: number };
+}
+
+export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts): TierResult {
+  const { policy } = compiled;
+  const reasons: Reason[] = [];
+
+  const filesByRule = policy.rules.map((): string[] => []);
+  const unmatched: string[] = [];
+  const policyFiles: string[] = [];
+  let lines = 0;
+  let countedFiles = 0;
+  let ignoredFiles = 0;
+  const hits = new Set<number>();
+  for (const file of facts.files) {
+    hits.clear();
+    const paths = pathsOf(file);
+    for (const path of paths) compiled.rulesMatching(path, hits);
+    if (hits.size === 0) unmatched.push(file.path);
+    for (const index of hits) filesByRule[index]!.push(file.path);
+    if (paths.includes(POLICY_PATH)) policyFiles.push(file.path);
+    // A rename counts unless both of its paths are ignored: renaming code to `x.snap` hides nothing.
+    if (paths.every((path) => compiled.sizeIgnored.matches(path))) ignoredFiles++;
+    else {
+      countedFiles++;
+      lines += file.additions + file.deletions;
+    }
+  }
+
+  const matchedRules: number[] = [];
+  filesByRule.forEach((files, index) => {
+    if (files.length === 0) return;
+    const rule = policy.rules[index]!;
+    matchedRules.push(index);
+    reasons.push({
+      kind: "rule",
+      tier: rule.tier,
+      rule: rule.name,
+      files,
+      message: `rule "${rule.name}" matches ${plural(files.length, "file")}`,
+    });
+  });
+  if (unmatched.length > 0) {
+    reasons.push({
+      kind: "default",
+      tier: policy.default_tier,
+      files: unmatched,
+      message: `${plural(unmatched.length, "file")} ${unmatched.length === 1 ? "matches" : "match"} no rule (default_tier)`,
+    });
+  }
+
+  const sizeTier = sizeEscalation(policy.size, lines, countedFiles);
+  if (sizeTier) {
+    const threshold = policy.size[sizeTier]!;
+    const byLines = threshold.lines !== undefined && lines >= threshold.lines;
+    reasons.push({
+      kind: "size",
+      tier: sizeTier,
+      lines,
+      fileCount: countedFiles,
+      message: byLines
+        ? `${lines} changed lines ≥ ${threshold.lines} (size.${sizeTier}.lines)`
+        : `${countedFiles} changed files ≥ ${threshold.files} (size.${sizeTier}.files)`,
+    });
+  }
+
+  const agent = agentMatch(compiled, facts);
+  if (agent) {
+    reasons.push({ kind: "agent", tier: policy.agents.min_tier, pattern: agent.pattern, value: agent.value, message: agent.message });
+  }
+
+  if (policyFiles.length > 0) {
+    reasons.push({
+      kind: "policy_change",
+      tier: "high",
+      files: policyFiles,
+      message: `the PR changes the policy file ${POLICY_PATH}`,
+    });
+  }
+
+  if (!facts.filesComplete) {
+    reasons.push({
+      kind: "incomplete",
+      tier: "high",
+      fileCount: facts.files.length,
+      message: `GitHub listed only ${facts.files.length} changed files; the list is incomplete, so the PR is treated as high risk`,
+    });
+  }
+
+  const tier = reasons.reduce<Tier>((highest, reason) => maxTier(highest, reason.tier), "low");
+  return {
+    tier,
+    reasons,
+    matchedRules,
+    agentAuthored: agent !== undefined,
+    policyChanged: policyFiles.length > 0,
+    size: { lines, files: countedFiles, ignoredFiles },
+  };
+}
+
+function sizeEscalation(size: CompiledPolicy["policy"]["size"], lines: number, files: number): "medium" | "high" | undefined {
+  const reaches = (threshold?: { lines?: number; files?: number }) =>
+    threshold !== undefined &&
+    ((threshold.lines !== undefined && lines >= threshold.lines) || (threshold.files !== undefined && files >= threshold.files));
+  if (reaches(size.high)) return "high";
+  if (reaches(size.medium)) return "medium";
+  return undefined;
+}
+
+function agentMatch(compiled: CompiledPolicy, facts: PullRequestFacts): { pattern: string; value: string; message: string } | undefined {
+  for (const { pattern, regex } of compiled.agentAuthors) {
+    if (regex.test(facts.author.login)) {
+      return { pattern, value: facts.author.login, message: `author ${facts.author.login} matches agents.authors "${pattern}"` };
+    }
+  }
+  for (const { pattern, regex } of compiled.agentCoAuthors) {
+    for (const trailer of facts.coAuthors) {
+      if (regex.test(trailer)) {
+        return { pattern, value: trailer, message: `co-author "${trailer}" matches agents.co_authors "${pattern}"` };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

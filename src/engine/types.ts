@@ -1,0 +1,111 @@
+/**
+ * The engine's interface: the facts an adapter (the GitHub App, the CLI) gathers about a pull
+ * request, and the decision the engine returns. Nothing here knows about GitHub's API or git.
+ */
+import type { ApproverGroup, Tier } from "../policy/schema.js";
+
+export type FileStatus = "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+
+export interface ChangedFile {
+  path: string;
+  /** The path before a rename (or the source of a copy). */
+  previousPath?: string;
+  status: FileStatus;
+  additions: number;
+  deletions: number;
+}
+
+/** Repository permission, highest first: admin > maintain > write > triage > read > none. */
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+export interface Review {
+  author: string;
+  authorIsBot: boolean;
+  state: ReviewState;
+  /** The head commit the review was submitted on. */
+  commitId: string;
+  /** GitHub's author association of the reviewer: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, … */
+  authorAssociation: string;
+  submittedAt?: string;
+}
+
+export interface Label {
+  name: string;
+  /** Who applied the label, with their repository permission; adapters fill it for the exempt label. */
+  appliedBy?: { login: string; permission: Permission };
+}
+
+export interface ChecklistTick {
+  item: string;
+  tickedBy: string;
+}
+
+export interface PullRequestFacts {
+  headSha: string;
+  author: { login: string; isBot: boolean };
+  title: string;
+  body: string;
+  headBranch: string;
+  files: ChangedFile[];
+  /** False when GitHub's list stopped short (3000 files at most): the tier is then high. */
+  filesComplete: boolean;
+  labels: Label[];
+  /** Reviews in the order they were submitted. */
+  reviews: Review[];
+  /** Team slug to the logins known to be members (adapters need only fill reviewers). */
+  teamMembers: Record<string, string[]>;
+  /** Values of the commits' Co-authored-by trailers (`Name <email>`). */
+  coAuthors: string[];
+  /** Ticked checklist items, with who ticked each. */
+  checklist: ChecklistTick[];
+}
+
+export type ReasonKind = "rule" | "default" | "size" | "agent" | "policy_change" | "incomplete";
+
+export interface Reason {
+  kind: ReasonKind;
+  tier: Tier;
+  message: string;
+  rule?: string;
+  files?: string[];
+  lines?: number;
+  fileCount?: number;
+  pattern?: string;
+  value?: string;
+}
+
+export type RequirementKind = "approvals" | "approvers" | "tests" | "ticket" | "checklist" | "changes_requested";
+
+/** Where a requirement comes from: `tier:high`, `rule:auth`, `agents`, `policy_change`, `always`. */
+export type RequirementSource = string;
+
+export interface RequirementResult {
+  kind: RequirementKind;
+  met: boolean;
+  /** One line: what is required and how far along it is. */
+  message: string;
+  /** One line: how to meet it (empty when met). */
+  howTo: string;
+  sources: RequirementSource[];
+  /** Whether it can be judged without GitHub (tests, ticket): `guardrails check --strict` uses it. */
+  local: boolean;
+  required?: number;
+  approvedBy?: string[];
+  group?: ApproverGroup;
+  items?: { item: string; ticked: boolean; tickedBy?: string }[];
+  reviewers?: string[];
+}
+
+export interface Decision {
+  tier: Tier;
+  conclusion: "success" | "failure";
+  reasons: Reason[];
+  requirements: RequirementResult[];
+  /** Every checklist item the PR must tick, in order. */
+  checklist: string[];
+  agentAuthored: boolean;
+  policyChanged: boolean;
+  size: { lines: number; files: number; ignoredFiles: number };
+}

@@ -1,0 +1,226 @@
+/**
+ * YAML text in, a policy or every problem at once out. Each problem carries the line and column
+ * of the offending node, for YAML syntax errors and schema errors alike. Never throws.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { z } from "zod";
+import { policySchema, type Policy } from "./schema.js";
+
+export interface PolicyProblem {
+  line: number;
+  column: number;
+  message: string;
+}
+
+export type LoadResult = { ok: true; policy: Policy } | { ok: false; problems: PolicyProblem[] };
+
+/** Larger policies are refused before parsing: a policy is a page of YAML, not a data file. */
+export const MAX_POLICY_BYTES = 256 * 1024;
+
+export function loadPolicy(text: string): LoadResult {
+  try {
+    return loadUnsafe(text);
+  } catch (error) {
+    // Defence in depth: the parser and the schema are not expected to throw.
+    return { ok: false, problems: [{ line: 1, column: 1, message: `could not read the policy: ${(error as Error).message}` }] };
+  }
+}
+
+function loadUnsafe(text: string): LoadResult {
+  if (typeof text !== "string") return fail(1, 1, "the policy is not text");
+  if (Buffer.byteLength(text, "utf8") > MAX_POLICY_BYTES) {
+    return fail(1, 1, `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const at = (offset: number) => {
+    const pos = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return { line: pos.line, column: pos.col };
+  };
+
+  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => ({
+    ...at(e.pos[0]),
+    message: `YAML: ${firstLine(e.message)}`,
+  }));
+  if (yamlProblems.length > 0) return { ok: false, problems: sortProblems(yamlProblems) };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return fail(1, 1, `YAML: ${firstLine((error as Error).message)}`);
+  }
+  if (data === null || data === undefined) return fail(1, 1, "the policy is empty: it needs at least `version: 1`");
+
+  const parsed = policySchema.safeParse(data, { reportInput: true });
+  if (parsed.success) return { ok: true, policy: parsed.data };
+
+  const problems: PolicyProblem[] = [];
+  for (const issue of parsed.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const keyNode = findKeyNode(doc, issue.path, key);
+        const known = objectKeysAt(issue.path);
+        const hint = closest(key, known);
+        problems.push({
+          ...at(keyNode?.range?.[0] ?? nodeAt(doc, issue.path).range?.[0] ?? 0),
+          message: `${where(issue.path)}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : ""}; allowed: ${known.join(", ")}`,
+        });
+      }
+      continue;
+    }
+    const node = nodeAt(doc, issue.path);
+    problems.push({ ...at(node.range?.[0] ?? 0), message: `${where(issue.path)}${describeIssue(issue)}` });
+  }
+  return { ok: false, problems: sortProblems(dedupe(problems)) };
+}
+
+function fail(line: number, column: number, message: string): LoadResult {
+  return { ok: false, problems: [{ line, column, message }] };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+function sortProblems(problems: PolicyProblem[]): PolicyProblem[] {
+  return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function dedupe(problems: PolicyProblem[]): PolicyProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.line}:${p.column}:${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+type Path = readonly PropertyKey[];
+
+/** `rules[1].tier: ` for a problem inside the document, nothing at its root. */
+function where(path: Path): string {
+  if (path.length === 0) return "";
+  let out = "";
+  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : `${out ? "." : ""}${String(segment)}`;
+  return `${out}: `;
+}
+
+/** The deepest node that exists along `path`: the value itself, or the map that lacks a key. */
+function nodeAt(doc: Document, path: Path): Node {
+  let node = doc.contents as Node | null;
+  let last: Node = (doc.contents as Node) ?? ({ range: [0, 0, 0] } as unknown as Node);
+  for (const segment of path) {
+    if (!node) break;
+    last = node;
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      next = pair ? (pair.value ?? pair.key) : undefined;
+    } else if (isSeq(node) && typeof segment === "number") {
+      next = node.items[segment];
+    }
+    node = (next as Node | undefined) ?? null;
+  }
+  return node ?? last;
+}
+
+function findKeyNode(doc: Document, path: Path, key: string): Node | undefined {
+  const map = nodeAt(doc, path);
+  if (!isMap(map)) return undefined;
+  const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+  return (pair?.key as Node | undefined) ?? undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "invalid_type":
+      if (input === undefined) return "is required";
+      return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
+    case "invalid_value":
+      if (issue.values.length === 1) return issue.message;
+      return `expected one of ${issue.values.map((v) => String(v)).join(", ")}, got ${describeValue(input)}`;
+    case "too_small":
+      if (issue.origin === "array") return `needs at least ${issue.minimum} item${issue.minimum === 1 ? "" : "s"}`;
+      if (issue.origin === "string") return issue.minimum === 1 ? "must not be empty" : `must be at least ${issue.minimum} characters`;
+      return `must be at least ${issue.minimum}, got ${describeValue(input)}`;
+    case "too_big":
+      if (issue.origin === "string") return `must be at most ${issue.maximum} characters`;
+      if (issue.origin === "array") return `must have at most ${issue.maximum} items`;
+      return `must be at most ${issue.maximum}, got ${describeValue(input)}`;
+    case "invalid_union":
+      return `invalid value ${describeValue(input)}${unionHint(issue.path)}`;
+    default:
+      return issue.message;
+  }
+}
+
+const EXPECTED: Record<string, string> = {
+  object: "a mapping",
+  array: "a list",
+  string: "a string",
+  boolean: "true or false",
+  int: "a whole number",
+  number: "a number",
+};
+
+function unionHint(path: Path): string {
+  return path.at(-1) === "prefix" ? ": expected a label prefix such as \"risk:\", or false" : "";
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The keys the schema allows for the object at `path`, to list them and suggest a correction. */
+function objectKeysAt(path: Path): string[] {
+  let schema: unknown = policySchema;
+  for (const segment of [...path, undefined]) {
+    schema = unwrap(schema);
+    const def = (schema as { _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown } } })._zod.def;
+    if (segment === undefined) return def.shape ? Object.keys(def.shape) : [];
+    if (def.type === "object" && def.shape && typeof segment === "string") schema = def.shape[segment];
+    else if (def.type === "array" && typeof segment === "number") schema = def.element;
+    else return [];
+  }
+  return [];
+}
+
+function unwrap(schema: unknown): unknown {
+  let current = schema as { _zod: { def: { type: string; innerType?: unknown } } };
+  while (["optional", "default", "prefault", "nullable", "readonly"].includes(current._zod.def.type) && current._zod.def.innerType) {
+    current = current._zod.def.innerType as typeof current;
+  }
+  return current;
+}
+
+/** The allowed key closest to a typo, when it is close enough to be the likely intent. */
+function closest(key: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(key.toLowerCase(), candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,94 @@
+/**
+ * The three kinds of pattern a policy contains, and what makes each one valid.
+ * Path globs use minimatch semantics (dot files included); login and trailer patterns know only
+ * `*`; the ticket pattern is an RE2 regular expression, so matching is linear in the text and a
+ * policy cannot hang the server with a catastrophically backtracking pattern.
+ */
+import { Minimatch } from "minimatch";
+import { RE2JS } from "re2js";
+
+export const GLOB_OPTIONS = { dot: true } as const;
+
+/** Why a path glob is unusable, or undefined when it is fine. */
+export function globProblem(glob: string): string | undefined {
+  if (glob.trim() === "") return "glob is empty";
+  if (glob.startsWith("!")) return `negated glob "${glob}" is not allowed in a list: use "exclude"`;
+  if (glob.startsWith("#")) return `glob "${glob}" starts with "#", which minimatch reads as a comment that matches nothing`;
+  if (glob.startsWith("/")) return `glob "${glob}" is absolute: paths are relative to the repository root, without a leading "/"`;
+  if (glob.startsWith("./")) return `glob "${glob}" starts with "./": paths are relative to the repository root, write it without "./"`;
+  if (glob.includes("\\")) return `glob "${glob}" contains a backslash: paths use "/" and escapes are not supported`;
+  if (glob.length > 1024) return "glob is longer than 1024 characters";
+  let mm: Minimatch;
+  try {
+    mm = new Minimatch(glob, GLOB_OPTIONS);
+  } catch (error) {
+    return `invalid glob "${glob}": ${(error as Error).message}`;
+  }
+  if (mm.makeRe() === false) return `invalid glob "${glob}"`;
+  const unbalanced = unbalancedBracket(glob);
+  if (unbalanced) return `invalid glob "${glob}": ${unbalanced}`;
+  if (glob.includes("//")) return `invalid glob "${glob}": empty path segment "//"`;
+  if (glob.endsWith("/")) return `glob "${glob}" ends with "/" and so matches no file: write "${glob}**"`;
+  return undefined;
+}
+
+/**
+ * minimatch quietly reads an unbalanced bracket as a literal character, so a typo such as
+ * `src/{a,b/**` would match nothing and weaken the guardrail; report it instead.
+ */
+function unbalancedBracket(glob: string): string | undefined {
+  const stack: string[] = [];
+  const closing: Record<string, string> = { "}": "{", ")": "(", "]": "[" };
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (stack.at(-1) === "[") {
+      // Inside a character class only "]" is special (and not as its first member).
+      if (c === "]" && glob[i - 1] !== "[") stack.pop();
+      continue;
+    }
+    if (c === "{" || c === "[" || (c === "(" && i > 0 && "?*+@!".includes(glob[i - 1]!))) stack.push(c);
+    else if (c in closing) {
+      if (c === ")" && !stack.includes("(")) continue;
+      if (stack.at(-1) !== closing[c]) return `"${c}" without a matching "${closing[c]}"`;
+      stack.pop();
+    }
+  }
+  return stack.length > 0 ? `unclosed "${stack.at(-1)}"` : undefined;
+}
+
+/**
+ * Compiles a login or trailer pattern: `*` matches any run of characters, every other character
+ * is literal, and the whole value must match, case-insensitively.
+ */
+export function compileLoginPattern(pattern: string): RegExp {
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
+    .join(".*");
+  return new RegExp(`^${source}$`, "is");
+}
+
+/** Why a ticket pattern is unusable (RE2 syntax), or undefined when it compiles. */
+export function regexProblem(pattern: string): string | undefined {
+  try {
+    RE2JS.compile(pattern);
+    return undefined;
+  } catch (error) {
+    return `invalid regular expression "${pattern}": ${(error as Error).message} (RE2 syntax: no backreferences or lookaround)`;
+  }
+}
+
+/** A compiled ticket pattern; `find` returns the first match or undefined. */
+export interface TicketMatcher {
+  find(text: string): string | undefined;
+}
+
+export function compileTicketPattern(pattern: string): TicketMatcher {
+  const re = RE2JS.compile(pattern);
+  return {
+    find(text: string) {
+      const matcher = re.matcher(text);
+      return matcher.find() ? (matcher.group(0) ?? undefined) : undefined;
+    },
+  };
+}

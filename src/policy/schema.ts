@@ -1,0 +1,208 @@
+/**
+ * The policy language, version 1 (shared/spec/policy-v1.md). This zod schema is the single source
+ * of the policy's TypeScript types, of its defaults and of the JSON Schema that editors use.
+ * Every object is strict: an unknown key is an error, because a typo must not silently weaken a
+ * guardrail.
+ */
+import { z } from "zod";
+import { globProblem, regexProblem } from "./patterns.js";
+
+export const TIERS = ["low", "medium", "high"] as const;
+export type Tier = (typeof TIERS)[number];
+
+/** The path of the policy file, in the repository and in the owner's `.github` repository. */
+export const POLICY_PATH = ".github/guardrails.yml";
+
+export const DEFAULT_TEST_GLOBS = [
+  "test/**",
+  "tests/**",
+  "spec/**",
+  "**/__tests__/**",
+  "**/*.test.*",
+  "**/*.spec.*",
+  "**/*_test.*",
+  "**/test_*.py",
+];
+export const DEFAULT_SOURCE_GLOBS = ["src/**", "lib/**", "app/**", "pkg/**", "cmd/**", "internal/**"];
+export const DEFAULT_EXEMPT_LABEL = "no-tests-needed";
+export const DEFAULT_TICKET_PATTERN = "[A-Z][A-Z0-9]+-[0-9]+";
+
+const glob = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = globProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .meta({ description: "A path glob (minimatch, dot files matched), relative to the repository root." });
+
+const globList = z.array(glob);
+
+const tier = z.enum(TIERS).meta({ description: "A risk tier: low < medium < high." });
+
+const login = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "expected a GitHub login (letters, digits and dashes)");
+
+const teamSlug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a team slug of the repository owner's organisation, such as security-reviewers");
+
+const loginPattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .meta({ description: "`*` matches any run of characters; everything else is literal; case-insensitive." });
+
+const approverGroup = z
+  .strictObject({
+    teams: z.array(teamSlug).optional().meta({ description: "Team slugs of the repository owner's organisation." }),
+    users: z.array(login).optional().meta({ description: "GitHub logins." }),
+    count: z.int().min(1).max(100).default(1).meta({ description: "Distinct valid approvals needed from this group." }),
+  })
+  .superRefine((group, ctx) => {
+    if ((group.teams?.length ?? 0) + (group.users?.length ?? 0) === 0) {
+      ctx.addIssue({ code: "custom", message: "an approver group needs at least one of \"teams\" or \"users\"" });
+    }
+  })
+  .meta({ description: "`count` distinct valid approvals from these users or members of these teams." });
+
+export const requirementSchema = z
+  .strictObject({
+    approvals: z.int().min(0).max(100).optional().meta({ description: "Distinct valid approvals in total." }),
+    approvers: z.array(approverGroup).optional().meta({ description: "Groups of people who must approve." }),
+    tests: z.boolean().optional().meta({ description: "Source changes must come with test changes." }),
+    ticket: z.boolean().optional().meta({ description: "The title, body or head branch must reference a ticket." }),
+    checklist: z
+      .array(z.string().trim().min(1).max(300))
+      .optional()
+      .meta({ description: "Items to tick in the pull request's Guardrails comment." }),
+  })
+  .meta({ description: "What must be true before the check passes." });
+
+export type RequirementSpec = z.output<typeof requirementSchema>;
+
+/** What each tier demands when a policy leaves `tiers`, or one of its tiers, out. */
+export const DEFAULT_TIER_REQUIREMENTS: Record<Tier, RequirementSpec> = {
+  low: {},
+  medium: { approvals: 1, tests: true },
+  high: { approvals: 2, tests: true, checklist: ["Rollback plan is described in the PR"] },
+};
+
+const rule = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "rule names use lowercase letters, digits and single dashes, such as auth-service")
+      .max(64),
+    description: z.string().max(300).optional().meta({ description: "Shown beside the rule in the check's explanation." }),
+    tier,
+    paths: z.array(glob).min(1, "a rule needs at least one path glob"),
+    exclude: globList.optional(),
+    require: requirementSchema.optional(),
+  })
+  .meta({ description: "A path rule: a changed file matching `paths` (and not `exclude`) raises the PR to `tier`." });
+
+const sizeThreshold = z
+  .strictObject({
+    lines: z.int().min(1).optional().meta({ description: "Changed lines (additions + deletions) at which the tier applies." }),
+    files: z.int().min(1).optional().meta({ description: "Changed files at which the tier applies." }),
+  })
+  .meta({ description: "The tier applies when lines >= `lines` OR files >= `files`." });
+
+export const policySchema = z
+  .strictObject({
+    version: z.literal(1, { error: "must be 1 (the only version of the policy language)" }).meta({ description: "The policy language version." }),
+    default_tier: tier.default("medium").meta({ description: "Tier of a changed file that no rule matches." }),
+    rules: z
+      .array(rule)
+      .default([])
+      .superRefine((rules, ctx) => {
+        const seen = new Set<string>();
+        rules.forEach((r, index) => {
+          if (seen.has(r.name)) ctx.addIssue({ code: "custom", message: `duplicate rule name "${r.name}"`, path: [index, "name"] });
+          seen.add(r.name);
+        });
+      }),
+    size: z
+      .strictObject({
+        ignore: globList.default([]).meta({ description: "Files not counted in the size (lock files, snapshots)." }),
+        medium: sizeThreshold.optional(),
+        high: sizeThreshold.optional(),
+      })
+      .prefault({})
+      .meta({ description: "Diff-size escalation." }),
+    tests: z
+      .strictObject({
+        source: globList.default(DEFAULT_SOURCE_GLOBS).meta({ description: "Files that need tests when they change." }),
+        tests: globList.default(DEFAULT_TEST_GLOBS).meta({ description: "Files that count as tests." }),
+        exempt_label: z
+          .string()
+          .min(1)
+          .max(50)
+          .default(DEFAULT_EXEMPT_LABEL)
+          .meta({ description: "Label that waives `tests: true`, honoured only when applied by a user with write access or above." }),
+      })
+      .prefault({}),
+    ticket: z
+      .strictObject({
+        pattern: z
+          .string()
+          .min(1)
+          .max(500)
+          .superRefine((value, ctx) => {
+            const problem = regexProblem(value);
+            if (problem) ctx.addIssue({ code: "custom", message: problem });
+          })
+          .default(DEFAULT_TICKET_PATTERN)
+          .meta({ description: "RE2 regular expression searched in the PR title, body and head branch name." }),
+      })
+      .prefault({}),
+    agents: z
+      .strictObject({
+        authors: z.array(loginPattern).default([]).meta({ description: "Login patterns of agent PR authors." }),
+        co_authors: z.array(loginPattern).default([]).meta({ description: "Patterns on commits' Co-authored-by trailers (`Name <email>`)." }),
+        min_tier: tier.default("medium").meta({ description: "Lowest tier of an agent-authored PR." }),
+        require: requirementSchema.optional(),
+      })
+      .prefault({})
+      .meta({ description: "Changes delegated to AI agents and bots." }),
+    policy_change: z
+      .strictObject({ require: requirementSchema.optional() })
+      .prefault({})
+      .meta({ description: "Requirements of a PR that changes the policy file (such a PR is always high)." }),
+    approvals: z
+      .strictObject({
+        stale: z
+          .enum(["discard", "keep"])
+          .default("discard")
+          .meta({ description: "discard: only approvals of the current head commit count." }),
+      })
+      .prefault({}),
+    tiers: z
+      .strictObject({
+        low: requirementSchema.default(DEFAULT_TIER_REQUIREMENTS.low),
+        medium: requirementSchema.default(DEFAULT_TIER_REQUIREMENTS.medium),
+        high: requirementSchema.default(DEFAULT_TIER_REQUIREMENTS.high),
+      })
+      .prefault({})
+      .meta({ description: "What each tier demands; a tier left out demands the built-in default's." }),
+    labels: z
+      .strictObject({
+        prefix: z
+          .union([z.string().min(1).max(40), z.literal(false)])
+          .default("risk:")
+          .meta({ description: "Labels <prefix><tier>; false turns labels off." }),
+      })
+      .prefault({}),
+  })
+  .meta({
+    title: "Guardrails policy",
+    description: "Risk-tiered guardrails for pull requests (.github/guardrails.yml).",
+  });
+
+/** A policy with every default filled in: what the engine evaluates. */
+export type Policy = z.output<typeof policySchema>;
+/** A policy as written in YAML. */
+export type PolicyInput = z.input<typeof policySchema>;
+export type Rule = Policy["rules"][number];
+export type ApproverGroup = z.output<typeof approverGroup>;
