@@ -1,0 +1,67 @@
+/**
+ * The app's configuration, from environment variables (Probot's conventions plus a few of ours).
+ * Every variable is documented in .env.example and the README.
+ */
+import { getPrivateKey } from "@probot/get-private-key";
+
+export interface AppConfig {
+  production: boolean;
+  appId: number;
+  privateKey: string | undefined;
+  webhookSecret: string;
+  webhookPath: string;
+  host: string;
+  port: number;
+  /** Optional: lets the app ignore label events it caused itself. */
+  appSlug: string | undefined;
+  /** Per-attempt timeout of a GitHub request. */
+  requestTimeoutMs: number;
+  /** After this, a webhook delivery is answered 202 while its evaluation goes on. */
+  processingTimeoutMs: number;
+  /** How long a shutdown waits for evaluations in flight. */
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const production = env.NODE_ENV === "production";
+  if (production && !env.WEBHOOK_SECRET) {
+    throw new ConfigError("WEBHOOK_SECRET is required when NODE_ENV=production: without it anyone could send forged webhooks");
+  }
+  let privateKey: string | undefined;
+  try {
+    privateKey = getPrivateKey({ env })?.toString() || undefined;
+  } catch (error) {
+    throw new ConfigError(`the private key could not be read: ${(error as Error).message}`);
+  }
+  const number = (name: string, fallback: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a number, got "${raw}"`);
+    return value;
+  };
+  return {
+    production,
+    appId: number("APP_ID", 0),
+    privateKey,
+    webhookSecret: env.WEBHOOK_SECRET || "development",
+    webhookPath: env.WEBHOOK_PATH || "/api/github/webhooks",
+    host: env.HOST || "localhost",
+    port: number("PORT", 3000),
+    appSlug: env.APP_SLUG || undefined,
+    requestTimeoutMs: number("GITHUB_REQUEST_TIMEOUT_MS", 10000),
+    processingTimeoutMs: number("WEBHOOK_RESPONSE_TIMEOUT_MS", 9000),
+    shutdownGraceMs: number("SHUTDOWN_GRACE_MS", 25000),
+  };
+}
+
+/** A fetch that gives up on one attempt after `ms` (Octokit's retry plugin may try again). */
+export function fetchWithTimeout(ms: number): typeof fetch {
+  return (input, init) => {
+    const timeout = AbortSignal.timeout(ms);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    return fetch(input, { ...init, signal });
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The Probot app: which webhook events lead to which evaluation. Everything else is ignored
+ * without a GitHub call. Evaluations of one PR are serialised (and plain re-evaluations
+ * coalesced) by the PullRequestQueue.
+ */
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { POLICY_PATH } from "../policy/schema.js";
+import { COMMENT_MARKER } from "./checklist-comment.js";
+import { evaluateMergeGroup } from "./merge-group.js";
+import { evaluatePullRequest, type PullRequestTarget, type Trigger } from "./evaluate-pull-request.js";
+import type { GitHub } from "./octokit.js";
+import { PolicyCache } from "./policy-source.js";
+import { PullRequestQueue } from "./pr-queue.js";
+import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
+
+export interface GuardrailsOptions {
+  /** The GitHub App's id: only its own check runs and comments are trusted. */
+  appId: number;
+  /** Signs the checklist state kept in the sticky comment (the webhook secret by default). */
+  stateSecret: string;
+  /** The app's slug, when known, to ignore label events caused by the app itself. */
+  appSlug?: string;
+  queue?: PullRequestQueue;
+  policyCache?: PolicyCache;
+}
+
+export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_review", "labeled", "unlabeled"] as const;
+export const REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
+
+export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
+  return (app: Probot) => {
+    const queue = options.queue ?? new PullRequestQueue();
+    const policyCache = options.policyCache ?? new PolicyCache();
+    const botLogin = options.appSlug ? `${options.appSlug}[bot]`.toLowerCase() : undefined;
+
+    const schedule = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
+      const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
+      return queue.run(
+        key,
+        () => evaluatePullRequest({ github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache }, target, trigger),
+        joinable,
+      );
+    };
+
+    app.on(
+      PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
+      async (context) => {
+        const { payload } = context;
+        if (payload.action === "edited") {
+          const changes = (payload as { changes?: Record<string, unknown> }).changes ?? {};
+          if (!("title" in changes || "body" in changes || "base" in changes)) return;
+        }
+        if ((payload.action === "labeled" || payload.action === "unlabeled") && botLogin && payload.sender.login.toLowerCase() === botLogin) return;
+        const pr = payload.pull_request;
+        await schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha, changedFiles: pr.changed_files }, { event: `pull_request.${payload.action}` });
+      },
+    );
+
+    app.on(
+      REVIEW_ACTIONS.map((action) => `pull_request_review.${action}` as const),
+      async (context) => {
+        const pr = context.payload.pull_request;
+        await schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: `pull_request_review.${context.payload.action}` });
+      },
+    );
+
+    app.on("issue_comment.edited", async (context) => {
+      const { comment, issue, sender } = context.payload;
+      if (!issue.pull_request || !comment.body?.includes(COMMENT_MARKER)) return;
+      // The app's own re-renders and other bots' edits are not ticks by a person.
+      if (sender.type === "Bot") return;
+      const byThisApp =
+        comment.performed_via_github_app?.id === options.appId || (botLogin !== undefined && comment.user?.login.toLowerCase() === botLogin);
+      if (!byThisApp) return;
+      const previousBody = (context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from;
+      await schedule(
+        context,
+        { ...context.repo(), number: issue.number },
+        {
+          event: "issue_comment.edited",
+          tickEdit: { commentId: comment.id, editor: sender.login, editedBody: comment.body, ...(previousBody !== undefined ? { previousBody } : {}), at: comment.updated_at },
+        },
+        false,
+      );
+    });
+
+    app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
+      const { check_run: run } = context.payload;
+      if (run.name !== CHECK_NAME || (run.app?.id !== undefined && run.app.id !== options.appId)) return;
+      if (context.payload.action === "requested_action") {
+        const identifier = (context.payload as { requested_action?: { identifier?: string } }).requested_action?.identifier;
+        if (identifier !== REEVALUATE_ACTION.identifier) return;
+      }
+      const numbers = await pullRequestsOf(context, run.pull_requests, run.external_id, run.head_sha);
+      await Promise.all(
+        numbers.map((number) =>
+          schedule(context, { ...context.repo(), number, headSha: run.head_sha }, { event: `check_run.${context.payload.action}`, force: true, checkRunId: run.id }, false),
+        ),
+      );
+    });
+
+    app.on("check_suite.rerequested", async (context) => {
+      const suite = context.payload.check_suite;
+      if (suite.app?.id !== undefined && suite.app.id !== options.appId) return;
+      const numbers = await pullRequestsOf(context, suite.pull_requests, null, suite.head_sha);
+      await Promise.all(
+        numbers.map((number) => schedule(context, { ...context.repo(), number, headSha: suite.head_sha }, { event: "check_suite.rerequested", force: true }, false)),
+      );
+    });
+
+    app.on("merge_group.checks_requested", async (context) => {
+      await evaluateMergeGroup(context.octokit as GitHub, context.log, context.repo(), context.payload.merge_group, options.appId);
+    });
+
+    app.on("push", async (context) => {
+      const { payload } = context;
+      if (!payload.ref.startsWith("refs/heads/") || payload.deleted) return;
+      const branch = payload.ref.slice("refs/heads/".length);
+      // GitHub lists at most 20 commits in a push; with more (or none listed) assume the policy changed.
+      const commits = payload.commits ?? [];
+      const policyChanged =
+        commits.length === 0 ||
+        commits.length >= 20 ||
+        commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
+      if (!policyChanged) return;
+      const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", { ...context.repo(), state: "open", base: branch, per_page: 100 })) as {
+        number: number;
+        head: { sha: string };
+      }[];
+      context.log.info({ repository: payload.repository.full_name, branch, pulls: open.length }, "policy changed on a base branch: re-evaluating its open pull requests");
+      await Promise.all(open.map((pr) => schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: "push" })));
+    });
+  };
+}
+
+/**
+ * The PRs a check run or suite belongs to. GitHub leaves `pull_requests` empty for PRs from forks,
+ * so the run's external id (the PR number the app stored) or the commit's PRs are asked instead.
+ */
+async function pullRequestsOf(
+  context: Context,
+  listed: { number: number; base: { repo: { id: number } } }[] | undefined,
+  externalId: string | null | undefined,
+  headSha: string,
+): Promise<number[]> {
+  const repoId = (context.payload as { repository: { id: number } }).repository.id;
+  const numbers = (listed ?? []).filter((pr) => pr.base.repo.id === repoId).map((pr) => pr.number);
+  if (numbers.length > 0) return numbers;
+  if (externalId && /^\d+$/.test(externalId)) return [Number(externalId)];
+  const response = await context.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { ...context.repo(), commit_sha: headSha });
+  return (response.data as { number: number; state: string }[]).filter((pr) => pr.state === "open").map((pr) => pr.number);
+}

@@ -1,0 +1,132 @@
+/**
+ * The sticky checklist comment. Its visible task list is only a view: the ticks that count live in
+ * a hidden state block that the app signs (HMAC-SHA256, bound to the repository and PR number), so
+ * a hand-edited comment, an imitation comment or a state copied from another PR counts for nothing.
+ * The state records who ticked each item and when, from the edit events, as an audit trail.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { ChecklistTick } from "../engine/types.js";
+
+export const COMMENT_MARKER = "<!-- guardrails:checklist -->";
+const STATE_PATTERN = /<!-- guardrails:state ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+) -->/;
+const TASK_PATTERN = /^\s*[-*] \[( |x|X)\] (.+?)\s*$/;
+const TICKED_BY_SUFFIX = /\s*<sub>.*<\/sub>\s*$/;
+
+export interface TickRecord {
+  by: string;
+  at: string;
+}
+
+export interface ChecklistState {
+  ticks: Record<string, TickRecord>;
+}
+
+export interface PullRequestKey {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+const keyOf = (pr: PullRequestKey) => `${pr.owner.toLowerCase()}/${pr.repo.toLowerCase()}#${pr.number}`;
+
+function sign(secret: string, pr: PullRequestKey, payload: string): string {
+  return createHmac("sha256", secret).update(`${keyOf(pr)}\n${payload}`).digest("base64url");
+}
+
+export function encodeState(secret: string, pr: PullRequestKey, state: ChecklistState): string {
+  const ordered = Object.fromEntries(Object.entries(state.ticks).sort(([a], [b]) => a.localeCompare(b)));
+  const payload = Buffer.from(JSON.stringify({ ticks: ordered })).toString("base64url");
+  return `<!-- guardrails:state ${payload}.${sign(secret, pr, payload)} -->`;
+}
+
+/** The signed state in a comment body, or an empty state when it is missing or forged. */
+export function decodeState(secret: string, pr: PullRequestKey, body: string | undefined): ChecklistState {
+  const match = body ? STATE_PATTERN.exec(body) : null;
+  if (!match) return { ticks: {} };
+  const [, payload, signature] = match as unknown as [string, string, string];
+  const expected = Buffer.from(sign(secret, pr, payload));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ticks: {} };
+  try {
+    const parsed = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { ticks?: unknown };
+    const ticks: Record<string, TickRecord> = {};
+    if (parsed.ticks && typeof parsed.ticks === "object") {
+      for (const [item, record] of Object.entries(parsed.ticks as Record<string, TickRecord>)) {
+        if (typeof record?.by === "string" && typeof record?.at === "string") ticks[item] = { by: record.by, at: record.at };
+      }
+    }
+    return { ticks };
+  } catch {
+    return { ticks: {} };
+  }
+}
+
+/** The items shown ticked in a body's task list (what a person's edit says). */
+export function tickedInBody(body: string): Set<string> {
+  const ticked = new Set<string>();
+  for (const line of body.split("\n")) {
+    const match = TASK_PATTERN.exec(line);
+    if (match && match[1] !== " ") ticked.add(match[2]!.replace(TICKED_BY_SUFFIX, "").trim());
+  }
+  return ticked;
+}
+
+/**
+ * Applies a person's edit of the task list to the state: items newly ticked are recorded as
+ * theirs, items they unticked are removed. Items the policy does not require are ignored.
+ */
+export function applyEdit(
+  state: ChecklistState,
+  editedBody: string,
+  required: readonly string[],
+  editor: string,
+  at: string,
+): { state: ChecklistState; changed: boolean } {
+  const shown = tickedInBody(editedBody);
+  const ticks = { ...state.ticks };
+  let changed = false;
+  for (const item of required) {
+    if (shown.has(item) && !ticks[item]) {
+      ticks[item] = { by: editor, at };
+      changed = true;
+    } else if (!shown.has(item) && ticks[item]) {
+      delete ticks[item];
+      changed = true;
+    }
+  }
+  return { state: { ticks }, changed };
+}
+
+export function ticksForEngine(state: ChecklistState): ChecklistTick[] {
+  return Object.entries(state.ticks).map(([item, record]) => ({ item, tickedBy: record.by }));
+}
+
+export interface ChecklistCommentInput {
+  tierLabel: string;
+  items: readonly string[];
+  state: ChecklistState;
+}
+
+/** The comment body: marker, task list with who ticked what, and the signed state. */
+export function renderChecklistComment(secret: string, pr: PullRequestKey, input: ChecklistCommentInput): string {
+  const lines = [
+    COMMENT_MARKER,
+    `### Guardrails checklist · ${input.tierLabel}`,
+    "",
+    "Tick each item once it is true; Guardrails re-evaluates the PR when you do. Only people with write access can tick, and the check records who did.",
+    "",
+  ];
+  const kept: Record<string, TickRecord> = {};
+  for (const item of input.items) {
+    const record = input.state.ticks[item];
+    if (record) kept[item] = record;
+    lines.push(`- [${record ? "x" : " "}] ${item}${record ? ` <sub>ticked by @${record.by}</sub>` : ""}`);
+  }
+  lines.push("", encodeState(secret, pr, { ticks: kept }));
+  return lines.join("\n");
+}
+
+/** The body once no checklist is needed any more (the comment stays, so the history is readable). */
+export function renderNoChecklistComment(secret: string, pr: PullRequestKey): string {
+  return [COMMENT_MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", "", encodeState(secret, pr, { ticks: {} })].join("\n");
+}

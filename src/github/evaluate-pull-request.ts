@@ -1,0 +1,333 @@
+/**
+ * One evaluation of one pull request, in as few sequential round trips as possible:
+ *   1. the GraphQL snapshot and the files pages, in parallel;
+ *   2. what the snapshot points at: the policy blob (unless parsed before), missing files pages;
+ *   3. only when the decision depends on them: team memberships of approving reviewers, the
+ *      permission of whoever applied the exempt label or ticked the checklist;
+ *   4. the writes, each only when it changes something.
+ * Any error ends in a failing check that says what went wrong (fail closed).
+ */
+import type { Logger } from "pino";
+import { evaluate } from "../engine/evaluate.js";
+import { summarizeReviews } from "../engine/reviews.js";
+import type { Decision, Label, Permission, PullRequestFacts } from "../engine/types.js";
+import { POLICY_PATH, type Policy } from "../policy/schema.js";
+import {
+  applyEdit,
+  decodeState,
+  renderChecklistComment,
+  renderNoChecklistComment,
+  ticksForEngine,
+  type ChecklistState,
+} from "./checklist-comment.js";
+import { describeError } from "./errors.js";
+import { FileLister, pagesFor, type FileList } from "./files.js";
+import type { GitHub } from "./octokit.js";
+import { PolicyCache, resolvePolicy } from "./policy-source.js";
+import { completeCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
+import { renderDecision, renderEvaluationError, renderPolicyError, type CheckOutput } from "./render-check.js";
+import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
+
+export interface EvaluationDeps {
+  github: GitHub;
+  log: Logger;
+  appId: number;
+  /** Signs the checklist state in the comment. */
+  stateSecret: string;
+  policyCache: PolicyCache;
+}
+
+export interface PullRequestTarget {
+  owner: string;
+  repo: string;
+  number: number;
+  /** The head the event speaks of: where a failure is written when nothing else is known. */
+  headSha?: string;
+  /** The payload's file count, so that every files page can be fetched in the first round. */
+  changedFiles?: number;
+}
+
+export interface Trigger {
+  event: string;
+  /** An explicit re-run: write the check even when nothing changed. */
+  force?: boolean;
+  /** The check run the user asked to re-run. */
+  checkRunId?: number;
+  /** A person's edit of the checklist comment. */
+  tickEdit?: { commentId: number; editor: string; editedBody: string; previousBody?: string; at: string };
+}
+
+export interface EvaluationOutcome {
+  status: "evaluated" | "skipped" | "policy_error" | "error";
+  tier?: Decision["tier"];
+  conclusion?: "success" | "failure";
+  writes: number;
+  reason?: string;
+}
+
+export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget, trigger: Trigger): Promise<EvaluationOutcome> {
+  const { github, log } = deps;
+  const repo = { owner: target.owner, repo: target.repo };
+  const started = Date.now();
+  const lister = new FileLister(github, target);
+  lister.prefetch(target.changedFiles ?? 1);
+
+  let snapshot: PullRequestSnapshot | undefined;
+  let runId: number | undefined = trigger.checkRunId;
+  let writes = 0;
+  const showProgress = trigger.force && trigger.checkRunId !== undefined;
+  const progress = showProgress
+    ? github
+        .request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+          ...repo,
+          check_run_id: trigger.checkRunId!,
+          status: "in_progress",
+          output: { title: "Evaluating…", summary: "Guardrails is evaluating this pull request again." },
+        })
+        .then(() => void writes++)
+    : Promise.resolve();
+  progress.catch(() => undefined);
+
+  try {
+    snapshot = await fetchSnapshot(github, target, deps.appId, POLICY_PATH);
+    if (snapshot.state !== "OPEN") {
+      await progress;
+      return { status: "skipped", writes, reason: `pull request is ${snapshot.state.toLowerCase()}` };
+    }
+    runId ??= snapshot.checkRun?.id;
+
+    const policyLocation = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : snapshot.orgPolicy;
+    const needsAnotherRound =
+      (policyLocation?.blobOid !== undefined && !deps.policyCache.has(policyLocation)) ||
+      pagesFor(snapshot.changedFiles) > pagesFor(target.changedFiles ?? 1);
+    // Show the check at once when gathering takes another round trip and no run exists yet.
+    const started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
+    started$?.catch(() => undefined);
+
+    const [resolved, fileList] = await Promise.all([resolvePolicy(github, deps.policyCache, snapshot), lister.list(snapshot.changedFiles)]);
+    if (started$) {
+      runId = await started$;
+      writes++;
+    }
+    await progress;
+
+    if (!resolved.result.ok) {
+      const output = renderPolicyError(resolved.result.problems, resolved.source);
+      writes += await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined);
+      log.info({ ...logFields(target, snapshot), policy: resolved.source, problems: resolved.result.problems.length, writes }, "policy error");
+      return { status: "policy_error", conclusion: "failure", writes };
+    }
+
+    const policy = resolved.result.policy;
+    const prKey = { owner: target.owner, repo: target.repo, number: target.number };
+    let state = decodeState(deps.stateSecret, prKey, snapshot.comment?.body ?? trigger.tickEdit?.previousBody);
+    let facts = buildFacts(snapshot, fileList, state);
+    let decision = evaluate(policy, facts);
+
+    const extra = await gatherExtraFacts(github, repo, snapshot, policy, facts, decision, state, trigger);
+    if (extra.changed) {
+      state = extra.state;
+      facts = { ...buildFacts(snapshot, fileList, state), labels: extra.labels, teamMembers: extra.teamMembers };
+      decision = evaluate(policy, facts);
+    }
+
+    const output = renderDecision(decision, resolved.source, state);
+    const force = trigger.force === true || started$ !== undefined;
+    const [checkWrites, commentWrites, labelWrites] = await Promise.all([
+      writeCheck(deps, target, snapshot, runId, output, force),
+      writeComment(deps, target, snapshot, decision, state),
+      policy.labels.prefix === false ? 0 : syncTierLabel(github, repo, target.number, snapshot.labels, policy.labels.prefix, decision.tier),
+    ]);
+    writes += checkWrites + commentWrites + labelWrites;
+
+    log.info(
+      {
+        ...logFields(target, snapshot),
+        tier: decision.tier,
+        conclusion: decision.conclusion,
+        unmet: decision.requirements.filter((r) => !r.met).map((r) => r.kind),
+        policy: resolved.source,
+        event: trigger.event,
+        writes,
+        ms: Date.now() - started,
+      },
+      "decision",
+    );
+    return { status: "evaluated", tier: decision.tier, conclusion: decision.conclusion, writes };
+  } catch (error) {
+    if (error instanceof PullRequestNotFoundError) {
+      log.info({ pr: `${target.owner}/${target.repo}#${target.number}` }, "pull request not found; nothing to evaluate");
+      return { status: "skipped", writes, reason: error.message };
+    }
+    const message = describeError(error);
+    const headSha = snapshot?.headSha ?? target.headSha;
+    log.error({ err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
+    if (!headSha) return { status: "error", writes, reason: message };
+    try {
+      const output = renderEvaluationError(message);
+      writes += (await completeCheckRun(github, repo, headSha, target.number, runId, output)).requests;
+    } catch (writeError) {
+      log.error({ err: writeError }, "could not write the failing check");
+    }
+    return { status: "error", conclusion: "failure", writes, reason: message };
+  }
+}
+
+function logFields(target: PullRequestTarget, snapshot: PullRequestSnapshot) {
+  return { repository: `${target.owner}/${target.repo}`, pr: target.number, head: snapshot.headSha };
+}
+
+function buildFacts(snapshot: PullRequestSnapshot, fileList: FileList, state: ChecklistState): PullRequestFacts {
+  return {
+    headSha: snapshot.headSha,
+    author: snapshot.author,
+    title: snapshot.title,
+    body: snapshot.body,
+    headBranch: snapshot.headBranch,
+    files: fileList.files,
+    filesComplete: fileList.complete,
+    labels: snapshot.labels.map((name) => ({ name })),
+    reviews: snapshot.reviews,
+    teamMembers: {},
+    coAuthors: snapshot.coAuthors,
+    checklist: ticksForEngine(state),
+  };
+}
+
+interface ExtraFacts {
+  changed: boolean;
+  state: ChecklistState;
+  labels: Label[];
+  teamMembers: Record<string, string[]>;
+}
+
+/**
+ * The facts that cost a request each, fetched only when the decision can depend on them, all in
+ * one parallel round: memberships of approving reviewers in teams of unmet approver groups, the
+ * permission of whoever applied the exempt label (when tests are otherwise unmet), and the
+ * permission of whoever just edited the checklist.
+ */
+async function gatherExtraFacts(
+  github: GitHub,
+  repo: { owner: string; repo: string },
+  snapshot: PullRequestSnapshot,
+  policy: Policy,
+  facts: PullRequestFacts,
+  decision: Decision,
+  state: ChecklistState,
+  trigger: Trigger,
+): Promise<ExtraFacts> {
+  const permissions = new Map<string, Promise<Permission>>();
+  const permissionOf = (login: string) => {
+    const key = login.toLowerCase();
+    let pending = permissions.get(key);
+    if (!pending) {
+      pending = fetchPermission(github, repo, login);
+      permissions.set(key, pending);
+    }
+    return pending;
+  };
+
+  // Team memberships: approving reviewers × teams of the approver groups not yet satisfied.
+  const memberships: Promise<[string, string, boolean]>[] = [];
+  if (snapshot.ownerIsOrganization) {
+    const approvers = summarizeReviews(facts, policy.approvals.stale).approvers;
+    const asked = new Set<string>();
+    for (const requirement of decision.requirements) {
+      if (requirement.kind !== "approvers" || requirement.met || !requirement.group?.teams?.length) continue;
+      const listed = new Set((requirement.group.users ?? []).map((u) => u.toLowerCase()));
+      for (const team of requirement.group.teams) {
+        for (const login of approvers) {
+          const key = `${team}\n${login.toLowerCase()}`;
+          if (listed.has(login.toLowerCase()) || asked.has(key)) continue;
+          asked.add(key);
+          memberships.push(fetchMembership(github, repo.owner, team, login).then((member) => [team, login, member]));
+        }
+      }
+    }
+  }
+
+  // The exempt label counts only when applied by someone with write access or above.
+  const tests = decision.requirements.find((r) => r.kind === "tests");
+  const exemptLabel = policy.tests.exempt_label;
+  const applier = snapshot.labelAppliedBy[exemptLabel];
+  const labelPermission = tests && !tests.met && snapshot.labels.includes(exemptLabel) && applier ? permissionOf(applier) : undefined;
+
+  // A checklist edit counts only from someone with write access or above.
+  let edit: { state: ChecklistState; editor: string } | undefined;
+  let editorPermission: Promise<Permission> | undefined;
+  // Only an edit of the comment the app itself wrote on this PR can tick anything.
+  if (trigger.tickEdit && snapshot.comment?.id === trigger.tickEdit.commentId) {
+    const applied = applyEdit(state, trigger.tickEdit.editedBody, decision.checklist, trigger.tickEdit.editor, trigger.tickEdit.at);
+    if (applied.changed) {
+      edit = { state: applied.state, editor: trigger.tickEdit.editor };
+      editorPermission = permissionOf(trigger.tickEdit.editor);
+    }
+  }
+
+  if (memberships.length === 0 && !labelPermission && !editorPermission) {
+    return { changed: false, state, labels: facts.labels, teamMembers: {} };
+  }
+  const [members, appliedByPermission, editorCan] = await Promise.all([Promise.all(memberships), labelPermission, editorPermission]);
+
+  const teamMembers: Record<string, string[]> = {};
+  for (const [team, login, member] of members) if (member) (teamMembers[team] ??= []).push(login);
+  const labels = facts.labels.map((label) =>
+    label.name === exemptLabel && applier && appliedByPermission ? { ...label, appliedBy: { login: applier, permission: appliedByPermission } } : label,
+  );
+  const mayTick = editorCan === "admin" || editorCan === "maintain" || editorCan === "write";
+  return { changed: true, state: edit && mayTick ? edit.state : state, labels, teamMembers };
+}
+
+async function fetchPermission(github: GitHub, repo: { owner: string; repo: string }, username: string): Promise<Permission> {
+  try {
+    const response = await github.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...repo, username });
+    const data = response.data as { permission?: string; role_name?: string };
+    const known: Permission[] = ["admin", "maintain", "write", "triage", "read", "none"];
+    const role = known.find((p) => p === data.role_name) ?? known.find((p) => p === data.permission);
+    return role ?? "none";
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return "none";
+    throw error;
+  }
+}
+
+async function fetchMembership(github: GitHub, org: string, team: string, username: string): Promise<boolean> {
+  try {
+    const response = await github.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username });
+    return (response.data as { state?: string }).state === "active";
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return false;
+    throw error;
+  }
+}
+
+async function writeCheck(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  snapshot: PullRequestSnapshot,
+  runId: number | undefined,
+  output: CheckOutput,
+  force: boolean,
+): Promise<number> {
+  if (!force && runId === snapshot.checkRun?.id && sameOutput(snapshot.checkRun, output)) return 0;
+  const result = await completeCheckRun(deps.github, target, snapshot.headSha, target.number, runId, output);
+  return result.requests;
+}
+
+function writeComment(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  snapshot: PullRequestSnapshot,
+  decision: Decision,
+  state: ChecklistState,
+): Promise<number> {
+  const key = { owner: target.owner, repo: target.repo, number: target.number };
+  if (decision.checklist.length === 0) {
+    // No comment on PRs that need no checklist; an existing one says it is no longer needed.
+    if (!snapshot.comment) return Promise.resolve(0);
+    return upsertComment(deps.github, target, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key));
+  }
+  const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state });
+  return upsertComment(deps.github, target, target.number, snapshot.comment, body);
+}

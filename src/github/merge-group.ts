@@ -1,0 +1,52 @@
+/**
+ * Merge queues run required checks on a merge group commit. Guardrails answers there with the
+ * current conclusion of the queued PR's own guardrails check (the group's ref names the PR), so a
+ * repository with a merge queue is never stuck, and a PR whose check is not green cannot slip
+ * through the queue.
+ */
+import type { Logger } from "pino";
+import { POLICY_PATH } from "../policy/schema.js";
+import { describeError } from "./errors.js";
+import type { GitHub } from "./octokit.js";
+import { completeCheckRun } from "./publish.js";
+import type { CheckOutput } from "./render-check.js";
+import { fetchSnapshot } from "./snapshot.js";
+
+export async function evaluateMergeGroup(
+  github: GitHub,
+  log: Logger,
+  repo: { owner: string; repo: string },
+  group: { head_sha: string; head_ref: string },
+  appId: number,
+): Promise<CheckOutput> {
+  const match = /\/pr-(\d+)-[0-9a-f]+$/.exec(group.head_ref);
+  let output: CheckOutput;
+  if (!match) {
+    output = failure(`the merge group ref ${group.head_ref} does not name a pull request`);
+  } else {
+    const number = Number(match[1]);
+    try {
+      const snapshot = await fetchSnapshot(github, { ...repo, number }, appId, POLICY_PATH);
+      const run = snapshot.checkRun;
+      const passed = run?.status.toUpperCase() === "COMPLETED" && run.conclusion?.toUpperCase() === "SUCCESS";
+      output = passed
+        ? {
+            conclusion: "success",
+            title: `PR #${number} meets its guardrails`,
+            summary: `The guardrails check of PR #${number} passed on its head commit \`${snapshot.headSha.slice(0, 7)}\`: ${run?.title ?? ""}`,
+            text: "",
+            annotations: [],
+          }
+        : failure(`the guardrails check of PR #${number} has not passed on its head commit (${run ? `${run.status.toLowerCase()}, ${(run.conclusion ?? "no conclusion").toLowerCase()}` : "no check yet"})`);
+    } catch (error) {
+      output = failure(describeError(error));
+    }
+  }
+  await completeCheckRun(github, repo, group.head_sha, 0, undefined, output);
+  log.info({ repository: `${repo.owner}/${repo.repo}`, mergeGroup: group.head_ref, conclusion: output.conclusion }, "merge group decision");
+  return output;
+}
+
+function failure(why: string): CheckOutput {
+  return { conclusion: "failure", title: "Merge group blocked by guardrails", summary: `Blocked: ${why}.`, text: "", annotations: [] };
+}

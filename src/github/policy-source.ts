@@ -1,0 +1,68 @@
+/**
+ * Which policy governs a PR: `.github/guardrails.yml` at the tip of the PR's base branch (never the
+ * head), else the one in the owner's `.github` repository, else the built-in default. A policy is
+ * fetched by its blob id and parsed once per process: a blob's content never changes.
+ */
+import { builtInPolicy } from "../policy/default.js";
+import { loadPolicy, MAX_POLICY_BYTES, type LoadResult } from "../policy/loader.js";
+import { POLICY_PATH } from "../policy/schema.js";
+import type { GitHub } from "./octokit.js";
+import type { PolicySource } from "./render-check.js";
+import type { PolicyLocation, PullRequestSnapshot } from "./snapshot.js";
+
+export interface ResolvedPolicy {
+  source: PolicySource;
+  result: LoadResult;
+}
+
+/** A small LRU of parsed policies, keyed by repository and blob id. */
+export class PolicyCache {
+  private readonly entries = new Map<string, Promise<LoadResult>>();
+  constructor(private readonly capacity = 500) {}
+
+  get(key: string, load: () => Promise<LoadResult>): Promise<LoadResult> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const pending = load();
+    this.entries.set(key, pending);
+    // A failed fetch is not cached: the next evaluation tries again.
+    pending.catch(() => this.entries.delete(key));
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    return pending;
+  }
+
+  /** Whether the policy of this location is already parsed (so no request is needed). */
+  has(location: PolicyLocation): boolean {
+    return location.blobOid !== undefined && this.entries.has(cacheKey(location));
+  }
+}
+
+const cacheKey = (location: PolicyLocation) => `${location.repository.toLowerCase()}@${location.blobOid}`;
+
+export function resolvePolicy(github: GitHub, cache: PolicyCache, snapshot: PullRequestSnapshot): Promise<ResolvedPolicy> {
+  const chosen: { kind: PolicySource["kind"]; location: PolicyLocation } | undefined = snapshot.basePolicy?.blobOid
+    ? { kind: "repository", location: snapshot.basePolicy }
+    : snapshot.orgPolicy?.blobOid
+      ? { kind: "organization", location: snapshot.orgPolicy }
+      : undefined;
+  if (!chosen) return Promise.resolve({ source: { kind: "built-in" }, result: { ok: true, policy: builtInPolicy() } });
+
+  const { location } = chosen;
+  const source: PolicySource = { kind: chosen.kind, repository: location.repository, path: POLICY_PATH, commit: location.commit };
+  if ((location.byteSize ?? 0) > MAX_POLICY_BYTES) {
+    return Promise.resolve({ source, result: { ok: false, problems: [{ line: 1, column: 1, message: `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB` }] } });
+  }
+  return cache
+    .get(cacheKey(location), async () => {
+      const [owner, repo] = location.repository.split("/") as [string, string];
+      const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
+      const blob = response.data as { content: string; encoding: string };
+      const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
+      return loadPolicy(text);
+    })
+    .then((result) => ({ source, result }));
+}

@@ -1,0 +1,231 @@
+/**
+ * What the `guardrails` check run shows: a title a developer understands in ten seconds (the tier
+ * and what is missing), a summary of two short tables (why this tier, which requirements), and
+ * details (all files, who ticked what, approvals that did not count). Pure: decision in, text out.
+ */
+import type { Decision, Reason, RequirementResult } from "../engine/types.js";
+import type { PolicyProblem } from "../policy/loader.js";
+import { describeGroup } from "../engine/requirements.js";
+import type { ChecklistState } from "./checklist-comment.js";
+
+export const CHECK_NAME = "guardrails";
+/** GitHub's limit on a check run's summary and text. */
+export const MAX_OUTPUT_CHARS = 65535;
+export const MAX_ANNOTATIONS_PER_REQUEST = 50;
+
+export const REEVALUATE_ACTION = {
+  label: "Re-evaluate",
+  description: "Run the Guardrails evaluation again",
+  identifier: "reevaluate",
+} as const;
+
+export interface PolicySource {
+  kind: "repository" | "organization" | "built-in";
+  repository?: string;
+  path?: string;
+  commit?: string;
+}
+
+export interface Annotation {
+  path: string;
+  start_line: number;
+  end_line: number;
+  start_column?: number;
+  end_column?: number;
+  annotation_level: "failure" | "warning" | "notice";
+  title?: string;
+  message: string;
+}
+
+export interface CheckOutput {
+  conclusion: "success" | "failure";
+  title: string;
+  summary: string;
+  text: string;
+  annotations: Annotation[];
+}
+
+const TIER_NAME = { low: "Low", medium: "Medium", high: "High" } as const;
+
+export function describePolicySource(source: PolicySource): string {
+  if (source.kind === "built-in") return "the built-in default policy (no `.github/guardrails.yml` in the repository or its owner's `.github` repository)";
+  return `\`${source.repository}\` \`${source.path}\` at \`${source.commit?.slice(0, 7)}\`${source.kind === "organization" ? " (organisation default)" : ""}`;
+}
+
+export function renderDecision(decision: Decision, source: PolicySource, ticks: ChecklistState): CheckOutput {
+  const unmet = decision.requirements.filter((r) => !r.met);
+  const tierName = `${TIER_NAME[decision.tier]} risk`;
+  const title =
+    unmet.length === 0
+      ? `${tierName} · all ${decision.requirements.length} requirements met`
+      : `${tierName} · missing: ${unmet.map(shortMissing).join(", ")}`;
+
+  const summary = [
+    `**${tierName}**: ${decision.reasons.length ? "the tier is the highest of these reasons." : "no changed files."}`,
+    "",
+    ...reasonTable(decision.reasons),
+    "",
+    `**Requirements**: ${decision.requirements.length - unmet.length} of ${decision.requirements.length} met.`,
+    "",
+    "| | Requirement | Status | How to meet it |",
+    "|---|---|---|---|",
+    ...decision.requirements.map(requirementRow),
+    "",
+    `Policy: ${describePolicySource(source)}.`,
+  ].join("\n");
+
+  const text = truncate(detailsText(decision, ticks), MAX_OUTPUT_CHARS);
+  return { conclusion: decision.conclusion, title: truncate(title, 200), summary: truncate(summary, MAX_OUTPUT_CHARS), text, annotations: [] };
+}
+
+function reasonTable(reasons: Reason[]): string[] {
+  if (reasons.length === 0) return [];
+  return [
+    "| Reason | Tier | Details |",
+    "|---|---|---|",
+    ...reasons.map((reason) => `| ${reasonName(reason)} | ${reason.tier} | ${cell(reasonDetails(reason))} |`),
+  ];
+}
+
+function reasonName(reason: Reason): string {
+  switch (reason.kind) {
+    case "rule":
+      return `rule \`${reason.rule}\``;
+    case "default":
+      return "no rule matches";
+    case "size":
+      return "diff size";
+    case "agent":
+      return "agent-authored";
+    case "policy_change":
+      return "policy change";
+    case "incomplete":
+      return "incomplete file list";
+  }
+}
+
+function reasonDetails(reason: Reason): string {
+  const files = reason.files ?? [];
+  if (reason.kind === "rule" || reason.kind === "default") {
+    const shown = files.slice(0, 3).map((f) => `\`${f}\``).join(", ");
+    return `${files.length} file${files.length === 1 ? "" : "s"}: ${shown}${files.length > 3 ? `, … (${files.length - 3} more in details)` : ""}`;
+  }
+  return reason.message;
+}
+
+const KIND_NAME: Record<RequirementResult["kind"], string> = {
+  approvals: "Approvals",
+  approvers: "Approvers",
+  tests: "Tests",
+  ticket: "Ticket",
+  checklist: "Checklist",
+  changes_requested: "No change requests",
+};
+
+function requirementRow(requirement: RequirementResult): string {
+  const sources = requirement.sources.filter((s) => s !== "always");
+  const name = `${KIND_NAME[requirement.kind]}${sources.length ? ` <sub>${sources.join(", ")}</sub>` : ""}`;
+  return `| ${requirement.met ? "✅" : "❌"} | ${name} | ${cell(requirement.message)} | ${cell(requirement.howTo || "")} |`;
+}
+
+function shortMissing(requirement: RequirementResult): string {
+  switch (requirement.kind) {
+    case "approvals":
+      return `${(requirement.required ?? 0) - (requirement.approvedBy?.length ?? 0)} more approval${(requirement.required ?? 0) - (requirement.approvedBy?.length ?? 0) === 1 ? "" : "s"}`;
+    case "approvers":
+      return `approval from ${requirement.group ? describeGroup(requirement.group) : "approvers"}`;
+    case "tests":
+      return "tests";
+    case "ticket":
+      return "ticket";
+    case "checklist": {
+      const items = requirement.items ?? [];
+      return `checklist (${items.filter((i) => i.ticked).length}/${items.length})`;
+    }
+    case "changes_requested":
+      return "change request open";
+  }
+}
+
+function detailsText(decision: Decision, ticks: ChecklistState): string {
+  const out: string[] = [];
+  for (const reason of decision.reasons) {
+    if (!reason.files?.length) continue;
+    out.push(`#### ${reasonName(reason)} (${reason.tier})`, "", ...reason.files.map((f) => `- \`${f}\``), "");
+  }
+  out.push(
+    "#### Size",
+    "",
+    `${decision.size.lines} changed lines in ${decision.size.files} files${decision.size.ignoredFiles ? `; ${decision.size.ignoredFiles} files not counted (size.ignore)` : ""}.`,
+    "",
+  );
+  const checklist = decision.requirements.find((r) => r.kind === "checklist");
+  if (checklist?.items?.length) {
+    out.push("#### Checklist audit", "");
+    for (const item of checklist.items) {
+      const record = ticks.ticks[item.item];
+      out.push(`- ${item.ticked ? "☑" : "☐"} ${item.item}${record ? `: ticked by @${record.by} at ${record.at}` : ""}`);
+    }
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function renderPolicyError(problems: PolicyProblem[], source: PolicySource): CheckOutput {
+  const path = source.path ?? ".github/guardrails.yml";
+  const list = problems.map((p) => `- \`${path}:${p.line}:${p.column}\`: ${p.message}`);
+  return {
+    conclusion: "failure",
+    title: `Policy error · ${path} has ${problems.length} problem${problems.length === 1 ? "" : "s"}`,
+    summary: truncate(
+      [
+        `The policy ${describePolicySource(source)} does not parse, so no pull request can pass until it is fixed.`,
+        "",
+        ...list,
+        "",
+        "Fix the policy on the base branch (run `guardrails validate` locally to see the same list), then press **Re-evaluate**.",
+      ].join("\n"),
+      MAX_OUTPUT_CHARS,
+    ),
+    text: "",
+    // Annotations can only point at files of this repository.
+    annotations:
+      source.kind === "repository"
+        ? problems.map((p) => ({
+            path,
+            start_line: p.line,
+            end_line: p.line,
+            start_column: p.column,
+            end_column: p.column,
+            annotation_level: "failure" as const,
+            title: "Guardrails policy error",
+            message: `${p.message} (in the policy at the base branch)`,
+          }))
+        : [],
+  };
+}
+
+export function renderEvaluationError(message: string): CheckOutput {
+  return {
+    conclusion: "failure",
+    title: "Evaluation failed · the pull request is blocked until it succeeds",
+    summary: [
+      `Guardrails could not evaluate this pull request: ${message}`,
+      "",
+      "The check fails closed: an error never lets a pull request pass. Press **Re-evaluate** to try again; if it keeps failing, ask an administrator to look at the app's logs.",
+    ].join("\n"),
+    text: "",
+    annotations: [],
+  };
+}
+
+/** Markdown table cells cannot contain `|` or newlines. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const note = "\n\n… (truncated to fit GitHub's limit)";
+  return text.slice(0, max - note.length) + note;
+}

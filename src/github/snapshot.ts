@@ -1,0 +1,308 @@
+/**
+ * One GraphQL request for everything an evaluation needs except the changed files: the PR as it
+ * is now, its reviews, labels and who applied them, commit messages (co-author trailers), the
+ * app's own checklist comment, the app's check run on the head commit, and where the policy
+ * lives (the blob ids at the base branch's tip and in the owner's `.github` repository).
+ * The REST files list is fetched beside it, because GraphQL does not give a rename's old path.
+ */
+import type { Review, ReviewState } from "../engine/types.js";
+import { CHECK_NAME } from "./render-check.js";
+import { COMMENT_MARKER } from "./checklist-comment.js";
+import type { GitHub } from "./octokit.js";
+
+export const SNAPSHOT_QUERY = /* GraphQL */ `
+  query GuardrailsPullRequest($owner: String!, $name: String!, $number: Int!, $policyPath: String!, $appId: Int!, $checkName: String!) {
+    repository(owner: $owner, name: $name) {
+      nameWithOwner
+      owner { __typename login }
+      pullRequest(number: $number) {
+        state
+        title
+        body
+        headRefName
+        headRefOid
+        baseRefName
+        changedFiles
+        author { __typename login }
+        baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } } } }
+        labels(first: 100) { nodes { name } }
+        labelEvents: timelineItems(last: 100, itemTypes: [LABELED_EVENT]) {
+          nodes { ... on LabeledEvent { actor { login } label { name } } }
+        }
+        reviews(first: 100) {
+          pageInfo { hasNextPage endCursor }
+          nodes { author { __typename login } state authorAssociation submittedAt commit { oid } }
+        }
+        commits(last: 100) { totalCount nodes { commit { message } } }
+        headCommit: commits(last: 1) {
+          nodes {
+            commit {
+              oid
+              checkSuites(first: 10, filterBy: { appId: $appId }) {
+                nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId status conclusion title summary text } } }
+              }
+            }
+          }
+        }
+        firstComments: comments(first: 100) { totalCount pageInfo { endCursor } nodes { databaseId body viewerDidAuthor } }
+        lastComments: comments(last: 100) { pageInfo { startCursor } nodes { databaseId body viewerDidAuthor } }
+      }
+    }
+    orgPolicy: repository(owner: $owner, name: ".github") {
+      nameWithOwner
+      defaultBranchRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } } } }
+    }
+  }
+`;
+
+const REVIEWS_PAGE_QUERY = /* GraphQL */ `
+  query GuardrailsReviews($owner: String!, $name: String!, $number: Int!, $after: String!) {
+    repository(owner: $owner, name: $name) {
+      pullRequest(number: $number) {
+        reviews(first: 100, after: $after) {
+          pageInfo { hasNextPage endCursor }
+          nodes { author { __typename login } state authorAssociation submittedAt commit { oid } }
+        }
+      }
+    }
+  }
+`;
+
+const COMMENTS_PAGE_QUERY = /* GraphQL */ `
+  query GuardrailsComments($owner: String!, $name: String!, $number: Int!, $after: String!) {
+    repository(owner: $owner, name: $name) {
+      pullRequest(number: $number) {
+        comments(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { databaseId body viewerDidAuthor } }
+      }
+    }
+  }
+`;
+
+export interface PolicyLocation {
+  repository: string;
+  commit: string;
+  blobOid?: string;
+  byteSize?: number;
+}
+
+export interface ExistingCheckRun {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+}
+
+export interface PullRequestSnapshot {
+  repository: string;
+  ownerIsOrganization: boolean;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  title: string;
+  body: string;
+  headBranch: string;
+  headSha: string;
+  baseBranch: string;
+  changedFiles: number;
+  author: { login: string; isBot: boolean };
+  basePolicy: PolicyLocation | null;
+  orgPolicy: PolicyLocation | null;
+  labels: string[];
+  /** The latest actor to apply each label, by label name. */
+  labelAppliedBy: Record<string, string>;
+  reviews: Review[];
+  coAuthors: string[];
+  /** False when the PR has more commits than were read (their trailers are unknown). */
+  commitsComplete: boolean;
+  comment: { id: number; body: string } | null;
+  checkRun: ExistingCheckRun | null;
+}
+
+interface Actor {
+  __typename?: string;
+  login: string;
+}
+interface RawReview {
+  author: Actor | null;
+  state: ReviewState;
+  authorAssociation: string;
+  submittedAt: string | null;
+  commit: { oid: string } | null;
+}
+interface ReviewsConnection {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: RawReview[];
+}
+interface RawComment {
+  databaseId: number;
+  body: string;
+  viewerDidAuthor: boolean;
+}
+interface RawFileTarget {
+  oid: string;
+  file?: { object?: { oid?: string; byteSize?: number } | null } | null;
+}
+interface RawSnapshot {
+  repository: {
+    nameWithOwner: string;
+    owner: Actor;
+    pullRequest: {
+      state: PullRequestSnapshot["state"];
+      title: string;
+      body: string;
+      headRefName: string;
+      headRefOid: string;
+      baseRefName: string;
+      changedFiles: number;
+      author: Actor | null;
+      baseRef: { target: RawFileTarget | null } | null;
+      labels: { nodes: { name: string }[] };
+      labelEvents: { nodes: ({ actor: Actor | null; label: { name: string } } | null)[] };
+      reviews: ReviewsConnection;
+      commits: { totalCount: number; nodes: { commit: { message: string } }[] };
+      headCommit: {
+        nodes: {
+          commit: {
+            oid: string;
+            checkSuites: { nodes: { checkRuns: { nodes: (ExistingCheckRun & { databaseId: number })[] } }[] };
+          };
+        }[];
+      };
+      firstComments: { totalCount: number; pageInfo: { endCursor: string | null }; nodes: RawComment[] };
+      lastComments: { pageInfo: { startCursor: string | null }; nodes: RawComment[] };
+    } | null;
+  } | null;
+  orgPolicy: { nameWithOwner: string; defaultBranchRef: { target: RawFileTarget | null } | null } | null;
+}
+
+export class PullRequestNotFoundError extends Error {}
+
+/** The snapshot query; errors that only concern the owner's `.github` repository mean "no org policy". */
+export async function fetchSnapshot(
+  github: GitHub,
+  pr: { owner: string; repo: string; number: number },
+  appId: number,
+  policyPath: string,
+): Promise<PullRequestSnapshot> {
+  const variables = { owner: pr.owner, name: pr.repo, number: pr.number, policyPath, appId, checkName: CHECK_NAME };
+  let raw: RawSnapshot;
+  try {
+    raw = await github.graphql<RawSnapshot>(SNAPSHOT_QUERY, variables);
+  } catch (error) {
+    const partial = error as { errors?: { path?: (string | number)[] }[]; data?: RawSnapshot };
+    const onlyOrg = partial.errors?.length && partial.errors.every((e) => e.path?.[0] === "orgPolicy");
+    if (!onlyOrg || !partial.data) throw error;
+    raw = { ...partial.data, orgPolicy: null };
+  }
+  const repository = raw.repository;
+  const pull = repository?.pullRequest;
+  if (!repository || !pull) throw new PullRequestNotFoundError(`pull request ${pr.owner}/${pr.repo}#${pr.number} was not found`);
+
+  const reviews = pull.reviews.nodes.map(toReview);
+  let cursor = pull.reviews.pageInfo.hasNextPage ? pull.reviews.pageInfo.endCursor : null;
+  while (cursor) {
+    // Reviews decide approvals and change requests: read them all, however many.
+    const page = await github.graphql<{ repository: { pullRequest: { reviews: ReviewsConnection } } }>(
+      REVIEWS_PAGE_QUERY,
+      { owner: pr.owner, name: pr.repo, number: pr.number, after: cursor },
+    );
+    const more = page.repository.pullRequest.reviews;
+    reviews.push(...more.nodes.map(toReview));
+    cursor = more.pageInfo.hasNextPage ? more.pageInfo.endCursor : null;
+  }
+
+  const labelAppliedBy: Record<string, string> = {};
+  for (const event of pull.labelEvents.nodes) {
+    if (event?.actor && event.label) labelAppliedBy[event.label.name] = event.actor.login;
+  }
+
+  const headCommit = pull.headCommit.nodes[0]?.commit;
+  const runs = headCommit && headCommit.oid === pull.headRefOid ? headCommit.checkSuites.nodes.flatMap((suite) => suite.checkRuns.nodes) : [];
+  const newestRun = runs.sort((a, b) => b.databaseId - a.databaseId)[0];
+
+  return {
+    repository: repository.nameWithOwner,
+    ownerIsOrganization: repository.owner.__typename === "Organization",
+    state: pull.state,
+    title: pull.title ?? "",
+    body: pull.body ?? "",
+    headBranch: pull.headRefName,
+    headSha: pull.headRefOid,
+    baseBranch: pull.baseRefName,
+    changedFiles: pull.changedFiles,
+    author: { login: pull.author?.login ?? "ghost", isBot: pull.author?.__typename === "Bot" },
+    basePolicy: pull.baseRef?.target ? location(repository.nameWithOwner, pull.baseRef.target) : null,
+    orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
+    labels: pull.labels.nodes.map((label) => label.name),
+    labelAppliedBy,
+    reviews,
+    coAuthors: pull.commits.nodes.flatMap((node) => coAuthorTrailers(node.commit.message)),
+    commitsComplete: pull.commits.totalCount <= pull.commits.nodes.length,
+    comment: await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
+    checkRun: newestRun
+      ? { id: newestRun.databaseId, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
+      : null,
+  };
+}
+
+function toReview(raw: RawReview): Review {
+  return {
+    author: raw.author?.login ?? "ghost",
+    authorIsBot: raw.author?.__typename === "Bot",
+    state: raw.state,
+    commitId: raw.commit?.oid ?? "",
+    authorAssociation: raw.authorAssociation,
+    ...(raw.submittedAt ? { submittedAt: raw.submittedAt } : {}),
+  };
+}
+
+function location(repository: string, target: RawFileTarget): PolicyLocation {
+  const blob = target.file?.object;
+  return {
+    repository,
+    commit: target.oid,
+    ...(blob?.oid ? { blobOid: blob.oid } : {}),
+    ...(blob?.byteSize !== undefined ? { byteSize: blob.byteSize } : {}),
+  };
+}
+
+/** `Co-authored-by:` trailers of a commit message (the whole `Name <email>` value). */
+export function coAuthorTrailers(message: string): string[] {
+  const values: string[] = [];
+  for (const line of message.split("\n")) {
+    const match = /^\s*co-authored-by:\s*(.+?)\s*$/i.exec(line);
+    if (match) values.push(match[1]!);
+  }
+  return values;
+}
+
+const isOwnComment = (comment: RawComment) => comment.viewerDidAuthor && comment.body.includes(COMMENT_MARKER);
+
+/**
+ * The app's comment is usually among the first or the last hundred; on a PR with hundreds of
+ * comments the ones between are paged through only when neither end has it.
+ */
+async function findOwnComment(
+  github: GitHub,
+  pr: { owner: string; repo: string; number: number },
+  first: { totalCount: number; pageInfo: { endCursor: string | null }; nodes: RawComment[] },
+  last: { pageInfo: { startCursor: string | null }; nodes: RawComment[] },
+): Promise<{ id: number; body: string } | null> {
+  const found = first.nodes.find(isOwnComment) ?? last.nodes.find(isOwnComment);
+  if (found) return { id: found.databaseId, body: found.body };
+  if (first.totalCount <= first.nodes.length + last.nodes.length) return null;
+  let cursor = first.pageInfo.endCursor;
+  const stopAt = new Set(last.nodes.map((c) => c.databaseId));
+  while (cursor) {
+    const page = await github.graphql<{ repository: { pullRequest: { comments: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RawComment[] } } } }>(
+      COMMENTS_PAGE_QUERY,
+      { owner: pr.owner, name: pr.repo, number: pr.number, after: cursor },
+    );
+    const { comments } = page.repository.pullRequest;
+    const hit = comments.nodes.find(isOwnComment);
+    if (hit) return { id: hit.databaseId, body: hit.body };
+    if (comments.nodes.some((c) => stopAt.has(c.databaseId))) return null;
+    cursor = comments.pageInfo.hasNextPage ? comments.pageInfo.endCursor : null;
+  }
+  return null;
+}

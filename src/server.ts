@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: runs the Guardrails app. With credentials it serves webhooks through the ingress
+ * (src/http/ingress.ts); without them, outside production, it starts Probot's setup wizard, which
+ * registers a GitHub App from app.yml and writes .env.
+ */
+import { existsSync } from "node:fs";
+import { createProbot, run } from "probot";
+import { readConfig, ConfigError, fetchWithTimeout } from "./config.js";
+import { guardrailsApp } from "./github/app.js";
+import { PullRequestQueue } from "./github/pr-queue.js";
+import { createIngressServer } from "./http/ingress.js";
+
+async function main(): Promise<void> {
+  // Probot's convention: variables may come from a .env file (the setup wizard writes one).
+  if (existsSync(".env")) process.loadEnvFile(".env");
+  const config = readConfig();
+  if (!config.appId || !config.privateKey) {
+    if (config.production) throw new ConfigError("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required when NODE_ENV=production");
+    console.log("No APP_ID or private key: starting Probot's setup wizard to register the app from app.yml.");
+    await run(guardrailsApp({ appId: 0, stateSecret: config.webhookSecret }));
+    return;
+  }
+
+  const probot = createProbot({ overrides: { request: { fetch: fetchWithTimeout(config.requestTimeoutMs) } } });
+  const queue = new PullRequestQueue();
+  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.webhookSecret, appSlug: config.appSlug, queue }));
+  const log = probot.log.child({ name: "guardrails" });
+  const server = createIngressServer({
+    probot,
+    log,
+    webhookPath: config.webhookPath,
+    processingTimeoutMs: config.processingTimeoutMs,
+    inFlight: () => queue.size,
+  });
+  server.listen(config.port, config.host, () => {
+    log.info({ host: config.host, port: config.port, webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
+  });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, inFlight: queue.size }, "stopping: no new deliveries, finishing evaluations in flight");
+    server.close();
+    const deadline = setTimeout(() => {
+      log.warn({ inFlight: queue.size }, "shutdown grace period over: exiting with evaluations still in flight");
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    deadline.unref();
+    void queue.idle().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `guardrails: ${error.message}` : error);
+  process.exit(1);
+});
