@@ -1,0 +1,455 @@
+/**
+ * An in-memory model of the part of GitHub the app talks to, with one router that answers the
+ * app's REST and GraphQL requests from it. Unit tests mount the router on nock; the end-to-end
+ * tests and benchmarks serve it over HTTP (github-stand-in.ts). Every request is logged, so tests
+ * assert exactly what the app asked and wrote.
+ */
+import { createHash } from "node:crypto";
+
+export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+
+export interface FakeFile {
+  filename: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  additions: number;
+  deletions: number;
+  previous_filename?: string;
+}
+
+export interface FakeReview {
+  user: string;
+  isBot?: boolean;
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+  commit: string;
+  association?: string;
+  submittedAt?: string;
+}
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: string;
+  /** Written by this app (GraphQL's viewerDidAuthor for the installation token). */
+  byApp: boolean;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  headSha: string;
+  name: string;
+  appId: number;
+  status: string;
+  conclusion: string | null;
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+  externalId: string | null;
+  annotations: unknown[];
+  actions: unknown[];
+}
+
+export interface FakePullRequest {
+  number: number;
+  state: "OPEN" | "CLOSED" | "MERGED";
+  title: string;
+  body: string;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  author: { login: string; isBot?: boolean };
+  labels: string[];
+  labelEvents: { label: string; actor: string }[];
+  reviews: FakeReview[];
+  commitMessages: string[];
+  files: FakeFile[];
+  comments: FakeComment[];
+}
+
+export interface FakeRepository {
+  id: number;
+  owner: string;
+  name: string;
+  ownerType: "Organization" | "User";
+  /** Branch name to its tip commit and the policy text there (undefined: no policy file). */
+  branches: Record<string, { sha: string; policy?: string }>;
+  defaultBranch: string;
+  pulls: Map<number, FakePullRequest>;
+  labels: Map<string, { color: string; description?: string }>;
+  collaborators: Record<string, Permission>;
+  teams: Record<string, string[]>;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+  /** For GraphQL: the operation name. */
+  operation?: string;
+}
+
+export interface FakeResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export const POLICY_PATH = ".github/guardrails.yml";
+
+/** Git's blob id of a text. */
+export function blobId(text: string): string {
+  const data = Buffer.from(text, "utf8");
+  return createHash("sha1").update(`blob ${data.length}\0`).update(data).digest("hex");
+}
+
+export function sha(seed: string): string {
+  return createHash("sha1").update(seed).digest("hex");
+}
+
+export class FakeGitHub {
+  readonly repos = new Map<string, FakeRepository>();
+  readonly blobs = new Map<string, string>();
+  readonly checkRuns: (FakeCheckRun & { repo: string })[] = [];
+  readonly requests: LoggedRequest[] = [];
+  private nextId = 1000;
+
+  constructor(readonly appId = 123, readonly installationId = 1) {}
+
+  id(): number {
+    return this.nextId++;
+  }
+
+  addRepository(input: { owner: string; name: string; ownerType?: "Organization" | "User"; policy?: string; defaultBranch?: string }): FakeRepository {
+    const defaultBranch = input.defaultBranch ?? "main";
+    const repo: FakeRepository = {
+      id: this.id(),
+      owner: input.owner,
+      name: input.name,
+      ownerType: input.ownerType ?? "Organization",
+      branches: { [defaultBranch]: { sha: sha(`${input.owner}/${input.name}@${defaultBranch}`), ...(input.policy !== undefined ? { policy: input.policy } : {}) } },
+      defaultBranch,
+      pulls: new Map(),
+      labels: new Map(),
+      collaborators: {},
+      teams: {},
+    };
+    if (input.policy !== undefined) this.blobs.set(blobId(input.policy), input.policy);
+    this.repos.set(`${input.owner}/${input.name}`.toLowerCase(), repo);
+    return repo;
+  }
+
+  /** Changes the policy at a branch's tip (a new commit on that branch). */
+  setPolicy(repo: FakeRepository, branch: string, policy: string | undefined): void {
+    const previous = repo.branches[branch]?.sha ?? branch;
+    repo.branches[branch] = { sha: sha(`${previous}+policy`), ...(policy !== undefined ? { policy } : {}) };
+    if (policy !== undefined) this.blobs.set(blobId(policy), policy);
+  }
+
+  addPullRequest(repo: FakeRepository, input: Partial<FakePullRequest> & { number: number }): FakePullRequest {
+    const pr: FakePullRequest = {
+      state: "OPEN",
+      title: `Change ${input.number}`,
+      body: "",
+      headRef: `feature-${input.number}`,
+      headSha: sha(`${repo.owner}/${repo.name}#${input.number}`),
+      baseRef: repo.defaultBranch,
+      author: { login: "dev" },
+      labels: [],
+      labelEvents: [],
+      reviews: [],
+      commitMessages: ["Change"],
+      files: [],
+      comments: [],
+      ...input,
+    };
+    repo.pulls.set(pr.number, pr);
+    return pr;
+  }
+
+  checkRunsFor(repo: FakeRepository, headSha?: string): FakeCheckRun[] {
+    const key = `${repo.owner}/${repo.name}`.toLowerCase();
+    return this.checkRuns.filter((run) => run.repo === key && (headSha === undefined || run.headSha === headSha));
+  }
+
+  /** The requests that change something on GitHub. */
+  writes(): LoggedRequest[] {
+    return this.requests.filter((r) => r.method !== "GET" && !(r.method === "POST" && (r.path.endsWith("/graphql") || r.path.endsWith("/access_tokens"))));
+  }
+
+  /** The requests that read (GraphQL queries included, token requests excluded). */
+  reads(): LoggedRequest[] {
+    return this.requests.filter((r) => r.method === "GET" || (r.method === "POST" && r.path.endsWith("/graphql")));
+  }
+
+  /**
+   * Answers one request. `path` is GitHub's path without the `/api/v3` prefix of GitHub
+   * Enterprise (GraphQL is `/graphql`).
+   */
+  handle(method: string, rawPath: string, body: unknown): FakeResponse {
+    const url = new URL(rawPath, "http://github.test");
+    const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api(?=\/graphql)/, "");
+    const query = Object.fromEntries(url.searchParams);
+    const logged: LoggedRequest = { method, path, query, body };
+    if (path === "/graphql") logged.operation = /query\s+(\w+)/.exec((body as { query?: string })?.query ?? "")?.[1] ?? "anonymous";
+    this.requests.push(logged);
+    try {
+      return this.route(method, path, query, body);
+    } catch (error) {
+      if (error instanceof HttpError) return json(error.status, { message: error.message });
+      throw error;
+    }
+  }
+
+  private route(method: string, path: string, query: Record<string, string>, body: unknown): FakeResponse {
+    let m: RegExpExecArray | null;
+    if (method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
+      return json(201, { token: `ghs_test_token_${m[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+    }
+    if (method === "GET" && path === "/app") return json(200, { id: this.appId, slug: "guardrails" });
+    if (method === "POST" && path === "/graphql") return this.graphql(body as { query: string; variables: Record<string, unknown> });
+
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path))) {
+      const repo = this.repo(m[1]!, m[2]!);
+      return this.repoRoute(repo, method, m[3] ?? "", query, body);
+    }
+    if (method === "GET" && (m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path))) {
+      const repo = [...this.repos.values()].find((r) => r.owner.toLowerCase() === m![1]!.toLowerCase());
+      const members = repo?.teams[decodeURIComponent(m[2]!)] ?? [];
+      const user = decodeURIComponent(m[3]!).toLowerCase();
+      if (!members.some((login) => login.toLowerCase() === user)) throw new HttpError(404, "Not Found");
+      return json(200, { state: "active", role: "member" });
+    }
+    throw new HttpError(404, `Not Found: ${method} ${path}`);
+  }
+
+  private repoRoute(repo: FakeRepository, method: string, rest: string, query: Record<string, string>, body: unknown): FakeResponse {
+    let m: RegExpExecArray | null;
+    const input = (body ?? {}) as Record<string, unknown>;
+    if (method === "GET" && (m = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
+      const pr = this.pull(repo, Number(m[1]));
+      const perPage = Number(query.per_page ?? 30);
+      const page = Number(query.page ?? 1);
+      const listed = pr.files.slice(0, 3000);
+      const items = listed.slice((page - 1) * perPage, page * perPage);
+      const last = Math.max(1, Math.ceil(listed.length / perPage));
+      const headers: Record<string, string> = {};
+      if (page < last) {
+        const base = `https://api.github.com/repos/${repo.owner}/${repo.name}/pulls/${pr.number}/files?per_page=${perPage}`;
+        headers.link = `<${base}&page=${page + 1}>; rel="next", <${base}&page=${last}>; rel="last"`;
+      }
+      return json(200, items, headers);
+    }
+    if (method === "GET" && rest === "/pulls") {
+      const open = [...repo.pulls.values()].filter((pr) => pr.state === "OPEN" && (!query.base || pr.baseRef === query.base));
+      return json(200, open.map((pr) => ({ number: pr.number, state: "open", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef } })));
+    }
+    if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
+      const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1]);
+      return json(200, pulls.map((pr) => ({ number: pr.number, state: pr.state === "OPEN" ? "open" : "closed" })));
+    }
+    if (method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
+      const text = this.blobs.get(m[1]!);
+      if (text === undefined) throw new HttpError(404, "Not Found");
+      return json(200, { sha: m[1], encoding: "base64", content: Buffer.from(text).toString("base64"), size: Buffer.byteLength(text) });
+    }
+    if (method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const login = decodeURIComponent(m[1]!);
+      const found = Object.entries(repo.collaborators).find(([user]) => user.toLowerCase() === login.toLowerCase());
+      if (!found) throw new HttpError(404, "Not a collaborator");
+      const role = found[1];
+      const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+      return json(200, { permission, role_name: role, user: { login } });
+    }
+    if (method === "POST" && rest === "/check-runs") {
+      const run: FakeCheckRun & { repo: string } = {
+        repo: `${repo.owner}/${repo.name}`.toLowerCase(),
+        id: this.id(),
+        headSha: String(input.head_sha),
+        name: String(input.name),
+        appId: this.appId,
+        status: String(input.status ?? "queued"),
+        conclusion: (input.conclusion as string | undefined) ?? null,
+        title: null,
+        summary: null,
+        text: null,
+        externalId: (input.external_id as string | undefined) ?? null,
+        annotations: [],
+        actions: (input.actions as unknown[] | undefined) ?? [],
+      };
+      applyOutput(run, input);
+      this.checkRuns.push(run);
+      return json(201, { id: run.id, head_sha: run.headSha, status: run.status, conclusion: run.conclusion });
+    }
+    if (method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const run = this.checkRuns.find((r) => r.id === Number(m![1]));
+      if (!run) throw new HttpError(404, "Not Found");
+      if (input.status !== undefined) run.status = String(input.status);
+      if (input.conclusion !== undefined) {
+        run.conclusion = String(input.conclusion);
+        run.status = "completed";
+      }
+      if (input.external_id !== undefined) run.externalId = String(input.external_id);
+      if (input.actions !== undefined) run.actions = input.actions as unknown[];
+      applyOutput(run, input);
+      return json(200, { id: run.id, status: run.status, conclusion: run.conclusion });
+    }
+    if (method === "POST" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const pr = this.pull(repo, Number(m[1]));
+      const comment: FakeComment = { id: this.id(), body: String(input.body), user: "guardrails[bot]", byApp: true };
+      pr.comments.push(comment);
+      return json(201, { id: comment.id, body: comment.body });
+    }
+    if (method === "PATCH" && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      const comment = [...repo.pulls.values()].flatMap((pr) => pr.comments).find((c) => c.id === Number(m![1]));
+      if (!comment) throw new HttpError(404, "Not Found");
+      comment.body = String(input.body);
+      return json(200, { id: comment.id, body: comment.body });
+    }
+    if (method === "POST" && rest === "/labels") {
+      const name = String(input.name);
+      if (repo.labels.has(name)) throw new HttpError(422, "Validation Failed: already_exists");
+      repo.labels.set(name, { color: String(input.color ?? "ededed"), ...(input.description ? { description: String(input.description) } : {}) });
+      return json(201, { name, color: input.color });
+    }
+    if (method === "POST" && (m = /^\/issues\/(\d+)\/labels$/.exec(rest))) {
+      const pr = this.pull(repo, Number(m[1]));
+      for (const name of (input.labels as string[] | undefined) ?? []) {
+        if (!repo.labels.has(name)) repo.labels.set(name, { color: "ededed" });
+        if (!pr.labels.includes(name)) {
+          pr.labels.push(name);
+          pr.labelEvents.push({ label: name, actor: "guardrails[bot]" });
+        }
+      }
+      return json(200, pr.labels.map((name) => ({ name })));
+    }
+    if (method === "DELETE" && (m = /^\/issues\/(\d+)\/labels\/(.+)$/.exec(rest))) {
+      const pr = this.pull(repo, Number(m[1]));
+      const name = decodeURIComponent(m[2]!);
+      if (!pr.labels.includes(name)) throw new HttpError(404, "Label does not exist");
+      pr.labels = pr.labels.filter((label) => label !== name);
+      return json(200, pr.labels.map((label) => ({ name: label })));
+    }
+    throw new HttpError(404, `Not Found: ${method} /repos/${repo.owner}/${repo.name}${rest}`);
+  }
+
+  private graphql(request: { query: string; variables: Record<string, unknown> }): FakeResponse {
+    const operation = /query\s+(\w+)/.exec(request.query)?.[1];
+    const v = request.variables ?? {};
+    if (operation === "GuardrailsPullRequest") return json(200, this.snapshot(v));
+    if (operation === "GuardrailsReviews" || operation === "GuardrailsComments") {
+      const pr = this.pull(this.repo(String(v.owner), String(v.name)), Number(v.number));
+      const offset = Number(String(v.after).replace("cursor:", ""));
+      const list = operation === "GuardrailsReviews" ? pr.reviews.map(reviewNode) : pr.comments.map(commentNode);
+      const nodes = list.slice(offset, offset + 100);
+      const connection = { pageInfo: { hasNextPage: offset + 100 < list.length, endCursor: `cursor:${offset + nodes.length}` }, nodes };
+      return json(200, { data: { repository: { pullRequest: operation === "GuardrailsReviews" ? { reviews: connection } : { comments: connection } } } });
+    }
+    return json(200, { errors: [{ message: `unknown operation ${operation}` }] });
+  }
+
+  private snapshot(v: Record<string, unknown>) {
+    const repo = this.repos.get(`${v.owner}/${v.name}`.toLowerCase());
+    const pr = repo?.pulls.get(Number(v.number));
+    const errors: { message: string; path: string[]; type: string }[] = [];
+    const orgRepo = this.repos.get(`${v.owner}/.github`.toLowerCase());
+    if (!orgRepo) errors.push({ type: "NOT_FOUND", path: ["orgPolicy"], message: `Could not resolve to a Repository with the name '${v.owner}/.github'.` });
+    if (!repo) errors.push({ type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${v.owner}/${v.name}'.` });
+    const target = (r: FakeRepository, branch: string) => {
+      const tip = r.branches[branch];
+      if (!tip) return null;
+      return { oid: tip.sha, file: tip.policy !== undefined ? { object: { oid: blobId(tip.policy), byteSize: Buffer.byteLength(tip.policy) } } : null };
+    };
+    const runs = repo && pr ? this.checkRunsFor(repo, pr.headSha).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName) : [];
+    const data = {
+      repository: repo
+        ? {
+            nameWithOwner: `${repo.owner}/${repo.name}`,
+            owner: { __typename: repo.ownerType, login: repo.owner },
+            pullRequest: pr
+              ? {
+                  state: pr.state,
+                  title: pr.title,
+                  body: pr.body,
+                  headRefName: pr.headRef,
+                  headRefOid: pr.headSha,
+                  baseRefName: pr.baseRef,
+                  changedFiles: pr.files.length,
+                  author: { __typename: pr.author.isBot ? "Bot" : "User", login: pr.author.login },
+                  baseRef: repo.branches[pr.baseRef] ? { target: target(repo, pr.baseRef) } : null,
+                  labels: { nodes: pr.labels.map((name) => ({ name })) },
+                  labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: { login: e.actor }, label: { name: e.label } })) },
+                  reviews: { pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" }, nodes: pr.reviews.slice(0, 100).map(reviewNode) },
+                  commits: { totalCount: pr.commitMessages.length, nodes: pr.commitMessages.slice(-100).map((message) => ({ commit: { message } })) },
+                  headCommit: {
+                    nodes: [
+                      {
+                        commit: {
+                          oid: pr.headSha,
+                          checkSuites: {
+                            nodes: runs.length
+                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
+                              : [],
+                          },
+                        },
+                      },
+                    ],
+                  },
+                  firstComments: { totalCount: pr.comments.length, pageInfo: { endCursor: `cursor:${Math.min(100, pr.comments.length)}` }, nodes: pr.comments.slice(0, 100).map(commentNode) },
+                  lastComments: { pageInfo: { startCursor: `cursor:${Math.max(0, pr.comments.length - 100)}` }, nodes: pr.comments.slice(-100).map(commentNode) },
+                }
+              : null,
+          }
+        : null,
+      orgPolicy: orgRepo ? { nameWithOwner: `${orgRepo.owner}/${orgRepo.name}`, defaultBranchRef: { target: target(orgRepo, orgRepo.defaultBranch) } } : null,
+    };
+    return errors.length ? { data, errors } : { data };
+  }
+
+  private repo(owner: string, name: string): FakeRepository {
+    const repo = this.repos.get(`${decodeURIComponent(owner)}/${decodeURIComponent(name)}`.toLowerCase());
+    if (!repo) throw new HttpError(404, "Not Found");
+    return repo;
+  }
+
+  private pull(repo: FakeRepository, number: number): FakePullRequest {
+    const pr = repo.pulls.get(number);
+    if (!pr) throw new HttpError(404, "Not Found");
+    return pr;
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): FakeResponse {
+  return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body };
+}
+
+function applyOutput(run: FakeCheckRun, input: Record<string, unknown>): void {
+  const output = input.output as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
+  if (!output) return;
+  if (output.title !== undefined) run.title = output.title;
+  if (output.summary !== undefined) run.summary = output.summary;
+  if (output.text !== undefined) run.text = output.text;
+  if (output.annotations) run.annotations.push(...output.annotations);
+}
+
+function reviewNode(review: FakeReview) {
+  return {
+    author: { __typename: review.isBot ? "Bot" : "User", login: review.user },
+    state: review.state,
+    authorAssociation: review.association ?? "MEMBER",
+    submittedAt: review.submittedAt ?? "2026-11-01T00:00:00Z",
+    commit: { oid: review.commit },
+  };
+}
+
+function commentNode(comment: FakeComment) {
+  return { databaseId: comment.id, body: comment.body, viewerDidAuthor: comment.byApp };
+}
