@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     return;
   }
 
-  const probot = createProbot({ overrides: { request: { fetch: fetchWithTimeout(config.requestTimeoutMs) } } });
+  const probot = createProbot({ overrides: { secret: config.webhookSecret, request: { fetch: fetchWithTimeout(config.requestTimeoutMs) } } });
   const queue = new PullRequestQueue();
   await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.webhookSecret, appSlug: config.appSlug, queue }));
   const log = probot.log.child({ name: "guardrails" });
