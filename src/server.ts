@@ -8,6 +8,8 @@ import { existsSync } from "node:fs";
 import { createProbot, run } from "probot";
 import { readConfig, ConfigError, fetchWithTimeout } from "./config.js";
 import { guardrailsApp } from "./github/app.js";
+import { Redis } from "ioredis";
+import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
 import { PullRequestQueue } from "./github/pr-queue.js";
 import { createIngressServer } from "./http/ingress.js";
 
@@ -24,7 +26,10 @@ async function main(): Promise<void> {
 
   const probot = createProbot({ overrides: { secret: config.webhookSecret, request: { fetch: fetchWithTimeout(config.requestTimeoutMs) } } });
   const queue = new PullRequestQueue();
-  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.webhookSecret, appSlug: config.appSlug, queue }));
+  // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
+  const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 3 }) : undefined;
+  const lock = redis ? new RedisPullRequestLock(redis) : noLock;
+  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.webhookSecret, appSlug: config.appSlug, queue, lock }));
   const log = probot.log.child({ name: "guardrails" });
   const server = createIngressServer({
     probot,

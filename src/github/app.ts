@@ -10,6 +10,7 @@ import { evaluateMergeGroup } from "./merge-group.js";
 import { evaluatePullRequest, type PullRequestTarget, type Trigger } from "./evaluate-pull-request.js";
 import type { GitHub } from "./octokit.js";
 import { PolicyCache } from "./policy-source.js";
+import { noLock, type PullRequestLock } from "./pr-lock.js";
 import { PullRequestQueue } from "./pr-queue.js";
 import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
 
@@ -22,6 +23,8 @@ export interface GuardrailsOptions {
   appSlug?: string;
   queue?: PullRequestQueue;
   policyCache?: PolicyCache;
+  /** Serialises evaluations of a PR across replicas (Redis); one process needs none. */
+  lock?: PullRequestLock;
 }
 
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_review", "labeled", "unlabeled"] as const;
@@ -32,12 +35,21 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const queue = options.queue ?? new PullRequestQueue();
     const policyCache = options.policyCache ?? new PolicyCache();
     const botLogin = options.appSlug ? `${options.appSlug}[bot]`.toLowerCase() : undefined;
+    const lock = options.lock ?? noLock;
 
     const schedule = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
       const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
+      const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache };
       return queue.run(
         key,
-        () => evaluatePullRequest({ github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache }, target, trigger),
+        async () => {
+          const release = await lock.acquire(key);
+          try {
+            return await evaluatePullRequest(deps, target, trigger);
+          } finally {
+            await release().catch((error: unknown) => context.log.warn({ err: error, key }, "could not release the PR lock"));
+          }
+        },
         joinable,
       );
     };
