@@ -1,0 +1,51 @@
+/** `guardrails check`: the local diff BASE...HEAD evaluated by the engine, explained. */
+import { evaluate } from "../../engine/evaluate.js";
+import { flag, parseCommandArgs, stringList, stringOption } from "../args.js";
+import { EXIT } from "../errors.js";
+import { gatherFacts, resolveRange } from "../facts.js";
+import { renderHuman, styleFor } from "../format.js";
+import { openRepository } from "../git.js";
+import { CHECK_HELP } from "../help.js";
+import type { Io } from "../io.js";
+import { renderJson } from "../json.js";
+import { policyFromFile, policyFromRef } from "../policy-source.js";
+import type { CheckReport } from "../report.js";
+
+const OPTIONS = {
+  base: { type: "string" },
+  head: { type: "string" },
+  policy: { type: "string" },
+  json: { type: "boolean" },
+  strict: { type: "boolean" },
+  author: { type: "string" },
+  title: { type: "string" },
+  body: { type: "string" },
+  branch: { type: "string" },
+  label: { type: "string", multiple: true },
+} as const;
+
+export function checkCommand(args: string[], io: Io): number {
+  const { values } = parseCommandArgs("check", args, OPTIONS, 0);
+  if (values.help) {
+    io.stdout(CHECK_HELP);
+    return EXIT.ok;
+  }
+  const policyFile = stringOption(values, "policy");
+  const git = openRepository(io.cwd);
+  const range = resolveRange(git, { base: stringOption(values, "base"), head: stringOption(values, "head") });
+  const loaded = policyFile !== undefined ? policyFromFile(policyFile) : policyFromRef(git, range.baseRef, range.baseSha);
+  const { facts, diff } = gatherFacts(git, range, {
+    author: stringOption(values, "author"),
+    title: stringOption(values, "title"),
+    body: stringOption(values, "body"),
+    branch: stringOption(values, "branch"),
+    labels: stringList(values, "label"),
+  });
+
+  const decision = evaluate(loaded.policy, facts);
+  const report: CheckReport = { decision, policy: loaded.source, diff };
+  io.stdout(flag(values, "json") ? renderJson(report) : renderHuman(report, styleFor({ isTTY: io.stdoutIsTTY }, io.env)));
+
+  const localUnmet = decision.requirements.some((requirement) => requirement.local && !requirement.met);
+  return flag(values, "strict") && localUnmet ? EXIT.problems : EXIT.ok;
+}

@@ -1,0 +1,73 @@
+/**
+ * The facts of a local "pull request" BASE...HEAD, as far as git can tell them. What only GitHub
+ * knows (reviews, who applied a label, ticked checklist items, team memberships) is left empty,
+ * so those requirements stay unmet exactly as they would on a fresh PR.
+ */
+import type { PullRequestFacts } from "../engine/types.js";
+import {
+  branchNameOf,
+  changedFiles,
+  coAuthorTrailers,
+  defaultBase,
+  firstCommitMessage,
+  mergeBase,
+  resolveCommit,
+  type Git,
+} from "./git.js";
+import type { DiffInfo } from "./report.js";
+
+export interface FactOptions {
+  base?: string;
+  head?: string;
+  author?: string;
+  title?: string;
+  body?: string;
+  branch?: string;
+  labels: string[];
+}
+
+export interface LocalFacts {
+  facts: PullRequestFacts;
+  diff: DiffInfo;
+}
+
+/** Resolves BASE and HEAD (both must exist before anything else is read). */
+export function resolveRange(git: Git, options: Pick<FactOptions, "base" | "head">): { baseRef: string; baseSha: string; headRef: string; headSha: string } {
+  const baseRef = options.base ?? defaultBase(git);
+  const headRef = options.head ?? "HEAD";
+  const baseSha = resolveCommit(git, baseRef, options.base === undefined ? "default base" : "--base");
+  const headSha = resolveCommit(git, headRef, "--head");
+  return { baseRef, baseSha, headRef, headSha };
+}
+
+export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, options: FactOptions): LocalFacts {
+  const { baseRef, baseSha, headRef, headSha } = range;
+  const base = mergeBase(git, baseSha, headSha, baseRef, headRef);
+  const files = changedFiles(git, base, headSha);
+  const message = firstCommitMessage(git, baseSha, headSha);
+  const author = options.author ?? "";
+  const branch = options.branch ?? branchNameOf(git, headRef) ?? "";
+
+  const facts: PullRequestFacts = {
+    headSha,
+    author: { login: author, isBot: author.toLowerCase().endsWith("[bot]") },
+    title: options.title ?? message?.subject ?? "",
+    body: options.body ?? message?.body ?? "",
+    headBranch: branch,
+    files,
+    filesComplete: true,
+    // Who applied a label is unknown locally, so a label never waives tests here.
+    labels: options.labels.map((name) => ({ name })),
+    reviews: [],
+    teamMembers: {},
+    coAuthors: coAuthorTrailers(git, baseSha, headSha),
+    checklist: [],
+  };
+  const diff: DiffInfo = {
+    base: { ref: baseRef, sha: baseSha },
+    head: { ref: headRef, sha: headSha, branch },
+    mergeBase: base,
+    files: files.length,
+  };
+  return { facts, diff };
+}

@@ -1,0 +1,98 @@
+/**
+ * Human rendering of `guardrails check`: the tier and why, each requirement with how to meet it,
+ * the conclusion and the policy used. Colours only when asked (stdout is a terminal).
+ */
+import type { Reason, RequirementResult } from "../engine/types.js";
+import { POLICY_PATH } from "../policy/schema.js";
+import type { PolicySource } from "./policy-source.js";
+import type { CheckReport } from "./report.js";
+
+/** How many files of a reason are named before "and N more". */
+const FILES_SHOWN = 3;
+
+export interface Style {
+  bold(text: string): string;
+  dim(text: string): string;
+  green(text: string): string;
+  red(text: string): string;
+}
+
+const plain: Style = { bold: (t) => t, dim: (t) => t, green: (t) => t, red: (t) => t };
+
+const ansi: Style = {
+  bold: (t) => `\u001b[1m${t}\u001b[22m`,
+  dim: (t) => `\u001b[2m${t}\u001b[22m`,
+  green: (t) => `\u001b[32m${t}\u001b[39m`,
+  red: (t) => `\u001b[31m${t}\u001b[39m`,
+};
+
+/** Colours for a terminal, unless NO_COLOR is set or the terminal is dumb. */
+export function styleFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Style {
+  const wanted = stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
+  return wanted ? ansi : plain;
+}
+
+export function renderHuman(report: CheckReport, style: Style = plain): string {
+  const { decision, diff } = report;
+  const lines: string[] = [];
+  const { lines: changedLines, ignoredFiles } = decision.size;
+
+  lines.push(
+    `${style.bold(`Tier: ${decision.tier}`)}  ${style.dim(
+      `${diff.base.ref}...${diff.head.ref}${diff.head.ref === "HEAD" && diff.head.branch ? ` (${diff.head.branch})` : ""}: ${plural(diff.files, "changed file")}, ${plural(changedLines, "line")}` +
+        (ignoredFiles ? ` (${ignoredFiles} ignored by size.ignore)` : ""),
+    )}`,
+  );
+  if (decision.reasons.length === 0) lines.push("  no changed files");
+  const tierWidth = Math.max(...decision.reasons.map((r) => r.tier.length), 0);
+  const kindWidth = Math.max(...decision.reasons.map((r) => r.kind.length), 0);
+  for (const reason of decision.reasons) {
+    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${reason.message}${filesOf(reason)}`);
+  }
+
+  lines.push("", style.bold("Requirements:"));
+  const kindColumn = Math.max(...decision.requirements.map((r) => r.kind.length), 0);
+  for (const requirement of decision.requirements) {
+    const mark = requirement.met ? style.green("✓") : style.red("✗");
+    lines.push(`  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${requirement.message}`);
+    if (!requirement.met && requirement.howTo) {
+      lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${requirement.howTo}`)}`);
+    }
+  }
+
+  lines.push("", conclusionLine(decision.conclusion, decision.requirements, style));
+  lines.push(`Policy: ${describePolicy(report.policy)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function filesOf(reason: Reason): string {
+  const files = reason.files ?? [];
+  if (files.length === 0) return "";
+  const shown = files.slice(0, FILES_SHOWN).join(", ");
+  return `: ${shown}${files.length > FILES_SHOWN ? ` and ${files.length - FILES_SHOWN} more` : ""}`;
+}
+
+function conclusionLine(conclusion: "success" | "failure", requirements: RequirementResult[], style: Style): string {
+  const unmet = requirements.filter((r) => !r.met);
+  const head = `${style.bold("Conclusion:")} ${conclusion === "success" ? style.green(conclusion) : style.red(conclusion)}`;
+  if (unmet.length === 0) return `${head} (every requirement is met)`;
+  const remote = unmet.filter((r) => !r.local).map((r) => r.kind);
+  const note = remote.length ? `; ${[...new Set(remote)].join(", ")} can only be met on GitHub` : "";
+  return `${head} (${unmet.length} of ${plural(requirements.length, "requirement")} unmet${note})`;
+}
+
+export function describePolicy(policy: PolicySource): string {
+  const short = policy.sha ? ` (${policy.sha.slice(0, 7)})` : "";
+  switch (policy.source) {
+    case "ref":
+      return `${policy.path}@${policy.ref}${short}`;
+    case "file":
+      return `${policy.path} (--policy)`;
+    case "built-in":
+      return policy.ref ? `built-in default (${policy.ref} has no ${POLICY_PATH})` : "built-in default";
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

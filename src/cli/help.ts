@@ -1,0 +1,78 @@
+/** The --help texts of the program and of each command. */
+
+export const PROGRAM_HELP = `Usage: guardrails <command> [options]
+
+Risk-tiered guardrails for pull requests: validate a policy, try it on a branch.
+
+Commands:
+  validate [FILE...]  Check a policy file (default .github/guardrails.yml)
+  check               Evaluate the local git diff BASE...HEAD against the policy
+  schema              Print the JSON Schema of the policy file
+  help [COMMAND]      Show help for a command
+
+Options:
+  -h, --help          Show this help
+  -V, --version       Print the version
+
+Exit codes: 0 ok, 1 problems found (validate; check --strict), 2 usage, policy or git error.
+Run "guardrails <command> --help" for a command's options.
+`;
+
+export const VALIDATE_HELP = `Usage: guardrails validate [FILE...]
+
+Checks policy files (default: .github/guardrails.yml) and prints every problem at once, one line
+each, as FILE:LINE:COL: message. Unknown keys are errors.
+
+Options:
+  -h, --help   Show this help
+
+Exit codes: 0 every file is valid, 1 a file has problems, 2 a file cannot be read.
+`;
+
+export const SCHEMA_HELP = `Usage: guardrails schema
+
+Prints the JSON Schema (draft 7) of the policy file, for editors' YAML validation:
+  guardrails schema > guardrails.schema.json
+
+Options:
+  -h, --help   Show this help
+`;
+
+export const CHECK_HELP = `Usage: guardrails check [options]
+
+Evaluates the local git diff BASE...HEAD (from the merge base of BASE and HEAD to HEAD, as a pull
+request of HEAD into BASE would show it) with the same engine as the GitHub App, and explains the
+tier and the requirements. Only committed changes count; uncommitted changes are not included.
+
+Options:
+  --base REF      Base of the comparison (default: the branch origin/HEAD points to, else
+                  origin/main, origin/master, main, master)
+  --head REF      Head of the comparison (default: HEAD)
+  --policy FILE   Use this policy file instead of .github/guardrails.yml at BASE
+  --json          Print the decision as JSON: { tier, conclusion, reasons, requirements,
+                  policy: { source, path, ref }, ... }
+  --strict        Exit 1 when a requirement that can be judged locally (tests, ticket) is unmet
+  --author LOGIN  The PR author's login (default: unknown, the empty login)
+  --title TEXT    The PR title (default: the subject of the first commit in BASE..HEAD)
+  --body TEXT     The PR body (default: the body of the first commit in BASE..HEAD)
+  --branch NAME   The head branch name searched for a ticket (default: the branch --head names,
+                  or the current branch)
+  --label NAME    A label on the PR (repeatable); who applied it is unknown locally, so the
+                  tests exempt label never waives tests here
+  -h, --help      Show this help
+
+The policy is read from BASE (git show BASE:.github/guardrails.yml), never from HEAD, as the app
+does: a branch cannot loosen its own guardrails. When BASE has no policy file the built-in default
+is used (the organisation's .github repository is not consulted locally).
+
+Facts taken from git: changed files with renames (git diff -M), additions and deletions (binary
+files count 0 lines), Co-authored-by trailers of the commits in BASE..HEAD, the head commit. Facts
+that only GitHub knows are empty: no reviews, no team memberships, no ticked checklist items, so
+approvals, approvers and checklist requirements show as unmet. The file list is complete.
+
+Output: the human summary, or JSON with --json, on stdout; errors on stderr, one line each
+(policy problems as FILE:LINE:COL: message, REF:.github/guardrails.yml:LINE:COL for BASE's policy).
+
+Exit codes: 0 evaluated (whatever the conclusion), 1 with --strict and a local requirement unmet,
+2 usage error, invalid policy, unknown ref, not a git repository, git missing.
+`;

@@ -1,0 +1,74 @@
+/**
+ * Where `guardrails check` and `guardrails validate` get a policy: a file on disk, the policy file
+ * at a git commit, or the built-in default. Problems come back as `FILE:LINE:COL: message` lines.
+ */
+import { readFileSync } from "node:fs";
+import { builtInPolicy } from "../policy/default.js";
+import { loadPolicy, type PolicyProblem } from "../policy/loader.js";
+import { POLICY_PATH, type Policy } from "../policy/schema.js";
+import { CliError } from "./errors.js";
+import { readFileAtCommit, type Git } from "./git.js";
+
+export interface PolicySource {
+  /** `ref`: the policy file at the base ref; `file`: --policy FILE; `built-in`: the default. */
+  source: "ref" | "file" | "built-in";
+  /** The file's path (repository path for `ref`, as given for `file`), null for the built-in. */
+  path: string | null;
+  /** The ref the policy was read at (also for `built-in`: the ref that had no policy file). */
+  ref: string | null;
+  /** The commit the ref resolved to. */
+  sha: string | null;
+}
+
+export interface LoadedPolicy {
+  policy: Policy;
+  source: PolicySource;
+}
+
+/** `FILE:LINE:COL: message`, the format editors and CI annotate. */
+export function problemLines(label: string, problems: readonly PolicyProblem[]): string[] {
+  return problems.map((problem) => `${label}:${problem.line}:${problem.column}: ${problem.message}`);
+}
+
+/** Reads a policy file from disk; an unreadable file is a one-line CliError. */
+export function readPolicyFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read policy file ${file}: ${describeFsError(error)}`);
+  }
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EISDIR":
+      return "it is a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    default:
+      return (error as Error).message ?? String(error);
+  }
+}
+
+function parse(text: string, label: string): Policy {
+  const result = loadPolicy(text);
+  if (result.ok) return result.policy;
+  const count = result.problems.length;
+  throw new CliError(`${label} is not a valid policy (${count} problem${count === 1 ? "" : "s"}):`, 2, problemLines(label, result.problems));
+}
+
+export function policyFromFile(file: string): LoadedPolicy {
+  return { policy: parse(readPolicyFile(file), file), source: { source: "file", path: file, ref: null, sha: null } };
+}
+
+/** The policy file at the base commit, else the built-in default. */
+export function policyFromRef(git: Git, ref: string, sha: string): LoadedPolicy {
+  const label = `${ref}:${POLICY_PATH}`;
+  const text = readFileAtCommit(git, sha, POLICY_PATH, label);
+  if (text === undefined) return { policy: builtInPolicy(), source: { source: "built-in", path: null, ref, sha } };
+  return { policy: parse(text, label), source: { source: "ref", path: POLICY_PATH, ref, sha } };
+}

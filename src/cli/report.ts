@@ -1,0 +1,20 @@
+/**
+ * What `guardrails check` found: the engine's decision, unchanged, with the policy it used and the
+ * diff it looked at. The human renderer (format.ts) and the JSON writer (json.ts) both read this.
+ */
+import type { Decision } from "../engine/types.js";
+import type { PolicySource } from "./policy-source.js";
+
+export interface DiffInfo {
+  base: { ref: string; sha: string };
+  head: { ref: string; sha: string; branch: string };
+  mergeBase: string;
+  /** Changed files in the diff (before `size.ignore`). */
+  files: number;
+}
+
+export interface CheckReport {
+  decision: Decision;
+  policy: PolicySource;
+  diff: DiffInfo;
+}
