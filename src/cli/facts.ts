@@ -68,6 +68,9 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     head: { ref: headRef, sha: headSha, branch },
     mergeBase: base,
     files: files.length,
+    renames: files.flatMap((file) =>
+      file.status === "renamed" && file.previousPath !== undefined ? [{ from: file.previousPath, to: file.path }] : [],
+    ),
   };
   return { facts, diff };
 }

@@ -11,6 +11,8 @@ export interface DiffInfo {
   mergeBase: string;
   /** Changed files in the diff (before `size.ignore`). */
   files: number;
+  /** Renamed files: a rename matches rules by both paths, so a reason may name a file by its new path. */
+  renames: { from: string; to: string }[];
 }
 
 export interface CheckReport {

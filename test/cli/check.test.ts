@@ -110,7 +110,10 @@ describe("guardrails check --json", () => {
     expect(reason(json, "rule")).toMatchObject({ rule: "auth", tier: "high", files: ["src/util/token.ts"] });
     // One renamed file, not an addition and a deletion.
     expect(json.diff.files).toBe(1);
+    expect(json.diff.renames).toEqual([{ from: "src/auth/token.ts", to: "src/util/token.ts" }]);
     expect(json.size.lines).toBe(0);
+    const human = repo.run(["check", "--base", "main", "--head", "rename-out"]).stdout;
+    expect(human).toContain('rule "auth" matches 1 file: src/util/token.ts (renamed from src/auth/token.ts)\n');
   });
 
   it("keeps a lockfile-only 5000-line diff low: ignored files do not count towards size", () => {

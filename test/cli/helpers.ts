@@ -135,7 +135,7 @@ export interface CheckJson {
   size: { lines: number; files: number; ignoredFiles: number };
   agentAuthored: boolean;
   policyChanged: boolean;
-  diff: { base: { ref: string; sha: string }; head: { ref: string; sha: string; branch: string }; mergeBase: string; files: number };
+  diff: { base: { ref: string; sha: string }; head: { ref: string; sha: string; branch: string }; mergeBase: string; files: number; renames: { from: string; to: string }[] };
 }
 
 /** `count` numbered lines, for files whose size matters. */
