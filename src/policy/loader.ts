@@ -2,7 +2,7 @@
  * YAML text in, a policy or every problem at once out. Each problem carries the line and column
  * of the offending node, for YAML syntax errors and schema errors alike. Never throws.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { policySchema, type Policy } from "./schema.js";
 
@@ -31,18 +31,14 @@ function loadUnsafe(text: string): LoadResult {
   if (Buffer.byteLength(text, "utf8") > MAX_POLICY_BYTES) {
     return fail(1, 1, `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
   }
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
-  const at = (offset: number) => {
-    const pos = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
-    return { line: pos.line, column: pos.col };
-  };
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  const at = positionsIn(text);
 
   const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => ({
     ...at(e.pos[0]),
     message: `YAML: ${firstLine(e.message)}`,
   }));
-  if (yamlProblems.length > 0) return { ok: false, problems: sortProblems(yamlProblems) };
+  if (yamlProblems.length > 0) return { ok: false, problems: firstSyntaxErrors(sortProblems(yamlProblems)) };
 
   let data: unknown;
   try {
@@ -73,6 +69,39 @@ function loadUnsafe(text: string): LoadResult {
     problems.push({ ...at(node.range?.[0] ?? 0), message: `${where(issue.path)}${describeIssue(issue)}` });
   }
   return { ok: false, problems: sortProblems(dedupe(problems)) };
+}
+
+/**
+ * Offset to line and column, from the text itself. (yaml's LineCounter misses line starts inside
+ * the tokens of a broken document, which would put columns past the end of a line.)
+ */
+function positionsIn(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) starts.push(i + 1);
+  }
+  return (offset) => {
+    const clamped = Math.max(0, Math.min(offset, text.length));
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, column: clamped - starts[low]! + 1 };
+  };
+}
+
+/** One syntax error breaks everything after it: keep the first per line, at most a screenful. */
+const MAX_SYNTAX_ERRORS = 10;
+function firstSyntaxErrors(problems: PolicyProblem[]): PolicyProblem[] {
+  const perLine = problems.filter((p, i) => i === 0 || problems[i - 1]!.line !== p.line);
+  if (perLine.length <= MAX_SYNTAX_ERRORS) return perLine;
+  const kept = perLine.slice(0, MAX_SYNTAX_ERRORS);
+  const last = kept.at(-1)!;
+  return [...kept, { line: last.line, column: last.column, message: `YAML: ${perLine.length - MAX_SYNTAX_ERRORS} more syntax errors follow; fix the first ones and validate again` }];
 }
 
 function fail(line: number, column: number, message: string): LoadResult {
