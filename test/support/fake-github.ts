@@ -112,6 +112,7 @@ export class FakeGitHub {
   readonly checkRuns: (FakeCheckRun & { repo: string })[] = [];
   readonly requests: LoggedRequest[] = [];
   private nextId = 1000;
+  private readonly faults: { predicate: (request: LoggedRequest) => boolean; response: FakeResponse }[] = [];
 
   constructor(readonly appId = 123, readonly installationId = 1) {}
 
@@ -182,6 +183,14 @@ export class FakeGitHub {
   }
 
   /**
+   * Makes the next request that matches `predicate` get `response` instead of the model's answer
+   * (once; queue several faults for several requests). The request is still logged.
+   */
+  failNext(predicate: (request: LoggedRequest) => boolean, response: { status: number; body?: unknown; headers?: Record<string, string> }): void {
+    this.faults.push({ predicate, response: json(response.status, response.body ?? { message: `fault ${response.status}` }, response.headers) });
+  }
+
+  /**
    * Answers one request. `path` is GitHub's path without the `/api/v3` prefix of GitHub
    * Enterprise (GraphQL is `/graphql`).
    */
@@ -192,6 +201,8 @@ export class FakeGitHub {
     const logged: LoggedRequest = { method, path, query, body };
     if (path === "/graphql") logged.operation = /query\s+(\w+)/.exec((body as { query?: string })?.query ?? "")?.[1] ?? "anonymous";
     this.requests.push(logged);
+    const fault = this.faults.findIndex((f) => f.predicate(logged));
+    if (fault >= 0) return this.faults.splice(fault, 1)[0]!.response;
     try {
       return this.route(method, path, query, body);
     } catch (error) {
