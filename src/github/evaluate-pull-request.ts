@@ -311,7 +311,8 @@ async function writeCheck(
   force: boolean,
 ): Promise<number> {
   if (!force && runId === snapshot.checkRun?.id && sameOutput(snapshot.checkRun, output)) return 0;
-  const result = await completeCheckRun(deps.github, target, snapshot.headSha, target.number, runId, output);
+  // Only owner and repo: the target's other fields would end up in the request body.
+  const result = await completeCheckRun(deps.github, { owner: target.owner, repo: target.repo }, snapshot.headSha, target.number, runId, output);
   return result.requests;
 }
 
@@ -323,11 +324,12 @@ function writeComment(
   state: ChecklistState,
 ): Promise<number> {
   const key = { owner: target.owner, repo: target.repo, number: target.number };
+  const repo = { owner: target.owner, repo: target.repo };
   if (decision.checklist.length === 0) {
     // No comment on PRs that need no checklist; an existing one says it is no longer needed.
     if (!snapshot.comment) return Promise.resolve(0);
-    return upsertComment(deps.github, target, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key));
+    return upsertComment(deps.github, repo, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key));
   }
   const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state });
-  return upsertComment(deps.github, target, target.number, snapshot.comment, body);
+  return upsertComment(deps.github, repo, target.number, snapshot.comment, body);
 }
