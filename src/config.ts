@@ -20,7 +20,14 @@ export interface AppConfig {
   processingTimeoutMs: number;
   /** How long a shutdown waits for evaluations in flight. */
   shutdownGraceMs: number;
+  /** Pino level; `info` by default, so that every decision is logged. */
+  logLevel: LogLevel;
+  /** `json` (pino lines) in production by default, `pretty` otherwise. */
+  logFormat: "json" | "pretty";
 }
+
+export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {}
 
@@ -42,6 +49,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a number, got "${raw}"`);
     return value;
   };
+  const logLevel = LOG_LEVELS.find((level) => level === (env.LOG_LEVEL || "info"));
+  if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
+  const logFormat = env.LOG_FORMAT || (production ? "json" : "pretty");
+  if (logFormat !== "json" && logFormat !== "pretty") throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
   return {
     production,
     appId: number("APP_ID", 0),
@@ -54,6 +65,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs: number("GITHUB_REQUEST_TIMEOUT_MS", 10000),
     processingTimeoutMs: number("WEBHOOK_RESPONSE_TIMEOUT_MS", 9000),
     shutdownGraceMs: number("SHUTDOWN_GRACE_MS", 25000),
+    logLevel,
+    logFormat,
   };
 }
 

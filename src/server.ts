@@ -24,7 +24,11 @@ async function main(): Promise<void> {
     return;
   }
 
-  const probot = createProbot({ overrides: { secret: config.webhookSecret, request: { fetch: fetchWithTimeout(config.requestTimeoutMs) } } });
+  // Probot's own defaults are `warn` and pretty text; production wants every decision as a JSON line.
+  const probot = createProbot({
+    env: { ...process.env, LOG_LEVEL: config.logLevel, LOG_FORMAT: config.logFormat },
+    overrides: { secret: config.webhookSecret, request: { fetch: fetchWithTimeout(config.requestTimeoutMs) } },
+  });
   const queue = new PullRequestQueue();
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 3 }) : undefined;
@@ -39,7 +43,10 @@ async function main(): Promise<void> {
     inFlight: () => queue.size,
   });
   server.listen(config.port, config.host, () => {
-    log.info({ host: config.host, port: config.port, webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
+    // The bound port (PORT=0 picks a free one).
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    log.info({ host: config.host, port, webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
   });
 
   let stopping = false;
