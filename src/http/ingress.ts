@@ -102,23 +102,56 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<string | unde
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        req.off("data", onData);
         req.pause();
+        chunks.length = 0;
         resolve(undefined);
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
 }
 
+/** How long a refused sender may go on sending before the connection is cut. */
+const LINGER_MS = 10_000;
+
+/**
+ * Answers 413 at once, but ends the response only once the rest of the body has been read and
+ * discarded: closing a socket with unread data resets the connection, and the sender would see the
+ * reset instead of the answer. A sender that goes on past twice the limit or for longer than
+ * LINGER_MS is cut off.
+ */
 function refuseTooLarge(req: IncomingMessage, res: ServerResponse, maxBytes = MAX_WEBHOOK_BYTES): void {
-  res.writeHead(413, { "content-type": "application/json", connection: "close" });
-  res.end(JSON.stringify({ error: `body larger than ${maxBytes} bytes` }), () => req.destroy());
+  const text = JSON.stringify({ error: `body larger than ${maxBytes} bytes` });
+  res.writeHead(413, { "content-type": "application/json", "content-length": Buffer.byteLength(text), connection: "close" });
+  if (req.complete) {
+    res.end(text);
+    return;
+  }
+  res.write(text);
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  let discarded = 0;
+  req.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > 2 * maxBytes) {
+      clearTimeout(timer);
+      req.socket.destroy();
+    }
+  });
+  req.once("end", () => {
+    clearTimeout(timer);
+    res.end();
+  });
+  req.once("close", () => clearTimeout(timer));
+  req.resume();
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
