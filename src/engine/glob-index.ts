@@ -29,7 +29,10 @@ export class GlobIndex<T> {
   /** Adds a glob (already validated by the policy schema) with the tag its matches report. */
   add(glob: string, tag: T): void {
     for (const alternative of minimatch.braceExpand(glob, GLOB_OPTIONS)) {
-      const mm = new Minimatch(alternative, GLOB_OPTIONS);
+      // minimatch() needs a trailing `**` to match at least one segment (`src/**` does not match the
+      // file `src`), but its regular expression lets it match none; `src/*/**` has the same
+      // meaning for both, so the regular expression agrees with minimatch().
+      const mm = new Minimatch(alternative.endsWith("/**") ? `${alternative.slice(0, -3)}/*/**` : alternative, GLOB_OPTIONS);
       const regex = mm.makeRe();
       const row = mm.set[0];
       if (regex === false || !row) continue;
