@@ -3,10 +3,12 @@
  * its goal, and saves them to bench/results/latest.json for docs/performance.md.
  */
 import { runEngineBenchmark } from "./engine.js";
+import { runGitHubBenchmark } from "./github.js";
 import { machine, printFigures, saveFigures, type Figure } from "./report.js";
 
 const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
   engine: runEngineBenchmark,
+  github: runGitHubBenchmark,
 };
 
 async function main(): Promise<void> {
