@@ -74,34 +74,37 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
 
   let snapshot: PullRequestSnapshot | undefined;
   let runId: number | undefined = trigger.checkRunId;
+  let started$: Promise<number> | undefined;
   let writes = 0;
-  const showProgress = trigger.force && trigger.checkRunId !== undefined;
-  const progress = showProgress
-    ? github
-        .request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
-          ...repo,
-          check_run_id: trigger.checkRunId!,
-          status: "in_progress",
-          output: { title: "Evaluating…", summary: "Guardrails is evaluating this pull request again." },
-        })
-        .then(() => void writes++)
-    : Promise.resolve();
-  progress.catch(() => undefined);
 
   try {
     snapshot = await fetchSnapshot(github, target, deps.appId, POLICY_PATH);
     if (snapshot.state !== "OPEN") {
-      await progress;
       return { status: "skipped", writes, reason: `pull request is ${snapshot.state.toLowerCase()}` };
     }
+    // A re-run of an older head's run: this evaluation is of the current head, so it goes to the
+    // current head's run; the old run keeps the result of its own commit.
+    if (runId !== undefined && target.headSha !== undefined && target.headSha !== snapshot.headSha) runId = undefined;
     runId ??= snapshot.checkRun?.id;
+    const progress =
+      trigger.force && runId !== undefined && runId === trigger.checkRunId
+        ? github
+            .request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+              ...repo,
+              check_run_id: runId,
+              status: "in_progress",
+              output: { title: "Evaluating…", summary: "Guardrails is evaluating this pull request again." },
+            })
+            .then(() => void writes++)
+        : Promise.resolve();
+    progress.catch(() => undefined);
 
     const policyLocation = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : snapshot.orgPolicy;
     const needsAnotherRound =
       (policyLocation?.blobOid !== undefined && !deps.policyCache.has(policyLocation)) ||
       pagesFor(snapshot.changedFiles) > pagesFor(target.changedFiles ?? 1);
     // Show the check at once when gathering takes another round trip and no run exists yet.
-    const started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
+    started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
     started$?.catch(() => undefined);
 
     const [resolved, fileList] = await Promise.all([resolvePolicy(github, deps.policyCache, snapshot), lister.list(snapshot.changedFiles)]);
@@ -113,7 +116,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
 
     if (!resolved.result.ok) {
       const output = renderPolicyError(resolved.result.problems, resolved.source);
-      writes += await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined);
+      writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
       log.info({ ...logFields(target, snapshot), policy: resolved.source, problems: resolved.result.problems.length, writes }, "policy error");
       return { status: "policy_error", conclusion: "failure", writes };
     }
@@ -133,12 +136,18 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
 
     const output = renderDecision(decision, resolved.source, state);
     const force = trigger.force === true || started$ !== undefined;
-    const [checkWrites, commentWrites, labelWrites] = await Promise.all([
+    const [checkWritten, commentWritten, labelWritten] = await Promise.allSettled([
       writeCheck(deps, target, snapshot, runId, output, force),
       writeComment(deps, target, snapshot, decision, state),
       policy.labels.prefix === false ? 0 : syncTierLabel(github, repo, target.number, snapshot.labels, policy.labels.prefix, decision.tier),
     ]);
-    writes += checkWrites + commentWrites + labelWrites;
+    // Settle every write first: when one fails, the failure goes to the run just written, not a second one.
+    if (checkWritten.status === "fulfilled") {
+      runId = checkWritten.value.id;
+      writes += checkWritten.value.writes;
+    }
+    for (const written of [commentWritten, labelWritten]) if (written.status === "fulfilled") writes += written.value;
+    for (const written of [checkWritten, commentWritten, labelWritten]) if (written.status === "rejected") throw written.reason;
 
     log.info(
       {
@@ -163,6 +172,11 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const headSha = snapshot?.headSha ?? target.headSha;
     log.error({ err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
     if (!headSha) return { status: "error", writes, reason: message };
+    // The run created in progress (if its creation got through) is the one to complete.
+    if (runId === undefined && started$) {
+      runId = await started$.catch(() => undefined);
+      if (runId !== undefined) writes++;
+    }
     try {
       const output = renderEvaluationError(message);
       writes += (await completeCheckRun(github, repo, headSha, target.number, runId, output)).requests;
@@ -309,11 +323,11 @@ async function writeCheck(
   runId: number | undefined,
   output: CheckOutput,
   force: boolean,
-): Promise<number> {
-  if (!force && runId === snapshot.checkRun?.id && sameOutput(snapshot.checkRun, output)) return 0;
+): Promise<{ id: number | undefined; writes: number }> {
+  if (!force && runId === snapshot.checkRun?.id && sameOutput(snapshot.checkRun, output)) return { id: runId, writes: 0 };
   // Only owner and repo: the target's other fields would end up in the request body.
   const result = await completeCheckRun(deps.github, { owner: target.owner, repo: target.repo }, snapshot.headSha, target.number, runId, output);
-  return result.requests;
+  return { id: result.id, writes: result.requests };
 }
 
 function writeComment(

@@ -312,6 +312,24 @@ describe("order of events", () => {
     expect(checkWrites(w.since()).map((r) => bodyOf(r).head_sha).filter(Boolean)).toEqual([pr.headSha]);
   });
 
+  it("a re-run of an older head's run evaluates the current head and writes its run, not the old one", async () => {
+    const { w, pr } = mediumPullRequest();
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const oldHead = pr.headSha;
+    const oldRun = w.checkRuns(oldHead)[0]!;
+    pr.headSha = sha("pushed after the run");
+    pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha });
+    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
+    const newRun = w.checkRuns(pr.headSha)[0]!;
+    expect(newRun).toMatchObject({ conclusion: "success" });
+
+    const mark = w.mark();
+    await w.receive("check_run", w.checkRunEvent("rerequested", { id: oldRun.id, headSha: oldHead }, { pullRequests: [pr] }));
+    expect(checkWrites(w.since(mark)).map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${w.base}/check-runs/${newRun.id}`]);
+    expect(w.checkRuns(oldHead)[0]).toMatchObject({ id: oldRun.id, status: "completed", conclusion: "failure", title: MEDIUM_UNMET });
+    expect(w.checkRuns(pr.headSha)).toEqual([expect.objectContaining({ id: newRun.id, conclusion: "success", title: MEDIUM_MET })]);
+  });
+
   it("two events of one PR delivered at once make one check run and one comment", async () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: FILES.high });

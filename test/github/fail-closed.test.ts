@@ -1,0 +1,119 @@
+/**
+ * Fail closed: whatever goes wrong while gathering facts or writing results, the PR's one check
+ * run ends in `failure` with a plain message and the Re-evaluate button, never in success.
+ */
+import { describe, expect, it } from "@jest/globals";
+import type { LoggedRequest } from "../support/fake-github.js";
+import { bodyOf, checkWrites, FILES, manyFiles, POLICY, REEVALUATE, useFakeGitHubNetwork, World } from "./harness.js";
+
+useFakeGitHubNetwork();
+
+const FAILED_TITLE = "Evaluation failed · the pull request is blocked until it succeeds";
+const NOT_ACCESSIBLE = { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" };
+
+type Fault = { predicate: (r: LoggedRequest) => boolean; response: { status: number; body?: unknown } };
+
+const files: Fault["predicate"] = (r) => r.method === "GET" && r.path.endsWith("/pulls/2/files");
+const snapshot: Fault["predicate"] = (r) => r.operation === "GuardrailsPullRequest";
+const blob: Fault["predicate"] = (r) => r.path.includes("/git/blobs/");
+const labelAdd: Fault["predicate"] = (r) => r.method === "POST" && r.path.endsWith("/issues/2/labels");
+const comment: Fault["predicate"] = (r) => r.method === "POST" && r.path.endsWith("/issues/2/comments");
+
+const cases: [string, Fault, string][] = [
+  ["GitHub 500 on the files list", { predicate: files, response: { status: 500, body: { message: "Server Error" } } }, "GitHub answered 500 on GET /repos/Codertocat/Hello-World/pulls/2/files"],
+  [
+    "403 Resource not accessible by integration on the files list",
+    { predicate: files, response: { status: 403, body: NOT_ACCESSIBLE } },
+    "the app lacks a permission (403) on GET /repos/Codertocat/Hello-World/pulls/2/files: Resource not accessible by integration",
+  ],
+  [
+    "403 Resource not accessible by integration on adding the label",
+    { predicate: labelAdd, response: { status: 403, body: NOT_ACCESSIBLE } },
+    "the app lacks a permission (403) on POST /repos/Codertocat/Hello-World/issues/2/labels: Resource not accessible by integration",
+  ],
+  [
+    "403 Resource not accessible by integration on posting the comment",
+    { predicate: comment, response: { status: 403, body: NOT_ACCESSIBLE } },
+    "the app lacks a permission (403) on POST /repos/Codertocat/Hello-World/issues/2/comments",
+  ],
+  ["GitHub 502 on the GraphQL snapshot", { predicate: snapshot, response: { status: 502, body: { message: "Bad Gateway" } } }, "GitHub answered 502 on POST /graphql"],
+  [
+    "a GraphQL error response",
+    {
+      predicate: snapshot,
+      response: { status: 200, body: { data: { repository: null, orgPolicy: null }, errors: [{ type: "FORBIDDEN", path: ["repository"], message: "Resource not accessible by integration" }] } },
+    },
+    "GitHub's GraphQL API answered with errors: Resource not accessible by integration",
+  ],
+  ["GitHub 500 on the policy blob", { predicate: blob, response: { status: 500, body: { message: "Server Error" } } }, "GitHub answered 500 on GET /repos/Codertocat/Hello-World/git/blobs/"],
+];
+
+/** Every check run write of the test, with its conclusion (undefined for in-progress writes). */
+const conclusions = (w: World) => checkWrites(w.since()).map((r) => bodyOf(r).conclusion as string | undefined);
+
+describe("fail closed", () => {
+  it.each(cases)("%s: one failing check run with a plain message and the Re-evaluate action", async (_name, fault, message) => {
+    const w = new World({ policy: POLICY });
+    // High: the PR needs a comment and a label, so every write is attempted.
+    const pr = w.addPullRequest({ number: 2, files: FILES.high });
+    w.fake.failNext(fault.predicate, fault.response);
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+
+    const runs = w.checkRuns();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ headSha: pr.headSha, status: "completed", conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+    expect(runs[0]!.summary).toContain(`Guardrails could not evaluate this pull request: ${message}`);
+    expect(runs[0]!.summary).toContain("Press **Re-evaluate** to try again");
+    expect(conclusions(w)).not.toContain("success");
+  });
+
+  it("a write refused after the check was written as passing leaves one run, failing", async () => {
+    // Built-in policy and a docs change: low and passing, gathered in one round (no run in progress first).
+    const w = new World();
+    const pr = w.addPullRequest({ number: 2, files: FILES.low });
+    w.fake.failNext(labelAdd, { status: 403, body: NOT_ACCESSIBLE });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+
+    const runs = w.checkRuns();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+    expect(runs[0]!.summary).toContain("the app lacks a permission (403) on POST /repos/Codertocat/Hello-World/issues/2/labels");
+  });
+
+  it("an error after an earlier success fails the check on the PR's head", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(w.checkRuns()[0]!.conclusion).toBe("success");
+
+    w.fake.failNext(snapshot, { status: 502, body: { message: "Bad Gateway" } });
+    const mark = w.mark();
+    await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "reviewer", state: "COMMENTED" }));
+    // Without the snapshot the existing run is unknown, so a new one is created; the newest run of
+    // a name is the one required checks use, so the PR is blocked.
+    const newest = () => w.checkRuns(pr.headSha).sort((a, b) => b.id - a.id)[0]!;
+    expect(checkWrites(w.since(mark)).map((r) => [`${r.method} ${r.path}`, bodyOf(r).head_sha, bodyOf(r).conclusion])).toEqual([
+      [`POST ${w.base}/check-runs`, pr.headSha, "failure"],
+    ]);
+    expect(newest()).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+    expect(newest().summary).toContain("GitHub answered 502 on POST /graphql");
+
+    // Re-evaluate (the failing run's button) once GitHub answers again: that run passes.
+    const failed = newest();
+    await w.receive("check_run", w.checkRunEvent("requested_action", { id: failed.id, headSha: pr.headSha }, { pullRequests: [pr] }));
+    expect(newest()).toMatchObject({ id: failed.id, conclusion: "success" });
+  });
+
+  it("an incomplete file list (past GitHub's 3000) makes the PR high and the check fail", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: manyFiles(3001, "docs") });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+
+    const pages = w.calls().filter((c) => c.includes("/files?page="));
+    expect(pages).toHaveLength(30);
+    const run = w.checkRuns()[0]!;
+    expect(run).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    expect(run.summary).toContain("| incomplete file list | high |");
+    expect(conclusions(w)).not.toContain("success");
+  });
+});
