@@ -58,7 +58,7 @@ export function createIngressServer(options: IngressOptions): Server {
     if (body === undefined) return refuseTooLarge(req, res, maxBytes);
 
     if (!(await options.probot.webhooks.verify(body, signature).catch(() => false))) {
-      options.log.warn({ id, name }, "webhook refused: signature does not match");
+      options.log.warn({ id, event: name }, "webhook refused: signature does not match");
       return send(res, 401, { error: "signature does not match" });
     }
     let payload: unknown;
@@ -77,12 +77,12 @@ export function createIngressServer(options: IngressOptions): Server {
     try {
       const result = await Promise.race([work.then(() => "done" as const), timedOut]);
       if (result === "timeout") {
-        work.catch((error: unknown) => options.log.error({ err: error, id, name }, "webhook handler failed"));
+        work.catch((error: unknown) => options.log.error({ err: error, id, event: name }, "webhook handler failed"));
         return send(res, 202, "still processing\n");
       }
       return send(res, 200, "ok\n");
     } catch (error) {
-      options.log.error({ err: error, id, name }, "webhook handler failed");
+      options.log.error({ err: error, id, event: name }, "webhook handler failed");
       return send(res, 500, { error: "handler failed" });
     } finally {
       clearTimeout(timer);
