@@ -2,7 +2,7 @@
  * YAML text in, a policy or every problem at once out. Each problem carries the line and column
  * of the offending node, for YAML syntax errors and schema errors alike. Never throws.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { policySchema, type Policy } from "./schema.js";
 
@@ -31,13 +31,21 @@ function loadUnsafe(text: string): LoadResult {
   if (Buffer.byteLength(text, "utf8") > MAX_POLICY_BYTES) {
     return fail(1, 1, `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  // logLevel "error": yaml would otherwise print a process warning for a list or mapping as a key.
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: "error" });
   const at = positionsIn(text);
 
   const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => ({
     ...at(e.pos[0]),
-    message: `YAML: ${firstLine(e.message)}`,
+    message: e.code === "MULTIPLE_DOCS" ? "YAML: the policy must be a single document; remove the second \"---\" and what follows it" : `YAML: ${firstLine(e.message)}`,
   }));
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        yamlProblems.push({ ...at((pair.key as Node).range?.[0] ?? 0), message: "YAML: a key must be a plain name, not a list or a mapping" });
+      }
+    },
+  });
   if (yamlProblems.length > 0) return { ok: false, problems: firstSyntaxErrors(sortProblems(yamlProblems)) };
 
   let data: unknown;
@@ -158,7 +166,8 @@ function nodeAt(doc: Document, path: Path): Node {
 function findKeyNode(doc: Document, path: Path, key: string): Node | undefined {
   const map = nodeAt(doc, path);
   if (!isMap(map)) return undefined;
-  const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === key);
+  // toJS turns a null key (`: x`, `~: x`) into "".
+  const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && (p.key.value === null ? "" : String(p.key.value)) === key);
   return (pair?.key as Node | undefined) ?? undefined;
 }
 
@@ -169,6 +178,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       if (input === undefined) return "is required";
       return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
     case "invalid_value":
+      if (input === undefined) {
+        return issue.values.length === 1 ? `is required and ${issue.message}` : `is required: one of ${issue.values.map((v) => String(v)).join(", ")}`;
+      }
       if (issue.values.length === 1) return issue.message;
       return `expected one of ${issue.values.map((v) => String(v)).join(", ")}, got ${describeValue(input)}`;
     case "too_small":
