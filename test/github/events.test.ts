@@ -16,6 +16,7 @@ import {
   useFakeGitHubNetwork,
   World,
 } from "./harness.js";
+import type { FakePullRequest } from "../support/fake-github.js";
 
 useFakeGitHubNetwork();
 
@@ -330,17 +331,27 @@ describe("order of events", () => {
     expect(w.checkRuns(pr.headSha)).toEqual([expect.objectContaining({ id: newRun.id, conclusion: "success", title: MEDIUM_MET })]);
   });
 
-  it("two events of one PR delivered at once make one check run and one comment", async () => {
+  it.each([
+    ["opened and labeled", "pull_request", (w: World, pr: FakePullRequest) => w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug"))],
+    ["opened and a review", "pull_request_review", (w: World, pr: FakePullRequest) => w.reviewEvent("submitted", pr, { user: "reviewer", state: "COMMENTED" })],
+    ["opened and a re-run of the suite", "check_suite", (w: World, pr: FakePullRequest) => w.checkSuiteRerequestedEvent(pr.headSha, [pr])],
+  ] as const)("two events delivered at once (%s) make one check run and one comment", async (_name, event, second) => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
-    await Promise.all([
-      w.receive("pull_request", w.pullRequestEvent("opened", pr)),
-      w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug"))),
-    ]);
+    await Promise.all([w.receive("pull_request", w.pullRequestEvent("opened", pr)), w.receive(event, second(w, pr))]);
     expect(w.checkRuns()).toHaveLength(1);
-    expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    expect(w.checkRuns()[0]).toMatchObject({ status: "completed", conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
     expect(pr.comments).toHaveLength(1);
     expect(w.since().filter((r) => r.method === "POST" && r.path.endsWith("/comments"))).toHaveLength(1);
     expect(w.since().filter((r) => r.method === "POST" && r.path.endsWith("/check-runs"))).toHaveLength(1);
+    expect(pr.labels).toEqual(["risk:high"]);
+  });
+
+  it("an event for a PR closed since it was sent reads and writes nothing more", async () => {
+    const { w, pr } = mediumPullRequest();
+    pr.state = "CLOSED";
+    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
+    expect(sorted(w.calls())).toEqual(sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest"]));
+    expect(w.fake.writes()).toEqual([]);
   });
 });

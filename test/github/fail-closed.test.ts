@@ -112,7 +112,7 @@ describe("fail closed", () => {
     const pages = w.calls().filter((c) => c.includes("/files?page="));
     expect(pages).toHaveLength(30);
     const run = w.checkRuns()[0]!;
-    expect(run).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    expect(run).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)", actions: [REEVALUATE] });
     expect(run.summary).toContain("| incomplete file list | high |");
     expect(conclusions(w)).not.toContain("success");
   });

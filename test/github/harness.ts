@@ -160,6 +160,11 @@ export class World {
     return this.since(mark).map(describeRequest);
   }
 
+  /** Reads (REST GETs and GraphQL queries) after a mark. */
+  readsSince(mark = 0): LoggedRequest[] {
+    return this.fake.reads().filter((r) => this.fake.requests.indexOf(r) >= mark);
+  }
+
   /** Writes after a mark. */
   writesSince(mark = 0): LoggedRequest[] {
     return this.fake.writes().filter((w) => this.fake.requests.indexOf(w) >= mark);
