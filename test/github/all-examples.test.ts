@@ -26,8 +26,12 @@ const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
 describe("every example payload of every subscribed event", () => {
   useFakeGitHubNetwork();
-  beforeAll(() => process.on("unhandledRejection", onUnhandled));
-  afterAll(() => process.off("unhandledRejection", onUnhandled));
+  beforeAll(() => {
+    process.on("unhandledRejection", onUnhandled);
+  });
+  afterAll(() => {
+    process.off("unhandledRejection", onUnhandled);
+  });
 
   const cases = Object.keys(SUBSCRIBED).flatMap((event) =>
     examplePayloads(event).map((payload, index) => ({ event, index, action: String(payload.action ?? ""), payload })),

@@ -50,7 +50,7 @@ function mutate(text: string, mutations: Mutation[]): string {
       continue;
     }
     const lines = out.split("\n");
-    const i = m.line % lines.length;
+    const i = (m as { line: number }).line % lines.length;
     if (m.kind === "swap" && i + 1 < lines.length) [lines[i], lines[i + 1]] = [lines[i + 1]!, lines[i]!];
     if (m.kind === "duplicate") lines.splice(i, 0, lines[i]!);
     if (m.kind === "indent") lines[i] = `  ${lines[i]}`;
