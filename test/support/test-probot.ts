@@ -14,7 +14,12 @@ export function createTestProbot(options: Partial<GuardrailsOptions> = {}): Prob
     appId: TEST_APP_ID,
     privateKey: TEST_PRIVATE_KEY,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // A function runs after Probot's own merges, so throttling really stays off (an object would not).
+    Octokit: ProbotOctokit.defaults((instance: Record<string, any>) => ({
+      ...instance,
+      retry: { ...instance.retry, enabled: false },
+      throttle: { ...instance.throttle, enabled: false },
+    })) as typeof ProbotOctokit,
   });
   void probot.load(guardrailsApp({ appId: TEST_APP_ID, stateSecret: TEST_STATE_SECRET, ...options }));
   return probot;
