@@ -2,7 +2,7 @@
  * Everything in a policy that costs time to prepare (globs, login patterns, the ticket pattern),
  * prepared once per policy object and reused by every evaluation against it.
  */
-import { compileLoginPattern, compileTicketPattern, type TicketMatcher } from "../policy/patterns.js";
+import { compileLoginPattern, compileTicketPattern, type LoginMatcher, type TicketMatcher } from "../policy/patterns.js";
 import type { Policy } from "../policy/schema.js";
 import { GlobIndex, globSet } from "./glob-index.js";
 
@@ -13,8 +13,8 @@ export interface CompiledPolicy {
   sizeIgnored: GlobIndex<true>;
   testSource: GlobIndex<true>;
   testFiles: GlobIndex<true>;
-  agentAuthors: { pattern: string; regex: RegExp }[];
-  agentCoAuthors: { pattern: string; regex: RegExp }[];
+  agentAuthors: { pattern: string; regex: LoginMatcher }[];
+  agentCoAuthors: { pattern: string; regex: LoginMatcher }[];
   ticket: TicketMatcher;
 }
 

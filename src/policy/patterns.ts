@@ -56,16 +56,38 @@ function unbalancedBracket(glob: string): string | undefined {
   return stack.length > 0 ? `unclosed "${stack.at(-1)}"` : undefined;
 }
 
+/** A compiled login or trailer pattern. */
+export interface LoginMatcher {
+  test(value: string): boolean;
+}
+
 /**
  * Compiles a login or trailer pattern: `*` matches any run of characters, every other character
- * is literal, and the whole value must match, case-insensitively.
+ * is literal, and the whole value must match, case-insensitively. It is matched without a
+ * backtracking regular expression (`^.*a.*a.*a.*b$` takes exponential time on a long trailer,
+ * which a PR's commits control): the literal parts are found left to right, each at its first
+ * place, which is linear in the value for each part.
  */
-export function compileLoginPattern(pattern: string): RegExp {
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
-    .join(".*");
-  return new RegExp(`^${source}$`, "is");
+export function compileLoginPattern(pattern: string): LoginMatcher {
+  const parts = pattern.toLowerCase().split("*");
+  const first = parts[0]!;
+  if (parts.length === 1) return { test: (value) => value.toLowerCase() === first };
+  const last = parts.at(-1)!;
+  const middle = parts.slice(1, -1).filter((part) => part !== "");
+  return {
+    test(raw) {
+      const value = raw.toLowerCase();
+      if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+      const end = value.length - last.length;
+      let at = first.length;
+      for (const part of middle) {
+        const found = value.indexOf(part, at);
+        if (found === -1 || found + part.length > end) return false;
+        at = found + part.length;
+      }
+      return true;
+    },
+  };
 }
 
 /** Why a ticket pattern is unusable (RE2 syntax), or undefined when it compiles. */
