@@ -1,22 +1,38 @@
 /**
  * Everything in a policy that costs time to prepare (globs, login patterns, the ticket pattern),
- * prepared once per policy object and reused by every evaluation against it.
+ * prepared once per policy object and reused by every evaluation against it. All the policy's
+ * globs live in one index, so each changed path is looked up once and comes back classified.
  */
 import { compileLoginPattern, compileTicketPattern, type LoginMatcher, type TicketMatcher } from "../policy/patterns.js";
 import type { Policy } from "../policy/schema.js";
-import { GlobIndex, globSet } from "./glob-index.js";
+import { GlobIndex } from "./glob-index.js";
+
+/** What the policy's globs say of one path. */
+export interface PathClass {
+  /** Indexes of the rules whose `paths` match it and whose `exclude` does not. */
+  rules: number[];
+  /** In `size.ignore`. */
+  sizeIgnored: boolean;
+  /** In `tests.source`. */
+  testSource: boolean;
+  /** In `tests.tests`. */
+  testFile: boolean;
+}
 
 export interface CompiledPolicy {
   policy: Policy;
-  /** Rule indexes whose `paths` match a path, minus those whose `exclude` matches it. */
-  rulesMatching(path: string, into: Set<number>): void;
-  sizeIgnored: GlobIndex<true>;
-  testSource: GlobIndex<true>;
-  testFiles: GlobIndex<true>;
+  classify(path: string): PathClass;
   agentAuthors: { pattern: string; regex: LoginMatcher }[];
   agentCoAuthors: { pattern: string; regex: LoginMatcher }[];
   ticket: TicketMatcher;
 }
+
+const INCLUDE = 0;
+const EXCLUDE = 1;
+const SIZE_IGNORE = 2;
+const TEST_SOURCE = 3;
+const TEST_FILE = 4;
+type Tag = { set: number; rule: number };
 
 const cache = new WeakMap<Policy, CompiledPolicy>();
 
@@ -24,30 +40,45 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const cached = cache.get(policy);
   if (cached) return cached;
 
-  const includes = new GlobIndex<number>();
-  const excludes = new GlobIndex<number>();
-  policy.rules.forEach((rule, index) => {
-    for (const glob of rule.paths) includes.add(glob, index);
-    for (const glob of rule.exclude ?? []) excludes.add(glob, index);
+  const index = new GlobIndex<Tag>();
+  const add = (globs: readonly string[], set: number, rule = -1) => {
+    const tag = { set, rule };
+    for (const glob of globs) index.add(glob, tag);
+  };
+  policy.rules.forEach((rule, i) => {
+    add(rule.paths, INCLUDE, i);
+    add(rule.exclude ?? [], EXCLUDE, i);
   });
-  const hasExcludes = policy.rules.some((rule) => (rule.exclude?.length ?? 0) > 0);
+  add(policy.size.ignore, SIZE_IGNORE);
+  add(policy.tests.source, TEST_SOURCE);
+  add(policy.tests.tests, TEST_FILE);
 
   const compiled: CompiledPolicy = {
     policy,
-    rulesMatching(path, into) {
-      if (!hasExcludes) {
-        includes.forEachMatch(path, (index) => into.add(index));
-        return;
-      }
-      const excluded = new Set<number>();
-      excludes.forEachMatch(path, (index) => excluded.add(index));
-      includes.forEachMatch(path, (index) => {
-        if (!excluded.has(index)) into.add(index);
+    classify(path) {
+      const result: PathClass = { rules: [], sizeIgnored: false, testSource: false, testFile: false };
+      let excluded: number[] | undefined;
+      index.forEachMatch(path, (tag) => {
+        switch (tag.set) {
+          case INCLUDE:
+            if (!result.rules.includes(tag.rule)) result.rules.push(tag.rule);
+            break;
+          case EXCLUDE:
+            (excluded ??= []).push(tag.rule);
+            break;
+          case SIZE_IGNORE:
+            result.sizeIgnored = true;
+            break;
+          case TEST_SOURCE:
+            result.testSource = true;
+            break;
+          default:
+            result.testFile = true;
+        }
       });
+      if (excluded) result.rules = result.rules.filter((rule) => !excluded!.includes(rule));
+      return result;
     },
-    sizeIgnored: globSet(policy.size.ignore),
-    testSource: globSet(policy.tests.source),
-    testFiles: globSet(policy.tests.tests),
     agentAuthors: policy.agents.authors.map((pattern) => ({ pattern, regex: compileLoginPattern(pattern) })),
     agentCoAuthors: policy.agents.co_authors.map((pattern) => ({ pattern, regex: compileLoginPattern(pattern) })),
     ticket: compileTicketPattern(policy.ticket.pattern),

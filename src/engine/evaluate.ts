@@ -6,12 +6,13 @@ import type { Policy } from "../policy/schema.js";
 import { compilePolicy } from "./compile.js";
 import { judgeRequirements, mergeRequirements } from "./requirements.js";
 import { summarizeReviews } from "./reviews.js";
-import { assessTier } from "./tier.js";
+import { assessTier, classifyFiles } from "./tier.js";
 import type { Decision, PullRequestFacts } from "./types.js";
 
 export function evaluate(policy: Policy, facts: PullRequestFacts): Decision {
   const compiled = compilePolicy(policy);
-  const assessed = assessTier(compiled, facts);
+  const classified = classifyFiles(compiled, facts.files);
+  const assessed = assessTier(compiled, facts, classified);
 
   const merged = mergeRequirements([
     { source: `tier:${assessed.tier}`, spec: policy.tiers[assessed.tier] },
@@ -19,7 +20,7 @@ export function evaluate(policy: Policy, facts: PullRequestFacts): Decision {
     ...(assessed.agentAuthored ? [{ source: "agents", spec: policy.agents.require }] : []),
     ...(assessed.policyChanged ? [{ source: "policy_change", spec: policy.policy_change.require }] : []),
   ]);
-  const requirements = judgeRequirements(compiled, facts, merged, summarizeReviews(facts, policy.approvals.stale));
+  const requirements = judgeRequirements(compiled, facts, merged, summarizeReviews(facts, policy.approvals.stale), classified);
 
   return {
     tier: assessed.tier,

@@ -1,10 +1,11 @@
 /**
  * Many globs compiled once, then matched against many paths. A glob is only tested against a
  * path that can match it: globs are filed under their literal directory prefix (`src/auth/**`),
- * their exact path, their basename (`** /package-lock.json`) or their extension (`** /*.md`), and
- * a path looks up only its own directories, basename and extensions. Only globs with no such
- * handle (`** /__tests__/**`) are tried against every path. The final word is always minimatch's
- * own regular expression, so the index changes speed, never the result.
+ * their exact path, their basename (`** /package-lock.json`), their extension (`** /*.md`) or a
+ * directory name (`** /__tests__/**`), and a path looks up only its own directories, basename and
+ * extensions. Only globs with no such handle (`** /*-generated.*`) are tried against every path.
+ * The final word is always minimatch's own regular expression, so the index changes speed, never
+ * the result.
  */
 import { GLOBSTAR, Minimatch, minimatch } from "minimatch";
 import { GLOB_OPTIONS } from "../policy/patterns.js";
@@ -12,11 +13,16 @@ import { GLOB_OPTIONS } from "../policy/patterns.js";
 interface Entry<T> {
   regex: RegExp;
   tag: T;
+  /** The key it was found by already decides the match (`dir/**`, `** /*.md`, exact paths). */
+  certain: boolean;
 }
 
 const LITERAL = "[^/*?[\\]{}()!+@]+";
 const EXTENSION_GLOB = new RegExp(`^\\*\\*/\\*(\\.${LITERAL})$`);
 const BASENAME_GLOB = new RegExp(`^\\*\\*/(${LITERAL})$`);
+/** `** /name/**`: any path with a directory segment `name`. */
+const MAX_CACHED_DIRECTORIES = 20_000;
+const SEGMENT_GLOB = new RegExp(`^\\*\\*/(${LITERAL})/\\*\\*$`);
 
 export class GlobIndex<T> {
   private readonly anywhere: Entry<T>[] = [];
@@ -24,10 +30,13 @@ export class GlobIndex<T> {
   private readonly byPath = new Map<string, Entry<T>[]>();
   private readonly byBasename = new Map<string, Entry<T>[]>();
   private readonly byExtension = new Map<string, Entry<T>[]>();
+  private readonly bySegment = new Map<string, Entry<T>[]>();
+  private readonly byDirectoryCache = new Map<string, Entry<T>[]>();
   private size = 0;
 
   /** Adds a glob (already validated by the policy schema) with the tag its matches report. */
   add(glob: string, tag: T): void {
+    this.byDirectoryCache.clear();
     for (const alternative of minimatch.braceExpand(glob, GLOB_OPTIONS)) {
       // minimatch() needs a trailing `**` to match at least one segment (`src/**` does not match the
       // file `src`), but its regular expression lets it match none; `src/*/**` has the same
@@ -36,19 +45,24 @@ export class GlobIndex<T> {
       const regex = mm.makeRe();
       const row = mm.set[0];
       if (regex === false || !row) continue;
-      const entry = { regex, tag };
-      this.size++;
       const literalPrefix: string[] = [];
       for (const segment of row) {
         if (typeof segment !== "string") break;
         literalPrefix.push(segment);
       }
+      const plain = literalPrefix.every((segment) => segment !== "." && segment !== "..");
+      const entry = (certain: boolean): Entry<T> => ({ regex, tag, certain: certain && plain });
+      this.size++;
       let match: RegExpExecArray | null;
-      if (literalPrefix.length === row.length) push(this.byPath, literalPrefix.join("/"), entry);
-      else if (literalPrefix.length > 0) push(this.byDirectory, literalPrefix.join("/"), entry);
-      else if (row[0] === GLOBSTAR && (match = EXTENSION_GLOB.exec(alternative))) push(this.byExtension, match[1]!, entry);
-      else if (row[0] === GLOBSTAR && (match = BASENAME_GLOB.exec(alternative))) push(this.byBasename, match[1]!, entry);
-      else this.anywhere.push(entry);
+      if (literalPrefix.length === row.length) push(this.byPath, literalPrefix.join("/"), entry(true));
+      else if (literalPrefix.length > 0) {
+        // `a/b/**`: every path under a/b/ (the directory lookup guarantees one more segment).
+        const underPrefix = alternative === `${literalPrefix.join("/")}/**`;
+        push(this.byDirectory, literalPrefix.join("/"), entry(underPrefix));
+      } else if (row[0] === GLOBSTAR && (match = EXTENSION_GLOB.exec(alternative))) push(this.byExtension, match[1]!, entry(true));
+      else if (row[0] === GLOBSTAR && (match = BASENAME_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.byBasename, match[1]!, entry(true));
+      else if (row[0] === GLOBSTAR && (match = SEGMENT_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.bySegment, match[1]!, entry(true));
+      else this.anywhere.push(entry(false));
     }
   }
 
@@ -58,24 +72,44 @@ export class GlobIndex<T> {
 
   /** Calls `visit` with the tag of every glob that matches `path` (a tag may come more than once). */
   forEachMatch(path: string, visit: (tag: T) => void): void {
-    const test = (entries: Entry<T>[] | undefined) => {
-      if (!entries) return;
-      for (const entry of entries) if (entry.regex.test(path)) visit(entry.tag);
-    };
-    test(this.anywhere);
-    test(this.byPath.get(path));
-    if (this.byDirectory.size > 0) {
-      for (let slash = path.indexOf("/"); slash !== -1; slash = path.indexOf("/", slash + 1)) {
-        test(this.byDirectory.get(path.slice(0, slash)));
+    if (this.anywhere.length > 0) test(this.anywhere, path, visit);
+    if (this.byPath.size > 0) test(this.byPath.get(path), path, visit);
+    const lastSlash = path.lastIndexOf("/");
+    if (lastSlash !== -1 && (this.byDirectory.size > 0 || this.bySegment.size > 0)) {
+      test(this.directoryCandidates(path.slice(0, lastSlash)), path, visit);
+    }
+    if (this.byBasename.size > 0 || this.byExtension.size > 0) {
+      const basename = lastSlash === -1 ? path : path.slice(lastSlash + 1);
+      if (this.byBasename.size > 0) test(this.byBasename.get(basename), path, visit);
+      if (this.byExtension.size > 0) {
+        for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
+          test(this.byExtension.get(basename.slice(dot)), path, visit);
+        }
       }
     }
-    const basename = path.slice(path.lastIndexOf("/") + 1);
-    test(this.byBasename.get(basename));
-    if (this.byExtension.size > 0) {
-      for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
-        test(this.byExtension.get(basename.slice(dot)));
-      }
+  }
+
+  /**
+   * The globs filed under a directory's prefixes and segment names. Files of a PR share few
+   * directories, so the list is built once per directory (a pure function of it) and kept.
+   */
+  private directoryCandidates(directory: string): Entry<T>[] {
+    let candidates = this.byDirectoryCache.get(directory);
+    if (candidates) return candidates;
+    candidates = [];
+    let segmentStart = 0;
+    for (let end = directory.indexOf("/"); ; end = directory.indexOf("/", end + 1)) {
+      const stop = end === -1 ? directory.length : end;
+      const prefix = this.byDirectory.get(directory.slice(0, stop));
+      if (prefix) candidates.push(...prefix);
+      const segment = this.bySegment.get(directory.slice(segmentStart, stop));
+      if (segment) candidates.push(...segment);
+      if (end === -1) break;
+      segmentStart = end + 1;
     }
+    if (this.byDirectoryCache.size >= MAX_CACHED_DIRECTORIES) this.byDirectoryCache.clear();
+    this.byDirectoryCache.set(directory, candidates);
+    return candidates;
   }
 
   /** Whether any glob matches `path`. */
@@ -87,6 +121,16 @@ export class GlobIndex<T> {
     return found;
   }
 }
+
+function test<T>(entries: Entry<T>[] | undefined, path: string, visit: (tag: T) => void): void {
+  if (!entries) return;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (entry.certain || entry.regex.test(path)) visit(entry.tag);
+  }
+}
+
+const plainName = (name: string) => name !== "." && name !== "..";
 
 function push<T>(map: Map<string, Entry<T>[]>, key: string, entry: Entry<T>): void {
   const list = map.get(key);

@@ -5,7 +5,7 @@
 import type { ApproverGroup, RequirementSpec } from "../policy/schema.js";
 import type { CompiledPolicy } from "./compile.js";
 import type { ReviewSummary } from "./reviews.js";
-import { pathsOf, plural } from "./tier.js";
+import { plural, type ClassifiedFile } from "./tier.js";
 import type { Permission, PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
 
 /** Bounds on the text a ticket pattern runs on (RE2 is linear, this bounds the linear). */
@@ -61,6 +61,7 @@ export function judgeRequirements(
   facts: PullRequestFacts,
   merged: MergedRequirements,
   reviews: ReviewSummary,
+  classified: ClassifiedFile[],
 ): RequirementResult[] {
   const results: RequirementResult[] = [];
   const ignoredNote = reviews.ignored.length
@@ -101,7 +102,7 @@ export function judgeRequirements(
     });
   }
 
-  if (merged.tests) results.push(judgeTests(compiled, facts, merged.tests));
+  if (merged.tests) results.push(judgeTests(compiled, facts, classified, merged.tests));
   if (merged.ticket) results.push(judgeTicket(compiled, facts, merged.ticket));
 
   if (merged.checklist.length > 0) {
@@ -145,11 +146,11 @@ export function describeGroup(group: ApproverGroup): string {
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
 
-function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, sources: RequirementSource[]): RequirementResult {
+function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classified: ClassifiedFile[], sources: RequirementSource[]): RequirementResult {
   const { policy } = compiled;
-  const sourceFiles = facts.files.filter((file) => pathsOf(file).some((path) => compiled.testSource.matches(path)));
-  // A deleted test is not a test that comes with the code.
-  const testFiles = facts.files.filter((file) => file.status !== "removed" && compiled.testFiles.matches(file.path));
+  const sourceFiles = classified.filter((c) => c.classes.some((cls) => cls.testSource)).map((c) => c.file);
+  // A deleted test is not a test that comes with the code; a test counts by its new path.
+  const testFiles = classified.filter((c) => c.file.status !== "removed" && c.classes[0]!.testFile).map((c) => c.file);
   const base = { kind: "tests" as const, local: true, sources };
   if (sourceFiles.length === 0) {
     return { ...base, met: true, message: "no source files changed (tests.source)", howTo: "" };
@@ -157,7 +158,9 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, sources: 
   if (testFiles.length > 0) {
     return { ...base, met: true, message: `${plural(sourceFiles.length, "source file")} changed with ${plural(testFiles.length, "test file")}`, howTo: "" };
   }
-  const label = facts.labels.find((l) => l.name === policy.tests.exempt_label);
+  // GitHub's label names are case-insensitive.
+  const exempt = policy.tests.exempt_label.toLowerCase();
+  const label = facts.labels.find((l) => l.name.toLowerCase() === exempt);
   if (label?.appliedBy && WRITE_OR_ABOVE.has(label.appliedBy.permission)) {
     return { ...base, met: true, message: `tests waived by label "${label.name}" (applied by ${label.appliedBy.login})`, howTo: "" };
   }

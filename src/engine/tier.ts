@@ -3,7 +3,7 @@
  * policy change, incomplete file list) as a reason; the tier is the highest of them.
  */
 import { POLICY_PATH, TIERS, type Tier } from "../policy/schema.js";
-import type { CompiledPolicy } from "./compile.js";
+import type { CompiledPolicy, PathClass } from "./compile.js";
 import type { ChangedFile, PullRequestFacts, Reason } from "./types.js";
 
 export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
@@ -12,6 +12,21 @@ export const maxTier = (a: Tier, b: Tier): Tier => (tierRank(a) >= tierRank(b) ?
 /** The paths a file is matched by: a rename matches by its old and its new path. */
 export function pathsOf(file: ChangedFile): string[] {
   return file.previousPath && file.previousPath !== file.path ? [file.path, file.previousPath] : [file.path];
+}
+
+/** A changed file with what the policy's globs say of each of its paths. */
+export interface ClassifiedFile {
+  file: ChangedFile;
+  paths: string[];
+  classes: PathClass[];
+}
+
+/** Each changed path is looked up once per evaluation; tier and requirements share the result. */
+export function classifyFiles(compiled: CompiledPolicy, files: readonly ChangedFile[]): ClassifiedFile[] {
+  return files.map((file) => {
+    const paths = pathsOf(file);
+    return { file, paths, classes: paths.map((path) => compiled.classify(path)) };
+  });
 }
 
 export interface TierResult {
@@ -24,31 +39,44 @@ export interface TierResult {
   size: { lines: number; files: number; ignoredFiles: number };
 }
 
-export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts): TierResult {
+export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, classified: ClassifiedFile[]): TierResult {
   const { policy } = compiled;
   const reasons: Reason[] = [];
 
   const filesByRule = policy.rules.map((): string[] => []);
   const unmatched: string[] = [];
   const policyFiles: string[] = [];
+  const renamedFrom: Record<string, string> = {};
   let lines = 0;
   let countedFiles = 0;
   let ignoredFiles = 0;
   const hits = new Set<number>();
-  for (const file of facts.files) {
-    hits.clear();
-    const paths = pathsOf(file);
-    for (const path of paths) compiled.rulesMatching(path, hits);
-    if (hits.size === 0) unmatched.push(file.path);
-    for (const index of hits) filesByRule[index]!.push(file.path);
+  for (const { file, paths, classes } of classified) {
+    // Every path must be governed: a file renamed out of a rule's folder into an unmatched place
+    // gets the rule's tier by its old path and default_tier by its new one.
+    if (classes.length === 1) {
+      const rules = classes[0]!.rules;
+      if (rules.length === 0) unmatched.push(file.path);
+      for (const index of rules) filesByRule[index]!.push(file.path);
+    } else {
+      hits.clear();
+      for (const cls of classes) for (const rule of cls.rules) hits.add(rule);
+      if (classes.some((cls) => cls.rules.length === 0)) unmatched.push(file.path);
+      for (const index of hits) filesByRule[index]!.push(file.path);
+    }
+    if (paths.length > 1) renamedFrom[file.path] = paths[1]!;
     if (paths.includes(POLICY_PATH)) policyFiles.push(file.path);
     // A rename counts unless both of its paths are ignored: renaming code to `x.snap` hides nothing.
-    if (paths.every((path) => compiled.sizeIgnored.matches(path))) ignoredFiles++;
+    if (classes.every((cls) => cls.sizeIgnored)) ignoredFiles++;
     else {
       countedFiles++;
       lines += file.additions + file.deletions;
     }
   }
+  const renamesAmong = (files: string[]) => {
+    const entries = files.filter((f) => f in renamedFrom).map((f) => [f, renamedFrom[f]!] as const);
+    return entries.length ? { renamedFrom: Object.fromEntries(entries) } : {};
+  };
 
   const matchedRules: number[] = [];
   filesByRule.forEach((files, index) => {
@@ -60,6 +88,7 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts): T
       tier: rule.tier,
       rule: rule.name,
       files,
+      ...renamesAmong(files),
       message: `rule "${rule.name}" matches ${plural(files.length, "file")}`,
     });
   });
@@ -68,6 +97,7 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts): T
       kind: "default",
       tier: policy.default_tier,
       files: unmatched,
+      ...renamesAmong(unmatched),
       message: `${plural(unmatched.length, "file")} ${unmatched.length === 1 ? "matches" : "match"} no rule (default_tier)`,
     });
   }
@@ -142,6 +172,14 @@ function agentMatch(compiled: CompiledPolicy, facts: PullRequestFacts): { patter
         return { pattern, value: trailer, message: `co-author "${trailer}" matches agents.co_authors "${pattern}"` };
       }
     }
+  }
+  // Fail closed: trailers of commits nobody could read may name an agent.
+  if (compiled.agentCoAuthors.length > 0 && facts.coAuthorsComplete === false) {
+    return {
+      pattern: "agents.co_authors",
+      value: "unread commits",
+      message: "the PR has more commits than could be read, so their Co-authored-by trailers are unknown: treated as agent-authored",
+    };
   }
   return undefined;
 }

@@ -58,6 +58,11 @@ export interface PullRequestFacts {
   teamMembers: Record<string, string[]>;
   /** Values of the commits' Co-authored-by trailers (`Name <email>`). */
   coAuthors: string[];
+  /**
+   * False when some commits could not be read (GitHub lists a limited number): their trailers are
+   * unknown, and a policy with `agents.co_authors` then treats the PR as agent-authored.
+   */
+  coAuthorsComplete?: boolean;
   /** Ticked checklist items, with who ticked each. */
   checklist: ChecklistTick[];
 }
@@ -70,6 +75,8 @@ export interface Reason {
   message: string;
   rule?: string;
   files?: string[];
+  /** For renamed files among `files`: their old path. */
+  renamedFrom?: Record<string, string>;
   lines?: number;
   fileCount?: number;
   pattern?: string;

@@ -177,11 +177,20 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       runId = await started$.catch(() => undefined);
       if (runId !== undefined) writes++;
     }
+    const output = renderEvaluationError(message);
     try {
-      const output = renderEvaluationError(message);
       writes += (await completeCheckRun(github, repo, headSha, target.number, runId, output)).requests;
     } catch (writeError) {
       log.error({ err: writeError }, "could not write the failing check");
+      // A refused update leaves the run as it was, perhaps passing: a new failing run supersedes
+      // it (required checks go by the newest run of the name on the commit).
+      if (runId !== undefined) {
+        try {
+          writes += (await completeCheckRun(github, repo, headSha, target.number, undefined, output)).requests;
+        } catch (createError) {
+          log.error({ err: createError }, "could not create a failing check either");
+        }
+      }
     }
     return { status: "error", conclusion: "failure", writes, reason: message };
   }
@@ -204,6 +213,7 @@ function buildFacts(snapshot: PullRequestSnapshot, fileList: FileList, state: Ch
     reviews: snapshot.reviews,
     teamMembers: {},
     coAuthors: snapshot.coAuthors,
+    coAuthorsComplete: snapshot.commitsComplete,
     checklist: ticksForEngine(state),
   };
 }

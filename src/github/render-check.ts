@@ -107,10 +107,16 @@ function reasonName(reason: Reason): string {
 function reasonDetails(reason: Reason): string {
   const files = reason.files ?? [];
   if (reason.kind === "rule" || reason.kind === "default") {
-    const shown = files.slice(0, 3).map((f) => `\`${f}\``).join(", ");
+    const shown = files.slice(0, 3).map((f) => fileName(reason, f)).join(", ");
     return `${files.length} file${files.length === 1 ? "" : "s"}: ${shown}${files.length > 3 ? `, … (${files.length - 3} more in details)` : ""}`;
   }
   return reason.message;
+}
+
+/** A file of a reason, with the old path of a rename: a file moved out of a protected folder says so. */
+function fileName(reason: Reason, file: string): string {
+  const from = reason.renamedFrom?.[file];
+  return from ? `\`${file}\` (renamed from \`${from}\`)` : `\`${file}\``;
 }
 
 const KIND_NAME: Record<RequirementResult["kind"], string> = {
@@ -151,7 +157,7 @@ function detailsText(decision: Decision, ticks: ChecklistState): string {
   const out: string[] = [];
   for (const reason of decision.reasons) {
     if (!reason.files?.length) continue;
-    out.push(`#### ${reasonName(reason)} (${reason.tier})`, "", ...reason.files.map((f) => `- \`${f}\``), "");
+    out.push(`#### ${reasonName(reason)} (${reason.tier})`, "", ...reason.files.map((f) => `- ${fileName(reason, f)}`), "");
   }
   out.push(
     "#### Size",

@@ -115,7 +115,7 @@ export const policySchema = z
     default_tier: tier.default("medium").meta({ description: "Tier of a changed file that no rule matches." }),
     rules: z
       .array(rule)
-      .default([])
+      .default(() => [])
       .superRefine((rules, ctx) => {
         const seen = new Set<string>();
         rules.forEach((r, index) => {
@@ -125,7 +125,7 @@ export const policySchema = z
       }),
     size: z
       .strictObject({
-        ignore: globList.default([]).meta({ description: "Files not counted in the size (lock files, snapshots)." }),
+        ignore: globList.default(() => []).meta({ description: "Files not counted in the size (lock files, snapshots)." }),
         medium: sizeThreshold.optional(),
         high: sizeThreshold.optional(),
       })
@@ -133,8 +133,8 @@ export const policySchema = z
       .meta({ description: "Diff-size escalation." }),
     tests: z
       .strictObject({
-        source: globList.default(DEFAULT_SOURCE_GLOBS).meta({ description: "Files that need tests when they change." }),
-        tests: globList.default(DEFAULT_TEST_GLOBS).meta({ description: "Files that count as tests." }),
+        source: globList.default(() => [...DEFAULT_SOURCE_GLOBS]).meta({ description: "Files that need tests when they change." }),
+        tests: globList.default(() => [...DEFAULT_TEST_GLOBS]).meta({ description: "Files that count as tests." }),
         exempt_label: z
           .string()
           .min(1)
@@ -159,8 +159,8 @@ export const policySchema = z
       .prefault({}),
     agents: z
       .strictObject({
-        authors: z.array(loginPattern).default([]).meta({ description: "Login patterns of agent PR authors." }),
-        co_authors: z.array(loginPattern).default([]).meta({ description: "Patterns on commits' Co-authored-by trailers (`Name <email>`)." }),
+        authors: z.array(loginPattern).default(() => []).meta({ description: "Login patterns of agent PR authors." }),
+        co_authors: z.array(loginPattern).default(() => []).meta({ description: "Patterns on commits' Co-authored-by trailers (`Name <email>`)." }),
         min_tier: tier.default("medium").meta({ description: "Lowest tier of an agent-authored PR." }),
         require: requirementSchema.optional(),
       })
@@ -180,9 +180,9 @@ export const policySchema = z
       .prefault({}),
     tiers: z
       .strictObject({
-        low: requirementSchema.default(DEFAULT_TIER_REQUIREMENTS.low),
-        medium: requirementSchema.default(DEFAULT_TIER_REQUIREMENTS.medium),
-        high: requirementSchema.default(DEFAULT_TIER_REQUIREMENTS.high),
+        low: requirementSchema.default(() => structuredClone(DEFAULT_TIER_REQUIREMENTS.low)),
+        medium: requirementSchema.default(() => structuredClone(DEFAULT_TIER_REQUIREMENTS.medium)),
+        high: requirementSchema.default(() => structuredClone(DEFAULT_TIER_REQUIREMENTS.high)),
       })
       .prefault({})
       .meta({ description: "What each tier demands; a tier left out demands the built-in default's." }),

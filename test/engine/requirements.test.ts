@@ -162,6 +162,7 @@ describe("tests requirement", () => {
     ["the exempt label applied by someone without access does not waive tests", [file("src/a.ts")], [label("no-tests-needed", "none")], false],
     ["the exempt label without a known applier does not waive tests", [file("src/a.ts")], [label("no-tests-needed")], false],
     ["another label does not waive tests", [file("src/a.ts")], [label("skip-tests", "admin")], false],
+    ["label names compare case-insensitively, as on GitHub", [file("src/a.ts")], [label("No-Tests-Needed", "write")], true],
   ])("%s", (_name, files, labels, met) => {
     const result = judgeTests(files, labels);
     expect(result.met).toBe(met);

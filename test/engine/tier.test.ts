@@ -30,10 +30,11 @@ describe("rules and default_tier", () => {
     ["exclude leaves other files of the rule matched", [file("src/auth/README.md"), file("src/session/store.ts")], "high", ["rule:high", "rule:low"]],
     ["a rule matches deleted files too", [removed("src/session/old.ts")], "high", ["rule:high"]],
     ["a rule matches added files", [added("src/auth/new.ts")], "high", ["rule:high"]],
-    ["rename out of a protected folder still matches the rule by its old path", [renamed("src/auth/x.ts", "src/public/x.ts")], "high", ["rule:high"]],
-    ["rename into a protected folder matches by its new path", [renamed("src/public/x.ts", "src/auth/x.ts")], "high", ["rule:high"]],
+    ["rename out of a protected folder still matches the rule by its old path (and its unmatched new path takes default_tier)", [renamed("src/auth/x.ts", "src/public/x.ts")], "high", ["default:medium", "rule:high"]],
+    ["rename into a protected folder matches by its new path (and its unmatched old path takes default_tier)", [renamed("src/public/x.ts", "src/auth/x.ts")], "high", ["default:medium", "rule:high"]],
+    ["rename out of docs into an unmatched place is not low: the new path takes default_tier", [renamed("docs/a.md", "src/new.ts")], "medium", ["default:medium", "rule:low"]],
     ["rename within docs stays low", [renamed("docs/a.md", "docs/b.md")], "low", ["rule:low"]],
-    ["a copy is matched by its source path as well", [{ path: "src/public/y.ts", previousPath: "src/auth/y.ts", status: "copied", additions: 3, deletions: 0 }], "high", ["rule:high"]],
+    ["a copy is matched by its source path as well", [{ path: "src/public/y.ts", previousPath: "src/auth/y.ts", status: "copied", additions: 3, deletions: 0 }], "high", ["default:medium", "rule:high"]],
   ])("%s", (_name, files, tier, reasons) => {
     const decision = run(rulesPolicy, { files });
     expect(decision.tier).toBe(tier);
@@ -54,11 +55,11 @@ describe("rules and default_tier", () => {
     expect(run(policy({ tiers: NO_REQUIREMENTS }), { files: [file("anything.txt")] }).tier).toBe("medium");
   });
 
-  it("the rule reason names the rule and every file it matched, a rename under its new path", () => {
+  it("the rule reason names the rule and every file it matched, a rename under its new path with its old one", () => {
     const decision = run(rulesPolicy, { files: [renamed("src/auth/x.ts", "src/public/x.ts"), file("src/session/s.ts"), file("lib/z.ts")] });
     const rule = decision.reasons.find((r) => r.kind === "rule");
-    expect(rule).toMatchObject({ rule: "auth", tier: "high", files: ["src/public/x.ts", "src/session/s.ts"] });
-    expect(decision.reasons.find((r) => r.kind === "default")).toMatchObject({ tier: "medium", files: ["lib/z.ts"] });
+    expect(rule).toMatchObject({ rule: "auth", tier: "high", files: ["src/public/x.ts", "src/session/s.ts"], renamedFrom: { "src/public/x.ts": "src/auth/x.ts" } });
+    expect(decision.reasons.find((r) => r.kind === "default")).toMatchObject({ tier: "medium", files: ["src/public/x.ts", "lib/z.ts"] });
   });
 
   it("a file matching several rules contributes every one of them", () => {
@@ -164,11 +165,18 @@ describe("agents", () => {
     ["author patterns are not applied to trailers", { coAuthors: ["someone[bot]"] }, false],
     ["co-author patterns are not applied to the author login", { author: { login: "claude", isBot: false } }, false],
     ["no author or trailer match", { author: { login: "alice", isBot: false }, coAuthors: [] }, false],
+    ["commits left unread (trailers unknown) count as agent-authored when co_authors patterns exist", { coAuthors: ["Jane Doe <jane@example.com>"], coAuthorsComplete: false }, true],
+    ["all commits read and no matching trailer: not an agent", { coAuthors: ["Jane Doe <jane@example.com>"], coAuthorsComplete: true }, false],
   ])("%s", (_name, overrides, agent) => {
     const decision = run(agentPolicy(), { files: [file("docs/a.md")], ...overrides });
     expect(decision.agentAuthored).toBe(agent);
     expect(decision.tier).toBe(agent ? "medium" : "low");
     expect(decision.reasons.some((r) => r.kind === "agent")).toBe(agent);
+  });
+
+  it("unread commits do not make a PR agent-authored when the policy has no co_authors patterns", () => {
+    const p = policy({ agents: { authors: ["copilot-swe-agent"] }, tiers: NO_REQUIREMENTS });
+    expect(run(p, { files: [file("docs/a.md")], coAuthorsComplete: false }).agentAuthored).toBe(false);
   });
 
   it("* is the only wildcard: other regular-expression and glob characters are literal", () => {
