@@ -99,6 +99,8 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     app.on(["check_run.rerequested", "check_run.requested_action"], async (context) => {
       const { check_run: run } = context.payload;
       if (run.name !== CHECK_NAME || (run.app?.id !== undefined && run.app.id !== options.appId)) return;
+      // A merge group's run belongs to no PR: the merge queue asks again on its own.
+      if (run.external_id === "merge-group") return;
       if (context.payload.action === "requested_action") {
         const identifier = (context.payload as { requested_action?: { identifier?: string } }).requested_action?.identifier;
         if (identifier !== REEVALUATE_ACTION.identifier) return;

@@ -24,7 +24,7 @@ import { describeError } from "./errors.js";
 import { FileLister, pagesFor, type FileList } from "./files.js";
 import type { GitHub } from "./octokit.js";
 import { PolicyCache, resolvePolicy } from "./policy-source.js";
-import { completeCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
+import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
 import { renderDecision, renderEvaluationError, renderPolicyError, type CheckOutput } from "./render-check.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
 
@@ -177,6 +177,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       runId = await started$.catch(() => undefined);
       if (runId !== undefined) writes++;
     }
+    if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
     const output = renderEvaluationError(message);
     try {
       writes += (await completeCheckRun(github, repo, headSha, target.number, runId, output)).requests;

@@ -42,7 +42,7 @@ export async function evaluateMergeGroup(
       output = failure(describeError(error));
     }
   }
-  await completeCheckRun(github, repo, group.head_sha, 0, undefined, output);
+  await completeCheckRun(github, repo, group.head_sha, undefined, undefined, output);
   log.info({ repository: `${repo.owner}/${repo.repo}`, mergeGroup: group.head_ref, conclusion: output.conclusion }, "merge group decision");
   return output;
 }

@@ -31,6 +31,23 @@ export function sameOutput(existing: ExistingCheckRun | null, output: CheckOutpu
   );
 }
 
+/**
+ * The app's latest `guardrails` run on a commit, by REST: used only on the error path, when the
+ * snapshot that normally tells it could not be read, so a failure updates that run instead of
+ * adding a second one.
+ */
+export async function findCheckRun(github: GitHub, repo: RepoRef, headSha: string, appId: number): Promise<number | undefined> {
+  const response = await github.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+    ...repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    app_id: appId,
+    filter: "latest",
+  });
+  const runs = (response.data as { check_runs: { id: number }[] }).check_runs;
+  return runs.length ? Math.max(...runs.map((run) => run.id)) : undefined;
+}
+
 /** Creates the check run `in_progress` (the PR shows the check at once while facts are gathered). */
 export async function startCheckRun(github: GitHub, repo: RepoRef, headSha: string, prNumber: number): Promise<number> {
   const response = await github.request("POST /repos/{owner}/{repo}/check-runs", {
@@ -49,7 +66,8 @@ export async function completeCheckRun(
   github: GitHub,
   repo: RepoRef,
   headSha: string,
-  prNumber: number,
+  /** The PR the run belongs to; undefined for a merge group's run (nothing to re-evaluate there). */
+  prNumber: number | undefined,
   existingId: number | undefined,
   output: CheckOutput,
 ): Promise<{ id: number; requests: number }> {
@@ -61,9 +79,9 @@ export async function completeCheckRun(
     status: "completed" as const,
     conclusion: output.conclusion,
     completed_at: new Date().toISOString(),
-    external_id: String(prNumber),
+    external_id: prNumber === undefined ? "merge-group" : String(prNumber),
     output: { title: output.title, summary: output.summary, text: output.text, ...(annotations?.length ? { annotations } : {}) },
-    actions: [REEVALUATE_ACTION],
+    actions: prNumber === undefined ? [] : [REEVALUATE_ACTION],
   });
   let id = existingId;
   if (id === undefined) {

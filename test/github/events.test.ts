@@ -235,7 +235,7 @@ describe("merge_group.checks_requested", () => {
 
     expect(w.calls(mark)).toEqual(["POST /graphql GuardrailsPullRequest", `POST ${w.base}/check-runs`]);
     const body = bodyOf(checkWrites(w.since(mark))[0]);
-    expect(body).toMatchObject({ name: "guardrails", head_sha: groupSha, status: "completed", conclusion, actions: [expect.objectContaining({ identifier: "reevaluate" })] });
+    expect(body).toMatchObject({ name: "guardrails", head_sha: groupSha, status: "completed", conclusion, external_id: "merge-group", actions: [] });
     expect(body.output.title).toBe(approved ? "PR #104 meets its guardrails" : "Merge group blocked by guardrails");
     if (!approved) expect(body.output.summary).toContain("the guardrails check of PR #104 has not passed on its head commit (completed, failure)");
     expect(w.checkRuns(groupSha)).toHaveLength(1);

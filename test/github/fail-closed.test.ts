@@ -89,13 +89,16 @@ describe("fail closed", () => {
     w.fake.failNext(snapshot, { status: 502, body: { message: "Bad Gateway" } });
     const mark = w.mark();
     await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "reviewer", state: "COMMENTED" }));
-    // Without the snapshot the existing run is unknown, so a new one is created; the newest run of
-    // a name is the one required checks use, so the PR is blocked.
-    const newest = () => w.checkRuns(pr.headSha).sort((a, b) => b.id - a.id)[0]!;
-    expect(checkWrites(w.since(mark)).map((r) => [`${r.method} ${r.path}`, bodyOf(r).head_sha, bodyOf(r).conclusion])).toEqual([
-      [`POST ${w.base}/check-runs`, pr.headSha, "failure"],
+    // Without the snapshot the existing run is looked up by REST and turned to failure in place:
+    // still one run on the head.
+    const passed = w.checkRuns(pr.headSha)[0]!;
+    expect(w.calls(mark).filter((c) => c.includes("check-runs"))).toEqual([
+      `GET ${w.base}/commits/${pr.headSha}/check-runs`,
+      `PATCH ${w.base}/check-runs/${passed.id}`,
     ]);
-    expect(newest()).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+    expect(w.checkRuns(pr.headSha)).toHaveLength(1);
+    const newest = () => w.checkRuns(pr.headSha).sort((a, b) => b.id - a.id)[0]!;
+    expect(newest()).toMatchObject({ id: passed.id, conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
     expect(newest().summary).toContain("GitHub answered 502 on POST /graphql");
 
     // Re-evaluate (the failing run's button) once GitHub answers again: that run passes.

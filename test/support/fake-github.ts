@@ -258,6 +258,10 @@ export class FakeGitHub {
       const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1]);
       return json(200, pulls.map((pr) => ({ number: pr.number, state: pr.state === "OPEN" ? "open" : "closed" })));
     }
+    if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
+      const runs = this.checkRunsFor(repo, m[1]).filter((run) => (!query.check_name || run.name === query.check_name) && (!query.app_id || run.appId === Number(query.app_id)));
+      return json(200, { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion, app: { id: run.appId } })) });
+    }
     if (method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
       const text = this.blobs.get(m[1]!);
       if (text === undefined) throw new HttpError(404, "Not Found");
