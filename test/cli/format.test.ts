@@ -3,21 +3,18 @@ import { evaluate } from "../../src/engine/evaluate.js";
 import { builtInPolicy } from "../../src/policy/default.js";
 import { renderHuman, styleFor } from "../../src/cli/format.js";
 import type { CheckReport } from "../../src/cli/report.js";
+import { facts } from "../engine/fixtures.js";
 
-const decision = evaluate(builtInPolicy(), {
-  headSha: "b".repeat(40),
-  author: { login: "", isBot: false },
-  title: "Change the workflow",
-  body: "",
-  headBranch: "ci",
-  files: [{ path: ".github/workflows/ci.yml", status: "modified", additions: 2, deletions: 1 }],
-  filesComplete: true,
-  labels: [],
-  reviews: [],
-  teamMembers: {},
-  coAuthors: [],
-  checklist: [],
-});
+const decision = evaluate(
+  builtInPolicy(),
+  facts({
+    headSha: "b".repeat(40),
+    author: { login: "", isBot: false },
+    title: "Change the workflow",
+    headBranch: "ci",
+    files: [{ path: ".github/workflows/ci.yml", status: "modified", additions: 2, deletions: 1 }],
+  }),
+);
 const report: CheckReport = {
   decision,
   policy: { source: "built-in", path: null, ref: "main", sha: "a".repeat(40) },

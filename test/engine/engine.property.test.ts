@@ -11,6 +11,7 @@ import type { ChangedFile, PullRequestFacts, Review } from "../../src/engine/typ
 import { BUILT_IN_POLICY_YAML } from "../../src/policy/default.js";
 import { loadPolicy } from "../../src/policy/loader.js";
 import { TIERS, type Policy } from "../../src/policy/schema.js";
+import { facts } from "./fixtures.js";
 
 const examplesDir = new URL("../../examples/", import.meta.url);
 const policies: Policy[] = [
@@ -50,7 +51,7 @@ const review: fc.Arbitrary<Review> = fc.record({
   authorAssociation: fc.constantFrom("OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE", "FIRST_TIME_CONTRIBUTOR"),
 });
 
-const facts: fc.Arbitrary<PullRequestFacts> = fc.record({
+const generatedFacts: fc.Arbitrary<PullRequestFacts> = fc.record({
   headSha: fc.constant(HEAD),
   author: fc.record({ login, isBot: fc.boolean() }),
   title: fc.oneof(fc.string({ maxLength: 80 }), fc.constant("Fix PLAT-123")),
@@ -81,7 +82,7 @@ const rank = (tier: string) => TIERS.indexOf(tier as (typeof TIERS)[number]);
 describe("evaluate on generated facts", () => {
   it("never throws and returns a decision consistent with itself", () => {
     fc.assert(
-      fc.property(policy, facts, (p, f) => {
+      fc.property(policy, generatedFacts, (p, f) => {
         const decision = evaluate(p, f);
         expect(TIERS).toContain(decision.tier);
         expect(decision.conclusion).toBe(decision.requirements.every((r) => r.met) ? "success" : "failure");
@@ -99,7 +100,7 @@ describe("evaluate on generated facts", () => {
 
   it("never lowers the tier when a changed file is added", () => {
     fc.assert(
-      fc.property(policy, facts, changedFile, (p, f, extra) => {
+      fc.property(policy, generatedFacts, changedFile, (p, f, extra) => {
         const before = evaluate(p, f);
         const after = evaluate(p, { ...f, files: [...f.files, extra] });
         expect(rank(after.tier)).toBeGreaterThanOrEqual(rank(before.tier));
@@ -110,7 +111,7 @@ describe("evaluate on generated facts", () => {
 
   it("never turns a pass into a failure when a valid approval is added", () => {
     fc.assert(
-      fc.property(policy, facts, (p, f) => {
+      fc.property(policy, generatedFacts, (p, f) => {
         const before = evaluate(p, f);
         // A fresh reviewer: not the author, not a bot, a member, on the current head.
         const approval: Review = { author: "zed-reviewer", authorIsBot: false, state: "APPROVED", commitId: HEAD, authorAssociation: "MEMBER" };
@@ -129,20 +130,7 @@ describe("evaluate on generated facts", () => {
   it("runs a catastrophic-looking ticket pattern over the largest text in linear time", () => {
     const loaded = loadPolicy('version: 1\nticket:\n  pattern: "(a+)+b"\ntiers:\n  low: { ticket: true }\n');
     if (!loaded.ok) throw new Error("policy");
-    const f: PullRequestFacts = {
-      headSha: HEAD,
-      author: { login: "dev", isBot: false },
-      title: `${"a".repeat(5000)}!`,
-      body: `${"a".repeat(200_000)}!`,
-      headBranch: "b",
-      files: [],
-      filesComplete: true,
-      labels: [],
-      reviews: [],
-      teamMembers: {},
-      coAuthors: [],
-      checklist: [],
-    };
+    const f = facts({ title: `${"a".repeat(5000)}!`, body: `${"a".repeat(200_000)}!` });
     // A backtracking engine would not return from this in the lifetime of the test run.
     const decision = evaluate(loaded.policy, f);
     expect(decision.requirements.find((r) => r.kind === "ticket")?.met).toBe(false);

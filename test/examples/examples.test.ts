@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "@jest/globals";
 import { parse } from "yaml";
 import { evaluate } from "../../src/engine/evaluate.js";
+import { facts } from "../engine/fixtures.js";
 import type { ChangedFile, Decision, PullRequestFacts, RequirementKind, RequirementResult, Review } from "../../src/engine/types.js";
 import { BUILT_IN_POLICY_YAML } from "../../src/policy/default.js";
 import { TICKET_TEXT_LIMITS } from "../../src/engine/requirements.js";
@@ -99,22 +100,8 @@ const policyNode = policySchema as unknown as SchemaNode;
 const HEAD = "c0ffee0000000000000000000000000000000001";
 const OLDER = "c0ffee0000000000000000000000000000000000";
 
-function pullRequest(facts: Partial<PullRequestFacts>): PullRequestFacts {
-  return {
-    headSha: HEAD,
-    author: { login: "dana", isBot: false },
-    title: "Improve the thing",
-    body: "",
-    headBranch: "feature/improve",
-    files: [],
-    filesComplete: true,
-    labels: [],
-    reviews: [],
-    teamMembers: {},
-    coAuthors: [],
-    checklist: [],
-    ...facts,
-  };
+function pullRequest(overrides: Partial<PullRequestFacts>): PullRequestFacts {
+  return facts({ author: { login: "dana", isBot: false }, title: "Improve the thing", headBranch: "feature/improve", ...overrides });
 }
 
 function file(path: string, additions = 20, deletions = 5, status: ChangedFile["status"] = "modified"): ChangedFile {
