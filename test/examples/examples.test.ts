@@ -101,7 +101,7 @@ const HEAD = "c0ffee0000000000000000000000000000000001";
 const OLDER = "c0ffee0000000000000000000000000000000000";
 
 function pullRequest(overrides: Partial<PullRequestFacts>): PullRequestFacts {
-  return facts({ author: { login: "dana", isBot: false }, title: "Improve the thing", headBranch: "feature/improve", ...overrides });
+  return facts({ headSha: HEAD, author: { login: "dana", isBot: false }, title: "Improve the thing", headBranch: "feature/improve", ...overrides });
 }
 
 function file(path: string, additions = 20, deletions = 5, status: ChangedFile["status"] = "modified"): ChangedFile {
