@@ -6,8 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { createProbot, run } from "probot";
-import { readConfig, ConfigError, fetchWithTimeout } from "./config.js";
+import { readConfig, ConfigError } from "./config.js";
 import { guardrailsApp } from "./github/app.js";
+import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
 import { Redis } from "ioredis";
 import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
 import { PullRequestQueue } from "./github/pr-queue.js";
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
   // Probot's own defaults are `warn` and pretty text; production wants every decision as a JSON line.
   const probot = createProbot({
     env: { ...process.env, LOG_LEVEL: config.logLevel, LOG_FORMAT: config.logFormat },
-    overrides: { secret: config.webhookSecret, request: { fetch: fetchWithTimeout(config.requestTimeoutMs) } },
+    // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
+    overrides: { secret: config.webhookSecret, Octokit: guardrailsOctokit(), request: { fetch: githubFetch(config.requestTimeoutMs) } },
   });
   const queue = new PullRequestQueue();
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).

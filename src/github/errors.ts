@@ -6,9 +6,11 @@ interface RequestLikeError {
   name?: string;
   status?: number;
   message?: string;
-  request?: { method?: string; url?: string };
+  request?: { method?: string; url?: string; request?: { retryCount?: number } };
   response?: { headers?: Record<string, string | undefined>; data?: unknown };
   errors?: { message?: string; type?: string }[];
+  /** Octokit wraps what fetch threw (a timeout, a body that is not JSON) as a 500 with this cause. */
+  cause?: { name?: string; message?: string };
 }
 
 export function describeError(error: unknown): string {
@@ -17,9 +19,15 @@ export function describeError(error: unknown): string {
   if (e.name === "GraphqlResponseError" && e.errors?.length) {
     return `GitHub's GraphQL API answered with errors: ${e.errors.map((x) => x.message ?? x.type).slice(0, 3).join("; ")}`;
   }
-  if (e.name === "AbortError" || e.name === "TimeoutError" || /timed? ?out/i.test(e.message ?? "")) {
-    return `GitHub did not answer in time${where}`;
+  const names = [e.name, e.cause?.name];
+  if (names.includes("AbortError") || names.includes("TimeoutError") || /timed? ?out/i.test(e.message ?? "")) {
+    return `GitHub did not answer in time${where}${afterRetries(e)}`;
   }
+  if (names.includes("InvalidJsonError") || error instanceof SyntaxError) {
+    return `GitHub sent a response that is not valid JSON${where}${afterRetries(e)}`;
+  }
+  // fetch itself failed (connection refused or dropped): Octokit reports it as a 500 without a response.
+  if (e.cause && e.request && !e.response) return `GitHub could not be reached${where} (${firstSentence(e.message)})${afterRetries(e)}`;
   const status = e.status;
   if (typeof status === "number" && status > 0) {
     const retryAfter = e.response?.headers?.["retry-after"];
@@ -32,11 +40,16 @@ export function describeError(error: unknown): string {
       return `the app lacks a permission (403)${where}: ${firstSentence(e.message)}; an owner must accept the permissions the app requests (see app.yml)`;
     }
     if (status === 404) return `GitHub answered 404 Not Found${where}: the pull request, branch or repository may have been deleted, or the app cannot see it`;
-    if (status >= 500) return `GitHub answered ${status}${where} after retries`;
+    if (status >= 500) return `GitHub answered ${status}${where}${afterRetries(e)}`;
     return `GitHub answered ${status}${where}: ${firstSentence(e.message)}`;
   }
-  if (error instanceof SyntaxError) return `GitHub sent a response that is not valid JSON${where}`;
   return `internal error: ${firstSentence(e.message ?? String(error))}`;
+}
+
+/** How often the retry plugin tried again, when it did. */
+function afterRetries(e: RequestLikeError): string {
+  const count = e.request?.request?.retryCount ?? 0;
+  return count > 0 ? `, after ${count} ${count === 1 ? "retry" : "retries"}` : "";
 }
 
 function pathOf(url: string): string {

@@ -1,0 +1,113 @@
+/**
+ * How the app talks to GitHub: Probot's own Octokit, with its retry and throttling plugins, set up
+ * so that every wait is bounded and none is shorter than GitHub asks for.
+ *
+ * - Server errors (5xx), timeouts and responses that are not valid JSON: the retry plugin tries
+ *   again 3 times, 1, 4 and 9 seconds apart.
+ * - Rate limits (403 or 429 saying "secondary rate limit", or x-ratelimit-remaining: 0): the
+ *   throttling plugin waits `retry-after` (or until the reset) and tries again, at most
+ *   RATE_LIMIT_RETRIES times and only when the wait is at most MAX_RETRY_AFTER_SECONDS; then the
+ *   evaluation fails closed and says so. Probot's defaults never retried a secondary rate limit,
+ *   and left a 429 to the retry plugin, which ignores `retry-after`: 429 is taken out of it.
+ * - Writes are throttled per installation (GitHub's limits are per installation token). Probot
+ *   gives the event clients no throttling id, so every installation shared one queue that let one
+ *   write a second through for the whole process.
+ * - Both plugins keep their retry count in `options.request`, an object Octokit shares between
+ *   all requests of a client: each retried request raised the next one's backoff (25, 36, 49 s
+ *   after a few). Each request now gets its own copy.
+ * - The installation token is requested through the same plugins, from inside the request that
+ *   needs it: both were retried (4 x 4 attempts after a 500, 3 x 3 after a rate limit). The token
+ *   request is now tried once per attempt of the request that needs it.
+ */
+import { ProbotOctokit } from "probot";
+import { fetchWithTimeout } from "../config.js";
+
+/** Retries of one request after a rate limit, each after the wait GitHub asked for. */
+export const RATE_LIMIT_RETRIES = 2;
+/** A longer wait than this is not waited for: the check fails and says when to try again. */
+export const MAX_RETRY_AFTER_SECONDS = 60;
+/** The retry plugin's defaults, plus 429 (a rate limit: the throttling plugin's business). */
+export const DO_NOT_RETRY = [400, 401, 403, 404, 410, 422, 429, 451];
+
+export interface RateLimitPolicy {
+  retries?: number;
+  maxRetryAfterSeconds?: number;
+}
+
+const TOKEN_ROUTE = /^POST \/app\/installations\/[^/]+\/access_tokens$/;
+
+type LimitHandler = (retryAfter: number, request: { method?: string; url?: string }, octokit: { log: { warn: (message: string) => unknown } }, retryCount: number) => boolean;
+
+function boundedRetry(kind: string, policy: Required<RateLimitPolicy>): LimitHandler {
+  return (retryAfter, request, octokit, retryCount) => {
+    // The token request is retried by retrying the request that needs it (see ownRequestState).
+    const token = TOKEN_ROUTE.test(`${request.method} ${request.url}`);
+    const retry = !token && retryCount < policy.retries && retryAfter <= policy.maxRetryAfterSeconds;
+    octokit.log.warn(
+      `GitHub ${kind} on ${request.method} ${request.url}: ${retry ? `retry ${retryCount + 1} of ${policy.retries} in ${retryAfter} s` : `giving up (retry after ${retryAfter} s, ${retryCount} retries so far)`}`,
+    );
+    return retry;
+  };
+}
+
+/**
+ * Gives each request its own `options.request` before the retry and throttling plugins see it
+ * (a plugin added after them wraps them, so its hook runs first); the token request gets no
+ * retries of its own.
+ */
+export function ownRequestState(octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] }): void {
+  octokit.hook.wrap("request", (request, options) => {
+    const token = TOKEN_ROUTE.test(`${options.method} ${options.url}`);
+    options.request = { ...options.request, ...(token ? { retries: 0 } : {}) };
+    return request(options);
+  });
+}
+
+/** Probot's Octokit with the retry and throttling settings above. */
+export function guardrailsOctokit(policy: RateLimitPolicy = {}): typeof ProbotOctokit {
+  const limits = { retries: policy.retries ?? RATE_LIMIT_RETRIES, maxRetryAfterSeconds: policy.maxRetryAfterSeconds ?? MAX_RETRY_AFTER_SECONDS };
+  // A function runs after Probot's own merges of these options, so what it sets stays set.
+  return ProbotOctokit.plugin(ownRequestState).defaults((options: Record<string, any>) => {
+    const installationId = options.auth?.installationId;
+    const throttle = options.throttle?.enabled === false
+      ? options.throttle
+      : {
+          ...options.throttle,
+          ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
+          onSecondaryRateLimit: boundedRetry("secondary rate limit", limits),
+          onRateLimit: boundedRetry("rate limit", limits),
+        };
+    return { ...options, retry: { ...options.retry, doNotRetry: DO_NOT_RETRY }, throttle };
+  }) as typeof ProbotOctokit;
+}
+
+export class InvalidJsonError extends Error {
+  override readonly name = "InvalidJsonError";
+}
+
+/**
+ * The fetch the app's Octokit uses: each attempt gives up after `timeoutMs` (reading the body
+ * included), and a successful response that says it is JSON but does not parse is a failed
+ * attempt (Octokit would hand the raw text on as if it were the data).
+ */
+export function githubFetch(timeoutMs: number): typeof fetch {
+  const timed = fetchWithTimeout(timeoutMs);
+  return async (input, init) => {
+    const response = await timed(input, init);
+    const type = response.headers.get("content-type") ?? "";
+    if (response.status >= 400 || response.status === 204 || response.status === 205 || init?.method === "HEAD" || !/^application\/json\b/i.test(type)) {
+      return response;
+    }
+    const text = await response.text();
+    if (text !== "") {
+      try {
+        JSON.parse(text);
+      } catch {
+        throw new InvalidJsonError(`GitHub sent a response that is not valid JSON (${response.status}, ${text.length} characters)`);
+      }
+    }
+    const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    Object.defineProperty(copy, "url", { value: response.url });
+    return copy;
+  };
+}
