@@ -15,10 +15,15 @@ export interface ResolvedPolicy {
   result: LoadResult;
 }
 
-/** A small LRU of parsed policies, keyed by repository and blob id. */
+/**
+ * An LRU of parsed policies, keyed by repository and blob id. A parsed and compiled policy takes
+ * 15-30 KiB, so the default holds 2,000 repositories in about 30-60 MB. The capacity must exceed
+ * the repositories a process sees in turn: events that cycle through more repositories than it
+ * holds miss every time (each miss costs a blob read and a check run created in progress).
+ */
 export class PolicyCache {
   private readonly entries = new Map<string, Promise<LoadResult>>();
-  constructor(private readonly capacity = 500) {}
+  constructor(private readonly capacity = 2000) {}
 
   get(key: string, load: () => Promise<LoadResult>): Promise<LoadResult> {
     const hit = this.entries.get(key);
