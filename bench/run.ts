@@ -2,13 +2,17 @@
  * `npm run bench [group…]`: runs the benchmarks (all groups by default), prints every figure with
  * its goal, and saves them to bench/results/latest.json for docs/performance.md.
  */
+import { runEndToEndBenchmark } from "./e2e.js";
 import { runEngineBenchmark } from "./engine.js";
 import { runGitHubBenchmark } from "./github.js";
+import { runScaleOutBenchmark } from "./scale-out.js";
 import { machine, printFigures, saveFigures, type Figure } from "./report.js";
 
 const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
   engine: runEngineBenchmark,
   github: runGitHubBenchmark,
+  e2e: runEndToEndBenchmark,
+  "scale-out": runScaleOutBenchmark,
 };
 
 async function main(): Promise<void> {

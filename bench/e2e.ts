@@ -1,0 +1,214 @@
+/**
+ * End-to-end throughput and latency: the built Guardrails server (`node dist/server.js`) and the
+ * floor (a bare Probot app that creates one check run per event, bench/floor-server.ts), each in
+ * its own process with the same environment, against one GitHub stand-in on 127.0.0.1 that adds
+ * 50 ms to every request.
+ *
+ * Both run with Probot's throttling, which spaces the writes (and GraphQL queries) of one
+ * installation about a second apart. The events therefore rotate over many installations, one
+ * repository each: consecutive events go to different installations, and one installation gets
+ * its next event only when its previous one has been answered, as on a busy multi-tenant app
+ * where a PR's events are minutes apart. The mix (EVENT_MIX) cycles opened (a new PR),
+ * synchronize (a new head on the installation's current PR), approving reviews (a new reviewer
+ * on the current head) and redeliveries (the installation's last delivery again, same id).
+ * Before the measured levels every installation gets one PR opened (tokens, policy, labels cached,
+ * as on a running server). `concurrency` webhooks are in flight at once: a webhook is answered when
+ * its evaluation has finished (both servers answer 202 after 9 s, which the figures would show).
+ *
+ * Latency is from sending the webhook to the write that completes the check of the event's head
+ * (timestamped in the stand-in, see CheckCompletions), over every event that changes the check;
+ * a redelivery changes nothing, so it counts for throughput only. Memory is the process's VmHWM
+ * during the level; CPU is the process's user + system time per event.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-stand-in.js";
+import { SERVER_SCRIPT } from "../test/support/server-process.js";
+import { AppProcess } from "./app-process.js";
+import { percentile, type Figure } from "./report.js";
+import { BENCH_APP_ID, CheckCompletions, Workload, type EventKind, type Tenant } from "./workload.js";
+
+export const LATENCY_MS = 50;
+export const FLOOR_SCRIPT = fileURLToPath(new URL("./floor-server.js", import.meta.url));
+
+export const INSTALLATIONS = 512;
+/** Webhooks in flight per level; the last one saturates the server. */
+export const LEVELS = [1, 4, 16, 64, 256];
+/** Events per level: enough to hold the concurrency for several latencies. */
+const eventsFor = (concurrency: number) => Math.max(12, 6 * concurrency);
+const MIX: EventKind[] = ["opened", "synchronize", "synchronize", "review", "synchronize", "review", "opened", "synchronize", "redelivery"];
+export const EVENT_MIX = "of every 9 events: 2 opened, 4 synchronize, 2 review submitted (approving), 1 redelivery";
+const WARM_UP_CONCURRENCY = 128;
+
+interface Sent {
+  kind: EventKind;
+  headKey: string;
+  sent: number;
+  status: number;
+  /** When the installation's next event was sent: later completions are not this event's. */
+  until: number;
+}
+
+export interface LevelResult {
+  concurrency: number;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  latenciesMs: number[];
+  /** Events that should have completed a check but did not. */
+  missing: number;
+  /** Answers other than 200 (202: still processing after 9 s; errors). */
+  notOk: number;
+  peakRssBytes: number | undefined;
+  /** The server process's CPU time per event. */
+  cpuMsPerEvent: number;
+  /** The benchmark process's CPU time per event (the stand-in and the sender). */
+  harnessCpuMsPerEvent: number;
+}
+
+export interface ProcessResult {
+  label: string;
+  idleRssBytes: number | undefined;
+  peakRssBytes: number | undefined;
+  levels: LevelResult[];
+  errorLines: number;
+}
+
+/**
+ * Sends `count` events, the j-th to installation (first + j) mod N with kind MIX[j mod 9], with
+ * `concurrency` in flight; an installation's event waits for its previous one to be answered.
+ */
+export async function driveInterleaved(
+  app: AppProcess,
+  workload: Workload,
+  count: number,
+  concurrency: number,
+  first: number,
+  kindOf: (index: number) => EventKind = (index) => MIX[index % MIX.length]!,
+): Promise<{ sent: Sent[]; seconds: number }> {
+  const sent: Sent[] = [];
+  const busy = new Map<Tenant, Promise<unknown>>();
+  const previous = new Map<Tenant, Sent>();
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next < count) {
+      const index = next++;
+      const tenant = workload.tenants[(first + index) % workload.tenants.length]!;
+      for (let wait = busy.get(tenant); wait; wait = busy.get(tenant)) await wait;
+      let answered!: () => void;
+      busy.set(tenant, new Promise<void>((resolve) => (answered = resolve)));
+      try {
+        const { pr, delivery } = workload.deliveryFor(tenant, kindOf(index));
+        const event: Sent = { kind: delivery.kind, headKey: pr.headKey, sent: performance.now(), status: 0, until: Number.POSITIVE_INFINITY };
+        const before = previous.get(tenant);
+        if (before) before.until = event.sent;
+        previous.set(tenant, event);
+        sent.push(event);
+        event.status = await app.sendWebhook(delivery.event, delivery.payload, delivery.delivery);
+      } finally {
+        busy.delete(tenant);
+        answered();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+  return { sent, seconds: (performance.now() - started) / 1000 };
+}
+
+async function measureProcess(label: string, script: string, standIn: GitHubStandIn, workload: Workload, completions: CheckCompletions): Promise<ProcessResult> {
+  const app = await AppProcess.start({ label, script, appId: BENCH_APP_ID, githubHost: standIn.host });
+  try {
+    let cursor = 0;
+    // Warm-up: one PR opened per installation, not measured.
+    await driveInterleaved(app, workload, workload.tenants.length, WARM_UP_CONCURRENCY, cursor, () => "opened");
+    const idleRssBytes = app.rssBytes();
+    let peakRssBytes = app.peakRssBytes();
+
+    const levels: LevelResult[] = [];
+    for (const concurrency of LEVELS) {
+      const count = eventsFor(concurrency);
+      app.resetPeak();
+      const cpuBefore = app.cpuMs() ?? Number.NaN;
+      const harnessBefore = process.cpuUsage();
+      const { sent, seconds } = await driveInterleaved(app, workload, count, concurrency, cursor);
+      const harness = process.cpuUsage(harnessBefore);
+      const cpuMs = (app.cpuMs() ?? Number.NaN) - cpuBefore;
+      cursor += count;
+      const levelPeak = app.peakRssBytes();
+      if (levelPeak !== undefined) peakRssBytes = Math.max(peakRssBytes ?? 0, levelPeak);
+      const latenciesMs: number[] = [];
+      let missing = 0;
+      for (const event of sent) {
+        if (event.kind === "redelivery") continue;
+        const completed = completions.firstAfter(event.headKey, event.sent);
+        if (completed === undefined || completed >= event.until) missing++;
+        else latenciesMs.push(completed - event.sent);
+      }
+      levels.push({
+        concurrency,
+        events: sent.length,
+        seconds,
+        eventsPerSecond: sent.length / seconds,
+        latenciesMs,
+        missing,
+        notOk: sent.filter((event) => event.status !== 200).length,
+        peakRssBytes: levelPeak,
+        cpuMsPerEvent: cpuMs / sent.length,
+        harnessCpuMsPerEvent: (harness.user + harness.system) / 1000 / sent.length,
+      });
+    }
+    return { label, idleRssBytes, peakRssBytes, levels, errorLines: app.errorLines };
+  } finally {
+    await app.stop();
+  }
+}
+
+const mib = (bytes: number | undefined) => (bytes === undefined ? Number.NaN : bytes / 2 ** 20);
+
+export async function runEndToEndBenchmark(): Promise<Figure[]> {
+  for (const script of [SERVER_SCRIPT, FLOOR_SCRIPT]) {
+    if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run bench\` (it builds the server and the benchmarks first)`);
+  }
+  const workload = new Workload(INSTALLATIONS);
+  const completions = new CheckCompletions(workload.fake);
+  const standIn = await startGitHubStandIn({ fake: workload.fake, latencyMs: LATENCY_MS });
+  let ours: ProcessResult;
+  let floor: ProcessResult;
+  try {
+    ours = await measureProcess("guardrails server", SERVER_SCRIPT, standIn, workload, completions);
+    floor = await measureProcess("floor server", FLOOR_SCRIPT, standIn, workload, completions);
+  } finally {
+    await standIn.stop();
+  }
+
+  const group = `End-to-end, ${LATENCY_MS} ms per GitHub request, ${INSTALLATIONS} installations`;
+  const figures: Figure[] = [];
+  for (const [i, level] of ours.levels.entries()) {
+    const base = floor.levels[i]!;
+    const c = `${level.concurrency} in flight`;
+    const ratio = (100 * level.eventsPerSecond) / base.eventsPerSecond;
+    figures.push(
+      { group, name: `${c}: Guardrails throughput (${level.events} events)`, value: level.eventsPerSecond, unit: "events/s" },
+      { group, name: `${c}: floor throughput (${base.events} events)`, value: base.eventsPerSecond, unit: "events/s" },
+      { group, name: `${c}: Guardrails / floor throughput`, value: ratio, unit: "%", goal: "≥ 80%", met: ratio >= 80 },
+      { group, name: `${c}: Guardrails webhook → check completed, p50`, value: percentile(level.latenciesMs, 50), unit: "ms" },
+      { group, name: `${c}: Guardrails webhook → check completed, p99`, value: percentile(level.latenciesMs, 99), unit: "ms" },
+      { group, name: `${c}: floor webhook → check completed, p50`, value: percentile(base.latenciesMs, 50), unit: "ms" },
+      { group, name: `${c}: floor webhook → check completed, p99`, value: percentile(base.latenciesMs, 99), unit: "ms" },
+      { group, name: `${c}: Guardrails / floor server CPU per event`, value: level.cpuMsPerEvent, unit: `ms / ${base.cpuMsPerEvent.toFixed(2)} ms` },
+      { group, name: `${c}: stand-in + sender CPU per event, Guardrails / floor`, value: level.harnessCpuMsPerEvent, unit: `ms / ${base.harnessCpuMsPerEvent.toFixed(2)} ms` },
+      { group, name: `${c}: Guardrails peak RSS`, value: mib(level.peakRssBytes), unit: "MiB" },
+      { group, name: `${c}: floor peak RSS`, value: mib(base.peakRssBytes), unit: "MiB" },
+    );
+  }
+  const problems = (r: ProcessResult) => r.levels.reduce((sum, l) => sum + l.missing + l.notOk, 0) + r.errorLines;
+  figures.push(
+    { group, name: "Guardrails RSS after warm-up (idle)", value: mib(ours.idleRssBytes), unit: "MiB" },
+    { group, name: "Guardrails peak RSS over the run", value: mib(ours.peakRssBytes), unit: "MiB" },
+    { group, name: "floor peak RSS over the run", value: mib(floor.peakRssBytes), unit: "MiB" },
+    { group, name: "Guardrails: checks missing, answers not 200, error log lines", value: problems(ours), unit: "", goal: "0", met: problems(ours) === 0 },
+    { group, name: "floor: checks missing, answers not 200, error log lines", value: problems(floor), unit: "", goal: "0", met: problems(floor) === 0 },
+  );
+  return figures;
+}
