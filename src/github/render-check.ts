@@ -116,7 +116,19 @@ function reasonDetails(reason: Reason): string {
 /** A file of a reason, with the old path of a rename: a file moved out of a protected folder says so. */
 function fileName(reason: Reason, file: string): string {
   const from = reason.renamedFrom?.[file];
-  return from ? `\`${file}\` (renamed from \`${from}\`)` : `\`${file}\``;
+  return from ? `${codeSpan(file)} (renamed from ${codeSpan(from)})` : codeSpan(file);
+}
+
+/**
+ * A path as a Markdown code span that nothing in the path can end (file names are the PR
+ * author's): line breaks shown as ␤, backticks fenced by a longer run of backticks.
+ */
+function codeSpan(text: string): string {
+  const flat = text.replace(/\r\n|\r|\n/g, "␤");
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const pad = longest > 0 ? " " : "";
+  const fence = "`".repeat(longest + 1);
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
 const KIND_NAME: Record<RequirementResult["kind"], string> = {
