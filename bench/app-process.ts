@@ -150,7 +150,23 @@ export class AppProcess {
     return (await this.exchange(method, path, body, headers)).status;
   }
 
-  private exchange(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  /**
+   * One request. A kept-alive connection that the server closed while idle fails the next request
+   * sent on it before the server reads it (ECONNRESET on a reused socket): that one is sent again,
+   * once, on a new connection.
+   */
+  private async exchange(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+    try {
+      return await this.exchangeOnce(method, path, body, headers);
+    } catch (error) {
+      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET") {
+        return this.exchangeOnce(method, path, body, headers);
+      }
+      throw error;
+    }
+  }
+
+  private exchangeOnce(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const allHeaders: Record<string, string | number> = { ...headers };
       if (body !== undefined) allHeaders["content-length"] = Buffer.byteLength(body);
@@ -161,7 +177,7 @@ export class AppProcess {
         res.on("error", reject);
       });
       req.on("timeout", () => req.destroy(new Error(`${this.label}: no answer to ${method} ${path} within ${SEND_TIMEOUT_MS} ms`)));
-      req.on("error", reject);
+      req.on("error", (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
       req.end(body);
     });
   }

@@ -1,8 +1,9 @@
 /**
  * End-to-end throughput and latency: the built Guardrails server (`node dist/server.js`) and the
  * floor (a bare Probot app that creates one check run per event, bench/floor-server.ts), each in
- * its own process with the same environment, against one GitHub stand-in on 127.0.0.1 that adds
- * 50 ms to every request.
+ * its own process with the same environment and the same workload, against a GitHub stand-in on
+ * 127.0.0.1 (one each, in this process) that adds 50 ms to every request. The two run side by
+ * side and take turns: each level is measured on one and then on the other.
  *
  * Both run with Probot's throttling, which spaces the writes (and GraphQL queries) of one
  * installation about a second apart. The events therefore rotate over many installations, one
@@ -37,9 +38,10 @@ export const FLOOR_SCRIPT = fileURLToPath(new URL("./floor-server.js", import.me
 export const INSTALLATIONS = 512;
 /** Webhooks in flight per level; the last one saturates the server. */
 export const LEVELS = [1, 4, 16, 64, 256];
-/** Events per level: enough to hold the concurrency for several latencies. */
-const eventsFor = (concurrency: number) => Math.max(12, 6 * concurrency);
 const MIX: EventKind[] = ["opened", "synchronize", "synchronize", "review", "synchronize", "review", "opened", "synchronize", "redelivery"];
+const MIX_LENGTH = MIX.length;
+/** Events per level: enough to hold the concurrency for several latencies, at most 1024. */
+const eventsFor = (concurrency: number) => Math.max(MIX_LENGTH, Math.min(6 * concurrency, 1024));
 export const EVENT_MIX = "of every 9 events: 2 opened, 4 synchronize, 2 review submitted (approving), 1 redelivery";
 const WARM_UP_CONCURRENCY = 128;
 /** The burst: this many deliveries sent at once, as after an outage or a mass update of PRs. */
@@ -159,62 +161,95 @@ export async function driveInterleaved(
   return { sent, seconds: (performance.now() - started) / 1000 };
 }
 
-async function measureProcess(
-  label: string,
-  script: string,
-  standIn: GitHubStandIn,
-  workload: Workload,
-  completions: CheckCompletions,
-  hasHealthz: boolean,
-): Promise<ProcessResult> {
-  const app = await AppProcess.start({ label, script, appId: BENCH_APP_ID, githubHost: standIn.host });
-  try {
-    let cursor = 0;
-    // Warm-up: one PR opened per installation, not measured.
-    await driveInterleaved(app, workload, workload.tenants.length, WARM_UP_CONCURRENCY, cursor, () => "opened");
-    const idleRssBytes = app.rssBytes();
-    let peakRssBytes = app.peakRssBytes();
+/** One process under measurement with its own stand-in and workload (their checks never mix). */
+class Subject {
+  private cursor = 0;
+  readonly levels: LevelResult[] = [];
+  idleRssBytes: number | undefined;
+  peakRssBytes: number | undefined;
+  burstResult: BurstResult | undefined;
 
-    const levels: LevelResult[] = [];
-    for (const concurrency of LEVELS) {
-      const count = eventsFor(concurrency);
-      app.resetPeak();
-      const cpuBefore = app.cpuMs() ?? Number.NaN;
-      const harnessBefore = process.cpuUsage();
-      const requestsBefore = standIn.requestCount;
-      const { sent, seconds } = await driveInterleaved(app, workload, count, concurrency, cursor);
-      const harness = process.cpuUsage(harnessBefore);
-      const cpuMs = (app.cpuMs() ?? Number.NaN) - cpuBefore;
-      cursor += count;
-      const levelPeak = app.peakRssBytes();
-      if (levelPeak !== undefined) peakRssBytes = Math.max(peakRssBytes ?? 0, levelPeak);
-      const latenciesMs: number[] = [];
-      let missing = 0;
-      for (const event of sent) {
-        if (event.kind === "redelivery") continue;
-        const completed = completions.firstAfter(event.headKey, event.sent);
-        if (completed === undefined || completed >= event.until) missing++;
-        else latenciesMs.push(completed - event.sent);
-      }
-      levels.push({
-        concurrency,
-        events: sent.length,
-        seconds,
-        eventsPerSecond: sent.length / seconds,
-        latenciesMs,
-        missing,
-        notOk: sent.filter((event) => event.status !== 200).length,
-        peakRssBytes: levelPeak,
-        cpuMsPerEvent: cpuMs / sent.length,
-        harnessCpuMsPerEvent: (harness.user + harness.system) / 1000 / sent.length,
-        requestsPerEvent: (standIn.requestCount - requestsBefore) / sent.length,
-      });
+  private constructor(
+    readonly app: AppProcess,
+    private readonly standIn: GitHubStandIn,
+    private readonly workload: Workload,
+    private readonly completions: CheckCompletions,
+    private readonly hasHealthz: boolean,
+  ) {}
+
+  static async start(label: string, script: string, hasHealthz: boolean): Promise<Subject> {
+    const workload = new Workload(INSTALLATIONS);
+    const completions = new CheckCompletions(workload.fake);
+    const standIn = await startGitHubStandIn({ fake: workload.fake, latencyMs: LATENCY_MS });
+    try {
+      const app = await AppProcess.start({ label, script, appId: BENCH_APP_ID, githubHost: standIn.host });
+      return new Subject(app, standIn, workload, completions, hasHealthz);
+    } catch (error) {
+      await standIn.stop();
+      throw error;
     }
-    const burst = await measureBurst(app, workload, cursor, hasHealthz);
-    if (burst.peakRssBytes !== undefined) peakRssBytes = Math.max(peakRssBytes ?? 0, burst.peakRssBytes);
-    return { label, idleRssBytes, peakRssBytes, levels, burst, errorLines: app.errorLines };
-  } finally {
-    await app.stop();
+  }
+
+  /** One PR opened per installation, not measured. */
+  async warmUp(): Promise<void> {
+    await driveInterleaved(this.app, this.workload, this.workload.tenants.length, WARM_UP_CONCURRENCY, this.cursor, () => "opened");
+    this.idleRssBytes = this.app.rssBytes();
+    this.peakRssBytes = this.app.peakRssBytes();
+  }
+
+  async level(concurrency: number): Promise<void> {
+    const { app, standIn, completions } = this;
+    const count = eventsFor(concurrency);
+    app.resetPeak();
+    const cpuBefore = app.cpuMs() ?? Number.NaN;
+    const harnessBefore = process.cpuUsage();
+    const requestsBefore = standIn.requestCount;
+    const { sent, seconds } = await driveInterleaved(app, this.workload, count, concurrency, this.cursor);
+    const harness = process.cpuUsage(harnessBefore);
+    const cpuMs = (app.cpuMs() ?? Number.NaN) - cpuBefore;
+    this.cursor += count;
+    const levelPeak = app.peakRssBytes();
+    this.notePeak(levelPeak);
+    const latenciesMs: number[] = [];
+    let missing = 0;
+    for (const event of sent) {
+      if (event.kind === "redelivery") continue;
+      const completed = completions.firstAfter(event.headKey, event.sent);
+      if (completed === undefined || completed >= event.until) missing++;
+      else latenciesMs.push(completed - event.sent);
+    }
+    this.levels.push({
+      concurrency,
+      events: sent.length,
+      seconds,
+      eventsPerSecond: sent.length / seconds,
+      latenciesMs,
+      missing,
+      notOk: sent.filter((event) => event.status !== 200).length,
+      peakRssBytes: levelPeak,
+      cpuMsPerEvent: cpuMs / sent.length,
+      harnessCpuMsPerEvent: (harness.user + harness.system) / 1000 / sent.length,
+      requestsPerEvent: (standIn.requestCount - requestsBefore) / sent.length,
+    });
+  }
+
+  async burst(): Promise<void> {
+    this.burstResult = await measureBurst(this.app, this.workload, this.cursor, this.hasHealthz);
+    this.cursor += BURST;
+    this.notePeak(this.burstResult.peakRssBytes);
+  }
+
+  result(): ProcessResult {
+    return { label: this.app.label, idleRssBytes: this.idleRssBytes, peakRssBytes: this.peakRssBytes, levels: this.levels, burst: this.burstResult!, errorLines: this.app.errorLines };
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+    await this.standIn.stop();
+  }
+
+  private notePeak(bytes: number | undefined): void {
+    if (bytes !== undefined) this.peakRssBytes = Math.max(this.peakRssBytes ?? 0, bytes);
   }
 }
 
@@ -224,16 +259,20 @@ export async function runEndToEndBenchmark(): Promise<Figure[]> {
   for (const script of [SERVER_SCRIPT, FLOOR_SCRIPT]) {
     if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run bench\` (it builds the server and the benchmarks first)`);
   }
-  const workload = new Workload(INSTALLATIONS);
-  const completions = new CheckCompletions(workload.fake);
-  const standIn = await startGitHubStandIn({ fake: workload.fake, latencyMs: LATENCY_MS });
+  // Both processes run side by side, each against its own stand-in; each level is measured on one
+  // and then on the other, so that whatever else the machine does weighs on both alike.
+  const subjects: Subject[] = [];
   let ours: ProcessResult;
   let floor: ProcessResult;
   try {
-    ours = await measureProcess("guardrails server", SERVER_SCRIPT, standIn, workload, completions, true);
-    floor = await measureProcess("floor server", FLOOR_SCRIPT, standIn, workload, completions, false);
+    subjects.push(await Subject.start("guardrails server", SERVER_SCRIPT, true));
+    subjects.push(await Subject.start("floor server", FLOOR_SCRIPT, false));
+    for (const subject of subjects) await subject.warmUp();
+    for (const concurrency of LEVELS) for (const subject of subjects) await subject.level(concurrency);
+    for (const subject of subjects) await subject.burst();
+    [ours, floor] = subjects.map((subject) => subject.result()) as [ProcessResult, ProcessResult];
   } finally {
-    await standIn.stop();
+    for (const subject of subjects) await subject.stop();
   }
 
   const group = `End-to-end, ${LATENCY_MS} ms per GitHub request, ${INSTALLATIONS} installations`;

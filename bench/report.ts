@@ -1,6 +1,6 @@
 /** Figures of a benchmark run, printed as a table with the goal beside each, and saved as JSON. */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 export interface Figure {
   group: string;
@@ -29,6 +29,11 @@ export function machine(): string {
   return `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`;
 }
 
+/** The 1-minute load average: other work on the machine while the benchmarks ran. */
+export function load(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
+}
+
 export function printFigures(figures: Figure[]): void {
   let group = "";
   for (const figure of figures) {
@@ -42,7 +47,7 @@ export function printFigures(figures: Figure[]): void {
   }
 }
 
-export function saveFigures(path: string, figures: Figure[]): void {
+export function saveFigures(path: string, figures: Figure[], extra: Record<string, unknown> = {}): void {
   mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), figures }, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...extra, figures }, null, 2)}\n`);
 }

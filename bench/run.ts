@@ -6,7 +6,7 @@ import { runEndToEndBenchmark } from "./e2e.js";
 import { runEngineBenchmark } from "./engine.js";
 import { runGitHubBenchmark } from "./github.js";
 import { runScaleOutBenchmark } from "./scale-out.js";
-import { machine, printFigures, saveFigures, type Figure } from "./report.js";
+import { load, machine, printFigures, saveFigures, type Figure } from "./report.js";
 
 const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
   engine: runEngineBenchmark,
@@ -19,17 +19,31 @@ async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !(name in groups));
   if (unknown.length) throw new Error(`unknown benchmark group(s): ${unknown.join(", ")}; known: ${Object.keys(groups).join(", ")}`);
-  console.log(`Guardrails benchmarks on ${machine()}`);
+  const loadAtStart = load();
+  const started = Date.now();
+  console.log(`Guardrails benchmarks on ${machine()}; load average ${loadAtStart}`);
   const figures: Figure[] = [];
   for (const [name, run] of Object.entries(groups)) {
     if (wanted.length && !wanted.includes(name)) continue;
-    const result = await run();
+    // A group that fails is reported as a missed goal; the other groups still run.
+    const result = await Promise.resolve()
+      .then(run)
+      .catch((error: unknown): Figure[] => {
+        console.error(`\n${name}: failed:`, error);
+        return [{ group: name, name: `failed: ${(error as Error).message ?? String(error)}`.slice(0, 120), value: 0, unit: "", goal: "runs", met: false }];
+      });
     printFigures(result);
     figures.push(...result);
   }
-  saveFigures(new URL("../../bench/results/latest.json", import.meta.url).pathname, figures);
+  const groupsRun = Object.keys(groups).filter((name) => !wanted.length || wanted.includes(name));
+  saveFigures(new URL("../../bench/results/latest.json", import.meta.url).pathname, figures, {
+    groups: groupsRun,
+    seconds: Math.round((Date.now() - started) / 1000),
+    loadAverage: { atStart: loadAtStart, atEnd: load() },
+  });
   const missed = figures.filter((f) => f.met === false);
   console.log(`\n${figures.filter((f) => f.met).length} goals met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}`);
+  console.log(`${Math.round((Date.now() - started) / 1000)} s; load average at the end ${load()}`);
 }
 
 main().catch((error: unknown) => {
