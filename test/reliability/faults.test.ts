@@ -11,7 +11,8 @@
  * cell ever writes a passing check, except 404 on removing a stale label: the label is already
  * gone, nothing is hidden, and the PR does meet its guardrails.
  *
- * The cells run in parallel (about 45 s in all: the retry plugin waits 1 + 4 + 9 s). Set
+ * The cells run in parallel (about 65 s in all: the retry plugin waits 1 + 4 + 9 s, three times in
+ * a row for the token row). Set
  * FAULT_MATRIX_OUT=path to write the matrix as Markdown (docs/reliability.md has a copy).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
