@@ -10,6 +10,7 @@ interface Results {
   date: string;
   machine: string;
   seconds?: number;
+  groupSeconds?: Record<string, number>;
   loadAverage?: { atStart: number; atEnd: number };
   figures: Figure[];
 }
@@ -44,7 +45,14 @@ function pivot(figures: Figure[]): string[] {
 }
 
 function render(results: Results): string {
-  const out = [`Run of ${results.date} on ${results.machine}${results.seconds ? `, ${results.seconds} s` : ""}${results.loadAverage ? `, load average ${results.loadAverage.atStart} at the start and ${results.loadAverage.atEnd} at the end` : ""}.`];
+  const took = results.groupSeconds
+    ? ` (${Object.entries(results.groupSeconds)
+        .map(([group, seconds]) => `${group} ${seconds} s`)
+        .join(", ")})`
+    : "";
+  const out = [
+    `Run of ${results.date} on ${results.machine}${results.seconds ? `, ${results.seconds} s${took}` : ""}${results.loadAverage ? `, load average ${results.loadAverage.atStart} at the start and ${results.loadAverage.atEnd} at the end` : ""}.`,
+  ];
   const groups = [...new Set(results.figures.map((f) => f.group))];
   for (const group of groups) {
     const figures = results.figures.filter((f) => f.group === group);

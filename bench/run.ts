@@ -23,8 +23,10 @@ async function main(): Promise<void> {
   const started = Date.now();
   console.log(`Guardrails benchmarks on ${machine()}; load average ${loadAtStart}`);
   const figures: Figure[] = [];
+  const groupSeconds: Record<string, number> = {};
   for (const [name, run] of Object.entries(groups)) {
     if (wanted.length && !wanted.includes(name)) continue;
+    const groupStarted = Date.now();
     // A group that fails is reported as a missed goal; the other groups still run.
     const result = await Promise.resolve()
       .then(run)
@@ -32,12 +34,13 @@ async function main(): Promise<void> {
         console.error(`\n${name}: failed:`, error);
         return [{ group: name, name: `failed: ${(error as Error).message ?? String(error)}`.slice(0, 120), value: 0, unit: "", goal: "runs", met: false }];
       });
+    groupSeconds[name] = Math.round((Date.now() - groupStarted) / 1000);
     printFigures(result);
+    console.log(`(${name}: ${groupSeconds[name]} s)`);
     figures.push(...result);
   }
-  const groupsRun = Object.keys(groups).filter((name) => !wanted.length || wanted.includes(name));
   saveFigures(new URL("../../bench/results/latest.json", import.meta.url).pathname, figures, {
-    groups: groupsRun,
+    groupSeconds,
     seconds: Math.round((Date.now() - started) / 1000),
     loadAverage: { atStart: loadAtStart, atEnd: load() },
   });
