@@ -14,6 +14,7 @@ interface RequestLikeError {
 }
 
 export function describeError(error: unknown): string {
+  if (error instanceof Error && error.name === "HeadMovedError") return error.message;
   const e = (error ?? {}) as RequestLikeError;
   const where = e.request?.method && e.request.url ? ` on ${e.request.method} ${pathOf(e.request.url)}` : "";
   if (e.name === "GraphqlResponseError" && e.errors?.length) {

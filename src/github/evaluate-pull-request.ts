@@ -28,6 +28,11 @@ import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabe
 import { renderDecision, renderEvaluationError, renderPolicyError, type CheckOutput } from "./render-check.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
 
+/** The PR changed under the evaluation: it fails closed and the newer event evaluates again. */
+export class HeadMovedError extends Error {
+  override name = "HeadMovedError";
+}
+
 export interface EvaluationDeps {
   github: GitHub;
   log: Logger;
@@ -111,6 +116,12 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     if (started$) {
       runId = await started$;
       writes++;
+    }
+    // The files and the snapshot are read side by side: a push between the two would judge one
+    // head's files under another head's sha. GitHub names the head each file was listed at.
+    const foreign = [...fileList.heads].find((sha) => sha !== snapshot!.headSha);
+    if (foreign) {
+      throw new HeadMovedError(`the pull request's head moved while it was read (files listed at ${foreign.slice(0, 7)}, head ${snapshot.headSha.slice(0, 7)}); its synchronize event evaluates it again, or press Re-evaluate`);
     }
     await progress;
 

@@ -18,15 +18,19 @@ interface RawFile {
   status: FileStatus;
   additions: number;
   deletions: number;
+  /** `…/contents/<path>?ref=<head sha>`: which head the list was read at. */
+  contents_url?: string;
 }
 
 export interface FileList {
   files: ChangedFile[];
   complete: boolean;
+  /** The head shas the listed files were read at (from their contents_url). */
+  heads: Set<string>;
 }
 
 export class FileLister {
-  private readonly pages = new Map<number, Promise<ChangedFile[]>>();
+  private readonly pages = new Map<number, Promise<{ files: ChangedFile[]; heads: string[] }>>();
 
   constructor(
     private readonly github: GitHub,
@@ -42,12 +46,12 @@ export class FileLister {
   async list(count: number): Promise<FileList> {
     const pageCount = pagesFor(count);
     const pages = await Promise.all(Array.from({ length: pageCount }, (_, i) => this.page(i + 1)));
-    const files = pages.flat();
+    const files = pages.flatMap((page) => page.files);
     const expected = Math.min(count, MAX_LISTED_FILES);
-    return { files, complete: count <= MAX_LISTED_FILES && files.length === expected };
+    return { files, complete: count <= MAX_LISTED_FILES && files.length === expected, heads: new Set(pages.flatMap((page) => page.heads)) };
   }
 
-  private page(page: number): Promise<ChangedFile[]> {
+  private page(page: number): Promise<{ files: ChangedFile[]; heads: string[] }> {
     let pending = this.pages.get(page);
     if (!pending) {
       pending = this.github
@@ -58,7 +62,11 @@ export class FileLister {
           per_page: FILES_PER_PAGE,
           page,
         })
-        .then((response) => (response.data as RawFile[]).map(toChangedFile));
+        .then((response) => {
+          const raw = response.data as RawFile[];
+          const heads = raw.map((file) => /[?&]ref=([0-9a-f]{40})/.exec(file.contents_url ?? "")?.[1]).filter((sha): sha is string => sha !== undefined);
+          return { files: raw.map(toChangedFile), heads };
+        });
       // A page nobody awaits yet must not become an unhandled rejection; list() sees the error.
       pending.catch(() => undefined);
       this.pages.set(page, pending);

@@ -18,6 +18,10 @@ export function globProblem(glob: string): string | undefined {
   if (glob.startsWith("./")) return `glob "${glob}" starts with "./": paths are relative to the repository root, write it without "./"`;
   if (glob.includes("\\")) return `glob "${glob}" contains a backslash: paths use "/" and escapes are not supported`;
   if (glob.length > 1024) return "glob is longer than 1024 characters";
+  // Each further `**` multiplies matching time by the path's depth, which a PR author controls.
+  if (glob.split("/").filter((segment) => segment === "**").length > 2) {
+    return `glob "${glob}" has more than two "**": matching it would slow down with deep paths; split it into several globs`;
+  }
   // Each extra `*` in one segment multiplies minimatch's work on long names; nobody needs four.
   const starry = glob.split("/").find((segment) => segment !== "**" && (segment.match(/\*/g)?.length ?? 0) > 3);
   if (starry) return `glob "${glob}" has more than 3 "*" in the segment "${starry}": simplify it`;

@@ -107,6 +107,17 @@ describe("fail closed", () => {
     expect(newest()).toMatchObject({ id: failed.id, conclusion: "success" });
   });
 
+  it("files listed at another head than the snapshot's (a push between the two reads) fail the check, never pass it", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low, filesListedAt: "f".repeat(40) });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const runs = w.checkRuns(pr.headSha);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+    expect(runs[0]!.summary).toContain("the pull request's head moved while it was read (files listed at fffffff");
+    expect(conclusions(w)).not.toContain("success");
+  });
+
   it("an incomplete file list (past GitHub's 3000) makes the PR high and the check fail", async () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: manyFiles(3001, "docs") });

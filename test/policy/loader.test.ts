@@ -75,6 +75,7 @@ describe("each kind of problem, at its line and column", () => {
     ["a negated glob", ruleWithPaths("'!docs/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: negated glob "!docs\/\*\*" is not allowed in a list: use "exclude"$/],
     ["an unclosed brace", ruleWithPaths("'src/{a,b/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: invalid glob "src\/\{a,b\/\*\*": unclosed "\{"$/],
     ["an unclosed bracket", ruleWithPaths("'src/[ab/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: invalid glob "src\/\[ab\/\*\*": unclosed "\["$/],
+    ["more than two ** in one glob", ruleWithPaths("'**/a/**/a/**/b'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "\*\*\/a\/\*\*\/a\/\*\*\/b" has more than two "\*\*"/],
     ["more than 3 stars in one segment", ruleWithPaths("'**/*a*a*a*b'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "\*\*\/\*a\*a\*a\*b" has more than 3 "\*" in the segment/],
     ["a stray closing brace", ruleWithPaths("'src/a}/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: invalid glob "src\/a\}\/\*\*": "\}" without a matching "\{"$/],
     ["a leading slash", ruleWithPaths("'/src/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "\/src\/\*\*" is absolute/],

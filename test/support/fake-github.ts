@@ -63,6 +63,8 @@ export interface FakePullRequest {
   commitMessages: string[];
   files: FakeFile[];
   comments: FakeComment[];
+  /** The head the files list says it was read at (default: headSha). */
+  filesListedAt?: string;
 }
 
 export interface FakeRepository {
@@ -241,7 +243,13 @@ export class FakeGitHub {
       const perPage = Number(query.per_page ?? 30);
       const page = Number(query.page ?? 1);
       const listed = pr.files.slice(0, 3000);
-      const items = listed.slice((page - 1) * perPage, page * perPage);
+      // Like GitHub, each entry names the head it was listed at; `filesListedAt` simulates a push
+      // landing between the snapshot and the files read.
+      const at = pr.filesListedAt ?? pr.headSha;
+      const items = listed.slice((page - 1) * perPage, page * perPage).map((f) => ({
+        ...f,
+        contents_url: `https://api.github.com/repos/${repo.owner}/${repo.name}/contents/${encodeURIComponent(f.filename)}?ref=${at}`,
+      }));
       const last = Math.max(1, Math.ceil(listed.length / perPage));
       const headers: Record<string, string> = {};
       if (page < last) {
