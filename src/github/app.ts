@@ -43,7 +43,12 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       return queue.run(
         key,
         async () => {
-          const release = await lock.acquire(key);
+          // Without the lock (Redis down, another replica stuck) evaluate anyway: a duplicate run
+          // is better than leaving a stale passing check in place.
+          const release = await lock.acquire(key).catch((error: unknown) => {
+            context.log.error({ err: error, key }, "could not take the PR lock; evaluating without it");
+            return () => Promise.resolve();
+          });
           try {
             return await evaluatePullRequest(deps, target, trigger);
           } finally {

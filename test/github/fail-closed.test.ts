@@ -118,6 +118,14 @@ describe("fail closed", () => {
     expect(conclusions(w)).not.toContain("success");
   });
 
+  it("a PR lock that cannot be taken (Redis down) does not stop the evaluation", async () => {
+    const w = new World({ policy: POLICY, app: { lock: { acquire: () => Promise.reject(new Error("redis down")) } } });
+    const pr = w.addPullRequest({ number: 2, files: FILES.high });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(w.checkRuns(pr.headSha)).toHaveLength(1);
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+
   it("an incomplete file list (past GitHub's 3000) makes the PR high and the check fail", async () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: manyFiles(3001, "docs") });

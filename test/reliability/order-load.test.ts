@@ -12,6 +12,7 @@
  * stayed under a bound, and its output holds no private key, token or webhook secret.
  * Set LOAD_REPORT_OUT=path to write the figures as JSON (docs/reliability.md quotes them).
  */
+import { POLICY } from "../github/harness.js";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync, writeFileSync } from "node:fs";
 import { FakeGitHub, sha, type FakeFile, type FakePullRequest, type FakeRepository } from "../support/fake-github.js";
@@ -26,27 +27,6 @@ const SENDERS = 32;
 /** Peak resident memory the server may reach (it idles at about 90 MB). */
 const RSS_BOUND_MB = 400;
 
-const POLICY = `version: 1
-default_tier: medium
-rules:
-  - name: docs
-    tier: low
-    paths: ["docs/**", "**/*.md"]
-  - name: auth
-    tier: high
-    paths: ["src/auth/**"]
-tiers:
-  low: {}
-  medium:
-    approvals: 1
-  high:
-    approvals: 1
-    checklist:
-      - Rollback plan is described in the PR
-      - Dashboards and alerts cover the change
-labels:
-  prefix: "risk:"
-`;
 
 const DOCS: FakeFile[] = [{ filename: "docs/guide.md", status: "modified", additions: 3, deletions: 1 }];
 const APP: FakeFile[] = [{ filename: "src/app.ts", status: "modified", additions: 10, deletions: 2 }];
