@@ -12,6 +12,14 @@
  * - Writes are throttled per installation (GitHub's limits are per installation token). Probot
  *   gives the event clients no throttling id, so every installation shared one queue that let one
  *   write a second through for the whole process.
+ * - Only requests that change something wait for the installation's write slot (one a second,
+ *   GitHub's advice against secondary rate limits). The throttling plugin also counts every
+ *   GraphQL request as a write, so the read-only snapshot query took the slot and the check
+ *   write that must follow it waited a second. The plugin cannot tell a query from a mutation, so
+ *   its write queue is replaced by one that lets everything through, and the spacing is done
+ *   here, where the request is known: REST writes and GraphQL mutations wait, queries do not.
+ *   The queue is the plugin's own kind (one Bottleneck group "octokit-write", 1 s apart, shared
+ *   through Redis when Probot clusters its throttling), so replicas still share it.
  * - Both plugins keep their retry count in `options.request`, an object Octokit shares between
  *   all requests of a client: each retried request raised the next one's backoff (25, 36, 49 s
  *   after a few). Each request now gets its own copy.
@@ -19,6 +27,7 @@
  *   needs it: both were retried (4 x 4 attempts after a 500, 3 x 3 after a rate limit). The token
  *   request is now tried once per attempt of the request that needs it.
  */
+import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import { fetchWithTimeout } from "../config.js";
 
@@ -50,21 +59,94 @@ function boundedRetry(kind: string, policy: Required<RateLimitPolicy>): LimitHan
   };
 }
 
+/** GitHub's advice: at least a second between requests that change something, per token. */
+export const WRITE_SPACING_MS = 1000;
+
+/** What the app's write gate needs of a Bottleneck group (a test may count the calls). */
+export interface WriteGroup {
+  key(id: string): { schedule<T>(options: Bottleneck.JobOptions, task: () => Promise<T>): Promise<T> };
+}
+
+/** The throttling options Probot hands each client (`connection` and `Bottleneck` when clustered). */
+interface ThrottleOptions {
+  enabled?: boolean;
+  id?: string;
+  timeout?: number;
+  connection?: object;
+  Bottleneck?: typeof Bottleneck;
+  write?: unknown;
+}
+
 /**
- * Gives each request its own `options.request` before the retry and throttling plugins see it
- * (a plugin added after them wraps them, so its hook runs first); the token request gets no
- * retries of its own.
+ * Replaces the throttling plugin's write queue: lets every request through at once. The spacing of
+ * writes is done by `writeGate` before the plugin sees the request.
  */
-export function ownRequestState(octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] }): void {
-  octokit.hook.wrap("request", (request, options) => {
+export const PLUGIN_WRITE_QUEUE_OFF: WriteGroup = {
+  key: () => ({ schedule: (_options, task) => task() }),
+};
+
+const noop = () => Promise.resolve();
+let localWriteGroup: WriteGroup | undefined;
+const clusteredWriteGroups = new WeakMap<object, WriteGroup>();
+
+/** One write queue per process, or per Redis connection when Probot clusters its throttling. */
+function sharedWriteGroup(throttle: ThrottleOptions): WriteGroup {
+  const settings = { id: "octokit-write", maxConcurrent: 1, minTime: WRITE_SPACING_MS, timeout: throttle.timeout ?? 2 * 60 * 1000 };
+  const connection = throttle.connection;
+  if (connection === undefined) return (localWriteGroup ??= new Bottleneck.Group(settings));
+  let group = clusteredWriteGroups.get(connection);
+  if (!group) {
+    const Clustered = throttle.Bottleneck ?? Bottleneck;
+    group = new Clustered.Group({ ...settings, connection: connection as Bottleneck.IORedisConnection });
+    clusteredWriteGroups.set(connection, group);
+  }
+  return group;
+}
+
+/**
+ * Whether a request changes something at GitHub: any method but GET and HEAD, except the token
+ * request (the plugin's own exception) and a GraphQL document without a mutation. The GraphQL
+ * test is deliberately conservative: a document counts as a query only when it starts with
+ * `query` or `{` and the word "mutation" or "subscription" appears nowhere in it.
+ */
+export function isWriteRequest(options: { method?: string; url?: string; query?: unknown }): boolean {
+  const method = (options.method ?? "GET").toUpperCase();
+  if (method === "GET" || method === "HEAD") return false;
+  const path = new URL(options.url ?? "/", "http://github.test").pathname;
+  if (TOKEN_ROUTE.test(`${method} ${path}`)) return false;
+  if (path.endsWith("/graphql") && typeof options.query === "string") {
+    const text = options.query.replace(/#[^\n\r]*/g, "");
+    return !/^\s*(query\b|\{)/.test(text) || /\b(mutation|subscription)\b/.test(text);
+  }
+  return true;
+}
+
+/**
+ * The app's plugin, added after Probot's (so its hook runs before theirs):
+ * - gives each request its own `options.request` before the retry and throttling plugins see it,
+ *   and the token request no retries of its own;
+ * - makes each write wait for the installation's write slot (see the note at the top).
+ */
+export function ownRequestState(octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] }, octokitOptions: Record<string, unknown> = {}): void {
+  const throttle = octokitOptions.throttle as ThrottleOptions | undefined;
+  const spaced = throttle !== undefined && throttle.enabled !== false && throttle.write === PLUGIN_WRITE_QUEUE_OFF;
+  const group = spaced ? ((octokitOptions.writeGroup as WriteGroup | undefined) ?? sharedWriteGroup(throttle)) : undefined;
+  const id = throttle?.id ?? "no-id";
+  octokit.hook.wrap("request", async (request, options) => {
     const token = TOKEN_ROUTE.test(`${options.method} ${options.url}`);
     options.request = { ...options.request, ...(token ? { retries: 0 } : {}) };
+    if (group && isWriteRequest(options as { method?: string; url?: string; query?: unknown })) {
+      await group.key(id).schedule(throttle?.connection ? { expiration: 60_000 } : {}, noop);
+    }
     return request(options);
   });
 }
 
-/** Probot's Octokit with the retry and throttling settings above. */
-export function guardrailsOctokit(policy: RateLimitPolicy = {}): typeof ProbotOctokit {
+/**
+ * Probot's Octokit with the retry and throttling settings above. `writeGroup` replaces the shared
+ * write queue (tests count what waits in it).
+ */
+export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: WriteGroup): typeof ProbotOctokit {
   const limits = { retries: policy.retries ?? RATE_LIMIT_RETRIES, maxRetryAfterSeconds: policy.maxRetryAfterSeconds ?? MAX_RETRY_AFTER_SECONDS };
   // A function runs after Probot's own merges of these options, so what it sets stays set.
   return ProbotOctokit.plugin(ownRequestState).defaults((options: Record<string, any>) => {
@@ -76,8 +158,9 @@ export function guardrailsOctokit(policy: RateLimitPolicy = {}): typeof ProbotOc
           ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
           onSecondaryRateLimit: boundedRetry("secondary rate limit", limits),
           onRateLimit: boundedRetry("rate limit", limits),
+          write: PLUGIN_WRITE_QUEUE_OFF,
         };
-    return { ...options, retry: { ...options.retry, doNotRetry: DO_NOT_RETRY }, throttle };
+    return { ...options, retry: { ...options.retry, doNotRetry: DO_NOT_RETRY }, throttle, ...(writeGroup ? { writeGroup } : {}) };
   }) as typeof ProbotOctokit;
 }
 

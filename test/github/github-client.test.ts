@@ -1,0 +1,124 @@
+/**
+ * The write gate of the app's GitHub client: which requests wait for the installation's write slot
+ * (one a second), counted, never timed.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from "@jest/globals";
+import nock from "nock";
+import { Probot } from "probot";
+import { pino } from "pino";
+import { guardrailsOctokit, isWriteRequest, PLUGIN_WRITE_QUEUE_OFF, type WriteGroup } from "../../src/github/github-client.js";
+import { TEST_APP_ID, TEST_PRIVATE_KEY } from "../support/test-probot.js";
+
+const SNAPSHOT_QUERY = `query GuardrailsPullRequest($owner: String!, $repo: String!, $number: Int!) {
+  repository(owner: $owner, name: $repo) { pullRequest(number: $number) { headRefOid } }
+}`;
+
+describe("isWriteRequest", () => {
+  it.each([
+    ["GET", "/repos/o/r/pulls/1/files", undefined, false],
+    ["HEAD", "/repos/o/r", undefined, false],
+    ["POST", "/repos/o/r/check-runs", undefined, true],
+    ["PATCH", "/repos/o/r/check-runs/7", undefined, true],
+    ["PUT", "/repos/o/r/pulls/1/merge", undefined, true],
+    ["DELETE", "/repos/o/r/issues/1/labels/risk%3Ahigh", undefined, true],
+    ["POST", "/repos/o/r/issues/1/comments", undefined, true],
+    // The token request is the throttling plugin's own exception, and stays one.
+    ["POST", "/app/installations/42/access_tokens", undefined, false],
+    ["POST", "/graphql", SNAPSHOT_QUERY, false],
+    ["POST", "/graphql", "{ viewer { login } }", false],
+    ["POST", "https://ghe.example/api/graphql", "query { viewer { login } }", false],
+    ["POST", "/graphql", "# a comment that says mutation\nquery { viewer { login } }", false],
+    ["POST", "/graphql", "mutation { addComment(input: {}) { clientMutationId } }", true],
+    ["POST", "/graphql", "  mutation Add { addComment(input: {}) { clientMutationId } }", true],
+    ["POST", "/graphql", "subscription { x }", true],
+    // A document with a query and a mutation in it changes something: it is a write.
+    ["POST", "/graphql", "query A { viewer { login } } mutation B { addStar(input: {}) { clientMutationId } }", true],
+    // A word it cannot read as a query, or no document at all: a write (the safe side).
+    ["POST", "/graphql", "fragment F on User { login }", true],
+    ["POST", "/graphql", undefined, true],
+  ])("%s %s %j → write: %s", (method, url, query, write) => {
+    expect(isWriteRequest({ method, url, query })).toBe(write);
+  });
+});
+
+describe("the write gate of the app's client", () => {
+  const INSTALLATION = 4242;
+  const api = "https://api.github.com";
+
+  beforeAll(() => {
+    nock.disableNetConnect();
+  });
+  afterEach(() => {
+    nock.cleanAll();
+    jest.restoreAllMocks();
+  });
+  afterAll(() => {
+    nock.enableNetConnect();
+  });
+
+  /** A counting stand-in for the shared 1-second write queue. */
+  function countingGroup(): WriteGroup & { waited: string[] } {
+    const waited: string[] = [];
+    return {
+      waited,
+      key: (id) => ({
+        schedule: (_options, task) => {
+          waited.push(id);
+          return task();
+        },
+      }),
+    };
+  }
+
+  async function installationClient(group: WriteGroup) {
+    nock(api).post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: "ghs_gate", expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, log: pino({ level: "silent" }), Octokit: guardrailsOctokit({}, group) });
+    return probot.auth(INSTALLATION);
+  }
+
+  it("lets queries and REST reads through at once, and makes every write wait for the installation's slot", async () => {
+    const group = countingGroup();
+    const pluginQueue = jest.spyOn(PLUGIN_WRITE_QUEUE_OFF, "key");
+    const octokit = await installationClient(group);
+    nock(api)
+      .post("/graphql")
+      .times(2)
+      .reply(200, { data: { repository: { pullRequest: { headRefOid: "abc" } } } })
+      .get("/repos/o/r/pulls/1/files")
+      .query(true)
+      .reply(200, [])
+      .post("/repos/o/r/check-runs")
+      .reply(201, { id: 7 })
+      .patch("/repos/o/r/check-runs/7")
+      .reply(200, { id: 7 })
+      .post("/graphql")
+      .reply(200, { data: { addComment: { clientMutationId: null } } });
+
+    await octokit.graphql(SNAPSHOT_QUERY, { owner: "o", repo: "r", number: 1 });
+    await octokit.graphql("{ viewer { login } }");
+    await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "o", repo: "r", pull_number: 1 });
+    expect(group.waited).toEqual([]);
+
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", name: "guardrails", head_sha: "abc" });
+    await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: "o", repo: "r", check_run_id: 7, status: "completed" });
+    await octokit.graphql("mutation { addComment(input: {subjectId: \"x\", body: \"y\"}) { clientMutationId } }");
+    expect(group.waited).toEqual([`installation-${INSTALLATION}`, `installation-${INSTALLATION}`, `installation-${INSTALLATION}`]);
+
+    // The throttling plugin's own write queue (which counted every GraphQL request as a write) is
+    // the pass-through: it saw the three GraphQL requests and the two REST writes, and held none.
+    expect(pluginQueue).toHaveBeenCalledTimes(5);
+    expect(nock.isDone()).toBe(true);
+  });
+
+  it("leaves spacing to nobody when throttling is turned off (the unit tests' clients)", async () => {
+    const group = countingGroup();
+    nock(api).post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: "ghs_gate", expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    const Octokit = guardrailsOctokit({}, group).defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false } }));
+    const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, log: pino({ level: "silent" }), Octokit: Octokit as never });
+    const octokit = await probot.auth(INSTALLATION);
+    nock(api).post("/repos/o/r/check-runs").reply(201, { id: 7 });
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", name: "guardrails", head_sha: "abc" });
+    expect(group.waited).toEqual([]);
+    expect(nock.isDone()).toBe(true);
+  });
+});
