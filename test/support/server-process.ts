@@ -238,12 +238,17 @@ export class ServerProcess {
   /**
    * One HTTP request to the server. The answer counts as soon as its headers and body arrive, even
    * when the server closes the connection before the whole request body was sent (as with 413).
+   * The body goes out in 1 MB pieces and, as HTTP lets a client do, stops once the answer has
+   * come. An error before any answer is reported with what had been sent.
    */
   request(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {}): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...options.headers };
       if (options.body !== undefined && !options.chunked) headers["content-length"] = Buffer.byteLength(options.body);
+      let answered = false;
+      let sent = 0;
       const req = httpRequest({ host: "127.0.0.1", port: this.port, method, path, headers, agent: false }, (res) => {
+        answered = true;
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
@@ -251,29 +256,31 @@ export class ServerProcess {
         res.on("error", done);
         res.on("aborted", done);
       });
-      // Writing may fail once the server has answered and closed; the answer is what counts.
-      req.on("error", (error) => setTimeout(() => reject(error), 200));
-      if (options.body !== undefined) {
-        if (options.chunked) {
-          const data = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
-          const size = 1024 * 1024;
-          let offset = 0;
-          const pump = () => {
-            while (offset < data.length) {
-              const chunk = data.subarray(offset, offset + size);
-              offset += size;
-              if (!req.write(chunk)) {
-                req.once("drain", pump);
-                return;
-              }
-            }
-            req.end();
-          };
-          pump();
-          return;
+      // Writing may fail once the server has answered and closed; the answer is what counts, and
+      // it may still be on its way through a busy machine.
+      req.on("error", (error) => {
+        const what = `${method} ${path}: ${error.message} after sending ${sent} bytes of the body, ${answered ? "answer started" : "no answer yet"}`;
+        setTimeout(() => reject(new Error(what, { cause: error })), 2000);
+      });
+      if (options.body === undefined) {
+        req.end();
+        return;
+      }
+      const data = Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body);
+      const size = 1024 * 1024;
+      const pump = () => {
+        while (sent < data.length) {
+          if (answered || req.destroyed) return;
+          const chunk = data.subarray(sent, sent + size);
+          sent += chunk.length;
+          if (!req.write(chunk)) {
+            req.once("drain", pump);
+            return;
+          }
         }
-        req.end(options.body);
-      } else req.end();
+        req.end();
+      };
+      pump();
     });
   }
 
