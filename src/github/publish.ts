@@ -114,8 +114,18 @@ export async function upsertComment(
   return 1;
 }
 
-/** Repositories known to have the tier labels already (saves a create per label change). */
+/**
+ * Repositories known to have the tier labels already (saves a create per label change). Bounded:
+ * the oldest entries go first (a forgotten label costs one create that answers 422).
+ */
+export const KNOWN_LABELS_LIMIT = 30_000;
 const knownLabels = new Set<string>();
+
+function rememberLabel(key: string): void {
+  knownLabels.delete(key);
+  knownLabels.add(key);
+  if (knownLabels.size > KNOWN_LABELS_LIMIT) knownLabels.delete(knownLabels.values().next().value as string);
+}
 
 /** Makes `<prefix><tier>` the only tier label on the PR. Returns the number of writes. */
 export async function syncTierLabel(
@@ -148,7 +158,7 @@ export async function syncTierLabel(
       } catch (error) {
         if ((error as { status?: number }).status !== 422) throw error; // 422: it exists already
       }
-      knownLabels.add(key);
+      rememberLabel(key);
     }
     writes++;
     await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: prNumber, labels: [wanted] });

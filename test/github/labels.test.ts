@@ -3,6 +3,8 @@
  * it, swapped when the tier changes, left alone when nothing changed, off with `prefix: false`.
  */
 import { describe, expect, it } from "@jest/globals";
+import { KNOWN_LABELS_LIMIT, resetKnownLabels, syncTierLabel } from "../../src/github/publish.js";
+import type { GitHub } from "../../src/github/octokit.js";
 import { bodyOf, FILES, POLICY, sha, sorted, useFakeGitHubNetwork, World } from "./harness.js";
 
 useFakeGitHubNetwork();
@@ -112,5 +114,22 @@ describe("the tier label", () => {
     await w.receive("pull_request", payload, "delivery-a");
     expect(w.writesSince(mark)).toEqual([]);
     expect(sorted(w.calls(mark))).toEqual(sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest"]));
+  });
+});
+
+describe("the cache of labels known to exist", () => {
+  it("holds at most KNOWN_LABELS_LIMIT repositories' labels, forgetting the oldest first", async () => {
+    resetKnownLabels();
+    const calls: string[] = [];
+    const github = { request: async (route: string) => void calls.push(route) } as unknown as GitHub;
+    const label = (i: number) => syncTierLabel(github, { owner: "o", repo: `r${i}` }, 1, [], "risk:", "low");
+    // First sight of a repository: create the label, then add it.
+    expect(await label(0)).toBe(2);
+    for (let i = 1; i <= KNOWN_LABELS_LIMIT; i++) await label(i);
+    // The newest repository is still known (only the add); r0, the oldest, was pushed out: created again.
+    expect(await label(KNOWN_LABELS_LIMIT)).toBe(1);
+    expect(await label(0)).toBe(2);
+    expect(calls.filter((route) => route === "POST /repos/{owner}/{repo}/labels")).toHaveLength(KNOWN_LABELS_LIMIT + 2);
+    resetKnownLabels();
   });
 });
