@@ -112,14 +112,22 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
     started$?.catch(() => undefined);
 
-    const [resolved, fileList] = await Promise.all([resolvePolicy(github, deps.policyCache, snapshot), lister.list(snapshot.changedFiles)]);
+    const [resolved, firstList] = await Promise.all([resolvePolicy(github, deps.policyCache, snapshot), lister.list(snapshot.changedFiles)]);
     if (started$) {
       runId = await started$;
       writes++;
     }
     // The files and the snapshot are read side by side: a push between the two would judge one
-    // head's files under another head's sha. GitHub names the head each file was listed at.
-    const foreign = [...fileList.heads].find((sha) => sha !== snapshot!.headSha);
+    // head's files under another head's sha. GitHub names the head each file was listed at. Files
+    // listed before a push that the snapshot already saw are listed once more; files listed at any
+    // other head than the snapshot's fail the evaluation (the newer head's own event follows).
+    const headOf = (list: FileList) => [...list.heads].find((sha) => sha !== snapshot!.headSha);
+    let fileList = firstList;
+    if (headOf(fileList) !== undefined) {
+      log.info({ ...logFields(target, snapshot), listedAt: headOf(fileList) }, "files listed at another head than the snapshot's; listing them again");
+      fileList = await new FileLister(github, target).list(snapshot.changedFiles);
+    }
+    const foreign = headOf(fileList);
     if (foreign) {
       throw new HeadMovedError(`the pull request's head moved while it was read (files listed at ${foreign.slice(0, 7)}, head ${snapshot.headSha.slice(0, 7)}); its synchronize event evaluates it again, or press Re-evaluate`);
     }
@@ -181,7 +189,9 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     const message = describeError(error);
     const headSha = snapshot?.headSha ?? target.headSha;
-    log.error({ err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
+    // A head that moved while it was read is a race the next event settles, not a fault.
+    const level = error instanceof HeadMovedError ? "warn" : "error";
+    log[level]({ err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
     if (!headSha) return { status: "error", writes, reason: message };
     // The run created in progress (if its creation got through) is the one to complete.
     if (runId === undefined && started$) {

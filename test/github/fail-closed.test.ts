@@ -118,6 +118,16 @@ describe("fail closed", () => {
     expect(conclusions(w)).not.toContain("success");
   });
 
+  it("files listed before a push that the snapshot saw are listed again, and the evaluation goes on", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low, filesListedAt: "e".repeat(40), filesListedAtPages: 1 });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(w.calls().filter((c) => c.includes("/pulls/2/files"))).toHaveLength(2);
+    const runs = w.checkRuns(pr.headSha);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: "completed", conclusion: "success" });
+  });
+
   it("a PR lock that cannot be taken (Redis down) does not stop the evaluation", async () => {
     const w = new World({ policy: POLICY, app: { lock: { acquire: () => Promise.reject(new Error("redis down")) } } });
     const pr = w.addPullRequest({ number: 2, files: FILES.high });

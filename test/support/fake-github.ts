@@ -65,6 +65,8 @@ export interface FakePullRequest {
   comments: FakeComment[];
   /** The head the files list says it was read at (default: headSha). */
   filesListedAt?: string;
+  /** How many files pages are listed at `filesListedAt` before the list catches up with the head (default: all). */
+  filesListedAtPages?: number;
 }
 
 export interface FakeRepository {
@@ -245,7 +247,11 @@ export class FakeGitHub {
       const listed = pr.files.slice(0, 3000);
       // Like GitHub, each entry names the head it was listed at; `filesListedAt` simulates a push
       // landing between the snapshot and the files read.
-      const at = pr.filesListedAt ?? pr.headSha;
+      let at = pr.filesListedAt ?? pr.headSha;
+      if (pr.filesListedAtPages !== undefined) {
+        if (pr.filesListedAtPages <= 0) at = pr.headSha;
+        pr.filesListedAtPages--;
+      }
       const items = listed.slice((page - 1) * perPage, page * perPage).map((f) => ({
         ...f,
         contents_url: `https://api.github.com/repos/${repo.owner}/${repo.name}/contents/${encodeURIComponent(f.filename)}?ref=${at}`,
