@@ -4,8 +4,9 @@
  * their exact path, their basename (`** /package-lock.json`), their extension (`** /*.md`) or a
  * directory name (`** /__tests__/**`), and a path looks up only its own directories, basename and
  * extensions. Only globs with no such handle (`** /*-generated.*`) are tried against every path.
- * The final word is always minimatch's own regular expression, so the index changes speed, never
- * the result.
+ * A glob ending in `/**` is decided once per directory (`services/* /src/**`: every file of a
+ * directory gets the same answer). The final word is always minimatch's own regular expression,
+ * so the index changes speed, never the result.
  */
 import { GLOBSTAR, Minimatch, minimatch } from "minimatch";
 import { GLOB_OPTIONS } from "../policy/patterns.js";
@@ -15,6 +16,11 @@ interface Entry<T> {
   tag: T;
   /** The key it was found by already decides the match (`dir/**`, `** /*.md`, exact paths). */
   certain: boolean;
+  /**
+   * A glob ending in `/**` matches a file exactly when it matches any other file of the same
+   * directory (the basename only fills the trailing `** `), so it is tested once per directory.
+   */
+  byDirectoryOnly: boolean;
 }
 
 const LITERAL = "[^/*?[\\]{}()!+@]+";
@@ -26,6 +32,8 @@ const SEGMENT_GLOB = new RegExp(`^\\*\\*/(${LITERAL})/\\*\\*$`);
 
 export class GlobIndex<T> {
   private readonly anywhere: Entry<T>[] = [];
+  /** Globs with no handle that end in `/**`: decided once per directory. */
+  private readonly anywhereByDirectory: Entry<T>[] = [];
   private readonly byDirectory = new Map<string, Entry<T>[]>();
   private readonly byPath = new Map<string, Entry<T>[]>();
   private readonly byBasename = new Map<string, Entry<T>[]>();
@@ -51,7 +59,8 @@ export class GlobIndex<T> {
         literalPrefix.push(segment);
       }
       const plain = literalPrefix.every((segment) => segment !== "." && segment !== "..");
-      const entry = (certain: boolean): Entry<T> => ({ regex, tag, certain: certain && plain });
+      const byDirectoryOnly = alternative.endsWith("/**");
+      const entry = (certain: boolean): Entry<T> => ({ regex, tag, certain: certain && plain, byDirectoryOnly });
       this.size++;
       let match: RegExpExecArray | null;
       if (literalPrefix.length === row.length) push(this.byPath, literalPrefix.join("/"), entry(true));
@@ -62,6 +71,7 @@ export class GlobIndex<T> {
       } else if (row[0] === GLOBSTAR && (match = EXTENSION_GLOB.exec(alternative))) push(this.byExtension, match[1]!, entry(true));
       else if (row[0] === GLOBSTAR && (match = BASENAME_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.byBasename, match[1]!, entry(true));
       else if (row[0] === GLOBSTAR && (match = SEGMENT_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.bySegment, match[1]!, entry(true));
+      else if (byDirectoryOnly) this.anywhereByDirectory.push(entry(false));
       else this.anywhere.push(entry(false));
     }
   }
@@ -75,8 +85,10 @@ export class GlobIndex<T> {
     if (this.anywhere.length > 0) test(this.anywhere, path, visit);
     if (this.byPath.size > 0) test(this.byPath.get(path), path, visit);
     const lastSlash = path.lastIndexOf("/");
-    if (lastSlash !== -1 && (this.byDirectory.size > 0 || this.bySegment.size > 0)) {
-      test(this.directoryCandidates(path.slice(0, lastSlash)), path, visit);
+    if (lastSlash === -1) test(this.anywhereByDirectory, path, visit);
+    else if (this.byDirectory.size > 0 || this.bySegment.size > 0 || this.anywhereByDirectory.length > 0) {
+      // A stand-in file decides for the directory only when the name is an ordinary one.
+      test(this.directoryCandidates(path.slice(0, lastSlash), ordinaryName(path, lastSlash + 1)), path, visit);
     }
     if (this.byBasename.size > 0 || this.byExtension.size > 0) {
       const basename = lastSlash === -1 ? path : path.slice(lastSlash + 1);
@@ -93,19 +105,29 @@ export class GlobIndex<T> {
    * The globs filed under a directory's prefixes and segment names. Files of a PR share few
    * directories, so the list is built once per directory (a pure function of it) and kept.
    */
-  private directoryCandidates(directory: string): Entry<T>[] {
-    let candidates = this.byDirectoryCache.get(directory);
+  private directoryCandidates(directory: string, decide: boolean): Entry<T>[] {
+    let candidates = decide ? this.byDirectoryCache.get(directory) : undefined;
     if (candidates) return candidates;
-    candidates = [];
+    const found: Entry<T>[] = [...this.anywhereByDirectory];
     let segmentStart = 0;
     for (let end = directory.indexOf("/"); ; end = directory.indexOf("/", end + 1)) {
       const stop = end === -1 ? directory.length : end;
       const prefix = this.byDirectory.get(directory.slice(0, stop));
-      if (prefix) candidates.push(...prefix);
+      if (prefix) found.push(...prefix);
       const segment = this.bySegment.get(directory.slice(segmentStart, stop));
-      if (segment) candidates.push(...segment);
+      if (segment) found.push(...segment);
       if (end === -1) break;
       segmentStart = end + 1;
+    }
+    if (!decide) return found;
+    // Globs decided by the directory are tested here, once, on a stand-in file of it: those that
+    // match stay as certain, the others go.
+    const representative = `${directory}/x`;
+    candidates = [];
+    for (const entry of found) {
+      if (entry.certain || !entry.byDirectoryOnly) candidates.push(entry);
+      // (A literal of the same shape as `entry`: `test` stays monomorphic.)
+      else if (entry.regex.test(representative)) candidates.push({ regex: entry.regex, tag: entry.tag, certain: true, byDirectoryOnly: true });
     }
     if (this.byDirectoryCache.size >= MAX_CACHED_DIRECTORIES) this.byDirectoryCache.clear();
     this.byDirectoryCache.set(directory, candidates);
@@ -131,6 +153,14 @@ function test<T>(entries: Entry<T>[] | undefined, path: string, visit: (tag: T) 
 }
 
 const plainName = (name: string) => name !== "." && name !== "..";
+
+/** Whether the name starting at `start` is not "", "." or "..". */
+function ordinaryName(path: string, start: number): boolean {
+  const length = path.length - start;
+  if (length > 2) return true;
+  if (length === 0) return false;
+  return path.charCodeAt(start) !== 46 || (length === 2 && path.charCodeAt(start + 1) !== 46);
+}
 
 function push<T>(map: Map<string, Entry<T>[]>, key: string, entry: Entry<T>): void {
   const list = map.get(key);
