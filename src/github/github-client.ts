@@ -26,6 +26,9 @@
  * - The installation token is requested through the same plugins, from inside the request that
  *   needs it: both were retried (4 x 4 attempts after a 500, 3 x 3 after a rate limit). The token
  *   request is now tried once per attempt of the request that needs it.
+ * - A 401 (after @octokit/auth-app's own retries) drops the installation's cached token, so the
+ *   next evaluation asks for a new one: Probot kept a refused token until it expired, and every
+ *   evaluation of the installation failed for up to an hour.
  */
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
@@ -121,24 +124,46 @@ export function isWriteRequest(options: { method?: string; url?: string; query?:
   return true;
 }
 
+/** Probot's token cache (an LRU), as @octokit/auth-app uses it. */
+interface TokenCache {
+  delete?: (key: string) => unknown;
+}
+
+/**
+ * Drops an installation's token from the cache. @octokit/auth-app files a token requested without
+ * narrower permissions or repositories (Probot's) under the installation id alone.
+ */
+export function forgetToken(cache: TokenCache | undefined, installationId: number | string): boolean {
+  if (typeof cache?.delete !== "function") return false;
+  cache.delete(String(installationId));
+  return true;
+}
+
 /**
  * The app's plugin, added after Probot's (so its hook runs before theirs):
  * - gives each request its own `options.request` before the retry and throttling plugins see it,
  *   and the token request no retries of its own;
- * - makes each write wait for the installation's write slot (see the note at the top).
+ * - makes each write wait for the installation's write slot (see the note at the top);
+ * - drops the installation's cached token after a 401 (see the note at the top).
  */
 export function ownRequestState(octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] }, octokitOptions: Record<string, unknown> = {}): void {
   const throttle = octokitOptions.throttle as ThrottleOptions | undefined;
   const spaced = throttle !== undefined && throttle.enabled !== false && throttle.write === PLUGIN_WRITE_QUEUE_OFF;
   const group = spaced ? ((octokitOptions.writeGroup as WriteGroup | undefined) ?? sharedWriteGroup(throttle)) : undefined;
   const id = throttle?.id ?? "no-id";
+  const auth = octokitOptions.auth as { installationId?: number | string; cache?: TokenCache } | undefined;
   octokit.hook.wrap("request", async (request, options) => {
     const token = TOKEN_ROUTE.test(`${options.method} ${options.url}`);
     options.request = { ...options.request, ...(token ? { retries: 0 } : {}) };
     if (group && isWriteRequest(options as { method?: string; url?: string; query?: unknown })) {
       await group.key(id).schedule(throttle?.connection ? { expiration: 60_000 } : {}, noop);
     }
-    return request(options);
+    try {
+      return await request(options);
+    } catch (error) {
+      if ((error as { status?: number }).status === 401 && auth?.installationId !== undefined) forgetToken(auth.cache, auth.installationId);
+      throw error;
+    }
   });
 }
 

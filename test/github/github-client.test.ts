@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from "@jes
 import nock from "nock";
 import { Probot } from "probot";
 import { pino } from "pino";
-import { guardrailsOctokit, isWriteRequest, PLUGIN_WRITE_QUEUE_OFF, type WriteGroup } from "../../src/github/github-client.js";
+import { forgetToken, guardrailsOctokit, isWriteRequest, PLUGIN_WRITE_QUEUE_OFF, type WriteGroup } from "../../src/github/github-client.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY } from "../support/test-probot.js";
 
 const SNAPSHOT_QUERY = `query GuardrailsPullRequest($owner: String!, $repo: String!, $number: Int!) {
@@ -120,5 +120,43 @@ describe("the write gate of the app's client", () => {
     await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", name: "guardrails", head_sha: "abc" });
     expect(group.waited).toEqual([]);
     expect(nock.isDone()).toBe(true);
+  });
+});
+
+describe("a token GitHub refuses", () => {
+  const INSTALLATION = 4343;
+  const api = "https://api.github.com";
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  afterAll(() => nock.enableNetConnect());
+
+  it("is dropped after a 401, so the next request of the installation gets a new one (Probot kept it until it expired)", async () => {
+    const tokenRequests: string[] = [];
+    const expiresAt = () => new Date(Date.now() + 3600_000).toISOString();
+    nock(api)
+      .post(`/app/installations/${INSTALLATION}/access_tokens`)
+      .times(2)
+      .reply(201, () => {
+        tokenRequests.push(`ghs_token_${tokenRequests.length + 1}`);
+        return { token: tokenRequests.at(-1), expires_at: expiresAt() };
+      });
+    // @octokit/auth-app retries a 401 for 5 s after creating the token (replication delay): this
+    // test waits that long once.
+    nock(api).get("/repos/o/r").matchHeader("authorization", "token ghs_token_1").times(10).reply(401, { message: "Bad credentials" });
+    nock(api).get("/repos/o/r").matchHeader("authorization", "token ghs_token_2").reply(200, { id: 1 });
+    const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, log: pino({ level: "silent" }), Octokit: guardrailsOctokit() });
+
+    const first = await probot.auth(INSTALLATION);
+    await expect(first.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" })).rejects.toMatchObject({ status: 401 });
+    const next = await probot.auth(INSTALLATION);
+    await expect(next.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" })).resolves.toMatchObject({ status: 200 });
+    expect(tokenRequests).toEqual(["ghs_token_1", "ghs_token_2"]);
+  }, 20_000);
+
+  it("forgetToken drops the installation's entry of the cache, and does nothing without one", () => {
+    const cache = new Map<string, string>([["4343", "ghs_x|..."], ["99", "ghs_y|..."]]);
+    expect(forgetToken(cache, 4343)).toBe(true);
+    expect([...cache.keys()]).toEqual(["99"]);
+    expect(forgetToken(undefined, 4343)).toBe(false);
   });
 });
