@@ -142,14 +142,55 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         commits.length >= 20 ||
         commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
       if (!policyChanged) return;
-      const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", { ...context.repo(), state: "open", base: branch, per_page: 100 })) as {
-        number: number;
-        head: { sha: string };
-      }[];
+      const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", { ...context.repo(), state: "open", base: branch, per_page: 100 })) as OpenPullRequest[];
       context.log.info({ repository: payload.repository.full_name, branch, pulls: open.length }, "policy changed on a base branch: re-evaluating its open pull requests");
-      await Promise.all(open.map((pr) => schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: "push" })));
+      const evaluations = open.map((pr) => schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: "push" }));
+      // The owner's `.github` repository holds the organisation's default policy: a change on its
+      // default branch applies to every repository without a policy of its own, so their open PRs
+      // are evaluated again (those with their own policy come out unchanged and write nothing).
+      if (payload.repository.name.toLowerCase() === ORG_POLICY_REPOSITORY && branch === payload.repository.default_branch) {
+        const { owner } = context.repo();
+        try {
+          const others = await openPullRequestsOfOtherRepositories(context.octokit as GitHub, owner);
+          context.log.info({ owner, repositories: others.repositories, pulls: others.pulls.length }, "organisation policy changed: re-evaluating the open pull requests of the installation's other repositories");
+          for (const { repo, pr } of others.pulls) {
+            evaluations.push(schedule(context, { owner, repo, number: pr.number, headSha: pr.head.sha }, { event: "push" }));
+          }
+        } catch (error) {
+          // The delivery fails (GitHub shows it, and it can be redelivered); each PR is still
+          // evaluated with the new policy at its next event.
+          context.log.error({ err: error, owner }, "organisation policy changed, but the installation's open pull requests could not be listed");
+          await Promise.all(evaluations);
+          throw error;
+        }
+      }
+      await Promise.all(evaluations);
     });
   };
+}
+
+/** The repository whose `.github/guardrails.yml` is the owner's default policy. */
+const ORG_POLICY_REPOSITORY = ".github";
+
+interface OpenPullRequest {
+  number: number;
+  head: { sha: string };
+}
+
+/**
+ * The open PRs of the installation's repositories of `owner` but its `.github` repository: one
+ * request per 100 repositories, then one per repository (in parallel, as the throttling allows).
+ */
+async function openPullRequestsOfOtherRepositories(github: GitHub, owner: string): Promise<{ repositories: number; pulls: { repo: string; pr: OpenPullRequest }[] }> {
+  const all = (await github.paginate("GET /installation/repositories", { per_page: 100 })) as { name: string; owner: { login: string }; archived?: boolean }[];
+  const repositories = all.filter((r) => r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() !== ORG_POLICY_REPOSITORY && r.archived !== true);
+  const lists = await Promise.all(
+    repositories.map(async (r) => {
+      const open = (await github.paginate("GET /repos/{owner}/{repo}/pulls", { owner, repo: r.name, state: "open", per_page: 100 })) as OpenPullRequest[];
+      return open.map((pr) => ({ repo: r.name, pr }));
+    }),
+  );
+  return { repositories: repositories.length, pulls: lists.flat() };
 }
 
 /**

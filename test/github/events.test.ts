@@ -288,6 +288,47 @@ describe("push to a base branch", () => {
     expect(runs(4)[0]).toMatchObject({ title: MEDIUM_UNMET });
   });
 
+  it("changing the organisation's policy re-evaluates the open PRs of the owner's repositories that have none of their own", async () => {
+    const w = new World();
+    const org = w.fake.addRepository({ owner: w.owner, name: ".github", ownerType: "User", policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.medium });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ title: MEDIUM_UNMET });
+    // A repository with a policy of its own keeps it; one with no open PR costs one request.
+    const own = w.fake.addRepository({ owner: w.owner, name: "own-policy", ownerType: "User", policy: POLICY });
+    const ownPr = w.fake.addPullRequest(own, { number: 7, files: FILES.medium });
+    w.fake.addRepository({ owner: w.owner, name: "quiet", ownerType: "User" });
+
+    w.fake.setPolicy(org, org.defaultBranch, STRICTER);
+    const push = w.pushEvent(org.defaultBranch, [{ modified: [POLICY_PATH] }]);
+    push.repository = { ...push.repository, id: org.id, name: ".github", full_name: `${w.owner}/.github`, default_branch: org.defaultBranch, master_branch: org.defaultBranch };
+    const mark = w.mark();
+    await w.receive("push", push);
+
+    const calls = w.calls(mark);
+    expect(calls.filter((c) => c.startsWith("GET /installation/repositories"))).toHaveLength(1);
+    expect(sorted(calls.filter((c) => /^GET \/repos\/[^/]+\/[^/]+\/pulls$/.test(c)))).toEqual(
+      sorted([`GET /repos/${w.owner}/.github/pulls`, `GET ${w.base}/pulls`, `GET /repos/${w.owner}/own-policy/pulls`, `GET /repos/${w.owner}/quiet/pulls`]),
+    );
+    // The PR under the organisation's policy is judged by the new one.
+    expect(w.checkRuns(pr.headSha)).toHaveLength(1);
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: 2 more approvals" });
+    expect(w.checkRuns(pr.headSha)[0]!.summary).toContain(`${w.owner}/.github`);
+    // The PR of the repository with its own policy is judged by that policy, not the new default.
+    expect(w.fake.checkRunsFor(own, ownPr.headSha)[0]).toMatchObject({ title: MEDIUM_UNMET });
+  });
+
+  it("a push to another branch of the .github repository does not touch the other repositories", async () => {
+    const w = new World();
+    const org = w.fake.addRepository({ owner: w.owner, name: ".github", ownerType: "User", policy: POLICY });
+    org.branches.draft = { sha: sha("draft"), policy: STRICTER };
+    const push = w.pushEvent("draft", [{ modified: [POLICY_PATH] }]);
+    push.repository = { ...push.repository, id: org.id, name: ".github", full_name: `${w.owner}/.github`, default_branch: org.defaultBranch, master_branch: org.defaultBranch };
+    const mark = w.mark();
+    await w.receive("push", push);
+    expect(w.calls(mark)).toEqual([`GET /repos/${w.owner}/.github/pulls`]);
+  });
+
   it("not touching the policy makes no GitHub call", async () => {
     const { w, pr } = mediumPullRequest();
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));

@@ -222,6 +222,27 @@ export class FakeGitHub {
     }
     if (method === "GET" && path === "/app") return json(200, { id: this.appId, slug: "guardrails" });
     if (method === "POST" && path === "/graphql") return this.graphql(body as { query: string; variables: Record<string, unknown> });
+    if (method === "GET" && path === "/installation/repositories") {
+      // Every repository of the fake is in the installation; pages as GitHub pages them.
+      const all = [...this.repos.values()];
+      const perPage = Number(query.per_page ?? 30);
+      const page = Number(query.page ?? 1);
+      const repositories = all.slice((page - 1) * perPage, page * perPage).map((r) => ({
+        id: r.id,
+        name: r.name,
+        full_name: `${r.owner}/${r.name}`,
+        owner: { login: r.owner, type: r.ownerType },
+        archived: false,
+        default_branch: r.defaultBranch,
+      }));
+      const last = Math.max(1, Math.ceil(all.length / perPage));
+      const headers: Record<string, string> = {};
+      if (page < last) {
+        const base = `https://api.github.com/installation/repositories?per_page=${perPage}`;
+        headers.link = `<${base}&page=${page + 1}>; rel="next", <${base}&page=${last}>; rel="last"`;
+      }
+      return json(200, { total_count: all.length, repository_selection: "all", repositories }, headers);
+    }
 
     if ((m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path))) {
       const repo = this.repo(m[1]!, m[2]!);
