@@ -186,10 +186,13 @@ export async function runScaleOutBenchmark(): Promise<Figure[]> {
   let shared: ScenarioResult;
   let locksLeft: number;
   let limiterKeys: number;
+  let writeQueueKeys: number;
   try {
     shared = await runScenario(redis.url);
     locksLeft = (await redis.client.keys("guardrails:lock:*")).length;
     limiterKeys = (await redis.client.keys("b_*")).length;
+    // The app's own write queue (one a second per installation), shared by the replicas.
+    writeQueueKeys = (await redis.client.keys("b_octokit-write-installation-*")).length;
   } finally {
     await redis.stop();
   }
@@ -207,6 +210,7 @@ export async function runScaleOutBenchmark(): Promise<Figure[]> {
     { group, name: "PRs with exactly one risk label, of the right tier", value: shared.labelRight, unit: of, ...all(shared.labelRight) },
     { group, name: "PR locks left in Redis", value: locksLeft, unit: "", goal: "0", met: locksLeft === 0 },
     { group, name: "throttling limiters shared in Redis (Bottleneck keys)", value: limiterKeys, unit: "", goal: "> 0", met: limiterKeys > 0 },
+    { group, name: "of which the installations' write queues", value: writeQueueKeys, unit: "", goal: "> 0", met: writeQueueKeys > 0 },
     { group, name: "deliveries answered 202 (evaluation went on past 9 s)", value: shared.stillProcessing, unit: `of ${shared.events}` },
     { group, name: "failed deliveries (not 200 or 202) + error log lines", value: shared.failures, unit: "", goal: "0", met: shared.failures === 0 },
     { group, name: "control without REDIS_URL: throughput", value: control.events / control.seconds, unit: "events/s" },
