@@ -52,7 +52,7 @@ type LimitHandler = (retryAfter: number, request: { method?: string; url?: strin
 
 function boundedRetry(kind: string, policy: Required<RateLimitPolicy>): LimitHandler {
   return (retryAfter, request, octokit, retryCount) => {
-    // The token request is retried by retrying the request that needs it (see ownRequestState).
+    // The token request is retried by retrying the request that needs it (see requestHooks).
     const token = TOKEN_ROUTE.test(`${request.method} ${request.url}`);
     const retry = !token && retryCount < policy.retries && retryAfter <= policy.maxRetryAfterSeconds;
     octokit.log.warn(
@@ -82,7 +82,7 @@ interface ThrottleOptions {
 
 /**
  * Replaces the throttling plugin's write queue: lets every request through at once. The spacing of
- * writes is done by `writeGate` before the plugin sees the request.
+ * writes is done by `requestHooks` before the plugin sees the request.
  */
 export const PLUGIN_WRITE_QUEUE_OFF: WriteGroup = {
   key: () => ({ schedule: (_options, task) => task() }),
@@ -146,7 +146,7 @@ export function forgetToken(cache: TokenCache | undefined, installationId: numbe
  * - makes each write wait for the installation's write slot (see the note at the top);
  * - drops the installation's cached token after a 401 (see the note at the top).
  */
-export function ownRequestState(octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] }, octokitOptions: Record<string, unknown> = {}): void {
+export function requestHooks(octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] }, octokitOptions: Record<string, unknown> = {}): void {
   const throttle = octokitOptions.throttle as ThrottleOptions | undefined;
   const spaced = throttle !== undefined && throttle.enabled !== false && throttle.write === PLUGIN_WRITE_QUEUE_OFF;
   const group = spaced ? ((octokitOptions.writeGroup as WriteGroup | undefined) ?? sharedWriteGroup(throttle)) : undefined;
@@ -174,7 +174,7 @@ export function ownRequestState(octokit: { hook: InstanceType<typeof ProbotOctok
 export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: WriteGroup): typeof ProbotOctokit {
   const limits = { retries: policy.retries ?? RATE_LIMIT_RETRIES, maxRetryAfterSeconds: policy.maxRetryAfterSeconds ?? MAX_RETRY_AFTER_SECONDS };
   // A function runs after Probot's own merges of these options, so what it sets stays set.
-  return ProbotOctokit.plugin(ownRequestState).defaults((options: Record<string, any>) => {
+  return ProbotOctokit.plugin(requestHooks).defaults((options: Record<string, any>) => {
     const installationId = options.auth?.installationId;
     const throttle = options.throttle?.enabled === false
       ? options.throttle
