@@ -318,6 +318,33 @@ describe("push to a base branch", () => {
     expect(w.fake.checkRunsFor(own, ownPr.headSha)[0]).toMatchObject({ title: MEDIUM_UNMET });
   });
 
+  it("an organisation policy change lists every page of the installation's repositories", async () => {
+    const w = new World();
+    const org = w.fake.addRepository({ owner: w.owner, name: ".github", ownerType: "User", policy: POLICY });
+    for (let i = 0; i < 150; i++) w.fake.addRepository({ owner: w.owner, name: `repo-${i}`, ownerType: "User" });
+    const last = w.fake.addRepository({ owner: w.owner, name: "repo-last", ownerType: "User" });
+    const pr = w.fake.addPullRequest(last, { number: 3, files: FILES.medium });
+    w.fake.setPolicy(org, org.defaultBranch, STRICTER);
+    const push = w.pushEvent(org.defaultBranch, [{ modified: [POLICY_PATH] }]);
+    push.repository = { ...push.repository, id: org.id, name: ".github", full_name: `${w.owner}/.github`, default_branch: org.defaultBranch, master_branch: org.defaultBranch };
+    const mark = w.mark();
+    await w.receive("push", push);
+    expect(w.since(mark).filter((r) => r.path === "/installation/repositories").map((r) => r.query.page ?? "1")).toEqual(["1", "2"]);
+    expect(w.fake.checkRunsFor(last, pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: 2 more approvals" });
+  });
+
+  it("an organisation policy change whose repositories cannot be listed fails the delivery, and the .github repository's own PRs are still evaluated", async () => {
+    const w = new World();
+    const org = w.fake.addRepository({ owner: w.owner, name: ".github", ownerType: "User", policy: POLICY });
+    const own = w.fake.addPullRequest(org, { number: 5, files: FILES.medium });
+    w.fake.setPolicy(org, org.defaultBranch, STRICTER);
+    w.fake.failNext((r) => r.path === "/installation/repositories", { status: 403, body: { message: "Resource not accessible by integration" } });
+    const push = w.pushEvent(org.defaultBranch, [{ modified: [POLICY_PATH] }]);
+    push.repository = { ...push.repository, id: org.id, name: ".github", full_name: `${w.owner}/.github`, default_branch: org.defaultBranch, master_branch: org.defaultBranch };
+    await expect(w.receive("push", push)).rejects.toThrow(/Resource not accessible by integration/);
+    expect(w.fake.checkRunsFor(org, own.headSha)[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: 2 more approvals" });
+  });
+
   it("a push to another branch of the .github repository does not touch the other repositories", async () => {
     const w = new World();
     const org = w.fake.addRepository({ owner: w.owner, name: ".github", ownerType: "User", policy: POLICY });
