@@ -46,9 +46,8 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   if (decision.reasons.length === 0) lines.push("  no changed files");
   const tierWidth = Math.max(...decision.reasons.map((r) => r.tier.length), 0);
   const kindWidth = Math.max(...decision.reasons.map((r) => r.kind.length), 0);
-  const renamedFrom = new Map(diff.renames.map((rename) => [rename.to, rename.from]));
   for (const reason of decision.reasons) {
-    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${reason.message}${filesOf(reason, renamedFrom)}`);
+    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${reason.message}${filesOf(reason)}`);
   }
 
   lines.push("", style.bold("Requirements:"));
@@ -66,10 +65,13 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   return `${lines.join("\n")}\n`;
 }
 
-function filesOf(reason: Reason, renamedFrom: ReadonlyMap<string, string>): string {
+function filesOf(reason: Reason): string {
   const files = reason.files ?? [];
   if (files.length === 0) return "";
-  const name = (file: string) => (renamedFrom.has(file) ? `${file} (renamed from ${renamedFrom.get(file)})` : file);
+  const name = (file: string) => {
+    const from = reason.renamedFrom?.[file];
+    return from ? `${file} (renamed from ${from})` : file;
+  };
   const shown = files.slice(0, FILES_SHOWN).map(name).join(", ");
   return `: ${shown}${files.length > FILES_SHOWN ? ` and ${files.length - FILES_SHOWN} more` : ""}`;
 }

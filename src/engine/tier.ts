@@ -46,7 +46,8 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
   const filesByRule = policy.rules.map((): string[] => []);
   const unmatched: string[] = [];
   const policyFiles: string[] = [];
-  const renamedFrom: Record<string, string> = {};
+  // A Map, not an object: a file may be called `constructor` or `__proto__`.
+  const renamedFrom = new Map<string, string>();
   let lines = 0;
   let countedFiles = 0;
   let ignoredFiles = 0;
@@ -64,7 +65,7 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
       if (classes.some((cls) => cls.rules.length === 0)) unmatched.push(file.path);
       for (const index of hits) filesByRule[index]!.push(file.path);
     }
-    if (paths.length > 1) renamedFrom[file.path] = paths[1]!;
+    if (paths.length > 1) renamedFrom.set(file.path, paths[1]!);
     if (paths.includes(POLICY_PATH)) policyFiles.push(file.path);
     // A rename counts unless both of its paths are ignored: renaming code to `x.snap` hides nothing.
     if (classes.every((cls) => cls.sizeIgnored)) ignoredFiles++;
@@ -74,8 +75,9 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
     }
   }
   const renamesAmong = (files: string[]) => {
-    const entries = files.filter((f) => f in renamedFrom).map((f) => [f, renamedFrom[f]!] as const);
-    return entries.length ? { renamedFrom: Object.fromEntries(entries) } : {};
+    const entries = files.filter((f) => renamedFrom.has(f)).map((f) => [f, renamedFrom.get(f)!] as const);
+    // Without a prototype, a lookup of `constructor` finds nothing rather than Object's.
+    return entries.length ? { renamedFrom: Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(entries)) } : {};
   };
 
   const matchedRules: number[] = [];

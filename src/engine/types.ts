@@ -75,7 +75,7 @@ export interface Reason {
   message: string;
   rule?: string;
   files?: string[];
-  /** For renamed files among `files`: their old path. */
+  /** For renamed files among `files`: their old path (an object without a prototype). */
   renamedFrom?: Record<string, string>;
   lines?: number;
   fileCount?: number;

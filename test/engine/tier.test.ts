@@ -62,6 +62,15 @@ describe("rules and default_tier", () => {
     expect(decision.reasons.find((r) => r.kind === "default")).toMatchObject({ tier: "medium", files: ["src/public/x.ts", "lib/z.ts"] });
   });
 
+  it("files named like Object's own properties are plain files (no rename invented, none lost)", () => {
+    const decision = run(rulesPolicy, { files: [file("constructor"), file("toString"), renamed("old/name", "__proto__"), renamed("src/auth/hasOwnProperty", "valueOf")] });
+    const unmatched = decision.reasons.find((r) => r.kind === "default")!;
+    expect(unmatched.files).toEqual(["constructor", "toString", "__proto__", "valueOf"]);
+    expect(Object.entries(unmatched.renamedFrom!)).toEqual([["__proto__", "old/name"], ["valueOf", "src/auth/hasOwnProperty"]]);
+    expect(unmatched.renamedFrom?.["constructor"]).toBeUndefined();
+    expect(unmatched.renamedFrom?.["toString"]).toBeUndefined();
+  });
+
   it("a file matching several rules contributes every one of them", () => {
     const p = policy({
       rules: [
