@@ -86,15 +86,20 @@ export function applyEdit(
   const ticks = { ...state.ticks };
   let changed = false;
   for (const item of required) {
-    if (shown.has(item) && !ticks[item]) {
+    if (shown.has(item) && !tickOf(ticks, item)) {
       ticks[item] = { by: editor, at };
       changed = true;
-    } else if (!shown.has(item) && ticks[item]) {
+    } else if (!shown.has(item) && tickOf(ticks, item)) {
       delete ticks[item];
       changed = true;
     }
   }
   return { state: { ticks }, changed };
+}
+
+/** The tick of an item: an own entry only (an item may be called `constructor`). */
+function tickOf(ticks: Record<string, TickRecord>, item: string): TickRecord | undefined {
+  return Object.hasOwn(ticks, item) ? ticks[item] : undefined;
 }
 
 export function ticksForEngine(state: ChecklistState): ChecklistTick[] {
@@ -118,7 +123,7 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
   ];
   const kept: Record<string, TickRecord> = {};
   for (const item of input.items) {
-    const record = input.state.ticks[item];
+    const record = tickOf(input.state.ticks, item);
     if (record) kept[item] = record;
     lines.push(`- [${record ? "x" : " "}] ${item}${record ? ` <sub>ticked by @${record.by}</sub>` : ""}`);
   }

@@ -123,8 +123,9 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     // other head than the snapshot's fail the evaluation (the newer head's own event follows).
     const headOf = (list: FileList) => [...list.heads].find((sha) => sha !== snapshot!.headSha);
     let fileList = firstList;
-    if (headOf(fileList) !== undefined) {
-      log.info({ ...logFields(target, snapshot), listedAt: headOf(fileList) }, "files listed at another head than the snapshot's; listing them again");
+    const listedAt = headOf(fileList);
+    if (listedAt !== undefined) {
+      log.info({ ...logFields(target, snapshot), listedAt }, "files listed at another head than the snapshot's; listing them again");
       fileList = await new FileLister(github, target).list(snapshot.changedFiles);
     }
     const foreign = headOf(fileList);
@@ -295,9 +296,11 @@ async function gatherExtraFacts(
 
   // The exempt label counts only when applied by someone with write access or above.
   const tests = decision.requirements.find((r) => r.kind === "tests");
-  const exemptLabel = policy.tests.exempt_label;
-  const applier = snapshot.labelAppliedBy[exemptLabel];
-  const labelPermission = tests && !tests.met && snapshot.labels.includes(exemptLabel) && applier ? permissionOf(applier) : undefined;
+  // Label names are case-insensitive on GitHub, as in the engine: the PR's own spelling is looked up.
+  const exempt = policy.tests.exempt_label.toLowerCase();
+  const exemptLabel = snapshot.labels.find((name) => name.toLowerCase() === exempt);
+  const applier = exemptLabel === undefined ? undefined : snapshot.labelAppliedBy[exemptLabel];
+  const labelPermission = tests && !tests.met && applier ? permissionOf(applier) : undefined;
 
   // A checklist edit counts only from someone with write access or above.
   let edit: { state: ChecklistState; editor: string } | undefined;

@@ -211,7 +211,8 @@ export async function fetchSnapshot(
     cursor = more.pageInfo.hasNextPage ? more.pageInfo.endCursor : null;
   }
 
-  const labelAppliedBy: Record<string, string> = {};
+  // Keyed by label names a triager chooses: no prototype, so `constructor` is just a label.
+  const labelAppliedBy: Record<string, string> = Object.create(null);
   for (const event of pull.labelEvents.nodes) {
     if (event?.actor && event.label) labelAppliedBy[event.label.name] = event.actor.login;
   }

@@ -17,18 +17,9 @@ import { createIngressServer } from "../../src/http/ingress.js";
 import type { FakeComment, FakePullRequest } from "../support/fake-github.js";
 import { signature } from "../support/server-process.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY, TEST_STATE_SECRET } from "../support/test-probot.js";
-import { blobId, CHECKLIST, FILES, manyFiles, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { blobId, CHECKLIST, FILES, LAX, manyFiles, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
-
-/** What a PR author would like the policy to say. */
-const LAX = `version: 1
-default_tier: low
-tiers:
-  low: {}
-  medium: {}
-  high: {}
-`;
 
 /** Stricter than POLICY: medium needs two approvals. */
 const STRICT = POLICY.replace("  medium:\n    approvals: 1", "  medium:\n    approvals: 2");
@@ -253,11 +244,11 @@ describe("the diff", () => {
 
 describe("labels", () => {
   /** A medium PR under a policy that wants tests, with the exempt label applied by `applier`. */
-  async function exempted(applier: string, permission: "read" | "triage" | "write" | undefined) {
+  async function exempted(applier: string, permission: "read" | "triage" | "write" | undefined, label = "no-tests-needed") {
     const policy = `${POLICY.replace("  medium:\n    approvals: 1", "  medium:\n    approvals: 1\n    tests: true")}tests:\n  exempt_label: no-tests-needed\n`;
     const w = new World({ policy });
     if (permission) w.repo.collaborators = { [applier]: permission };
-    const pr = w.addPullRequest({ number: 2, files: FILES.medium, labels: ["no-tests-needed"], labelEvents: [{ label: "no-tests-needed", actor: applier }] });
+    const pr = w.addPullRequest({ number: 2, files: FILES.medium, labels: [label], labelEvents: [{ label, actor: applier }] });
     pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
     await opened(w, pr);
     return { w, pr };
@@ -271,6 +262,17 @@ describe("labels", () => {
     const { w, pr } = await exempted("mallory", permission);
     expectBlocked(w, pr, "Medium risk · missing: tests");
     expect(w.since().filter((r) => r.path.endsWith("/collaborators/mallory/permission"))).toHaveLength(1);
+  });
+
+  // GitHub's label names are case-insensitive: another spelling is the same label, under the same rule.
+  it("the exempt label spelt in another case, applied by a writer, waives tests", async () => {
+    const { w, pr } = await exempted("maria", "write", "No-Tests-Needed");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
+  });
+
+  it("the exempt label spelt in another case, applied by a reader, does not waive tests", async () => {
+    const { w, pr } = await exempted("mallory", "read", "NO-TESTS-NEEDED");
+    expectBlocked(w, pr, "Medium risk · missing: tests");
   });
 
   it("the exempt label re-applied by a reader after a writer applied it does not waive tests (the latest applier counts)", async () => {
