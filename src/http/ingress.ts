@@ -24,7 +24,6 @@ export interface IngressOptions {
 export function createIngressServer(options: IngressOptions): Server {
   const maxBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
   const timeoutMs = options.processingTimeoutMs ?? 9000;
-  let draining = false;
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -32,14 +31,12 @@ export function createIngressServer(options: IngressOptions): Server {
       if (!res.headersSent) send(res, 500, { error: "internal error" });
     });
   });
-  server.on("close", () => {
-    draining = true;
-  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method === "GET" && path === "/healthz") {
-      return send(res, draining ? 503 : 200, { status: draining ? "draining" : "ok", inFlight: options.inFlight() });
+      // After SIGTERM the server accepts no new connection, so a health check fails by not connecting.
+      return send(res, 200, { status: "ok", inFlight: options.inFlight() });
     }
     if (req.method === "GET" && path === "/ping") return send(res, 200, "PONG");
     if (path !== options.webhookPath) return send(res, 404, { error: "not found" });
