@@ -11,6 +11,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { FakeGitHub, sha, type FakeFile, type FakePullRequest, type FakeRepository } from "../test/support/fake-github.js";
+import { forPullRequest } from "../test/support/payloads.js";
 import { examplePayload } from "../test/support/test-probot.js";
 
 export const BENCH_APP_ID = 4242;
@@ -184,8 +185,7 @@ export class BenchPullRequest {
       case "review": {
         const reviewer = `reviewer-${++this.reviews}`;
         this.pr.reviews.push({ user: reviewer, state: "APPROVED", commit: this.pr.headSha, association: "MEMBER" });
-        const payload = this.stamp(structuredClone(templates.review));
-        this.adjustPull(payload.pull_request);
+        const payload = this.pullRequestPayload(templates.review);
         payload.review.user.login = reviewer;
         payload.review.state = "approved";
         payload.review.commit_id = this.pr.headSha;
@@ -202,38 +202,12 @@ export class BenchPullRequest {
   }
 
   private pullRequestPayload(template: Record<string, any>): Record<string, any> {
-    const payload = this.stamp(structuredClone(template));
-    payload.number = this.pr.number;
-    this.adjustPull(payload.pull_request);
-    return payload;
-  }
-
-  private stamp(payload: Record<string, any>): Record<string, any> {
     const { repo, installationId } = this.tenant;
-    payload.installation = { id: installationId, node_id: `installation-${installationId}` };
-    payload.repository.id = repo.id;
-    payload.repository.name = repo.name;
-    payload.repository.full_name = `${repo.owner}/${repo.name}`;
-    payload.repository.owner.login = repo.owner;
-    payload.repository.owner.type = "Organization";
-    payload.repository.default_branch = repo.defaultBranch;
+    const payload = forPullRequest(structuredClone(template), repo, installationId, this.pr);
     payload.sender.login = this.pr.author.login;
+    payload.pull_request.state = "open";
+    payload.pull_request.labels = [];
     return payload;
-  }
-
-  private adjustPull(pull: Record<string, any>): void {
-    const { repo } = this.tenant;
-    pull.number = this.pr.number;
-    pull.title = this.pr.title;
-    pull.body = this.pr.body;
-    pull.state = "open";
-    pull.head.sha = this.pr.headSha;
-    pull.head.ref = this.pr.headRef;
-    pull.base.ref = this.pr.baseRef;
-    pull.base.repo = { ...pull.base.repo, id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` };
-    pull.user.login = this.pr.author.login;
-    pull.labels = [];
-    if ("changed_files" in pull) pull.changed_files = this.pr.files.length;
   }
 }
 

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { FakeGitHub, sha, type FakePullRequest, type FakeRepository } from "../support/fake-github.js";
 import { faults, GitHubStandIn } from "../support/github-stand-in.js";
+import { forPullRequest, forRepository } from "../support/payloads.js";
 import { freePort, ServerProcess, type LogLine } from "../support/server-process.js";
 import { examplePayload, examplePayloads } from "../support/test-probot.js";
 
@@ -34,31 +35,8 @@ labels:
   prefix: "risk:"
 `;
 
-/** Points a real example payload at the fake repository and installation. */
-function adjust(payload: Record<string, any>, repo: FakeRepository): Record<string, any> {
-  payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc3" };
-  payload.repository.id = repo.id;
-  payload.repository.name = repo.name;
-  payload.repository.full_name = `${repo.owner}/${repo.name}`;
-  payload.repository.owner.login = repo.owner;
-  payload.repository.owner.type = "Organization";
-  payload.repository.default_branch = repo.defaultBranch;
-  return payload;
-}
-
-function adjustPullRequest(payload: Record<string, any>, repo: FakeRepository, pr: FakePullRequest): Record<string, any> {
-  adjust(payload, repo);
-  const pull = payload.pull_request;
-  pull.number = pr.number;
-  pull.head.sha = pr.headSha;
-  pull.head.ref = pr.headRef;
-  pull.base.ref = pr.baseRef;
-  pull.base.repo = { ...pull.base.repo, id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` };
-  pull.user.login = pr.author.login;
-  if ("changed_files" in pull) pull.changed_files = pr.files.length;
-  if ("number" in payload) payload.number = pr.number;
-  return payload;
-}
+const adjust = (payload: Record<string, any>, repo: FakeRepository) => forRepository(payload, repo, INSTALLATION_ID);
+const adjustPullRequest = (payload: Record<string, any>, repo: FakeRepository, pr: FakePullRequest) => forPullRequest(payload, repo, INSTALLATION_ID, pr);
 
 const isDecision = (event: string) => (line: LogLine) => line.msg === "decision" && line.event === event;
 

@@ -19,6 +19,15 @@ export { TEST_APP_ID, examplePayload } from "../support/test-probot.js";
 type Payload = Record<string, any>;
 
 /** A small policy: docs are low, auth is high with a two-item checklist, the rest medium. */
+/** A lax policy: everything low, nothing required (what a PR author would like the policy to say). */
+export const LAX = `version: 1
+default_tier: low
+tiers:
+  low: {}
+  medium: {}
+  high: {}
+`;
+
 export const POLICY = `version: 1
 default_tier: medium
 rules:

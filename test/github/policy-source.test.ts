@@ -4,20 +4,11 @@
  * annotations at its lines, at most 50 per request.
  */
 import { describe, expect, it } from "@jest/globals";
-import { blobId, bodyOf, checkWrites, FILES, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "./harness.js";
+import { blobId, bodyOf, checkWrites, FILES, LAX, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "./harness.js";
 
 useFakeGitHubNetwork();
 
 const blobReads = (w: World) => w.since().filter((r) => r.path.includes("/git/blobs/")).map((r) => r.path);
-
-/** A lax policy: everything low, nothing required. */
-const LAX = `version: 1
-default_tier: low
-tiers:
-  low: {}
-  medium: {}
-  high: {}
-`;
 
 describe("where the policy comes from", () => {
   it("the base branch's tip, even when the PR's head rewrites the policy (and the PR is high for it)", async () => {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync, writeFileSync } from "node:fs";
 import { FakeGitHub, sha, type FakeFile, type FakePullRequest, type FakeRepository } from "../support/fake-github.js";
 import { GitHubStandIn } from "../support/github-stand-in.js";
+import { forPullRequest } from "../support/payloads.js";
 import { ServerProcess } from "../support/server-process.js";
 import { examplePayload } from "../support/test-probot.js";
 
@@ -75,23 +76,9 @@ const subjects: Subject[] = [];
 const figures: Record<string, number | string> = {};
 let peakRssKb = 0;
 
-/** Points a real example payload at a subject's repository, installation and PR at `head`. */
-function payloadFor(subject: Subject, event: string, action: string, head: string): Record<string, any> {
-  const payload = examplePayload(event, action);
-  const { repo, pr } = subject;
-  payload.installation = { id: subject.installationId, node_id: `inst-${subject.installationId}` };
-  Object.assign(payload.repository, { id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch });
-  Object.assign(payload.repository.owner, { login: repo.owner, type: "Organization" });
-  const pull = payload.pull_request;
-  Object.assign(pull, { number: pr.number, title: pr.title, body: pr.body });
-  Object.assign(pull.head, { sha: head, ref: pr.headRef });
-  pull.base.ref = pr.baseRef;
-  pull.base.repo = { ...pull.base.repo, id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` };
-  pull.user.login = pr.author.login;
-  if ("changed_files" in pull) pull.changed_files = pr.files.length;
-  if ("number" in payload) payload.number = pr.number;
-  return payload;
-}
+/** A real example payload pointed at a subject's repository, installation and PR at `head`. */
+const payloadFor = (subject: Subject, event: string, action: string, head: string) =>
+  forPullRequest(examplePayload(event, action), subject.repo, subject.installationId, subject.pr, head);
 
 function currentRssKb(): number {
   try {
