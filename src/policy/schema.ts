@@ -1,5 +1,5 @@
 /**
- * The policy language, version 1 (shared/spec/policy-v1.md). This zod schema is the single source
+ * The policy language, version 1 (../shared/spec/policy-v1.md, beside this repository). This zod schema is the single source
  * of the policy's TypeScript types, of its defaults and of the JSON Schema that editors use.
  * Every object is strict: an unknown key is an error, because a typo must not silently weaken a
  * guardrail.
