@@ -2,11 +2,12 @@
  * The write gate of the app's GitHub client: which requests wait for the installation's write slot
  * (one a second), counted, never timed.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from "@jest/globals";
+import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import nock from "nock";
 import { Probot } from "probot";
 import { pino } from "pino";
 import { forgetToken, guardrailsOctokit, isWriteRequest, PLUGIN_WRITE_QUEUE_OFF, type WriteGroup } from "../../src/github/github-client.js";
+import { useNock } from "../support/nock-github.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY } from "../support/test-probot.js";
 
 const SNAPSHOT_QUERY = `query GuardrailsPullRequest($owner: String!, $repo: String!, $number: Int!) {
@@ -45,15 +46,9 @@ describe("the write gate of the app's client", () => {
   const INSTALLATION = 4242;
   const api = "https://api.github.com";
 
-  beforeAll(() => {
-    nock.disableNetConnect();
-  });
+  useNock();
   afterEach(() => {
-    nock.cleanAll();
     jest.restoreAllMocks();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
   });
 
   /** A counting stand-in for the shared 1-second write queue. */
@@ -126,9 +121,7 @@ describe("the write gate of the app's client", () => {
 describe("a token GitHub refuses", () => {
   const INSTALLATION = 4343;
   const api = "https://api.github.com";
-  beforeAll(() => nock.disableNetConnect());
-  afterEach(() => nock.cleanAll());
-  afterAll(() => nock.enableNetConnect());
+  useNock();
 
   it("is dropped after a 401, so the next request of the installation gets a new one (Probot kept it until it expired)", async () => {
     const tokenRequests: string[] = [];

@@ -3,13 +3,12 @@
  * test (the policy cache lives in the app instance, so a sequence of events uses one), and
  * builders that adjust REAL payloads from @octokit/webhooks-examples to the fake's pull requests.
  */
-import { afterEach, beforeEach, expect } from "@jest/globals";
-import nock from "nock";
+import { beforeEach, expect } from "@jest/globals";
 import { Probot, ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { resetKnownLabels } from "../../src/github/publish.js";
 import { FakeGitHub, type FakeFile, type FakePullRequest, type FakeRepository, type LoggedRequest } from "../support/fake-github.js";
-import { mountOnNock } from "../support/nock-github.js";
+import { mountOnNock, useNock } from "../support/nock-github.js";
 import { examplePayload, examplePayloads, TEST_APP_ID, TEST_PRIVATE_KEY, TEST_STATE_SECRET } from "../support/test-probot.js";
 import { guardrailsApp, type GuardrailsOptions } from "../../src/github/app.js";
 
@@ -18,39 +17,7 @@ export { TEST_APP_ID, examplePayload } from "../support/test-probot.js";
 
 type Payload = Record<string, any>;
 
-/** A small policy: docs are low, auth is high with a two-item checklist, the rest medium. */
-/** A lax policy: everything low, nothing required (what a PR author would like the policy to say). */
-export const LAX = `version: 1
-default_tier: low
-tiers:
-  low: {}
-  medium: {}
-  high: {}
-`;
-
-export const POLICY = `version: 1
-default_tier: medium
-rules:
-  - name: docs
-    tier: low
-    paths: ["docs/**", "**/*.md"]
-  - name: auth
-    tier: high
-    paths: ["src/auth/**"]
-tiers:
-  low: {}
-  medium:
-    approvals: 1
-  high:
-    approvals: 1
-    checklist:
-      - Rollback plan is described in the PR
-      - Dashboards and alerts cover the change
-labels:
-  prefix: "risk:"
-`;
-
-export const CHECKLIST = ["Rollback plan is described in the PR", "Dashboards and alerts cover the change"];
+export { CHECKLIST, LAX, POLICY } from "../support/policies.js";
 
 /** Files that put a PR in each tier under POLICY. */
 export const FILES = {
@@ -89,14 +56,8 @@ function createProbot(app: Partial<GuardrailsOptions> = {}): Probot {
 
 /** nock on, network off, the process-wide label memory cleared: call once per test file. */
 export function useFakeGitHubNetwork(): void {
-  beforeEach(() => {
-    nock.disableNetConnect();
-    resetKnownLabels();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  useNock();
+  beforeEach(() => resetKnownLabels());
 }
 
 export interface WorldOptions {

@@ -1,15 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import nock from "nock";
+import { describe, expect, it } from "@jest/globals";
 import { FakeGitHub } from "../support/fake-github.js";
-import { mountOnNock } from "../support/nock-github.js";
+import { mountOnNock, useNock } from "../support/nock-github.js";
 import { createTestProbot, examplePayload } from "../support/test-probot.js";
 
 describe("the app on a real pull_request.opened payload", () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  useNock();
 
   it("evaluates a README change as low and writes one check and one label", async () => {
     const fake = new FakeGitHub();

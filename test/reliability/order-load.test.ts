@@ -12,11 +12,11 @@
  * stayed under a bound, and its output holds no private key, token or webhook secret.
  * Set LOAD_REPORT_OUT=path to write the figures as JSON (docs/reliability.md quotes them).
  */
-import { POLICY } from "../github/harness.js";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync, writeFileSync } from "node:fs";
 import { FakeGitHub, sha, type FakeFile, type FakePullRequest, type FakeRepository } from "../support/fake-github.js";
 import { GitHubStandIn } from "../support/github-stand-in.js";
+import { POLICY } from "../support/policies.js";
 import { forPullRequest } from "../support/payloads.js";
 import { ServerProcess } from "../support/server-process.js";
 import { examplePayload } from "../support/test-probot.js";

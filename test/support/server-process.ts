@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
+import { Socket, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -258,6 +258,13 @@ export class ServerProcess {
       });
       // Writing may fail once the server has answered and closed; the answer is what counts, and
       // it may still be on its way through a busy machine.
+      // Real sockets only: an interceptor left in node's `http` (nock, by an earlier test file of
+      // the same Jest worker) would make these requests something the server never sees as sent.
+      req.on("socket", (socket) => {
+        if (Object.getPrototypeOf(socket) !== Socket.prototype) {
+          req.destroy(new Error(`${method} ${path}: node's http is intercepted (${socket.constructor.name}); an earlier test file left nock active`));
+        }
+      });
       req.on("error", (error) => {
         const what = `${method} ${path}: ${error.message} after sending ${sent} bytes of the body, ${answered ? "answer started" : "no answer yet"}`;
         setTimeout(() => reject(new Error(what, { cause: error })), 2000);
