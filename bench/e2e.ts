@@ -182,7 +182,10 @@ class Subject {
     const completions = new CheckCompletions(workload.fake);
     const standIn = await startGitHubStandIn({ fake: workload.fake, latencyMs: LATENCY_MS });
     try {
-      const app = await AppProcess.start({ label, script, appId: BENCH_APP_ID, githubHost: standIn.host });
+      // BENCH_CPU_PROF=<directory>: each server writes a V8 CPU profile there when it stops.
+      const profileDir = process.env.BENCH_CPU_PROF;
+      const nodeArgs = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : undefined;
+      const app = await AppProcess.start({ label, script, appId: BENCH_APP_ID, githubHost: standIn.host, nodeArgs });
       return new Subject(app, standIn, workload, completions, hasHealthz);
     } catch (error) {
       await standIn.stop();

@@ -30,6 +30,9 @@ const floorApp = (app: Probot) => {
   });
 };
 
+// Exit normally on SIGTERM (the benchmark's stop), so that a `--cpu-prof` run writes its profile.
+process.once("SIGTERM", () => process.exit(0));
+
 run(floorApp, { Octokit: PerInstallationThrottle }).catch((error: unknown) => {
   console.error(error);
   process.exit(1);

@@ -1,6 +1,8 @@
 /**
  * `npm run bench [group…]`: runs the benchmarks (all groups by default), prints every figure with
- * its goal, and saves them to bench/results/latest.json for docs/performance.md.
+ * its goal, and saves them: a full run to bench/results/latest.json (the record docs/performance.md
+ * renders), a run of some groups to bench/results/partial.json, so that it never replaces the
+ * record with a part of it.
  */
 import { runEndToEndBenchmark } from "./e2e.js";
 import { runEngineBenchmark } from "./engine.js";
@@ -39,14 +41,15 @@ async function main(): Promise<void> {
     console.log(`(${name}: ${groupSeconds[name]} s)`);
     figures.push(...result);
   }
-  saveFigures(new URL("../../bench/results/latest.json", import.meta.url).pathname, figures, {
+  const file = wanted.length ? "partial.json" : "latest.json";
+  saveFigures(new URL(`../../bench/results/${file}`, import.meta.url).pathname, figures, {
     groupSeconds,
     seconds: Math.round((Date.now() - started) / 1000),
     loadAverage: { atStart: loadAtStart, atEnd: load() },
   });
   const missed = figures.filter((f) => f.met === false);
   console.log(`\n${figures.filter((f) => f.met).length} goals met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}`);
-  console.log(`${Math.round((Date.now() - started) / 1000)} s; load average at the end ${load()}`);
+  console.log(`${Math.round((Date.now() - started) / 1000)} s; load average at the end ${load()}; saved to bench/results/${file}`);
 }
 
 main().catch((error: unknown) => {
