@@ -6,6 +6,7 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { POLICY_PATH } from "../policy/schema.js";
 import { COMMENT_MARKER } from "./checklist-comment.js";
+import { CheckNotWrittenError } from "./errors.js";
 import { evaluateMergeGroup } from "./merge-group.js";
 import { evaluatePullRequest, type PullRequestTarget, type Trigger } from "./evaluate-pull-request.js";
 import type { GitHub } from "./octokit.js";
@@ -50,7 +51,12 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
             return () => Promise.resolve();
           });
           try {
-            return await evaluatePullRequest(deps, target, trigger);
+            const outcome = await evaluatePullRequest(deps, target, trigger);
+            // Nothing shows the failure on the PR (GitHub refused the check run or the token; the
+            // required check is missing, which blocks the merge): fail the delivery, so that the
+            // app's delivery log shows it and it can be redelivered once GitHub takes writes again.
+            if (outcome.status === "error" && !outcome.checkWritten) throw new CheckNotWrittenError(key, outcome.reason);
+            return outcome;
           } finally {
             await release().catch((error: unknown) => context.log.warn({ err: error, key }, "could not release the PR lock"));
           }

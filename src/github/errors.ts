@@ -64,3 +64,11 @@ function pathOf(url: string): string {
 function firstSentence(message: string | undefined): string {
   return (message ?? "").split("\n")[0]!.slice(0, 200);
 }
+
+/** An evaluation that failed and could not even write its failing check. */
+export class CheckNotWrittenError extends Error {
+  override readonly name = "CheckNotWrittenError";
+  constructor(pullRequest: string, reason: string | undefined) {
+    super(`${pullRequest}: no check could be written (${reason ?? "unknown error"})`);
+  }
+}

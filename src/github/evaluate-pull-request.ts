@@ -68,6 +68,8 @@ export interface EvaluationOutcome {
   conclusion?: "success" | "failure";
   writes: number;
   reason?: string;
+  /** For an error: whether the failing check could be written (if not, the delivery fails). */
+  checkWritten?: boolean;
 }
 
 export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget, trigger: Trigger): Promise<EvaluationOutcome> {
@@ -193,7 +195,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     // A head that moved while it was read is a race the next event settles, not a fault.
     const level = error instanceof HeadMovedError ? "warn" : "error";
     log[level]({ err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
-    if (!headSha) return { status: "error", writes, reason: message };
+    if (!headSha) return { status: "error", writes, reason: message, checkWritten: false };
     // The run created in progress (if its creation got through) is the one to complete.
     if (runId === undefined && started$) {
       runId = await started$.catch(() => undefined);
@@ -201,8 +203,10 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
     const output = renderEvaluationError(message);
+    let checkWritten = false;
     try {
       writes += (await completeCheckRun(github, repo, headSha, target.number, runId, output)).requests;
+      checkWritten = true;
     } catch (writeError) {
       log.error({ err: writeError }, "could not write the failing check");
       // A refused update leaves the run as it was, perhaps passing: a new failing run supersedes
@@ -210,12 +214,13 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       if (runId !== undefined) {
         try {
           writes += (await completeCheckRun(github, repo, headSha, target.number, undefined, output)).requests;
+          checkWritten = true;
         } catch (createError) {
           log.error({ err: createError }, "could not create a failing check either");
         }
       }
     }
-    return { status: "error", conclusion: "failure", writes, reason: message };
+    return { status: "error", conclusion: "failure", writes, reason: message, checkWritten };
   }
 }
 

@@ -80,6 +80,20 @@ describe("fail closed", () => {
     expect(runs[0]!.summary).toContain("the app lacks a permission (403) on POST /repos/Codertocat/Hello-World/issues/2/labels");
   });
 
+  it("GitHub refusing the check run itself fails the delivery: nothing else could show the failure", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low });
+    const checkCreate = (r: LoggedRequest) => r.method === "POST" && r.path.endsWith("/check-runs");
+    // The decision's run, then the failing run that replaces it.
+    w.fake.failNext(checkCreate, { status: 403, body: NOT_ACCESSIBLE });
+    w.fake.failNext(checkCreate, { status: 403, body: NOT_ACCESSIBLE });
+    await expect(w.receive("pull_request", w.pullRequestEvent("opened", pr))).rejects.toThrow(
+      /codertocat\/hello-world#2: no check could be written \(the app lacks a permission \(403\) on POST \/repos\/Codertocat\/Hello-World\/check-runs/,
+    );
+    expect(w.checkRuns()).toEqual([]);
+    expect(w.since().filter(checkCreate)).toHaveLength(2);
+  });
+
   it("an error after an earlier success fails the check on the PR's head", async () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: FILES.low });

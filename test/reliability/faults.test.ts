@@ -7,9 +7,9 @@
  * Asserted for each cell: retries are bounded (attempts per request), a rate limit's retries wait
  * at least its `retry-after` (a lower bound, never an upper one), and the PR ends blocked: a
  * failing check with a plain message and the Re-evaluate button, or, where GitHub refuses the
- * check run itself, no check at all (a required check that is missing blocks the merge too). No
- * cell ever writes a passing check, except 404 on removing a stale label: the label is already
- * gone, nothing is hidden, and the PR does meet its guardrails.
+ * check run itself, no check at all (a required check that is missing blocks the merge too) and a
+ * failed delivery. No cell ever writes a passing check, except 404 on removing a stale label: the
+ * label is already gone, nothing is hidden, and the PR does meet its guardrails.
  *
  * The cells run in parallel (about 65 s in all: the retry plugin waits 1 + 4 + 9 s, three times in
  * a row for the token row). Set
@@ -21,8 +21,12 @@ import type { FakeCheckRun } from "../support/fake-github.js";
 import { faults, type Fault, type FaultRule } from "../support/github-stand-in.js";
 import { FAILED_TITLE, FaultWorld, PASSED_TITLE, type Attempt } from "./fault-world.js";
 
-/** Per attempt; the slow fault answers after twice this. */
-const REQUEST_TIMEOUT_MS = 1500;
+/**
+ * Per attempt; the slow fault answers after twice this. All 143 cells start at once in this
+ * process, so on a loaded machine an attempt answered at once can still take over a second to
+ * arrive (1.5 s let a few time out and be retried once more than the fault allows).
+ */
+const REQUEST_TIMEOUT_MS = 3000;
 const RETRY_AFTER_S = 1;
 /** Timers may fire a millisecond or two early relative to Date.now(); the bound keeps a margin. */
 const CLOCK_MARGIN_MS = 25;
@@ -253,8 +257,10 @@ describe.each(KINDS.map((kind) => [kind.name, kind] as const))("fault on the %s"
     const { world, attempts } = cell;
     const expected = expectedOutcome(kind, fault);
 
-    // The delivery itself never throws: the evaluation catches what GitHub does.
-    expect(cell.error).toBeUndefined();
+    // The evaluation catches what GitHub does; the delivery fails only when not even a failing
+    // check could be written (then it is what shows the failure, in the app's delivery log).
+    if (expected.kind === "no check") expect((cell.error as Error | undefined)?.message).toMatch(/: no check could be written \(/);
+    else expect(cell.error).toBeUndefined();
 
     // The fault was met, and each request was tried at most maxAttempts times (at least
     // minAttempts for the request retried longest).
