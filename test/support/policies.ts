@@ -1,4 +1,5 @@
 /** Policies shared by the app's tests (in-process and end-to-end); no test machinery, so importing them loads no nock. */
+
 /** A lax policy: everything low, nothing required (what a PR author would like the policy to say). */
 export const LAX = `version: 1
 default_tier: low
