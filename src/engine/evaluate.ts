@@ -14,11 +14,15 @@ export function evaluate(policy: Policy, facts: PullRequestFacts): Decision {
   const classified = classifyFiles(compiled, facts.files);
   const assessed = assessTier(compiled, facts, classified);
 
+  // Files past GitHub's listing cap could be anything, the policy file included: then every
+  // rule's requirements and the policy change's apply, so none can hide in the unlisted part.
+  const unlisted = !facts.filesComplete;
+  const rules = unlisted ? policy.rules.map((_, index) => index) : assessed.matchedRules;
   const merged = mergeRequirements([
     { source: `tier:${assessed.tier}`, spec: policy.tiers[assessed.tier] },
-    ...assessed.matchedRules.map((index) => ({ source: `rule:${policy.rules[index]!.name}`, spec: policy.rules[index]!.require })),
+    ...rules.map((index) => ({ source: `rule:${policy.rules[index]!.name}`, spec: policy.rules[index]!.require })),
     ...(assessed.agentAuthored ? [{ source: "agents", spec: policy.agents.require }] : []),
-    ...(assessed.policyChanged ? [{ source: "policy_change", spec: policy.policy_change.require }] : []),
+    ...(assessed.policyChanged || unlisted ? [{ source: "policy_change", spec: policy.policy_change.require }] : []),
   ]);
   const requirements = judgeRequirements(compiled, facts, merged, summarizeReviews(facts, policy.approvals.stale), classified);
 

@@ -138,7 +138,7 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
       kind: "incomplete",
       tier: "high",
       fileCount: facts.files.length,
-      message: `GitHub listed only ${facts.files.length} changed files; the list is incomplete, so the PR is treated as high risk`,
+      message: `GitHub listed only ${facts.files.length} changed files; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
     });
   }
 

@@ -106,6 +106,23 @@ describe("union of requirements", () => {
     expect(requirement(decision, "ticket").sources).toEqual(["rule:auth"]);
   });
 
+  it("an incomplete file list adds every rule's and the policy change's requirements: the unlisted files could be anything", () => {
+    const decision = run(unionPolicy, { files: [file("docs/a.md")], filesComplete: false });
+    expect(decision.tier).toBe("high");
+    expect(requirement(decision, "approvals")).toMatchObject({ required: 3, sources: ["rule:auth"] });
+    const groups = decision.requirements.filter((r) => r.kind === "approvers");
+    expect(groups.map((g) => ({ group: g.group, sources: g.sources }))).toEqual([
+      { group: { teams: ["security"], count: 1 }, sources: ["tier:high", "rule:auth", "rule:billing"] },
+      { group: { users: ["alice"], count: 1 }, sources: ["rule:auth"] },
+      { group: { teams: ["platform"], count: 1 }, sources: ["policy_change"] },
+    ]);
+    expect(requirement(decision, "tests").sources).toEqual(["rule:billing"]);
+    expect(requirement(decision, "ticket").sources).toEqual(["rule:auth"]);
+    expect(decision.checklist).toEqual(["Rollback plan", "Dashboards", "Threat model reviewed", "Docs reviewed"]);
+    // What the listed files show stays as it was: no rule matched beyond docs, no policy change seen.
+    expect(decision.policyChanged).toBe(false);
+  });
+
   it("a rule that does not match adds nothing", () => {
     const decision = run(unionPolicy, { files: [file("docs/a.md")] });
     expect(decision.tier).toBe("low");
