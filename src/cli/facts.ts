@@ -3,11 +3,12 @@
  * knows (reviews, who applied a label, ticked checklist items, team memberships) is left empty,
  * so those requirements stay unmet exactly as they would on a fresh PR.
  */
+import { coAuthorTrailers } from "../engine/co-authors.js";
 import type { PullRequestFacts } from "../engine/types.js";
 import {
   branchNameOf,
   changedFiles,
-  coAuthorTrailers,
+  commitMessages,
   defaultBase,
   firstCommitMessage,
   mergeBase,
@@ -60,7 +61,7 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     labels: options.labels.map((name) => ({ name })),
     reviews: [],
     teamMembers: {},
-    coAuthors: coAuthorTrailers(git, baseSha, headSha),
+    coAuthors: [...new Set(commitMessages(git, baseSha, headSha).flatMap(coAuthorTrailers))],
     checklist: [],
   };
   const diff: DiffInfo = {

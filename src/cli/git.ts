@@ -1,6 +1,6 @@
 /**
  * Git fact gathering for `guardrails check`: refs, the merge base, the changed files with renames
- * and line counts, commit messages, Co-authored-by trailers, the current branch and the policy
+ * and line counts, commit messages, the current branch and the policy
  * file at a commit. Every git failure becomes a one-line CliError.
  */
 import { spawnSync } from "node:child_process";
@@ -188,17 +188,10 @@ export function firstCommitMessage(git: Git, base: string, head: string): { subj
   return { subject: subject.trim(), body: body.trim() };
 }
 
-/** The values of every Co-authored-by trailer of the commits in base..head, without duplicates. */
-export function coAuthorTrailers(git: Git, base: string, head: string): string[] {
-  const text = git.output(
-    ["log", "--no-show-signature", "--format=%(trailers:key=Co-authored-by,valueonly)%x00", `${base}..${head}`],
-    "cannot read the commits' trailers",
-  );
-  const values = text
-    .split(/[\0\n]/)
-    .map((value) => value.trim())
-    .filter((value) => value !== "");
-  return [...new Set(values)];
+/** The commit messages of base..head, newest first. */
+export function commitMessages(git: Git, base: string, head: string): string[] {
+  const text = git.output(["log", "--no-show-signature", "--format=%B%x00", `${base}..${head}`], "cannot read the commit messages");
+  return text.split("\0").slice(0, -1);
 }
 
 /** The checked-out branch, or undefined on a detached HEAD. */

@@ -5,6 +5,7 @@
  * lives (the blob ids at the base branch's tip and in the owner's `.github` repository).
  * The REST files list is fetched beside it, because GraphQL does not give a rename's old path.
  */
+import { coAuthorTrailers } from "../engine/co-authors.js";
 import type { Review, ReviewState } from "../engine/types.js";
 import { CHECK_NAME } from "./render-check.js";
 import { COMMENT_MARKER } from "./checklist-comment.js";
@@ -27,7 +28,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
         baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } } } }
         labels(first: 100) { nodes { name } }
         labelEvents: timelineItems(last: 100, itemTypes: [LABELED_EVENT]) {
-          nodes { ... on LabeledEvent { actor { login } label { name } } }
+          nodes { ... on LabeledEvent { actor { __typename login } label { name } } }
         }
         reviews(first: 100) {
           pageInfo { hasNextPage endCursor }
@@ -214,7 +215,7 @@ export async function fetchSnapshot(
   // Keyed by label names a triager chooses: no prototype, so `constructor` is just a label.
   const labelAppliedBy: Record<string, string> = Object.create(null);
   for (const event of pull.labelEvents.nodes) {
-    if (event?.actor && event.label) labelAppliedBy[event.label.name] = event.actor.login;
+    if (event?.actor && event.label) labelAppliedBy[event.label.name] = restLogin(event.actor);
   }
 
   const headCommit = pull.headCommit.nodes[0]?.commit;
@@ -231,7 +232,7 @@ export async function fetchSnapshot(
     headSha: pull.headRefOid,
     baseBranch: pull.baseRefName,
     changedFiles: pull.changedFiles,
-    author: { login: pull.author?.login ?? "ghost", isBot: pull.author?.__typename === "Bot" },
+    author: { login: pull.author ? restLogin(pull.author) : "ghost", isBot: pull.author?.__typename === "Bot" },
     basePolicy: pull.baseRef?.target ? location(repository.nameWithOwner, pull.baseRef.target) : null,
     orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
     labels: pull.labels.nodes.map((label) => label.name),
@@ -246,9 +247,19 @@ export async function fetchSnapshot(
   };
 }
 
+/**
+ * An actor's login as REST, webhooks and policies spell it. GitHub's GraphQL API names a bot
+ * without the `[bot]` suffix (`dependabot` for `dependabot[bot]`), so without it `*[bot]` in
+ * `agents.authors` would never match a bot-authored PR. Only a Bot gets the suffix; a user's
+ * login cannot contain brackets, so no user can pass for a bot this way.
+ */
+export function restLogin(actor: Actor): string {
+  return actor.__typename === "Bot" && !actor.login.endsWith("[bot]") ? `${actor.login}[bot]` : actor.login;
+}
+
 function toReview(raw: RawReview): Review {
   return {
-    author: raw.author?.login ?? "ghost",
+    author: raw.author ? restLogin(raw.author) : "ghost",
     authorIsBot: raw.author?.__typename === "Bot",
     state: raw.state,
     commitId: raw.commit?.oid ?? "",
@@ -265,16 +276,6 @@ function location(repository: string, target: RawFileTarget): PolicyLocation {
     ...(blob?.oid ? { blobOid: blob.oid } : {}),
     ...(blob?.byteSize !== undefined ? { byteSize: blob.byteSize } : {}),
   };
-}
-
-/** `Co-authored-by:` trailers of a commit message (the whole `Name <email>` value). */
-export function coAuthorTrailers(message: string): string[] {
-  const values: string[] = [];
-  for (const line of message.split("\n")) {
-    const match = /^\s*co-authored-by:\s*(.+?)\s*$/i.exec(line);
-    if (match) values.push(match[1]!);
-  }
-  return values;
 }
 
 const isOwnComment = (comment: RawComment) => comment.viewerDidAuthor && comment.body.includes(COMMENT_MARKER);

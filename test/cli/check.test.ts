@@ -80,6 +80,8 @@ beforeAll(() => {
     "test/auth/token.test.ts": "test\n",
   });
   repo.branch("agent-docs").commit("Fix a typo\n\nCo-authored-by: Claude <noreply@anthropic.com>", { "docs/guide.md": "# The guide\n" });
+  // The trailer in a middle paragraph: git's trailer parser would not see it, the app does.
+  repo.branch("agent-buried").commit("Fix another typo\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nA last paragraph.", { "docs/guide.md": "# The guide, again\n" });
   repo.branch("binary").commit("Add the logo", { "docs/logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0, 0, 255]) });
   repo.checkout("main");
 });
@@ -190,6 +192,12 @@ describe("guardrails check --json", () => {
     expect(json.agentAuthored).toBe(true);
     expect(json.tier).toBe("medium");
     expect(reason(json, "agent")).toMatchObject({ tier: "medium", pattern: "*claude*", value: "Claude <noreply@anthropic.com>" });
+  });
+
+  it("reads Co-authored-by lines as the app does: also one outside the final trailer block", () => {
+    const { json } = repo.checkJson(["--base", "main", "--head", "agent-buried"]);
+    expect(json.agentAuthored).toBe(true);
+    expect(reason(json, "agent")).toMatchObject({ pattern: "*claude*", value: "Claude <noreply@anthropic.com>" });
   });
 
   it("detects an agent by --author, and an unknown author is no agent", () => {

@@ -159,7 +159,7 @@ describe("reviews", () => {
 
   it.each([
     ["a GitHub App's bot", { user: "helper-app[bot]", isBot: true, association: "NONE" }],
-    ["a bot that is a member of the organisation", { user: "ci-bot", isBot: true, association: "MEMBER" }],
+    ["a bot that is a member of the organisation", { user: "ci-bot[bot]", isBot: true, association: "MEMBER" }],
   ])("an approval by %s does not count", async (_name, reviewer) => {
     const { w, pr } = await reviewed([{ ...reviewer, state: "APPROVED", commit: sha("Codertocat/Hello-World#2") }]);
     expectBlocked(w, pr, "Medium risk · missing: 1 more approval");
@@ -239,6 +239,28 @@ describe("the diff", () => {
     const pr = w.addPullRequest({ number: 2, files: [...manyFiles(150, "docs"), ...FILES.high] });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr, (p) => (p.pull_request.changed_files = 1)));
     expectBlocked(w, pr, "High risk · missing: 1 more approval, checklist (0/2)");
+  });
+});
+
+describe("the author", () => {
+  const AGENTS = `${POLICY}agents:
+  authors: ["*[bot]"]
+  min_tier: high
+`;
+
+  it("a PR opened by a GitHub App is agent-authored: GraphQL names the bot without [bot], the app puts it back so *[bot] matches", async () => {
+    const w = new World({ policy: AGENTS });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low, author: { login: "dependabot[bot]", isBot: true } });
+    await opened(w, pr);
+    expectBlocked(w, pr, "High risk · missing: 1 more approval, checklist (0/2)");
+    expect(w.checkRuns()[0]!.summary).toContain("author dependabot[bot] matches agents.authors");
+  });
+
+  it("a user account whose login is a bot's name without [bot] is not taken for that bot", async () => {
+    const w = new World({ policy: AGENTS });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low, author: { login: "dependabot", isBot: false } });
+    await opened(w, pr);
+    expect(w.checkRuns()[0]).toMatchObject({ conclusion: "success", title: expect.stringMatching(/^Low risk/) });
   });
 });
 

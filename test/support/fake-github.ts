@@ -424,10 +424,10 @@ export class FakeGitHub {
                   headRefOid: pr.headSha,
                   baseRefName: pr.baseRef,
                   changedFiles: pr.files.length,
-                  author: { __typename: pr.author.isBot ? "Bot" : "User", login: pr.author.login },
+                  author: graphqlActor(pr.author.login, pr.author.isBot === true),
                   baseRef: repo.branches[pr.baseRef] ? { target: target(repo, pr.baseRef) } : null,
                   labels: { nodes: pr.labels.map((name) => ({ name })) },
-                  labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: { login: e.actor }, label: { name: e.label } })) },
+                  labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")), label: { name: e.label } })) },
                   reviews: { pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" }, nodes: pr.reviews.slice(0, 100).map(reviewNode) },
                   commits: { totalCount: pr.commitMessages.length, nodes: pr.commitMessages.slice(-100).map((message) => ({ commit: { message } })) },
                   headCommit: {
@@ -492,7 +492,7 @@ function applyOutput(run: FakeCheckRun, input: Record<string, unknown>): void {
 
 function reviewNode(review: FakeReview) {
   return {
-    author: { __typename: review.isBot ? "Bot" : "User", login: review.user },
+    author: graphqlActor(review.user, review.isBot === true),
     state: review.state,
     authorAssociation: review.association ?? "MEMBER",
     submittedAt: review.submittedAt ?? "2026-11-01T00:00:00Z",
@@ -502,4 +502,9 @@ function reviewNode(review: FakeReview) {
 
 function commentNode(comment: FakeComment) {
   return { databaseId: comment.id, body: comment.body, viewerDidAuthor: comment.byApp };
+}
+
+/** An actor as GitHub's GraphQL API shows it: a bot's login without the `[bot]` of REST and webhooks. */
+function graphqlActor(login: string, isBot: boolean): { __typename: "Bot" | "User"; login: string } {
+  return isBot ? { __typename: "Bot", login: login.replace(/\[bot\]$/, "") } : { __typename: "User", login };
 }

@@ -1,0 +1,19 @@
+/**
+ * The one reading of `Co-authored-by:` lines, shared by the app (commit messages from GitHub) and
+ * the CLI (from git), so that both hand the engine the same facts for the same commits.
+ */
+
+/**
+ * The values (`Name <email>`) of a commit message's `Co-authored-by:` lines, any letter case.
+ * Every such line counts, not only those of the final trailer block as git's own parser reads
+ * them: a trailer that a later paragraph pushed out of that block still names a co-author, and an
+ * unread one could only lower the tier.
+ */
+export function coAuthorTrailers(message: string): string[] {
+  const values: string[] = [];
+  for (const line of message.split(/\r\n|\r|\n/)) {
+    const value = /^\s*co-authored-by:(.*)$/i.exec(line)?.[1]!.trim();
+    if (value) values.push(value);
+  }
+  return values;
+}
