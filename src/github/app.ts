@@ -148,9 +148,19 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         commits.length >= 20 ||
         commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(POLICY_PATH));
       if (!policyChanged) return;
-      const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", { ...context.repo(), state: "open", base: branch, per_page: 100 })) as OpenPullRequest[];
-      context.log.info({ repository: payload.repository.full_name, branch, pulls: open.length }, "policy changed on a base branch: re-evaluating its open pull requests");
-      const evaluations = open.map((pr) => schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: "push" }));
+      // Each listing fails on its own: the PRs that could be listed are evaluated all the same,
+      // and then the delivery fails (GitHub shows it and it can be redelivered), since the PRs
+      // that could not be listed keep their old check until their next event.
+      const evaluations: Promise<unknown>[] = [];
+      const failures: unknown[] = [];
+      try {
+        const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", { ...context.repo(), state: "open", base: branch, per_page: 100 })) as OpenPullRequest[];
+        context.log.info({ repository: payload.repository.full_name, branch, pulls: open.length }, "policy changed on a base branch: re-evaluating its open pull requests");
+        for (const pr of open) evaluations.push(schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: "push" }));
+      } catch (error) {
+        context.log.error({ err: error, repository: payload.repository.full_name, branch }, "policy changed, but the branch's open pull requests could not be listed");
+        failures.push(error);
+      }
       // The owner's `.github` repository holds the organisation's default policy: a change on its
       // default branch applies to every repository without a policy of its own, so their open PRs
       // are evaluated again (those with their own policy come out unchanged and write nothing).
@@ -162,15 +172,18 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
           for (const { repo, pr } of others.pulls) {
             evaluations.push(schedule(context, { owner, repo, number: pr.number, headSha: pr.head.sha }, { event: "push" }));
           }
+          for (const { repo, error } of others.failed) {
+            context.log.error({ err: error, repository: `${owner}/${repo}` }, "organisation policy changed, but this repository's open pull requests could not be listed");
+            failures.push(error);
+          }
         } catch (error) {
-          // The delivery fails (GitHub shows it, and it can be redelivered); each PR is still
-          // evaluated with the new policy at its next event.
-          context.log.error({ err: error, owner }, "organisation policy changed, but the installation's open pull requests could not be listed");
-          await Promise.all(evaluations);
-          throw error;
+          context.log.error({ err: error, owner }, "organisation policy changed, but the installation's repositories could not be listed");
+          failures.push(error);
         }
       }
-      await Promise.all(evaluations);
+      for (const outcome of await Promise.allSettled(evaluations)) if (outcome.status === "rejected") failures.push(outcome.reason);
+      if (failures.length === 1) throw failures[0];
+      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of the re-evaluations after the policy change failed: ${failures.map((f) => (f as Error).message).join("; ")}`);
     });
   };
 }
@@ -187,16 +200,23 @@ interface OpenPullRequest {
  * The open PRs of the installation's repositories of `owner` but its `.github` repository: one
  * request per 100 repositories, then one per repository (in parallel, as the throttling allows).
  */
-async function openPullRequestsOfOtherRepositories(github: GitHub, owner: string): Promise<{ repositories: number; pulls: { repo: string; pr: OpenPullRequest }[] }> {
+async function openPullRequestsOfOtherRepositories(
+  github: GitHub,
+  owner: string,
+): Promise<{ repositories: number; pulls: { repo: string; pr: OpenPullRequest }[]; failed: { repo: string; error: unknown }[] }> {
   const all = (await github.paginate("GET /installation/repositories", { per_page: 100 })) as { name: string; owner: { login: string }; archived?: boolean }[];
   const repositories = all.filter((r) => r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() !== ORG_POLICY_REPOSITORY && r.archived !== true);
-  const lists = await Promise.all(
-    repositories.map(async (r) => {
-      const open = (await github.paginate("GET /repos/{owner}/{repo}/pulls", { owner, repo: r.name, state: "open", per_page: 100 })) as OpenPullRequest[];
-      return open.map((pr) => ({ repo: r.name, pr }));
-    }),
+  const lists = await Promise.allSettled(
+    repositories.map(async (r) => (await github.paginate("GET /repos/{owner}/{repo}/pulls", { owner, repo: r.name, state: "open", per_page: 100 })) as OpenPullRequest[]),
   );
-  return { repositories: repositories.length, pulls: lists.flat() };
+  const pulls: { repo: string; pr: OpenPullRequest }[] = [];
+  const failed: { repo: string; error: unknown }[] = [];
+  lists.forEach((list, i) => {
+    const repo = repositories[i]!.name;
+    if (list.status === "fulfilled") for (const pr of list.value) pulls.push({ repo, pr });
+    else failed.push({ repo, error: list.reason });
+  });
+  return { repositories: repositories.length, pulls, failed };
 }
 
 /**

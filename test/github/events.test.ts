@@ -345,6 +345,33 @@ describe("push to a base branch", () => {
     expect(w.fake.checkRunsFor(org, own.headSha)[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: 2 more approvals" });
   });
 
+  it("an organisation policy change where one repository's PRs cannot be listed still re-evaluates the others', then fails the delivery", async () => {
+    const w = new World();
+    const org = w.fake.addRepository({ owner: w.owner, name: ".github", ownerType: "User", policy: POLICY });
+    const broken = w.fake.addRepository({ owner: w.owner, name: "broken", ownerType: "User" });
+    const fine = w.fake.addRepository({ owner: w.owner, name: "fine", ownerType: "User" });
+    const pr = w.fake.addPullRequest(fine, { number: 3, files: FILES.medium });
+    w.fake.setPolicy(org, org.defaultBranch, STRICTER);
+    w.fake.failNext((r) => r.method === "GET" && r.path === `/repos/${w.owner}/${broken.name}/pulls`, { status: 502, body: { message: "Bad Gateway" } });
+    const push = w.pushEvent(org.defaultBranch, [{ modified: [POLICY_PATH] }]);
+    push.repository = { ...push.repository, id: org.id, name: ".github", full_name: `${w.owner}/.github`, default_branch: org.defaultBranch, master_branch: org.defaultBranch };
+    await expect(w.receive("push", push)).rejects.toThrow(/Bad Gateway|502/);
+    expect(w.fake.checkRunsFor(fine, pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: 2 more approvals" });
+  });
+
+  it("a policy change whose branch's open PRs cannot be listed fails the delivery, so that it shows and can be redelivered", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.medium });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    w.fake.setPolicy(w.repo, "master", STRICTER);
+    w.fake.failNext((r) => r.method === "GET" && r.path === `${w.base}/pulls`, { status: 500, body: { message: "Server Error" } });
+    const mark = w.mark();
+    await expect(w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]))).rejects.toThrow(/Server Error|500/);
+    expect(w.calls(mark)).toEqual([`GET ${w.base}/pulls`]);
+    // The check stays as the old policy judged it: nothing but the failed delivery can show this.
+    expect(w.checkRuns(pr.headSha)).toHaveLength(1);
+  });
+
   it("a push to another branch of the .github repository does not touch the other repositories", async () => {
     const w = new World();
     const org = w.fake.addRepository({ owner: w.owner, name: ".github", ownerType: "User", policy: POLICY });
