@@ -14,7 +14,8 @@ Options:
   -h, --help          Show this help
   -V, --version       Print the version
 
-Exit codes: 0 ok, 1 problems found (validate; check --strict), 2 usage, policy or git error.
+Exit codes: 0 ok, 1 problems found (validate: also an unreadable file; check --strict),
+2 usage, policy or git error.
 Run "guardrails <command> --help" for a command's options.
 `;
 
@@ -26,7 +27,7 @@ each, as FILE:LINE:COL: message. Unknown keys are errors.
 Options:
   -h, --help   Show this help
 
-Exit codes: 0 every file is valid, 1 a file has problems, 2 a file cannot be read.
+Exit codes: 0 every file is valid, 1 a file has problems or cannot be read, 2 usage error.
 `;
 
 export const SCHEMA_HELP = `Usage: guardrails schema

@@ -83,9 +83,9 @@ describe("guardrails validate", () => {
   it.each([
     ["missing.yml", "cannot read policy file missing.yml: no such file"],
     ["folder", "cannot read policy file folder: it is a directory"],
-  ])("an unreadable file (%s) is one clear line and exit 2", (file, message) => {
+  ])("an unreadable file (%s) is one clear line and exit 1: not valid", (file, message) => {
     const result = runCli(["validate", file], dir);
-    expect(result.status).toBe(2);
+    expect(result.status).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(`guardrails validate: ${message}\n`);
     expect(result.stderr).not.toMatch(STACK_LINE);

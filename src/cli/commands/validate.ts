@@ -21,8 +21,9 @@ export function validateCommand(args: string[], io: Io): number {
       text = readPolicyFile(file);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
+      // The spec knows two outcomes, valid (0) or not (1): a file that cannot be read is not valid.
       io.stderr(`guardrails validate: ${error.message}\n`);
-      exitCode = EXIT.error;
+      exitCode = EXIT.problems;
       continue;
     }
     const result = loadPolicy(text);
