@@ -89,9 +89,10 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
       kind: "rule",
       tier: rule.tier,
       rule: rule.name,
+      ...(rule.description ? { description: rule.description } : {}),
       files,
       ...renamesAmong(files),
-      message: `rule "${rule.name}" matches ${plural(files.length, "file")}`,
+      message: `rule "${rule.name}"${rule.description ? ` (${rule.description})` : ""} matches ${plural(files.length, "file")}`,
     });
   });
   if (unmatched.length > 0) {

@@ -74,6 +74,8 @@ export interface Reason {
   tier: Tier;
   message: string;
   rule?: string;
+  /** The rule's `description`, when the policy gives one. */
+  description?: string;
   files?: string[];
   /** For renamed files among `files`: their old path (an object without a prototype). */
   renamedFrom?: Record<string, string>;

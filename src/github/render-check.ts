@@ -90,7 +90,7 @@ function reasonTable(reasons: Reason[]): string[] {
 function reasonName(reason: Reason): string {
   switch (reason.kind) {
     case "rule":
-      return `rule \`${reason.rule}\``;
+      return `rule \`${reason.rule}\`${reason.description ? `: ${cell(reason.description)}` : ""}`;
     case "default":
       return "no rule matches";
     case "size":

@@ -34,7 +34,7 @@ describe("human rendering", () => {
     expect(renderHuman(report)).toBe(
       [
         "Tier: high  main...HEAD (ci): 1 changed file, 3 lines",
-        '  high  rule  rule "ci-and-ownership" matches 1 file: .github/workflows/ci.yml',
+        '  high  rule  rule "ci-and-ownership" (CI workflows and code ownership decide what runs and who reviews) matches 1 file: .github/workflows/ci.yml',
         "",
         "Requirements:",
         ...decision.requirements.flatMap((r) => [

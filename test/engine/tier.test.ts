@@ -19,6 +19,13 @@ const rulesPolicy = policy({
 });
 
 describe("rules and default_tier", () => {
+  it("a rule's description travels with its reason, and into its message", () => {
+    const p = policy({ rules: [{ name: "auth", description: "Sign-in and sessions", tier: "high", paths: ["src/auth/**"] }], tiers: NO_REQUIREMENTS });
+    const reason = run(p, { files: [file("src/auth/a.ts")] }).reasons.find((r) => r.kind === "rule");
+    expect(reason).toMatchObject({ rule: "auth", description: "Sign-in and sessions", message: 'rule "auth" (Sign-in and sessions) matches 1 file' });
+  });
+
+
   it.each<[string, ChangedFile[], Tier, string[]]>([
     ["no changed files is low", [], "low", []],
     ["a docs-only change takes the docs rule's low tier", [file("docs/guide.md"), file("README.md")], "low", ["rule:low"]],

@@ -27,6 +27,15 @@ describe("where the policy comes from", () => {
     expect(run.summary).toContain(`Policy: \`Codertocat/Hello-World\` \`${POLICY_PATH}\` at \`${w.repo.branches.master!.sha.slice(0, 7)}\`.`);
   });
 
+  it("a rule's description is shown beside it in the check, table cells kept intact", async () => {
+    const described = POLICY.replace("    tier: high\n    paths: [\"src/auth/**\"]", "    description: Sign-in | sessions\n    tier: high\n    paths: [\"src/auth/**\"]");
+    expect(described).not.toBe(POLICY);
+    const w = new World({ policy: described });
+    const pr = w.addPullRequest({ number: 2, files: FILES.high });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(w.checkRuns()[0]!.summary).toContain("| rule `auth`: Sign-in \\| sessions | high | 1 file: `src/auth/login.ts` |");
+  });
+
   it("the tip of the PR's own base branch", async () => {
     const w = new World({ policy: POLICY });
     w.repo.branches.release = { sha: sha("release tip"), policy: LAX };
@@ -65,7 +74,7 @@ describe("where the policy comes from", () => {
     expect(checkWrites(w.since()).map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${w.base}/check-runs`]);
     const run = w.checkRuns()[0]!;
     expect(run).toMatchObject({ conclusion: "failure", title: "High risk · missing: 2 more approvals, checklist (0/1)" });
-    expect(run.summary).toContain("| rule `ci-and-ownership` | high |");
+    expect(run.summary).toContain("| rule `ci-and-ownership`: CI workflows and code ownership decide what runs and who reviews | high |");
     expect(run.summary).toContain("Policy: the built-in default policy");
     expect(pr.comments[0]!.body).toContain("- [ ] Rollback plan is described in the PR");
   });
