@@ -82,7 +82,7 @@ export function judgeRequirements(
       message: `${plural(required, "approval")} required, ${have} valid${have ? ` (${reviews.approvers.join(", ")})` : ""}${ignoredNote}`,
       howTo: met
         ? ""
-        : `Get ${plural(required - have, "more approval")} on the current commit from reviewers with write access other than the author`,
+        : `Get ${plural(required - have, "more approval")} on the current commit from members or collaborators of the repository other than the author (bots do not count)`,
     });
   }
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { assertBuilt, REPO_ROOT, removeTempDirs, runCli, STACK_LINE, tempDir } from "./helpers.js";
+import { assertBuilt, isolatedEnv, REPO_ROOT, removeTempDirs, runCli, STACK_LINE, tempDir, TempRepo } from "./helpers.js";
 
 let cwd: string;
 beforeAll(() => {
@@ -13,6 +14,16 @@ afterAll(removeTempDirs);
 describe("guardrails (program)", () => {
   it("starts with a node shebang so npm can link it as a bin", () => {
     expect(readFileSync(join(REPO_ROOT, "dist/cli/main.js"), "utf8").split("\n")[0]).toBe("#!/usr/bin/env node");
+  });
+
+  it("runs as the `guardrails` bin npm links (package.json's bin, executed through its shebang from PATH) in any git repository", () => {
+    const { bin } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    const binDir = tempDir("guardrails-bin-");
+    symlinkSync(join(REPO_ROOT, bin.guardrails!), join(binDir, "guardrails"));
+    const repo = new TempRepo().commit("Add the policy", { ".github/guardrails.yml": "version: 1\n" });
+    const result = spawnSync("guardrails", ["validate"], { cwd: repo.dir, env: isolatedEnv({ PATH: `${binDir}:${process.env.PATH}` }), encoding: "utf8" });
+    expect(result.error).toBeUndefined();
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: ".github/guardrails.yml: ok\n", stderr: "" });
   });
 
   it("--version prints package.json's version", () => {
