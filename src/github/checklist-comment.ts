@@ -121,17 +121,17 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
     "Tick each item once it is true; Guardrails re-evaluates the PR when you do. Only people with write access can tick, and the check records who did.",
     "",
   ];
-  const kept: Record<string, TickRecord> = {};
   for (const item of input.items) {
     const record = tickOf(input.state.ticks, item);
-    if (record) kept[item] = record;
     lines.push(`- [${record ? "x" : " "}] ${item}${record ? ` <sub>ticked by @${record.by}</sub>` : ""}`);
   }
-  lines.push("", encodeState(secret, pr, { ticks: kept }));
+  // Every tick stays in the signed state, also of items not required now: when the PR's tier
+  // goes down and back up, the item comes back ticked, by whom it was (ticks survive re-renders).
+  lines.push("", encodeState(secret, pr, input.state));
   return lines.join("\n");
 }
 
 /** The body once no checklist is needed any more (the comment stays, so the history is readable). */
-export function renderNoChecklistComment(secret: string, pr: PullRequestKey): string {
-  return [COMMENT_MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", "", encodeState(secret, pr, { ticks: {} })].join("\n");
+export function renderNoChecklistComment(secret: string, pr: PullRequestKey, state: ChecklistState): string {
+  return [COMMENT_MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", "", encodeState(secret, pr, state)].join("\n");
 }

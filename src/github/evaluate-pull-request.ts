@@ -382,7 +382,7 @@ function writeComment(
   if (decision.checklist.length === 0) {
     // No comment on PRs that need no checklist; an existing one says it is no longer needed.
     if (!snapshot.comment) return Promise.resolve(0);
-    return upsertComment(deps.github, repo, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key));
+    return upsertComment(deps.github, repo, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key, state));
   }
   const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state });
   return upsertComment(deps.github, repo, target.number, snapshot.comment, body);

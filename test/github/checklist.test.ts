@@ -102,6 +102,23 @@ describe("the checklist comment", () => {
     );
     expect(pr.comments).toHaveLength(1);
   });
+
+  it("a tick survives the tier going down and back up: the item comes back ticked, by whom it was", async () => {
+    const { w, pr, comment } = await highPullRequest();
+    await editComment(w, pr, comment, tick(comment.body, CHECKLIST[0]!), "alice");
+    const highFiles = pr.files;
+    pr.files = FILES.low;
+    pr.headSha = sha("docs only for a while");
+    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
+    expect(comment.body).toContain("No checklist is required for this pull request any more.");
+
+    pr.files = highFiles;
+    pr.headSha = sha("auth again");
+    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
+    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [ ] ${CHECKLIST[1]}\n`);
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ title: "High risk · missing: 1 more approval, checklist (1/2)" });
+    expect(pr.comments).toHaveLength(1);
+  });
 });
 
 describe("ticking the checklist (issue_comment.edited)", () => {
