@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import type { LoggedRequest } from "../support/fake-github.js";
-import { bodyOf, checkWrites, FILES, manyFiles, POLICY, REEVALUATE, useFakeGitHubNetwork, World } from "./harness.js";
+import { bodyOf, checkWrites, FILES, manyFiles, POLICY, REEVALUATE, sha, useFakeGitHubNetwork, World } from "./harness.js";
 
 useFakeGitHubNetwork();
 
@@ -92,6 +92,47 @@ describe("fail closed", () => {
     );
     expect(w.checkRuns()).toEqual([]);
     expect(w.since().filter(checkCreate)).toHaveLength(2);
+  });
+
+  it.each([
+    ["the second page of reviews (GuardrailsReviews)", "GuardrailsReviews"],
+    ["a middle page of comments, looking for the app's own (GuardrailsComments)", "GuardrailsComments"],
+  ])("GitHub failing on %s fails the check", async (_name, operation) => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low });
+    pr.reviews = Array.from({ length: 150 }, (_, i) => ({ user: `reviewer-${i}`, state: "COMMENTED" as const, commit: pr.headSha }));
+    pr.comments = Array.from({ length: 250 }, (_, i) => ({ id: 60_000 + i, body: `comment ${i}`, user: "Codertocat", byApp: false }));
+    w.fake.failNext((r) => r.operation === operation, { status: 502, body: { message: "Bad Gateway" } });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const runs = w.checkRuns();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+    expect(runs[0]!.summary).toContain("GitHub answered 502 on POST /graphql");
+    expect(conclusions(w)).not.toContain("success");
+  });
+
+  it("GitHub failing on the merge group's snapshot blocks the group with the error", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 104, files: FILES.low });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
+    const groupSha = sha("merge group");
+    w.fake.failNext(snapshot, { status: 502, body: { message: "Bad Gateway" } });
+    await w.receive("merge_group", w.mergeGroupEvent(104, groupSha));
+    expect(w.checkRuns(groupSha)).toEqual([
+      expect.objectContaining({ status: "completed", conclusion: "failure", title: "Merge group blocked by guardrails", summary: expect.stringContaining("GitHub answered 502 on POST /graphql") }),
+    ]);
+  });
+
+  it("a re-run whose PR GitHub will not name (the commit's PRs cannot be listed) fails the delivery, writing nothing", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 2, files: FILES.low });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    // A suite without its PRs (as for a PR from a fork): the app asks for the commit's PRs.
+    w.fake.failNext((r) => r.method === "GET" && r.path.endsWith(`/commits/${pr.headSha}/pulls`), { status: 500, body: { message: "Server Error" } });
+    const mark = w.mark();
+    await expect(w.receive("check_suite", w.checkSuiteRerequestedEvent(pr.headSha, []))).rejects.toThrow(/Server Error|500/);
+    expect(w.calls(mark)).toEqual([`GET ${w.base}/commits/${pr.headSha}/pulls`]);
   });
 
   it("an error after an earlier success fails the check on the PR's head", async () => {
