@@ -98,7 +98,7 @@ describe("the built server against a GitHub stand-in", () => {
     const run = runsOfHead()[0]!;
     expect(run).toMatchObject({ name: "guardrails", status: "completed", conclusion: "failure", appId: APP_ID, externalId: String(PR_NUMBER) });
     expect(run.title).toBe("High risk · missing: 1 more approval, checklist (0/1)");
-    expect(run.summary).toContain("| rule `auth` | high | 1 file: `src/auth/session.ts` |");
+    expect(run.summary).toContain("| rule `auth`: Authentication and sessions | high | 1 file: `src/auth/session.ts` |");
     expect(run.summary).toContain("| ❌ | Approvals <sub>tier:high</sub> | 1 approval required, 0 valid |");
     expect(run.summary).toContain(`| ❌ | Checklist <sub>tier:high</sub> | 0 of 1 checklist item ticked | Tick in the Guardrails comment: \"${CHECKLIST_ITEM}\" |`);
     expect(run.summary).toContain("**Requirements**: 1 of 3 met.");
