@@ -115,7 +115,7 @@ export function judgeRequirements(
       items,
       local: false,
       sources: [...new Set(merged.checklist.flatMap((entry) => entry.sources))],
-      message: `${items.length - open.length} of ${plural(items.length, "checklist item")} ticked`,
+      message: `${items.length - open.length} of ${plural(items.length, "checklist item")} ticked${tickedByNote(items)}`,
       howTo: open.length ? `Tick in the Guardrails comment: ${open.map((item) => `"${item.item}"`).join(", ")}` : "",
     });
   }
@@ -197,4 +197,10 @@ function judgeTicket(compiled: CompiledPolicy, facts: PullRequestFacts, sources:
     message: "no ticket reference found",
     howTo: `Mention a ticket matching /${compiled.policy.ticket.pattern}/ in the title, body or branch name`,
   };
+}
+
+/** Who ticked, for the summary's audit trail (" (by alice, maria)"); the details say which item and when. */
+function tickedByNote(items: { ticked: boolean; tickedBy?: string }[]): string {
+  const by = [...new Set(items.filter((item) => item.ticked && item.tickedBy).map((item) => `@${item.tickedBy}`))];
+  return by.length ? ` (by ${by.join(", ")})` : "";
 }

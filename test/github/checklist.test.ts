@@ -145,7 +145,7 @@ describe("ticking the checklist (issue_comment.edited)", () => {
         conclusion: "failure",
         title: "High risk · missing: 1 more approval, checklist (1/2)",
         externalId: "2",
-        summary: ["| ❌ | Checklist <sub>tier:high</sub> | 1 of 2 checklist items ticked |"],
+        summary: [`| ❌ | Checklist <sub>tier:high</sub> | 1 of 2 checklist items ticked (by @${editor}) |`],
         text: ["#### Checklist audit", `- ☑ ${CHECKLIST[0]}: ticked by @${editor} at ${TICKED_AT}`, `- ☐ ${CHECKLIST[1]}`],
       }),
     );
