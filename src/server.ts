@@ -13,6 +13,7 @@ import { Redis } from "ioredis";
 import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
 import { PullRequestQueue } from "./github/pr-queue.js";
 import { createIngressServer } from "./http/ingress.js";
+import { createLogger } from "./logger.js";
 
 async function main(): Promise<void> {
   // Probot's convention: variables may come from a .env file (the setup wizard writes one).
@@ -26,10 +27,16 @@ async function main(): Promise<void> {
   }
 
   // Probot's own defaults are `warn` and pretty text; production wants every decision as a JSON line.
+  const rootLog = await createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    levelInString: process.env.LOG_LEVEL_IN_STRING === "true",
+    sentryDsn: process.env.SENTRY_DSN || undefined,
+    messageKey: process.env.LOG_MESSAGE_KEY || undefined,
+  });
   const probot = createProbot({
-    env: { ...process.env, LOG_LEVEL: config.logLevel, LOG_FORMAT: config.logFormat },
     // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
-    overrides: { secret: config.webhookSecret, Octokit: guardrailsOctokit(), request: { fetch: githubFetch(config.requestTimeoutMs) } },
+    overrides: { log: rootLog, secret: config.webhookSecret, Octokit: guardrailsOctokit(), request: { fetch: githubFetch(config.requestTimeoutMs) } },
   });
   const queue = new PullRequestQueue();
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).

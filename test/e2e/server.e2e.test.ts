@@ -200,6 +200,11 @@ describe("the built server against a GitHub stand-in", () => {
       }
     });
     expect(notJson).toEqual([]);
+    // Each key once (Probot binds `name` at every logger level; strict JSON readers refuse
+    // repeated keys): a line with a repeated key would come out shorter written again.
+    const repeatedKeys = server.lines.filter((line) => JSON.stringify(JSON.parse(line)) !== line);
+    expect(repeatedKeys).toEqual([]);
+    expect(decisions[0]!.name).toBe("event");
   });
 
   it("refuses a delivery with a bad signature (401) and does nothing with it", async () => {
