@@ -152,11 +152,15 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classifie
   // A deleted test is not a test that comes with the code; a test counts by its new path.
   const testFiles = classified.filter((c) => c.file.status !== "removed" && c.classes[0]!.testFile).map((c) => c.file);
   const base = { kind: "tests" as const, local: true, sources };
-  if (sourceFiles.length === 0) {
+  // Past GitHub's listing cap, source files may be among the files nobody saw: with no listed
+  // source file the requirement is still owed, unless a listed test file meets it.
+  const unlisted = !facts.filesComplete;
+  if (sourceFiles.length === 0 && !unlisted) {
     return { ...base, met: true, message: "no source files changed (tests.source)", howTo: "" };
   }
   if (testFiles.length > 0) {
-    return { ...base, met: true, message: `${plural(sourceFiles.length, "source file")} changed with ${plural(testFiles.length, "test file")}`, howTo: "" };
+    const what = sourceFiles.length > 0 ? `${plural(sourceFiles.length, "source file")} changed` : "the file list is incomplete";
+    return { ...base, met: true, message: `${what} with ${plural(testFiles.length, "test file")}`, howTo: "" };
   }
   // GitHub's label names are case-insensitive.
   const exempt = policy.tests.exempt_label.toLowerCase();
@@ -172,7 +176,11 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classifie
   return {
     ...base,
     met: false,
-    message: `${plural(sourceFiles.length, "source file")} changed (${sourceFiles.slice(0, 3).map((f) => f.path).join(", ")}${sourceFiles.length > 3 ? ", …" : ""}) without a test file${labelNote}`,
+    message: `${
+      sourceFiles.length > 0
+        ? `${plural(sourceFiles.length, "source file")} changed (${sourceFiles.slice(0, 3).map((f) => f.path).join(", ")}${sourceFiles.length > 3 ? ", …" : ""})`
+        : "the file list is incomplete, so source files may have changed unseen,"
+    } without a test file${labelNote}`,
     howTo: `Add or update tests matching tests.tests, or have someone with write access apply the label "${policy.tests.exempt_label}"`,
   };
 }

@@ -123,6 +123,16 @@ describe("union of requirements", () => {
     expect(decision.policyChanged).toBe(false);
   });
 
+  it.each<[string, ChangedFile[], Label[], boolean, RegExp]>([
+    ["only docs listed: source files may be among the unlisted, so tests are owed", [file("docs/a.md")], [], false, /the file list is incomplete, so source files may have changed unseen, without a test file/],
+    ["a listed test file meets it", [file("docs/a.md"), file("test/a.test.ts")], [], true, /the file list is incomplete with 1 test file/],
+    ["the exempt label applied by a writer waives it", [file("docs/a.md")], [label("no-tests-needed", "write")], true, /tests waived by label/],
+  ])("an incomplete file list and the tests requirement: %s", (_name, files, labels, met, message) => {
+    const decision = run(unionPolicy, { files, labels, filesComplete: false });
+    expect(requirement(decision, "tests")).toMatchObject({ met, message: expect.stringMatching(message) });
+    if (!met) expect(decision.conclusion).toBe("failure");
+  });
+
   it("a rule that does not match adds nothing", () => {
     const decision = run(unionPolicy, { files: [file("docs/a.md")] });
     expect(decision.tier).toBe("low");
