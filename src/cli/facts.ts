@@ -3,7 +3,7 @@
  * knows (reviews, who applied a label, ticked checklist items, team memberships) is left empty,
  * so those requirements stay unmet exactly as they would on a fresh PR.
  */
-import { coAuthorTrailers } from "../engine/co-authors.js";
+import { coAuthorsOf } from "../engine/co-authors.js";
 import type { PullRequestFacts } from "../engine/types.js";
 import {
   branchNameOf,
@@ -61,7 +61,7 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     labels: options.labels.map((name) => ({ name })),
     reviews: [],
     teamMembers: {},
-    coAuthors: [...new Set(commitMessages(git, baseSha, headSha).flatMap(coAuthorTrailers))],
+    coAuthors: coAuthorsOf(commitMessages(git, baseSha, headSha)),
     checklist: [],
   };
   const diff: DiffInfo = {

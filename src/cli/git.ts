@@ -188,9 +188,9 @@ export function firstCommitMessage(git: Git, base: string, head: string): { subj
   return { subject: subject.trim(), body: body.trim() };
 }
 
-/** The commit messages of base..head, newest first. */
+/** The commit messages of base..head, oldest first (as GitHub lists a PR's commits). */
 export function commitMessages(git: Git, base: string, head: string): string[] {
-  const text = git.output(["log", "--no-show-signature", "--format=%B%x00", `${base}..${head}`], "cannot read the commit messages");
+  const text = git.output(["log", "--reverse", "--no-show-signature", "--format=%B%x00", `${base}..${head}`], "cannot read the commit messages");
   return text.split("\0").slice(0, -1);
 }
 

@@ -11,9 +11,18 @@
  */
 export function coAuthorTrailers(message: string): string[] {
   const values: string[] = [];
-  for (const line of message.split(/\r\n|\r|\n/)) {
+  // Every line break JavaScript knows, so that no line hides inside another.
+  for (const line of message.split(/\r\n|[\r\n\u2028\u2029]/)) {
     const value = /^\s*co-authored-by:(.*)$/i.exec(line)?.[1]!.trim();
     if (value) values.push(value);
   }
   return values;
+}
+
+/**
+ * The co-authors of a PR's commits, `messages` oldest first: each value once, in the order first
+ * met, so that the app and the CLI name the same co-author when several match a pattern.
+ */
+export function coAuthorsOf(messages: readonly string[]): string[] {
+  return [...new Set(messages.flatMap(coAuthorTrailers))];
 }

@@ -92,7 +92,7 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
       ...(rule.description ? { description: rule.description } : {}),
       files,
       ...renamesAmong(files),
-      message: `rule "${rule.name}"${rule.description ? ` (${rule.description})` : ""} matches ${plural(files.length, "file")}`,
+      message: `rule "${rule.name}"${rule.description ? ` (${rule.description.replace(/\s+/g, " ").trim()})` : ""} matches ${plural(files.length, "file")}`,
     });
   });
   if (unmatched.length > 0) {
@@ -164,9 +164,13 @@ function sizeEscalation(size: CompiledPolicy["policy"]["size"], lines: number, f
 }
 
 function agentMatch(compiled: CompiledPolicy, facts: PullRequestFacts): { pattern: string; value: string; message: string } | undefined {
+  // A bot is `name[bot]` on REST for most GitHub Apps, but some (Copilot's coding agent) are
+  // plain `name`: a bot's login is matched in both spellings, so either pattern finds it.
+  const login = facts.author.login;
+  const logins = facts.author.isBot && /\[bot\]$/i.test(login) ? [login, login.slice(0, -"[bot]".length)] : [login];
   for (const { pattern, regex } of compiled.agentAuthors) {
-    if (regex.test(facts.author.login)) {
-      return { pattern, value: facts.author.login, message: `author ${facts.author.login} matches agents.authors "${pattern}"` };
+    if (logins.some((candidate) => regex.test(candidate))) {
+      return { pattern, value: login, message: `author ${login} matches agents.authors "${pattern}"` };
     }
   }
   for (const { pattern, regex } of compiled.agentCoAuthors) {

@@ -239,7 +239,7 @@ export function renderEvaluationError(message: string): CheckOutput {
 
 /** Markdown table cells cannot contain `|` or newlines. */
 function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+  return text.replace(/\|/g, "\\|").replace(/\r\n|[\r\n\u2028\u2029]/g, " ");
 }
 
 export function truncate(text: string, max: number): string {

@@ -5,7 +5,7 @@
  * lives (the blob ids at the base branch's tip and in the owner's `.github` repository).
  * The REST files list is fetched beside it, because GraphQL does not give a rename's old path.
  */
-import { coAuthorTrailers } from "../engine/co-authors.js";
+import { coAuthorsOf } from "../engine/co-authors.js";
 import type { Review, ReviewState } from "../engine/types.js";
 import { CHECK_NAME } from "./render-check.js";
 import { COMMENT_MARKER } from "./checklist-comment.js";
@@ -238,7 +238,7 @@ export async function fetchSnapshot(
     labels: pull.labels.nodes.map((label) => label.name),
     labelAppliedBy,
     reviews,
-    coAuthors: pull.commits.nodes.flatMap((node) => coAuthorTrailers(node.commit.message)),
+    coAuthors: coAuthorsOf(pull.commits.nodes.map((node) => node.commit.message)),
     commitsComplete: pull.commits.totalCount <= pull.commits.nodes.length,
     comment: await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
     checkRun: newestRun

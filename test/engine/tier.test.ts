@@ -164,6 +164,15 @@ describe("agents", () => {
     });
 
   it.each<[string, Partial<PullRequestFacts>, boolean]>([
+    ["a bot, in either spelling (Copilot's coding agent is plain Copilot on REST)", { author: { login: "Copilot[bot]", isBot: true } }, true],
+    ["a user named like the pattern", { author: { login: "Copilot", isBot: false } }, true],
+    ["a user whose login only looks like a bot's is not stripped", { author: { login: "copilot[bot]x", isBot: false } }, false],
+  ])("a pattern written without [bot] matches %s", (_name, facts, agent) => {
+    const p = policy({ default_tier: "low", agents: { authors: ["copilot"] }, tiers: NO_REQUIREMENTS });
+    expect(run(p, { files: [file("a")], ...facts }).agentAuthored).toBe(agent);
+  });
+
+  it.each<[string, Partial<PullRequestFacts>, boolean]>([
     ["an author login ending in [bot] matches *[bot]", { author: { login: "dependabot[bot]", isBot: true } }, true],
     ["a login pattern without * must match the whole login", { author: { login: "copilot-swe-agent", isBot: true } }, true],
     ["login patterns compare case-insensitively", { author: { login: "Copilot-SWE-Agent", isBot: true } }, true],

@@ -121,6 +121,25 @@ describe("the checklist comment", () => {
   });
 });
 
+describe("ticks kept while their item is not required", () => {
+  it("an item the policy drops and restores comes back ticked, by whom it was", async () => {
+    const { w, pr, comment } = await highPullRequest();
+    await editComment(w, pr, comment, tick(tick(comment.body, CHECKLIST[0]!), CHECKLIST[1]!), "alice");
+    expect(w.checkRuns(pr.headSha)[0]!.title).toBe("High risk · missing: 1 more approval");
+
+    const push = () => w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
+    w.fake.setPolicy(w.repo, "master", POLICY.replace(`      - ${CHECKLIST[1]}\n`, ""));
+    await push();
+    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n\n`);
+    expect(comment.body).not.toContain(CHECKLIST[1]);
+
+    w.fake.setPolicy(w.repo, "master", POLICY);
+    await push();
+    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [x] ${CHECKLIST[1]} <sub>ticked by @alice</sub>\n`);
+    expect(w.checkRuns(pr.headSha)[0]!.title).toBe("High risk · missing: 1 more approval");
+  });
+});
+
 describe("ticking the checklist (issue_comment.edited)", () => {
   it.each([
     ["alice", "write"],
