@@ -39,9 +39,10 @@ const globList = z.array(glob);
 
 const tier = z.enum(TIERS).meta({ description: "A risk tier: low < medium < high." });
 
+// Enterprise Managed Users have logins such as `mona_octo`: the handle, `_`, the enterprise's short code.
 const login = z
   .string()
-  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "expected a GitHub login (letters, digits and dashes)");
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]{1,20})?$/, "expected a GitHub login (letters, digits and dashes; an Enterprise Managed User's ends in _shortcode)");
 
 const teamSlug = z
   .string()

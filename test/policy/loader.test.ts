@@ -105,6 +105,7 @@ describe("each kind of problem, at its line and column", () => {
     ["an approver group without teams or users", "version: 1\ntiers:\n  high:\n    approvers:\n      - count: 2\n", 5, 9, /^tiers\.high\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/],
     ["an approver group with empty teams and users", "version: 1\nrules:\n  - name: a\n    tier: high\n    paths: ['x']\n    require:\n      approvers: [{ teams: [], users: [] }]\n", 7, 19, /^rules\[0\]\.require\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/],
     ["a user that is not a GitHub login", "version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['bad user']\n", 5, 17, /^tiers\.high\.approvers\[0\]\.users\[0\]: expected a GitHub login/],
+    ["a login with an underscore that is not an Enterprise Managed User's", "version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['_mona']\n", 5, 17, /^tiers\.high\.approvers\[0\]\.users\[0\]: expected a GitHub login/],
     // the document as a whole
     ["an empty file", "", 1, 1, /^the policy is empty: it needs at least `version: 1`$/],
     ["a file with only comments", "# policy\n\n# to come\n", 1, 1, /^the policy is empty/],
@@ -271,6 +272,12 @@ describe("hostile and odd input", () => {
     ["an object", { version: 1 }],
   ])("never throws when given %s instead of text", (_name, input) => {
     expect(loadPolicy(input as string)).toEqual({ ok: false, problems: [{ line: 1, column: 1, message: "the policy is not text" }] });
+  });
+});
+
+describe("logins", () => {
+  it.each(["mona", "Mona-Lisa", "a1", "mona_octo", "m-l_acme1"])("accepts %s as an approver", (user) => {
+    expect(policyOf(`version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['${user}']\n`).tiers.high.approvers).toEqual([{ users: [user], count: 1 }]);
   });
 });
 
