@@ -183,7 +183,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       }
       for (const outcome of await Promise.allSettled(evaluations)) if (outcome.status === "rejected") failures.push(outcome.reason);
       if (failures.length === 1) throw failures[0];
-      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of the re-evaluations after the policy change failed: ${failures.map((f) => (f as Error).message).join("; ")}`);
+      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of the re-evaluations after the policy change failed: ${failures.map((f) => (f instanceof Error ? f.message : String(f))).join("; ")}`);
     });
   };
 }

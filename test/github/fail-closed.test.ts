@@ -51,6 +51,16 @@ const cases: [string, Fault, string][] = [
 /** Every check run write of the test, with its conclusion (undefined for in-progress writes). */
 const conclusions = (w: World) => checkWrites(w.since()).map((r) => bodyOf(r).conclusion as string | undefined);
 
+/** The head's one run is a completed failure naming `problem`, with the Re-evaluate button; no pass was ever written. */
+function expectOneFailingRun(w: World, headSha: string, problem: string): void {
+  const runs = w.checkRuns(headSha);
+  expect(runs).toHaveLength(1);
+  expect(runs[0]).toMatchObject({ headSha, status: "completed", conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+  expect(runs[0]!.summary).toContain(problem);
+  expect(runs[0]!.summary).toContain("Press **Re-evaluate** to try again");
+  expect(conclusions(w)).not.toContain("success");
+}
+
 describe("fail closed", () => {
   it.each(cases)("%s: one failing check run with a plain message and the Re-evaluate action", async (_name, fault, message) => {
     const w = new World({ policy: POLICY });
@@ -59,12 +69,7 @@ describe("fail closed", () => {
     w.fake.failNext(fault.predicate, fault.response);
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
 
-    const runs = w.checkRuns();
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ headSha: pr.headSha, status: "completed", conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
-    expect(runs[0]!.summary).toContain(`Guardrails could not evaluate this pull request: ${message}`);
-    expect(runs[0]!.summary).toContain("Press **Re-evaluate** to try again");
-    expect(conclusions(w)).not.toContain("success");
+    expectOneFailingRun(w, pr.headSha, `Guardrails could not evaluate this pull request: ${message}`);
   });
 
   it("a write refused after the check was written as passing leaves one run, failing", async () => {
@@ -104,11 +109,7 @@ describe("fail closed", () => {
     pr.comments = Array.from({ length: 250 }, (_, i) => ({ id: 60_000 + i, body: `comment ${i}`, user: "Codertocat", byApp: false }));
     w.fake.failNext((r) => r.operation === operation, { status: 502, body: { message: "Bad Gateway" } });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
-    const runs = w.checkRuns();
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
-    expect(runs[0]!.summary).toContain("GitHub answered 502 on POST /graphql");
-    expect(conclusions(w)).not.toContain("success");
+    expectOneFailingRun(w, pr.headSha, "GitHub answered 502 on POST /graphql");
   });
 
   it("GitHub failing on the merge group's snapshot blocks the group with the error", async () => {
@@ -166,11 +167,7 @@ describe("fail closed", () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: FILES.low, filesListedAt: "f".repeat(40) });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
-    const runs = w.checkRuns(pr.headSha);
-    expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
-    expect(runs[0]!.summary).toContain("the pull request's head moved while it was read (files listed at fffffff");
-    expect(conclusions(w)).not.toContain("success");
+    expectOneFailingRun(w, pr.headSha, "the pull request's head moved while it was read (files listed at fffffff");
   });
 
   it("files listed before a push that the snapshot saw are listed again, and the evaluation goes on", async () => {
