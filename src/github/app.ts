@@ -14,6 +14,7 @@ import { PolicyCache } from "./policy-source.js";
 import { noLock, type PullRequestLock } from "./pr-lock.js";
 import { PullRequestQueue } from "./pr-queue.js";
 import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
+import { recordEvaluation } from "../metrics/record.js";
 
 export interface GuardrailsOptions {
   /** The GitHub App's id: only its own check runs and comments are trusted. */
@@ -51,7 +52,9 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
             return () => Promise.resolve();
           });
           try {
+            const started = performance.now();
             const outcome = await evaluatePullRequest(deps, target, trigger);
+            recordEvaluation(outcome, trigger.event, (performance.now() - started) / 1000);
             // Nothing shows the failure on the PR (GitHub refused the check run or the token; the
             // required check is missing, which blocks the merge): fail the delivery, so that the
             // app's delivery log shows it and it can be redelivered once GitHub takes writes again.

@@ -27,6 +27,8 @@ import { PolicyCache, resolvePolicy } from "./policy-source.js";
 import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
 import { renderDecision, renderEvaluationError, renderPolicyError, type CheckOutput } from "./render-check.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
+import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
+import { readDelegationRecords, writeDelegationRecords } from "../metrics/delegation-record.js";
 
 /** The PR changed under the evaluation: it fails closed and the newer event evaluates again. */
 export class HeadMovedError extends Error {
@@ -70,6 +72,9 @@ export interface EvaluationOutcome {
   reason?: string;
   /** For an error: whether the failing check could be written (if not, the delivery fails). */
   checkWritten?: boolean;
+  agentAuthored?: boolean;
+  /** Delegation figures this decision moved (counted once its check run is written). */
+  observations?: DelegationObservation[];
 }
 
 export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget, trigger: Trigger): Promise<EvaluationOutcome> {
@@ -138,6 +143,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
 
     if (!resolved.result.ok) {
       const output = renderPolicyError(resolved.result.problems, resolved.source);
+      // A failing run keeps the PRs' delegation records: the next decision continues from them.
+      output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot.checkRun?.text));
       writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
       log.info({ ...logFields(target, snapshot), policy: resolved.source, problems: resolved.result.problems.length, writes }, "policy error");
       return { status: "policy_error", conclusion: "failure", writes };
@@ -157,6 +164,10 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
 
     const output = renderDecision(decision, resolved.source, state);
+    // The PR's delegation record travels in the check run's text (src/metrics/delegation-record.ts).
+    const records = readDelegationRecords(snapshot.checkRun?.text);
+    const delegation = advanceDelegation(records[String(target.number)], decision, new Date());
+    output.text = writeDelegationRecords(output.text, { ...records, [String(target.number)]: delegation.record });
     const force = trigger.force === true || started$ !== undefined;
     const [checkWritten, commentWritten, labelWritten] = await Promise.allSettled([
       writeCheck(deps, target, snapshot, runId, output, force),
@@ -184,7 +195,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       },
       "decision",
     );
-    return { status: "evaluated", tier: decision.tier, conclusion: decision.conclusion, writes };
+    return { status: "evaluated", tier: decision.tier, conclusion: decision.conclusion, writes, agentAuthored: decision.agentAuthored, observations: delegation.observations };
   } catch (error) {
     if (error instanceof PullRequestNotFoundError) {
       log.info({ pr: `${target.owner}/${target.repo}#${target.number}` }, "pull request not found; nothing to evaluate");
@@ -203,6 +214,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
     const output = renderEvaluationError(message);
+    output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot?.checkRun?.text));
     let checkWritten = false;
     try {
       writes += (await completeCheckRun(github, repo, headSha, target.number, runId, output)).requests;

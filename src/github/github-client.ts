@@ -33,6 +33,7 @@
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
 import { fetchWithTimeout } from "../config.js";
+import { recordGitHubRequest } from "../metrics/metrics.js";
 
 /** Retries of one request after a rate limit, each after the wait GitHub asked for. */
 export const RATE_LIMIT_RETRIES = 2;
@@ -124,6 +125,12 @@ export function isWriteRequest(options: { method?: string; url?: string; query?:
   return true;
 }
 
+/** The kind of a request, for the requests metric. */
+export function requestKind(options: { method?: string; url?: string; query?: unknown }): "graphql" | "rest_read" | "rest_write" {
+  if (new URL(options.url ?? "/", "http://github.test").pathname.endsWith("/graphql")) return "graphql";
+  return isWriteRequest(options) ? "rest_write" : "rest_read";
+}
+
 /** Probot's token cache (an LRU), as @octokit/auth-app uses it. */
 interface TokenCache {
   delete?: (key: string) => unknown;
@@ -158,10 +165,15 @@ export function requestHooks(octokit: { hook: InstanceType<typeof ProbotOctokit>
     if (group && isWriteRequest(options as { method?: string; url?: string; query?: unknown })) {
       await group.key(id).schedule(throttle?.connection ? { expiration: 60_000 } : {}, noop);
     }
+    const kind = requestKind(options as { method?: string; url?: string; query?: unknown });
     try {
-      return await request(options);
+      const response = await request(options);
+      recordGitHubRequest(kind, response.status, response.headers as Record<string, string | undefined>, auth?.installationId);
+      return response;
     } catch (error) {
-      if ((error as { status?: number }).status === 401 && auth?.installationId !== undefined) forgetToken(auth.cache, auth.installationId);
+      const failed = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
+      recordGitHubRequest(kind, failed.status, failed.response?.headers, auth?.installationId);
+      if (failed.status === 401 && auth?.installationId !== undefined) forgetToken(auth.cache, auth.installationId);
       throw error;
     }
   });

@@ -3,6 +3,7 @@
  * head), else the one in the owner's `.github` repository, else the built-in default. A policy is
  * fetched by its blob id and parsed once per process: a blob's content never changes.
  */
+import { policyCacheHits, policyCacheMisses } from "../metrics/metrics.js";
 import { builtInPolicy } from "../policy/default.js";
 import { loadPolicy, MAX_POLICY_BYTES, type LoadResult } from "../policy/loader.js";
 import { POLICY_PATH } from "../policy/schema.js";
@@ -27,6 +28,8 @@ export class PolicyCache {
 
   get(key: string, load: () => Promise<LoadResult>): Promise<LoadResult> {
     const hit = this.entries.get(key);
+    if (hit) policyCacheHits.inc();
+    else policyCacheMisses.inc();
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);

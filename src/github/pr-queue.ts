@@ -13,11 +13,22 @@ interface Slot {
 export class PullRequestQueue {
   private readonly slots = new Map<string, Slot>();
   private active = 0;
+  private running = 0;
   private idleWaiters: (() => void)[] = [];
 
   /** Jobs started or waiting. */
   get size(): number {
     return this.active;
+  }
+
+  /** Jobs started and not yet finished. */
+  get inFlight(): number {
+    return this.running;
+  }
+
+  /** Jobs waiting for an earlier job of the same key. */
+  get waiting(): number {
+    return this.active - this.running;
   }
 
   /**
@@ -32,7 +43,9 @@ export class PullRequestQueue {
     const start = () => {
       // Once started, it no longer covers later events: they queue a new evaluation.
       if (slot.joinable === result) delete slot.joinable;
-      return job();
+      this.running++;
+      const done = () => void this.running--;
+      return job().finally(done);
     };
     const result: Promise<T> = slot.tail.then(start, start);
     if (joinable) slot.joinable = result;

@@ -80,6 +80,7 @@ export class World {
   /** The repository object the payloads carry. */
   readonly repository: Payload;
   private deliveries = 0;
+  private readonly appOptions: Partial<GuardrailsOptions>;
 
   constructor(options: WorldOptions = {}) {
     this.repository = examplePayload("pull_request", "opened").repository;
@@ -93,6 +94,7 @@ export class World {
     });
     if (options.orgPolicy !== undefined) this.fake.addRepository({ owner, name: ".github", ownerType: options.ownerType ?? "User", policy: options.orgPolicy });
     mountOnNock(this.fake);
+    this.appOptions = options.app ?? {};
     this.probot = createProbot(options.app);
   }
 
@@ -108,6 +110,13 @@ export class World {
 
   addPullRequest(input: Partial<FakePullRequest> & { number: number }): FakePullRequest {
     return this.fake.addPullRequest(this.repo, { author: { login: "Codertocat" }, ...input });
+  }
+
+  /** Another app process on the same GitHub (a replica, or the app after a restart): no memory shared. */
+  replica(): { receive(name: string, payload: Payload): Promise<void> } {
+    const probot = createProbot(this.appOptions);
+    let deliveries = 0;
+    return { receive: async (name, payload) => void (await probot.receive({ id: `replica-delivery-${++deliveries}`, name, payload } as never)) };
   }
 
   /** Delivers one event; `id` repeats a delivery (a redelivery carries the same id). */
