@@ -78,7 +78,12 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         }
         if ((payload.action === "labeled" || payload.action === "unlabeled") && botLogin && payload.sender.login.toLowerCase() === botLogin) return;
         const pr = payload.pull_request;
-        await schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha, changedFiles: pr.changed_files }, { event: `pull_request.${payload.action}` });
+        const before = payload.action === "synchronize" ? (payload as { before?: string }).before : undefined;
+        await schedule(
+          context,
+          { ...context.repo(), number: pr.number, headSha: pr.head.sha, changedFiles: pr.changed_files, ...(before ? { previousHeadSha: before } : {}) },
+          { event: `pull_request.${payload.action}` },
+        );
       },
     );
 

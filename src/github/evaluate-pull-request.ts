@@ -52,6 +52,8 @@ export interface PullRequestTarget {
   headSha?: string;
   /** The payload's file count, so that every files page can be fetched in the first round. */
   changedFiles?: number;
+  /** The head before a push (`synchronize`): its run carries the PR's delegation record forward. */
+  previousHeadSha?: string;
 }
 
 export interface Trigger {
@@ -166,7 +168,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const output = renderDecision(decision, resolved.source, state);
     // The PR's delegation record travels in the check run's text (src/metrics/delegation-record.ts).
     const records = readDelegationRecords(snapshot.checkRun?.text);
-    const delegation = advanceDelegation(records[String(target.number)], decision, new Date());
+    const previousRecord = records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];
+    const delegation = advanceDelegation(previousRecord, decision, new Date());
     output.text = writeDelegationRecords(output.text, { ...records, [String(target.number)]: delegation.record });
     const force = trigger.force === true || started$ !== undefined;
     const [checkWritten, commentWritten, labelWritten] = await Promise.allSettled([

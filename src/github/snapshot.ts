@@ -12,9 +12,12 @@ import { COMMENT_MARKER } from "./checklist-comment.js";
 import type { GitHub } from "./octokit.js";
 
 export const SNAPSHOT_QUERY = /* GraphQL */ `
-  query GuardrailsPullRequest($owner: String!, $name: String!, $number: Int!, $policyPath: String!, $appId: Int!, $checkName: String!) {
+  query GuardrailsPullRequest($owner: String!, $name: String!, $number: Int!, $policyPath: String!, $appId: Int!, $checkName: String!, $previousHead: GitObjectID!, $withPreviousHead: Boolean!) {
     repository(owner: $owner, name: $name) {
       nameWithOwner
+      previousHead: object(oid: $previousHead) @include(if: $withPreviousHead) {
+        ... on Commit { checkSuites(first: 10, filterBy: { appId: $appId }) { nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId text } } } } }
+      }
       owner { __typename login }
       pullRequest(number: $number) {
         state
@@ -117,6 +120,8 @@ export interface PullRequestSnapshot {
   commitsComplete: boolean;
   comment: { id: number; body: string } | null;
   checkRun: ExistingCheckRun | null;
+  /** The text of the app's newest run on the head before a push (asked for on `synchronize` only). */
+  previousHeadRunText: string | null;
 }
 
 interface Actor {
@@ -147,6 +152,7 @@ interface RawSnapshot {
   repository: {
     nameWithOwner: string;
     owner: Actor;
+    previousHead?: { checkSuites?: { nodes: { checkRuns: { nodes: { databaseId: number; text: string | null }[] } }[] } } | null;
     pullRequest: {
       state: PullRequestSnapshot["state"];
       title: string;
@@ -181,11 +187,22 @@ export class PullRequestNotFoundError extends Error {}
 /** The snapshot query; errors that only concern the owner's `.github` repository mean "no org policy". */
 export async function fetchSnapshot(
   github: GitHub,
-  pr: { owner: string; repo: string; number: number },
+  pr: { owner: string; repo: string; number: number; previousHeadSha?: string },
   appId: number,
   policyPath: string,
 ): Promise<PullRequestSnapshot> {
-  const variables = { owner: pr.owner, name: pr.repo, number: pr.number, policyPath, appId, checkName: CHECK_NAME };
+  const previousHead = pr.previousHeadSha && /^[0-9a-f]{40}$/i.test(pr.previousHeadSha) ? pr.previousHeadSha : undefined;
+  const variables = {
+    owner: pr.owner,
+    name: pr.repo,
+    number: pr.number,
+    policyPath,
+    appId,
+    checkName: CHECK_NAME,
+    // The variable must be a valid object id even when the field is left out.
+    previousHead: previousHead ?? "0000000000000000000000000000000000000000",
+    withPreviousHead: previousHead !== undefined,
+  };
   let raw: RawSnapshot;
   try {
     raw = await github.graphql<RawSnapshot>(SNAPSHOT_QUERY, variables);
@@ -244,6 +261,8 @@ export async function fetchSnapshot(
     checkRun: newestRun
       ? { id: newestRun.databaseId, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
       : null,
+    previousHeadRunText:
+      (repository.previousHead?.checkSuites?.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []).sort((a, b) => b.databaseId - a.databaseId)[0]?.text ?? null,
   };
 }
 

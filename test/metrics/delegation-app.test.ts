@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { readMetrics, sampleValue, type Reading } from "../support/prometheus.js";
-import { FILES, POLICY, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { FILES, POLICY, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
 
@@ -59,6 +59,28 @@ describe("delegation figures over a scripted PR life", () => {
     const after = await figures();
     expect(delta(before, after, "guardrails_pull_requests_total")).toBe(0);
     expect(delta(before, after, "guardrails_review_wait_seconds_count", { tier: "medium" })).toBe(1);
+  });
+
+  it("a push carries the PR's record to the new head: no second new PR, no second first pass", async () => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 5, files: FILES.medium });
+    pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const passed = await figures();
+
+    const before = pr.headSha;
+    pr.headSha = sha("a new push");
+    pr.reviews = [];
+    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => (p.before = before)));
+    const pushed = await figures();
+    expect(delta(passed, pushed, "guardrails_pull_requests_total")).toBe(0);
+    expect(delta(passed, pushed, "guardrails_evaluations_total", { conclusion: "failure" })).toBe(1);
+
+    pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
+    await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "reviewer", state: "APPROVED" }));
+    const again = await figures();
+    expect(delta(pushed, again, "guardrails_time_to_first_pass_seconds_count")).toBe(0);
+    expect(delta(pushed, again, "guardrails_evaluations_total", { conclusion: "success" })).toBe(1);
   });
 
   it("an agent's PR counts as agent-authored in evaluations and PRs", async () => {

@@ -410,10 +410,14 @@ export class FakeGitHub {
       return { oid: tip.sha, file: tip.policy !== undefined ? { object: { oid: blobId(tip.policy), byteSize: Buffer.byteLength(tip.policy) } } : null };
     };
     const runs = repo && pr ? this.checkRunsFor(repo, pr.headSha).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName) : [];
+    const previousRuns = repo && v.withPreviousHead === true ? this.checkRunsFor(repo, String(v.previousHead)).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName) : [];
     const data = {
       repository: repo
         ? {
             nameWithOwner: `${repo.owner}/${repo.name}`,
+            ...(v.withPreviousHead === true
+              ? { previousHead: previousRuns.length ? { checkSuites: { nodes: [{ checkRuns: { nodes: previousRuns.map((run) => ({ databaseId: run.id, text: run.text })) } }] } } : null }
+              : {}),
             owner: { __typename: repo.ownerType, login: repo.owner },
             pullRequest: pr
               ? {
