@@ -18,6 +18,10 @@ export interface AppConfig {
   requestTimeoutMs: number;
   /** After this, a webhook delivery is answered 202 while its evaluation goes on. */
   processingTimeoutMs: number;
+  /** How long a request body may take to arrive (408 after it). */
+  bodyTimeoutMs: number;
+  /** Bytes of request bodies held at once before their signature is checked (503 beyond). */
+  bodyBudgetBytes: number;
   /** How long a shutdown waits for evaluations in flight. */
   shutdownGraceMs: number;
   /** Pino level; `info` by default, so that every decision is logged. */
@@ -49,6 +53,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a number, got "${raw}"`);
     return value;
   };
+  const positive = (name: string, fallback: number) => {
+    const value = number(name, fallback);
+    if (value === 0) throw new ConfigError(`${name} must be more than 0`);
+    return value;
+  };
+  const atLeast = (name: string, fallback: number, least: number, why: string) => {
+    const value = number(name, fallback);
+    if (value < least) throw new ConfigError(`${name} must be at least ${least}: ${why}`);
+    return value;
+  };
   const logLevel = LOG_LEVELS.find((level) => level === (env.LOG_LEVEL || "info"));
   if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   const logFormat = env.LOG_FORMAT || (production ? "json" : "pretty");
@@ -65,6 +79,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     requestTimeoutMs: number("GITHUB_REQUEST_TIMEOUT_MS", 10000),
     processingTimeoutMs: number("WEBHOOK_RESPONSE_TIMEOUT_MS", 9000),
     shutdownGraceMs: number("SHUTDOWN_GRACE_MS", 25000),
+    bodyTimeoutMs: positive("WEBHOOK_BODY_TIMEOUT_MS", 10000),
+    bodyBudgetBytes: atLeast("WEBHOOK_BODY_BUDGET_MB", 64, 25, "one delivery of GitHub's largest size (25 MB) must fit") * 1024 * 1024,
     logLevel,
     logFormat,
   };

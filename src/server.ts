@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * `npm start`: runs the Guardrails app. With credentials it serves webhooks through the ingress
- * (src/http/ingress.ts); without them, outside production, it starts Probot's setup wizard, which
+ * `npm start`: runs the Guardrails app. With credentials it serves webhooks through the HTTP server
+ * (src/http/http-server.ts, Fastify); without them, outside production, it starts Probot's setup wizard, which
  * registers a GitHub App from app.yml and writes .env.
  */
 import { existsSync } from "node:fs";
@@ -12,7 +12,7 @@ import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
 import { Redis } from "ioredis";
 import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
 import { PullRequestQueue } from "./github/pr-queue.js";
-import { createIngressServer } from "./http/ingress.js";
+import { boundPort, createHttpServer } from "./http/http-server.js";
 import { createLogger } from "./logger.js";
 
 async function main(): Promise<void> {
@@ -44,26 +44,26 @@ async function main(): Promise<void> {
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
   await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.webhookSecret, appSlug: config.appSlug, queue, lock }));
   const log = probot.log.child({ name: "guardrails" });
-  const server = createIngressServer({
+  const server = createHttpServer({
     probot,
     log,
     webhookPath: config.webhookPath,
+    webhookSecret: config.webhookSecret,
     processingTimeoutMs: config.processingTimeoutMs,
+    bodyTimeoutMs: config.bodyTimeoutMs,
+    bodyBudget: config.bodyBudgetBytes,
     inFlight: () => queue.size,
   });
-  server.listen(config.port, config.host, () => {
-    // The bound port (PORT=0 picks a free one).
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
-    log.info({ host: config.host, port, webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
-  });
+  await server.listen({ port: config.port, host: config.host });
+  // The bound port (PORT=0 picks a free one).
+  log.info({ host: config.host, port: boundPort(server), webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal, inFlight: queue.size }, "stopping: no new deliveries, finishing evaluations in flight");
-    server.close();
+    void server.close();
     const deadline = setTimeout(() => {
       log.warn({ inFlight: queue.size }, "shutdown grace period over: exiting with evaluations still in flight");
       process.exit(1);

@@ -8,12 +8,11 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { request as httpRequest } from "node:http";
-import type { AddressInfo } from "node:net";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { guardrailsApp } from "../../src/github/app.js";
 import { encodeState, renderChecklistComment } from "../../src/github/checklist-comment.js";
-import { createIngressServer } from "../../src/http/ingress.js";
+import { boundPort, createHttpServer } from "../../src/http/http-server.js";
 import type { FakeComment, FakePullRequest } from "../support/fake-github.js";
 import { signature } from "../support/server-process.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY, TEST_STATE_SECRET } from "../support/test-probot.js";
@@ -460,9 +459,9 @@ describe("webhooks", () => {
   async function ingress(w: World) {
     const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, secret: SECRET, log: pino({ level: "silent" }), Octokit: Unthrottled });
     await probot.load(guardrailsApp({ appId: TEST_APP_ID, stateSecret: TEST_STATE_SECRET }));
-    const server = createIngressServer({ probot, log: pino({ level: "silent" }), webhookPath: "/api/github/webhooks", inFlight: () => 0 });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    const port = (server.address() as AddressInfo).port;
+    const server = createHttpServer({ probot, log: pino({ level: "silent" }), webhookPath: "/api/github/webhooks", webhookSecret: SECRET, inFlight: () => 0 });
+    await server.listen({ port: 0, host: "127.0.0.1" });
+    const port = boundPort(server);
     const post = (body: string, headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
         const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/api/github/webhooks", headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "d-1", ...headers } }, (res) => {
@@ -472,7 +471,7 @@ describe("webhooks", () => {
         req.on("error", reject);
         req.end(body);
       });
-    return { post, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    return { post, close: () => server.close() };
   }
 
   it.each([
