@@ -35,10 +35,14 @@ function loadUnsafe(text: string): LoadResult {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: "error" });
   const at = positionsIn(text);
 
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((e) => ({
-    ...at(e.pos[0]),
-    message: e.code === "MULTIPLE_DOCS" ? "YAML: the policy must be a single document; remove the second \"---\" and what follows it" : `YAML: ${firstLine(e.message)}`,
-  }));
+  const yamlErrors = [...doc.errors, ...doc.warnings];
+  // A tab in the indentation breaks everything after it: one plain message instead of a cascade.
+  const tabs = yamlErrors.length > 0 ? tabIndentedLines(text) : [];
+  if (tabs.length > 0) {
+    const more = tabs.length > 1 ? ` (and ${tabs.length - 1} more line${tabs.length === 2 ? "" : "s"})` : "";
+    return fail(tabs[0]!.line, tabs[0]!.column, `YAML: a tab in the indentation${more}; YAML indents with spaces only: replace each tab with spaces`);
+  }
+  const yamlProblems = yamlErrors.map((e) => ({ ...at(e.pos[0]), message: explainYamlError(e.code, e.message) }));
   visit(doc, {
     Pair(_, pair) {
       if (pair.key !== null && !isScalar(pair.key)) {
@@ -112,6 +116,30 @@ function firstSyntaxErrors(problems: PolicyProblem[]): PolicyProblem[] {
   return [...kept, { line: last.line, column: last.column, message: `YAML: ${perLine.length - MAX_SYNTAX_ERRORS} more syntax errors follow; fix the first ones and validate again` }];
 }
 
+/** The YAML parser's message, or a plain explanation of the common traps. */
+function explainYamlError(code: string, message: string): string {
+  switch (code) {
+    case "MULTIPLE_DOCS":
+      return 'YAML: the policy must be a single document; remove the second "---" and what follows it';
+    case "BLOCK_AS_IMPLICIT_KEY":
+      // `description: Note: this` – the second ": " starts a mapping inside a plain value.
+      return 'YAML: a ": " inside an unquoted value starts a nested mapping: quote the value (description: "Note: this"), or, if a key was meant, indent it like the keys beside it';
+    default:
+      return `YAML: ${firstLine(message)}`;
+  }
+}
+
+/** Lines whose indentation holds a tab, with the tab's position. */
+function tabIndentedLines(text: string): { line: number; column: number }[] {
+  const found: { line: number; column: number }[] = [];
+  text.split(/\r\n|\r|\n/).forEach((line, i) => {
+    const indentation = /^[ \t]*/.exec(line)![0];
+    const tab = indentation.indexOf("\t");
+    if (tab >= 0 && indentation.length < line.length) found.push({ line: i + 1, column: tab + 1 });
+  });
+  return found;
+}
+
 function fail(line: number, column: number, message: string): LoadResult {
   return { ok: false, problems: [{ line, column, message }] };
 }
@@ -177,12 +205,19 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case "invalid_type":
       if (input === undefined) return "is required";
       return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
-    case "invalid_value":
+    case "invalid_value": {
       if (input === undefined) {
         return issue.values.length === 1 ? `is required and ${issue.message}` : `is required: one of ${issue.values.map((v) => String(v)).join(", ")}`;
       }
-      if (issue.values.length === 1) return issue.message;
-      return `expected one of ${issue.values.map((v) => String(v)).join(", ")}, got ${describeValue(input)}`;
+      // `version: "1"`: the right value, quoted into a string.
+      const number = issue.values.find((v) => typeof v === "number" && typeof input === "string" && input.trim() !== "" && Number(input) === v);
+      if (number !== undefined) return `must be the number ${String(number)}, not the string ${JSON.stringify(input)}: remove the quotes`;
+      const words = issue.values.filter((v): v is string => typeof v === "string");
+      const hint = typeof input === "string" ? closest(input, words) : undefined;
+      const suggestion = hint !== undefined ? ` (did you mean "${hint}"?)` : "";
+      if (issue.values.length === 1) return `${issue.message}${suggestion}`;
+      return `expected one of ${issue.values.map((v) => String(v)).join(", ")}, got ${describeValue(input)}${suggestion}`;
+    }
     case "too_small":
       if (issue.origin === "array") return `needs at least ${issue.minimum} item${issue.minimum === 1 ? "" : "s"}`;
       if (issue.origin === "string") return issue.minimum === 1 ? "must not be empty" : `must be at least ${issue.minimum} characters`;
