@@ -88,7 +88,7 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
       reservation.release(); // signed by whoever holds the secret: GitHub
       let payload: unknown;
       try {
-        payload = JSON.parse(read.body.toString("utf8"));
+        payload = JSON.parse(Buffer.concat(read.chunks, read.size).toString("utf8"));
       } catch {
         return reply.code(400).send({ error: "body is not valid JSON" });
       }
@@ -140,7 +140,7 @@ function signatureMatches(signature: string, digest: Buffer): boolean {
 }
 
 type BodyRead =
-  | { outcome: "complete"; body: Buffer; digest: Buffer }
+  | { outcome: "complete"; chunks: Buffer[]; size: number; digest: Buffer }
   | { outcome: "too large" | "over budget" | "too slow" | "aborted" };
 
 /**
@@ -175,7 +175,8 @@ function readAndHash(
       hmac.update(chunk);
       chunks.push(chunk);
     };
-    const onEnd = () => finish({ outcome: "complete", body: Buffer.concat(chunks, size), digest: hmac.digest() });
+    // The chunks are joined only once the signature matches: an unsigned body is never copied.
+    const onEnd = () => finish({ outcome: "complete", chunks, size, digest: hmac.digest() });
     const onAborted = () => finish({ outcome: "aborted" });
     const timer = setTimeout(() => finish({ outcome: "too slow" }), limits.timeoutMs);
     req.on("data", onData);
