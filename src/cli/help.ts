@@ -36,6 +36,7 @@ Prints the JSON Schema (draft 7) of the policy file, for editors' YAML validatio
   guardrails schema > guardrails.schema.json
 
 Options:
+  --decision   Print the JSON Schema of \`guardrails check --json\`'s output instead
   -h, --help   Show this help
 `;
 
@@ -50,8 +51,8 @@ Options:
                   origin/main, origin/master, main, master)
   --head REF      Head of the comparison (default: HEAD)
   --policy FILE   Use this policy file instead of .github/guardrails.yml at BASE
-  --json          Print the decision as JSON: { tier, conclusion, reasons, requirements,
-                  policy: { source, path, ref }, ... }
+  --json          Print the decision as JSON: { version, tier, conclusion, reasons,
+                  requirements, ... } (JSON Schema: guardrails schema --decision)
   --strict        Exit 1 when a requirement that can be judged locally (tests, ticket) is unmet
   --author LOGIN  The PR author's login (default: unknown, the empty login)
   --title TEXT    The PR title (default: the subject of the first commit in BASE..HEAD)

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { decisionOutputSchema } from "../../src/cli/decision-schema.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = join(REPO_ROOT, "dist/cli/main.js");
@@ -121,6 +122,11 @@ export class TempRepo {
       json = JSON.parse(result.stdout) as CheckJson;
     } catch {
       throw new Error(`check --json printed no JSON (exit ${result.status}): ${result.stdout}${result.stderr}`);
+    }
+    // Every decision a test sees must keep the documented contract (schema/decision.schema.json).
+    if (result.status === 0 || result.status === 1) {
+      const checked = decisionOutputSchema.safeParse(json);
+      if (!checked.success) throw new Error(`check --json output breaks src/cli/decision-schema.ts: ${checked.error.message}`);
     }
     return { status: result.status, json, stderr: result.stderr };
   }

@@ -1,0 +1,100 @@
+/**
+ * The output of `guardrails check --json` (and of the app's `/api/simulate`) as a contract: one zod
+ * schema, from which schema/decision.schema.json is generated (a test keeps the two equal) and
+ * against which the CLI's real output is checked strictly (a key the code adds without a line here
+ * fails the test). docs/cli.md explains every key.
+ */
+import { z } from "zod";
+import { TIERS } from "../policy/schema.js";
+
+/** Raised when the output changes in a way a reader must know about (a key removed or redefined). */
+export const DECISION_OUTPUT_VERSION = 1;
+
+const tier = z.enum(TIERS);
+
+const approverGroup = z
+  .strictObject({
+    teams: z.array(z.string()).optional().meta({ description: "Team slugs of the repository owner's organisation." }),
+    users: z.array(z.string()).optional().meta({ description: "Logins." }),
+    count: z.number().int().meta({ description: "Distinct valid approvals the group needs." }),
+  })
+  .meta({ description: "An approver group of the policy." });
+
+export const reasonOutputSchema = z
+  .strictObject({
+    kind: z.enum(["rule", "default", "size", "agent", "policy_change", "incomplete"]).meta({ description: "What raised the tier." }),
+    tier: tier.meta({ description: "The tier this reason demands." }),
+    message: z.string().meta({ description: "One line for people." }),
+    rule: z.string().optional().meta({ description: "kind rule: the rule's name." }),
+    description: z.string().optional().meta({ description: "kind rule: the rule's description, when the policy gives one." }),
+    files: z.array(z.string()).optional().meta({ description: "The changed files behind this reason (rule, default)." }),
+    renamedFrom: z.record(z.string(), z.string()).optional().meta({ description: "For renamed files among files: new path to old path." }),
+    lines: z.number().optional().meta({ description: "kind size: lines added plus deleted, outside size.ignore." }),
+    fileCount: z.number().optional().meta({ description: "kind size: changed files outside size.ignore; kind incomplete: files GitHub listed." }),
+    pattern: z.string().optional().meta({ description: "kind agent: the agents pattern that matched." }),
+    value: z.string().optional().meta({ description: "kind agent: the author login or co-author trailer it matched." }),
+  })
+  .meta({ description: "One reason for the tier." });
+
+export const requirementOutputSchema = z
+  .strictObject({
+    kind: z.enum(["approvals", "approvers", "tests", "ticket", "checklist", "changes_requested"]).meta({ description: "The requirement." }),
+    met: z.boolean(),
+    message: z.string().meta({ description: "One line: what is required and how far along it is." }),
+    howTo: z.string().meta({ description: "One line: how to meet it; empty when met." }),
+    sources: z.array(z.string()).meta({ description: "Where it comes from: tier:<tier>, rule:<name>, agents, policy_change, always." }),
+    local: z.boolean().meta({ description: "Whether it can be judged without GitHub (tests, ticket): --strict fails on these." }),
+    required: z.number().optional().meta({ description: "approvals, approvers: how many approvals are needed." }),
+    approvedBy: z.array(z.string()).optional().meta({ description: "approvals, approvers: the valid approvals that count." }),
+    group: approverGroup.optional(),
+    items: z
+      .array(z.strictObject({ item: z.string(), ticked: z.boolean(), tickedBy: z.string().optional() }))
+      .optional()
+      .meta({ description: "checklist: each item, whether it is ticked and by whom." }),
+    reviewers: z.array(z.string()).optional().meta({ description: "changes_requested: reviewers whose latest review requests changes." }),
+  })
+  .meta({ description: "One requirement and whether it is met." });
+
+export const decisionOutputSchema = z
+  .strictObject({
+    version: z.literal(DECISION_OUTPUT_VERSION).meta({ description: "The version of this output format." }),
+    tier: tier.meta({ description: "The pull request's tier: the highest of the reasons' tiers (low when nothing changed)." }),
+    conclusion: z.enum(["success", "failure"]).meta({ description: "What the guardrails check run concludes on the same facts: success only when every requirement is met." }),
+    reasons: z.array(reasonOutputSchema),
+    requirements: z.array(requirementOutputSchema),
+    checklist: z.array(z.string()).meta({ description: "Every checklist item the pull request must tick, in order." }),
+    agentAuthored: z.boolean().meta({ description: "Whether agents.authors or agents.co_authors matched." }),
+    policyChanged: z.boolean().meta({ description: "Whether the diff changes the policy file." }),
+    size: z
+      .strictObject({
+        lines: z.number().meta({ description: "Lines added plus deleted outside size.ignore." }),
+        files: z.number().meta({ description: "Changed files outside size.ignore." }),
+        ignoredFiles: z.number().meta({ description: "Changed files in size.ignore." }),
+      })
+      .meta({ description: "The diff's size as the size escalation sees it." }),
+    policy: z
+      .strictObject({
+        source: z.enum(["ref", "file", "built-in"]).meta({ description: "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy." }),
+        path: z.string().nullable(),
+        ref: z.string().nullable(),
+        sha: z.string().nullable(),
+      })
+      .meta({ description: "The policy that decided." }),
+    diff: z
+      .strictObject({
+        base: z.strictObject({ ref: z.string(), sha: z.string() }),
+        head: z.strictObject({ ref: z.string(), sha: z.string(), branch: z.string() }),
+        mergeBase: z.string(),
+        files: z.number().meta({ description: "Changed files in the diff (before size.ignore)." }),
+        renames: z.array(z.strictObject({ from: z.string(), to: z.string() })),
+      })
+      .meta({ description: "The diff that was evaluated: BASE...HEAD." }),
+  })
+  .meta({ title: "guardrails check --json", description: "The decision of `guardrails check --json`." });
+
+export type DecisionOutput = z.infer<typeof decisionOutputSchema>;
+
+/** The JSON Schema of the output (schema/decision.schema.json). */
+export function decisionJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(decisionOutputSchema, { io: "output", target: "draft-7", unrepresentable: "any" }) as Record<string, unknown>;
+}
