@@ -2,13 +2,24 @@
  * The app's configuration, from environment variables (Probot's conventions plus a few of ours).
  * Every variable is documented in .env.example and the README.
  */
+import { hkdfSync } from "node:crypto";
 import { getPrivateKey } from "@probot/get-private-key";
+
+/** The webhook secret outside production when none is set: fine for the setup page, known to everyone. */
+export const DEFAULT_WEBHOOK_SECRET = "development";
+/** The HKDF label of the checklist-signing key (a new label would void every signed checklist). */
+const CHECKLIST_KEY_LABEL = "guardrails checklist state v1";
 
 export interface AppConfig {
   production: boolean;
   appId: number;
   privateKey: string | undefined;
   webhookSecret: string;
+  /**
+   * Signs the checklist state in the sticky comment: CHECKLIST_SECRET, or a key derived from the
+   * webhook secret (HKDF-SHA256, its own label), never the webhook secret itself.
+   */
+  checklistSecret: string;
   webhookPath: string;
   host: string;
   port: number;
@@ -63,15 +74,28 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     if (value < least) throw new ConfigError(`${name} must be at least ${least}: ${why}`);
     return value;
   };
+  const appId = number("APP_ID", 0);
+  const webhookSecret = env.WEBHOOK_SECRET || DEFAULT_WEBHOOK_SECRET;
+  // With credentials the app acts on GitHub, and a known secret would let anyone sign its webhooks
+  // (tick a checklist as any writer, for one). Only the setup page, without credentials, may use it.
+  if (appId && privateKey && webhookSecret === DEFAULT_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      `WEBHOOK_SECRET is ${env.WEBHOOK_SECRET ? `"${DEFAULT_WEBHOOK_SECRET}"` : `not set (it would default to "${DEFAULT_WEBHOOK_SECRET}")`}, a secret everyone knows, while APP_ID and a private key are set: set WEBHOOK_SECRET to the GitHub App's webhook secret`,
+    );
+  }
+  if (env.CHECKLIST_SECRET && env.CHECKLIST_SECRET === webhookSecret) {
+    throw new ConfigError("CHECKLIST_SECRET must differ from WEBHOOK_SECRET (leave it empty to derive one from WEBHOOK_SECRET)");
+  }
   const logLevel = LOG_LEVELS.find((level) => level === (env.LOG_LEVEL || "info"));
   if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   const logFormat = env.LOG_FORMAT || (production ? "json" : "pretty");
   if (logFormat !== "json" && logFormat !== "pretty") throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
   return {
     production,
-    appId: number("APP_ID", 0),
+    appId,
     privateKey,
-    webhookSecret: env.WEBHOOK_SECRET || "development",
+    webhookSecret,
+    checklistSecret: env.CHECKLIST_SECRET || deriveChecklistSecret(webhookSecret),
     webhookPath: env.WEBHOOK_PATH || "/api/github/webhooks",
     host: env.HOST || "localhost",
     port: number("PORT", 3000),
@@ -84,6 +108,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     logFormat,
   };
+}
+
+/** The checklist-signing key derived from the webhook secret: HKDF-SHA256 with a label of its own. */
+export function deriveChecklistSecret(webhookSecret: string): string {
+  return Buffer.from(hkdfSync("sha256", webhookSecret, "", CHECKLIST_KEY_LABEL, 32)).toString("base64url");
 }
 
 /** A fetch that gives up on one attempt after `ms` (Octokit's retry plugin may try again). */

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   if (!config.appId || !config.privateKey) {
     if (config.production) throw new ConfigError("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required when NODE_ENV=production");
     console.log("No APP_ID or private key: starting Probot's setup wizard to register the app from app.yml.");
-    await run(guardrailsApp({ appId: 0, stateSecret: config.webhookSecret }));
+    await run(guardrailsApp({ appId: 0, stateSecret: config.checklistSecret }));
     return;
   }
 
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 3 }) : undefined;
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
-  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.webhookSecret, appSlug: config.appSlug, queue, lock }));
+  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock }));
   const log = probot.log.child({ name: "guardrails" });
   const server = createHttpServer({
     probot,
