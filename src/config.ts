@@ -33,6 +33,10 @@ export interface AppConfig {
   bodyTimeoutMs: number;
   /** Bytes of request bodies held at once before their signature is checked (503 beyond). */
   bodyBudgetBytes: number;
+  /** METRICS_TOKEN: when set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
+  /** METRICS_INSTALLATION_LABEL=true: the rate-limit gauge gets an installation label. */
+  metricsInstallationLabel: boolean;
   /** How long a shutdown waits for evaluations in flight. */
   shutdownGraceMs: number;
   /** Pino level; `info` by default, so that every decision is logged. */
@@ -105,6 +109,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     shutdownGraceMs: number("SHUTDOWN_GRACE_MS", 25000),
     bodyTimeoutMs: positive("WEBHOOK_BODY_TIMEOUT_MS", 10000),
     bodyBudgetBytes: atLeast("WEBHOOK_BODY_BUDGET_MB", 64, 25, "one delivery of GitHub's largest size (25 MB) must fit") * 1024 * 1024,
+    metricsToken: env.METRICS_TOKEN || undefined,
+    metricsInstallationLabel: env.METRICS_INSTALLATION_LABEL === "true",
     logLevel,
     logFormat,
   };

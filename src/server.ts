@@ -13,6 +13,8 @@ import { Redis } from "ioredis";
 import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
 import { PullRequestQueue } from "./github/pr-queue.js";
 import { boundPort, createHttpServer } from "./http/http-server.js";
+import { metricsRoute } from "./metrics/http.js";
+import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
 import { createLogger } from "./logger.js";
 
 async function main(): Promise<void> {
@@ -53,7 +55,11 @@ async function main(): Promise<void> {
     bodyTimeoutMs: config.bodyTimeoutMs,
     bodyBudget: config.bodyBudgetBytes,
     inFlight: () => queue.size,
+    plugins: [metricsRoute({ token: config.metricsToken })],
   });
+  collectProcessMetrics();
+  setInstallationLabel(config.metricsInstallationLabel);
+  observeQueue({ queued: () => queue.waiting, inFlight: () => queue.inFlight });
   await server.listen({ port: config.port, host: config.host });
   // The bound port (PORT=0 picks a free one).
   log.info({ host: config.host, port: boundPort(server), webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");

@@ -14,6 +14,7 @@ import { PolicyCache } from "./policy-source.js";
 import { noLock, type PullRequestLock } from "./pr-lock.js";
 import { PullRequestQueue } from "./pr-queue.js";
 import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
+import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
 
 export interface GuardrailsOptions {
@@ -40,6 +41,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const lock = options.lock ?? noLock;
 
     const schedule = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
+      markDeliveryEvaluated(context.id);
       const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
       const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache };
       return queue.run(
@@ -142,6 +144,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     });
 
     app.on("merge_group.checks_requested", async (context) => {
+      markDeliveryEvaluated(context.id);
       await evaluateMergeGroup(context.octokit as GitHub, context.log, context.repo(), context.payload.merge_group, options.appId);
     });
 

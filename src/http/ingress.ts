@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
+import { eventLabel, outcomeOf, recordDelivery, takeDeliveryEvaluated } from "../metrics/deliveries.js";
 import { OWN_BODY_CONFIG, type BodyBudget, type BodyReservation } from "./body-budget.js";
 
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
@@ -108,7 +109,14 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
     try {
       const result = await Promise.race([work.then(() => "done" as const), timedOut]);
       if (result === "timeout") {
-        work.catch((error: unknown) => log.error({ err: error, id, event: name }, "webhook handler failed"));
+        work.then(
+          () => takeDeliveryEvaluated(id),
+          (error: unknown) => {
+            takeDeliveryEvaluated(id);
+            recordDelivery(eventLabel(name, true), "failed");
+            log.error({ err: error, id, event: name }, "webhook handler failed");
+          },
+        );
         return reply.code(202).type("text/plain").send("still processing\n");
       }
       return reply.code(200).type("text/plain").send("ok\n");
@@ -121,6 +129,14 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
   }
 
   return async function webhookRoutes(app) {
+    // Every answer of the webhook route is counted by outcome (src/metrics/deliveries.ts).
+    app.addHook("onResponse", async (request, reply) => {
+      const id = header(request.raw, "x-github-delivery");
+      const status = reply.statusCode;
+      // Below 400, or a handler failure: the signature matched. 401, 503 (budget) and the rest: not known.
+      const verified = status < 400 || (status >= 500 && status !== 503);
+      recordDelivery(eventLabel(header(request.raw, "x-github-event"), verified), outcomeOf(status, id));
+    });
     // This route reads its own body (as a stream, see readAndHash): no parser of this scope reads it.
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));

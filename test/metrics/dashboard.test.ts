@@ -9,47 +9,15 @@ import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { parser } from "@prometheus-io/lezer-promql";
 import { parse as parseYaml } from "yaml";
 import { collectProcessMetrics, exposition, observeQueue } from "../../src/metrics/metrics.js";
 import { parseExposition } from "../support/prometheus.js";
+import { dashboardExpressions, selectedMetrics } from "../support/promql.js";
 
 const root = new URL("../../", import.meta.url);
 const dashboard = JSON.parse(readFileSync(new URL("deploy/grafana-dashboard.json", root), "utf8"));
 const alertsText = readFileSync(new URL("deploy/prometheus-alerts.yml", root), "utf8");
 const alerts = parseYaml(alertsText) as { groups: { rules: { alert: string; expr: string }[] }[] };
-
-/** Grafana's own variables are not PromQL: they stand for a range. */
-function withoutGrafanaVariables(expr: string): string {
-  return expr.replace(/\$__(rate_interval|interval|range)\b/g, "5m");
-}
-
-/** The metric names an expression selects (parse errors fail the test). */
-function selectedMetrics(expr: string): string[] {
-  const text = withoutGrafanaVariables(expr);
-  const tree = parser.parse(text);
-  const names: string[] = [];
-  const errors: number[] = [];
-  tree.iterate({
-    enter(node) {
-      if (node.type.isError) errors.push(node.from);
-      if (node.name === "VectorSelector") {
-        const identifier = node.node.getChild("Identifier");
-        if (identifier) names.push(text.slice(identifier.from, identifier.to));
-      }
-    },
-  });
-  if (errors.length) throw new Error(`PromQL does not parse at ${errors.join(", ")}: ${expr}`);
-  return names;
-}
-
-function dashboardExpressions(): { panel: string; expr: string }[] {
-  const out: { panel: string; expr: string }[] = [];
-  for (const panel of dashboard.panels as { title: string; targets?: { expr: string }[] }[]) {
-    for (const target of panel.targets ?? []) out.push({ panel: panel.title, expr: target.expr });
-  }
-  return out;
-}
 
 /** A histogram's series are `<family>_bucket`, `_sum` and `_count`. */
 function familyOf(name: string, families: Set<string>): string | undefined {
@@ -77,7 +45,7 @@ describe("the Grafana dashboard", () => {
 
   it("queries only metrics that GET /metrics exports", async () => {
     const families = await exportedFamilies();
-    const expressions = dashboardExpressions();
+    const expressions = dashboardExpressions(dashboard);
     expect(expressions.length).toBeGreaterThanOrEqual(15);
     const unknown = expressions.flatMap(({ panel, expr }) => selectedMetrics(expr).filter((name) => !familyOf(name, families)).map((name) => `${panel}: ${name}`));
     expect(unknown).toEqual([]);
