@@ -12,6 +12,10 @@ export const DECISION_OUTPUT_VERSION = 1;
 
 const tier = z.enum(TIERS);
 
+const policyOrigin = z
+  .enum(["repository", "organization"])
+  .meta({ description: "Only with an enforced organisation policy (--org-policy): the policy this comes from." });
+
 const approverGroup = z
   .strictObject({
     teams: z.array(z.string()).optional().meta({ description: "Team slugs of the repository owner's organisation." }),
@@ -25,6 +29,7 @@ export const reasonOutputSchema = z
     kind: z.enum(["rule", "default", "size", "agent", "policy_change", "incomplete"]).meta({ description: "What raised the tier." }),
     tier: tier.meta({ description: "The tier this reason demands." }),
     message: z.string().meta({ description: "One line for people." }),
+    policy: policyOrigin.optional(),
     rule: z.string().optional().meta({ description: "kind rule: the rule's name." }),
     description: z.string().optional().meta({ description: "kind rule: the rule's description, when the policy gives one." }),
     files: z.array(z.string()).optional().meta({ description: "The changed files behind this reason (rule, default)." }),
@@ -42,7 +47,8 @@ export const requirementOutputSchema = z
     met: z.boolean(),
     message: z.string().meta({ description: "One line: what is required and how far along it is." }),
     howTo: z.string().meta({ description: "One line: how to meet it; empty when met." }),
-    sources: z.array(z.string()).meta({ description: "Where it comes from: tier:<tier>, rule:<name>, agents, policy_change, always." }),
+    sources: z.array(z.string()).meta({ description: "Where it comes from: tier:<tier>, rule:<name>, agents, policy_change, always (org:<source> from an enforced organisation policy)." }),
+    policy: policyOrigin.optional(),
     local: z.boolean().meta({ description: "Whether it can be judged without GitHub (tests, ticket): --strict fails on these." }),
     required: z.number().optional().meta({ description: "approvals, approvers: how many approvals are needed." }),
     approvedBy: z.array(z.string()).optional().meta({ description: "approvals, approvers: the valid approvals that count." }),
@@ -80,6 +86,15 @@ export const decisionOutputSchema = z
         sha: z.string().nullable(),
       })
       .meta({ description: "The policy that decided." }),
+    organizationPolicy: z
+      .strictObject({
+        path: z.string().meta({ description: "The --org-policy file." }),
+        role: z
+          .enum(["fallback", "floor", "not enforced"])
+          .meta({ description: "fallback: the base has no policy, the organisation's decides alone; floor: enforce: true, it applies in addition; not enforced: the repository's policy decides." }),
+      })
+      .optional()
+      .meta({ description: "Only with --org-policy: what the organisation policy did." }),
     diff: z
       .strictObject({
         base: z.strictObject({ ref: z.string(), sha: z.string() }),

@@ -47,14 +47,14 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   const tierWidth = Math.max(...decision.reasons.map((r) => r.tier.length), 0);
   const kindWidth = Math.max(...decision.reasons.map((r) => r.kind.length), 0);
   for (const reason of decision.reasons) {
-    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${reason.message}${filesOf(reason)}`);
+    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${reason.message}${filesOf(reason)}${originOf(reason.policy)}`);
   }
 
   lines.push("", style.bold("Requirements:"));
   const kindColumn = Math.max(...decision.requirements.map((r) => r.kind.length), 0);
   for (const requirement of decision.requirements) {
     const mark = requirement.met ? style.green("✓") : style.red("✗");
-    lines.push(`  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${requirement.message}`);
+    lines.push(`  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${requirement.message}${originOf(requirement.policy)}`);
     if (!requirement.met && requirement.howTo) {
       lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${requirement.howTo}`)}`);
     }
@@ -62,7 +62,17 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
 
   lines.push("", conclusionLine(decision.conclusion, decision.requirements, style));
   lines.push(`Policy: ${describePolicy(report.policy)}`);
+  const org = report.organizationPolicy;
+  if (org) {
+    const role = { fallback: "decides alone: the base has no policy of its own", floor: "enforced: applies in addition", "not enforced": "not enforced: the repository's policy decides" }[org.role];
+    lines.push(`Organisation policy: ${org.path} (--org-policy), ${role}`);
+  }
   return `${lines.join("\n")}\n`;
+}
+
+/** With an enforced organisation policy, each line says which policy it came from. */
+function originOf(policy: Reason["policy"]): string {
+  return policy === undefined ? "" : policy === "organization" ? " [organisation policy]" : " [repository policy]";
 }
 
 function filesOf(reason: Reason): string {

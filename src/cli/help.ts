@@ -25,6 +25,8 @@ Checks policy files (default: .github/guardrails.yml) and prints every problem a
 each, as FILE:LINE:COL: message. Unknown keys are errors.
 
 Options:
+  --org        The files are organisation policies (the owner's .github repository's), which
+               may say enforce: true
   -h, --help   Show this help
 
 Exit codes: 0 every file is valid, 1 a file has problems or cannot be read, 2 usage error.
@@ -51,6 +53,10 @@ Options:
                   origin/main, origin/master, main, master)
   --head REF      Head of the comparison (default: HEAD)
   --policy FILE   Use this policy file instead of .github/guardrails.yml at BASE
+  --org-policy FILE
+                  The organisation policy (the owner's .github repository's), as the app
+                  applies it: alone when BASE has no policy, in addition when it says
+                  enforce: true
   --json          Print the decision as JSON: { version, tier, conclusion, reasons,
                   requirements, ... } (JSON Schema: guardrails schema --decision)
   --strict        Exit 1 when a requirement that can be judged locally (tests, ticket) is unmet

@@ -12,6 +12,7 @@ export function renderJson(report: CheckReport): string {
     version: DECISION_OUTPUT_VERSION,
     ...decision,
     policy: { source: policy.source, path: policy.path, ref: policy.ref, sha: policy.sha },
+    ...(report.organizationPolicy ? { organizationPolicy: report.organizationPolicy } : {}),
     diff,
   };
   return `${JSON.stringify(output, null, 2)}\n`;

@@ -54,8 +54,8 @@ function describeFsError(error: unknown): string {
   }
 }
 
-function parse(text: string, label: string): Policy {
-  const result = loadPolicy(text);
+function parse(text: string, label: string, organization = false): Policy {
+  const result = loadPolicy(text, { organization });
   if (result.ok) return result.policy;
   const count = result.problems.length;
   throw new CliError(`${label} is not a valid policy (${count} problem${count === 1 ? "" : "s"}):`, 2, problemLines(label, result.problems));
@@ -71,4 +71,9 @@ export function policyFromRef(git: Git, ref: string, sha: string): LoadedPolicy 
   const text = readFileAtCommit(git, sha, POLICY_PATH, label);
   if (text === undefined) return { policy: builtInPolicy(), source: { source: "built-in", path: null, ref, sha } };
   return { policy: parse(text, label), source: { source: "ref", path: POLICY_PATH, ref, sha } };
+}
+
+/** `--org-policy FILE`: the organisation policy (the owner's `.github` repository's), which may say `enforce`. */
+export function organizationPolicyFromFile(file: string): LoadedPolicy {
+  return { policy: parse(readPolicyFile(file), file, true), source: { source: "file", path: file, ref: null, sha: null } };
 }

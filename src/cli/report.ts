@@ -18,5 +18,7 @@ export interface DiffInfo {
 export interface CheckReport {
   decision: Decision;
   policy: PolicySource;
+  /** `--org-policy FILE`: whether it decided alone (the base has no policy) or as an enforced floor. */
+  organizationPolicy?: { path: string; role: "fallback" | "floor" | "not enforced" };
   diff: DiffInfo;
 }

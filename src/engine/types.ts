@@ -69,9 +69,14 @@ export interface PullRequestFacts {
 
 export type ReasonKind = "rule" | "default" | "size" | "agent" | "policy_change" | "incomplete";
 
+/** Which policy a reason or requirement comes from, when the organisation's floor applies too. */
+export type PolicyOrigin = "repository" | "organization";
+
 export interface Reason {
   kind: ReasonKind;
   tier: Tier;
+  /** Set only when two policies decide together (an enforced organisation policy). */
+  policy?: PolicyOrigin;
   message: string;
   rule?: string;
   /** The rule's `description`, when the policy gives one. */
@@ -98,6 +103,8 @@ export interface RequirementResult {
   /** One line: how to meet it (empty when met). */
   howTo: string;
   sources: RequirementSource[];
+  /** Set only when two policies decide together (an enforced organisation policy). */
+  policy?: PolicyOrigin;
   /** Whether it can be judged without GitHub (tests, ticket): `guardrails check --strict` uses it. */
   local: boolean;
   required?: number;

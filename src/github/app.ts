@@ -10,7 +10,7 @@ import { CheckNotWrittenError } from "./errors.js";
 import { evaluateMergeGroup } from "./merge-group.js";
 import { evaluatePullRequest, type PullRequestTarget, type Trigger } from "./evaluate-pull-request.js";
 import type { GitHub } from "./octokit.js";
-import { PolicyCache } from "./policy-source.js";
+import { ORG_POLICY_REPOSITORY, PolicyCache } from "./policy-source.js";
 import { noLock, type PullRequestLock } from "./pr-lock.js";
 import { PullRequestQueue } from "./pr-queue.js";
 import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
@@ -198,9 +198,6 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     });
   };
 }
-
-/** The repository whose `.github/guardrails.yml` is the owner's default policy. */
-const ORG_POLICY_REPOSITORY = ".github";
 
 interface OpenPullRequest {
   number: number;

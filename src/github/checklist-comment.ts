@@ -110,6 +110,8 @@ export interface ChecklistCommentInput {
   tierLabel: string;
   items: readonly string[];
   state: ChecklistState;
+  /** Items the enforced organisation policy asks for (said above the list, which stays plain). */
+  organizationItems?: readonly string[];
 }
 
 /** The comment body: marker, task list with who ticked what, and the signed state. */
@@ -121,6 +123,9 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
     "Tick each item once it is true; Guardrails re-evaluates the PR when you do. Only people with write access can tick, and the check records who did.",
     "",
   ];
+  if (input.organizationItems?.length) {
+    lines.push(`From the organisation policy (enforced for every repository): ${input.organizationItems.map((item) => `“${item.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}”`).join(", ")}. The others come from this repository's policy.`, "");
+  }
   for (const item of input.items) {
     const record = tickOf(input.state.ticks, item);
     lines.push(`- [${record ? "x" : " "}] ${item}${record ? ` <sub>ticked by @${record.by}</sub>` : ""}`);

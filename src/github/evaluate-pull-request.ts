@@ -9,6 +9,7 @@
  */
 import type { Logger } from "pino";
 import { evaluate } from "../engine/evaluate.js";
+import { evaluateWithFloor } from "../engine/floor.js";
 import { summarizeReviews } from "../engine/reviews.js";
 import type { Decision, Label, Permission, PullRequestFacts } from "../engine/types.js";
 import { POLICY_PATH, type Policy } from "../policy/schema.js";
@@ -23,7 +24,7 @@ import {
 import { describeError } from "./errors.js";
 import { FileLister, pagesFor, type FileList } from "./files.js";
 import type { GitHub } from "./octokit.js";
-import { PolicyCache, resolvePolicy } from "./policy-source.js";
+import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
 import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
 import { renderDecision, renderEvaluationError, renderPolicyError, type CheckOutput } from "./render-check.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
@@ -113,9 +114,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
         : Promise.resolve();
     progress.catch(() => undefined);
 
-    const policyLocation = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : snapshot.orgPolicy;
     const needsAnotherRound =
-      (policyLocation?.blobOid !== undefined && !deps.policyCache.has(policyLocation)) ||
+      policyLocations(snapshot).some((location) => !deps.policyCache.has(location)) ||
       pagesFor(snapshot.changedFiles) > pagesFor(target.changedFiles ?? 1);
     // Show the check at once when gathering takes another round trip and no run exists yet.
     started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
@@ -143,29 +143,36 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     await progress;
 
-    if (!resolved.result.ok) {
-      const output = renderPolicyError(resolved.result.problems, resolved.source);
+    // A policy that does not load decides nothing: the repository's, or the organisation's when
+    // it may be a floor (unknown whether it enforces: fail closed).
+    const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;
+    if (broken) {
+      const output = renderPolicyError(broken.problems, broken.source);
       // A failing run keeps the PRs' delegation records: the next decision continues from them.
       output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot.checkRun?.text));
       writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
-      log.info({ ...logFields(target, snapshot), policy: resolved.source, problems: resolved.result.problems.length, writes }, "policy error");
+      log.info({ ...logFields(target, snapshot), policy: broken.source, problems: broken.problems.length, writes }, "policy error");
       return { status: "policy_error", conclusion: "failure", writes };
     }
 
+    if (!resolved.result.ok) throw new Error("unreachable: a policy error was answered above");
     const policy = resolved.result.policy;
+    const floorPolicy = resolved.floor?.result.ok ? resolved.floor.result.policy : undefined;
+    // With an enforced organisation policy, both judge the PR (src/engine/floor.ts).
+    const decide = (f: PullRequestFacts) => (floorPolicy ? evaluateWithFloor(policy, floorPolicy, f) : evaluate(policy, f));
     const prKey = { owner: target.owner, repo: target.repo, number: target.number };
     let state = decodeState(deps.stateSecret, prKey, snapshot.comment?.body ?? trigger.tickEdit?.previousBody);
     let facts = buildFacts(snapshot, fileList, state);
-    let decision = evaluate(policy, facts);
+    let decision = decide(facts);
 
     const extra = await gatherExtraFacts(github, repo, snapshot, policy, facts, decision, state, trigger);
     if (extra.changed) {
       state = extra.state;
       facts = { ...buildFacts(snapshot, fileList, state), labels: extra.labels, teamMembers: extra.teamMembers };
-      decision = evaluate(policy, facts);
+      decision = decide(facts);
     }
 
-    const output = renderDecision(decision, resolved.source, state);
+    const output = renderDecision(decision, resolved.source, state, resolved.floor?.source);
     // The PR's delegation record travels in the check run's text (src/metrics/delegation-record.ts).
     const records = readDelegationRecords(snapshot.checkRun?.text);
     const previousRecord = records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];
@@ -190,8 +197,10 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
         ...logFields(target, snapshot),
         tier: decision.tier,
         conclusion: decision.conclusion,
-        unmet: decision.requirements.filter((r) => !r.met).map((r) => r.kind),
+        // `org:` marks what an enforced organisation policy asks for.
+        unmet: decision.requirements.filter((r) => !r.met).map((r) => (r.policy === "organization" ? `org:${r.kind}` : r.kind)),
         policy: resolved.source,
+        ...(floorPolicy ? { floorPolicy: resolved.floor!.source } : {}),
         event: trigger.event,
         writes,
         ms: Date.now() - started,
@@ -399,6 +408,7 @@ function writeComment(
     if (!snapshot.comment) return Promise.resolve(0);
     return upsertComment(deps.github, repo, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key, state));
   }
-  const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state });
+  const organizationItems = decision.requirements.filter((r) => r.kind === "checklist" && r.policy === "organization").flatMap((r) => (r.items ?? []).map((i) => i.item));
+  const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state, organizationItems });
   return upsertComment(deps.github, repo, target.number, snapshot.comment, body);
 }

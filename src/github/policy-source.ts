@@ -4,6 +4,7 @@
  * fetched by its blob id and parsed once per process: a blob's content never changes.
  */
 import { policyCacheHits, policyCacheMisses } from "../metrics/metrics.js";
+import { isFloor } from "../engine/floor.js";
 import { builtInPolicy } from "../policy/default.js";
 import { loadPolicy, MAX_POLICY_BYTES, type LoadResult } from "../policy/loader.js";
 import { POLICY_PATH } from "../policy/schema.js";
@@ -14,6 +15,20 @@ import type { PolicyLocation, PullRequestSnapshot } from "./snapshot.js";
 export interface ResolvedPolicy {
   source: PolicySource;
   result: LoadResult;
+  /**
+   * The organisation policy, when the repository has its own and the organisation's applies in
+   * addition (`enforce: true`), or when it does not load: whether it enforces is then unknown, and
+   * an unknown floor fails closed.
+   */
+  floor?: { source: PolicySource; result: LoadResult };
+}
+
+/** The repository whose `.github/guardrails.yml` is the owner's organisation policy. */
+export const ORG_POLICY_REPOSITORY = ".github";
+
+/** Whether a policy location is the organisation policy (the only one that may say `enforce`). */
+export function isOrganizationLocation(location: PolicyLocation): boolean {
+  return location.repository.split("/")[1]?.toLowerCase() === ORG_POLICY_REPOSITORY;
 }
 
 /**
@@ -51,16 +66,30 @@ export class PolicyCache {
 
 const cacheKey = (location: PolicyLocation) => `${location.repository.toLowerCase()}@${location.blobOid}`;
 
-export function resolvePolicy(github: GitHub, cache: PolicyCache, snapshot: PullRequestSnapshot): Promise<ResolvedPolicy> {
-  const chosen: { kind: PolicySource["kind"]; location: PolicyLocation } | undefined = snapshot.basePolicy?.blobOid
-    ? { kind: "repository", location: snapshot.basePolicy }
-    : snapshot.orgPolicy?.blobOid
-      ? { kind: "organization", location: snapshot.orgPolicy }
-      : undefined;
-  if (!chosen) return Promise.resolve({ source: { kind: "built-in" }, result: { ok: true, policy: builtInPolicy() } });
+/** The policy blobs an evaluation reads: the repository's, and the organisation's beside it or instead of it. */
+export function policyLocations(snapshot: PullRequestSnapshot): PolicyLocation[] {
+  const own = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : undefined;
+  const org = snapshot.orgPolicy?.blobOid ? snapshot.orgPolicy : undefined;
+  return [own, org && !(own && isOrganizationLocation(own)) ? org : undefined].filter((l): l is PolicyLocation => l !== undefined);
+}
 
-  const { location } = chosen;
-  const source: PolicySource = { kind: chosen.kind, repository: location.repository, path: POLICY_PATH, commit: location.commit };
+export async function resolvePolicy(github: GitHub, cache: PolicyCache, snapshot: PullRequestSnapshot): Promise<ResolvedPolicy> {
+  const own = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : undefined;
+  const org = snapshot.orgPolicy?.blobOid ? snapshot.orgPolicy : undefined;
+  if (!own && !org) return { source: { kind: "built-in" }, result: { ok: true, policy: builtInPolicy() } };
+  if (!own) return load(github, cache, "organization", org!);
+  // The organisation policy is read beside the repository's (in parallel, cached by blob id):
+  // only its text says whether it is a floor. The `.github` repository's own policy is that policy.
+  const [resolved, floor] = await Promise.all([
+    load(github, cache, "repository", own),
+    org && !isOrganizationLocation(own) ? load(github, cache, "organization", org) : undefined,
+  ]);
+  if (floor && (!floor.result.ok || isFloor(floor.result.policy))) return { ...resolved, floor };
+  return resolved;
+}
+
+function load(github: GitHub, cache: PolicyCache, kind: "repository" | "organization", location: PolicyLocation): Promise<ResolvedPolicy> {
+  const source: PolicySource = { kind, repository: location.repository, path: POLICY_PATH, commit: location.commit };
   if ((location.byteSize ?? 0) > MAX_POLICY_BYTES) {
     return Promise.resolve({ source, result: { ok: false, problems: [{ line: 1, column: 1, message: `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB` }] } });
   }
@@ -70,7 +99,7 @@ export function resolvePolicy(github: GitHub, cache: PolicyCache, snapshot: Pull
       const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
       const blob = response.data as { content: string; encoding: string };
       const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
-      return loadPolicy(text);
+      return loadPolicy(text, { organization: isOrganizationLocation(location) });
     })
     .then((result) => ({ source, result }));
 }

@@ -52,7 +52,7 @@ export function describePolicySource(source: PolicySource): string {
   return `\`${source.repository}\` \`${source.path}\` at \`${source.commit?.slice(0, 7)}\`${source.kind === "organization" ? " (organisation default)" : ""}`;
 }
 
-export function renderDecision(decision: Decision, source: PolicySource, ticks: ChecklistState): CheckOutput {
+export function renderDecision(decision: Decision, source: PolicySource, ticks: ChecklistState, floor?: PolicySource): CheckOutput {
   const unmet = decision.requirements.filter((r) => !r.met);
   const tierName = `${TIER_NAME[decision.tier]} risk`;
   const title =
@@ -71,7 +71,9 @@ export function renderDecision(decision: Decision, source: PolicySource, ticks: 
     "|---|---|---|---|",
     ...decision.requirements.map(requirementRow),
     "",
-    `Policy: ${describePolicySource(source)}.`,
+    floor
+      ? `Policies: ${describePolicySource(source)}, and in addition the enforced organisation policy ${describePolicySource({ ...floor, kind: "repository" })} (\`enforce: true\`): the tier is the higher of the two, and both sets of requirements apply.`
+      : `Policy: ${describePolicySource(source)}.`,
   ].join("\n");
 
   const text = truncate(detailsText(decision, ticks), MAX_OUTPUT_CHARS);
@@ -88,6 +90,10 @@ function reasonTable(reasons: Reason[]): string[] {
 }
 
 function reasonName(reason: Reason): string {
+  return `${reasonKindName(reason)}${reason.policy === "organization" ? " (organisation policy)" : reason.policy === "repository" ? " (repository policy)" : ""}`;
+}
+
+function reasonKindName(reason: Reason): string {
   switch (reason.kind) {
     case "rule":
       return `rule \`${reason.rule}\`${reason.description ? `: ${cell(reason.description)}` : ""}`;

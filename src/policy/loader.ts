@@ -17,16 +17,24 @@ export type LoadResult = { ok: true; policy: Policy } | { ok: false; problems: P
 /** Larger policies are refused before parsing: a policy is a page of YAML, not a data file. */
 export const MAX_POLICY_BYTES = 256 * 1024;
 
-export function loadPolicy(text: string): LoadResult {
+export interface LoadOptions {
+  /**
+   * The policy is the organisation policy (`.github/guardrails.yml` of the owner's `.github`
+   * repository): the only one that may say `enforce`.
+   */
+  organization?: boolean;
+}
+
+export function loadPolicy(text: string, options: LoadOptions = {}): LoadResult {
   try {
-    return loadUnsafe(text);
+    return loadUnsafe(text, options);
   } catch (error) {
     // Defence in depth: the parser and the schema are not expected to throw.
     return { ok: false, problems: [{ line: 1, column: 1, message: `could not read the policy: ${(error as Error).message}` }] };
   }
 }
 
-function loadUnsafe(text: string): LoadResult {
+function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   if (typeof text !== "string") return fail(1, 1, "the policy is not text");
   if (Buffer.byteLength(text, "utf8") > MAX_POLICY_BYTES) {
     return fail(1, 1, `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
@@ -61,7 +69,17 @@ function loadUnsafe(text: string): LoadResult {
   if (data === null || data === undefined) return fail(1, 1, "the policy is empty: it needs at least `version: 1`");
 
   const parsed = policySchema.safeParse(data, { reportInput: true });
-  if (parsed.success) return { ok: true, policy: parsed.data };
+  if (parsed.success) {
+    if (parsed.data.enforce !== undefined && options.organization !== true) {
+      const key = findKeyNode(doc, [], "enforce");
+      return fail(
+        at(key?.range?.[0] ?? 0).line,
+        at(key?.range?.[0] ?? 0).column,
+        "enforce: only the organisation policy (.github/guardrails.yml in the owner's .github repository) may set enforce; a repository's own policy cannot (validate the organisation policy with `guardrails validate --org`)",
+      );
+    }
+    return { ok: true, policy: parsed.data };
+  }
 
   const problems: PolicyProblem[] = [];
   for (const issue of parsed.error.issues) {

@@ -195,6 +195,13 @@ export const policySchema = z
           .meta({ description: "Labels <prefix><tier>; false turns labels off." }),
       })
       .prefault({}),
+    enforce: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Only in the organisation policy (the owner's .github repository): true applies it to every pull request of the owner's repositories in addition to the repository's own policy (the higher tier, both sets of requirements).",
+      }),
   })
   .meta({
     title: "Guardrails policy",

@@ -98,7 +98,8 @@ describe("guardrails validate", () => {
       .sort();
     if (files.length === 0) throw new Error("examples/ holds no .yml policy: the issue asks for at least three");
     for (const file of files) {
-      const result = runCli(["validate", join(examples, file)], dir);
+      // The organisation policy example goes in the owner's .github repository: validated as such.
+      const result = runCli(["validate", ...(file === "organization.yml" ? ["--org"] : []), join(examples, file)], dir);
       expect({ file, status: result.status, output: result.stdout + result.stderr }).toEqual({
         file,
         status: 0,

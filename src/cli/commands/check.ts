@@ -1,5 +1,6 @@
 /** `guardrails check`: the local diff BASE...HEAD evaluated by the engine, explained. */
 import { evaluate } from "../../engine/evaluate.js";
+import { evaluateWithFloor, isFloor } from "../../engine/floor.js";
 import { flag, parseCommandArgs, stringList, stringOption } from "../args.js";
 import { EXIT } from "../errors.js";
 import { gatherFacts, resolveRange } from "../facts.js";
@@ -8,13 +9,14 @@ import { openRepository } from "../git.js";
 import { CHECK_HELP } from "../help.js";
 import type { Io } from "../io.js";
 import { renderJson } from "../json.js";
-import { policyFromFile, policyFromRef } from "../policy-source.js";
+import { organizationPolicyFromFile, policyFromFile, policyFromRef, type LoadedPolicy } from "../policy-source.js";
 import type { CheckReport } from "../report.js";
 
 const OPTIONS = {
   base: { type: "string" },
   head: { type: "string" },
   policy: { type: "string" },
+  "org-policy": { type: "string" },
   json: { type: "boolean" },
   strict: { type: "boolean" },
   author: { type: "string" },
@@ -33,7 +35,14 @@ export function checkCommand(args: string[], io: Io): number {
   const policyFile = stringOption(values, "policy");
   const git = openRepository(io.cwd);
   const range = resolveRange(git, { base: stringOption(values, "base"), head: stringOption(values, "head") });
-  const loaded = policyFile !== undefined ? policyFromFile(policyFile) : policyFromRef(git, range.baseRef, range.baseSha);
+  const own = policyFile !== undefined ? policyFromFile(policyFile) : policyFromRef(git, range.baseRef, range.baseSha);
+  const orgFile = stringOption(values, "org-policy");
+  const org = orgFile !== undefined ? organizationPolicyFromFile(orgFile) : undefined;
+  // As the app: without a policy of its own the repository gets the organisation's; with one, the
+  // organisation's applies too only when it says `enforce: true`.
+  const alone = org !== undefined && own.source.source === "built-in";
+  const loaded: LoadedPolicy = alone ? org : own;
+  const floor = org !== undefined && !alone && isFloor(org.policy) ? org : undefined;
   const { facts, diff } = gatherFacts(git, range, {
     author: stringOption(values, "author"),
     title: stringOption(values, "title"),
@@ -42,8 +51,13 @@ export function checkCommand(args: string[], io: Io): number {
     labels: stringList(values, "label"),
   });
 
-  const decision = evaluate(loaded.policy, facts);
-  const report: CheckReport = { decision, policy: loaded.source, diff };
+  const decision = floor ? evaluateWithFloor(loaded.policy, floor.policy, facts) : evaluate(loaded.policy, facts);
+  const report: CheckReport = {
+    decision,
+    policy: loaded.source,
+    ...(orgFile !== undefined ? { organizationPolicy: { path: orgFile, role: alone ? "fallback" : floor ? "floor" : "not enforced" } } : {}),
+    diff,
+  };
   io.stdout(flag(values, "json") ? renderJson(report) : renderHuman(report, styleFor({ isTTY: io.stdoutIsTTY }, io.env)));
 
   const localUnmet = decision.requirements.some((requirement) => requirement.local && !requirement.met);

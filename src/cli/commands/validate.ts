@@ -1,14 +1,15 @@
 /** `guardrails validate [FILE...]`: every problem of each policy file, as FILE:LINE:COL lines. */
 import { loadPolicy } from "../../policy/loader.js";
 import { POLICY_PATH } from "../../policy/schema.js";
-import { parseCommandArgs } from "../args.js";
+import { flag, parseCommandArgs } from "../args.js";
 import { CliError, EXIT } from "../errors.js";
 import { VALIDATE_HELP } from "../help.js";
 import type { Io } from "../io.js";
 import { problemLines, readPolicyFile } from "../policy-source.js";
 
 export function validateCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseCommandArgs("validate", args, {}, Number.POSITIVE_INFINITY);
+  const { values, positionals } = parseCommandArgs("validate", args, { org: { type: "boolean" } }, Number.POSITIVE_INFINITY);
+  const organization = flag(values, "org");
   if (values.help) {
     io.stdout(VALIDATE_HELP);
     return EXIT.ok;
@@ -26,7 +27,7 @@ export function validateCommand(args: string[], io: Io): number {
       exitCode = EXIT.problems;
       continue;
     }
-    const result = loadPolicy(text);
+    const result = loadPolicy(text, { organization });
     if (result.ok) {
       io.stdout(`${file}: ok\n`);
     } else {
