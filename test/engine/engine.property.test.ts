@@ -21,7 +21,8 @@ const policies: Policy[] = [
     .filter((name) => name.endsWith(".yml"))
     .map((name) => readFileSync(new URL(name, examplesDir), "utf8")),
 ].map((text) => {
-  const loaded = loadPolicy(text);
+  // examples/organization.yml says `enforce`, which only the organisation policy may.
+  const loaded = loadPolicy(text, { organization: true });
   if (!loaded.ok) throw new Error(`fixture policy invalid: ${JSON.stringify(loaded.problems[0])}`);
   return loaded.policy;
 });
