@@ -4,6 +4,7 @@
  */
 import type { Policy } from "../policy/schema.js";
 import { compilePolicy } from "./compile.js";
+import { judgeProposedPolicy } from "./proposed-policy.js";
 import { judgeRequirements, mergeRequirements } from "./requirements.js";
 import { summarizeReviews } from "./reviews.js";
 import { assessTier, classifyFiles } from "./tier.js";
@@ -25,6 +26,8 @@ export function evaluate(policy: Policy, facts: PullRequestFacts): Decision {
     ...(assessed.policyChanged || unlisted ? [{ source: "policy_change", spec: policy.policy_change.require }] : []),
   ]);
   const requirements = judgeRequirements(compiled, facts, merged, summarizeReviews(facts, policy.approvals.stale), classified);
+  // A PR that changes the policy must leave a policy that loads (it governs every PR once merged).
+  if (assessed.policyChanged && facts.proposedPolicy) requirements.push(judgeProposedPolicy(facts.proposedPolicy));
 
   return {
     tier: assessed.tier,

@@ -65,6 +65,12 @@ export interface PullRequestFacts {
   coAuthorsComplete?: boolean;
   /** Ticked checklist items, with who ticked each. */
   checklist: ChecklistTick[];
+  /**
+   * When the PR changes the policy file: the problems of its proposed version (the head's), as
+   * the loader reports them; `removed` when the PR deletes it. Adapters that read the head's
+   * file fill it; the decision then requires the proposed policy to be valid.
+   */
+  proposedPolicy?: { problems: { line: number; column: number; message: string }[]; removed?: boolean };
 }
 
 export type ReasonKind = "rule" | "default" | "size" | "agent" | "policy_change" | "incomplete";
@@ -90,7 +96,7 @@ export interface Reason {
   value?: string;
 }
 
-export type RequirementKind = "approvals" | "approvers" | "tests" | "ticket" | "checklist" | "changes_requested";
+export type RequirementKind = "approvals" | "approvers" | "tests" | "ticket" | "checklist" | "changes_requested" | "proposed_policy";
 
 /** Where a requirement comes from: `tier:high`, `rule:auth`, `agents`, `policy_change`, `always`. */
 export type RequirementSource = string;
@@ -112,6 +118,8 @@ export interface RequirementResult {
   group?: ApproverGroup;
   items?: { item: string; ticked: boolean; tickedBy?: string }[];
   reviewers?: string[];
+  /** proposed_policy: every problem of the proposed policy file (line and column in the head's file). */
+  problems?: { line: number; column: number; message: string }[];
 }
 
 export interface Decision {

@@ -26,7 +26,8 @@ import { FileLister, pagesFor, type FileList } from "./files.js";
 import type { GitHub } from "./octokit.js";
 import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
 import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
-import { renderDecision, renderEvaluationError, renderPolicyError, type CheckOutput } from "./render-check.js";
+import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
+import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
 import { readDelegationRecords, writeDelegationRecords } from "../metrics/delegation-record.js";
@@ -116,12 +117,19 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
 
     const needsAnotherRound =
       policyLocations(snapshot).some((location) => !deps.policyCache.has(location)) ||
+      (proposesPolicy(snapshot) && snapshot.headPolicy?.blobOid !== undefined && !deps.policyCache.has(snapshot.headPolicy)) ||
       pagesFor(snapshot.changedFiles) > pagesFor(target.changedFiles ?? 1);
     // Show the check at once when gathering takes another round trip and no run exists yet.
     started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
     started$?.catch(() => undefined);
 
-    const [resolved, firstList] = await Promise.all([resolvePolicy(github, deps.policyCache, snapshot), lister.list(snapshot.changedFiles)]);
+    // A PR that changes the policy: its proposed file and the preview's read go in the same round.
+    const preview$ = startPreview(github, log, target, snapshot);
+    const [resolved, firstList, proposed] = await Promise.all([
+      resolvePolicy(github, deps.policyCache, snapshot),
+      lister.list(snapshot.changedFiles),
+      loadProposedPolicy(github, deps.policyCache, snapshot),
+    ]);
     if (started$) {
       runId = await started$;
       writes++;
@@ -162,17 +170,20 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const decide = (f: PullRequestFacts) => (floorPolicy ? evaluateWithFloor(policy, floorPolicy, f) : evaluate(policy, f));
     const prKey = { owner: target.owner, repo: target.repo, number: target.number };
     let state = decodeState(deps.stateSecret, prKey, snapshot.comment?.body ?? trigger.tickEdit?.previousBody);
-    let facts = buildFacts(snapshot, fileList, state);
+    const proposedFact = proposedPolicyFact(proposed);
+    let facts = { ...buildFacts(snapshot, fileList, state), ...(proposedFact ? { proposedPolicy: proposedFact } : {}) };
     let decision = decide(facts);
 
     const extra = await gatherExtraFacts(github, repo, snapshot, policy, facts, decision, state, trigger);
     if (extra.changed) {
       state = extra.state;
-      facts = { ...buildFacts(snapshot, fileList, state), labels: extra.labels, teamMembers: extra.teamMembers };
+      facts = { ...buildFacts(snapshot, fileList, state), ...(proposedFact ? { proposedPolicy: proposedFact } : {}), labels: extra.labels, teamMembers: extra.teamMembers };
       decision = decide(facts);
     }
 
     const output = renderDecision(decision, resolved.source, state, resolved.floor?.source);
+    const preview = previewSection(await preview$, policy, proposed, facts, decision);
+    if (preview) output.text = truncate(`${preview}\n${output.text}`, MAX_OUTPUT_CHARS);
     // The PR's delegation record travels in the check run's text (src/metrics/delegation-record.ts).
     const records = readDelegationRecords(snapshot.checkRun?.text);
     const previousRecord = records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];

@@ -6,6 +6,7 @@
 import type { Decision, Reason, RequirementResult } from "../engine/types.js";
 import type { PolicyProblem } from "../policy/loader.js";
 import { describeGroup } from "../engine/requirements.js";
+import { POLICY_PATH } from "../policy/schema.js";
 import type { ChecklistState } from "./checklist-comment.js";
 
 export const CHECK_NAME = "guardrails";
@@ -77,7 +78,22 @@ export function renderDecision(decision: Decision, source: PolicySource, ticks: 
   ].join("\n");
 
   const text = truncate(detailsText(decision, ticks), MAX_OUTPUT_CHARS);
-  return { conclusion: decision.conclusion, title: truncate(title, 200), summary: truncate(summary, MAX_OUTPUT_CHARS), text, annotations: [] };
+  return { conclusion: decision.conclusion, title: truncate(title, 200), summary: truncate(summary, MAX_OUTPUT_CHARS), text, annotations: proposedPolicyAnnotations(decision) };
+}
+
+/** The proposed policy's problems, at their line and column of the head's file (the check's commit). */
+function proposedPolicyAnnotations(decision: Decision): Annotation[] {
+  const proposed = decision.requirements.find((r) => r.kind === "proposed_policy");
+  return (proposed?.problems ?? []).map((p) => ({
+    path: POLICY_PATH,
+    start_line: p.line,
+    end_line: p.line,
+    start_column: p.column,
+    end_column: p.column,
+    annotation_level: "failure" as const,
+    title: "Guardrails: the proposed policy has a problem",
+    message: `${p.message} (in the policy this PR proposes; the current policy still decides until it is merged)`,
+  }));
 }
 
 function reasonTable(reasons: Reason[]): string[] {
@@ -144,6 +160,7 @@ const KIND_NAME: Record<RequirementResult["kind"], string> = {
   ticket: "Ticket",
   checklist: "Checklist",
   changes_requested: "No change requests",
+  proposed_policy: "Proposed policy",
 };
 
 function requirementRow(requirement: RequirementResult): string {
@@ -168,6 +185,10 @@ function shortMissing(requirement: RequirementResult): string {
     }
     case "changes_requested":
       return "change request open";
+    case "proposed_policy": {
+      const count = requirement.problems?.length ?? 0;
+      return `the proposed policy has ${count} problem${count === 1 ? "" : "s"}`;
+    }
   }
 }
 

@@ -42,6 +42,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
           nodes {
             commit {
               oid
+              proposedPolicy: file(path: $policyPath) { object { ... on Blob { oid byteSize } } }
               checkSuites(first: 10, filterBy: { appId: $appId }) {
                 nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId status conclusion title summary text } } }
               }
@@ -110,6 +111,8 @@ export interface PullRequestSnapshot {
   changedFiles: number;
   author: { login: string; isBot: boolean };
   basePolicy: PolicyLocation | null;
+  /** The policy file at the PR's head (what the PR proposes), read from the same query. */
+  headPolicy: PolicyLocation | null;
   orgPolicy: PolicyLocation | null;
   labels: string[];
   /** The latest actor to apply each label, by label name. */
@@ -171,6 +174,7 @@ interface RawSnapshot {
         nodes: {
           commit: {
             oid: string;
+            proposedPolicy?: { object?: { oid?: string; byteSize?: number } | null } | null;
             checkSuites: { nodes: { checkRuns: { nodes: (ExistingCheckRun & { databaseId: number })[] } }[] };
           };
         }[];
@@ -251,6 +255,7 @@ export async function fetchSnapshot(
     changedFiles: pull.changedFiles,
     author: { login: pull.author ? restLogin(pull.author) : "ghost", isBot: pull.author?.__typename === "Bot" },
     basePolicy: pull.baseRef?.target ? location(repository.nameWithOwner, pull.baseRef.target) : null,
+    headPolicy: headCommit && headCommit.oid === pull.headRefOid ? location(repository.nameWithOwner, { oid: headCommit.oid, file: headCommit.proposedPolicy ?? null }) : null,
     orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
     labels: pull.labels.nodes.map((label) => label.name),
     labelAppliedBy,

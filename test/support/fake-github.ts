@@ -67,6 +67,8 @@ export interface FakePullRequest {
   filesListedAt?: string;
   /** How many files pages are listed at `filesListedAt` before the list catches up with the head (default: all). */
   filesListedAtPages?: number;
+  /** The policy file at the PR's head: undefined, as at the base branch's tip; null, none. Its blob is served like the base's. */
+  headPolicy?: string | null;
 }
 
 export interface FakeRepository {
@@ -99,6 +101,12 @@ export interface FakeResponse {
 }
 
 export const POLICY_PATH = ".github/guardrails.yml";
+
+/** The policy text at a PR's head: its own when it changes it, else the base branch tip's. */
+function headPolicyOf(repo: FakeRepository, pr: FakePullRequest): string | undefined {
+  if (pr.headPolicy === null) return undefined;
+  return pr.headPolicy ?? repo.branches[pr.baseRef]?.policy;
+}
 
 /** Git's blob id of a text. */
 export function blobId(text: string): string {
@@ -298,7 +306,8 @@ export class FakeGitHub {
       return json(200, { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion, app: { id: run.appId } })) });
     }
     if (method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
-      const text = this.blobs.get(m[1]!);
+      const wanted = m[1]!;
+      const text = this.blobs.get(wanted) ?? [...repo.pulls.values()].map((pr) => pr.headPolicy).find((policy): policy is string => typeof policy === "string" && blobId(policy) === wanted);
       if (text === undefined) throw new HttpError(404, "Not Found");
       return json(200, { sha: m[1], encoding: "base64", content: Buffer.from(text).toString("base64"), size: Buffer.byteLength(text) });
     }
@@ -394,6 +403,25 @@ export class FakeGitHub {
       const connection = { pageInfo: { hasNextPage: offset + 100 < list.length, endCursor: `cursor:${offset + nodes.length}` }, nodes };
       return json(200, { data: { repository: { pullRequest: operation === "GuardrailsReviews" ? { reviews: connection } : { comments: connection } } } });
     }
+    if (operation === "GuardrailsPreview") {
+      const repo = this.repo(String(v.owner), String(v.name));
+      const open = [...repo.pulls.values()].filter((pr) => pr.state === "OPEN" && pr.baseRef === v.base).sort((a, b) => b.number - a.number);
+      return json(200, { data: { repository: { pullRequests: { totalCount: open.length, nodes: open.slice(0, Number(v.first)).map((pr) => previewPullNode(pr, Number(v.files))) } } } });
+    }
+    if (operation === "GuardrailsOrganizationPreview") {
+      const owned = [...this.repos.values()].filter((r) => r.owner.toLowerCase() === String(v.owner).toLowerCase());
+      const nodes = owned.slice(0, Number(v.repositories)).map((r) => {
+        const open = [...r.pulls.values()].filter((pr) => pr.state === "OPEN").sort((a, b) => b.number - a.number);
+        const policy = r.branches[r.defaultBranch]?.policy;
+        return {
+          nameWithOwner: `${r.owner}/${r.name}`,
+          name: r.name,
+          policy: policy !== undefined ? { text: policy } : null,
+          pullRequests: { totalCount: open.length, nodes: open.slice(0, Number(v.first)).map((pr) => previewPullNode(pr, Number(v.files))) },
+        };
+      });
+      return json(200, { data: { repositoryOwner: owned.length ? { repositories: { nodes } } : null } });
+    }
     return json(200, { errors: [{ message: `unknown operation ${operation}` }] });
   }
 
@@ -439,6 +467,7 @@ export class FakeGitHub {
                       {
                         commit: {
                           oid: pr.headSha,
+                          proposedPolicy: headPolicyOf(repo, pr) !== undefined ? { object: { oid: blobId(headPolicyOf(repo, pr)!), byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!) } } : null,
                           checkSuites: {
                             nodes: runs.length
                               ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
@@ -509,6 +538,18 @@ function commentNode(comment: FakeComment) {
 }
 
 /** An actor as GitHub's GraphQL API shows it: a bot's login without the `[bot]` of REST and webhooks. */
+/** A PR as the preview queries read it: GraphQL's changed files have no rename origin. */
+function previewPullNode(pr: FakePullRequest, files: number) {
+  const changeType = (status: string) => ({ added: "ADDED", removed: "DELETED", renamed: "RENAMED", copied: "COPIED", changed: "CHANGED" })[status] ?? "MODIFIED";
+  return {
+    number: pr.number,
+    title: pr.title,
+    headRefName: pr.headRef,
+    author: graphqlActor(pr.author.login, pr.author.isBot === true),
+    files: { totalCount: pr.files.length, nodes: pr.files.slice(0, files).map((f) => ({ path: f.filename, additions: f.additions, deletions: f.deletions, changeType: changeType(f.status) })) },
+  };
+}
+
 function graphqlActor(login: string, isBot: boolean): { __typename: "Bot" | "User"; login: string } {
   return isBot ? { __typename: "Bot", login: login.replace(/\[bot\]$/, "") } : { __typename: "User", login };
 }

@@ -1,0 +1,338 @@
+/**
+ * A PR that changes the policy file: the decision still comes from the base's policy, but the
+ * proposed file (the head's) is loaded too, beside the base's blob in the same round, so that
+ *   - its problems fail the check (a fact for the engine: `proposed_policy`), with annotations at
+ *     their line and column of the head's file;
+ *   - when it is valid, the check's details preview what it would do: to this PR, and to the tiers
+ *     of the other open PRs into the same base (or, for the organisation policy, of open PRs of a
+ *     few other repositories of the owner). The preview costs one GraphQL query (PREVIEW_BUDGET),
+ *     made in the same round as the blobs, and is cached for a few minutes: it is advice, not a
+ *     decision.
+ */
+import type { Logger } from "pino";
+import { evaluate } from "../engine/evaluate.js";
+import { combineWithFloor, isFloor } from "../engine/floor.js";
+import type { ChangedFile, Decision, PullRequestFacts } from "../engine/types.js";
+import { loadPolicy, type LoadResult } from "../policy/loader.js";
+import { POLICY_PATH, TIERS, type Policy, type Tier } from "../policy/schema.js";
+import type { GitHub } from "./octokit.js";
+import { isOrganizationLocation, type PolicyCache } from "./policy-source.js";
+import type { PolicyLocation, PullRequestSnapshot } from "./snapshot.js";
+
+/** What one preview may read: one GraphQL query, at most this many PRs and files per PR. */
+export const PREVIEW_BUDGET = { queries: 1, pullRequests: 20, filesPerPullRequest: 100, repositories: 5, pullRequestsPerRepository: 4 } as const;
+const PREVIEW_TTL_MS = 10 * 60 * 1000;
+const PREVIEW_CACHE_SIZE = 200;
+
+/** Whether the PR's head holds another policy file than its base's tip (changed, added or deleted). */
+export function proposesPolicy(snapshot: PullRequestSnapshot): boolean {
+  if (!snapshot.headPolicy) return false;
+  return (snapshot.headPolicy.blobOid ?? null) !== (snapshot.basePolicy?.blobOid ?? null);
+}
+
+export interface ProposedPolicy {
+  location: PolicyLocation;
+  /** undefined: the PR deletes the file. */
+  result?: LoadResult;
+}
+
+/** Loads the head's policy through the same cache as every policy (by blob id). */
+export async function loadProposedPolicy(github: GitHub, cache: PolicyCache, snapshot: PullRequestSnapshot): Promise<ProposedPolicy | undefined> {
+  if (!proposesPolicy(snapshot)) return undefined;
+  const location = snapshot.headPolicy!;
+  if (!location.blobOid) return { location };
+  const key = `${location.repository.toLowerCase()}@${location.blobOid}`;
+  const result = await cache.get(key, async () => {
+    const [owner, repo] = location.repository.split("/") as [string, string];
+    const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
+    const blob = response.data as { content: string; encoding: string };
+    const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
+    return loadPolicy(text, { organization: isOrganizationLocation(location) });
+  });
+  return { location, result };
+}
+
+/** The engine's fact: the proposed policy's problems, or that the PR deletes it. */
+export function proposedPolicyFact(proposed: ProposedPolicy | undefined): PullRequestFacts["proposedPolicy"] {
+  if (!proposed) return undefined;
+  if (!proposed.result) return { problems: [], removed: true };
+  return { problems: proposed.result.ok ? [] : proposed.result.problems };
+}
+
+// ---- the preview ------------------------------------------------------------------------------
+
+/** An open PR as the preview sees it: enough facts for a tier. */
+export interface PreviewPullRequest {
+  repository: string;
+  number: number;
+  author: { login: string; isBot: boolean };
+  title: string;
+  headBranch: string;
+  files: ChangedFile[];
+  /** False when the PR has more files than the preview read. */
+  filesComplete: boolean;
+  /** For the organisation preview: the repository's own policy (undefined: none; a result: loaded). */
+  ownPolicy?: LoadResult;
+}
+
+export interface PreviewInput {
+  /** The policies as they are now and as proposed. */
+  current: Policy;
+  proposed: Policy;
+  /** This PR's facts and what the current policy decided. */
+  facts: PullRequestFacts;
+  decision: Decision;
+  /** organization: the PR edits the organisation policy, and `others` are PRs of other repositories. */
+  scope: "repository" | "organization";
+  others: PreviewPullRequest[];
+  /** How many open PRs there were in all (beyond what was read: "… and N more"). */
+  totalOthers: number;
+}
+
+const TIER_RANK = (tier: Tier) => TIERS.indexOf(tier);
+
+/** The preview's Markdown, for the check's details. Pure. */
+export function renderPreview(input: PreviewInput): string {
+  const own = evaluate(input.proposed, input.facts);
+  const lines = [
+    "#### Preview: what the proposed policy would do",
+    "",
+    `This PR's decision still comes from the current policy (${input.decision.tier}, ${input.decision.conclusion}). Under the proposed policy it would be **${own.tier}** (${own.conclusion === "success" ? "every requirement met" : `missing: ${own.requirements.filter((r) => !r.met).map((r) => r.kind).join(", ")}`}).`,
+    "",
+  ];
+  const changes: string[] = [];
+  let unchanged = 0;
+  for (const pr of input.others) {
+    const before = tierUnder(input, pr, "current");
+    const after = tierUnder(input, pr, "proposed");
+    if (before === undefined || after === undefined) {
+      changes.push(`- ${label(input, pr)}: not previewed (its repository's own policy does not load)`);
+      continue;
+    }
+    if (before.tier === after.tier) {
+      unchanged++;
+      continue;
+    }
+    const direction = TIER_RANK(after.tier) > TIER_RANK(before.tier) ? "" : " (lower)";
+    changes.push(`- ${label(input, pr)} ${before.tier} → ${after.tier}${direction} (${why(after)})${pr.filesComplete ? "" : " (from its first 100 files)"}`);
+  }
+  const where = input.scope === "organization" ? "open PRs of the owner's other repositories" : "other open PRs into the same base";
+  if (input.others.length === 0) lines.push(`No ${where} to preview.`);
+  else {
+    const count = input.others.length;
+    lines.push(`Tiers of ${count} ${count === 1 ? where.replace("PRs", "PR") : where} (newest first), now → with the proposed policy:`, "");
+    lines.push(...(changes.length ? changes : ["- none changes tier"]));
+    if (unchanged > 0 && changes.length > 0) lines.push(unchanged === 1 ? "- 1 other keeps its tier" : `- ${unchanged} others keep their tier`);
+    const more = input.totalOthers - input.others.length;
+    if (more > 0) lines.push(`- … and ${more} more not previewed`);
+  }
+  lines.push(
+    "",
+    `The preview reads ${input.scope === "organization" ? `up to ${PREVIEW_BUDGET.repositories} repositories with ${PREVIEW_BUDGET.pullRequestsPerRepository} open PRs each` : `up to ${PREVIEW_BUDGET.pullRequests} open PRs`} and ${PREVIEW_BUDGET.filesPerPullRequest} files of each in one GraphQL query, and judges tiers only (files, size and the author; not commit trailers, renames' old paths or approvals).`,
+    "",
+  );
+  return lines.join("\n");
+}
+
+function label(input: PreviewInput, pr: PreviewPullRequest): string {
+  return input.scope === "organization" ? `${pr.repository}#${pr.number}` : `#${pr.number}`;
+}
+
+function why(decision: Decision): string {
+  const top = decision.reasons.find((r) => r.tier === decision.tier);
+  if (!top) return "no changed files";
+  if (top.kind === "rule") return `rule \`${top.rule}\`${top.policy === "organization" ? " of the organisation policy" : ""}`;
+  return top.kind.replace("_", " ");
+}
+
+function factsOf(pr: PreviewPullRequest): PullRequestFacts {
+  return {
+    headSha: "",
+    author: pr.author,
+    title: pr.title,
+    body: "",
+    headBranch: pr.headBranch,
+    files: pr.files,
+    // The preview reads a bounded number of files: judge those it has (the caption says so).
+    filesComplete: true,
+    labels: [],
+    reviews: [],
+    teamMembers: {},
+    coAuthors: [],
+    checklist: [],
+  };
+}
+
+/** A PR's decision under the current or the proposed policy (with the organisation floor where it applies). */
+function tierUnder(input: PreviewInput, pr: PreviewPullRequest, which: "current" | "proposed"): Decision | undefined {
+  const policy = which === "current" ? input.current : input.proposed;
+  const facts = factsOf(pr);
+  if (input.scope === "repository") return evaluate(policy, facts);
+  // The organisation policy: alone where a repository has none, as a floor where it enforces.
+  if (!pr.ownPolicy) return evaluate(policy, facts);
+  if (!pr.ownPolicy.ok) return undefined;
+  const own = evaluate(pr.ownPolicy.policy, facts);
+  return isFloor(policy) ? combineWithFloor(own, evaluate(policy, facts)) : own;
+}
+
+// ---- reading the other PRs: one GraphQL query ---------------------------------------------------
+
+const SAME_BASE_QUERY = /* GraphQL */ `
+  query GuardrailsPreview($owner: String!, $name: String!, $base: String!, $first: Int!, $files: Int!) {
+    repository(owner: $owner, name: $name) {
+      pullRequests(baseRefName: $base, states: OPEN, first: $first, orderBy: { field: CREATED_AT, direction: DESC }) {
+        totalCount
+        nodes { ...PreviewPull }
+      }
+    }
+  }
+  fragment PreviewPull on PullRequest {
+    number
+    title
+    headRefName
+    author { __typename login }
+    files(first: $files) { totalCount nodes { path additions deletions changeType } }
+  }
+`;
+
+const ORGANIZATION_QUERY = /* GraphQL */ `
+  query GuardrailsOrganizationPreview($owner: String!, $repositories: Int!, $first: Int!, $files: Int!, $policyExpression: String!) {
+    repositoryOwner(login: $owner) {
+      repositories(first: $repositories, orderBy: { field: PUSHED_AT, direction: DESC }, isArchived: false) {
+        nodes {
+          nameWithOwner
+          name
+          policy: object(expression: $policyExpression) { ... on Blob { text } }
+          pullRequests(states: OPEN, first: $first, orderBy: { field: CREATED_AT, direction: DESC }) {
+            totalCount
+            nodes { ...PreviewPull }
+          }
+        }
+      }
+    }
+  }
+  fragment PreviewPull on PullRequest {
+    number
+    title
+    headRefName
+    author { __typename login }
+    files(first: $files) { totalCount nodes { path additions deletions changeType } }
+  }
+`;
+
+interface RawPreviewPull {
+  number: number;
+  title: string;
+  headRefName: string;
+  author: { __typename?: string; login: string } | null;
+  files: { totalCount: number; nodes: { path: string; additions: number; deletions: number; changeType: string }[] } | null;
+}
+
+function toPreviewPull(repository: string, raw: RawPreviewPull): PreviewPullRequest {
+  const files = raw.files?.nodes ?? [];
+  const isBot = raw.author?.__typename === "Bot";
+  const login = raw.author ? (isBot && !raw.author.login.endsWith("[bot]") ? `${raw.author.login}[bot]` : raw.author.login) : "ghost";
+  return {
+    repository,
+    number: raw.number,
+    author: { login, isBot },
+    title: raw.title ?? "",
+    headBranch: raw.headRefName,
+    files: files.map((f) => ({ path: f.path, status: STATUS[f.changeType] ?? "modified", additions: f.additions, deletions: f.deletions })),
+    filesComplete: (raw.files?.totalCount ?? 0) <= files.length,
+  };
+}
+
+const STATUS: Record<string, ChangedFile["status"]> = { ADDED: "added", DELETED: "removed", MODIFIED: "modified", RENAMED: "renamed", COPIED: "copied", CHANGED: "changed" };
+
+/** The other open PRs the preview judges: of the same base, or of the owner's other repositories. */
+export async function fetchPreviewPullRequests(
+  github: GitHub,
+  target: { owner: string; repo: string; number: number },
+  baseBranch: string,
+  scope: "repository" | "organization",
+): Promise<{ others: PreviewPullRequest[]; total: number }> {
+  if (scope === "repository") {
+    const data = await github.graphql<{ repository: { pullRequests: { totalCount: number; nodes: RawPreviewPull[] } } | null }>(SAME_BASE_QUERY, {
+      owner: target.owner,
+      name: target.repo,
+      base: baseBranch,
+      first: PREVIEW_BUDGET.pullRequests + 1,
+      files: PREVIEW_BUDGET.filesPerPullRequest,
+    });
+    const pulls = data.repository?.pullRequests;
+    const others = (pulls?.nodes ?? []).filter((pr) => pr.number !== target.number).slice(0, PREVIEW_BUDGET.pullRequests);
+    return { others: others.map((pr) => toPreviewPull(`${target.owner}/${target.repo}`, pr)), total: Math.max(0, (pulls?.totalCount ?? 0) - 1) };
+  }
+  const data = await github.graphql<{
+    repositoryOwner: { repositories: { nodes: { nameWithOwner: string; name: string; policy: { text?: string } | null; pullRequests: { totalCount: number; nodes: RawPreviewPull[] } }[] } } | null;
+  }>(ORGANIZATION_QUERY, {
+    owner: target.owner,
+    repositories: PREVIEW_BUDGET.repositories + 1,
+    first: PREVIEW_BUDGET.pullRequestsPerRepository,
+    files: PREVIEW_BUDGET.filesPerPullRequest,
+    policyExpression: `HEAD:${POLICY_PATH}`,
+  });
+  const repositories = (data.repositoryOwner?.repositories.nodes ?? []).filter((r) => r.name.toLowerCase() !== target.repo.toLowerCase()).slice(0, PREVIEW_BUDGET.repositories);
+  const others: PreviewPullRequest[] = [];
+  let total = 0;
+  for (const repository of repositories) {
+    total += repository.pullRequests.totalCount;
+    const ownPolicy = typeof repository.policy?.text === "string" ? loadPolicy(repository.policy.text) : undefined;
+    for (const pr of repository.pullRequests.nodes) others.push({ ...toPreviewPull(repository.nameWithOwner, pr), ...(ownPolicy ? { ownPolicy } : {}) });
+  }
+  return { others, total };
+}
+
+/** Previews by (repository, base, current blob, proposed blob), kept a few minutes: advice, bounded. */
+export class PreviewCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<{ others: PreviewPullRequest[]; total: number }> }>();
+
+  get(key: string, load: () => Promise<{ others: PreviewPullRequest[]; total: number }>, now = Date.now()) {
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < PREVIEW_TTL_MS) return hit.value;
+    const value = load();
+    this.entries.delete(key);
+    this.entries.set(key, { at: now, value });
+    value.catch(() => this.entries.delete(key));
+    while (this.entries.size > PREVIEW_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value as string);
+    return value;
+  }
+}
+
+const sharedPreviewCache = new PreviewCache();
+
+/**
+ * Reads the open PRs a preview judges, started beside the proposed blob (so it adds no sequential
+ * round trip) whenever the head holds another policy file; a failed read becomes a line of the
+ * preview, never a failed check (the decision does not depend on it).
+ */
+export function startPreview(
+  github: GitHub,
+  log: Logger,
+  target: { owner: string; repo: string; number: number },
+  snapshot: PullRequestSnapshot,
+  cache: PreviewCache = sharedPreviewCache,
+): Promise<PreviewRead | undefined> {
+  if (!proposesPolicy(snapshot) || !snapshot.headPolicy?.blobOid || !snapshot.basePolicy?.blobOid) return Promise.resolve(undefined);
+  const scope = isOrganizationLocation(snapshot.basePolicy) ? "organization" : "repository";
+  const key = `${snapshot.repository.toLowerCase()}:${snapshot.baseBranch}:${snapshot.basePolicy.blobOid}:${snapshot.headPolicy.blobOid}:${scope}`;
+  return cache
+    .get(key, () => fetchPreviewPullRequests(github, target, snapshot.baseBranch, scope))
+    .then(
+      (read): PreviewRead => ({ ...read, scope }),
+      (error: unknown): PreviewRead => {
+        log.warn({ err: error, repository: snapshot.repository, pr: target.number }, "the proposed policy's preview could not read the open pull requests");
+        return { failed: error instanceof Error ? error.message : String(error) };
+      },
+    );
+}
+
+export type PreviewRead = { others: PreviewPullRequest[]; total: number; scope: "repository" | "organization" } | { failed: string };
+
+/** The preview section for the details, when the proposed policy is valid. */
+export function previewSection(read: PreviewRead | undefined, current: Policy, proposed: ProposedPolicy | undefined, facts: PullRequestFacts, decision: Decision): string | undefined {
+  if (!read || !proposed?.result?.ok) return undefined;
+  if ("failed" in read) return `#### Preview: what the proposed policy would do\n\nThe open pull requests could not be read for a preview (${read.failed}); the decision does not depend on it.\n`;
+  return renderPreview({ current, proposed: proposed.result.policy, facts, decision, scope: read.scope, others: read.others, totalOthers: read.total });
+}
