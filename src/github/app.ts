@@ -14,6 +14,7 @@ import { ORG_POLICY_REPOSITORY, PolicyCache } from "./policy-source.js";
 import { noLock, type PullRequestLock } from "./pr-lock.js";
 import { PullRequestQueue } from "./pr-queue.js";
 import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
+import { coveredBy } from "./shared-head.js";
 import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
 
@@ -43,7 +44,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const schedule = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
       markDeliveryEvaluated(context.id);
       const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
-      const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache };
+      const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache, lock };
       return queue.run(
         key,
         async () => {
@@ -240,7 +241,9 @@ async function pullRequestsOf(
   const repoId = (context.payload as { repository: { id: number } }).repository.id;
   const numbers = (listed ?? []).filter((pr) => pr.base.repo.id === repoId).map((pr) => pr.number);
   if (numbers.length > 0) return numbers;
-  if (externalId && /^\d+$/.test(externalId)) return [Number(externalId)];
+  // The PR numbers the app stored: one, or several when the commit is the head of several PRs.
+  const covered = coveredBy(externalId);
+  if (covered.length > 0) return covered;
   const response = await context.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { ...context.repo(), commit_sha: headSha });
   return (response.data as { number: number; state: string }[]).filter((pr) => pr.state === "open").map((pr) => pr.number);
 }

@@ -29,6 +29,8 @@ import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabe
 import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
 import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
+import { combineResults, judgeOther, MAX_SHARED_PULL_REQUESTS, otherPullRequestsOnHead, tooManyOnHead, withCommitLock } from "./shared-head.js";
+import type { PullRequestLock } from "./pr-lock.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
 import { readDelegationRecords, writeDelegationRecords } from "../metrics/delegation-record.js";
 
@@ -44,6 +46,8 @@ export interface EvaluationDeps {
   /** Signs the checklist state in the comment. */
   stateSecret: string;
   policyCache: PolicyCache;
+  /** Serialises evaluations of one commit across replicas (several PRs can share a head). */
+  lock?: PullRequestLock;
 }
 
 export interface PullRequestTarget {
@@ -102,18 +106,29 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     // current head's run; the old run keeps the result of its own commit.
     if (runId !== undefined && target.headSha !== undefined && target.headSha !== snapshot.headSha) runId = undefined;
     runId ??= snapshot.checkRun?.id;
+    // A push back to an earlier head finds that head's old run, perhaps passing under facts that
+    // no longer hold: the first write of a synchronize takes it out of `success` while this runs.
+    const stalePass =
+      trigger.event === "pull_request.synchronize" &&
+      runId !== undefined &&
+      runId === snapshot.checkRun?.id &&
+      snapshot.checkRun.status.toUpperCase() === "COMPLETED" &&
+      snapshot.checkRun.conclusion?.toUpperCase() === "SUCCESS";
+    const progressRun = (trigger.force && runId === trigger.checkRunId) || stalePass ? runId : undefined;
     const progress =
-      trigger.force && runId !== undefined && runId === trigger.checkRunId
+      progressRun !== undefined
         ? github
             .request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
               ...repo,
-              check_run_id: runId,
+              check_run_id: progressRun,
               status: "in_progress",
               output: { title: "Evaluating…", summary: "Guardrails is evaluating this pull request again." },
             })
             .then(() => void writes++)
         : Promise.resolve();
     progress.catch(() => undefined);
+    // A run taken out of `success` must be written again, even with the same output.
+    if (stalePass) await progress;
 
     const needsAnotherRound =
       policyLocations(snapshot).some((location) => !deps.policyCache.has(location)) ||
@@ -188,10 +203,24 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const records = readDelegationRecords(snapshot.checkRun?.text);
     const previousRecord = records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];
     const delegation = advanceDelegation(previousRecord, decision, new Date());
-    output.text = writeDelegationRecords(output.text, { ...records, [String(target.number)]: delegation.record });
-    const force = trigger.force === true || started$ !== undefined;
+    const withRecords = (o: CheckOutput) => ({ ...o, text: writeDelegationRecords(o.text, { ...records, [String(target.number)]: delegation.record }) });
+    const force = trigger.force === true || started$ !== undefined || stalePass;
+    // One commit can be the head of several PRs: the run on it holds for all of them (shared-head.ts).
+    const sharing = otherPullRequestsOnHead(snapshot, target.number);
+    const own = { number: target.number, baseBranch: snapshot.baseBranch, output, decision };
+    const check$ =
+      sharing.length === 0 && snapshot.sharedHead.complete
+        ? writeCheck(deps, target, snapshot, runId, withRecords(output), force)
+        : withCommitLock(deps, `${target.owner}/${target.repo}@${snapshot.headSha}`.toLowerCase(), async () => {
+            const combined =
+              !snapshot!.sharedHead.complete || sharing.length >= MAX_SHARED_PULL_REQUESTS
+                ? tooManyOnHead(target.number, sharing, snapshot!.sharedHead.complete)
+                : combineResults([own, ...(await Promise.all(sharing.map((n) => judgeOther(deps, repo, n, snapshot!.headSha)))).filter((p) => p !== undefined)]);
+            log.info({ ...logFields(target, snapshot!), sharedWith: sharing, conclusion: combined.conclusion }, "one commit, several pull requests: the check holds for all of them");
+            return writeCheck(deps, target, snapshot!, runId, withRecords(combined), force);
+          });
     const [checkWritten, commentWritten, labelWritten] = await Promise.allSettled([
-      writeCheck(deps, target, snapshot, runId, output, force),
+      check$,
       writeComment(deps, target, snapshot, decision, state),
       policy.labels.prefix === false ? 0 : syncTierLabel(github, repo, target.number, snapshot.labels, policy.labels.prefix, decision.tier),
     ]);
@@ -229,7 +258,14 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     // A head that moved while it was read is a race the next event settles, not a fault.
     const level = error instanceof HeadMovedError ? "warn" : "error";
     log[level]({ err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
-    if (!headSha) return { status: "error", writes, reason: message, checkWritten: false };
+    // An event without a head (a checklist tick, a comment) that failed before the PR was read:
+    // its head is looked up, so that an old passing run there does not stay standing.
+    const knownHead = headSha ?? (await headOfPullRequest(github, target).catch(() => undefined));
+    if (!knownHead) return { status: "error", writes, reason: message, checkWritten: false };
+    return failHead(knownHead, message);
+  }
+
+  async function failHead(headSha: string, message: string): Promise<EvaluationOutcome> {
     // The run created in progress (if its creation got through) is the one to complete.
     if (runId === undefined && started$) {
       runId = await started$.catch(() => undefined);
@@ -259,11 +295,17 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
   }
 }
 
+/** The PR's head by REST, for a failure that came before the snapshot could say it. */
+async function headOfPullRequest(github: GitHub, target: PullRequestTarget): Promise<string | undefined> {
+  const response = await github.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: target.owner, repo: target.repo, pull_number: target.number });
+  return (response.data as { head?: { sha?: string } }).head?.sha;
+}
+
 function logFields(target: PullRequestTarget, snapshot: PullRequestSnapshot) {
   return { repository: `${target.owner}/${target.repo}`, pr: target.number, head: snapshot.headSha };
 }
 
-function buildFacts(snapshot: PullRequestSnapshot, fileList: FileList, state: ChecklistState): PullRequestFacts {
+export function buildFacts(snapshot: PullRequestSnapshot, fileList: FileList, state: ChecklistState): PullRequestFacts {
   return {
     headSha: snapshot.headSha,
     author: snapshot.author,
@@ -281,7 +323,7 @@ function buildFacts(snapshot: PullRequestSnapshot, fileList: FileList, state: Ch
   };
 }
 
-interface ExtraFacts {
+export interface ExtraFacts {
   changed: boolean;
   state: ChecklistState;
   labels: Label[];
@@ -294,7 +336,7 @@ interface ExtraFacts {
  * permission of whoever applied the exempt label (when tests are otherwise unmet), and the
  * permission of whoever just edited the checklist.
  */
-async function gatherExtraFacts(
+export async function gatherExtraFacts(
   github: GitHub,
   repo: { owner: string; repo: string },
   snapshot: PullRequestSnapshot,

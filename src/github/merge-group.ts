@@ -10,6 +10,7 @@ import { describeError } from "./errors.js";
 import type { GitHub } from "./octokit.js";
 import { completeCheckRun } from "./publish.js";
 import type { CheckOutput } from "./render-check.js";
+import { coveredBy } from "./shared-head.js";
 import { fetchSnapshot } from "./snapshot.js";
 
 export async function evaluateMergeGroup(
@@ -29,7 +30,11 @@ export async function evaluateMergeGroup(
       const snapshot = await fetchSnapshot(github, { ...repo, number }, appId, POLICY_PATH);
       const run = snapshot.checkRun;
       const passed = run?.status.toUpperCase() === "COMPLETED" && run.conclusion?.toUpperCase() === "SUCCESS";
-      output = passed
+      // The run on the head holds for every open PR with that head only if it says it covers them
+      // all (src/github/shared-head.ts): a run written before another PR took the same head does not.
+      const covered = new Set(coveredBy(run?.externalId));
+      const uncovered = snapshot.sharedHead.complete ? [number, ...snapshot.sharedHead.numbers].filter((n) => !covered.has(n)) : undefined;
+      output = passed && uncovered?.length === 0
         ? {
             conclusion: "success",
             title: `PR #${number} meets its guardrails`,
@@ -37,7 +42,11 @@ export async function evaluateMergeGroup(
             text: "",
             annotations: [],
           }
-        : failure(`the guardrails check of PR #${number} has not passed on its head commit (${run ? `${run.status.toLowerCase()}, ${(run.conclusion ?? "no conclusion").toLowerCase()}` : "no check yet"})`);
+        : !passed
+          ? failure(`the guardrails check of PR #${number} has not passed on its head commit (${run ? `${run.status.toLowerCase()}, ${(run.conclusion ?? "no conclusion").toLowerCase()}` : "no check yet"})`)
+          : uncovered === undefined
+            ? failure(`GitHub listed only part of the pull requests with the head commit of PR #${number}, so the check on it may not hold for all of them`)
+            : failure(`the guardrails check on the head commit of PR #${number} does not yet cover PR #${uncovered.join(", #")}, which has the same head; it is evaluated again with every event of these PRs`);
     } catch (error) {
       output = failure(describeError(error));
     }

@@ -79,7 +79,7 @@ export async function completeCheckRun(
     status: "completed" as const,
     conclusion: output.conclusion,
     completed_at: new Date().toISOString(),
-    external_id: prNumber === undefined ? "merge-group" : String(prNumber),
+    external_id: prNumber === undefined ? "merge-group" : (output.coveredPullRequests?.join(",") ?? String(prNumber)),
     output: { title: output.title, summary: output.summary, text: output.text, ...(annotations?.length ? { annotations } : {}) },
     actions: prNumber === undefined ? [] : [REEVALUATE_ACTION],
   });

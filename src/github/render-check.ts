@@ -39,6 +39,8 @@ export interface Annotation {
 }
 
 export interface CheckOutput {
+  /** The PRs the run speaks for (its external id), when one commit is the head of several. */
+  coveredPullRequests?: number[];
   conclusion: "success" | "failure";
   title: string;
   summary: string;

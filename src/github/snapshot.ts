@@ -43,8 +43,9 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
             commit {
               oid
               proposedPolicy: file(path: $policyPath) { object { ... on Blob { oid byteSize } } }
+              associatedPullRequests(first: 30) { totalCount nodes { number state headRefOid } }
               checkSuites(first: 10, filterBy: { appId: $appId }) {
-                nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId status conclusion title summary text } } }
+                nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId externalId status conclusion title summary text } } }
               }
             }
           }
@@ -92,6 +93,8 @@ export interface PolicyLocation {
 
 export interface ExistingCheckRun {
   id: number;
+  /** The PR numbers the run covers (`12` or `12,14`: one commit can be the head of several PRs). */
+  externalId?: string | null;
   status: string;
   conclusion: string | null;
   title: string | null;
@@ -123,6 +126,11 @@ export interface PullRequestSnapshot {
   commitsComplete: boolean;
   comment: { id: number; body: string } | null;
   checkRun: ExistingCheckRun | null;
+  /**
+   * The other open PRs whose head is this PR's head commit (one commit, several PRs: the check on
+   * it must hold for all of them); `complete` is false when GitHub listed fewer than it has.
+   */
+  sharedHead: { numbers: number[]; complete: boolean };
   /** The text of the app's newest run on the head before a push (asked for on `synchronize` only). */
   previousHeadRunText: string | null;
 }
@@ -175,6 +183,7 @@ interface RawSnapshot {
           commit: {
             oid: string;
             proposedPolicy?: { object?: { oid?: string; byteSize?: number } | null } | null;
+            associatedPullRequests?: { totalCount: number; nodes: { number: number; state: string; headRefOid: string }[] } | null;
             checkSuites: { nodes: { checkRuns: { nodes: (ExistingCheckRun & { databaseId: number })[] } }[] };
           };
         }[];
@@ -263,12 +272,24 @@ export async function fetchSnapshot(
     coAuthors: coAuthorsOf(pull.commits.nodes.map((node) => node.commit.message)),
     commitsComplete: pull.commits.totalCount <= pull.commits.nodes.length,
     comment: await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
+    sharedHead: sharedHeadOf(headCommit && headCommit.oid === pull.headRefOid ? headCommit.associatedPullRequests : null, pull.headRefOid, pr.number),
     checkRun: newestRun
-      ? { id: newestRun.databaseId, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
+      ? { id: newestRun.databaseId, externalId: newestRun.externalId ?? null, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
       : null,
     previousHeadRunText:
       (repository.previousHead?.checkSuites?.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []).sort((a, b) => b.databaseId - a.databaseId)[0]?.text ?? null,
   };
+}
+
+/** The other open PRs with this head, from the commit's associated PRs (which also holds merged ones and PRs built on top). */
+function sharedHeadOf(
+  associated: { totalCount: number; nodes: { number: number; state: string; headRefOid: string }[] } | null | undefined,
+  headSha: string,
+  own: number,
+): PullRequestSnapshot["sharedHead"] {
+  if (!associated) return { numbers: [], complete: false };
+  const numbers = associated.nodes.filter((pr) => pr.state === "OPEN" && pr.headRefOid === headSha && pr.number !== own).map((pr) => pr.number);
+  return { numbers: [...new Set(numbers)].sort((a, b) => a - b), complete: associated.totalCount <= associated.nodes.length };
 }
 
 /**

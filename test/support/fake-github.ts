@@ -293,6 +293,10 @@ export class FakeGitHub {
       }
       return json(200, items, headers);
     }
+    if (method === "GET" && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const pr = this.pull(repo, Number(m[1]));
+      return json(200, { number: pr.number, state: pr.state === "OPEN" ? "open" : "closed", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef } });
+    }
     if (method === "GET" && rest === "/pulls") {
       const open = [...repo.pulls.values()].filter((pr) => pr.state === "OPEN" && (!query.base || pr.baseRef === query.base));
       return json(200, open.map((pr) => ({ number: pr.number, state: "open", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef } })));
@@ -467,10 +471,15 @@ export class FakeGitHub {
                       {
                         commit: {
                           oid: pr.headSha,
+                          // GitHub lists the PRs that contain the commit (any state); the app keeps the open ones with it as head.
+                          associatedPullRequests: (() => {
+                            const containing = [...repo.pulls.values()].filter((other) => other.headSha === pr.headSha);
+                            return { totalCount: containing.length, nodes: containing.slice(0, 30).map((other) => ({ number: other.number, state: other.state, headRefOid: other.headSha })) };
+                          })(),
                           proposedPolicy: headPolicyOf(repo, pr) !== undefined ? { object: { oid: blobId(headPolicyOf(repo, pr)!), byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!) } } : null,
                           checkSuites: {
                             nodes: runs.length
-                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
+                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
                               : [],
                           },
                         },
