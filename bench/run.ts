@@ -5,6 +5,7 @@
  * record with a part of it.
  */
 import { runEndToEndBenchmark } from "./e2e.js";
+import { runAdversarialBenchmark } from "./adversarial.js";
 import { runEngineBenchmark } from "./engine.js";
 import { runGitHubBenchmark } from "./github.js";
 import { runScaleOutBenchmark } from "./scale-out.js";
@@ -12,6 +13,7 @@ import { load, machine, printFigures, saveFigures, type Figure } from "./report.
 
 const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
   engine: runEngineBenchmark,
+  adversarial: runAdversarialBenchmark,
   github: runGitHubBenchmark,
   e2e: runEndToEndBenchmark,
   "scale-out": runScaleOutBenchmark,

@@ -47,6 +47,14 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   };
   policy.rules.forEach((rule, i) => {
     add(rule.paths, INCLUDE, i);
+    // A protected folder's own path: a submodule (gitlink), file or symlink that replaces the
+    // folder `dir` is what `dir/**` protects, though no file lies under it. Not for `exclude`:
+    // excluding must never unprotect more than it names.
+    add(
+      rule.paths.filter((glob) => glob.endsWith("/**") && glob.length > 3 && !glob.slice(0, -3).endsWith("**")).map((glob) => glob.slice(0, -3)),
+      INCLUDE,
+      i,
+    );
     add(rule.exclude ?? [], EXCLUDE, i);
   });
   add(policy.size.ignore, SIZE_IGNORE);

@@ -4,13 +4,15 @@
  */
 import type { Policy } from "../policy/schema.js";
 import { compilePolicy } from "./compile.js";
+import { withoutUnjudgeablePaths } from "./path-limits.js";
 import { judgeProposedPolicy } from "./proposed-policy.js";
 import { judgeRequirements, mergeRequirements } from "./requirements.js";
 import { summarizeReviews } from "./reviews.js";
 import { assessTier, classifyFiles } from "./tier.js";
 import type { Decision, PullRequestFacts } from "./types.js";
 
-export function evaluate(policy: Policy, facts: PullRequestFacts): Decision {
+export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
+  const facts = withoutUnjudgeablePaths(given);
   const compiled = compilePolicy(policy);
   const classified = classifyFiles(compiled, facts.files);
   const assessed = assessTier(compiled, facts, classified);

@@ -5,14 +5,16 @@
  * directory name (`** /__tests__/**`), and a path looks up only its own directories, basename and
  * extensions. Only globs with no such handle (`** /*-generated.*`) are tried against every path.
  * A glob ending in `/**` is decided once per directory (`services/* /src/**`: every file of a
- * directory gets the same answer). The final word is always minimatch's own regular expression,
- * so the index changes speed, never the result.
+ * directory gets the same answer). The final word is the glob's own matcher (segment by segment,
+ * linear in the path: src/policy/glob-matcher.ts), so the index changes speed, never the result.
  */
 import { GLOBSTAR, Minimatch, minimatch } from "minimatch";
+import { compileGlob, type CompiledGlob } from "../policy/glob-matcher.js";
 import { GLOB_OPTIONS } from "../policy/patterns.js";
 
 interface Entry<T> {
-  regex: RegExp;
+  /** Matched segment by segment, never by a backtracking regular expression (src/policy/glob-matcher.ts). */
+  regex: CompiledGlob;
   tag: T;
   /** The key it was found by already decides the match (`dir/**`, `** /*.md`, exact paths). */
   certain: boolean;
@@ -41,6 +43,8 @@ export class GlobIndex<T> {
   private readonly bySegment = new Map<string, Entry<T>[]>();
   private readonly byDirectoryCache = new Map<string, Entry<T>[]>();
   private size = 0;
+  /** The deepest literal prefix filed: deeper prefixes of a path are not looked up (a deep path costs no more). */
+  private maxPrefixDepth = 0;
 
   /** Adds a glob (already validated by the policy schema) with the tag its matches report. */
   add(glob: string, tag: T): void {
@@ -49,10 +53,10 @@ export class GlobIndex<T> {
       // minimatch() needs a trailing `**` to match at least one segment (`src/**` does not match the
       // file `src`), but its regular expression lets it match none; `src/*/**` has the same
       // meaning for both, so the regular expression agrees with minimatch().
-      const mm = new Minimatch(alternative.endsWith("/**") ? `${alternative.slice(0, -3)}/*/**` : alternative, GLOB_OPTIONS);
-      const regex = mm.makeRe();
+      const mm = new Minimatch(alternative, GLOB_OPTIONS);
       const row = mm.set[0];
-      if (regex === false || !row) continue;
+      if (!row) continue;
+      const regex = compileGlob(alternative);
       const literalPrefix: string[] = [];
       for (const segment of row) {
         if (typeof segment !== "string") break;
@@ -68,6 +72,7 @@ export class GlobIndex<T> {
         // `a/b/**`: every path under a/b/ (the directory lookup guarantees one more segment).
         const underPrefix = alternative === `${literalPrefix.join("/")}/**`;
         push(this.byDirectory, literalPrefix.join("/"), entry(underPrefix));
+        this.maxPrefixDepth = Math.max(this.maxPrefixDepth, literalPrefix.length);
       } else if (row[0] === GLOBSTAR && (match = EXTENSION_GLOB.exec(alternative))) push(this.byExtension, match[1]!, entry(true));
       else if (row[0] === GLOBSTAR && (match = BASENAME_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.byBasename, match[1]!, entry(true));
       else if (row[0] === GLOBSTAR && (match = SEGMENT_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.bySegment, match[1]!, entry(true));
@@ -110,10 +115,14 @@ export class GlobIndex<T> {
     if (candidates) return candidates;
     const found: Entry<T>[] = [...this.anywhereByDirectory];
     let segmentStart = 0;
+    let depth = 0;
     for (let end = directory.indexOf("/"); ; end = directory.indexOf("/", end + 1)) {
       const stop = end === -1 ? directory.length : end;
-      const prefix = this.byDirectory.get(directory.slice(0, stop));
-      if (prefix) found.push(...prefix);
+      // Prefixes deeper than any filed one cannot be keys: slicing them would cost depth x length.
+      if (++depth <= this.maxPrefixDepth) {
+        const prefix = this.byDirectory.get(directory.slice(0, stop));
+        if (prefix) found.push(...prefix);
+      }
       const segment = this.bySegment.get(directory.slice(segmentStart, stop));
       if (segment) found.push(...segment);
       if (end === -1) break;

@@ -3,6 +3,7 @@
  * policy change, incomplete file list) as a reason; the tier is the highest of them.
  */
 import { POLICY_PATH, TIERS, type Tier } from "../policy/schema.js";
+import { MAX_PATH_SEGMENTS } from "./path-limits.js";
 import type { CompiledPolicy, PathClass } from "./compile.js";
 import type { ChangedFile, PullRequestFacts, Reason } from "./types.js";
 
@@ -135,11 +136,15 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
   }
 
   if (!facts.filesComplete) {
+    const unjudged = facts.unjudgedFiles ?? [];
     reasons.push({
       kind: "incomplete",
       tier: "high",
       fileCount: facts.files.length,
-      message: `GitHub listed only ${facts.files.length} changed files; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
+      ...(unjudged.length ? { files: unjudged.slice(0, 20) } : {}),
+      message: unjudged.length
+        ? `${unjudged.length} changed path${unjudged.length === 1 ? " is" : "s are"} deeper than ${MAX_PATH_SEGMENTS} folders and cannot be judged; the PR is treated as high risk and every rule's and the policy change's requirements apply`
+        : `GitHub listed only ${facts.files.length} changed files; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
     });
   }
 

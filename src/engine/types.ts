@@ -51,6 +51,8 @@ export interface PullRequestFacts {
   files: ChangedFile[];
   /** False when GitHub's list stopped short (3000 files at most): the tier is then high. */
   filesComplete: boolean;
+  /** Paths the engine did not match against the policy (too deep: see path-limits.ts); set by the engine. */
+  unjudgedFiles?: string[];
   labels: Label[];
   /** Reviews in the order they were submitted. */
   reviews: Review[];

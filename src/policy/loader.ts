@@ -4,6 +4,9 @@
  */
 import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node } from "yaml";
 import { z } from "zod";
+import { minimatch } from "minimatch";
+import { braceAlternatives, scansEveryPath, scansUnderPrefix } from "./glob-matcher.js";
+import { MAX_POLICY_GLOBS, MAX_SCANNING_GLOBS } from "./patterns.js";
 import { policySchema, type Policy } from "./schema.js";
 
 export interface PolicyProblem {
@@ -78,6 +81,11 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
         "enforce: only the organisation policy (.github/guardrails.yml in the owner's .github repository) may set enforce; a repository's own policy cannot (validate the organisation policy with `guardrails validate --org`)",
       );
     }
+    const budget = globBudgetProblem(parsed.data);
+    if (budget) {
+      const node = nodeAt(doc, budget.path);
+      return fail(at(node.range?.[0] ?? 0).line, at(node.range?.[0] ?? 0).column, `${where(budget.path)}${budget.message}`);
+    }
     return { ok: true, policy: parsed.data };
   }
 
@@ -99,6 +107,63 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
     problems.push({ ...at(node.range?.[0] ?? 0), message: `${where(issue.path)}${describeIssue(issue)}` });
   }
   return { ok: false, problems: sortProblems(dedupe(problems)) };
+}
+
+/**
+ * Every glob of the policy is matched against every changed path: the policy's globs, braces
+ * expanded, are bounded as a whole (each glob is bounded on its own by the schema). Reported at
+ * the glob that goes over.
+ */
+function globBudgetProblem(policy: Policy): { path: (string | number)[]; message: string } | undefined {
+  const lists: [(string | number)[], readonly string[]][] = [
+    ...policy.rules.flatMap((rule, i): [(string | number)[], readonly string[]][] => [
+      [["rules", i, "paths"], rule.paths],
+      [["rules", i, "exclude"], rule.exclude ?? []],
+    ]),
+    [["size", "ignore"], policy.size.ignore],
+    [["tests", "source"], policy.tests.source],
+    [["tests", "tests"], policy.tests.tests],
+  ];
+  let total = 0;
+  let scanning = 0;
+  const underPrefix = new Map<string, number>();
+  for (const [path, globs] of lists) {
+    for (let j = 0; j < globs.length; j++) {
+      total += braceAlternatives(globs[j]!);
+      if (total > MAX_POLICY_GLOBS) {
+        return { path: [...path, j], message: `the policy's globs expand to more than ${MAX_POLICY_GLOBS} (braces counted out); every changed path is matched against each of them: use fewer or broader globs` };
+      }
+      // Expanded only once it is known to be small (each glob is at most MAX_BRACE_ALTERNATIVES).
+      const expanded = minimatch.braceExpand(globs[j]!);
+      scanning += expanded.filter(scansEveryPath).length;
+      for (const alternative of expanded) {
+        const prefix = scansUnderPrefix(alternative);
+        if (prefix === undefined) continue;
+        underPrefix.set(prefix, (underPrefix.get(prefix) ?? 0) + 1);
+        // A path under a/b/c is tried against the globs under a, a/b and a/b/c: the folder just
+        // counted, and every folder in it, must stay within the limit.
+        const chainOf = (folder: string) => {
+          let sum = 0;
+          for (const [key, count] of underPrefix) if (folder === key || folder.startsWith(`${key}/`)) sum += count;
+          return sum;
+        };
+        const affected = [...underPrefix.keys()].filter((key) => key === prefix || key.startsWith(`${prefix}/`));
+        if (affected.some((key) => chainOf(key) > MAX_SCANNING_GLOBS)) {
+          return {
+            path: [...path, j],
+            message: `more than ${MAX_SCANNING_GLOBS} globs with a wildcard after the folder ${prefix.split("/")[0]}/ (or a folder in it), so each is tried on every path there: use fewer, or longer literal folders`,
+          };
+        }
+      }
+      if (scanning > MAX_SCANNING_GLOBS) {
+        return {
+          path: [...path, j],
+          message: `more than ${MAX_SCANNING_GLOBS} globs of the policy start with a wildcard other than **/*.ext, **/name and **/name/**, so each is tried on every changed path: start them with a folder (src/**/x) or use those forms`,
+        };
+      }
+    }
+  }
+  return undefined;
 }
 
 /**

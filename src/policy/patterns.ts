@@ -5,9 +5,19 @@
  * policy cannot hang the server with a catastrophically backtracking pattern.
  */
 import { Minimatch } from "minimatch";
+import { braceAlternatives } from "./glob-matcher.js";
 import { RE2JS } from "re2js";
 
 export const GLOB_OPTIONS = { dot: true } as const;
+
+/** Globs one glob's braces may expand to (`{a,b}{c,d}` is 4). */
+export const MAX_BRACE_ALTERNATIVES = 64;
+/** Globs a whole policy may hold once every brace is expanded. */
+export const MAX_POLICY_GLOBS = 2000;
+/** Globs (braces expanded) a policy may have that must be tried on every path (glob-matcher.ts scansEveryPath). */
+export const MAX_SCANNING_GLOBS = 16;
+/** Path segments of one glob. */
+export const MAX_GLOB_SEGMENTS = 32;
 
 /** Why a path glob is unusable, or undefined when it is fine. */
 export function globProblem(glob: string): string | undefined {
@@ -18,6 +28,15 @@ export function globProblem(glob: string): string | undefined {
   if (glob.startsWith("./")) return `glob "${glob}" starts with "./": paths are relative to the repository root, write it without "./"`;
   if (glob.includes("\\")) return `glob "${glob}" contains a backslash: paths use "/" and escapes are not supported`;
   if (glob.length > 1024) return "glob is longer than 1024 characters";
+  // Extglobs compile to backtracking regular expressions; braces say the same thing.
+  const extglob = /[?*+@!]\(/.exec(glob);
+  if (extglob) return `glob "${glob}" uses the extglob "${extglob[0]}…)", which is not supported: list the alternatives in braces, {a,b}`;
+  // Counted before anything expands them: 14 brace pairs are 16,384 globs.
+  const alternatives = braceAlternatives(glob);
+  if (alternatives > MAX_BRACE_ALTERNATIVES) {
+    return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}" expands to ${alternatives >= 1_000_000 ? "over a million" : alternatives} globs; at most ${MAX_BRACE_ALTERNATIVES} per glob: split it`;
+  }
+  if (glob.split("/").length > MAX_GLOB_SEGMENTS) return `glob "${glob.slice(0, 80)}…" has more than ${MAX_GLOB_SEGMENTS} path segments`;
   // Each further `**` multiplies matching time by the path's depth, which a PR author controls.
   if (glob.split("/").filter((segment) => segment === "**").length > 2) {
     return `glob "${glob}" has more than two "**": matching it would slow down with deep paths; split it into several globs`;

@@ -88,7 +88,7 @@ tiers:
 
   it("3000 files with 1000-character paths: evaluated, the details cut to GitHub's limit", async () => {
     const w = new World({ policy: POLICY });
-    const files: FakeFile[] = Array.from({ length: 3000 }, (_, i) => ({ filename: `src/${"deep/".repeat(199)}f${i}.ts`, status: "modified", additions: 1, deletions: 1 }));
+    const files: FakeFile[] = Array.from({ length: 3000 }, (_, i) => ({ filename: `src/${`${"d".repeat(19)}/`.repeat(49)}f${i}.ts`, status: "modified", additions: 1, deletions: 1 }));
     const pr = w.addPullRequest({ number: 2, files });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const run = w.checkRuns()[0]!;

@@ -1,0 +1,96 @@
+/**
+ * Adversarial engine cases (issue 8): policies built to be slow, within what the loader accepts,
+ * against 3000 paths built to be slow (paths up to 4096 bytes, GitHub's limit). Reports the
+ * median and worst of a few evaluations per case; the goal is <= 50 ms for the worst case.
+ */
+import { evaluate } from "../src/engine/evaluate.js";
+import type { ChangedFile, PullRequestFacts } from "../src/engine/types.js";
+import { loadPolicy } from "../src/policy/loader.js";
+import type { Policy } from "../src/policy/schema.js";
+import type { Figure } from "./report.js";
+import { MAX_POLICY_GLOBS, MAX_SCANNING_GLOBS } from "../src/policy/patterns.js";
+import { MAX_PATH_SEGMENTS } from "../src/engine/path-limits.js";
+
+export interface AdversarialFigure {
+  name: string;
+  policy: string;
+  paths: string;
+  globs: number;
+  medianMs: number;
+  maxMs: number;
+}
+
+function load(text: string): Policy {
+  const loaded = loadPolicy(text);
+  if (!loaded.ok) throw new Error(`adversarial policy refused: ${JSON.stringify(loaded.problems.slice(0, 2))}`);
+  return loaded.policy;
+}
+
+function policyOf(globs: string[], perRule = 50): string {
+  const rules: string[] = [];
+  for (let i = 0; i * perRule < globs.length; i++) {
+    rules.push(`  - name: r${i}`, "    tier: high", `    paths: [${globs.slice(i * perRule, (i + 1) * perRule).map((g) => JSON.stringify(g)).join(", ")}]`);
+  }
+  return ["version: 1", "default_tier: low", "rules:", ...rules, "tests: { source: [\"src/**\"], tests: [\"test/**\"] }", "tiers: { low: {}, medium: {}, high: {} }"].join("\n");
+}
+
+function facts(paths: string[]): PullRequestFacts {
+  const files: ChangedFile[] = paths.map((path) => ({ path, status: "modified", additions: 1, deletions: 0 }));
+  return { headSha: "h", author: { login: "dev", isBot: false }, title: "t", body: "", headBranch: "b", files, filesComplete: true, labels: [], reviews: [], teamMembers: {}, coAuthors: [], checklist: [] };
+}
+
+/** Paths of `segments` segments of `length` characters of `fill`, each different at the end. */
+function longPaths(count: number, segments: number, length: number, fill: string, tail: (i: number) => string): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const body = Array.from({ length: segments }, () => fill.repeat(Math.ceil(length / fill.length)).slice(0, length)).join("/");
+    return `${body}/${tail(i)}`.slice(0, 4096);
+  });
+}
+
+export function adversarialCases(): { name: string; policyText: string; pathsText: string; policy: Policy; paths: string[] }[] {
+  const traps = Array.from({ length: 10 }, (_, i) => `**/*a*a*a${i}/**/*a*a*b`);
+  // As many globs as the loader accepts that must be tried on every path, three stars each.
+  const maxScanning = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `**/*a*a*${i}x/**`);
+  // As many globs as the loader accepts in all, filed under one folder every path is in.
+  const maxFiled = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `a/**/*a*${i}`);
+  const deepTrap = Array.from({ length: 10 }, (_, i) => `**/a${i}/**/b*a*a*`);
+  // Character classes in a floating chunk: found by trying each place.
+  const classes = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `**/*[ab][ab][ab][ab][ab][ab][ab][ab]c${i}*x/**`);
+  const long = longPaths(3000, 15, 250, "a", (i) => `f${i}`);
+  return [
+    { name: "the issue's trap: 10 x `**/*a*a*a0/**/*a*a*b`", policyText: policyOf(traps), pathsText: "3000 paths, 15 segments x 250 'a'", policy: load(policyOf(traps)), paths: long },
+    { name: `${MAX_SCANNING_GLOBS} globs tried on every path (the limit), three stars each`, policyText: "maxScanning", pathsText: "3000 paths, 15 segments x 250 'a'", policy: load(policyOf(maxScanning)), paths: long },
+    { name: `${MAX_SCANNING_GLOBS} globs tried on every path, deepest judged paths`, policyText: "maxScanning", pathsText: `3000 paths of ${MAX_PATH_SEGMENTS} segments`, policy: load(policyOf(maxScanning)), paths: longPaths(3000, MAX_PATH_SEGMENTS - 1, 30, "a", (i) => `${i}`) },
+    { name: `${MAX_SCANNING_GLOBS} wildcard globs under the folder every path is in (the limit)`, policyText: "maxFiled", pathsText: "3000 paths under a/, 15 segments x 250 'a'", policy: load(policyOf(maxFiled)), paths: long.map((p) => `a/${p}`.slice(0, 4096)) },
+    { name: `${MAX_SCANNING_GLOBS} globs with character classes in a floating chunk`, policyText: "classes", pathsText: "3000 paths, 15 segments x 250 'ab'", policy: load(policyOf(classes)), paths: longPaths(3000, 15, 250, "ab", (i) => `f${i}`) },
+    { name: "deep paths: 10 x `**/a0/**/b*a*a*`", policyText: policyOf(deepTrap), pathsText: "3000 paths of 2048 one-letter segments (too deep: not matched)", policy: load(policyOf(deepTrap)), paths: longPaths(3000, 2047, 1, "a", (i) => `${i}`) },
+  ];
+}
+
+export function runAdversarial(runs = 5): AdversarialFigure[] {
+  const figures: AdversarialFigure[] = [];
+  for (const c of adversarialCases()) {
+    const times: number[] = [];
+    for (let r = 0; r < runs; r++) {
+      // A fresh policy object each run: compiling the index is part of the cost of a new policy.
+      const policy = structuredClone(c.policy);
+      const started = performance.now();
+      evaluate(policy, facts(c.paths));
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    const globs = c.policy.rules.reduce((n, rule) => n + rule.paths.length, 0);
+    figures.push({ name: c.name, policy: c.policyText.slice(0, 60), paths: c.pathsText, globs, medianMs: round(times[Math.floor(times.length / 2)]!), maxMs: round(times.at(-1)!) });
+  }
+  return figures;
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** The adversarial figures for `npm run bench adversarial`: the median of 7 evaluations each, goal <= 50 ms. */
+export function runAdversarialBenchmark(): Figure[] {
+  return runAdversarial(7).flatMap((f) => [
+    { group: "adversarial", name: `${f.name}; ${f.paths}: median`, value: f.medianMs, unit: "ms", goal: "<= 50 ms", met: f.medianMs <= 50 },
+    { group: "adversarial", name: `${f.name}: slowest of 7 (a new policy each time, first run cold)`, value: f.maxMs, unit: "ms" },
+  ]);
+}

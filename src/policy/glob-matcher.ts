@@ -1,0 +1,414 @@
+/**
+ * Path globs matched without backtracking regular expressions. minimatch's regular expressions
+ * backtrack: `** /*a*a*a0/** /*a*a*b` against a path of long segments took seconds, and the path
+ * is the PR author's. Here a glob (its braces already expanded) is a list of segments, matched
+ * segment by segment:
+ *   - a segment pattern is literal chunks and fixed-width wildcard atoms (`?`, `[...]`) between
+ *     `*`s; a chunk is found at its leftmost place (the standard wildcard algorithm: the leftmost
+ *     place of each chunk is never worse), so a segment costs O(length x chunk width);
+ *   - `**` matches zero or more segments (a trailing one, one or more, as minimatch() does); with
+ *     at most two of them (the loader's limit) the segment positions are tried with a memo, so a
+ *     path costs O(glob segments x path length) at worst.
+ * Semantics are minimatch's with `dot: true` for what git can name (no `.`/`..` segments, no empty
+ * segments); extglobs (`+(a|b)`) are refused by the loader. A property test checks agreement with
+ * minimatch on generated globs and paths.
+ */
+
+type Atom = { kind: "char"; char: number } | { kind: "any" } | { kind: "class"; test: (char: string) => boolean };
+
+/** A segment pattern: `first` must start the segment, `last` end it, `middle` occur in order. */
+interface SegmentPattern {
+  literal?: string;
+  chunks: Atom[][];
+  /** Whether the pattern starts / ends with `*` (then the first / last chunk floats). */
+  leadingStar: boolean;
+  trailingStar: boolean;
+  minLength: number;
+}
+
+const GLOBSTAR = Symbol("globstar");
+type Segment = SegmentPattern | typeof GLOBSTAR;
+
+export interface CompiledGlob {
+  readonly source: string;
+  test(path: string): boolean;
+}
+
+/** Compiles one glob without braces. Throws on what it cannot read (the loader refuses it before). */
+export function compileGlob(glob: string): CompiledGlob {
+  const parts = glob.split("/");
+  const segments: Segment[] = [];
+  for (const part of parts) {
+    // `**/**` is `**`.
+    if (part === "**") {
+      if (segments.at(-1) !== GLOBSTAR) segments.push(GLOBSTAR);
+    } else segments.push(parseSegment(part));
+  }
+  const blocks = toBlocks(segments);
+  return {
+    source: glob,
+    test(path) {
+      // The last segment first, found from the end without splitting the path: it rejects most.
+      if (blocks.globstars > 0 && blocks.last.length > 0) {
+        const base = path.lastIndexOf("/") + 1;
+        if (!matchSegment(blocks.last.at(-1)!, path, base, path.length)) return false;
+      }
+      // git never lists "." or ".." segments; a path with one goes to the general matcher.
+      return matchBlocks(blocks, path) ?? matchPath(segments, path);
+    },
+  };
+}
+
+/** The glob's segments between its `**`: `first` and `last` are anchored, `middle` float. */
+interface Blocks {
+  globstars: number;
+  first: SegmentPattern[];
+  middle: SegmentPattern[][];
+  last: SegmentPattern[];
+  /** The glob ends with `**`, which must take at least one segment. */
+  trailingGlobstar: boolean;
+}
+
+function toBlocks(segments: Segment[]): Blocks {
+  const runs: SegmentPattern[][] = [[]];
+  for (const segment of segments) {
+    if (segment === GLOBSTAR) runs.push([]);
+    else runs.at(-1)!.push(segment);
+  }
+  const globstars = runs.length - 1;
+  if (globstars === 0) return { globstars, first: runs[0]!, middle: [], last: [], trailingGlobstar: false };
+  return { globstars, first: runs[0]!, middle: runs.slice(1, -1).filter((run) => run.length > 0), last: runs.at(-1)!, trailingGlobstar: segments.at(-1) === GLOBSTAR };
+}
+
+/**
+ * Segment-level wildcard matching without dot segments: the first block at the start, the last at
+ * the end, each middle block at its leftmost place after the one before (a leftmost place is never
+ * worse, as for `*` within a name). O(glob segments x path length). Undefined for a path with a
+ * "." or ".." segment, which `**` must not cross (the general matcher decides those).
+ */
+function matchBlocks(blocks: Blocks, path: string): boolean | undefined {
+  const starts: number[] = [0];
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) starts.push(i + 1);
+  const count = starts.length;
+  for (let j = 0; j < count; j++) {
+    if (path.charCodeAt(starts[j]!) === 46) {
+      const length = (j + 1 < count ? starts[j + 1]! - 1 : path.length) - starts[j]!;
+      if (length === 1 || (length === 2 && path.charCodeAt(starts[j]! + 1) === 46)) return undefined;
+    }
+  }
+  const endOf = (j: number) => (j + 1 < count ? starts[j + 1]! - 1 : path.length);
+  const runAt = (run: SegmentPattern[], j: number) => {
+    for (let k = 0; k < run.length; k++) if (!matchSegment(run[k]!, path, starts[j + k]!, endOf(j + k))) return false;
+    return true;
+  };
+  if (blocks.globstars === 0) return count === blocks.first.length && runAt(blocks.first, 0);
+  const tail = blocks.last.length + (blocks.trailingGlobstar ? 1 : 0);
+  // The anchored ends first: they cost one test each and reject most paths.
+  if (blocks.first.length + tail > count || !runAt(blocks.first, 0)) return false;
+  if (blocks.last.length > 0 && !runAt(blocks.last, count - blocks.last.length)) return false;
+  const limit = count - tail;
+  let at = blocks.first.length;
+  for (const run of blocks.middle) {
+    let found = -1;
+    for (let j = at; j + run.length <= limit; j++) {
+      if (runAt(run, j)) {
+        found = j;
+        break;
+      }
+    }
+    if (found === -1) return false;
+    at = found + run.length;
+  }
+  return true;
+}
+
+function parseSegment(text: string): SegmentPattern {
+  if (!/[*?[]/.test(text)) return { literal: text, chunks: [], leadingStar: false, trailingStar: false, minLength: text.length };
+  const chunks: Atom[][] = [[]];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === "*") {
+      while (text[i] === "*") i++;
+      chunks.push([]);
+      continue;
+    }
+    if (c === "?") {
+      chunks.at(-1)!.push({ kind: "any" });
+      i++;
+      continue;
+    }
+    if (c === "[") {
+      const end = classEnd(text, i);
+      if (end > 0) {
+        chunks.at(-1)!.push({ kind: "class", test: compileClass(text.slice(i + 1, end)) });
+        i = end + 1;
+        continue;
+      }
+    }
+    chunks.at(-1)!.push({ kind: "char", char: text.charCodeAt(i) });
+    i++;
+  }
+  const leadingStar = chunks[0]!.length === 0;
+  const trailingStar = chunks.length > 1 && chunks.at(-1)!.length === 0;
+  const nonEmpty = chunks.filter((chunk) => chunk.length > 0);
+  return { chunks: nonEmpty, leadingStar: leadingStar && chunks.length > 1, trailingStar, minLength: nonEmpty.reduce((n, chunk) => n + chunk.length, 0) };
+}
+
+/** The index of the `]` closing the class opened at `start`, or -1 (then `[` is literal, as in minimatch). */
+function classEnd(text: string, start: number): number {
+  let i = start + 1;
+  if (text[i] === "!" || text[i] === "^") i++;
+  if (text[i] === "]") i++;
+  for (; i < text.length; i++) {
+    if (text[i] === "[" && text[i + 1] === ":") {
+      const close = text.indexOf(":]", i + 2);
+      if (close > 0) {
+        i = close + 1;
+        continue;
+      }
+    }
+    if (text[i] === "]") return i;
+  }
+  return -1;
+}
+
+const POSIX: Record<string, string> = {
+  alnum: "\\p{L}\\p{Nl}\\p{Nd}",
+  alpha: "\\p{L}\\p{Nl}",
+  ascii: "\\x00-\\x7f",
+  blank: "\\p{Zs}\\t",
+  cntrl: "\\p{Cc}",
+  digit: "\\p{Nd}",
+  graph: "\\p{Z}\\p{C}",
+  lower: "\\p{Ll}",
+  print: "\\p{C}",
+  punct: "\\p{P}",
+  space: "\\p{Z}\\t\\r\\n\\v\\f",
+  upper: "\\p{Lu}",
+  word: "\\p{L}\\p{Nl}\\p{Nd}\\p{Pc}",
+  xdigit: "A-Fa-f0-9",
+};
+
+/** A bracket expression's body as a one-character test (a one-character regular expression cannot backtrack). */
+function compileClass(body: string): (char: string) => boolean {
+  let negate = false;
+  let rest = body;
+  if (rest.startsWith("!") || rest.startsWith("^")) {
+    negate = true;
+    rest = rest.slice(1);
+  }
+  let source = "";
+  let negatedPosix = "";
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === "[" && rest[i + 1] === ":") {
+      const close = rest.indexOf(":]", i + 2);
+      const name = close > 0 ? rest.slice(i + 2, close) : "";
+      if (name in POSIX) {
+        // graph and print are "not these": kept apart and negated.
+        if (name === "graph" || name === "print") negatedPosix += POSIX[name];
+        else source += POSIX[name];
+        i = close + 1;
+        continue;
+      }
+    }
+    const c = rest[i]!;
+    source += /[\\\]^-]/.test(c) && !(c === "-" && i > 0 && i < rest.length - 1) ? `\\${c}` : c;
+  }
+  const positive = source ? new RegExp(`^[${source}]$`, "u") : undefined;
+  const notNegated = negatedPosix ? new RegExp(`^[^${negatedPosix}]$`, "u") : undefined;
+  return (char) => {
+    const inside = (positive?.test(char) ?? false) || (notNegated?.test(char) ?? false);
+    return negate ? !inside : inside;
+  };
+}
+
+function atomMatches(atom: Atom, text: string, at: number): boolean {
+  switch (atom.kind) {
+    case "char":
+      return text.charCodeAt(at) === atom.char;
+    case "any":
+      return true;
+    case "class":
+      return atom.test(text[at]!);
+  }
+}
+
+function chunkAt(chunk: Atom[], text: string, at: number): boolean {
+  for (let k = 0; k < chunk.length; k++) if (!atomMatches(chunk[k]!, text, at + k)) return false;
+  return true;
+}
+
+/** The leftmost place at or after `from` (and at most `limit`) where the chunk matches, or -1. */
+function findChunk(chunk: Atom[], text: string, from: number, limit: number): number {
+  if (chunk.every((atom) => atom.kind === "char")) {
+    const literal = String.fromCharCode(...chunk.map((atom) => (atom as { char: number }).char));
+    const found = text.indexOf(literal, from);
+    return found !== -1 && found <= limit ? found : -1;
+  }
+  for (let at = from; at <= limit; at++) if (chunkAt(chunk, text, at)) return at;
+  return -1;
+}
+
+/** Whether `text.slice(start, end)` (one path segment) matches the pattern. */
+function matchSegment(pattern: SegmentPattern, text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (pattern.literal !== undefined) return length === pattern.literal.length && text.startsWith(pattern.literal, start);
+  // No empty segment matches (git has none), nor "." and ".." (minimatch never matches them to a wildcard).
+  if (length === 0 || length < pattern.minLength) return false;
+  if (text.charCodeAt(start) === 46 && (length === 1 || (length === 2 && text.charCodeAt(start + 1) === 46))) return false;
+  const chunks = pattern.chunks;
+  if (chunks.length === 0) return true; // `*`
+  let from = start;
+  let to = end;
+  let first = 0;
+  let last = chunks.length;
+  if (!pattern.leadingStar) {
+    if (!chunkAt(chunks[0]!, text, start) || start + chunks[0]!.length > end) return false;
+    from = start + chunks[0]!.length;
+    first = 1;
+  }
+  if (!pattern.trailingStar && last > first) {
+    const tail = chunks[last - 1]!;
+    if (end - tail.length < from || !chunkAt(tail, text, end - tail.length)) return false;
+    to = end - tail.length;
+    last--;
+  } else if (!pattern.trailingStar) {
+    // A single chunk without stars on either side: it had to be the whole segment.
+    return from === end;
+  }
+  for (let c = first; c < last; c++) {
+    const chunk = chunks[c]!;
+    const found = findChunk(chunk, text, from, to - chunk.length);
+    if (found === -1) return false;
+    from = found + chunk.length;
+  }
+  return true;
+}
+
+function matchPath(segments: Segment[], path: string): boolean {
+  // Segment boundaries of the path: segment j is [starts[j], endOf(j)).
+  const starts: number[] = [0];
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) starts.push(i + 1);
+  const count = starts.length;
+  const endOf = (j: number) => (j + 1 < count ? starts[j + 1]! - 1 : path.length);
+  const dot = (j: number) => isDotSegment(path, starts[j]!, endOf(j));
+  const width = count + 1;
+  // memo[i * width + j]: 0 unknown, 1 no, 2 yes: glob segments i.. match path segments j..
+  const memo = new Uint8Array((segments.length + 1) * width);
+  const match = (i: number, j: number): boolean => {
+    const key = i * width + j;
+    if (memo[key] !== 0) return memo[key] === 2;
+    let result: boolean;
+    if (i === segments.length) result = j === count;
+    else if (segments[i] === GLOBSTAR) {
+      if (i === segments.length - 1) {
+        // A trailing `**` takes every remaining segment, at least one (`src/**` does not match `src`).
+        result = j < count && !dot(j) && (j + 1 === count || match(i, j + 1));
+      } else {
+        // Zero segments, or one more and `**` again: O(1) per position, so a path is linear.
+        result = match(i + 1, j) || (j < count && !dot(j) && match(i, j + 1));
+      }
+    } else result = j < count && matchSegment(segments[i] as SegmentPattern, path, starts[j]!, endOf(j)) && match(i + 1, j + 1);
+    memo[key] = result ? 2 : 1;
+    return result;
+  };
+  return match(0, 0);
+}
+
+/** `**` does not cross "." or ".." segments (minimatch's rule; git never lists them). */
+function isDotSegment(path: string, start: number, end: number): boolean {
+  return path.charCodeAt(start) === 46 && (end - start === 1 || (end - start === 2 && path.charCodeAt(start + 1) === 46));
+}
+
+// ---- brace expansion, counted before it is done ---------------------------------------------------
+
+/** Stops counting past this (the loader's limits are far below). */
+const COUNT_CAP = 1_000_000;
+
+/**
+ * How many globs a glob's braces expand to, computed without expanding them (`{a,b}{a,b}...`
+ * fourteen times is 16,384 globs; expanding first is what cost seconds and gigabytes). Follows
+ * brace-expansion's reading: `{a,b}` and `{1..9}` (numeric or single-letter ranges, with an
+ * optional step) expand; a `{` without a comma or range at its level is literal.
+ */
+export function braceAlternatives(glob: string): number {
+  return countSequence(glob, 0, glob.length);
+}
+
+function countSequence(text: string, start: number, end: number): number {
+  let total = 1;
+  for (let i = start; i < end; i++) {
+    if (text[i] !== "{") continue;
+    const close = matchingBrace(text, i, end);
+    if (close === -1) continue;
+    const inner = countGroup(text, i + 1, close);
+    if (inner === undefined) continue; // literal braces
+    total = Math.min(COUNT_CAP, total * inner);
+    i = close;
+  }
+  return total;
+}
+
+function matchingBrace(text: string, open: number, end: number): number {
+  let depth = 0;
+  for (let i = open; i < end; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** The alternatives of `{...}`'s body, or undefined when it does not expand. */
+function countGroup(text: string, start: number, end: number): number | undefined {
+  const commas: number[] = [];
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}") depth--;
+    else if (text[i] === "," && depth === 0) commas.push(i);
+  }
+  if (commas.length === 0) {
+    const range = /^(-?\d+|[a-zA-Z])\.\.(-?\d+|[a-zA-Z])(?:\.\.(-?\d+))?$/.exec(text.slice(start, end));
+    if (!range) return undefined;
+    const from = Number.isNaN(Number(range[1])) ? range[1]!.charCodeAt(0) : Number(range[1]);
+    const to = Number.isNaN(Number(range[2])) ? range[2]!.charCodeAt(0) : Number(range[2]);
+    const step = Math.max(1, Math.abs(Number(range[3] ?? 1)) || 1);
+    return Math.min(COUNT_CAP, Math.floor(Math.abs(to - from) / step) + 1);
+  }
+  let total = 0;
+  let from = start;
+  for (const comma of [...commas, end]) {
+    total = Math.min(COUNT_CAP, total + countSequence(text, from, comma));
+    from = comma + 1;
+  }
+  return total;
+}
+
+/**
+ * Whether a glob (braces expanded) must be tried against every changed path: it has no literal
+ * first folder and is none of the forms the engine's index files by a key (`** /*.ext`,
+ * `** /name`, `** /name/**`). The loader bounds how many a policy has.
+ */
+export function scansEveryPath(alternative: string): boolean {
+  const first = alternative.split("/")[0]!;
+  if (!/[*?[]/.test(first)) return false;
+  return !/^\*\*\/(\*\.[^/*?[\]{}()!+@]+|[^/*?[\]{}()!+@]+|[^/*?[\]{}()!+@]+\/\*\*)$/.test(alternative);
+}
+
+/**
+ * The literal folders a glob (braces expanded) starts with, when it must be tried on every path
+ * under them (`services/* /src/**` under `services`); undefined when the engine's index decides it
+ * by a key alone (an exact path, `dir/**`) or when it has no literal folder (see scansEveryPath).
+ */
+export function scansUnderPrefix(alternative: string): string | undefined {
+  const segments = alternative.split("/");
+  const literal: string[] = [];
+  for (const segment of segments) {
+    if (/[*?[]/.test(segment)) break;
+    literal.push(segment);
+  }
+  if (literal.length === 0 || literal.length === segments.length) return undefined;
+  if (literal.length === segments.length - 1 && segments.at(-1) === "**") return undefined;
+  return literal.join("/");
+}

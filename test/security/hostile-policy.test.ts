@@ -1,0 +1,95 @@
+/**
+ * Hostile policies: anyone who can push a branch can put a policy on it, and it is evaluated for
+ * PRs into that branch. What cannot be bounded is refused at its line and column; what is accepted
+ * is matched without backtracking. Work is asserted by counts, never by time (npm run bench times it).
+ */
+import { describe, expect, it } from "@jest/globals";
+import { evaluate } from "../../src/engine/evaluate.js";
+import { loadPolicy } from "../../src/policy/loader.js";
+import { MAX_PATH_SEGMENTS } from "../../src/engine/path-limits.js";
+import { MAX_BRACE_ALTERNATIVES, MAX_POLICY_GLOBS, MAX_SCANNING_GLOBS } from "../../src/policy/patterns.js";
+import { facts, file, policy } from "../engine/fixtures.js";
+
+describe("brace expansion is counted, not done, and bounded", () => {
+  it("refuses 14 brace pairs in one glob (16,384 globs) at its line and column, without expanding them", () => {
+    const glob = `${"{a,b}".repeat(14)}x/**`;
+    const globs = Array.from({ length: 20 }, () => `"${glob}"`).join(", ");
+    const result = loadPolicy(`version: 1\nrules:\n  - name: r\n    tier: high\n    paths: [${globs}]\n`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems[0]).toEqual({ line: 5, column: 13, message: expect.stringContaining(`expands to 16384 globs; at most ${MAX_BRACE_ALTERNATIVES} per glob`) });
+  });
+
+  it("refuses a policy whose globs expand to more than the policy-wide budget, at the glob that goes over", () => {
+    const glob = `"{a,b}{c,d}{e,f}{g,h}{i,j}{k,l}x${"/**".slice(0)}"`; // 64 each
+    const rules = Array.from({ length: 40 }, (_, i) => `  - name: r${i}\n    tier: high\n    paths: [${glob}]\n`).join("");
+    const result = loadPolicy(`version: 1\nrules:\n${rules}`);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    // 31 rules fit (1984 globs); the 32nd goes over: rules[31].paths[0].
+    expect(result.problems).toEqual([{ line: 2 + 31 * 3 + 3, column: 13, message: expect.stringContaining(`rules[31].paths[0]: the policy's globs expand to more than ${MAX_POLICY_GLOBS}`) }]);
+  });
+
+  it("refuses extglobs, which only a backtracking regular expression can match", () => {
+    const result = loadPolicy('version: 1\nrules:\n  - name: r\n    tier: high\n    paths: ["src/+(a|b)/**"]\n');
+    expect(result).toMatchObject({ ok: false, problems: [{ line: 5, column: 13, message: expect.stringContaining('uses the extglob "+(…)"') }] });
+  });
+});
+
+describe("accepted globs are matched without backtracking", () => {
+  it("ten backtracking traps against 100 paths of 15 segments x 250 characters decide correctly", () => {
+    const traps = Array.from({ length: 10 }, (_, i) => `**/*a*a*a${i}/**/*a*a*b`);
+    const p = policy({ default_tier: "low", rules: [{ name: "trap", tier: "high", paths: traps }], tiers: { low: {}, medium: {}, high: {} } });
+    const paths = Array.from({ length: 100 }, (_, i) => Array.from({ length: 15 }, () => "a".repeat(250)).join("/") + `/f${i}`);
+    expect(evaluate(p, facts({ files: paths.map((path) => file(path)) })).tier).toBe("low");
+    const hit = `${"a".repeat(250)}/aaa3/${"a".repeat(250)}/aab`;
+    expect(evaluate(p, facts({ files: [file(hit)] })).tier).toBe("high");
+  });
+});
+
+describe("a protected folder's own path", () => {
+  const protectedAuth = () =>
+    policy({ default_tier: "low", rules: [{ name: "auth", tier: "high", paths: ["src/auth/**"], exclude: ["src/auth/docs/**"] }], tiers: { low: {}, medium: {}, high: {} } });
+
+  it.each([
+    ["a submodule bump (gitlink) at the folder's path", file("src/auth")],
+    ["a file or symlink replacing the folder", { path: "src/auth", status: "added" as const, additions: 1, deletions: 0 }],
+    ["a rename onto the folder's path", { path: "src/auth", previousPath: "lib/auth-link", status: "renamed" as const, additions: 0, deletions: 0 }],
+  ])("%s is protected by the folder's rule", (_name, changed) => {
+    const decision = evaluate(protectedAuth(), facts({ files: [changed] }));
+    expect(decision.tier).toBe("high");
+    expect(decision.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ kind: "rule", rule: "auth", files: ["src/auth"] })]));
+  });
+
+  it("an exclude never unprotects the excluded folder's own path, and a sibling name is not the folder", () => {
+    expect(evaluate(protectedAuth(), facts({ files: [file("src/auth/docs")] })).tier).toBe("high");
+    expect(evaluate(protectedAuth(), facts({ files: [file("src/authentic")] })).tier).toBe("low");
+  });
+});
+
+describe("what every path is tried against is bounded", () => {
+  const rule = (globs: string[]) => `version: 1\nrules:\n  - name: r\n    tier: high\n    paths: [${globs.map((g) => JSON.stringify(g)).join(", ")}]\ntests: { source: ["src/**"], tests: ["test/**"] }\n`;
+
+  it(`refuses more than ${MAX_SCANNING_GLOBS} globs that must be tried on every path, at the one that goes over`, () => {
+    const ok = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `*${i}*/**`);
+    expect(loadPolicy(rule(ok)).ok).toBe(true);
+    const result = loadPolicy(rule([...ok, "*x*/**"]));
+    expect(result).toMatchObject({ ok: false, problems: [{ line: 5, message: expect.stringContaining(`rules[0].paths[${MAX_SCANNING_GLOBS}]: more than ${MAX_SCANNING_GLOBS} globs`) }] });
+  });
+
+  it("refuses too many wildcard globs under one folder chain, and allows them spread over folders", () => {
+    const spread = Array.from({ length: 40 }, (_, i) => `services/svc-${i}/*.yml`);
+    expect(loadPolicy(rule(spread)).ok).toBe(true);
+    const chain = [...Array.from({ length: 10 }, (_, i) => `a/*${i}`), ...Array.from({ length: 7 }, (_, i) => `a/b/*${i}`)];
+    expect(loadPolicy(rule(chain))).toMatchObject({ ok: false, problems: [{ message: expect.stringContaining("globs with a wildcard after the folder a/") }] });
+  });
+
+  it(`judges no path deeper than ${MAX_PATH_SEGMENTS} folders: the PR is high, as with an incomplete list`, () => {
+    const p = policy({ default_tier: "low", rules: [{ name: "docs", tier: "low", paths: ["**"] }], tiers: { low: {}, medium: {}, high: { approvals: 1 } } });
+    const deep = `${"a/".repeat(MAX_PATH_SEGMENTS)}x.md`;
+    const decision = evaluate(p, facts({ files: [file("README.md"), file(deep)] }));
+    expect(decision.tier).toBe("high");
+    expect(decision.reasons).toContainEqual(expect.objectContaining({ kind: "incomplete", files: [deep], message: expect.stringContaining(`deeper than ${MAX_PATH_SEGMENTS} folders`) }));
+    expect(decision.requirements).toContainEqual(expect.objectContaining({ kind: "approvals", met: false }));
+  });
+});
