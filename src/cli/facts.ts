@@ -41,10 +41,15 @@ export function resolveRange(git: Git, options: Pick<FactOptions, "base" | "head
   return { baseRef, baseSha, headRef, headSha };
 }
 
+/** GitHub's files API lists at most this many files of a pull request. */
+export const GITHUB_FILES_LIMIT = 3000;
+
 export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, options: FactOptions): LocalFacts {
   const { baseRef, baseSha, headRef, headSha } = range;
   const base = mergeBase(git, baseSha, headSha, baseRef, headRef);
-  const files = changedFiles(git, base, headSha);
+  const changed = changedFiles(git, base, headSha);
+  // As the app sees it: GitHub lists at most 3000 files of a PR, and the rest make the list incomplete.
+  const files = changed.slice(0, GITHUB_FILES_LIMIT);
   const message = firstCommitMessage(git, baseSha, headSha);
   const author = options.author ?? "";
   const branch = options.branch ?? branchNameOf(git, headRef) ?? "";
@@ -56,7 +61,7 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     body: options.body ?? message?.body ?? "",
     headBranch: branch,
     files,
-    filesComplete: true,
+    filesComplete: changed.length <= GITHUB_FILES_LIMIT,
     // Who applied a label is unknown locally, so a label never waives tests here.
     labels: options.labels.map((name) => ({ name })),
     reviews: [],
@@ -68,7 +73,7 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     base: { ref: baseRef, sha: baseSha },
     head: { ref: headRef, sha: headSha, branch },
     mergeBase: base,
-    files: files.length,
+    files: changed.length,
     renames: files.flatMap((file) =>
       file.status === "renamed" && file.previousPath !== undefined ? [{ from: file.previousPath, to: file.path }] : [],
     ),

@@ -47,16 +47,16 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   const tierWidth = Math.max(...decision.reasons.map((r) => r.tier.length), 0);
   const kindWidth = Math.max(...decision.reasons.map((r) => r.kind.length), 0);
   for (const reason of decision.reasons) {
-    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${reason.message}${filesOf(reason)}${originOf(reason.policy)}`);
+    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${printable(reason.message)}${filesOf(reason)}${originOf(reason.policy)}`);
   }
 
   lines.push("", style.bold("Requirements:"));
   const kindColumn = Math.max(...decision.requirements.map((r) => r.kind.length), 0);
   for (const requirement of decision.requirements) {
     const mark = requirement.met ? style.green("✓") : style.red("✗");
-    lines.push(`  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${requirement.message}${originOf(requirement.policy)}`);
+    lines.push(`  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${printable(requirement.message)}${originOf(requirement.policy)}`);
     if (!requirement.met && requirement.howTo) {
-      lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${requirement.howTo}`)}`);
+      lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${printable(requirement.howTo)}`)}`);
     }
   }
 
@@ -70,6 +70,16 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * Text the PR author controls (file names, branch names in messages) with its control characters
+ * escaped: a newline in a path must not start a line of its own, and an escape sequence must not
+ * reach the terminal (the check renderer shows a newline as ␤ for the same reason).
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+}
+
 /** With an enforced organisation policy, each line says which policy it came from. */
 function originOf(policy: Reason["policy"]): string {
   return policy === undefined ? "" : policy === "organization" ? " [organisation policy]" : " [repository policy]";
@@ -80,7 +90,7 @@ function filesOf(reason: Reason): string {
   if (files.length === 0) return "";
   const name = (file: string) => {
     const from = reason.renamedFrom?.[file];
-    return from ? `${file} (renamed from ${from})` : file;
+    return from ? `${printable(file)} (renamed from ${printable(from)})` : printable(file);
   };
   const shown = files.slice(0, FILES_SHOWN).map(name).join(", ");
   return `: ${shown}${files.length > FILES_SHOWN ? ` and ${files.length - FILES_SHOWN} more` : ""}`;

@@ -56,6 +56,11 @@ export interface PullRequestFacts {
   labels: Label[];
   /** Reviews in the order they were submitted. */
   reviews: Review[];
+  /**
+   * When the PR's base last changed (it was retargeted): with `approvals.stale: discard`, an
+   * approval given before it approved another diff and does not count.
+   */
+  baseChangedAt?: string;
   /** Team slug to the logins known to be members (adapters need only fill reviewers). */
   teamMembers: Record<string, string[]>;
   /** Values of the commits' Co-authored-by trailers (`Name <email>`). */

@@ -316,6 +316,7 @@ export function buildFacts(snapshot: PullRequestSnapshot, fileList: FileList, st
     filesComplete: fileList.complete,
     labels: snapshot.labels.map((name) => ({ name })),
     reviews: snapshot.reviews,
+    ...(snapshot.baseChangedAt ? { baseChangedAt: snapshot.baseChangedAt } : {}),
     teamMembers: {},
     coAuthors: snapshot.coAuthors,
     coAuthorsComplete: snapshot.commitsComplete,

@@ -30,6 +30,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
         author { __typename login }
         baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } } } }
         labels(first: 100) { nodes { name } }
+        baseRefChanges: timelineItems(last: 1, itemTypes: [BASE_REF_CHANGED_EVENT]) { nodes { ... on BaseRefChangedEvent { createdAt } } }
         labelEvents: timelineItems(last: 100, itemTypes: [LABELED_EVENT]) {
           nodes { ... on LabeledEvent { actor { __typename login } label { name } } }
         }
@@ -118,6 +119,8 @@ export interface PullRequestSnapshot {
   headPolicy: PolicyLocation | null;
   orgPolicy: PolicyLocation | null;
   labels: string[];
+  /** When the PR's base branch last changed (a retarget), if ever. */
+  baseChangedAt?: string;
   /** The latest actor to apply each label, by label name. */
   labelAppliedBy: Record<string, string>;
   reviews: Review[];
@@ -175,6 +178,7 @@ interface RawSnapshot {
       author: Actor | null;
       baseRef: { target: RawFileTarget | null } | null;
       labels: { nodes: { name: string }[] };
+      baseRefChanges?: { nodes: ({ createdAt?: string } | null)[] } | null;
       labelEvents: { nodes: ({ actor: Actor | null; label: { name: string } } | null)[] };
       reviews: ReviewsConnection;
       commits: { totalCount: number; nodes: { commit: { message: string } }[] };
@@ -267,6 +271,7 @@ export async function fetchSnapshot(
     headPolicy: headCommit && headCommit.oid === pull.headRefOid ? location(repository.nameWithOwner, { oid: headCommit.oid, file: headCommit.proposedPolicy ?? null }) : null,
     orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
     labels: pull.labels.nodes.map((label) => label.name),
+    ...(pull.baseRefChanges?.nodes.at(-1)?.createdAt ? { baseChangedAt: pull.baseRefChanges.nodes.at(-1)!.createdAt! } : {}),
     labelAppliedBy,
     reviews,
     coAuthors: coAuthorsOf(pull.commits.nodes.map((node) => node.commit.message)),

@@ -303,7 +303,8 @@ describe("guardrails check: where the base and the policy come from", () => {
     broken.branch("feature").commit("change", { "src/app.ts": "y\n" });
     const result = broken.run(["check", "--base", "main", "--json"]);
     expect(result.status).toBe(2);
-    expect(result.stdout).toBe("");
+    // --json: the same error as JSON on stdout, for the script reading it.
+    expect(JSON.parse(result.stdout)).toMatchObject({ version: 1, error: { message: "main:.github/guardrails.yml is not a valid policy (2 problems):", problems: [expect.stringMatching(/:2:1: /), expect.stringMatching(/:3:15: /)] } });
     const errors = result.stderr.trimEnd().split("\n");
     expect(errors[0]).toBe("guardrails check: main:.github/guardrails.yml is not a valid policy (2 problems):");
     expect(errors.slice(1).map((line) => /^[^ ]+:\d+:\d+: /.exec(line)?.[0])).toEqual([
@@ -323,9 +324,10 @@ describe("guardrails check: where the base and the policy come from", () => {
 });
 
 describe("guardrails check: failures are one clear line, exit 2", () => {
-  const expectOneLine = (result: { status: number | null; stdout: string; stderr: string }, message: RegExp) => {
+  const expectOneLine = (result: { status: number | null; stdout: string; stderr: string }, message: RegExp, json = false) => {
     expect(result.status).toBe(2);
-    expect(result.stdout).toBe("");
+    if (json) expect(JSON.parse(result.stdout)).toMatchObject({ version: 1, error: { message: expect.stringMatching(message), problems: [] } });
+    else expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(result.stderr).not.toMatch(STACK_LINE);
@@ -334,7 +336,7 @@ describe("guardrails check: failures are one clear line, exit 2", () => {
   it("for a missing base or head ref", () => {
     expectOneLine(repo.run(["check", "--base", "no-such-branch"]), /^guardrails check: unknown git ref "no-such-branch" \(--base\)/);
     expectOneLine(repo.run(["check", "--base", "main", "--head", "nope"]), /^guardrails check: unknown git ref "nope" \(--head\)/);
-    expectOneLine(repo.run(["check", "--base", "main", "--json", "--head", "nope"]), /unknown git ref "nope"/);
+    expectOneLine(repo.run(["check", "--base", "main", "--json", "--head", "nope"]), /unknown git ref "nope"/, true);
   });
 
   it("for a ref that looks like an option", () => {

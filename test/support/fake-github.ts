@@ -67,6 +67,8 @@ export interface FakePullRequest {
   filesListedAt?: string;
   /** How many files pages are listed at `filesListedAt` before the list catches up with the head (default: all). */
   filesListedAtPages?: number;
+  /** When the base branch was last changed (a retarget), as the timeline's BaseRefChangedEvent says. */
+  baseChangedAt?: string;
   /** The policy file at the PR's head: undefined, as at the base branch's tip; null, none. Its blob is served like the base's. */
   headPolicy?: string | null;
 }
@@ -463,6 +465,7 @@ export class FakeGitHub {
                   author: graphqlActor(pr.author.login, pr.author.isBot === true),
                   baseRef: repo.branches[pr.baseRef] ? { target: target(repo, pr.baseRef) } : null,
                   labels: { nodes: pr.labels.map((name) => ({ name })) },
+                  baseRefChanges: { nodes: pr.baseChangedAt ? [{ createdAt: pr.baseChangedAt }] : [] },
                   labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")), label: { name: e.label } })) },
                   reviews: { pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" }, nodes: pr.reviews.slice(0, 100).map(reviewNode) },
                   commits: { totalCount: pr.commitMessages.length, nodes: pr.commitMessages.slice(-100).map((message) => ({ commit: { message } })) },

@@ -1,8 +1,9 @@
 /** `guardrails check`: the local diff BASE...HEAD evaluated by the engine, explained. */
 import { evaluate } from "../../engine/evaluate.js";
 import { evaluateWithFloor, isFloor } from "../../engine/floor.js";
-import { flag, parseCommandArgs, stringList, stringOption } from "../args.js";
-import { EXIT } from "../errors.js";
+import { flag, parseCommandArgs, stringList, stringOption, type ParsedArgs } from "../args.js";
+import { CliError, EXIT } from "../errors.js";
+import { DECISION_OUTPUT_VERSION } from "../decision-schema.js";
 import { gatherFacts, resolveRange } from "../facts.js";
 import { renderHuman, styleFor } from "../format.js";
 import { openRepository } from "../git.js";
@@ -28,6 +29,17 @@ const OPTIONS = {
 
 export function checkCommand(args: string[], io: Io): number {
   const { values } = parseCommandArgs("check", args, OPTIONS, 0);
+  if (!flag(values, "json")) return check(values, io);
+  // A script reading --json gets JSON on stdout whatever happens (the error also goes to stderr).
+  try {
+    return check(values, io);
+  } catch (error) {
+    if (error instanceof CliError) io.stdout(`${JSON.stringify({ version: DECISION_OUTPUT_VERSION, error: { message: error.message, problems: error.details } }, null, 2)}\n`);
+    throw error;
+  }
+}
+
+function check(values: ParsedArgs["values"], io: Io): number {
   if (values.help) {
     io.stdout(CHECK_HELP);
     return EXIT.ok;
