@@ -37,6 +37,10 @@ export interface AppConfig {
   metricsToken: string | undefined;
   /** METRICS_INSTALLATION_LABEL=true: the rate-limit gauge gets an installation label. */
   metricsInstallationLabel: boolean;
+  /** PLAYGROUND=false turns off GET /playground, POST /api/validate and POST /api/simulate. */
+  playground: boolean;
+  /** PLAYGROUND_URL: the app's public URL; the check summary then links to the playground. */
+  playgroundUrl: string | undefined;
   /** How long a shutdown waits for evaluations in flight. */
   shutdownGraceMs: number;
   /** Pino level; `info` by default, so that every decision is logged. */
@@ -94,6 +98,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   const logFormat = env.LOG_FORMAT || (production ? "json" : "pretty");
   if (logFormat !== "json" && logFormat !== "pretty") throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
+  const playground = env.PLAYGROUND === undefined || env.PLAYGROUND === "" || env.PLAYGROUND === "true" ? true : env.PLAYGROUND === "false" ? false : undefined;
+  if (playground === undefined) throw new ConfigError(`PLAYGROUND must be true or false, got "${env.PLAYGROUND}"`);
+  const playgroundUrl = env.PLAYGROUND_URL || undefined;
+  if (playgroundUrl !== undefined && !/^https?:\/\/[^\s#]+$/.test(playgroundUrl)) {
+    throw new ConfigError(`PLAYGROUND_URL must be the app's public http(s) URL without a fragment, got "${playgroundUrl}"`);
+  }
   return {
     production,
     appId,
@@ -111,6 +121,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bodyBudgetBytes: atLeast("WEBHOOK_BODY_BUDGET_MB", 64, 25, "one delivery of GitHub's largest size (25 MB) must fit") * 1024 * 1024,
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsInstallationLabel: env.METRICS_INSTALLATION_LABEL === "true",
+    playground,
+    playgroundUrl,
     logLevel,
     logFormat,
   };

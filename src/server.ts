@@ -16,6 +16,7 @@ import { boundPort, createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./metrics/http.js";
 import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
 import { createLogger } from "./logger.js";
+import { playgroundRoutes } from "./web/routes.js";
 
 async function main(): Promise<void> {
   // Probot's convention: variables may come from a .env file (the setup wizard writes one).
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     bodyTimeoutMs: config.bodyTimeoutMs,
     bodyBudget: config.bodyBudgetBytes,
     inFlight: () => queue.size,
-    plugins: [metricsRoute({ token: config.metricsToken })],
+    plugins: [metricsRoute({ token: config.metricsToken }), ...(config.playground ? [playgroundRoutes()] : [])],
   });
   collectProcessMetrics();
   setInstallationLabel(config.metricsInstallationLabel);

@@ -80,7 +80,7 @@ export const decisionOutputSchema = z
       .meta({ description: "The diff's size as the size escalation sees it." }),
     policy: z
       .strictObject({
-        source: z.enum(["ref", "file", "built-in"]).meta({ description: "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy." }),
+        source: z.enum(["ref", "file", "built-in", "request"]).meta({ description: "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy; request: the policy in the body of POST /api/simulate." }),
         path: z.string().nullable(),
         ref: z.string().nullable(),
         sha: z.string().nullable(),

@@ -112,6 +112,8 @@ export function describePolicy(policy: PolicySource): string {
       return `${policy.path}@${policy.ref}${short}`;
     case "file":
       return `${policy.path} (--policy)`;
+    case "request":
+      return "the policy in the request";
     case "built-in":
       return policy.ref ? `built-in default (${policy.ref} has no ${POLICY_PATH})` : "built-in default";
   }

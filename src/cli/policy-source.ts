@@ -10,8 +10,8 @@ import { CliError } from "./errors.js";
 import { readFileAtCommit, type Git } from "./git.js";
 
 export interface PolicySource {
-  /** `ref`: the policy file at the base ref; `file`: --policy FILE; `built-in`: the default. */
-  source: "ref" | "file" | "built-in";
+  /** `ref`: the policy file at the base ref; `file`: --policy FILE; `built-in`: the default; `request`: the body of POST /api/simulate. */
+  source: "ref" | "file" | "built-in" | "request";
   /** The file's path (repository path for `ref`, as given for `file`), null for the built-in. */
   path: string | null;
   /** The ref the policy was read at (also for `built-in`: the ref that had no policy file). */

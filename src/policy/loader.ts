@@ -39,7 +39,8 @@ export function loadPolicy(text: string, options: LoadOptions = {}): LoadResult 
 
 function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   if (typeof text !== "string") return fail(1, 1, "the policy is not text");
-  if (Buffer.byteLength(text, "utf8") > MAX_POLICY_BYTES) {
+  // TextEncoder, not Buffer: the loader also runs in the browser (the playground).
+  if (text.length > MAX_POLICY_BYTES / 3 && new TextEncoder().encode(text).byteLength > MAX_POLICY_BYTES) {
     return fail(1, 1, `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
   }
   // logLevel "error": yaml would otherwise print a process warning for a list or mapping as a key.

@@ -1,0 +1,171 @@
+/**
+ * POST /api/validate and POST /api/simulate over real HTTP, on a Fastify instance of their own:
+ * the answers of the contract (docs/api.md), the same decision as `guardrails check --json` for
+ * the same PR, and every bound: bad input named by field (400), 1 MiB bodies (413), non-JSON
+ * (415), too many requests in flight from one client (429).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { readFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
+import Fastify, { type FastifyInstance } from "fastify";
+import { decisionOutputSchema } from "../../src/cli/decision-schema.js";
+import { playgroundRoutes } from "../../src/web/routes.js";
+import { assertBuilt, removeTempDirs, TempRepo } from "../cli/helpers.js";
+
+const POLICY = readFileSync(new URL("../../examples/web-service.yml", import.meta.url), "utf8");
+const LIMIT = 3;
+
+let app: FastifyInstance;
+let base: string;
+let port: number;
+
+beforeAll(async () => {
+  app = Fastify();
+  await app.register(playgroundRoutes({ maxInFlightPerClient: LIMIT }));
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  port = (app.server.address() as { port: number }).port;
+  base = `http://127.0.0.1:${port}`;
+});
+afterAll(async () => {
+  await app.close();
+  removeTempDirs();
+});
+
+async function post(path: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) {
+  const response = await fetch(`${base}${path}`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, type: response.headers.get("content-type") ?? "", json: JSON.parse(text) as Record<string, any>, text };
+}
+
+describe("POST /api/validate", () => {
+  it("answers ok for a valid policy, and every problem at its line and column for a bad one", async () => {
+    expect((await post("/api/validate", { policy: POLICY })).json).toEqual({ ok: true, problems: [] });
+    const bad = await post("/api/validate", { policy: "version: 1\nrules:\n  - name: x\n    tier: extreme\n    paths: ['a/**']\n" });
+    expect(bad.status).toBe(200);
+    expect(bad.json.ok).toBe(false);
+    expect(bad.json.problems).toEqual([expect.objectContaining({ line: 4, column: 11, message: expect.stringContaining("tier") })]);
+  });
+});
+
+describe("POST /api/simulate", () => {
+  const pullRequest = {
+    files: [
+      { path: "src/auth/login.ts", status: "added", additions: 12 },
+      { path: "src/auth/token.ts", previous_path: "src/util/token.ts" },
+      { path: "test/auth/login.test.ts", status: "added", additions: 20 },
+    ],
+    author: "mona",
+    title: "SEC-12 Harden sign-in",
+    labels: ["ready"],
+    approvals: ["alice", "bob"],
+  };
+
+  it("answers the decision as guardrails check --json writes it: same tier, reasons and requirements for the same PR", async () => {
+    assertBuilt();
+    const answer = await post("/api/simulate", { policy: POLICY, pull_request: pullRequest });
+    expect(answer.status).toBe(200);
+    expect(answer.type).toContain("application/json");
+    const output = decisionOutputSchema.parse(answer.json);
+    expect(output.policy).toEqual({ source: "request", path: null, ref: null, sha: null });
+    expect(output.diff.renames).toEqual([{ from: "src/util/token.ts", to: "src/auth/token.ts" }]);
+
+    // The same PR as a git branch, judged by the CLI under the same policy file.
+    const repo = new TempRepo();
+    repo.commit("base", { "src/util/token.ts": "export const t = 1;\n", "policy.yml": POLICY });
+    repo.branch("SEC-12-harden");
+    repo.move("src/util/token.ts", "src/auth/token.ts");
+    repo.commit("SEC-12 Harden sign-in", {
+      "src/auth/login.ts": Array.from({ length: 12 }, (_, i) => `line ${i}\n`).join(""),
+      "test/auth/login.test.ts": Array.from({ length: 20 }, (_, i) => `test ${i}\n`).join(""),
+    });
+    const cli = repo.checkJson(["--base", "main", "--policy", "policy.yml", "--author", "mona", "--title", "SEC-12 Harden sign-in", "--label", "ready"]).json;
+    const { version: _v, policy: _p, diff: _d, ...simulated } = output;
+    const { policy: _cp, diff: _cd, ...local } = cli as unknown as Record<string, unknown>;
+    // The CLI cannot know approvals: those requirements differ, and only those.
+    const withoutApprovals = (decision: Record<string, any>) => ({
+      ...decision,
+      version: undefined,
+      requirements: decision.requirements.filter((r: { kind: string }) => r.kind !== "approvals"),
+    });
+    expect(withoutApprovals(simulated)).toEqual(withoutApprovals(local));
+    expect(simulated.tier).toBe("high");
+    const approvals = simulated.requirements.find((r) => r.kind === "approvals")!;
+    expect(approvals).toMatchObject({ met: true, approvedBy: ["alice", "bob"] });
+  });
+
+  it("answers 400 naming the policy and listing its problems when the policy does not load", async () => {
+    const answer = await post("/api/simulate", { policy: "version: 2\n", pull_request: { files: [] } });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ field: "policy", problems: [expect.objectContaining({ line: 1, column: 10 })] });
+  });
+});
+
+describe("bad input", () => {
+  const cases: [string, string, unknown, string][] = [
+    ["/api/validate", "the policy missing", {}, "policy"],
+    ["/api/validate", "the policy not text", { policy: 1 }, "policy"],
+    ["/api/validate", "an unknown field", { policy: "", extra: 1 }, "extra"],
+    ["/api/validate", "a body that is not an object", [1], "body"],
+    ["/api/simulate", "the pull request missing", { policy: POLICY }, "pull_request"],
+    ["/api/simulate", "a file's path not text", { policy: POLICY, pull_request: { files: [{ path: "a" }, { path: 3 }] } }, "pull_request.files[1].path"],
+    ["/api/simulate", "an empty path", { policy: POLICY, pull_request: { files: [{ path: "" }] } }, "pull_request.files[0].path"],
+    ["/api/simulate", "an unknown status", { policy: POLICY, pull_request: { files: [{ path: "a", status: "moved" }] } }, "pull_request.files[0].status"],
+    ["/api/simulate", "negative additions", { policy: POLICY, pull_request: { files: [{ path: "a", additions: -1 }] } }, "pull_request.files[0].additions"],
+    ["/api/simulate", "approvals not a list", { policy: POLICY, pull_request: { files: [], approvals: "alice" } }, "pull_request.approvals"],
+    ["/api/simulate", "more files than GitHub lists", { policy: POLICY, pull_request: { files: Array.from({ length: 3001 }, (_, i) => ({ path: `f${i}` })) } }, "pull_request.files"],
+  ];
+  it.each(cases.map(([path, what, body, field]) => ({ path, what, body, field })))("$path with $what: 400 naming $field", async ({ path, body, field }) => {
+    const answer = await post(path, body);
+    expect(answer.status).toBe(400);
+    expect(answer.json.field).toBe(field);
+    expect(answer.json.error).toEqual(expect.stringContaining(field));
+  });
+
+  it("answers 400 for a body that is not a JSON object, 415 for a media type it cannot read, 413 over 1 MiB", async () => {
+    const broken = await post("/api/simulate", "{ not json");
+    expect([broken.status, broken.json.field]).toEqual([400, "body"]);
+    expect(broken.json.error).toMatch(/not valid JSON/);
+    const text = await post("/api/validate", "policy", { "content-type": "text/plain" });
+    expect([text.status, text.json]).toEqual([400, { error: "body: must be a JSON object", field: "body" }]);
+    const xml = await post("/api/validate", "<policy/>", { "content-type": "application/xml" });
+    expect([xml.status, xml.json.field]).toEqual([415, "body"]);
+    const large = await post("/api/validate", { policy: "#".repeat(1024 * 1024) });
+    expect(large.status).toBe(413);
+    expect(large.json.error).toMatch(/larger than 1 MiB/);
+    // Under the limit, a policy over the loader's own bound is a problem of the policy.
+    const big = await post("/api/validate", { policy: `version: 1\n#${"x".repeat(300 * 1024)}\n` });
+    expect(big.json).toEqual({ ok: false, problems: [{ line: 1, column: 1, message: "the policy is larger than 256 KiB" }] });
+  });
+});
+
+describe("per-client concurrency bound", () => {
+  /** A request whose body never finishes: it stays in flight until the socket closes. */
+  function hanging(): Promise<Socket> {
+    return new Promise((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.write("POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"po");
+        resolve(socket);
+      });
+      socket.on("error", () => undefined);
+    });
+  }
+
+  it(`answers 429 to a client with ${LIMIT} requests in flight, and serves it again once they end`, async () => {
+    const sockets = await Promise.all(Array.from({ length: LIMIT }, hanging));
+    // The server counts a request when its head arrives: wait until it has seen all of them.
+    let refused: Awaited<ReturnType<typeof post>> | undefined;
+    for (let i = 0; i < 100 && refused?.status !== 429; i++) {
+      refused = await post("/api/validate", { policy: "version: 1\n" });
+      if (refused.status !== 429) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(refused?.status).toBe(429);
+    expect(refused?.json.error).toMatch(/in flight/);
+    await Promise.all(sockets.map((socket) => new Promise((resolve) => socket.end(() => socket.destroy() && resolve(undefined)).once("close", resolve))));
+    let after: Awaited<ReturnType<typeof post>> | undefined;
+    for (let i = 0; i < 100 && after?.status !== 200; i++) {
+      after = await post("/api/validate", { policy: "version: 1\n" });
+      if (after.status !== 200) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(after?.json).toEqual({ ok: true, problems: [] });
+  });
+});
