@@ -12,6 +12,7 @@ import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
 import { Redis } from "ioredis";
 import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
 import { PullRequestQueue } from "./github/pr-queue.js";
+import { DEFAULT_FAN_OUT_LIMITS, RedisWriteBudget } from "./operations/fan-out.js";
 import { boundPort, createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./metrics/http.js";
 import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
@@ -45,7 +46,9 @@ async function main(): Promise<void> {
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 3 }) : undefined;
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
-  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock }));
+  // Policy-push re-evaluations share one write budget per installation across replicas.
+  const fanOutBudget = redis ? new RedisWriteBudget(redis, DEFAULT_FAN_OUT_LIMITS) : undefined;
+  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, ...(fanOutBudget ? { fanOutBudget } : {}) }));
   const log = probot.log.child({ name: "guardrails" });
   const server = createHttpServer({
     probot,

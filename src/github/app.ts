@@ -17,6 +17,8 @@ import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
 import { coveredBy } from "./shared-head.js";
 import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
+import { DEFAULT_FAN_OUT_LIMITS, MemoryWriteBudget, paceFanOut, type FanOutItem, type FanOutLimits, type WriteBudget } from "../operations/fan-out.js";
+import { rateLimitOf } from "./github-client.js";
 
 export interface GuardrailsOptions {
   /** The GitHub App's id: only its own check runs and comments are trusted. */
@@ -29,6 +31,9 @@ export interface GuardrailsOptions {
   policyCache?: PolicyCache;
   /** Serialises evaluations of a PR across replicas (Redis); one process needs none. */
   lock?: PullRequestLock;
+  /** The write budget of policy-push re-evaluations (Redis: shared by the replicas). */
+  fanOutBudget?: WriteBudget;
+  fanOutLimits?: Partial<FanOutLimits>;
 }
 
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_review", "labeled", "unlabeled"] as const;
@@ -40,6 +45,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const policyCache = options.policyCache ?? new PolicyCache();
     const botLogin = options.appSlug ? `${options.appSlug}[bot]`.toLowerCase() : undefined;
     const lock = options.lock ?? noLock;
+    const fanOutBudget = options.fanOutBudget ?? new MemoryWriteBudget({ ...DEFAULT_FAN_OUT_LIMITS, ...options.fanOutLimits });
 
     const schedule = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
       markDeliveryEvaluated(context.id);
@@ -163,12 +169,12 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       // Each listing fails on its own: the PRs that could be listed are evaluated all the same,
       // and then the delivery fails (GitHub shows it and it can be redelivered), since the PRs
       // that could not be listed keep their old check until their next event.
-      const evaluations: Promise<unknown>[] = [];
+      const targets: FanOutItem<PullRequestTarget>[] = [];
       const failures: unknown[] = [];
       try {
         const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", { ...context.repo(), state: "open", base: branch, per_page: 100 })) as OpenPullRequest[];
         context.log.info({ repository: payload.repository.full_name, branch, pulls: open.length }, "policy changed on a base branch: re-evaluating its open pull requests");
-        for (const pr of open) evaluations.push(schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: "push" }));
+        for (const pr of open) targets.push({ target: { ...context.repo(), number: pr.number, headSha: pr.head.sha }, ...(pr.updated_at ? { updatedAt: pr.updated_at } : {}) });
       } catch (error) {
         context.log.error({ err: error, repository: payload.repository.full_name, branch }, "policy changed, but the branch's open pull requests could not be listed");
         failures.push(error);
@@ -182,7 +188,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
           const others = await openPullRequestsOfOtherRepositories(context.octokit as GitHub, owner);
           context.log.info({ owner, repositories: others.repositories, pulls: others.pulls.length }, "organisation policy changed: re-evaluating the open pull requests of the installation's other repositories");
           for (const { repo, pr } of others.pulls) {
-            evaluations.push(schedule(context, { owner, repo, number: pr.number, headSha: pr.head.sha }, { event: "push" }));
+            targets.push({ target: { owner, repo, number: pr.number, headSha: pr.head.sha }, ...(pr.updated_at ? { updatedAt: pr.updated_at } : {}) });
           }
           for (const { repo, error } of others.failed) {
             context.log.error({ err: error, repository: `${owner}/${repo}` }, "organisation policy changed, but this repository's open pull requests could not be listed");
@@ -193,7 +199,16 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
           failures.push(error);
         }
       }
-      for (const outcome of await Promise.allSettled(evaluations)) if (outcome.status === "rejected") failures.push(outcome.reason);
+      // Paced within GitHub's secondary limits, most recently updated first (src/operations/fan-out.ts).
+      const installation = String((payload as { installation?: { id?: number } }).installation?.id ?? "none");
+      const fanned = await paceFanOut(targets, async (target) => schedule(context, target, { event: "push" }), {
+        installation,
+        budget: fanOutBudget,
+        log: context.log,
+        rateLimit: () => rateLimitOf(installation),
+        ...(options.fanOutLimits ? { limits: options.fanOutLimits } : {}),
+      });
+      failures.push(...fanned.failed);
       if (failures.length === 1) throw failures[0];
       if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of the re-evaluations after the policy change failed: ${failures.map((f) => (f instanceof Error ? f.message : String(f))).join("; ")}`);
     });
@@ -203,6 +218,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
 interface OpenPullRequest {
   number: number;
   head: { sha: string };
+  updated_at?: string;
 }
 
 /**

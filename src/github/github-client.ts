@@ -131,6 +131,25 @@ export function requestKind(options: { method?: string; url?: string; query?: un
   return isWriteRequest(options) ? "rest_write" : "rest_read";
 }
 
+/** The primary rate limit each installation had left on its last response (bounded: oldest out). */
+const rateLimits = new Map<string, { remaining: number; resetAt: number }>();
+
+function noteRateLimit(installationId: number | string | undefined, headers: Record<string, string | number | undefined> | undefined): void {
+  if (installationId === undefined || !headers) return;
+  const remaining = Number(headers["x-ratelimit-remaining"]);
+  const reset = Number(headers["x-ratelimit-reset"]);
+  if (!Number.isFinite(remaining) || !Number.isFinite(reset) || headers["x-ratelimit-remaining"] === undefined) return;
+  const key = String(installationId);
+  rateLimits.delete(key);
+  rateLimits.set(key, { remaining, resetAt: reset * 1000 });
+  if (rateLimits.size > 10_000) rateLimits.delete(rateLimits.keys().next().value as string);
+}
+
+/** What an installation had left of its rate limit on its last response, if known. */
+export function rateLimitOf(installationId: number | string): { remaining: number; resetAt: number } | undefined {
+  return rateLimits.get(String(installationId));
+}
+
 /** Probot's token cache (an LRU), as @octokit/auth-app uses it. */
 interface TokenCache {
   delete?: (key: string) => unknown;
@@ -169,6 +188,7 @@ export function requestHooks(octokit: { hook: InstanceType<typeof ProbotOctokit>
     try {
       const response = await request(options);
       recordGitHubRequest(kind, response.status, response.headers as Record<string, string | undefined>, auth?.installationId);
+      noteRateLimit(auth?.installationId, response.headers as Record<string, string | undefined>);
       return response;
     } catch (error) {
       const failed = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
