@@ -5,6 +5,7 @@
  */
 import { coAuthorsOf } from "../engine/co-authors.js";
 import type { PullRequestFacts } from "../engine/types.js";
+import { CODEOWNERS_PATHS, parseCodeOwners, type CodeOwners } from "../policy/codeowners.js";
 import {
   branchNameOf,
   changedFiles,
@@ -12,6 +13,7 @@ import {
   defaultBase,
   firstCommitMessage,
   mergeBase,
+  readFileAtCommit,
   resolveCommit,
   type Git,
 } from "./git.js";
@@ -68,6 +70,7 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     teamMembers: {},
     coAuthors: coAuthorsOf(commitMessages(git, baseSha, headSha)),
     checklist: [],
+    codeOwners: codeOwnersAt(git, baseRef, baseSha),
   };
   const diff: DiffInfo = {
     base: { ref: baseRef, sha: baseSha },
@@ -79,4 +82,13 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     ),
   };
   return { facts, diff };
+}
+
+/** The base's CODEOWNERS, read like GitHub: the first of .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS. */
+export function codeOwnersAt(git: Git, ref: string, sha: string): CodeOwners | null {
+  for (const path of CODEOWNERS_PATHS) {
+    const text = readFileAtCommit(git, sha, path, `${ref}:${path}`);
+    if (text !== undefined) return parseCodeOwners(text);
+  }
+  return null;
 }

@@ -3,6 +3,7 @@
  * the policy-change section's, each judged against the facts with a one-line "how to meet it".
  */
 import type { ApproverGroup, RequirementSpec } from "../policy/schema.js";
+import { judgeCodeOwners } from "./codeowners.js";
 import type { CompiledPolicy } from "./compile.js";
 import type { ReviewSummary } from "./reviews.js";
 import { plural, type ClassifiedFile } from "./tier.js";
@@ -16,6 +17,7 @@ const WRITE_OR_ABOVE: ReadonlySet<Permission> = new Set(["admin", "maintain", "w
 export interface MergedRequirements {
   approvals?: { count: number; sources: RequirementSource[] };
   approvers: { group: ApproverGroup; sources: RequirementSource[] }[];
+  codeowners?: RequirementSource[];
   tests?: RequirementSource[];
   ticket?: RequirementSource[];
   checklist: { item: string; sources: RequirementSource[] }[];
@@ -36,6 +38,7 @@ export function mergeRequirements(specs: { source: RequirementSource; spec: Requ
       if (existing) addSource(existing.sources, source);
       else merged.approvers.push({ group, sources: [source] });
     }
+    if (spec.codeowners) addSource((merged.codeowners ??= []), source);
     if (spec.tests) addSource((merged.tests ??= []), source);
     if (spec.ticket) addSource((merged.ticket ??= []), source);
     for (const item of spec.checklist ?? []) {
@@ -102,6 +105,7 @@ export function judgeRequirements(
     });
   }
 
+  if (merged.codeowners) results.push(judgeCodeOwners(facts, reviews.approvers, merged.codeowners));
   if (merged.tests) results.push(judgeTests(compiled, facts, classified, merged.tests));
   if (merged.ticket) results.push(judgeTicket(compiled, facts, merged.ticket));
 

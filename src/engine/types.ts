@@ -2,6 +2,7 @@
  * The engine's interface: the facts an adapter (the GitHub App, the CLI) gathers about a pull
  * request, and the decision the engine returns. Nothing here knows about GitHub's API or git.
  */
+import type { CodeOwners } from "../policy/codeowners.js";
 import type { ApproverGroup, Tier } from "../policy/schema.js";
 
 export type FileStatus = "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
@@ -78,6 +79,10 @@ export interface PullRequestFacts {
    * file fill it; the decision then requires the proposed policy to be valid.
    */
   proposedPolicy?: { problems: { line: number; column: number; message: string }[]; removed?: boolean };
+  /** The base commit's CODEOWNERS (null or absent: none); needed by `codeowners: true`. */
+  codeOwners?: CodeOwners | null;
+  /** The repository owner's login: only its organisation's teams can be code owners. */
+  repositoryOwner?: string;
 }
 
 export type ReasonKind = "rule" | "default" | "size" | "agent" | "policy_change" | "incomplete";
@@ -103,7 +108,7 @@ export interface Reason {
   value?: string;
 }
 
-export type RequirementKind = "approvals" | "approvers" | "tests" | "ticket" | "checklist" | "changes_requested" | "proposed_policy";
+export type RequirementKind = "approvals" | "approvers" | "codeowners" | "tests" | "ticket" | "checklist" | "changes_requested" | "proposed_policy";
 
 /** Where a requirement comes from: `tier:high`, `rule:auth`, `agents`, `policy_change`, `always`. */
 export type RequirementSource = string;
@@ -127,6 +132,8 @@ export interface RequirementResult {
   reviewers?: string[];
   /** proposed_policy: every problem of the proposed policy file (line and column in the head's file). */
   problems?: { line: number; column: number; message: string }[];
+  /** `codeowners`: changed files grouped by owner set. */
+  ownerGroups?: { owners: string[]; patterns: string[]; files: string[]; met: boolean; approvedBy: string[] }[];
 }
 
 export interface Decision {

@@ -158,6 +158,7 @@ function codeSpan(text: string): string {
 const KIND_NAME: Record<RequirementResult["kind"], string> = {
   approvals: "Approvals",
   approvers: "Approvers",
+  codeowners: "Code owners",
   tests: "Tests",
   ticket: "Ticket",
   checklist: "Checklist",
@@ -177,6 +178,11 @@ function shortMissing(requirement: RequirementResult): string {
       return `${(requirement.required ?? 0) - (requirement.approvedBy?.length ?? 0)} more approval${(requirement.required ?? 0) - (requirement.approvedBy?.length ?? 0) === 1 ? "" : "s"}`;
     case "approvers":
       return `approval from ${requirement.group ? describeGroup(requirement.group) : "approvers"}`;
+    case "codeowners":
+    {
+      const open = (requirement.ownerGroups ?? []).filter((g) => !g.met).length;
+      return open ? `code owners (${open} group${open === 1 ? "" : "s"})` : "code owners (files not listed)";
+    }
     case "tests":
       return "tests";
     case "ticket":
@@ -206,6 +212,10 @@ function detailsText(decision: Decision, ticks: ChecklistState): string {
     `${decision.size.lines} changed lines in ${decision.size.files} files${decision.size.ignoredFiles ? `; ${decision.size.ignoredFiles} files not counted (size.ignore)` : ""}.`,
     "",
   );
+  for (const group of decision.requirements.find((r) => r.kind === "codeowners")?.ownerGroups ?? []) {
+    const by = group.approvedBy.length ? `approved by ${group.approvedBy.map((l) => `@${l}`).join(", ")}` : "no owner's approval yet";
+    out.push(`#### Code owners ${group.owners.join(" or ")} (${by})`, "", ...group.files.map((f) => `- ${codeSpan(f)}`), "");
+  }
   const checklist = decision.requirements.find((r) => r.kind === "checklist");
   if (checklist?.items?.length) {
     out.push("#### Checklist audit", "");

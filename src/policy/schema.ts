@@ -71,6 +71,10 @@ export const requirementSchema = z
   .strictObject({
     approvals: z.int().min(0).max(100).optional().meta({ description: "Distinct valid approvals in total." }),
     approvers: z.array(approverGroup).optional().meta({ description: "Groups of people who must approve." }),
+    codeowners: z
+      .boolean()
+      .optional()
+      .meta({ description: "Every changed file the base's CODEOWNERS assigns owners to needs a valid approval from one of its owners." }),
     tests: z.boolean().optional().meta({ description: "Source changes must come with test changes." }),
     ticket: z.boolean().optional().meta({ description: "The title, body or head branch must reference a ticket." }),
     checklist: z
@@ -177,6 +181,10 @@ export const policySchema = z
           .enum(["discard", "keep"])
           .default("discard")
           .meta({ description: "discard: only approvals of the current head commit count." }),
+        request_reviews: z
+          .boolean()
+          .default(false)
+          .meta({ description: "Request reviews from who can meet an unmet approvers or codeowners requirement (once per head commit, at most 15)." }),
       })
       .prefault({}),
     tiers: z

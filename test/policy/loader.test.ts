@@ -293,7 +293,7 @@ describe("defaults", () => {
       ticket: { pattern: DEFAULT_TICKET_PATTERN },
       agents: { authors: [], co_authors: [], min_tier: "medium" },
       policy_change: {},
-      approvals: { stale: "discard" },
+      approvals: { stale: "discard", request_reviews: false },
       tiers: DEFAULT_TIER_REQUIREMENTS,
       labels: { prefix: "risk:" },
     });

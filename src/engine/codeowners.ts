@@ -1,0 +1,83 @@
+/**
+ * The `codeowners: true` requirement: every changed file (a rename by both paths) that the base's
+ * CODEOWNERS assigns owners to needs a valid approval from one of its owners: a listed user, or a
+ * member of a listed team of the repository owner's organisation. Files are grouped by owner set.
+ */
+import type { CodeOwners, Owner } from "../policy/codeowners.js";
+import { plural } from "./tier.js";
+import type { PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
+
+export interface OwnerGroup {
+  /** The owners as written (`@user`, `@org/team`, `a@b.c`). */
+  owners: string[];
+  /** The CODEOWNERS patterns that assigned them. */
+  patterns: string[];
+  files: string[];
+  met: boolean;
+  approvedBy: string[];
+}
+
+/** Teams named in unmet owner groups that could count (of the repository owner's organisation), by slug. */
+export function ownerTeams(owners: Owner[], repositoryOwner: string | undefined): string[] {
+  if (!repositoryOwner) return [];
+  const org = repositoryOwner.toLowerCase();
+  return owners.flatMap((o) => (o.kind === "team" && o.org.toLowerCase() === org ? [o.name] : []));
+}
+
+export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], sources: RequirementSource[]): RequirementResult {
+  const base = { kind: "codeowners" as const, local: false, sources };
+  const file: CodeOwners | null | undefined = facts.codeOwners;
+  // Unknown (an adapter that did not read it) fails closed; null is "no CODEOWNERS file".
+  if (file === undefined) {
+    return { ...base, met: false, ownerGroups: [], message: "CODEOWNERS was not read, so the owners of the changed files are unknown", howTo: "Press Re-evaluate; if it persists, ask an administrator" };
+  }
+  if (file === null) return { ...base, met: true, ownerGroups: [], message: "no CODEOWNERS file at the base commit: no file has owners", howTo: "" };
+
+  const groups = new Map<string, { owners: Owner[]; patterns: Set<string>; files: string[] }>();
+  for (const changed of facts.files) {
+    const paths = changed.previousPath !== undefined && changed.previousPath !== changed.path ? [changed.previousPath, changed.path] : [changed.path];
+    for (const path of paths) {
+      const { line, owners } = file.ownersOf(path);
+      if (!line || owners.length === 0) continue;
+      const key = owners.map((o) => o.text.toLowerCase()).sort().join(" ");
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { owners, patterns: new Set(), files: [] }));
+      group.patterns.add(line.pattern);
+      group.files.push(path);
+    }
+  }
+
+  const ownerGroups: OwnerGroup[] = [...groups.values()].map((group) => {
+    const approvedBy = approvers.filter((login) => group.owners.some((owner) => isOwner(login, owner, facts)));
+    return { owners: group.owners.map((o) => o.text), patterns: [...group.patterns], files: group.files, met: approvedBy.length > 0, approvedBy };
+  });
+  const unmet = ownerGroups.filter((g) => !g.met);
+  const incomplete = !facts.filesComplete && file.assignsOwners;
+  const met = unmet.length === 0 && !incomplete;
+  const describe = (g: OwnerGroup) => {
+    const emails = g.owners.filter((o) => !o.startsWith("@"));
+    const emailNote = emails.length ? ` (${emails.join(", ")}: an e-mail owner matches nobody)` : "";
+    return `${g.patterns.map((p) => `\`${p}\``).join(", ")} (${plural(g.files.length, "file")}): 1 approval from ${g.owners.join(" or ")}${emailNote}`;
+  };
+  const incompleteNote = incomplete ? "the file list is incomplete, so files GitHub did not list may have owners" : "";
+  let message: string;
+  if (ownerGroups.length === 0) message = incomplete ? incompleteNote : "no changed file has code owners";
+  else if (met) message = `${plural(ownerGroups.length, "owner group")} approved (${ownerGroups.map((g) => `${g.owners.join(" or ")}: ${g.approvedBy.join(", ")}`).join("; ")})`;
+  else message = [...unmet.map(describe), ...(incomplete ? [incompleteNote] : [])].join("; ");
+  const howTo = met
+    ? ""
+    : unmet.length
+      ? `Get an approval on the current commit from one owner of each group: ${unmet.map((g) => g.owners.join(" or ")).join("; ")}`
+      : "Split the pull request: GitHub lists at most 3000 files, and the owners of the others cannot be known";
+  return { ...base, met, ownerGroups, message, howTo };
+}
+
+function isOwner(login: string, owner: Owner, facts: PullRequestFacts): boolean {
+  const lower = login.toLowerCase();
+  if (owner.kind === "user") return owner.name.toLowerCase() === lower;
+  if (owner.kind === "email") return false;
+  // A team of another organisation never counts.
+  if (!facts.repositoryOwner || owner.org.toLowerCase() !== facts.repositoryOwner.toLowerCase()) return false;
+  const members = facts.teamMembers[owner.name] ?? facts.teamMembers[owner.name.toLowerCase()] ?? [];
+  return members.some((m) => m.toLowerCase() === lower);
+}
