@@ -6,6 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { createProbot, run } from "probot";
+import { SmeeClient } from "smee-client";
 import { readConfig, ConfigError } from "./config.js";
 import { guardrailsApp } from "./github/app.js";
 import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
@@ -26,7 +27,9 @@ async function main(): Promise<void> {
   if (!config.appId || !config.privateKey) {
     if (config.production) throw new ConfigError("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required when NODE_ENV=production");
     console.log("No APP_ID or private key: starting Probot's setup wizard to register the app from app.yml.");
-    await run(guardrailsApp({ appId: 0, stateSecret: config.checklistSecret }));
+    // The smee client is a dependency (Probot's convention), so the setup page can create a
+    // webhook channel without downloading it (Probot would try `npx smee-client`).
+    await run(guardrailsApp({ appId: 0, stateSecret: config.checklistSecret }), { SmeeClient });
     return;
   }
 
@@ -65,6 +68,15 @@ async function main(): Promise<void> {
   setInstallationLabel(config.metricsInstallationLabel);
   observeQueue({ queued: () => queue.waiting, inFlight: () => queue.inFlight });
   await server.listen({ port: config.port, host: config.host });
+  // On a laptop, webhooks come through the smee.io channel the setup page registered: forward them
+  // here (never in production, where GitHub calls the server itself).
+  if (!config.production && process.env.WEBHOOK_PROXY_URL) {
+    const target = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${boundPort(server)}${config.webhookPath}`;
+    const logger = { info: (...parts: unknown[]) => log.info(parts.join(" ")), error: (...parts: unknown[]) => log.error(parts.join(" ")) };
+    const smee = new SmeeClient({ source: process.env.WEBHOOK_PROXY_URL, target, logger: logger as unknown as Console });
+    await smee.start().catch((error: unknown) => log.error({ err: error }, "could not connect to the webhook proxy (WEBHOOK_PROXY_URL)"));
+    log.info({ source: process.env.WEBHOOK_PROXY_URL, target }, "forwarding webhooks from the smee.io channel (WEBHOOK_PROXY_URL)");
+  }
   // The bound port (PORT=0 picks a free one).
   log.info({ host: config.host, port: boundPort(server), webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
 
