@@ -91,6 +91,8 @@ export class AppProcess {
       PORT: String(port),
       LOG_LEVEL: "info",
       LOG_FORMAT: "json",
+      // The redelivery scan asks GitHub for the app's delivery log; tests that want it set it.
+      REDELIVERY_INTERVAL_S: "0",
       ...options.env,
     };
     // An empty working directory: no .env file is read.

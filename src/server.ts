@@ -19,6 +19,8 @@ import { metricsRoute } from "./metrics/http.js";
 import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
 import { createLogger } from "./logger.js";
 import { playgroundRoutes } from "./web/routes.js";
+import { MemoryRedeliveryStore, RedisRedeliveryStore, redeliveryEvents, redeliveryIntervalS, startRedeliveryScans, type DeliveriesClient } from "./operations/redelivery.js";
+import { redeliveries } from "./metrics/metrics.js";
 
 async function main(): Promise<void> {
   // Probot's convention: variables may come from a .env file (the setup wizard writes one).
@@ -80,10 +82,20 @@ async function main(): Promise<void> {
   // The bound port (PORT=0 picks a free one).
   log.info({ host: config.host, port: boundPort(server), webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
 
+  // Failed deliveries asked again of GitHub, on start and every REDELIVERY_INTERVAL_S (src/operations/redelivery.ts).
+  redeliveryEvents.on("redelivered", () => redeliveries.inc());
+  const stopRedelivery = startRedeliveryScans({
+    intervalS: redeliveryIntervalS(),
+    client: async () => (await probot.auth()) as unknown as DeliveriesClient,
+    store: redis ? new RedisRedeliveryStore(redis) : new MemoryRedeliveryStore(),
+    log: log.child({ name: "redelivery" }),
+  });
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    stopRedelivery();
     log.info({ signal, inFlight: queue.size }, "stopping: no new deliveries, finishing evaluations in flight");
     void server.close();
     const deadline = setTimeout(() => {

@@ -231,6 +231,8 @@ export class FakeGitHub {
       return json(201, { token: `ghs_test_token_${m[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
     }
     if (method === "GET" && path === "/app") return json(200, { id: this.appId, slug: "guardrails" });
+    // The app's webhook delivery log (the redelivery scan): nothing delivered and failed here.
+    if (method === "GET" && path === "/app/hook/deliveries") return json(200, []);
     if (method === "POST" && path === "/graphql") return this.graphql(body as { query: string; variables: Record<string, unknown> });
     if (method === "GET" && path === "/installation/repositories") {
       // Every repository of the fake is in the installation; pages as GitHub pages them.

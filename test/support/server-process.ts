@@ -156,6 +156,8 @@ export class ServerProcess {
       HOST: "127.0.0.1",
       PORT: String(port),
       LOG_LEVEL: options.logLevel ?? "info",
+      // The redelivery scan asks GitHub for the app's delivery log; tests that want it set it.
+      REDELIVERY_INTERVAL_S: "0",
       ...options.env,
     };
     for (const [name, value] of Object.entries(given)) if (value !== undefined) env[name] = value;
