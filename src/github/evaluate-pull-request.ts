@@ -25,6 +25,7 @@ import { describeError } from "./errors.js";
 import { FileLister, pagesFor, type FileList } from "./files.js";
 import type { GitHub } from "./octokit.js";
 import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
+import { codeOwnersPending, codeOwnerTeams, loadCodeOwners } from "./codeowners-source.js";
 import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
 import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
 import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
@@ -133,6 +134,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const needsAnotherRound =
       policyLocations(snapshot).some((location) => !deps.policyCache.has(location)) ||
       (proposesPolicy(snapshot) && snapshot.headPolicy?.blobOid !== undefined && !deps.policyCache.has(snapshot.headPolicy)) ||
+      codeOwnersPending(deps.policyCache, snapshot) ||
       pagesFor(snapshot.changedFiles) > pagesFor(target.changedFiles ?? 1);
     // Show the check at once when gathering takes another round trip and no run exists yet.
     started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
@@ -144,6 +146,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       resolvePolicy(github, deps.policyCache, snapshot),
       lister.list(snapshot.changedFiles),
       loadProposedPolicy(github, deps.policyCache, snapshot),
+      // CODEOWNERS in the same round as the policy (its blob id came with the snapshot).
+      loadCodeOwners(github, deps.policyCache, snapshot),
     ]);
     if (started$) {
       runId = await started$;
@@ -321,6 +325,8 @@ export function buildFacts(snapshot: PullRequestSnapshot, fileList: FileList, st
     coAuthors: snapshot.coAuthors,
     coAuthorsComplete: snapshot.commitsComplete,
     checklist: ticksForEngine(state),
+    ...(snapshot.codeOwners !== undefined ? { codeOwners: snapshot.codeOwners } : {}),
+    repositoryOwner: snapshot.repository.split("/")[0]!,
   };
 }
 
@@ -373,6 +379,15 @@ export async function gatherExtraFacts(
           asked.add(key);
           memberships.push(fetchMembership(github, repo.owner, team, login).then((member) => [team, login, member]));
         }
+      }
+    }
+    // Code owners: approving reviewers × teams of the owner's organisation in unmet owner groups.
+    for (const team of codeOwnerTeams(decision, repo.owner)) {
+      for (const login of approvers) {
+        const key = `${team}\n${login.toLowerCase()}`;
+        if (asked.has(key)) continue;
+        asked.add(key);
+        memberships.push(fetchMembership(github, repo.owner, team, login).then((member) => [team, login, member]));
       }
     }
   }

@@ -21,6 +21,7 @@ import { evaluateWithFloor } from "../engine/floor.js";
 import { evaluate } from "../engine/evaluate.js";
 import { POLICY_PATH } from "../policy/schema.js";
 import { resolvePolicy } from "./policy-source.js";
+import { loadCodeOwners } from "./codeowners-source.js";
 import { loadProposedPolicy, proposedPolicyFact } from "./proposed-policy.js";
 import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
 import { fetchSnapshot, type PullRequestSnapshot } from "./snapshot.js";
@@ -62,6 +63,7 @@ export async function judgeOther(deps: EvaluationDeps, repo: { owner: string; re
       resolvePolicy(deps.github, deps.policyCache, snapshot),
       new FileLister(deps.github, target).list(snapshot.changedFiles),
       loadProposedPolicy(deps.github, deps.policyCache, snapshot),
+      loadCodeOwners(deps.github, deps.policyCache, snapshot),
     ]);
     if ([...fileList.heads].some((sha) => sha !== headSha)) throw new Error(`the files of PR #${number} were listed at another head`);
     const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;

@@ -10,6 +10,8 @@ import type { Review, ReviewState } from "../engine/types.js";
 import { CHECK_NAME } from "./render-check.js";
 import { COMMENT_MARKER } from "./checklist-comment.js";
 import type { GitHub } from "./octokit.js";
+import { CODEOWNERS_FIELDS, codeOwnersLocation, type CodeOwnersLocation, type RawCodeOwnersFields } from "./codeowners-source.js";
+import type { CodeOwners } from "../policy/codeowners.js";
 
 export const SNAPSHOT_QUERY = /* GraphQL */ `
   query GuardrailsPullRequest($owner: String!, $name: String!, $number: Int!, $policyPath: String!, $appId: Int!, $checkName: String!, $previousHead: GitObjectID!, $withPreviousHead: Boolean!) {
@@ -28,7 +30,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
         baseRefName
         changedFiles
         author { __typename login }
-        baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } } } }
+        baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } ${CODEOWNERS_FIELDS} } } }
         labels(first: 100) { nodes { name } }
         baseRefChanges: timelineItems(last: 1, itemTypes: [BASE_REF_CHANGED_EVENT]) { nodes { ... on BaseRefChangedEvent { createdAt } } }
         labelEvents: timelineItems(last: 100, itemTypes: [LABELED_EVENT]) {
@@ -115,6 +117,10 @@ export interface PullRequestSnapshot {
   changedFiles: number;
   author: { login: string; isBot: boolean };
   basePolicy: PolicyLocation | null;
+  /** The base's CODEOWNERS blob (null: none; undefined: the base is unknown). */
+  codeOwnersBlob?: CodeOwnersLocation | null;
+  /** Its parsed text, once loaded (codeowners-source.ts). */
+  codeOwners?: CodeOwners | null;
   /** The policy file at the PR's head (what the PR proposes), read from the same query. */
   headPolicy: PolicyLocation | null;
   orgPolicy: PolicyLocation | null;
@@ -176,7 +182,7 @@ interface RawSnapshot {
       baseRefName: string;
       changedFiles: number;
       author: Actor | null;
-      baseRef: { target: RawFileTarget | null } | null;
+      baseRef: { target: (RawFileTarget & RawCodeOwnersFields) | null } | null;
       labels: { nodes: { name: string }[] };
       baseRefChanges?: { nodes: ({ createdAt?: string } | null)[] } | null;
       labelEvents: { nodes: ({ actor: Actor | null; label: { name: string } } | null)[] };
@@ -268,6 +274,7 @@ export async function fetchSnapshot(
     changedFiles: pull.changedFiles,
     author: { login: pull.author ? restLogin(pull.author) : "ghost", isBot: pull.author?.__typename === "Bot" },
     basePolicy: pull.baseRef?.target ? location(repository.nameWithOwner, pull.baseRef.target) : null,
+    ...(pull.baseRef?.target ? { codeOwnersBlob: codeOwnersLocation(repository.nameWithOwner, pull.baseRef.target) } : {}),
     headPolicy: headCommit && headCommit.oid === pull.headRefOid ? location(repository.nameWithOwner, { oid: headCommit.oid, file: headCommit.proposedPolicy ?? null }) : null,
     orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
     labels: pull.labels.nodes.map((label) => label.name),

@@ -30,6 +30,26 @@ describe.each([3000, 3400])("a PR of %i files (GitHub lists at most 3000)", (F) 
   });
 });
 
+describe("with a CODEOWNERS file at the base (issue 10)", () => {
+  it(`a 3000-file PR still reads at most ceil(F/100) + 3 = ${readGoal(3000)}: 30 pages, the snapshot, the policy and CODEOWNERS, the two blobs in one round`, async () => {
+    const w = new World({ policy: POLICY });
+    w.fake.setCodeOwners(w.repo, w.repo.defaultBranch, "* @lead\n/src/ @acme/src\n");
+    const pr = w.addPullRequest({ number: 2, files: manyFiles(3000) });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(pageReads(w)).toHaveLength(30);
+    expect(blobReads(w)).toHaveLength(2);
+    expect(w.readsSince(0)).toHaveLength(readGoal(3000));
+    // Both blobs go out before either answers: no sequential round of their own.
+    const calls = w.calls();
+    const blobs = calls.map((c, i) => [c, i] as const).filter(([c]) => c.includes("/git/blobs/")).map(([, i]) => i);
+    expect(Math.max(...blobs) - Math.min(...blobs)).toBe(1);
+    // A later evaluation reads neither blob again.
+    const mark = w.mark();
+    await w.receive("pull_request", w.pullRequestEvent("ready_for_review", pr));
+    expect(blobReads(w, mark)).toHaveLength(0);
+  });
+});
+
 describe("the policy at a base commit is fetched once per process", () => {
   it("not again for another PR of the same repository", async () => {
     const w = new World({ policy: POLICY });

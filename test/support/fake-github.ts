@@ -79,7 +79,7 @@ export interface FakeRepository {
   name: string;
   ownerType: "Organization" | "User";
   /** Branch name to its tip commit and the policy text there (undefined: no policy file). */
-  branches: Record<string, { sha: string; policy?: string }>;
+  branches: Record<string, { sha: string; policy?: string; codeowners?: { path: string; text: string } }>;
   defaultBranch: string;
   pulls: Map<number, FakePullRequest>;
   labels: Map<string, { color: string; description?: string }>;
@@ -153,10 +153,18 @@ export class FakeGitHub {
     return repo;
   }
 
+  /** Puts a CODEOWNERS file at a branch's tip (a new commit on that branch). */
+  setCodeOwners(repo: FakeRepository, branch: string, text: string, path = ".github/CODEOWNERS"): void {
+    const tip = repo.branches[branch]!;
+    repo.branches[branch] = { ...tip, sha: sha(`${tip.sha}+codeowners`), codeowners: { path, text } };
+    this.blobs.set(blobId(text), text);
+  }
+
   /** Changes the policy at a branch's tip (a new commit on that branch). */
   setPolicy(repo: FakeRepository, branch: string, policy: string | undefined): void {
     const previous = repo.branches[branch]?.sha ?? branch;
-    repo.branches[branch] = { sha: sha(`${previous}+policy`), ...(policy !== undefined ? { policy } : {}) };
+    const codeowners = repo.branches[branch]?.codeowners;
+    repo.branches[branch] = { sha: sha(`${previous}+policy`), ...(policy !== undefined ? { policy } : {}), ...(codeowners ? { codeowners } : {}) };
     if (policy !== undefined) this.blobs.set(blobId(policy), policy);
   }
 
@@ -443,7 +451,15 @@ export class FakeGitHub {
     const target = (r: FakeRepository, branch: string) => {
       const tip = r.branches[branch];
       if (!tip) return null;
-      return { oid: tip.sha, file: tip.policy !== undefined ? { object: { oid: blobId(tip.policy), byteSize: Buffer.byteLength(tip.policy) } } : null };
+      const owners = tip.codeowners;
+      const ownersFile = (path: string) => (owners && owners.path === path ? { object: { oid: blobId(owners.text), byteSize: Buffer.byteLength(owners.text) } } : null);
+      return {
+        oid: tip.sha,
+        file: tip.policy !== undefined ? { object: { oid: blobId(tip.policy), byteSize: Buffer.byteLength(tip.policy) } } : null,
+        codeownersGithub: ownersFile(".github/CODEOWNERS"),
+        codeownersRoot: ownersFile("CODEOWNERS"),
+        codeownersDocs: ownersFile("docs/CODEOWNERS"),
+      };
     };
     const runs = repo && pr ? this.checkRunsFor(repo, pr.headSha).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName) : [];
     const previousRuns = repo && v.withPreviousHead === true ? this.checkRunsFor(repo, String(v.previousHead)).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName) : [];
