@@ -5,6 +5,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The playground bundle (scripts/build-playground.mjs) embeds the example policy.
+COPY scripts ./scripts
+COPY examples ./examples
 RUN npm run build && npm prune --omit=dev
 
 FROM node:22-bookworm-slim

@@ -1,0 +1,229 @@
+/**
+ * The playground page (GET /playground). The policy is edited in CodeMirror 6 with YAML
+ * highlighting and the loader's problems marked at their line and column; the decision is
+ * computed here by the same loader and engine as the app (src/web/simulation.ts, bundled), so
+ * typing never waits for the server. Every text of the policy and the PR goes into the page as
+ * text (textContent), never as markup: a shared link is someone else's input.
+ */
+import { defaultKeymap, history as editHistory, historyKeymap } from "@codemirror/commands";
+import { yaml } from "@codemirror/lang-yaml";
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
+import { EditorState } from "@codemirror/state";
+import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from "@codemirror/view";
+import examplePolicy from "../../../examples/web-service.yml";
+import type { DecisionOutput } from "../../cli/decision-schema.js";
+import { decodeState, encodeState, simulateBody, type PlaygroundState } from "../playground-state.js";
+import { parseSimulateBody, simulate, validatePolicy } from "../simulation.js";
+
+const SAMPLE: PlaygroundState = {
+  policy: examplePolicy,
+  paths: ["src/session/lifetime.ts +18 -4", "src/util/clock.ts -> src/session/clock.ts", "test/session/lifetime.test.ts +40 -0", "docs/sessions.md +6 -2"].join("\n"),
+  author: "mona",
+  coAuthors: "",
+  title: "WEB-142 Shorter session lifetime",
+  branch: "web-142-session-lifetime",
+  body: "Sessions expire after 8 hours instead of 30 days.",
+  labels: "",
+  approvals: "alice",
+};
+
+const FIELDS = ["paths", "author", "coAuthors", "title", "branch", "body", "labels", "approvals"] as const;
+const TIER_NAME = { low: "Low risk", medium: "Medium risk", high: "High risk" } as const;
+const KIND_NAME: Record<string, string> = {
+  approvals: "Approvals",
+  approvers: "Approvers",
+  tests: "Tests",
+  ticket: "Ticket",
+  checklist: "Checklist",
+  changes_requested: "No change requests",
+};
+const REASON_NAME: Record<string, string> = {
+  default: "no rule matches",
+  size: "diff size",
+  agent: "agent-authored",
+  policy_change: "policy change",
+  incomplete: "incomplete file list",
+};
+
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+function element(tag: string, text?: string, className?: string): HTMLElement {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+/** The loader's line:column as a range of the document: from the column to the end of its word. */
+function diagnosticRange(state: EditorState, line: number, column: number): { from: number; to: number } {
+  const at = state.doc.line(Math.min(Math.max(line, 1), state.doc.lines));
+  const from = Math.min(at.from + Math.max(column - 1, 0), at.to);
+  const word = /^[^\s,\]}]+/.exec(state.sliceDoc(from, at.to));
+  const to = word ? from + word[0].length : from === at.to ? Math.min(at.to + 1, state.doc.length) : from + 1;
+  return { from, to: Math.max(to, from) };
+}
+
+const policyLinter = linter(
+  (view) => {
+    const answer = validatePolicy(view.state.doc.toString());
+    return answer.problems.map((problem): Diagnostic => ({ ...diagnosticRange(view.state, problem.line, problem.column), severity: "error", message: problem.message, source: `${problem.line}:${problem.column}` }));
+  },
+  { delay: 200 },
+);
+
+function start(initial: PlaygroundState): void {
+  const form = byId<HTMLFormElement>("pr-form");
+  const field = (name: (typeof FIELDS)[number]) => form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
+  let note = initial.note;
+
+  const editor = new EditorView({
+    parent: byId("editor"),
+    state: EditorState.create({
+      doc: initial.policy,
+      extensions: [
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        editHistory(),
+        drawSelection(),
+        indentOnInput(),
+        bracketMatching(),
+        highlightActiveLine(),
+        yaml(),
+        // Long lines wrap: no sideways scrolling, on a narrow screen neither.
+        EditorView.lineWrapping,
+        syntaxHighlighting(defaultHighlightStyle),
+        lintGutter(),
+        policyLinter,
+        // Tab is left to the browser (it moves the focus): the editor is no keyboard trap.
+        keymap.of([...defaultKeymap, ...historyKeymap]),
+        EditorView.contentAttributes.of({ "aria-label": "Policy, YAML" }),
+        EditorView.updateListener.of((update) => {
+          if (update.docChanged) schedule();
+        }),
+      ],
+    }),
+  });
+
+  const fill = (state: PlaygroundState) => {
+    for (const name of FIELDS) field(name).value = state[name];
+    editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: state.policy } });
+    note = state.note;
+    const noteBox = byId("note");
+    noteBox.hidden = !note;
+    noteBox.textContent = note ?? "";
+  };
+  const current = (): PlaygroundState => {
+    const state: PlaygroundState = { policy: editor.state.doc.toString(), paths: "", author: "", coAuthors: "", title: "", branch: "", body: "", labels: "", approvals: "" };
+    for (const name of FIELDS) state[name] = field(name).value;
+    if (note) state.note = note;
+    return state;
+  };
+
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  function schedule(): void {
+    clearTimeout(timer);
+    timer = setTimeout(update, 120);
+  }
+  form.addEventListener("input", schedule);
+
+  function update(): void {
+    const body = simulateBody(current());
+    byId("request").textContent = JSON.stringify(body, null, 2);
+    const problemsBox = byId("problems");
+    const inputError = byId("input-error");
+    const result = byId("result");
+    const parsed = parseSimulateBody(body);
+    const answer = parsed.ok ? simulate(parsed.value) : undefined;
+    problemsBox.replaceChildren();
+    if (answer && !answer.ok) {
+      const n = answer.problems.length;
+      problemsBox.append(element("p", `${n} problem${n === 1 ? "" : "s"}: fix ${n === 1 ? "it" : "them"} to see the decision`));
+      for (const problem of answer.problems) problemsBox.append(element("p", `${problem.line}:${problem.column}: ${problem.message}`));
+    } else {
+      problemsBox.append(element("p", "The policy is valid.", "ok"));
+    }
+    inputError.hidden = parsed.ok;
+    inputError.textContent = parsed.ok ? "" : `The pull request cannot be simulated: ${parsed.error.field}: ${parsed.error.message}`;
+    const tier = byId("tier");
+    const conclusion = byId("conclusion");
+    if (!answer?.ok) {
+      // The last decision stays, dimmed: nothing below the editor jumps while a typo is fixed.
+      result.classList.add("stale");
+      tier.textContent = answer ? "Policy has problems" : "Pull request has problems";
+      tier.dataset.tier = "";
+      conclusion.textContent = "";
+      byId("decision-json").textContent = "";
+      return;
+    }
+    result.classList.remove("stale");
+    byId("decision-json").textContent = answer.json;
+    render(JSON.parse(answer.json) as DecisionOutput);
+  }
+
+  function render(decision: DecisionOutput): void {
+    const tier = byId("tier");
+    tier.textContent = TIER_NAME[decision.tier];
+    tier.dataset.tier = decision.tier;
+    const unmet = decision.requirements.filter((r) => !r.met).length;
+    byId("conclusion").textContent =
+      decision.conclusion === "success" ? `passes: all ${decision.requirements.length} requirements met` : `fails: ${unmet} of ${decision.requirements.length} requirements unmet`;
+
+    const rows = decision.reasons.map((reason) => {
+      const row = element("tr");
+      const name = reason.kind === "rule" ? `rule ${reason.rule}${reason.description ? `: ${reason.description}` : ""}` : (REASON_NAME[reason.kind] ?? reason.kind);
+      const files = reason.files ?? [];
+      const details = files.length
+        ? files.map((file) => (reason.renamedFrom?.[file] ? `${file} (renamed from ${reason.renamedFrom[file]})` : file)).join(", ")
+        : reason.message;
+      row.append(element("td", name), element("td", reason.tier), element("td", details));
+      return row;
+    });
+    if (rows.length === 0) {
+      const row = element("tr");
+      const cell = element("td", "No changed files: the tier is low.");
+      cell.setAttribute("colspan", "3");
+      row.append(cell);
+      rows.push(row);
+    }
+    byId("reasons").replaceChildren(...rows);
+
+    byId("requirements").replaceChildren(
+      ...decision.requirements.map((requirement) => {
+        const item = element("li", undefined, requirement.met ? "met" : "unmet");
+        const mark = element("span", requirement.met ? "✓" : "✗", "mark");
+        mark.setAttribute("aria-label", requirement.met ? "met" : "not met");
+        const sources = requirement.sources.filter((s) => s !== "always");
+        item.append(mark, element("span", KIND_NAME[requirement.kind] ?? requirement.kind, "kind"), document.createTextNode(": "), element("span", requirement.message));
+        if (sources.length) item.append(element("span", ` (${sources.join(", ")})`, "sources"));
+        if (!requirement.met && requirement.howTo) item.append(element("span", `→ ${requirement.howTo}`, "how"));
+        return item;
+      }),
+    );
+  }
+
+  byId("share").addEventListener("click", async () => {
+    const fragment = await encodeState(current());
+    history.replaceState(null, "", `#${fragment}`);
+    const link = byId<HTMLInputElement>("share-link");
+    link.value = location.href;
+    link.focus();
+    link.select();
+    await navigator.clipboard?.writeText(location.href).catch(() => undefined);
+  });
+  byId("reset").addEventListener("click", () => {
+    history.replaceState(null, "", location.pathname);
+    byId<HTMLInputElement>("share-link").value = "";
+    fill(SAMPLE);
+    update();
+  });
+
+  fill(initial);
+  update();
+  document.body.dataset.ready = "true";
+}
+
+void (async () => {
+  const shared = location.hash ? await decodeState(location.hash) : undefined;
+  start(shared ?? (location.hash ? { ...SAMPLE, note: "The link's state could not be read (cut short or damaged): this is the example." } : SAMPLE));
+})();
