@@ -17,6 +17,9 @@ import { ServerProcess } from "../support/server-process.js";
 
 jest.setTimeout(120_000);
 
+/** The page's document, inside the functions Playwright runs there (this program has no DOM types). */
+declare const document: any;
+
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
@@ -85,7 +88,7 @@ describe("the playground in Chromium", () => {
 
     await setPolicy(page, BROKEN);
     await page.waitForSelector(".cm-lintRange-error");
-    const markedLine = await page.evaluate(() => [...document.querySelectorAll(".cm-content > .cm-line")].findIndex((line) => line.querySelector(".cm-lintRange-error")) + 1);
+    const markedLine = await page.evaluate(() => [...document.querySelectorAll(".cm-content > .cm-line")].findIndex((line: any) => line.querySelector(".cm-lintRange-error")) + 1);
     expect(markedLine).toBe(5);
     expect(await page.locator(".cm-gutter-lint .cm-lint-marker-error").count()).toBe(1);
     await page.waitForFunction(() => document.querySelector("#problems")?.textContent?.includes("5:11"));
@@ -123,14 +126,14 @@ describe("the playground in Chromium", () => {
     await page.fill("#labels", "urgent");
     await waitForTier(page, "High risk");
     await page.click("#share");
-    await page.waitForFunction(() => (document.querySelector("#share-link") as HTMLInputElement).value.includes("#s="));
+    await page.waitForFunction(() => document.querySelector("#share-link").value.includes("#s="));
     const link = await page.locator("#share-link").inputValue();
     const decision = await page.locator("#decision-json").textContent();
 
     const again = await context.newPage();
     await open(again, link);
     await waitForTier(again, "High risk");
-    expect(await again.evaluate(() => document.querySelector(".cm-content")?.textContent)).toBe(POLICY.replace(/\n/g, ""));
+    expect(await again.locator(".cm-content").textContent()).toBe(POLICY.replace(/\n/g, ""));
     expect(await again.locator("#paths").inputValue()).toBe("vault/keys.ts +10 -2\ndocs/a.md");
     expect(await again.locator("#approvals").inputValue()).toBe("alice, bob");
     expect(await again.locator("#labels").inputValue()).toBe("urgent");
@@ -149,13 +152,13 @@ describe("the playground in Chromium", () => {
     // Share is reachable and works by keyboard.
     await page.focus("#share");
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => (document.querySelector("#share-link") as HTMLInputElement).value.includes("#s="));
+    await page.waitForFunction(() => document.querySelector("#share-link").value.includes("#s="));
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForFunction(() => document.querySelector("#editor")!.getBoundingClientRect().width <= 390);
+    await page.waitForFunction(() => document.querySelector("#editor").getBoundingClientRect().width <= 390);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, "playground-narrow.png"), fullPage: true });
     await page.close();
