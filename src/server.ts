@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
   // Policy-push re-evaluations share one write budget per installation across replicas.
   const fanOutBudget = redis ? new RedisWriteBudget(redis, DEFAULT_FAN_OUT_LIMITS) : undefined;
-  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, ...(fanOutBudget ? { fanOutBudget } : {}) }));
+  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, ...(fanOutBudget ? { fanOutBudget } : {}), playgroundUrl: config.playground ? config.playgroundUrl : undefined }));
   const log = probot.log.child({ name: "guardrails" });
   const server = createHttpServer({
     probot,

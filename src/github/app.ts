@@ -34,6 +34,8 @@ export interface GuardrailsOptions {
   /** The write budget of policy-push re-evaluations (Redis: shared by the replicas). */
   fanOutBudget?: WriteBudget;
   fanOutLimits?: Partial<FanOutLimits>;
+  /** PLAYGROUND_URL (with the playground on): the check summary links to the playground. */
+  playgroundUrl?: string;
 }
 
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_review", "labeled", "unlabeled"] as const;
@@ -50,7 +52,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const schedule = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
       markDeliveryEvaluated(context.id);
       const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
-      const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache, lock };
+      const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache, lock, playgroundUrl: options.playgroundUrl };
       return queue.run(
         key,
         async () => {

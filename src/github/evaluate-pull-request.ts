@@ -27,6 +27,7 @@ import type { GitHub } from "./octokit.js";
 import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
 import { codeOwnersPending, codeOwnerTeams, loadCodeOwners } from "./codeowners-source.js";
 import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
+import { withPlaygroundLink } from "../web/check-link.js";
 import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
 import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
@@ -49,6 +50,8 @@ export interface EvaluationDeps {
   policyCache: PolicyCache;
   /** Serialises evaluations of one commit across replicas (several PRs can share a head). */
   lock?: PullRequestLock;
+  /** PLAYGROUND_URL: the summary links to the playground prefilled with this PR (src/web). */
+  playgroundUrl?: string;
 }
 
 export interface PullRequestTarget {
@@ -201,6 +204,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
 
     const output = renderDecision(decision, resolved.source, state, resolved.floor?.source);
+    if (deps.playgroundUrl) output.summary = await withPlaygroundLink(output.summary, deps.playgroundUrl, resolved, facts, `${target.owner}/${target.repo}#${target.number}`);
     const preview = previewSection(await preview$, policy, proposed, facts, decision);
     if (preview) output.text = truncate(`${preview}\n${output.text}`, MAX_OUTPUT_CHARS);
     // The PR's delegation record travels in the check run's text (src/metrics/delegation-record.ts).

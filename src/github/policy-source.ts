@@ -5,7 +5,7 @@
  */
 import { policyCacheHits, policyCacheMisses } from "../metrics/metrics.js";
 import { isFloor } from "../engine/floor.js";
-import { builtInPolicy } from "../policy/default.js";
+import { BUILT_IN_POLICY_YAML, builtInPolicy } from "../policy/default.js";
 import { loadPolicy, MAX_POLICY_BYTES, type LoadResult } from "../policy/loader.js";
 import { POLICY_PATH } from "../policy/schema.js";
 import type { GitHub } from "./octokit.js";
@@ -64,6 +64,14 @@ export class PolicyCache {
   }
 }
 
+/** The text each loaded policy came from (for the playground link), as long as its result is kept. */
+const policyTexts = new WeakMap<LoadResult, string>();
+
+/** The YAML text a policy was loaded from (the built-in's for the built-in default). */
+export function policyTextOf(resolved: { source: PolicySource; result: LoadResult }): string | undefined {
+  return resolved.source.kind === "built-in" ? BUILT_IN_POLICY_YAML : policyTexts.get(resolved.result);
+}
+
 const cacheKey = (location: PolicyLocation) => `${location.repository.toLowerCase()}@${location.blobOid}`;
 
 /** The policy blobs an evaluation reads: the repository's, and the organisation's beside it or instead of it. */
@@ -99,7 +107,9 @@ function load(github: GitHub, cache: PolicyCache, kind: "repository" | "organiza
       const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
       const blob = response.data as { content: string; encoding: string };
       const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
-      return loadPolicy(text, { organization: isOrganizationLocation(location) });
+      const result = loadPolicy(text, { organization: isOrganizationLocation(location) });
+      policyTexts.set(result, text);
+      return result;
     })
     .then((result) => ({ source, result }));
 }
