@@ -93,6 +93,7 @@ export class AppProcess {
       LOG_FORMAT: "json",
       // The redelivery scan asks GitHub for the app's delivery log; tests that want it set it.
       REDELIVERY_INTERVAL_S: "0",
+      PENDING_EVALUATIONS_FILE: join(workDir, "pending-evaluations.json"),
       ...options.env,
     };
     // An empty working directory: no .env file is read.

@@ -21,6 +21,7 @@ import { createLogger } from "./logger.js";
 import { playgroundRoutes } from "./web/routes.js";
 import { MemoryRedeliveryStore, RedisRedeliveryStore, redeliveryEvents, redeliveryIntervalS, startRedeliveryScans, type DeliveriesClient } from "./operations/redelivery.js";
 import { redeliveries } from "./metrics/metrics.js";
+import { FilePendingEvaluations, pendingFilePath, RedisPendingEvaluations } from "./operations/pending-evaluations.js";
 
 async function main(): Promise<void> {
   // Probot's convention: variables may come from a .env file (the setup wizard writes one).
@@ -53,7 +54,9 @@ async function main(): Promise<void> {
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
   // Policy-push re-evaluations share one write budget per installation across replicas.
   const fanOutBudget = redis ? new RedisWriteBudget(redis, DEFAULT_FAN_OUT_LIMITS) : undefined;
-  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, ...(fanOutBudget ? { fanOutBudget } : {}), playgroundUrl: config.playground ? config.playgroundUrl : undefined }));
+  // Evaluations accepted and not finished survive the process: in Redis, else in a local file.
+  const pending = redis ? new RedisPendingEvaluations(redis) : new FilePendingEvaluations(pendingFilePath());
+  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, pending, ...(fanOutBudget ? { fanOutBudget } : {}), playgroundUrl: config.playground ? config.playgroundUrl : undefined }));
   const log = probot.log.child({ name: "guardrails" });
   const server = createHttpServer({
     probot,

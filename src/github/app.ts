@@ -19,6 +19,7 @@ import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
 import { DEFAULT_FAN_OUT_LIMITS, MemoryWriteBudget, paceFanOut, type FanOutItem, type FanOutLimits, type WriteBudget } from "../operations/fan-out.js";
 import { rateLimitOf } from "./github-client.js";
+import { startResuming, type PendingEvaluations } from "../operations/pending-evaluations.js";
 
 export interface GuardrailsOptions {
   /** The GitHub App's id: only its own check runs and comments are trusted. */
@@ -36,6 +37,8 @@ export interface GuardrailsOptions {
   fanOutLimits?: Partial<FanOutLimits>;
   /** PLAYGROUND_URL (with the playground on): the check summary links to the playground. */
   playgroundUrl?: string;
+  /** Evaluations scheduled and not finished, resumed after the process dies (src/operations/pending-evaluations.ts). */
+  pending?: PendingEvaluations;
 }
 
 export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_review", "labeled", "unlabeled"] as const;
@@ -49,7 +52,24 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const lock = options.lock ?? noLock;
     const fanOutBudget = options.fanOutBudget ?? new MemoryWriteBudget({ ...DEFAULT_FAN_OUT_LIMITS, ...options.fanOutLimits });
 
-    const schedule = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
+    const schedule = async (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
+      const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
+      // Recorded before it starts, removed when it settles: a process that dies in between leaves
+      // it for a live replica or the restarted process to resume.
+      const ticket =
+        options.pending && installationId !== undefined
+          ? await options.pending.add({ installationId, target, trigger, joinable, deliveryId: context.id, at: Date.now() }).catch((error: unknown) => {
+              context.log.warn({ err: error }, "could not record the evaluation as pending; it would not be resumed after a crash");
+              return undefined;
+            })
+          : undefined;
+      try {
+        return await evaluateQueued(context, target, trigger, joinable);
+      } finally {
+        if (ticket !== undefined) await options.pending!.remove(ticket).catch((error: unknown) => context.log.warn({ err: error }, "could not clear the pending evaluation"));
+      }
+    };
+    const evaluateQueued = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable: boolean) => {
       markDeliveryEvaluated(context.id);
       const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
       const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache, lock, playgroundUrl: options.playgroundUrl };
@@ -78,6 +98,18 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         joinable,
       );
     };
+
+    if (options.pending) {
+      startResuming({
+        pending: options.pending,
+        log: app.log,
+        resume: async (entry) => {
+          const octokit = await app.auth(entry.installationId);
+          const context = { octokit, log: app.log.child({ resumed: entry.deliveryId ?? true }), id: `resumed-${entry.deliveryId ?? "unknown"}`, payload: { installation: { id: entry.installationId } } };
+          return schedule(context as unknown as Context, entry.target, entry.trigger, entry.joinable);
+        },
+      });
+    }
 
     app.on(
       PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),

@@ -158,6 +158,7 @@ export class ServerProcess {
       LOG_LEVEL: options.logLevel ?? "info",
       // The redelivery scan asks GitHub for the app's delivery log; tests that want it set it.
       REDELIVERY_INTERVAL_S: "0",
+      PENDING_EVALUATIONS_FILE: join(workDir, "pending-evaluations.json"),
       ...options.env,
     };
     for (const [name, value] of Object.entries(given)) if (value !== undefined) env[name] = value;
