@@ -138,6 +138,25 @@ describe("bad input", () => {
   });
 });
 
+describe("GET /playground", () => {
+  it("serves the built page and its assets with a strict CSP, gzipped when asked, 304 when unchanged", async () => {
+    const page = await fetch(`${base}/playground`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self';");
+    expect(await page.text()).toContain('<script type="module" src="/playground/assets/playground.js">');
+    // Node's fetch asks for gzip and inflates it: the bytes that arrive are the script.
+    const script = await fetch(`${base}/playground/assets/playground.js`);
+    expect([script.status, script.headers.get("content-encoding"), script.headers.get("content-type")]).toEqual([200, "gzip", "text/javascript; charset=utf-8"]);
+    expect((await script.text()).length).toBeGreaterThan(100_000);
+    const again = await fetch(`${base}/playground/assets/playground.css`, { headers: { "if-none-match": script.headers.get("etag")! } });
+    expect(again.status).toBe(200);
+    const css = await fetch(`${base}/playground/assets/playground.css`);
+    const cached = await fetch(`${base}/playground/assets/playground.css`, { headers: { "if-none-match": css.headers.get("etag")! } });
+    expect(cached.status).toBe(304);
+  });
+});
+
 describe("per-client concurrency bound", () => {
   /** A request whose body never finishes: it stays in flight until the socket closes. */
   function hanging(): Promise<Socket> {
