@@ -72,18 +72,20 @@ describe("an evaluation accepted and then killed with the process", () => {
 
   it("is resumed by the restarted server and ends with a completed, correct check", async () => {
     const first = await start();
-    // GitHub hangs on the PR's snapshot: the evaluation is under way when the process dies.
-    standIn.addFault({ operation: "GuardrailsPullRequest", delayMs: 120_000, times: 1 });
+    // GitHub hangs on the PR's snapshot (each attempt: the client's retry after its timeout too):
+    // the evaluation is under way when the process dies.
+    let snapshotAsked = false;
+    standIn.addFault({ operation: "GuardrailsPullRequest", delayMs: 120_000, when: () => (snapshotAsked = true) });
     const opened = forPullRequest(examplePayload("pull_request", "opened"), repo, INSTALLATION_ID, pr);
     const answer = await first.sendWebhook("pull_request", opened, { delivery: "resume-opened-1" });
     expect(answer.status).toBe(202);
-    await first.waitFor(() => standIn.served.some((r) => r.operation === "GuardrailsPullRequest"), 20_000, "the snapshot request");
+    await first.waitFor(() => snapshotAsked, 20_000, "the snapshot request");
     // Recorded as pending before it started.
     const recorded = JSON.parse(readFileSync(pendingFile, "utf8")) as { target: { number: number }; trigger: { event: string } }[];
     expect(recorded).toEqual([expect.objectContaining({ target: expect.objectContaining({ number: 7 }), trigger: { event: "pull_request.opened" } })]);
 
     expect(await first.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
-    expect(fake.checkRunsFor(repo, pr.headSha)).toEqual([]);
+    expect(fake.checkRunsFor(repo, pr.headSha).filter((run) => run.status === "completed")).toEqual([]);
     standIn.clearFaults();
 
     // Started again: no delivery is sent; the pending evaluation is resumed.
