@@ -43,7 +43,7 @@ export const reasonOutputSchema = z
 
 export const requirementOutputSchema = z
   .strictObject({
-    kind: z.enum(["approvals", "approvers", "tests", "ticket", "checklist", "changes_requested"]).meta({ description: "The requirement." }),
+    kind: z.enum(["approvals", "approvers", "codeowners", "tests", "ticket", "checklist", "changes_requested"]).meta({ description: "The requirement." }),
     met: z.boolean(),
     message: z.string().meta({ description: "One line: what is required and how far along it is." }),
     howTo: z.string().meta({ description: "One line: how to meet it; empty when met." }),
@@ -58,6 +58,18 @@ export const requirementOutputSchema = z
       .optional()
       .meta({ description: "checklist: each item, whether it is ticked and by whom." }),
     reviewers: z.array(z.string()).optional().meta({ description: "changes_requested: reviewers whose latest review requests changes." }),
+    ownerGroups: z
+      .array(
+        z.strictObject({
+          owners: z.array(z.string()).meta({ description: "The owners as CODEOWNERS writes them (@user, @org/team, e-mail)." }),
+          patterns: z.array(z.string()).meta({ description: "The CODEOWNERS patterns that assigned them." }),
+          files: z.array(z.string()).meta({ description: "The changed paths they own (a rename by both paths)." }),
+          met: z.boolean(),
+          approvedBy: z.array(z.string()).meta({ description: "Owners (or members of owner teams) whose valid approval counts." }),
+        }),
+      )
+      .optional()
+      .meta({ description: "codeowners: the owned changed files grouped by owner set." }),
   })
   .meta({ description: "One requirement and whether it is met." });
 

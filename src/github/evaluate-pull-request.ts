@@ -26,6 +26,7 @@ import { FileLister, pagesFor, type FileList } from "./files.js";
 import type { GitHub } from "./octokit.js";
 import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
 import { codeOwnersPending, codeOwnerTeams, loadCodeOwners } from "./codeowners-source.js";
+import { planReviewRequests, requestReviews } from "./review-requests.js";
 import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
 import { withPlaygroundLink } from "../web/check-link.js";
 import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
@@ -204,6 +205,16 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
 
     const output = renderDecision(decision, resolved.source, state, resolved.floor?.source);
+    // approvals.request_reviews: once per head commit, never failing the check (review-requests.ts).
+    const plan = planReviewRequests(policy, decision, {
+      author: snapshot.author.login,
+      repositoryOwner: target.owner,
+      approving: summarizeReviews(facts, policy.approvals.stale).approvers,
+      requested: snapshot.requestedReviewers ?? { users: [], teams: [] },
+    });
+    const requested = await requestReviews(github, log, { owner: target.owner, repo: target.repo, number: target.number }, plan, snapshot.checkRun?.summary);
+    writes += requested.writes;
+    if (requested.line) output.summary = truncate(`${output.summary}\n\n${requested.line}`, MAX_OUTPUT_CHARS);
     if (deps.playgroundUrl) output.summary = await withPlaygroundLink(output.summary, deps.playgroundUrl, resolved, facts, `${target.owner}/${target.repo}#${target.number}`);
     const preview = previewSection(await preview$, policy, proposed, facts, decision);
     if (preview) output.text = truncate(`${preview}\n${output.text}`, MAX_OUTPUT_CHARS);

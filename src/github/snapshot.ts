@@ -32,6 +32,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
         author { __typename login }
         baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } ${CODEOWNERS_FIELDS} } } }
         labels(first: 100) { nodes { name } }
+        reviewRequests(first: 100) { nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } }
         baseRefChanges: timelineItems(last: 1, itemTypes: [BASE_REF_CHANGED_EVENT]) { nodes { ... on BaseRefChangedEvent { createdAt } } }
         labelEvents: timelineItems(last: 100, itemTypes: [LABELED_EVENT]) {
           nodes { ... on LabeledEvent { actor { __typename login } label { name } } }
@@ -119,6 +120,8 @@ export interface PullRequestSnapshot {
   basePolicy: PolicyLocation | null;
   /** The base's CODEOWNERS blob (null: none; undefined: the base is unknown). */
   codeOwnersBlob?: CodeOwnersLocation | null;
+  /** Users and teams whose review is requested now. */
+  requestedReviewers?: { users: string[]; teams: string[] };
   /** Its parsed text, once loaded (codeowners-source.ts). */
   codeOwners?: CodeOwners | null;
   /** The policy file at the PR's head (what the PR proposes), read from the same query. */
@@ -184,6 +187,7 @@ interface RawSnapshot {
       author: Actor | null;
       baseRef: { target: (RawFileTarget & RawCodeOwnersFields) | null } | null;
       labels: { nodes: { name: string }[] };
+      reviewRequests?: { nodes: ({ requestedReviewer: { __typename?: string; login?: string; slug?: string } | null } | null)[] } | null;
       baseRefChanges?: { nodes: ({ createdAt?: string } | null)[] } | null;
       labelEvents: { nodes: ({ actor: Actor | null; label: { name: string } } | null)[] };
       reviews: ReviewsConnection;
@@ -278,6 +282,7 @@ export async function fetchSnapshot(
     headPolicy: headCommit && headCommit.oid === pull.headRefOid ? location(repository.nameWithOwner, { oid: headCommit.oid, file: headCommit.proposedPolicy ?? null }) : null,
     orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
     labels: pull.labels.nodes.map((label) => label.name),
+    requestedReviewers: requestedReviewersOf(pull.reviewRequests?.nodes ?? []),
     ...(pull.baseRefChanges?.nodes.at(-1)?.createdAt ? { baseChangedAt: pull.baseRefChanges.nodes.at(-1)!.createdAt! } : {}),
     labelAppliedBy,
     reviews,
@@ -364,4 +369,14 @@ async function findOwnComment(
     cursor = comments.pageInfo.hasNextPage ? comments.pageInfo.endCursor : null;
   }
   return null;
+}
+
+function requestedReviewersOf(nodes: ({ requestedReviewer: { __typename?: string; login?: string; slug?: string } | null } | null)[]): { users: string[]; teams: string[] } {
+  const out = { users: [] as string[], teams: [] as string[] };
+  for (const node of nodes) {
+    const who = node?.requestedReviewer;
+    if (who?.slug) out.teams.push(who.slug);
+    else if (who?.login) out.users.push(restLogin({ __typename: who.__typename, login: who.login }));
+  }
+  return out;
 }

@@ -135,6 +135,8 @@ export function simulatedFacts(pr: SimulatedPullRequest): PullRequestFacts {
     })),
     teamMembers: {},
     // Each entry is one `Co-authored-by:` value, read by the same parser as commit trailers.
+    // No GitHub data here: the simulated repository has no CODEOWNERS.
+    codeOwners: null,
     coAuthors: coAuthorsOf((pr.co_authors ?? []).map((value) => `Co-authored-by: ${value.replace(/[\r\n\u2028\u2029]/g, " ")}`)),
     checklist: [],
   };

@@ -102,8 +102,12 @@ const policyNode = policySchema as unknown as SchemaNode;
 const HEAD = "c0ffee0000000000000000000000000000000001";
 const OLDER = "c0ffee0000000000000000000000000000000000";
 
+import { parseCodeOwners } from "../../src/policy/codeowners.js";
+
 function pullRequest(overrides: Partial<PullRequestFacts>): PullRequestFacts {
-  return facts({ headSha: HEAD, author: { login: "dana", isBot: false }, title: "Improve the thing", headBranch: "feature/improve", ...overrides });
+  // The repository's CODEOWNERS at the base: payments code is owned by its on-call lead.
+  const codeOwners = parseCodeOwners("/src/payments/ @payments-oncall-lead\n/test/ @erin @acme/qa\n");
+  return facts({ headSha: HEAD, author: { login: "dana", isBot: false }, title: "Improve the thing", headBranch: "feature/improve", codeOwners, repositoryOwner: "acme", ...overrides });
 }
 
 function file(path: string, additions = 20, deletions = 5, status: ChangedFile["status"] = "modified"): ChangedFile {

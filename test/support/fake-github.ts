@@ -60,6 +60,8 @@ export interface FakePullRequest {
   labels: string[];
   labelEvents: { label: string; actor: string }[];
   reviews: FakeReview[];
+  /** Users and team slugs whose review is requested. */
+  requestedReviewers?: { users: string[]; teams: string[] };
   commitMessages: string[];
   files: FakeFile[];
   comments: FakeComment[];
@@ -368,6 +370,16 @@ export class FakeGitHub {
       applyOutput(run, input);
       return json(200, { id: run.id, status: run.status, conclusion: run.conclusion });
     }
+    if (method === "POST" && (m = /^\/pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
+      const pr = this.pull(repo, Number(m[1]));
+      const teams = (input.team_reviewers as string[] | undefined) ?? [];
+      // GitHub refuses a team that has no access to the repository.
+      if (teams.some((team) => !(team in repo.teams))) throw new HttpError(422, "Reviews may only be requested from collaborators.");
+      const requested = (pr.requestedReviewers ??= { users: [], teams: [] });
+      requested.users.push(...((input.reviewers as string[] | undefined) ?? []));
+      requested.teams.push(...teams);
+      return json(201, { number: pr.number });
+    }
     if (method === "POST" && (m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const pr = this.pull(repo, Number(m[1]));
       const comment: FakeComment = { id: this.id(), body: String(input.body), user: "guardrails[bot]", byApp: true };
@@ -483,6 +495,12 @@ export class FakeGitHub {
                   author: graphqlActor(pr.author.login, pr.author.isBot === true),
                   baseRef: repo.branches[pr.baseRef] ? { target: target(repo, pr.baseRef) } : null,
                   labels: { nodes: pr.labels.map((name) => ({ name })) },
+                  reviewRequests: {
+                    nodes: [
+                      ...(pr.requestedReviewers?.users ?? []).map((login) => ({ requestedReviewer: { __typename: "User", login } })),
+                      ...(pr.requestedReviewers?.teams ?? []).map((slug) => ({ requestedReviewer: { __typename: "Team", slug } })),
+                    ],
+                  },
                   baseRefChanges: { nodes: pr.baseChangedAt ? [{ createdAt: pr.baseChangedAt }] : [] },
                   labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")), label: { name: e.label } })) },
                   reviews: { pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" }, nodes: pr.reviews.slice(0, 100).map(reviewNode) },
