@@ -72,6 +72,8 @@ export class CodeOwners {
   private readonly compiled: CompiledLine[];
   /** Anchored lines by their literal first segment. */
   private readonly byFirst = new Map<string, number[]>();
+  /** Anchored lines by their two literal first segments (`services/svc-1`), when both are literal. */
+  private readonly byFirstTwo = new Map<string, number[]>();
   /** Unanchored one-segment lines by their literal name (they match any segment of a path). */
   private readonly byName = new Map<string, number[]>();
   /** Unanchored one-segment lines `*.ext` (`*` then a literal) by the text after the last dot. */
@@ -100,6 +102,7 @@ export class CodeOwners {
       if (list) for (const i of list) candidates.push(i);
     };
     add(this.byFirst.get(segments[0]!));
+    if (segments.length > 1) add(this.byFirstTwo.get(`${segments[0]!}/${segments[1]!}`));
     for (const segment of segments) {
       add(this.byName.get(segment));
       const dot = segment.lastIndexOf(".");
@@ -125,6 +128,8 @@ export class CodeOwners {
     };
     const first = line.segments[0]!;
     if (line.anchored) {
+      const second = line.segments[1];
+      if (first.kind === "glob" && first.literal && second?.kind === "glob" && second.literal) return push(this.byFirstTwo, `${first.text}/${second.text}`);
       if (first.kind === "glob" && first.literal) return push(this.byFirst, first.text);
     } else if (line.segments.length === 1 && first.kind === "glob") {
       if (first.literal) return push(this.byName, first.text);
