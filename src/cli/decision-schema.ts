@@ -43,7 +43,7 @@ export const reasonOutputSchema = z
 
 export const requirementOutputSchema = z
   .strictObject({
-    kind: z.enum(["approvals", "approvers", "codeowners", "tests", "ticket", "checklist", "changes_requested"]).meta({ description: "The requirement." }),
+    kind: z.enum(["approvals", "approvers", "codeowners", "tests", "ticket", "checklist", "changes_requested", "proposed_policy"]).meta({ description: "The requirement." }),
     met: z.boolean(),
     message: z.string().meta({ description: "One line: what is required and how far along it is." }),
     howTo: z.string().meta({ description: "One line: how to meet it; empty when met." }),
@@ -58,6 +58,10 @@ export const requirementOutputSchema = z
       .optional()
       .meta({ description: "checklist: each item, whether it is ticked and by whom." }),
     reviewers: z.array(z.string()).optional().meta({ description: "changes_requested: reviewers whose latest review requests changes." }),
+    problems: z
+      .array(z.strictObject({ line: z.number(), column: z.number(), message: z.string() }))
+      .optional()
+      .meta({ description: "proposed_policy: every problem of the policy file the PR proposes (line and column in its version)." }),
     ownerGroups: z
       .array(
         z.strictObject({

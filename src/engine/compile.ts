@@ -3,7 +3,8 @@
  * prepared once per policy object and reused by every evaluation against it. All the policy's
  * globs live in one index, so each changed path is looked up once and comes back classified.
  */
-import { compileLoginPattern, compileTicketPattern, type LoginMatcher, type TicketMatcher } from "../policy/patterns.js";
+import { minimatch } from "minimatch";
+import { compileLoginPattern, compileTicketPattern, GLOB_OPTIONS, type LoginMatcher, type TicketMatcher } from "../policy/patterns.js";
 import type { Policy } from "../policy/schema.js";
 import { GlobIndex } from "./glob-index.js";
 
@@ -50,11 +51,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     // A protected folder's own path: a submodule (gitlink), file or symlink that replaces the
     // folder `dir` is what `dir/**` protects, though no file lies under it. Not for `exclude`:
     // excluding must never unprotect more than it names.
-    add(
-      rule.paths.filter((glob) => glob.endsWith("/**") && glob.length > 3 && !glob.slice(0, -3).endsWith("**")).map((glob) => glob.slice(0, -3)),
-      INCLUDE,
-      i,
-    );
+    add(ownFolders(rule.paths), INCLUDE, i);
     add(rule.exclude ?? [], EXCLUDE, i);
   });
   add(policy.size.ignore, SIZE_IGNORE);
@@ -93,4 +90,16 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   };
   cache.set(policy, compiled);
   return compiled;
+}
+
+/** `dir` for each glob (braces expanded) that protects a folder: `dir/**` or `dir/**` + `/*`. */
+function ownFolders(globs: readonly string[]): string[] {
+  const folders: string[] = [];
+  for (const glob of globs) {
+    for (const alternative of minimatch.braceExpand(glob, GLOB_OPTIONS)) {
+      const folder = alternative.endsWith("/**/*") ? alternative.slice(0, -5) : alternative.endsWith("/**") ? alternative.slice(0, -3) : undefined;
+      if (folder && folder !== "**" && !folder.endsWith("/**")) folders.push(folder);
+    }
+  }
+  return folders;
 }

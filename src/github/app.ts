@@ -125,7 +125,12 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         await schedule(
           context,
           { ...context.repo(), number: pr.number, headSha: pr.head.sha, changedFiles: pr.changed_files, ...(before ? { previousHeadSha: before } : {}) },
-          { event: `pull_request.${payload.action}` },
+          {
+            event: `pull_request.${payload.action}`,
+            resetsPass:
+              payload.action === "synchronize" || payload.action === "opened" || payload.action === "reopened" || (payload.action === "edited" && "base" in ((payload as { changes?: object }).changes ?? {})),
+            ...(pr.updated_at ? { at: pr.updated_at } : {}),
+          },
         );
       },
     );

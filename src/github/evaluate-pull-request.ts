@@ -27,12 +27,12 @@ import type { GitHub } from "./octokit.js";
 import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
 import { codeOwnersPending, codeOwnerTeams, loadCodeOwners } from "./codeowners-source.js";
 import { planReviewRequests, requestReviews } from "./review-requests.js";
-import { completeCheckRun, findCheckRun, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
+import { completeCheckRun, findCheckRun, newestRunOn, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
 import { withPlaygroundLink } from "../web/check-link.js";
 import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
 import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
-import { combineResults, judgeOther, MAX_SHARED_PULL_REQUESTS, otherPullRequestsOnHead, tooManyOnHead, withCommitLock } from "./shared-head.js";
+import { combineResults, coveredBy, judgeOther, MAX_SHARED_PULL_REQUESTS, otherPullRequestsOnHead, tooManyOnHead, withCommitLock } from "./shared-head.js";
 import type { PullRequestLock } from "./pr-lock.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
 import { readDelegationRecords, writeDelegationRecords } from "../metrics/delegation-record.js";
@@ -73,6 +73,13 @@ export interface Trigger {
   force?: boolean;
   /** The check run the user asked to re-run. */
   checkRunId?: number;
+  /**
+   * The event can make the head's existing pass stale (a push, a PR opened or reopened on a commit
+   * that already has a run, a new base): that run is taken out of `success` first.
+   */
+  resetsPass?: boolean;
+  /** When the event happened (the PR's `updated_at` in its payload): a pass completed later is not stale. */
+  at?: string;
   /** A person's edit of the checklist comment. */
   tickEdit?: { commentId: number; editor: string; editedBody: string; previousBody?: string; at: string };
 }
@@ -113,8 +120,11 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     runId ??= snapshot.checkRun?.id;
     // A push back to an earlier head finds that head's old run, perhaps passing under facts that
     // no longer hold: the first write of a synchronize takes it out of `success` while this runs.
+    // A pass completed after the event is this event's own (a redelivery): it is not stale.
+    const completedAt = Date.parse(snapshot.checkRun?.completedAt ?? "");
     const stalePass =
-      trigger.event === "pull_request.synchronize" &&
+      trigger.resetsPass === true &&
+      !(completedAt >= Date.parse(trigger.at ?? "")) &&
       runId !== undefined &&
       runId === snapshot.checkRun?.id &&
       snapshot.checkRun.status.toUpperCase() === "COMPLETED" &&
@@ -178,7 +188,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     // it may be a floor (unknown whether it enforces: fail closed).
     const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;
     if (broken) {
-      const output = renderPolicyError(broken.problems, broken.source);
+      const output = keepCoverage(renderPolicyError(broken.problems, broken.source), target.number, snapshot.checkRun?.externalId);
       // A failing run keeps the PRs' delegation records: the next decision continues from them.
       output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot.checkRun?.text));
       writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
@@ -227,21 +237,44 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     // One commit can be the head of several PRs: the run on it holds for all of them (shared-head.ts).
     const sharing = otherPullRequestsOnHead(snapshot, target.number);
     const own = { number: target.number, baseBranch: snapshot.baseBranch, output, decision };
-    const check$ =
-      sharing.length === 0 && snapshot.sharedHead.complete
-        ? writeCheck(deps, target, snapshot, runId, withRecords(output), force)
-        : withCommitLock(deps, `${target.owner}/${target.repo}@${snapshot.headSha}`.toLowerCase(), async () => {
-            const combined =
-              !snapshot!.sharedHead.complete || sharing.length >= MAX_SHARED_PULL_REQUESTS
-                ? tooManyOnHead(target.number, sharing, snapshot!.sharedHead.complete)
-                : combineResults([own, ...(await Promise.all(sharing.map((n) => judgeOther(deps, repo, n, snapshot!.headSha)))).filter((p) => p !== undefined)]);
-            log.info({ ...logFields(target, snapshot!), sharedWith: sharing, conclusion: combined.conclusion }, "one commit, several pull requests: the check holds for all of them");
-            return writeCheck(deps, target, snapshot!, runId, withRecords(combined), force);
-          });
+    const commitKey = `${target.owner}/${target.repo}@${snapshot.headSha}`.toLowerCase();
+    // The comment and label are written after the check is on its way (writes go out a second
+    // apart per installation, and the check is what blocks the merge).
+    let checkQueued!: () => void;
+    const queued = new Promise<void>((resolve) => (checkQueued = () => setImmediate(resolve)));
+    const writeTheCheck = (out: CheckOutput, run: number | undefined) => {
+      const written = writeCheck(deps, target, snapshot!, run, out, force || run !== runId);
+      checkQueued();
+      return written;
+    };
+    const check$ = withCommitLock(deps, commitKey, async () => {
+      let others = sharing;
+      let runToWrite = runId;
+      // A pass is written only after a fresh look at the commit's runs, inside the commit's lock:
+      // a snapshot read before another PR took this head (or wrote its run) does not know of it,
+      // and its pass would land as a newer run over that PR's failure.
+      const passing = withRecords(output);
+      const unchanged = !force && runId === snapshot!.checkRun?.id && sameOutput(snapshot!.checkRun, passing);
+      if (passing.conclusion === "success" && sharing.length === 0 && snapshot!.sharedHead.complete && !unchanged) {
+        const newest = await newestRunOn(github, repo, snapshot!.headSha, deps.appId);
+        if (newest) {
+          runToWrite = newest.id;
+          others = coveredBy(newest.externalId).filter((n) => n !== target.number);
+        }
+      }
+      if (others.length === 0 && snapshot!.sharedHead.complete) return writeTheCheck(passing, runToWrite);
+      const combined =
+        !snapshot!.sharedHead.complete || others.length >= MAX_SHARED_PULL_REQUESTS
+          ? { ...tooManyOnHead(target.number, others, snapshot!.sharedHead.complete), coveredPullRequests: [target.number, ...others].sort((a, b) => a - b) }
+          : combineResults([own, ...(await Promise.all(others.map((n) => judgeOther(deps, repo, n, snapshot!.headSha)))).filter((p) => p !== undefined)]);
+      log.info({ ...logFields(target, snapshot!), sharedWith: others, conclusion: combined.conclusion }, "one commit, several pull requests: the check holds for all of them");
+      return writeTheCheck(withRecords(combined), runToWrite);
+    });
+    check$.catch(() => checkQueued());
     const [checkWritten, commentWritten, labelWritten] = await Promise.allSettled([
       check$,
-      writeComment(deps, target, snapshot, decision, state),
-      policy.labels.prefix === false ? 0 : syncTierLabel(github, repo, target.number, snapshot.labels, policy.labels.prefix, decision.tier),
+      queued.then(() => writeComment(deps, target, snapshot!, decision, state)),
+      policy.labels.prefix === false ? 0 : queued.then(() => syncTierLabel(github, repo, target.number, snapshot!.labels, policy.labels.prefix as string, decision.tier)),
     ]);
     // Settle every write first: when one fails, the failure goes to the run just written, not a second one.
     if (checkWritten.status === "fulfilled") {
@@ -291,7 +324,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       if (runId !== undefined) writes++;
     }
     if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
-    const output = renderEvaluationError(message);
+    const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
     output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot?.checkRun?.text));
     let checkWritten = false;
     try {
@@ -312,6 +345,16 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     return { status: "error", conclusion: "failure", writes, reason: message, checkWritten };
   }
+}
+
+/**
+ * A failing run keeps every PR the run on the commit already covered: its external id is how a
+ * later pass on the same commit learns of PRs GitHub does not list (fork PRs), so no write may
+ * narrow it.
+ */
+function keepCoverage(output: CheckOutput, own: number, externalId: string | null | undefined): CheckOutput {
+  const covered = [...new Set([own, ...coveredBy(externalId)])].sort((a, b) => a - b);
+  return covered.length > 1 ? { ...output, coveredPullRequests: covered } : output;
 }
 
 /** The PR's head by REST, for a failure that came before the snapshot could say it. */

@@ -48,6 +48,20 @@ export async function findCheckRun(github: GitHub, repo: RepoRef, headSha: strin
   return runs.length ? Math.max(...runs.map((run) => run.id)) : undefined;
 }
 
+/** The app's newest `guardrails` run on a commit, with the PRs it covers, read afresh (REST). */
+export async function newestRunOn(github: GitHub, repo: RepoRef, headSha: string, appId: number): Promise<{ id: number; externalId: string | null } | undefined> {
+  const response = await github.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+    ...repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    app_id: appId,
+    filter: "latest",
+  });
+  const runs = (response.data as { check_runs: { id: number; external_id?: string | null }[] }).check_runs;
+  const newest = runs.reduce<{ id: number; external_id?: string | null } | undefined>((best, run) => (!best || run.id > best.id ? run : best), undefined);
+  return newest ? { id: newest.id, externalId: newest.external_id ?? null } : undefined;
+}
+
 /** Creates the check run `in_progress` (the PR shows the check at once while facts are gathered). */
 export async function startCheckRun(github: GitHub, repo: RepoRef, headSha: string, prNumber: number): Promise<number> {
   const response = await github.request("POST /repos/{owner}/{repo}/check-runs", {

@@ -86,7 +86,8 @@ export function renderDecision(decision: Decision, source: PolicySource, ticks: 
 /** The proposed policy's problems, at their line and column of the head's file (the check's commit). */
 function proposedPolicyAnnotations(decision: Decision): Annotation[] {
   const proposed = decision.requirements.find((r) => r.kind === "proposed_policy");
-  return (proposed?.problems ?? []).map((p) => ({
+  // One request's worth: each further 50 would cost another write of the run (the summary lists them all).
+  return (proposed?.problems ?? []).slice(0, MAX_ANNOTATIONS_PER_REQUEST).map((p) => ({
     path: POLICY_PATH,
     start_line: p.line,
     end_line: p.line,

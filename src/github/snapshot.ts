@@ -49,7 +49,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
               proposedPolicy: file(path: $policyPath) { object { ... on Blob { oid byteSize } } }
               associatedPullRequests(first: 30) { totalCount nodes { number state headRefOid } }
               checkSuites(first: 10, filterBy: { appId: $appId }) {
-                nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId externalId status conclusion title summary text } } }
+                nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId externalId completedAt status conclusion title summary text } } }
               }
             }
           }
@@ -99,6 +99,8 @@ export interface ExistingCheckRun {
   id: number;
   /** The PR numbers the run covers (`12` or `12,14`: one commit can be the head of several PRs). */
   externalId?: string | null;
+  /** When it was last completed. */
+  completedAt?: string | null;
   status: string;
   conclusion: string | null;
   title: string | null;
@@ -234,8 +236,10 @@ export async function fetchSnapshot(
   try {
     raw = await github.graphql<RawSnapshot>(SNAPSHOT_QUERY, variables);
   } catch (error) {
-    const partial = error as { errors?: { path?: (string | number)[] }[]; data?: RawSnapshot };
-    const onlyOrg = partial.errors?.length && partial.errors.every((e) => e.path?.[0] === "orgPolicy");
+    const partial = error as { errors?: { path?: (string | number)[]; type?: string }[]; data?: RawSnapshot };
+    // Only "there is no such repository" means no organisation policy: any other error could hide
+    // an enforced floor, so it fails the evaluation (closed).
+    const onlyOrg = partial.errors?.length && partial.errors.every((e) => e.path?.[0] === "orgPolicy" && e.type === "NOT_FOUND");
     if (!onlyOrg || !partial.data) throw error;
     raw = { ...partial.data, orgPolicy: null };
   }
@@ -291,7 +295,7 @@ export async function fetchSnapshot(
     comment: await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
     sharedHead: sharedHeadOf(headCommit && headCommit.oid === pull.headRefOid ? headCommit.associatedPullRequests : null, pull.headRefOid, pr.number),
     checkRun: newestRun
-      ? { id: newestRun.databaseId, externalId: newestRun.externalId ?? null, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
+      ? { id: newestRun.databaseId, externalId: newestRun.externalId ?? null, completedAt: newestRun.completedAt ?? null, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
       : null,
     previousHeadRunText:
       (repository.previousHead?.checkSuites?.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []).sort((a, b) => b.databaseId - a.databaseId)[0]?.text ?? null,

@@ -97,8 +97,17 @@ function matchBlocks(blocks: Blocks, path: string): boolean | undefined {
     }
   }
   const endOf = (j: number) => (j + 1 < count ? starts[j + 1]! - 1 : path.length);
+  // Each (pattern, path segment) pair is decided once: a run tried at every place re-tests the
+  // same pairs, which would multiply by the run's length.
+  const memo = new Map<SegmentPattern, Uint8Array>();
+  const segmentMatches = (pattern: SegmentPattern, j: number) => {
+    let known = memo.get(pattern);
+    if (!known) memo.set(pattern, (known = new Uint8Array(count)));
+    if (known[j] === 0) known[j] = matchSegment(pattern, path, starts[j]!, endOf(j)) ? 2 : 1;
+    return known[j] === 2;
+  };
   const runAt = (run: SegmentPattern[], j: number) => {
-    for (let k = 0; k < run.length; k++) if (!matchSegment(run[k]!, path, starts[j + k]!, endOf(j + k))) return false;
+    for (let k = 0; k < run.length; k++) if (!segmentMatches(run[k]!, j + k)) return false;
     return true;
   };
   if (blocks.globstars === 0) return count === blocks.first.length && runAt(blocks.first, 0);

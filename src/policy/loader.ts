@@ -19,6 +19,10 @@ export type LoadResult = { ok: true; policy: Policy } | { ok: false; problems: P
 
 /** Larger policies are refused before parsing: a policy is a page of YAML, not a data file. */
 export const MAX_POLICY_BYTES = 256 * 1024;
+/** Larger policies are refused before parsing too (see loadUnsafe). */
+export const MAX_POLICY_LINES = 2000;
+/** Problems reported at most (a broken file can have thousands; the first ones say what to fix). */
+export const MAX_PROBLEMS = 100;
 
 export interface LoadOptions {
   /**
@@ -43,6 +47,10 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   if (text.length > MAX_POLICY_BYTES / 3 && new TextEncoder().encode(text).byteLength > MAX_POLICY_BYTES) {
     return fail(1, 1, `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB`);
   }
+  // The YAML parser's duplicate-key check grows with the square of a mapping's keys, and a
+  // policy is anyone's on their branch (or anyone's at /api/validate): a policy is a page of YAML.
+  const lines = text.split("\n").length;
+  if (lines > MAX_POLICY_LINES) return fail(MAX_POLICY_LINES + 1, 1, `the policy has ${lines} lines; at most ${MAX_POLICY_LINES}`);
   // logLevel "error": yaml would otherwise print a process warning for a list or mapping as a key.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: "error" });
   const at = positionsIn(text);
@@ -91,7 +99,7 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   }
 
   const problems: PolicyProblem[] = [];
-  for (const issue of parsed.error.issues) {
+  for (const issue of parsed.error.issues.slice(0, MAX_PROBLEMS)) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const keyNode = findKeyNode(doc, issue.path, key);

@@ -16,6 +16,8 @@ export const MAX_BRACE_ALTERNATIVES = 64;
 export const MAX_POLICY_GLOBS = 2000;
 /** Globs (braces expanded) a policy may have that must be tried on every path (glob-matcher.ts scansEveryPath). */
 export const MAX_SCANNING_GLOBS = 16;
+/** Segments between two `**` of one glob. */
+export const MAX_FLOATING_SEGMENTS = 4;
 /** Path segments of one glob. */
 export const MAX_GLOB_SEGMENTS = 32;
 
@@ -37,6 +39,16 @@ export function globProblem(glob: string): string | undefined {
     return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}" expands to ${alternatives >= 1_000_000 ? "over a million" : alternatives} globs; at most ${MAX_BRACE_ALTERNATIVES} per glob: split it`;
   }
   if (glob.split("/").length > MAX_GLOB_SEGMENTS) return `glob "${glob.slice(0, 80)}…" has more than ${MAX_GLOB_SEGMENTS} path segments`;
+  // Between two `*` of one segment a part floats: found by a substring search when it is literal
+  // (linear), but a `?` or `[...]` in it would be tried at every place of a long name.
+  const floating = glob.split("/").find((segment) => segment.split(/\*+/).slice(1, -1).some((part) => /[?[]/.test(part)));
+  if (floating) return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}": a "?" or "[...]" between two "*" in one segment ("${floating.length > 40 ? `${floating.slice(0, 40)}…` : floating}") is not supported; write the part literally, or split the glob`;
+  // The segments between two `**` are looked for at every folder of a path: a long run of them
+  // would be tried again at each place.
+  const runs = glob.split("/").join("\n").split(/(?:^|\n)\*\*(?:\n|$)/);
+  if (runs.length > 2 && runs.slice(1, -1).some((run) => run.split("\n").length > MAX_FLOATING_SEGMENTS)) {
+    return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}" has more than ${MAX_FLOATING_SEGMENTS} segments between two "**": split it`;
+  }
   // Each further `**` multiplies matching time by the path's depth, which a PR author controls.
   if (glob.split("/").filter((segment) => segment === "**").length > 2) {
     return `glob "${glob}" has more than two "**": matching it would slow down with deep paths; split it into several globs`;

@@ -106,7 +106,8 @@ tiers:
         `GET ${w.base}/collaborators/alice/permission`,
       ]),
     );
-    expect(w.readsSince(0)).toHaveLength(1 + 1 + 1 + 3);
+    // snapshot, files, blob, the three lookups, and the fresh look at the commit's runs a pass is written after.
+    expect(w.readsSince(0)).toHaveLength(1 + 1 + 1 + 3 + 1);
     expect(w.checkRuns()[0]).toMatchObject({ conclusion: "success", title: "Medium risk · all 4 requirements met" });
 
     // Without the label, nobody's permission is asked (and the tests requirement fails).

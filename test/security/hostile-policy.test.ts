@@ -93,3 +93,30 @@ describe("what every path is tried against is bounded", () => {
     expect(decision.requirements).toContainEqual(expect.objectContaining({ kind: "approvals", met: false }));
   });
 });
+
+describe("found in review: shapes that would still cost too much are refused", () => {
+  const one = (glob: string) => loadPolicy(`version: 1\nrules:\n  - name: r\n    tier: high\n    paths: [${JSON.stringify(glob)}]\n`);
+
+  it("a ? or [...] between two * of one segment (tried at every place of a long name)", () => {
+    expect(one(`**/*${"?".repeat(900)}0x*`)).toMatchObject({ ok: false, problems: [{ message: expect.stringContaining('a "?" or "[...]" between two "*" in one segment') }] });
+    expect(one("**/*a[bc]d*/**")).toMatchObject({ ok: false });
+    // Anchored ones stay: they are tried at one place.
+    expect(one("src/[ab]*.ts").ok).toBe(true);
+    expect(one("?akefile").ok).toBe(true);
+  });
+
+  it("more than 4 segments between two ** (tried again at every folder)", () => {
+    expect(one("**/a*/b*/c*/d*/e*/**")).toMatchObject({ ok: false, problems: [{ message: expect.stringContaining('more than 4 segments between two "**"') }] });
+    expect(one("**/a*/b*/c*/d*/**").ok).toBe(true);
+  });
+
+  it("a policy of more than 2000 lines, before the YAML parser (its duplicate-key check is quadratic)", () => {
+    const keys = Array.from({ length: 2500 }, (_, i) => `k${i}: 1`).join("\n");
+    expect(loadPolicy(`version: 1\n${keys}\n`)).toEqual({ ok: false, problems: [{ line: 2001, column: 1, message: "the policy has 2502 lines; at most 2000" }] });
+  });
+
+  it("a rule's folder is protected by its own path also through braces and dir/**/*", () => {
+    const p = policy({ default_tier: "low", rules: [{ name: "auth", tier: "high", paths: ["{src/auth/**,lib/**}", "app/secure/**/*"] }], tiers: { low: {}, medium: {}, high: {} } });
+    for (const path of ["src/auth", "lib", "app/secure"]) expect(evaluate(p, facts({ files: [file(path)] })).tier).toBe("high");
+  });
+});

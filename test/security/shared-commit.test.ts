@@ -127,7 +127,7 @@ describe("fail-open windows", () => {
     // Pushed away and back: the approval was for this commit but has since been dismissed.
     pr.reviews = [];
     const mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => (p.before = sha("elsewhere"))));
+    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => Object.assign(p, { before: sha("elsewhere"), pull_request: { ...p.pull_request, updated_at: new Date().toISOString() } })));
     const writes = w.writesSince(mark);
     expect(bodyOf(writes[0]).status).toBe("in_progress");
     expect(w.checkRuns(HEAD)[0]).toMatchObject({ status: "completed", conclusion: "failure" });

@@ -44,6 +44,8 @@ export interface FakeCheckRun {
   summary: string | null;
   text: string | null;
   externalId: string | null;
+  /** When the run was last completed (GitHub's completed_at), if it was. */
+  completedAt?: string | null;
   annotations: unknown[];
   actions: unknown[];
 }
@@ -321,7 +323,7 @@ export class FakeGitHub {
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
       const runs = this.checkRunsFor(repo, m[1]).filter((run) => (!query.check_name || run.name === query.check_name) && (!query.app_id || run.appId === Number(query.app_id)));
-      return json(200, { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, status: run.status, conclusion: run.conclusion, app: { id: run.appId } })) });
+      return json(200, { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, external_id: run.externalId, status: run.status, conclusion: run.conclusion, app: { id: run.appId } })) });
     }
     if (method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
       const wanted = m[1]!;
@@ -518,7 +520,7 @@ export class FakeGitHub {
                           proposedPolicy: headPolicyOf(repo, pr) !== undefined ? { object: { oid: blobId(headPolicyOf(repo, pr)!), byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!) } } : null,
                           checkSuites: {
                             nodes: runs.length
-                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
+                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, completedAt: run.completedAt ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
                               : [],
                           },
                         },
@@ -563,6 +565,8 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 }
 
 function applyOutput(run: FakeCheckRun, input: Record<string, unknown>): void {
+  if (typeof input.completed_at === "string") run.completedAt = input.completed_at;
+  else if (input.status === "in_progress") run.completedAt = null;
   const output = input.output as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
   if (!output) return;
   if (output.title !== undefined) run.title = output.title;
