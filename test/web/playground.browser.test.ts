@@ -125,6 +125,8 @@ describe("the playground in Chromium", () => {
     await page.fill("#approvals", "alice, bob");
     await page.fill("#labels", "urgent");
     await waitForTier(page, "High risk");
+    // The sample PR is high risk too: wait for the decision of the fields just filled, not the sample's.
+    await page.waitForFunction(() => document.querySelector("#decision-json")?.textContent?.includes("vault/keys.ts") === true);
     await page.click("#share");
     await page.waitForFunction(() => document.querySelector("#share-link").value.includes("#s="));
     const link = await page.locator("#share-link").inputValue();
@@ -133,6 +135,7 @@ describe("the playground in Chromium", () => {
     const again = await context.newPage();
     await open(again, link);
     await waitForTier(again, "High risk");
+    await again.waitForFunction(() => document.querySelector("#decision-json")?.textContent?.includes("vault/keys.ts") === true);
     expect(await again.locator(".cm-content").textContent()).toBe(POLICY.replace(/\n/g, ""));
     expect(await again.locator("#paths").inputValue()).toBe("vault/keys.ts +10 -2\ndocs/a.md");
     expect(await again.locator("#approvals").inputValue()).toBe("alice, bob");
