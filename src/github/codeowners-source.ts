@@ -6,6 +6,7 @@
 import { CODEOWNERS_PATHS, MAX_CODEOWNERS_BYTES, parseCodeOwners, type CodeOwners } from "../policy/codeowners.js";
 import type { Decision } from "../engine/types.js";
 import type { GitHub } from "./octokit.js";
+import { fetchBlobText } from "./policy-source.js";
 import type { PullRequestSnapshot } from "./snapshot.js";
 
 const ALIASES = ["codeownersGithub", "codeownersRoot", "codeownersDocs"] as const;
@@ -82,11 +83,7 @@ export async function loadCodeOwners(github: GitHub, cacheOwner: object, snapsho
     return;
   }
   snapshot.codeOwners = await cacheFor(cacheOwner).get(keyOf(location), async () => {
-    const [owner, repo] = location.repository.split("/") as [string, string];
-    const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid });
-    const blob = response.data as { content: string; encoding: string };
-    const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
-    return parseCodeOwners(text);
+    return parseCodeOwners(await fetchBlobText(github, location));
   });
 }
 

@@ -96,17 +96,23 @@ export async function resolvePolicy(github: GitHub, cache: PolicyCache, snapshot
   return resolved;
 }
 
-function load(github: GitHub, cache: PolicyCache, kind: "repository" | "organization", location: PolicyLocation): Promise<ResolvedPolicy> {
+/** A blob's text by its id, read from the repository that holds it. */
+export async function fetchBlobText(github: GitHub, location: { repository: string; blobOid?: string }): Promise<string> {
+  const [owner, repo] = location.repository.split("/") as [string, string];
+  const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
+  const blob = response.data as { content: string; encoding: string };
+  return blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
+}
+
+/** One policy blob: refused unread past the size limit, else read and parsed once per blob id. */
+export function load(github: GitHub, cache: PolicyCache, kind: "repository" | "organization", location: PolicyLocation): Promise<ResolvedPolicy> {
   const source: PolicySource = { kind, repository: location.repository, path: POLICY_PATH, commit: location.commit };
   if ((location.byteSize ?? 0) > MAX_POLICY_BYTES) {
     return Promise.resolve({ source, result: { ok: false, problems: [{ line: 1, column: 1, message: `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB` }] } });
   }
   return cache
     .get(cacheKey(location), async () => {
-      const [owner, repo] = location.repository.split("/") as [string, string];
-      const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
-      const blob = response.data as { content: string; encoding: string };
-      const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
+      const text = await fetchBlobText(github, location);
       const result = loadPolicy(text, { organization: isOrganizationLocation(location) });
       policyTexts.set(result, text);
       return result;

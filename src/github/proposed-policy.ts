@@ -16,7 +16,7 @@ import type { ChangedFile, Decision, PullRequestFacts } from "../engine/types.js
 import { loadPolicy, type LoadResult } from "../policy/loader.js";
 import { POLICY_PATH, TIERS, type Policy, type Tier } from "../policy/schema.js";
 import type { GitHub } from "./octokit.js";
-import { isOrganizationLocation, type PolicyCache } from "./policy-source.js";
+import { isOrganizationLocation, load, type PolicyCache } from "./policy-source.js";
 import type { PolicyLocation, PullRequestSnapshot } from "./snapshot.js";
 
 /** What one preview may read: one GraphQL query, at most this many PRs and files per PR. */
@@ -41,14 +41,8 @@ export async function loadProposedPolicy(github: GitHub, cache: PolicyCache, sna
   if (!proposesPolicy(snapshot)) return undefined;
   const location = snapshot.headPolicy!;
   if (!location.blobOid) return { location };
-  const key = `${location.repository.toLowerCase()}@${location.blobOid}`;
-  const result = await cache.get(key, async () => {
-    const [owner, repo] = location.repository.split("/") as [string, string];
-    const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
-    const blob = response.data as { content: string; encoding: string };
-    const text = blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
-    return loadPolicy(text, { organization: isOrganizationLocation(location) });
-  });
+  // The same reading as every policy: refused unread past the size limit (the PR author chose it).
+  const { result } = await load(github, cache, isOrganizationLocation(location) ? "organization" : "repository", location);
   return { location, result };
 }
 

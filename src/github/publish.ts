@@ -37,15 +37,7 @@ export function sameOutput(existing: ExistingCheckRun | null, output: CheckOutpu
  * adding a second one.
  */
 export async function findCheckRun(github: GitHub, repo: RepoRef, headSha: string, appId: number): Promise<number | undefined> {
-  const response = await github.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
-    ...repo,
-    ref: headSha,
-    check_name: CHECK_NAME,
-    app_id: appId,
-    filter: "latest",
-  });
-  const runs = (response.data as { check_runs: { id: number }[] }).check_runs;
-  return runs.length ? Math.max(...runs.map((run) => run.id)) : undefined;
+  return (await newestRunOn(github, repo, headSha, appId))?.id;
 }
 
 /** The app's newest `guardrails` run on a commit, with the PRs it covers, read afresh (REST). */

@@ -58,6 +58,15 @@ describe("the proposed policy on its own PR", () => {
     expect(w.calls().filter((c) => c.includes("GuardrailsPreview"))).toHaveLength(1);
   });
 
+  it("a proposed policy over 256 KiB fails the check without being read (the PR author chose its size)", async () => {
+    const w = new World({ policy: POLICY });
+    const huge = `version: 1\n${"# padding padding padding padding padding padding padding\n".repeat(5000)}`;
+    const pr = w.addPullRequest({ number: 2, files: POLICY_FILE, headPolicy: huge });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(w.calls().filter((c) => c.includes(blobId(huge)))).toEqual([]);
+    expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: expect.stringMatching(/the proposed policy has 1 problem$/) });
+  });
+
   it("a PR that does not touch the policy reads neither the head's policy nor any preview", async () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: [{ filename: "src/a.ts", status: "modified", additions: 1, deletions: 0 }] });
