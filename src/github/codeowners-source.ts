@@ -7,6 +7,7 @@ import { CODEOWNERS_PATHS, MAX_CODEOWNERS_BYTES, parseCodeOwners, type CodeOwner
 import type { Decision } from "../engine/types.js";
 import type { GitHub } from "./octokit.js";
 import { fetchBlobText } from "./policy-source.js";
+import { PromiseLru } from "./promise-lru.js";
 import type { PullRequestSnapshot } from "./snapshot.js";
 
 const ALIASES = ["codeownersGithub", "codeownersRoot", "codeownersDocs"] as const;
@@ -35,23 +36,12 @@ export function codeOwnersLocation(repository: string, target: RawCodeOwnersFiel
 
 /** An LRU of parsed CODEOWNERS by repository and blob id, one per cache owner (the app's policy cache). */
 class CodeOwnersCache {
-  private readonly entries = new Map<string, Promise<CodeOwners>>();
-  constructor(private readonly capacity = 1000) {}
+  private readonly entries = new PromiseLru<CodeOwners>(1000);
   has(key: string): boolean {
     return this.entries.has(key);
   }
   get(key: string, load: () => Promise<CodeOwners>): Promise<CodeOwners> {
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const pending = load();
-    this.entries.set(key, pending);
-    pending.catch(() => this.entries.delete(key));
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    return pending;
+    return this.entries.get(key, load).value;
   }
 }
 

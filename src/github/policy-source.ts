@@ -5,6 +5,7 @@
  */
 import { policyCacheHits, policyCacheMisses } from "../metrics/metrics.js";
 import { isFloor } from "../engine/floor.js";
+import { PromiseLru } from "./promise-lru.js";
 import { BUILT_IN_POLICY_YAML, builtInPolicy } from "../policy/default.js";
 import { loadPolicy, MAX_POLICY_BYTES, type LoadResult } from "../policy/loader.js";
 import { POLICY_PATH } from "../policy/schema.js";
@@ -38,24 +39,15 @@ export function isOrganizationLocation(location: PolicyLocation): boolean {
  * holds miss every time (each miss costs a blob read and a check run created in progress).
  */
 export class PolicyCache {
-  private readonly entries = new Map<string, Promise<LoadResult>>();
-  constructor(private readonly capacity = 2000) {}
+  private readonly entries: PromiseLru<LoadResult>;
+  constructor(capacity = 2000) {
+    this.entries = new PromiseLru(capacity);
+  }
 
   get(key: string, load: () => Promise<LoadResult>): Promise<LoadResult> {
-    const hit = this.entries.get(key);
-    if (hit) policyCacheHits.inc();
-    else policyCacheMisses.inc();
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const pending = load();
-    this.entries.set(key, pending);
-    // A failed fetch is not cached: the next evaluation tries again.
-    pending.catch(() => this.entries.delete(key));
-    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    return pending;
+    const { value, hit } = this.entries.get(key, load);
+    (hit ? policyCacheHits : policyCacheMisses).inc();
+    return value;
   }
 
   /** Whether the policy of this location is already parsed (so no request is needed). */

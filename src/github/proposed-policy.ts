@@ -171,6 +171,15 @@ function tierUnder(input: PreviewInput, pr: PreviewPullRequest, which: "current"
 
 // ---- reading the other PRs: one GraphQL query ---------------------------------------------------
 
+/** What the preview reads of each PR, in both of its queries. */
+const PREVIEW_PULL_FRAGMENT = /* GraphQL */ `fragment PreviewPull on PullRequest {
+    number
+    title
+    headRefName
+    author { __typename login }
+    files(first: $files) { totalCount nodes { path additions deletions changeType } }
+  }`;
+
 const SAME_BASE_QUERY = /* GraphQL */ `
   query GuardrailsPreview($owner: String!, $name: String!, $base: String!, $first: Int!, $files: Int!) {
     repository(owner: $owner, name: $name) {
@@ -180,13 +189,7 @@ const SAME_BASE_QUERY = /* GraphQL */ `
       }
     }
   }
-  fragment PreviewPull on PullRequest {
-    number
-    title
-    headRefName
-    author { __typename login }
-    files(first: $files) { totalCount nodes { path additions deletions changeType } }
-  }
+  ${PREVIEW_PULL_FRAGMENT}
 `;
 
 const ORGANIZATION_QUERY = /* GraphQL */ `
@@ -205,13 +208,7 @@ const ORGANIZATION_QUERY = /* GraphQL */ `
       }
     }
   }
-  fragment PreviewPull on PullRequest {
-    number
-    title
-    headRefName
-    author { __typename login }
-    files(first: $files) { totalCount nodes { path additions deletions changeType } }
-  }
+  ${PREVIEW_PULL_FRAGMENT}
 `;
 
 interface RawPreviewPull {
