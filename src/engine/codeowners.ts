@@ -3,7 +3,7 @@
  * CODEOWNERS assigns owners to needs a valid approval from one of its owners: a listed user, or a
  * member of a listed team of the repository owner's organisation. Files are grouped by owner set.
  */
-import type { CodeOwners, Owner } from "../policy/codeowners.js";
+import type { CodeOwners, CodeOwnersLine, Owner } from "../policy/codeowners.js";
 import { plural } from "./tier.js";
 import type { PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
 
@@ -33,18 +33,26 @@ export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], so
   }
   if (file === null) return { ...base, met: true, ownerGroups: [], message: "no CODEOWNERS file at the base commit: no file has owners", howTo: "" };
 
-  const groups = new Map<string, { owners: Owner[]; patterns: Set<string>; files: string[] }>();
-  for (const changed of facts.files) {
-    const paths = changed.previousPath !== undefined && changed.previousPath !== changed.path ? [changed.previousPath, changed.path] : [changed.path];
-    for (const path of paths) {
-      const { line, owners } = file.ownersOf(path);
-      if (!line || owners.length === 0) continue;
+  type Group = { owners: Owner[]; patterns: Set<string>; files: string[] };
+  const groups = new Map<string, Group>();
+  // The group of each deciding line, found once per line (most files share a few lines).
+  const groupOfLine = new Map<CodeOwnersLine, Group>();
+  const add = (path: string) => {
+    const { line, owners } = file.ownersOf(path);
+    if (!line || owners.length === 0) return;
+    let group = groupOfLine.get(line);
+    if (!group) {
       const key = owners.map((o) => o.text.toLowerCase()).sort().join(" ");
-      let group = groups.get(key);
+      group = groups.get(key);
       if (!group) groups.set(key, (group = { owners, patterns: new Set(), files: [] }));
       group.patterns.add(line.pattern);
-      group.files.push(path);
+      groupOfLine.set(line, group);
     }
+    group.files.push(path);
+  };
+  for (const changed of facts.files) {
+    if (changed.previousPath !== undefined && changed.previousPath !== changed.path) add(changed.previousPath);
+    add(changed.path);
   }
 
   const ownerGroups: OwnerGroup[] = [...groups.values()].map((group) => {

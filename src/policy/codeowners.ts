@@ -64,7 +64,36 @@ interface CompiledLine {
   dirOnly: boolean;
   /** The last segment is exactly `*`: direct children only (GitHub's `docs/*`). */
   starOnlyLast: boolean;
+  /** Whether any segment is `**` (otherwise an anchored line matches exactly segments.length path segments). */
+  hasAny?: boolean;
+  /** The only `**` is the last segment (`dir/**`, or `a/*` + `/**`): matches from segments.length path segments on. */
+  trailingAnyOnly?: boolean;
 }
+
+/** What one directory of a path contributes, kept per directory (the files of a PR share few). */
+interface DirectoryFacts {
+  /** The directory's segments. */
+  segments: string[];
+  /** The last line (index) that matches the directory or a directory above it, or -1. */
+  best: number;
+  /**
+   * The anchored lines after `best` that can match a file of this directory, last first, with
+   * what is left to test of a file: nothing, its name against one pattern segment, or the whole
+   * path (a line with `**` inside).
+   */
+  fileLines: FileLine[];
+}
+
+interface FileLine {
+  index: number;
+  /** Undefined: every file of the directory matches. */
+  name?: Segment;
+  /** The line, when the whole path must be tested. */
+  general?: CompiledLine;
+}
+
+/** Directories remembered per CODEOWNERS; past it the memory starts again (a PR has at most 3000 files). */
+const MAX_CACHED_DIRECTORIES = 20_000;
 
 export class CodeOwners {
   readonly lines: readonly CodeOwnersLine[];
@@ -80,12 +109,23 @@ export class CodeOwners {
   private readonly byExtension = new Map<string, number[]>();
   /** Lines that no key decides: tried for every path. */
   private readonly always: number[] = [];
+  /** Of those, the anchored ones (`*` + `/config/`, `**` + `/a/b`): sorted out per directory. */
+  private readonly alwaysAnchored: number[] = [];
+  /** And the unanchored ones (`*`, `*.min.*`, `a*`): tested against the file's name. */
+  private readonly alwaysUnanchored: number[] = [];
+  private readonly directories = new Map<string, DirectoryFacts>();
 
   constructor(lines: CodeOwnersLine[], problems: CodeOwnersProblem[], compiled: CompiledLine[]) {
     this.lines = lines;
     this.problems = problems;
     this.compiled = compiled;
-    for (const line of compiled) this.file(line);
+    for (const line of compiled) {
+      const anys = line.segments.filter((segment) => segment.kind === "any").length;
+      line.hasAny = anys > 0;
+      line.trailingAnyOnly = anys === 1 && line.segments.at(-1)!.kind === "any";
+      this.file(line);
+    }
+    for (const index of this.always) (this.compiled[index]!.anchored ? this.alwaysAnchored : this.alwaysUnanchored).push(index);
   }
 
   /** Whether any line assigns owners (a file of comments, or of un-assignments only, owns nothing). */
@@ -93,31 +133,128 @@ export class CodeOwners {
     return this.lines.some((line) => line.owners.length > 0);
   }
 
-  /** The owners of a path (relative to the repository root, `/`-separated, no leading slash). */
+  /**
+   * The owners of a path (relative to the repository root, `/`-separated, no leading slash).
+   *
+   * A line matches a path when it matches the file itself or one of the directories above it,
+   * and the last matching line wins. So the answer is the later of two: the last line matching a
+   * directory of the path (a function of the directory alone, computed once per directory and
+   * kept), and the last line matching the file itself. Each candidate list (lines filed under a
+   * key of the path, in file order) is walked from its end and only down to the best line found
+   * so far: the first match ends it. `ownersOfReference` is the same answer by brute force.
+   */
   ownersOf(path: string): OwnersOf {
+    let directory: string;
+    let name: string;
+    if (path.length === 0 || path.charCodeAt(0) === 47 || path.charCodeAt(path.length - 1) === 47 || path.includes("//")) {
+      // Empty segments are ignored (GitHub never lists such a path).
+      const segments = path.split("/").filter((s) => s.length > 0);
+      if (segments.length === 0) return { owners: [] };
+      name = segments.pop()!;
+      directory = segments.join("/");
+    } else {
+      const slash = path.lastIndexOf("/");
+      directory = slash === -1 ? "" : path.slice(0, slash);
+      name = slash === -1 ? path : path.slice(slash + 1);
+    }
+    const dir = this.directory(directory);
+    let best = dir.best;
+    let full: string[] | undefined;
+    // Every list is last line first and holds only lines after dir.best: the first match decides it.
+    for (const candidate of dir.fileLines) {
+      if (candidate.name ? segmentMatches(candidate.name, name) : candidate.general ? anchoredMatchesFile(candidate.general, (full ??= [...dir.segments, name])) : true) {
+        best = candidate.index;
+        break;
+      }
+    }
+    // A root file's first segment, and a file one folder down its second, is its name: those
+    // lines are looked up per file.
+    const depth = dir.segments.length;
+    const list = depth === 0 ? this.byFirst.get(name) : depth === 1 && this.byFirstTwo.size > 0 ? this.byFirstTwo.get(`${directory}/${name}`) : undefined;
+    if (list) {
+      for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+        const line = this.compiled[list[i]!]!;
+        if (anchoredMatchesFile(line, (full ??= [...dir.segments, name]))) {
+          best = line.index;
+          break;
+        }
+      }
+    }
+    best = this.lastUnanchored(this.byName.get(name), name, best);
+    const dot = name.lastIndexOf(".");
+    if (dot >= 0) best = this.lastUnanchored(this.byExtension.get(name.slice(dot + 1)), name, best);
+    best = this.lastUnanchored(this.alwaysUnanchored, name, best);
+    if (best < 0) return { owners: [] };
+    const entry = this.compiled[best]!.entry;
+    return { line: entry, owners: entry.owners };
+  }
+
+  /** The same answer as `ownersOf`, by brute force: every line, from the last, with no index or memory (for tests). */
+  ownersOfReference(path: string): OwnersOf {
     const segments = path.split("/").filter((s) => s.length > 0);
     if (segments.length === 0) return { owners: [] };
-    const candidates: number[] = [...this.always];
-    const add = (list: number[] | undefined) => {
-      if (list) for (const i of list) candidates.push(i);
-    };
-    add(this.byFirst.get(segments[0]!));
-    if (segments.length > 1) add(this.byFirstTwo.get(`${segments[0]!}/${segments[1]!}`));
-    for (const segment of segments) {
-      add(this.byName.get(segment));
-      const dot = segment.lastIndexOf(".");
-      if (dot >= 0) add(this.byExtension.get(segment.slice(dot + 1)));
-    }
-    if (candidates.length === 0) return { owners: [] };
-    candidates.sort((a, b) => b - a);
-    let previous = -1;
-    for (const index of candidates) {
-      if (index === previous) continue;
-      previous = index;
-      const line = this.compiled[index]!;
+    for (let i = this.compiled.length - 1; i >= 0; i--) {
+      const line = this.compiled[i]!;
       if (lineMatches(line, segments)) return { line: line.entry, owners: line.entry.owners };
     }
     return { owners: [] };
+  }
+
+  /** The last line of `list` after `best` that matches the file name itself (unanchored, one segment), or `best`. */
+  private lastUnanchored(list: readonly number[] | undefined, name: string, best: number): number {
+    if (!list) return best;
+    for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+      const line = this.compiled[list[i]!]!;
+      if (unanchoredMatchesFile(line, name)) return line.index;
+    }
+    return best;
+  }
+
+  /** What a directory ("" for the root) contributes to the owners of the files in it. */
+  private directory(directory: string): DirectoryFacts {
+    const known = this.directories.get(directory);
+    if (known) return known;
+    const segments = directory === "" ? [] : directory.split("/");
+    let best = -1;
+    const anchored: (readonly number[])[] = [];
+    if (segments.length > 0) {
+      const first = this.byFirst.get(segments[0]!);
+      if (first) anchored.push(first);
+      if (segments.length > 1) {
+        const two = this.byFirstTwo.get(`${segments[0]!}/${segments[1]!}`);
+        if (two) anchored.push(two);
+      }
+      // The last line that matches one of the directories of the path.
+      const consider = (list: readonly number[] | undefined) => {
+        if (!list) return;
+        for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+          if (matchesDirectoryOf(this.compiled[list[i]!]!, segments)) {
+            best = list[i]!;
+            return;
+          }
+        }
+      };
+      for (const list of anchored) consider(list);
+      for (const segment of segments) {
+        consider(this.byName.get(segment));
+        const dot = segment.lastIndexOf(".");
+        if (dot >= 0) consider(this.byExtension.get(segment.slice(dot + 1)));
+      }
+      consider(this.always);
+    }
+    // The anchored lines after `best` that a file directly in this directory can match.
+    const fileLines: FileLine[] = [];
+    for (const list of [...anchored, this.alwaysAnchored]) {
+      for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+        const candidate = fileLineOf(this.compiled[list[i]!]!, segments);
+        if (candidate) fileLines.push(candidate);
+      }
+    }
+    fileLines.sort((a, b) => b.index - a.index);
+    const facts: DirectoryFacts = { segments, best, fileLines };
+    if (this.directories.size >= MAX_CACHED_DIRECTORIES) this.directories.clear();
+    this.directories.set(directory, facts);
+    return facts;
   }
 
   private file(line: CompiledLine): void {
@@ -265,6 +402,67 @@ function compilePattern(pattern: string): Omit<CompiledLine, "index" | "entry"> 
 }
 
 /**
+ * What is left to test of a file directly in `directory` for an anchored line to match it (the
+ * file itself, not a directory above it), or undefined when no such file can match.
+ */
+function fileLineOf(line: CompiledLine, directory: string[]): FileLine | undefined {
+  if (line.dirOnly) return undefined;
+  const { segments } = line;
+  const n = directory.length;
+  if (line.hasAny && !line.trailingAnyOnly) return { index: line.index, general: line };
+  // Without `**`: exactly n + 1 segments, the last one the name. With a trailing `**` after
+  // `fixed` segments: at least fixed + 1, so the fixed ones all lie in the directory.
+  const fixed = line.hasAny ? segments.length - 1 : segments.length;
+  if (line.hasAny ? fixed > n : fixed !== n + 1) return undefined;
+  for (let i = 0; i < Math.min(fixed, n); i++) if (!segmentMatches(segments[i]!, directory[i]!)) return undefined;
+  return line.hasAny ? { index: line.index } : { index: line.index, name: segments[n]! };
+}
+
+/** An anchored line matches the whole path (the file itself, not a directory above it). */
+function anchoredMatchesFile(line: CompiledLine, path: string[]): boolean {
+  if (line.dirOnly) return false;
+  const { segments } = line;
+  if (!line.hasAny || line.trailingAnyOnly) {
+    // Without `**`: exactly as many segments. With one trailing `**`: at least one more than the rest.
+    if (line.hasAny ? path.length < segments.length : segments.length !== path.length) return false;
+    const fixed = line.hasAny ? segments.length - 1 : segments.length;
+    for (let i = 0; i < fixed; i++) if (!segmentMatches(segments[i]!, path[i]!)) return false;
+    return true;
+  }
+  return prefixMatches(segments, path)[path.length] === 1;
+}
+
+/** An unanchored (one-segment) line matches the file's own name. */
+function unanchoredMatchesFile(line: CompiledLine, name: string): boolean {
+  const only = line.segments[0]!;
+  if (only.kind === "any") return true;
+  return !line.dirOnly && segmentMatches(only, name);
+}
+
+/** A line matches one of the directories `directory` (segments) is made of: it, or one above it. */
+function matchesDirectoryOf(line: CompiledLine, directory: string[]): boolean {
+  const { segments } = line;
+  if (!line.anchored) {
+    const only = segments[0]!;
+    if (only.kind === "any") return true;
+    for (let i = 0; i < directory.length; i++) if (segmentMatches(only, directory[i]!)) return true;
+    return false;
+  }
+  // `docs/*` matches the files directly inside docs/, never a directory.
+  if (line.starOnlyLast) return false;
+  if (!line.hasAny || line.trailingAnyOnly) {
+    // A directory of k segments matches a trailing `**` when k >= segments.length (one for the `**`).
+    if (segments.length > directory.length) return false;
+    const fixed = line.hasAny ? segments.length - 1 : segments.length;
+    for (let i = 0; i < fixed; i++) if (!segmentMatches(segments[i]!, directory[i]!)) return false;
+    return true;
+  }
+  const reach = prefixMatches(segments, directory);
+  for (let k = 1; k <= directory.length; k++) if (reach[k]) return true;
+  return false;
+}
+
+/**
  * Whether a line matches a file path. A pattern matches the file itself or a directory above it
  * (everything under a matched directory is matched), except that a trailing lone `*` matches
  * direct children only, and a trailing slash matches directories only.
@@ -298,28 +496,33 @@ function lineMatches(line: CompiledLine, path: string[]): boolean {
  * segment), O(pattern × path) with no backtracking. `**` spans zero or more whole segments; a
  * trailing one at least one (`dir/**` is what is inside dir).
  */
-function prefixMatches(segments: Segment[], path: string[]): boolean[] {
-  let current: boolean[] = new Array<boolean>(path.length + 1).fill(false);
-  current[0] = true;
-  segments.forEach((segment, s) => {
-    const next: boolean[] = new Array<boolean>(path.length + 1).fill(false);
+function prefixMatches(segments: Segment[], path: string[]): Uint8Array {
+  const width = path.length + 1;
+  let current = new Uint8Array(width);
+  let next = new Uint8Array(width);
+  current[0] = 1;
+  for (let s = 0; s < segments.length; s++) {
+    const segment = segments[s]!;
+    next.fill(0);
     if (segment.kind === "any") {
       const trailing = s === segments.length - 1;
-      let seen = false;
-      for (let j = 0; j <= path.length; j++) {
+      let seen = 0;
+      for (let j = 0; j < width; j++) {
         if (trailing) {
           next[j] = seen;
-          seen = seen || current[j]!;
+          seen |= current[j]!;
         } else {
-          seen = seen || current[j]!;
+          seen |= current[j]!;
           next[j] = seen;
         }
       }
     } else {
-      for (let j = 0; j < path.length; j++) if (current[j] && segmentMatches(segment, path[j]!)) next[j + 1] = true;
+      for (let j = 0; j < path.length; j++) if (current[j] && segmentMatches(segment, path[j]!)) next[j + 1] = 1;
     }
+    const swap = current;
     current = next;
-  });
+    next = swap;
+  }
   return current;
 }
 
