@@ -58,6 +58,7 @@ export const requirementOutputSchema = z
       .optional()
       .meta({ description: "checklist: each item, whether it is ticked and by whom." }),
     reviewers: z.array(z.string()).optional().meta({ description: "changes_requested: reviewers whose latest review requests changes." }),
+    references: z.array(z.string()).optional().meta({ description: "ticket: the ticket references found." }),
     problems: z
       .array(z.strictObject({ line: z.number(), column: z.number(), message: z.string() }))
       .optional()

@@ -198,7 +198,7 @@ function judgeTicket(compiled: CompiledPolicy, facts: PullRequestFacts, sources:
   for (const [place, text] of places) {
     const found = compiled.ticket.find(text);
     if (found !== undefined) {
-      return { kind: "ticket", met: true, local: true, sources, message: `ticket ${found} referenced in the ${place}`, howTo: "" };
+      return { kind: "ticket", met: true, local: true, sources, message: `ticket ${found} referenced in the ${place}`, howTo: "", references: [found] };
     }
   }
   return {

@@ -132,8 +132,30 @@ export interface RequirementResult {
   reviewers?: string[];
   /** proposed_policy: every problem of the proposed policy file (line and column in the head's file). */
   problems?: { line: number; column: number; message: string }[];
+  /** `ticket`: the ticket references found. */
+  references?: string[];
   /** `codeowners`: changed files grouped by owner set. */
   ownerGroups?: { owners: string[]; patterns: string[]; files: string[]; met: boolean; approvedBy: string[] }[];
+}
+
+/** Break glass: an override in force on the head commit (src/engine/override.ts). */
+export interface OverrideRecord {
+  /** Who overrode (a login). */
+  by: string;
+  /** When the command was written (the comment's creation time). */
+  at: string;
+  reason: string;
+  /** The head commit it is bound to: a new head ends it. */
+  head: string;
+  /** How the person was allowed, per policy in force: `user` or `team:<slug>`. */
+  via: string[];
+  /** The command comment's id (a redelivered command is not applied twice). */
+  commentId?: number;
+}
+
+export interface AppliedOverride extends OverrideRecord {
+  /** The requirements that were unmet and are bypassed. */
+  bypassed: RequirementResult[];
 }
 
 export interface Decision {
@@ -146,4 +168,6 @@ export interface Decision {
   agentAuthored: boolean;
   policyChanged: boolean;
   size: { lines: number; files: number; ignoredFiles: number };
+  /** Set when an override is in force: the conclusion is then `success` whatever is unmet. */
+  override?: AppliedOverride;
 }

@@ -6,6 +6,7 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { POLICY_PATH } from "../policy/schema.js";
 import { COMMENT_MARKER } from "./checklist-comment.js";
+import { parseOverrideCommand } from "../overrides/command.js";
 import { CheckNotWrittenError } from "./errors.js";
 import { evaluateMergeGroup } from "./merge-group.js";
 import { evaluatePullRequest, type PullRequestTarget, type Trigger } from "./evaluate-pull-request.js";
@@ -158,6 +159,28 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         {
           event: "issue_comment.edited",
           tickEdit: { commentId: comment.id, editor: sender.login, editedBody: comment.body, ...(previousBody !== undefined ? { previousBody } : {}), at: comment.updated_at },
+        },
+        false,
+      );
+    });
+
+    // Break glass: `/guardrails override <reason>` or `/guardrails override off` as a comment's
+    // first line. Any other comment costs nothing. Edits and deletions of a command are ignored:
+    // the record is the signed state, not the comment (src/overrides/).
+    app.on("issue_comment.created", async (context) => {
+      const { comment, issue } = context.payload;
+      if (!issue.pull_request) return;
+      const command = parseOverrideCommand(comment.body);
+      if (!command) return;
+      const byThisApp = comment.performed_via_github_app?.id === options.appId || (botLogin !== undefined && comment.user?.login.toLowerCase() === botLogin);
+      if (byThisApp) return;
+      const user = comment.user ?? context.payload.sender;
+      await schedule(
+        context,
+        { ...context.repo(), number: issue.number },
+        {
+          event: "issue_comment.created",
+          overrideCommand: { command, by: user.login, isBot: user.type === "Bot" || context.payload.sender.type === "Bot", commentId: comment.id, at: comment.created_at },
         },
         false,
       );

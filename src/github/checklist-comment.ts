@@ -5,7 +5,8 @@
  * The state records who ticked each item and when, from the edit events, as an audit trail.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { ChecklistTick } from "../engine/types.js";
+import { z } from "zod";
+import type { ChecklistTick, OverrideRecord } from "../engine/types.js";
 
 export const COMMENT_MARKER = "<!-- guardrails:checklist -->";
 const STATE_PATTERN = /<!-- guardrails:state ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+) -->/;
@@ -17,9 +18,58 @@ export interface TickRecord {
   at: string;
 }
 
+/** A refused override command: the comment says why until the next command or head. */
+export interface OverrideRefusalRecord {
+  by: string;
+  at: string;
+  head: string;
+  code: string;
+  message: string;
+  commentId?: number;
+}
+
+/** The last override that ended, so the comment can say when and how. */
+export interface EndedOverrideRecord extends OverrideRecord {
+  how: "withdrawn" | "new_head" | "no_longer_allowed";
+  endedAt: string;
+  endedBy?: string;
+  /** The withdrawing command's comment id. */
+  endedByComment?: number;
+  note?: string;
+}
+
+/**
+ * The signed state: who ticked what, and the break-glass record (src/overrides/). The record is
+ * this state, not the command comments: editing or deleting a command comment changes nothing.
+ */
 export interface ChecklistState {
   ticks: Record<string, TickRecord>;
+  override?: OverrideRecord;
+  refused?: OverrideRefusalRecord;
+  ended?: EndedOverrideRecord;
+  /** The newest command comment applied: an older or redelivered one is not applied again. */
+  lastCommand?: number;
 }
+
+const text = (max: number) => z.string().max(max);
+const overrideRecordSchema = z.object({
+  by: text(100),
+  at: text(40),
+  reason: text(1000),
+  head: text(64),
+  via: z.array(text(120)).max(2),
+  commentId: z.number().int().nonnegative().optional(),
+});
+const stateExtrasSchema = z.object({
+  override: overrideRecordSchema.optional(),
+  refused: z
+    .object({ by: text(100), at: text(40), head: text(64), code: text(40), message: text(2000), commentId: z.number().int().nonnegative().optional() })
+    .optional(),
+  ended: overrideRecordSchema
+    .extend({ how: z.enum(["withdrawn", "new_head", "no_longer_allowed"]), endedAt: text(40), endedBy: text(100).optional(), endedByComment: z.number().int().nonnegative().optional(), note: text(1000).optional() })
+    .optional(),
+  lastCommand: z.number().int().nonnegative().optional(),
+});
 
 export interface PullRequestKey {
   owner: string;
@@ -35,7 +85,8 @@ function sign(secret: string, pr: PullRequestKey, payload: string): string {
 
 export function encodeState(secret: string, pr: PullRequestKey, state: ChecklistState): string {
   const ordered = Object.fromEntries(Object.entries(state.ticks).sort(([a], [b]) => a.localeCompare(b)));
-  const payload = Buffer.from(JSON.stringify({ ticks: ordered })).toString("base64url");
+  const { override, refused, ended, lastCommand } = state;
+  const payload = Buffer.from(JSON.stringify({ ticks: ordered, override, refused, ended, lastCommand })).toString("base64url");
   return `<!-- guardrails:state ${payload}.${sign(secret, pr, payload)} -->`;
 }
 
@@ -55,10 +106,24 @@ export function decodeState(secret: string, pr: PullRequestKey, body: string | u
         if (typeof record?.by === "string" && typeof record?.at === "string") ticks[item] = { by: record.by, at: record.at };
       }
     }
-    return { ticks };
+    // Signed, so written by the app; still read strictly (a malformed part is dropped, never trusted).
+    const extras = stateExtrasSchema.safeParse(parsed);
+    if (!extras.success) return { ticks };
+    const { override, refused, ended, lastCommand } = extras.data;
+    return {
+      ticks,
+      ...(override ? { override: withoutUndefined(override) } : {}),
+      ...(refused ? { refused: withoutUndefined(refused) } : {}),
+      ...(ended ? { ended: withoutUndefined(ended) } : {}),
+      ...(lastCommand !== undefined ? { lastCommand } : {}),
+    };
   } catch {
     return { ticks: {} };
   }
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** The items shown ticked in a body's task list (what a person's edit says). */
@@ -94,7 +159,7 @@ export function applyEdit(
       changed = true;
     }
   }
-  return { state: { ticks }, changed };
+  return { state: { ...state, ticks }, changed };
 }
 
 /** The tick of an item: an own entry only (an item may be called `constructor`). */
@@ -112,6 +177,8 @@ export interface ChecklistCommentInput {
   state: ChecklistState;
   /** Items the enforced organisation policy asks for (said above the list, which stays plain). */
   organizationItems?: readonly string[];
+  /** The break-glass section (src/overrides/render.ts), shown above the list. */
+  overrideLines?: readonly string[];
 }
 
 /** The comment body: marker, task list with who ticked what, and the signed state. */
@@ -123,6 +190,7 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
     "Tick each item once it is true; Guardrails re-evaluates the PR when you do. Only people with write access can tick, and the check records who did.",
     "",
   ];
+  if (input.overrideLines?.length) lines.push(...input.overrideLines.flatMap((line) => [line, ""]));
   if (input.organizationItems?.length) {
     lines.push(`From the organisation policy (enforced for every repository): ${input.organizationItems.map((item) => `“${item.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}”`).join(", ")}. The others come from this repository's policy.`, "");
   }
@@ -137,6 +205,17 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
 }
 
 /** The body once no checklist is needed any more (the comment stays, so the history is readable). */
-export function renderNoChecklistComment(secret: string, pr: PullRequestKey, state: ChecklistState): string {
-  return [COMMENT_MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", "", encodeState(secret, pr, state)].join("\n");
+export function renderNoChecklistComment(secret: string, pr: PullRequestKey, state: ChecklistState, overrideLines: readonly string[] = [], hadChecklist = true): string {
+  if (overrideLines.length === 0) {
+    return [COMMENT_MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", "", encodeState(secret, pr, state)].join("\n");
+  }
+  return [
+    COMMENT_MARKER,
+    "### Guardrails",
+    "",
+    ...overrideLines.flatMap((line) => [line, ""]),
+    hadChecklist ? "No checklist is required for this pull request." : "This pull request needs no checklist.",
+    "",
+    encodeState(secret, pr, state),
+  ].join("\n");
 }

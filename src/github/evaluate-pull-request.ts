@@ -27,15 +27,22 @@ import type { GitHub } from "./octokit.js";
 import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
 import { codeOwnersPending, codeOwnerTeams, loadCodeOwners } from "./codeowners-source.js";
 import { planReviewRequests, requestReviews } from "./review-requests.js";
-import { completeCheckRun, findCheckRun, newestRunOn, sameOutput, startCheckRun, syncTierLabel, upsertComment } from "./publish.js";
+import { completeCheckRun, findCheckRun, newestRunOn, sameOutput, startCheckRun, syncFlagLabel, syncTierLabel, upsertComment } from "./publish.js";
 import { withPlaygroundLink } from "../web/check-link.js";
 import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
 import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
 import { combineResults, coveredBy, judgeOther, MAX_SHARED_PULL_REQUESTS, otherPullRequestsOnHead, tooManyOnHead, withCommitLock } from "./shared-head.js";
 import type { PullRequestLock } from "./pr-lock.js";
+import { fetchMembership, fetchPermission } from "./permissions.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
 import { readDelegationRecords, writeDelegationRecords } from "../metrics/delegation-record.js";
+import { decisionRecord, errorRecord, readDecisionRecords, writeDecisionRecords } from "../audit/decision-record.js";
+import { applyOverride } from "../engine/override.js";
+import type { CommandInput, OverrideEvent } from "../overrides/transition.js";
+import { overrideSeq } from "../overrides/transition.js";
+import { overrideCommentLines } from "../overrides/render.js";
+import { policiesInForce, settleOverride } from "./override-command.js";
 
 /** The PR changed under the evaluation: it fails closed and the newer event evaluates again. */
 export class HeadMovedError extends Error {
@@ -80,6 +87,8 @@ export interface Trigger {
   resetsPass?: boolean;
   /** When the event happened (the PR's `updated_at` in its payload): a pass completed later is not stale. */
   at?: string;
+  /** A break-glass command (`/guardrails override …`) written in a comment on the PR. */
+  overrideCommand?: CommandInput;
   /** A person's edit of the checklist comment. */
   tickEdit?: { commentId: number; editor: string; editedBody: string; previousBody?: string; at: string };
 }
@@ -95,6 +104,8 @@ export interface EvaluationOutcome {
   agentAuthored?: boolean;
   /** Delegation figures this decision moved (counted once its check run is written). */
   observations?: DelegationObservation[];
+  /** Break-glass events of this evaluation (granted, refused, withdrawn, ended). */
+  overrideEvents?: OverrideEvent[];
 }
 
 export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget, trigger: Trigger): Promise<EvaluationOutcome> {
@@ -189,6 +200,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;
     if (broken) {
       const output = keepCoverage(renderPolicyError(broken.problems, broken.source), target.number, snapshot.checkRun?.externalId);
+      const failed = errorRecord(snapshot.headSha, `the policy ${broken.source.repository ?? ""} ${broken.source.path ?? ""} has ${broken.problems.length} problem(s)`.replace(/\s+/g, " "), broken.source);
+      output.text = writeDecisionRecords(output.text, { ...readDecisionRecords(snapshot.checkRun?.text), [String(target.number)]: failed });
       // A failing run keeps the PRs' delegation records: the next decision continues from them.
       output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot.checkRun?.text));
       writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
@@ -213,6 +226,19 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       facts = { ...buildFacts(snapshot, fileList, state), ...(proposedFact ? { proposedPolicy: proposedFact } : {}), labels: extra.labels, teamMembers: extra.teamMembers };
       decision = decide(facts);
     }
+    // Break glass (src/overrides/): a command or a new head moves the signed state; an override in
+    // force on this head makes the decision pass and names what it bypasses.
+    const settled = await settleOverride(github, log, {
+      repo,
+      number: target.number,
+      snapshot,
+      state,
+      policies: policiesInForce(policy, floorPolicy),
+      ...(trigger.overrideCommand ? { command: trigger.overrideCommand } : {}),
+      now: new Date().toISOString(),
+    });
+    state = settled.state;
+    decision = applyOverride(decision, state.override, snapshot.headSha);
 
     const output = renderDecision(decision, resolved.source, state, resolved.floor?.source);
     // approvals.request_reviews: once per head commit, never failing the check (review-requests.ts).
@@ -232,7 +258,21 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const records = readDelegationRecords(snapshot.checkRun?.text);
     const previousRecord = records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];
     const delegation = advanceDelegation(previousRecord, decision, new Date());
-    const withRecords = (o: CheckOutput) => ({ ...o, text: writeDelegationRecords(o.text, { ...records, [String(target.number)]: delegation.record }) });
+    // The decision record (src/audit/decision-record.ts): what `guardrails audit` reads back.
+    const ownRecord = decisionRecord({
+      headSha: snapshot.headSha,
+      decision,
+      approvers: summarizeReviews(facts, policy.approvals.stale).approvers,
+      state,
+      policy: resolved.source,
+      ...(resolved.floor ? { floorPolicy: resolved.floor.source } : {}),
+      overrideSeq: overrideSeq(state),
+    });
+    const decisionRecords = { ...readDecisionRecords(snapshot.checkRun?.text), [String(target.number)]: ownRecord };
+    const withRecords = (o: CheckOutput) => ({
+      ...o,
+      text: writeDelegationRecords(writeDecisionRecords(o.text, decisionRecords), { ...records, [String(target.number)]: delegation.record }),
+    });
     const force = trigger.force === true || started$ !== undefined || stalePass;
     // One commit can be the head of several PRs: the run on it holds for all of them (shared-head.ts).
     const sharing = otherPullRequestsOnHead(snapshot, target.number);
@@ -274,7 +314,17 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const [checkWritten, commentWritten, labelWritten] = await Promise.allSettled([
       check$,
       queued.then(() => writeComment(deps, target, snapshot!, decision, state)),
-      policy.labels.prefix === false ? 0 : queued.then(() => syncTierLabel(github, repo, target.number, snapshot!.labels, policy.labels.prefix as string, decision.tier)),
+      policy.labels.prefix === false
+        ? 0
+        : queued.then(async () => {
+            const prefix = policy.labels.prefix as string;
+            const [tier, overridden] = await Promise.all([
+              syncTierLabel(github, repo, target.number, snapshot!.labels, prefix, decision.tier),
+              // `<prefix>overridden` while an override is in force; the tier label stays as it is.
+              syncFlagLabel(github, repo, target.number, snapshot!.labels, `${prefix}overridden`, decision.override !== undefined),
+            ]);
+            return tier + overridden;
+          }),
     ]);
     // Settle every write first: when one fails, the failure goes to the run just written, not a second one.
     if (checkWritten.status === "fulfilled") {
@@ -291,6 +341,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
         conclusion: decision.conclusion,
         // `org:` marks what an enforced organisation policy asks for.
         unmet: decision.requirements.filter((r) => !r.met).map((r) => (r.policy === "organization" ? `org:${r.kind}` : r.kind)),
+        ...(decision.override ? { overriddenBy: decision.override.by } : {}),
         policy: resolved.source,
         ...(floorPolicy ? { floorPolicy: resolved.floor!.source } : {}),
         event: trigger.event,
@@ -299,7 +350,15 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       },
       "decision",
     );
-    return { status: "evaluated", tier: decision.tier, conclusion: decision.conclusion, writes, agentAuthored: decision.agentAuthored, observations: delegation.observations };
+    return {
+      status: "evaluated",
+      tier: decision.tier,
+      conclusion: decision.conclusion,
+      writes,
+      agentAuthored: decision.agentAuthored,
+      observations: delegation.observations,
+      ...(settled.events.length ? { overrideEvents: settled.events } : {}),
+    };
   } catch (error) {
     if (error instanceof PullRequestNotFoundError) {
       log.info({ pr: `${target.owner}/${target.repo}#${target.number}` }, "pull request not found; nothing to evaluate");
@@ -325,6 +384,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
     const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
+    output.text = writeDecisionRecords(output.text, { ...readDecisionRecords(snapshot?.checkRun?.text), [String(target.number)]: errorRecord(headSha, message) });
     output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot?.checkRun?.text));
     let checkWritten = false;
     try {
@@ -484,29 +544,6 @@ export async function gatherExtraFacts(
   return { changed: true, state: edit && mayTick ? edit.state : state, labels, teamMembers };
 }
 
-async function fetchPermission(github: GitHub, repo: { owner: string; repo: string }, username: string): Promise<Permission> {
-  try {
-    const response = await github.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { ...repo, username });
-    const data = response.data as { permission?: string; role_name?: string };
-    const known: Permission[] = ["admin", "maintain", "write", "triage", "read", "none"];
-    const role = known.find((p) => p === data.role_name) ?? known.find((p) => p === data.permission);
-    return role ?? "none";
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return "none";
-    throw error;
-  }
-}
-
-async function fetchMembership(github: GitHub, org: string, team: string, username: string): Promise<boolean> {
-  try {
-    const response = await github.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: team, username });
-    return (response.data as { state?: string }).state === "active";
-  } catch (error) {
-    if ((error as { status?: number }).status === 404) return false;
-    throw error;
-  }
-}
-
 async function writeCheck(
   deps: EvaluationDeps,
   target: PullRequestTarget,
@@ -530,12 +567,15 @@ function writeComment(
 ): Promise<number> {
   const key = { owner: target.owner, repo: target.repo, number: target.number };
   const repo = { owner: target.owner, repo: target.repo };
+  // The break-glass section: the override in force, or what happened to the last command.
+  const overrideLines = overrideCommentLines(state);
   if (decision.checklist.length === 0) {
-    // No comment on PRs that need no checklist; an existing one says it is no longer needed.
-    if (!snapshot.comment) return Promise.resolve(0);
-    return upsertComment(deps.github, repo, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key, state));
+    // No comment on PRs that need no checklist and have no override to record; an existing one
+    // says it is no longer needed.
+    if (!snapshot.comment && overrideLines.length === 0) return Promise.resolve(0);
+    return upsertComment(deps.github, repo, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key, state, overrideLines, snapshot.comment !== null));
   }
   const organizationItems = decision.requirements.filter((r) => r.kind === "checklist" && r.policy === "organization").flatMap((r) => (r.items ?? []).map((i) => i.item));
-  const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state, organizationItems });
+  const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state, organizationItems, overrideLines });
   return upsertComment(deps.github, repo, target.number, snapshot.comment, body);
 }

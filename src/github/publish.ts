@@ -172,6 +172,33 @@ export async function syncTierLabel(
   return writes;
 }
 
+/** Adds or removes one label that marks a state (`<prefix>overridden`), only when it differs. */
+export async function syncFlagLabel(github: GitHub, repo: RepoRef, prNumber: number, current: readonly string[], name: string, wanted: boolean): Promise<number> {
+  const has = current.some((label) => label.toLowerCase() === name.toLowerCase());
+  if (has === wanted) return 0;
+  if (!wanted) {
+    try {
+      await github.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: prNumber, name });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 404) throw error; // already gone
+    }
+    return 1;
+  }
+  let writes = 0;
+  const key = `${repo.owner}/${repo.repo}:${name}`.toLowerCase();
+  if (!knownLabels.has(key)) {
+    writes++;
+    try {
+      await github.request("POST /repos/{owner}/{repo}/labels", { ...repo, name, color: "5319e7", description: "Guardrails: the check was overridden (break glass)" });
+    } catch (error) {
+      if ((error as { status?: number }).status !== 422) throw error; // 422: it exists already
+    }
+    rememberLabel(key);
+  }
+  await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: prNumber, labels: [name] });
+  return writes + 1;
+}
+
 /** For tests: forget which labels exist. */
 export function resetKnownLabels(): void {
   knownLabels.clear();

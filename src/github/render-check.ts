@@ -8,6 +8,7 @@ import type { PolicyProblem } from "../policy/loader.js";
 import { describeGroup } from "../engine/requirements.js";
 import { POLICY_PATH } from "../policy/schema.js";
 import type { ChecklistState } from "./checklist-comment.js";
+import { overrideSummaryLines, overrideTitle } from "../overrides/render.js";
 
 export const CHECK_NAME = "guardrails";
 /** GitHub's limit on a check run's summary and text. */
@@ -58,12 +59,14 @@ export function describePolicySource(source: PolicySource): string {
 export function renderDecision(decision: Decision, source: PolicySource, ticks: ChecklistState, floor?: PolicySource): CheckOutput {
   const unmet = decision.requirements.filter((r) => !r.met);
   const tierName = `${TIER_NAME[decision.tier]} risk`;
-  const title =
-    unmet.length === 0
+  const title = decision.override
+    ? overrideTitle(decision.override)
+    : unmet.length === 0
       ? `${tierName} · all ${decision.requirements.length} requirements met`
       : `${tierName} · missing: ${unmet.map(shortMissing).join(", ")}`;
 
   const summary = [
+    ...(decision.override ? overrideSummaryLines(decision.override) : []),
     `**${tierName}**: ${decision.reasons.length ? "the tier is the highest of these reasons." : "no changed files."}`,
     "",
     ...reasonTable(decision.reasons),
@@ -148,7 +151,7 @@ function fileName(reason: Reason, file: string): string {
  * A path as a Markdown code span that nothing in the path can end (file names are the PR
  * author's): line breaks shown as ␤, backticks fenced by a longer run of backticks.
  */
-function codeSpan(text: string): string {
+export function codeSpan(text: string): string {
   const flat = text.replace(/\r\n|\r|\n/g, "␤");
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const pad = longest > 0 ? " " : "";

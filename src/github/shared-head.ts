@@ -12,6 +12,10 @@
  * serialised (in the process, and across replicas through the PR lock's store), so a stale view
  * of one PR cannot overwrite a newer one.
  */
+import { nextOverrideState } from "../overrides/transition.js";
+import { applyOverride } from "../engine/override.js";
+import { readDecisionRecords } from "../audit/decision-record.js";
+import { policiesInForce } from "./override-command.js";
 import type { Decision } from "../engine/types.js";
 import { decodeState, ticksForEngine } from "./checklist-comment.js";
 import { describeError } from "./errors.js";
@@ -81,6 +85,18 @@ export async function judgeOther(deps: EvaluationDeps, repo: { owner: string; re
       facts = { ...facts, checklist: ticksForEngine(state), labels: extra.labels, teamMembers: extra.teamMembers };
       decision = decide(facts);
     }
+    // Its override in force on this head counts (its own evaluation handles commands and logs).
+    const settled = nextOverrideState(state, {
+      headSha,
+      author: snapshot.author.login,
+      policies: policiesInForce(policy, floor),
+      now: new Date().toISOString(),
+      headRunStartedAt: snapshot.checkRun?.startedAt ?? null,
+      ...(readDecisionRecords(snapshot.checkRun?.text)[String(number)]?.overrideSeq !== undefined
+        ? { runOverrideSeq: readDecisionRecords(snapshot.checkRun?.text)[String(number)]!.overrideSeq! }
+        : {}),
+    });
+    decision = applyOverride(decision, settled.state.override, headSha);
     return { number, baseBranch: snapshot.baseBranch, output: renderDecision(decision, resolved.source, state, resolved.floor?.source), decision };
   } catch (error) {
     return { number, baseBranch: "?", output: renderEvaluationError(`PR #${number}, which has the same head commit, could not be evaluated: ${describeError(error)}`) };

@@ -7,6 +7,8 @@ import {
   evaluationDuration,
   evaluationErrors,
   evaluations,
+  overrides,
+  overridesRefused,
   pullRequests,
   reviewWait,
   tierChanges,
@@ -19,6 +21,7 @@ export interface ObservedEvaluation {
   conclusion?: "success" | "failure";
   agentAuthored?: boolean;
   observations?: DelegationObservation[];
+  overrideEvents?: ({ kind: "override" } | { kind: "override_refused"; refusal: { code: string } } | { kind: "override_withdrawn" } | { kind: "override_ended" })[];
 }
 
 /** The event that triggered an evaluation, as a label: `pull_request.opened` → `pull_request`. */
@@ -37,6 +40,10 @@ export function recordEvaluation(outcome: ObservedEvaluation, event: string, sec
     evaluationErrors.inc({ kind: outcome.status, trigger });
   }
   for (const observation of outcome.observations ?? []) recordDelegation(observation);
+  for (const event of outcome.overrideEvents ?? []) {
+    if (event.kind === "override") overrides.inc();
+    else if (event.kind === "override_refused") overridesRefused.inc({ reason: event.refusal.code });
+  }
 }
 
 export function recordDelegation(observation: DelegationObservation): void {

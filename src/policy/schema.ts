@@ -203,6 +203,21 @@ export const policySchema = z
           .meta({ description: "Labels <prefix><tier>; false turns labels off." }),
       })
       .prefault({}),
+    overrides: z
+      .strictObject({
+        users: z.array(login).max(100).default(() => []).meta({ description: "Logins who may override (with write access or above)." }),
+        teams: z
+          .array(teamSlug)
+          .max(20)
+          .default(() => [])
+          .meta({ description: "Team slugs of the repository owner's organisation whose members may override (with write access or above)." }),
+        allow_author: z.boolean().default(false).meta({ description: "Whether the PR's author may override their own PR (default false)." }),
+      })
+      .optional()
+      .meta({
+        description:
+          "Break glass: who may make the check pass with `/guardrails override <reason>` (bound to the head commit; a push ends it). Absent: nobody can override.",
+      }),
     enforce: z
       .boolean()
       .optional()

@@ -43,11 +43,15 @@ const UnthrottledOctokit = ProbotOctokit.defaults((instance: Record<string, any>
   throttle: { ...instance.throttle, enabled: false },
 }));
 
-function createProbot(app: Partial<GuardrailsOptions> = {}): Probot {
+function createProbot(app: Partial<GuardrailsOptions> = {}, logs?: Record<string, unknown>[]): Probot {
+  // With `logs`, every JSON log line at info and above is kept (the audit lines among them).
+  const log = logs
+    ? pino({ level: "info" }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) })
+    : pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const probot = new Probot({
     appId: TEST_APP_ID,
     privateKey: TEST_PRIVATE_KEY,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log,
     Octokit: UnthrottledOctokit as typeof ProbotOctokit,
   });
   void probot.load(guardrailsApp({ appId: TEST_APP_ID, stateSecret: TEST_STATE_SECRET, ...app }));
@@ -67,6 +71,8 @@ export interface WorldOptions {
   orgPolicy?: string;
   ownerType?: "Organization" | "User";
   app?: Partial<GuardrailsOptions>;
+  /** Keep the app's log lines in `World.logs`. */
+  captureLogs?: boolean;
 }
 
 /**
@@ -81,6 +87,9 @@ export class World {
   readonly repository: Payload;
   private deliveries = 0;
   private readonly appOptions: Partial<GuardrailsOptions>;
+  /** The app's log lines (with `captureLogs`), replicas' included. */
+  readonly logs: Record<string, unknown>[] = [];
+  private readonly captureLogs: boolean;
 
   constructor(options: WorldOptions = {}) {
     this.repository = examplePayload("pull_request", "opened").repository;
@@ -95,7 +104,8 @@ export class World {
     if (options.orgPolicy !== undefined) this.fake.addRepository({ owner, name: ".github", ownerType: options.ownerType ?? "User", policy: options.orgPolicy });
     mountOnNock(this.fake);
     this.appOptions = options.app ?? {};
-    this.probot = createProbot(options.app);
+    this.captureLogs = options.captureLogs === true;
+    this.probot = createProbot(options.app, this.captureLogs ? this.logs : undefined);
   }
 
   get owner(): string {
@@ -114,7 +124,7 @@ export class World {
 
   /** Another app process on the same GitHub (a replica, or the app after a restart): no memory shared. */
   replica(): { receive(name: string, payload: Payload): Promise<void> } {
-    const probot = createProbot(this.appOptions);
+    const probot = createProbot(this.appOptions, this.captureLogs ? this.logs : undefined);
     let deliveries = 0;
     return { receive: async (name, payload) => void (await probot.receive({ id: `replica-delivery-${++deliveries}`, name, payload } as never)) };
   }
@@ -208,6 +218,27 @@ export class World {
     payload.changes = { body: { from: comment.body } };
     payload.sender.login = edit.editor;
     payload.sender.type = edit.editorType ?? "User";
+    return payload;
+  }
+
+  /**
+   * A new comment on the PR (an `issue_comment.created` example, the issue made the PR), e.g. a
+   * `/guardrails override` command. `at` defaults to now: after the runs the app has written.
+   */
+  commentCreatedEvent(pr: FakePullRequest, comment: { id: number; body: string; author: string; authorType?: "User" | "Bot"; at?: string }): Payload {
+    const payload = this.stamp(structuredClone(examplePayloads("issue_comment").find((p) => p.action === "created" && p.issue?.pull_request) ?? examplePayload("issue_comment", "created")));
+    const links = examplePayload("pull_request", "opened").pull_request;
+    payload.issue.number = pr.number;
+    payload.issue.pull_request = { url: links.url, html_url: links.html_url, diff_url: links.diff_url, patch_url: links.patch_url, merged_at: null };
+    payload.comment.id = comment.id;
+    payload.comment.body = comment.body;
+    payload.comment.created_at = comment.at ?? new Date().toISOString();
+    payload.comment.updated_at = payload.comment.created_at;
+    payload.comment.user.login = comment.author;
+    payload.comment.user.type = comment.authorType ?? (comment.author.endsWith("[bot]") ? "Bot" : "User");
+    payload.comment.performed_via_github_app = null;
+    payload.sender.login = comment.author;
+    payload.sender.type = payload.comment.user.type;
     return payload;
   }
 

@@ -26,6 +26,7 @@ type JsonSchema = {
   minimum?: number;
   maximum?: number;
   minItems?: number;
+  maxItems?: number;
   minLength?: number;
   maxLength?: number;
   pattern?: string;
@@ -55,6 +56,7 @@ function violations(schema: JsonSchema, value: unknown, at = "$"): string[] {
     case "array": {
       if (!Array.isArray(value)) return [at];
       if (schema.minItems !== undefined && value.length < schema.minItems) return [at];
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) return [at];
       return value.flatMap((item, i) => (schema.items ? violations(schema.items, item, `${at}[${i}]`) : []));
     }
     case "string": {
@@ -80,7 +82,7 @@ function violations(schema: JsonSchema, value: unknown, at = "$"): string[] {
 
 const KNOWN_KEYWORDS = new Set([
   "$schema", "title", "description", "default", "type", "properties", "required", "additionalProperties",
-  "items", "enum", "const", "anyOf", "minimum", "maximum", "minItems", "minLength", "maxLength", "pattern",
+  "items", "enum", "const", "anyOf", "minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength", "pattern",
 ]);
 
 /** Every schema object inside `schema`, itself included. */

@@ -46,6 +46,8 @@ export interface FakeCheckRun {
   externalId: string | null;
   /** When the run was last completed (GitHub's completed_at), if it was. */
   completedAt?: string | null;
+  /** When it was created (GitHub's started_at). */
+  startedAt?: string;
   annotations: unknown[];
   actions: unknown[];
 }
@@ -75,6 +77,11 @@ export interface FakePullRequest {
   baseChangedAt?: string;
   /** The policy file at the PR's head: undefined, as at the base branch's tip; null, none. Its blob is served like the base's. */
   headPolicy?: string | null;
+  /** Times and the merger, for the audit export (merged PRs). */
+  createdAt?: string;
+  updatedAt?: string;
+  mergedAt?: string;
+  mergedBy?: string;
 }
 
 export interface FakeRepository {
@@ -352,6 +359,7 @@ export class FakeGitHub {
         summary: null,
         text: null,
         externalId: (input.external_id as string | undefined) ?? null,
+        startedAt: typeof input.started_at === "string" ? input.started_at : new Date().toISOString(),
         annotations: [],
         actions: (input.actions as unknown[] | undefined) ?? [],
       };
@@ -421,6 +429,48 @@ export class FakeGitHub {
     throw new HttpError(404, `Not Found: ${method} /repos/${repo.owner}/${repo.name}${rest}`);
   }
 
+  /** `guardrails audit`'s page: merged PRs, newest updated first, with their head's `guardrails` runs. */
+  private auditPage(v: Record<string, unknown>): unknown {
+    const repo = this.repos.get(`${String(v.owner)}/${String(v.name)}`.toLowerCase());
+    if (!repo) return { data: { repository: null }, errors: [{ type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${String(v.owner)}/${String(v.name)}'.` }] };
+    const merged = [...repo.pulls.values()].filter((pr) => pr.state === "MERGED").sort((a, b) => Date.parse(b.updatedAt ?? b.mergedAt ?? "") - Date.parse(a.updatedAt ?? a.mergedAt ?? "") || b.number - a.number);
+    const offset = v.after ? Number(String(v.after).replace("cursor:", "")) : 0;
+    const size = Number(v.pageSize);
+    const page = merged.slice(offset, offset + size);
+    const suites = (pr: FakePullRequest) => {
+      const runs = this.checkRunsFor(repo, pr.headSha).filter((run) => run.name === v.checkName && (!v.byApp || run.appId === Number(v.appId)));
+      const byApp = new Map<number, FakeCheckRun[]>();
+      for (const run of runs) byApp.set(run.appId, [...(byApp.get(run.appId) ?? []), run]);
+      return {
+        nodes: [...byApp.entries()].map(([appId, list]) => ({
+          app: { slug: appId === this.appId ? "guardrails" : `app-${appId}` },
+          checkRuns: { nodes: list.map((run) => ({ databaseId: run.id, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, completedAt: run.completedAt ?? null, text: run.text })) },
+        })),
+      };
+    };
+    return {
+      data: {
+        repository: {
+          pullRequests: {
+            pageInfo: { hasNextPage: offset + size < merged.length, endCursor: `cursor:${offset + page.length}` },
+            nodes: page.map((pr) => ({
+              number: pr.number,
+              title: pr.title,
+              createdAt: pr.createdAt ?? "2026-11-01T09:00:00Z",
+              updatedAt: pr.updatedAt ?? pr.mergedAt,
+              mergedAt: pr.mergedAt ?? null,
+              baseRefName: pr.baseRef,
+              headRefOid: pr.headSha,
+              author: { login: pr.author.login },
+              mergedBy: pr.mergedBy ? { login: pr.mergedBy } : null,
+              headCommit: { nodes: [{ commit: { oid: pr.headSha, ...(v.byApp ? { appSuites: suites(pr) } : { allSuites: suites(pr) }) } }] },
+            })),
+          },
+        },
+      },
+    };
+  }
+
   private graphql(request: { query: string; variables: Record<string, unknown> }): FakeResponse {
     const operation = /query\s+(\w+)/.exec(request.query)?.[1];
     const v = request.variables ?? {};
@@ -433,6 +483,7 @@ export class FakeGitHub {
       const connection = { pageInfo: { hasNextPage: offset + 100 < list.length, endCursor: `cursor:${offset + nodes.length}` }, nodes };
       return json(200, { data: { repository: { pullRequest: operation === "GuardrailsReviews" ? { reviews: connection } : { comments: connection } } } });
     }
+    if (operation === "GuardrailsAudit") return json(200, this.auditPage(v));
     if (operation === "GuardrailsPreview") {
       const repo = this.repo(String(v.owner), String(v.name));
       const open = [...repo.pulls.values()].filter((pr) => pr.state === "OPEN" && pr.baseRef === v.base).sort((a, b) => b.number - a.number);
@@ -520,7 +571,7 @@ export class FakeGitHub {
                           proposedPolicy: headPolicyOf(repo, pr) !== undefined ? { object: { oid: blobId(headPolicyOf(repo, pr)!), byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!) } } : null,
                           checkSuites: {
                             nodes: runs.length
-                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, completedAt: run.completedAt ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
+                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, startedAt: run.startedAt ?? null, completedAt: run.completedAt ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
                               : [],
                           },
                         },

@@ -1,0 +1,181 @@
+/**
+ * The machine-readable decision record: one hidden line in every completed `guardrails` check run
+ * (an HTML comment, so it renders as nothing, placed before the readable details so truncation
+ * never cuts it). It is the audit trail GitHub keeps for us: `guardrails audit` reads it back for
+ * every merged PR. Keyed by PR number, because one commit can be the head of several PRs.
+ *
+ * Versioned (`v1`); readers ignore a record they cannot parse, and a record never carries the
+ * evaluation's time, so re-evaluating an unchanged PR writes nothing.
+ */
+import { z } from "zod";
+import type { Decision, OverrideRecord } from "../engine/types.js";
+import { TIERS } from "../policy/schema.js";
+import { MAX_OUTPUT_CHARS, truncate, type PolicySource } from "../github/render-check.js";
+import type { ChecklistState } from "../github/checklist-comment.js";
+
+export const DECISION_RECORD_VERSION = 1;
+const PREFIX = `<!-- guardrails-decision v${DECISION_RECORD_VERSION} `;
+const SUFFIX = " -->";
+/** A record line stays well inside the run's 65535 characters. */
+const MAX_LINE_CHARS = 24_000;
+const MAX_MESSAGE_CHARS = 300;
+
+const short = (max: number) => z.string().max(max);
+const policySourceSchema = z.object({
+  kind: z.enum(["repository", "organization", "built-in"]),
+  repository: short(200).optional(),
+  path: short(200).optional(),
+  commit: short(64).optional(),
+});
+const overrideSchema = z.object({
+  by: short(100),
+  at: short(40),
+  reason: short(1000),
+  head: short(64),
+  via: z.array(short(120)).max(2),
+  commentId: z.number().int().nonnegative().optional(),
+  bypassed: z.array(short(MAX_MESSAGE_CHARS + 40)).max(60),
+});
+
+export const decisionRecordSchema = z.object({
+  head: short(64),
+  conclusion: z.enum(["success", "failure"]),
+  tier: z.enum(TIERS).optional(),
+  /** Set when no decision could be made (a broken policy, an evaluation error). */
+  error: short(2 * MAX_MESSAGE_CHARS).optional(),
+  agentAuthored: z.boolean().optional(),
+  reasons: z
+    .array(z.object({ kind: short(40), tier: z.enum(TIERS), policy: short(20).optional(), rule: short(200).optional(), files: z.number().int().nonnegative().optional(), message: short(MAX_MESSAGE_CHARS) }))
+    .max(60)
+    .optional(),
+  requirements: z
+    .array(z.object({ kind: short(40), met: z.boolean(), policy: short(20).optional(), sources: z.array(short(200)).max(20), message: short(MAX_MESSAGE_CHARS) }))
+    .max(60)
+    .optional(),
+  /** Valid approvals of this head (who counts under `approvals.stale`). */
+  approvers: z.array(short(100)).max(100).optional(),
+  ticks: z.array(z.object({ item: short(MAX_MESSAGE_CHARS), by: short(100), at: short(40) })).max(100).optional(),
+  tickets: z.array(short(200)).max(10).optional(),
+  override: overrideSchema.optional(),
+  /** The comment id of the newest override grant or withdrawal (signed state older than it is not trusted). */
+  overrideSeq: z.number().int().nonnegative().optional(),
+  policy: policySourceSchema.optional(),
+  floorPolicy: policySourceSchema.optional(),
+  /** Set when details were left out to keep the line bounded. */
+  truncated: z.boolean().optional(),
+});
+
+export type DecisionRecord = z.infer<typeof decisionRecordSchema>;
+export type DecisionRecords = Record<string, DecisionRecord>;
+const recordsSchema = z.record(z.string().regex(/^\d{1,10}$/), decisionRecordSchema);
+
+const clip = (text: string, max = MAX_MESSAGE_CHARS) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export interface RecordInput {
+  headSha: string;
+  decision: Decision;
+  approvers: readonly string[];
+  state: ChecklistState;
+  policy: PolicySource;
+  floorPolicy?: PolicySource;
+  overrideSeq: number;
+}
+
+/** The record of one PR's decision. */
+export function decisionRecord(input: RecordInput): DecisionRecord {
+  const { decision } = input;
+  const tickets = decision.requirements.flatMap((r) => r.references ?? []);
+  const record: DecisionRecord = {
+    head: input.headSha,
+    conclusion: decision.conclusion,
+    tier: decision.tier,
+    agentAuthored: decision.agentAuthored,
+    reasons: decision.reasons.slice(0, 60).map((r) => ({
+      kind: r.kind,
+      tier: r.tier,
+      ...(r.policy ? { policy: r.policy } : {}),
+      ...(r.rule ? { rule: clip(r.rule, 200) } : {}),
+      ...(r.files ? { files: r.fileCount ?? r.files.length } : {}),
+      message: clip(r.message),
+    })),
+    requirements: decision.requirements.slice(0, 60).map((r) => ({
+      kind: r.kind,
+      met: r.met,
+      ...(r.policy ? { policy: r.policy } : {}),
+      sources: r.sources.slice(0, 20).map((s) => clip(s, 200)),
+      message: clip(r.message),
+    })),
+    approvers: [...input.approvers].slice(0, 100),
+    ticks: Object.entries(input.state.ticks)
+      .filter(([item]) => decision.checklist.includes(item))
+      .slice(0, 100)
+      .map(([item, tick]) => ({ item: clip(item), by: tick.by, at: tick.at })),
+    ...(tickets.length ? { tickets: tickets.slice(0, 10).map((t) => clip(t, 200)) } : {}),
+    ...(decision.override ? { override: overrideOf(decision.override, decision.override.bypassed.map((r) => clip(`${r.kind}: ${r.message}`, MAX_MESSAGE_CHARS + 40))) } : {}),
+    ...(input.overrideSeq > 0 ? { overrideSeq: input.overrideSeq } : {}),
+    policy: input.policy,
+    ...(input.floorPolicy ? { floorPolicy: input.floorPolicy } : {}),
+  };
+  return record;
+}
+
+function overrideOf(o: OverrideRecord, bypassed: string[]): DecisionRecord["override"] {
+  return { by: o.by, at: o.at, reason: o.reason, head: o.head, via: o.via, ...(o.commentId !== undefined ? { commentId: o.commentId } : {}), bypassed: bypassed.slice(0, 60) };
+}
+
+/** The record of an evaluation that decided nothing (the check fails). */
+export function errorRecord(headSha: string, error: string, policy?: PolicySource): DecisionRecord {
+  return { head: headSha, conclusion: "failure", error: clip(error, 2 * MAX_MESSAGE_CHARS), ...(policy ? { policy } : {}) };
+}
+
+/** The hidden line, with every `-` escaped so the comment cannot end early (`--`). */
+function encodeLine(records: DecisionRecords): string {
+  const json = (r: DecisionRecords) => JSON.stringify(r).replace(/-/g, "\\u002d");
+  let body = json(records);
+  if (PREFIX.length + body.length + SUFFIX.length > MAX_LINE_CHARS) {
+    const slim = Object.fromEntries(
+      Object.entries(records).map(([pr, r]) => {
+        const { reasons: _r, ticks: _t, approvers, requirements, ...rest } = r;
+        return [pr, { ...rest, approvers: approvers?.slice(0, 20), requirements: requirements?.map((q) => ({ ...q, message: clip(q.message, 80) })), truncated: true }];
+      }),
+    );
+    body = json(slim as DecisionRecords);
+  }
+  return `${PREFIX}${body}${SUFFIX}`;
+}
+
+/** Splits off the hidden lines the app writes first (delegation, decision) from the readable text. */
+function hiddenLines(text: string): { lines: string[]; rest: string } {
+  const lines: string[] = [];
+  let rest = text;
+  for (let i = 0; i < 2 && rest.startsWith("<!-- guardrails-"); i++) {
+    const end = rest.indexOf("\n");
+    if (end < 0 || !rest.slice(0, end).endsWith(SUFFIX)) break;
+    lines.push(rest.slice(0, end));
+    rest = rest.slice(end + 1);
+  }
+  return { lines, rest };
+}
+
+/** The decision records in a check run's text (empty when there are none or the line is malformed). */
+export function readDecisionRecords(text: string | null | undefined): DecisionRecords {
+  if (!text) return {};
+  const line = hiddenLines(text).lines.find((l) => l.startsWith(PREFIX));
+  if (!line) return {};
+  try {
+    const parsed = recordsSchema.safeParse(JSON.parse(line.slice(PREFIX.length, line.length - SUFFIX.length)));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The text with the records line placed after any delegation line and before the readable text. */
+export function writeDecisionRecords(text: string, records: DecisionRecords): string {
+  const { lines, rest } = hiddenLines(text);
+  const kept = lines.filter((l) => !l.startsWith(PREFIX));
+  const head = [...kept, ...(Object.keys(records).length ? [encodeLine(records)] : [])];
+  if (head.length === 0) return rest;
+  const prefix = `${head.join("\n")}\n`;
+  return prefix + truncate(rest, MAX_OUTPUT_CHARS - prefix.length);
+}
