@@ -9,6 +9,7 @@ import { runAdversarialBenchmark } from "./adversarial.js";
 import { runEngineBenchmark } from "./engine.js";
 import { runGitHubBenchmark } from "./github.js";
 import { runScaleOutBenchmark } from "./scale-out.js";
+import { runFanOutBenchmark } from "./fanout.js";
 import { load, machine, printFigures, saveFigures, type Figure } from "./report.js";
 
 const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
@@ -17,6 +18,7 @@ const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
   github: runGitHubBenchmark,
   e2e: runEndToEndBenchmark,
   "scale-out": runScaleOutBenchmark,
+  fanout: runFanOutBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -43,6 +43,13 @@ export interface AppConfig {
   playgroundUrl: string | undefined;
   /** How long a shutdown waits for evaluations in flight. */
   shutdownGraceMs: number;
+  /** The policy-push fan-out's write budget per installation (src/operations/fan-out.ts). */
+  fanOut: { writesPerMinute: number; writesPerHour: number };
+  /**
+   * FANOUT_TIME_SCALE (benchmarks and tests only, 1 otherwise): the fan-out's minute and hour and
+   * the second between an installation's writes pass this many times faster.
+   */
+  timeScale: number;
   /** Pino level; `info` by default, so that every decision is logged. */
   logLevel: LogLevel;
   /** `json` (pino lines) in production by default, `pretty` otherwise. */
@@ -123,6 +130,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsInstallationLabel: env.METRICS_INSTALLATION_LABEL === "true",
     playground,
     playgroundUrl,
+    fanOut: { writesPerMinute: atLeast("FANOUT_WRITES_PER_MINUTE", 60, 3, "an evaluation reserves 3 writes"), writesPerHour: atLeast("FANOUT_WRITES_PER_HOUR", 400, 3, "an evaluation reserves 3 writes") },
+    timeScale: positive("FANOUT_TIME_SCALE", 1),
     logLevel,
     logFormat,
   };

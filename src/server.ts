@@ -13,7 +13,8 @@ import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
 import { Redis } from "ioredis";
 import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
 import { PullRequestQueue } from "./github/pr-queue.js";
-import { DEFAULT_FAN_OUT_LIMITS, RedisWriteBudget } from "./operations/fan-out.js";
+import { DEFAULT_FAN_OUT_LIMITS, HOUR_MS, MINUTE_MS, RedisWriteBudget } from "./operations/fan-out.js";
+import { WRITE_SPACING_MS } from "./github/github-client.js";
 import { boundPort, createHttpServer } from "./http/http-server.js";
 import { metricsRoute } from "./metrics/http.js";
 import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
@@ -46,17 +47,20 @@ async function main(): Promise<void> {
   });
   const probot = createProbot({
     // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
-    overrides: { log: rootLog, secret: config.webhookSecret, Octokit: guardrailsOctokit(), request: { fetch: githubFetch(config.requestTimeoutMs) } },
+    overrides: { log: rootLog, secret: config.webhookSecret, Octokit: guardrailsOctokit({ writeSpacingMs: WRITE_SPACING_MS / config.timeScale }), request: { fetch: githubFetch(config.requestTimeoutMs) } },
   });
   const queue = new PullRequestQueue();
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
   const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 3 }) : undefined;
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
   // Policy-push re-evaluations share one write budget per installation across replicas.
-  const fanOutBudget = redis ? new RedisWriteBudget(redis, DEFAULT_FAN_OUT_LIMITS) : undefined;
+  // FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
+  const fanOutLimits = { ...config.fanOut, minuteMs: MINUTE_MS / config.timeScale, hourMs: HOUR_MS / config.timeScale };
+  if (config.timeScale !== 1) rootLog.warn({ timeScale: config.timeScale, fanOutLimits }, "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)");
+  const fanOutBudget = redis ? new RedisWriteBudget(redis, { ...DEFAULT_FAN_OUT_LIMITS, ...fanOutLimits }) : undefined;
   // Evaluations accepted and not finished survive the process: in Redis, else in a local file.
   const pending = redis ? new RedisPendingEvaluations(redis) : new FilePendingEvaluations(pendingFilePath());
-  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, pending, ...(fanOutBudget ? { fanOutBudget } : {}), playgroundUrl: config.playground ? config.playgroundUrl : undefined }));
+  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, pending, fanOutLimits, ...(fanOutBudget ? { fanOutBudget } : {}), playgroundUrl: config.playground ? config.playgroundUrl : undefined }));
   const log = probot.log.child({ name: "guardrails" });
   const server = createHttpServer({
     probot,

@@ -6,12 +6,14 @@
  *   - takes the most recently updated PRs first (those people are looking at);
  *   - runs the evaluations a few at a time and counts their writes against a per-installation
  *     budget below GitHub's limits (by default 60 a minute, 400 an hour: the rest is left to the
- *     events of people at work), waiting for the window to move when it is spent; with Redis the
- *     budget is shared by every replica;
+ *     events of people at work), in sliding windows (no minute and no hour, wherever it starts,
+ *     holds more), waiting for the window to move when it is spent; with Redis the budget is
+ *     shared by every replica;
  *   - waits for the reset when the installation's primary rate limit is low;
  *   - never drops a PR and never fails for waiting; it logs its progress.
  */
 import type { Logger } from "pino";
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 
 export interface FanOutLimits {
@@ -23,78 +25,179 @@ export interface FanOutLimits {
   concurrency: number;
   /** Writes one evaluation may make, reserved before it starts (the unused part is given back). */
   writesPerEvaluation: number;
+  /**
+   * The lengths of the budget's two windows: a minute and an hour. Only a benchmark or a test
+   * shortens them (FANOUT_TIME_SCALE), to run hours of GitHub's limits in seconds.
+   */
+  minuteMs: number;
+  hourMs: number;
 }
 
-export const DEFAULT_FAN_OUT_LIMITS: FanOutLimits = { writesPerMinute: 60, writesPerHour: 400, lowRateLimit: 200, concurrency: 4, writesPerEvaluation: 3 };
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
 
-/** Counts an installation's writes in fixed windows; `take` waits until they fit. */
+export const DEFAULT_FAN_OUT_LIMITS: FanOutLimits = {
+  writesPerMinute: 60,
+  writesPerHour: 400,
+  lowRateLimit: 200,
+  concurrency: 4,
+  writesPerEvaluation: 3,
+  minuteMs: MINUTE_MS,
+  hourMs: HOUR_MS,
+};
+
+export type BudgetLimits = Pick<FanOutLimits, "writesPerMinute" | "writesPerHour"> & Partial<Pick<FanOutLimits, "minuteMs" | "hourMs">>;
+
+/**
+ * Counts an installation's writes in two sliding windows (the last minute, the last hour), so
+ * that no minute and no hour, wherever it starts, holds more than the budget. (Fixed windows let
+ * a full budget at the end of one window and another at the start of the next through: twice the
+ * budget within a minute, or an hour, which GitHub's limits would refuse.)
+ */
 export interface WriteBudget {
-  /** Counts `writes` now if they fit in both windows; otherwise says how long to wait (ms). */
+  /** Reserves `writes` at `now` if they fit in both windows; otherwise says how long to wait (ms). */
   tryTake(installation: string, writes: number, now: number): Promise<number>;
-  /** Gives back writes reserved but not made. */
-  giveBack(installation: string, writes: number, now: number): Promise<void>;
+  /** Gives back writes reserved at `takenAt` but not made. */
+  giveBack(installation: string, writes: number, takenAt: number): Promise<void>;
+  /** Counts writes made beyond the reservation (at `now`, when they were made), without waiting. */
+  add(installation: string, writes: number, now: number): Promise<void>;
 }
 
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
+interface Entry {
+  at: number;
+  writes: number;
+}
 
-/** One process's budget. */
+function windows(limits: BudgetLimits): { minuteMs: number; hourMs: number } {
+  return { minuteMs: limits.minuteMs ?? MINUTE_MS, hourMs: limits.hourMs ?? HOUR_MS };
+}
+
+/**
+ * How long until `writes` more fit: in each window, the oldest entries must leave it (an entry at
+ * `at` counts while `at > now - window`) until the rest plus `writes` is within the limit.
+ */
+function waitFor(entries: Entry[], writes: number, now: number, limit: number, windowMs: number): number {
+  const inWindow = entries.filter((e) => e.at > now - windowMs);
+  let total = inWindow.reduce((sum, e) => sum + e.writes, 0) + writes;
+  if (total <= limit) return 0;
+  for (const entry of inWindow) {
+    total -= entry.writes;
+    if (total <= limit) return Math.max(1, entry.at + windowMs - now);
+  }
+  return windowMs;
+}
+
+/** One process's budget: a log of reservations per installation (at most an hour of them). */
 export class MemoryWriteBudget implements WriteBudget {
-  private readonly windows = new Map<string, number>();
-  constructor(private readonly limits: Pick<FanOutLimits, "writesPerMinute" | "writesPerHour">) {}
+  private readonly logs = new Map<string, Entry[]>();
+  private readonly windows: { minuteMs: number; hourMs: number };
+  constructor(private readonly limits: BudgetLimits) {
+    this.windows = windows(limits);
+  }
+
+  private entries(installation: string, now: number): Entry[] {
+    const kept = (this.logs.get(installation) ?? []).filter((e) => e.at > now - this.windows.hourMs && e.writes > 0);
+    if (kept.length) this.logs.set(installation, kept);
+    else this.logs.delete(installation);
+    return kept;
+  }
 
   async tryTake(installation: string, writes: number, now: number): Promise<number> {
-    const minuteKey = `${installation}:m:${Math.floor(now / MINUTE)}`;
-    const hourKey = `${installation}:h:${Math.floor(now / HOUR)}`;
-    const minute = this.windows.get(minuteKey) ?? 0;
-    const hour = this.windows.get(hourKey) ?? 0;
-    if (hour + writes > this.limits.writesPerHour) return HOUR - (now % HOUR);
-    if (minute + writes > this.limits.writesPerMinute) return MINUTE - (now % MINUTE);
-    this.windows.set(minuteKey, minute + writes);
-    this.windows.set(hourKey, hour + writes);
-    // Only the current windows matter: forget the others (bounded memory).
-    for (const key of this.windows.keys()) if (key.startsWith(`${installation}:`) && key !== minuteKey && key !== hourKey) this.windows.delete(key);
+    const entries = this.entries(installation, now);
+    const wait = Math.max(waitFor(entries, writes, now, this.limits.writesPerHour, this.windows.hourMs), waitFor(entries, writes, now, this.limits.writesPerMinute, this.windows.minuteMs));
+    if (wait > 0) return wait;
+    this.logs.set(installation, [...entries, { at: now, writes }]);
     return 0;
   }
 
-  async giveBack(installation: string, writes: number, now: number): Promise<void> {
-    for (const key of [`${installation}:m:${Math.floor(now / MINUTE)}`, `${installation}:h:${Math.floor(now / HOUR)}`]) {
-      const count = this.windows.get(key);
-      if (count !== undefined) this.windows.set(key, Math.max(0, count - writes));
-    }
+  async giveBack(installation: string, writes: number, takenAt: number): Promise<void> {
+    const entry = this.logs.get(installation)?.find((e) => e.at === takenAt && e.writes >= writes);
+    if (entry) entry.writes -= writes;
+  }
+
+  async add(installation: string, writes: number, now: number): Promise<void> {
+    const entries = this.logs.get(installation) ?? [];
+    entries.push({ at: now, writes });
+    entries.sort((a, b) => a.at - b.at);
+    this.logs.set(installation, entries);
   }
 }
 
+/*
+ * The Redis budget: one sorted set per installation, a member per reservation (`at:id:writes`,
+ * scored by `at`), trimmed to the last hour. KEYS[1] the set; ARGV: now, writes, per minute, per
+ * hour, minute ms, hour ms, a unique id. Returns 0 when taken, else the wait in ms.
+ */
 const TAKE_SCRIPT = `
-local minute = tonumber(redis.call("get", KEYS[1]) or "0")
-local hour = tonumber(redis.call("get", KEYS[2]) or "0")
-local writes = tonumber(ARGV[1])
-if hour + writes > tonumber(ARGV[3]) then return 2 end
-if minute + writes > tonumber(ARGV[2]) then return 1 end
-redis.call("incrby", KEYS[1], writes)
-redis.call("pexpire", KEYS[1], 120000)
-redis.call("incrby", KEYS[2], writes)
-redis.call("pexpire", KEYS[2], 7200000)
+local now = tonumber(ARGV[1])
+local writes = tonumber(ARGV[2])
+local hourMs = tonumber(ARGV[6])
+redis.call("zremrangebyscore", KEYS[1], "-inf", now - hourMs)
+local members = redis.call("zrangebyscore", KEYS[1], "(" .. (now - hourMs), "+inf", "withscores")
+local function wait(limit, windowMs)
+  local from = now - windowMs
+  local total = writes
+  for i = 1, #members, 2 do
+    if tonumber(members[i + 1]) > from then total = total + tonumber(string.match(members[i], ":(%d+)$")) end
+  end
+  if total <= limit then return 0 end
+  for i = 1, #members, 2 do
+    local at = tonumber(members[i + 1])
+    if at > from then
+      total = total - tonumber(string.match(members[i], ":(%d+)$"))
+      if total <= limit then return math.max(1, at + windowMs - now) end
+    end
+  end
+  return windowMs
+end
+local w = math.max(wait(tonumber(ARGV[4]), hourMs), wait(tonumber(ARGV[3]), tonumber(ARGV[5])))
+if w > 0 then return w end
+redis.call("zadd", KEYS[1], ARGV[1], ARGV[1] .. ":" .. ARGV[7] .. ":" .. ARGV[2])
+redis.call("pexpire", KEYS[1], hourMs)
 return 0`;
 
-/** The budget shared by every replica through Redis (fixed windows, one atomic script). */
+/* Lowers one reservation made at ARGV[1] by ARGV[2] writes (removes it at 0). ARGV[3]: a unique id. */
+const GIVE_BACK_SCRIPT = `
+local members = redis.call("zrangebyscore", KEYS[1], ARGV[1], ARGV[1])
+local back = tonumber(ARGV[2])
+for _, member in ipairs(members) do
+  local writes = tonumber(string.match(member, ":(%d+)$"))
+  if writes >= back then
+    redis.call("zrem", KEYS[1], member)
+    if writes > back then redis.call("zadd", KEYS[1], ARGV[1], ARGV[1] .. ":" .. ARGV[3] .. ":" .. (writes - back)) end
+    return 1
+  end
+end
+return 0`;
+
+/** The budget shared by every replica through Redis (sliding windows, one atomic script). */
 export class RedisWriteBudget implements WriteBudget {
+  private readonly windows: { minuteMs: number; hourMs: number };
   constructor(
     private readonly redis: Redis,
-    private readonly limits: Pick<FanOutLimits, "writesPerMinute" | "writesPerHour">,
+    private readonly limits: BudgetLimits,
     private readonly prefix = "guardrails:fanout:",
-  ) {}
-
-  async tryTake(installation: string, writes: number, now: number): Promise<number> {
-    const keys = [`${this.prefix}${installation}:m:${Math.floor(now / MINUTE)}`, `${this.prefix}${installation}:h:${Math.floor(now / HOUR)}`];
-    const result = Number(await this.redis.eval(TAKE_SCRIPT, 2, ...keys, String(writes), String(this.limits.writesPerMinute), String(this.limits.writesPerHour)));
-    return result === 0 ? 0 : result === 2 ? HOUR - (now % HOUR) : MINUTE - (now % MINUTE);
+  ) {
+    this.windows = windows(limits);
   }
 
-  async giveBack(installation: string, writes: number, now: number): Promise<void> {
-    for (const key of [`${this.prefix}${installation}:m:${Math.floor(now / MINUTE)}`, `${this.prefix}${installation}:h:${Math.floor(now / HOUR)}`]) {
-      await this.redis.eval(`local v = tonumber(redis.call("get", KEYS[1]) or "0") if v > 0 then redis.call("decrby", KEYS[1], math.min(v, tonumber(ARGV[1]))) end return 0`, 1, key, String(writes));
-    }
+  private key(installation: string): string {
+    return `${this.prefix}${installation}`;
+  }
+
+  async tryTake(installation: string, writes: number, now: number): Promise<number> {
+    const { minuteMs, hourMs } = this.windows;
+    const args = [now, writes, this.limits.writesPerMinute, this.limits.writesPerHour, minuteMs, hourMs, randomUUID()].map(String);
+    return Number(await this.redis.eval(TAKE_SCRIPT, 1, this.key(installation), ...args));
+  }
+
+  async giveBack(installation: string, writes: number, takenAt: number): Promise<void> {
+    await this.redis.eval(GIVE_BACK_SCRIPT, 1, this.key(installation), String(takenAt), String(writes), randomUUID());
+  }
+
+  async add(installation: string, writes: number, now: number): Promise<void> {
+    await this.redis.zadd(this.key(installation), now, `${now}:${randomUUID()}:${writes}`);
+    await this.redis.pexpire(this.key(installation), this.windows.hourMs);
   }
 }
 
@@ -138,7 +241,12 @@ export async function paceFanOut<T>(
   let next = 0;
   let lastProgress = started;
 
-  const reserve = async () => {
+  if (limits.writesPerEvaluation > Math.min(limits.writesPerMinute, limits.writesPerHour)) {
+    throw new Error(`the fan-out reserves ${limits.writesPerEvaluation} writes an evaluation, more than its budget allows at once (${limits.writesPerMinute} a minute, ${limits.writesPerHour} an hour)`);
+  }
+
+  /** Waits until an evaluation's writes fit; returns when they were reserved. */
+  const reserve = async (): Promise<number> => {
     for (;;) {
       const low = options.rateLimit?.();
       if (low && low.remaining < limits.lowRateLimit && low.resetAt > clock.now()) {
@@ -148,8 +256,9 @@ export async function paceFanOut<T>(
         await clock.sleep(wait);
         continue;
       }
-      const wait = await options.budget.tryTake(options.installation, limits.writesPerEvaluation, clock.now());
-      if (wait === 0) return;
+      const now = clock.now();
+      const wait = await options.budget.tryTake(options.installation, limits.writesPerEvaluation, now);
+      if (wait === 0) return now;
       options.log.info({ installation: options.installation, done: result.evaluated, total: ordered.length, waitMs: wait }, "policy re-evaluation: write budget spent, waiting for the window to move");
       result.waitedMs += wait;
       await clock.sleep(wait);
@@ -158,8 +267,14 @@ export async function paceFanOut<T>(
 
   const worker = async () => {
     while (next < ordered.length) {
+      // The budget first, then the next PR: the PRs start in order (a worker that took a PR and
+      // then lost the race for the budget to the others could keep it waiting for long).
+      const takenAt = await reserve();
+      if (next >= ordered.length) {
+        await options.budget.giveBack(options.installation, limits.writesPerEvaluation, takenAt);
+        break;
+      }
       const item = ordered[next++]!;
-      await reserve();
       let writes = limits.writesPerEvaluation;
       try {
         writes = (await evaluate(item.target)).writes;
@@ -168,8 +283,11 @@ export async function paceFanOut<T>(
       }
       result.evaluated++;
       result.writes += writes;
+      // The budget holds what was written: the unused part of the reservation goes back, writes
+      // beyond it are counted (they were made; the next reservations wait for them).
       const unused = limits.writesPerEvaluation - writes;
-      if (unused > 0) await options.budget.giveBack(options.installation, unused, clock.now());
+      if (unused > 0) await options.budget.giveBack(options.installation, unused, takenAt);
+      if (unused < 0) await options.budget.add(options.installation, -unused, clock.now());
       if (result.evaluated === ordered.length || clock.now() - lastProgress >= 30_000 || result.evaluated % 100 === 0) {
         lastProgress = clock.now();
         options.log.info({ installation: options.installation, done: result.evaluated, total: ordered.length, writes: result.writes, failed: result.failed.length, elapsedMs: clock.now() - started }, `${options.what ?? "policy re-evaluation"}: progress`);

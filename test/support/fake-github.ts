@@ -77,7 +77,7 @@ export interface FakePullRequest {
   baseChangedAt?: string;
   /** The policy file at the PR's head: undefined, as at the base branch's tip; null, none. Its blob is served like the base's. */
   headPolicy?: string | null;
-  /** Times and the merger, for the audit export (merged PRs). */
+  /** Times and the merger, for the audit export (merged PRs); updatedAt is also listed with the open PRs (the fan-out's order). */
   createdAt?: string;
   updatedAt?: string;
   mergedAt?: string;
@@ -322,7 +322,17 @@ export class FakeGitHub {
     }
     if (method === "GET" && rest === "/pulls") {
       const open = [...repo.pulls.values()].filter((pr) => pr.state === "OPEN" && (!query.base || pr.baseRef === query.base));
-      return json(200, open.map((pr) => ({ number: pr.number, state: "open", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef } })));
+      // Paged as GitHub pages it (30 by default, at most 100).
+      const perPage = Math.min(100, Number(query.per_page ?? 30));
+      const page = Number(query.page ?? 1);
+      const last = Math.max(1, Math.ceil(open.length / perPage));
+      const headers: Record<string, string> = {};
+      if (page < last) {
+        const base = `https://api.github.com/repos/${repo.owner}/${repo.name}/pulls?state=open${query.base ? `&base=${encodeURIComponent(query.base)}` : ""}&per_page=${perPage}`;
+        headers.link = `<${base}&page=${page + 1}>; rel="next", <${base}&page=${last}>; rel="last"`;
+      }
+      const listed = open.slice((page - 1) * perPage, page * perPage);
+      return json(200, listed.map((pr) => ({ number: pr.number, state: "open", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef }, ...(pr.updatedAt ? { updated_at: pr.updatedAt } : {}) })), headers);
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1]);

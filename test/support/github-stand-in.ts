@@ -4,7 +4,9 @@
  * GHE_PROTOCOL=http. For benchmarks it can add a fixed latency to every request; for fault tests
  * it answers matching requests with an injected fault (an error status, a delay past the client's
  * timeout, malformed JSON, a dropped connection) before the fake sees them. It counts requests
- * and the most that were in flight at once.
+ * and the most that were in flight at once. With `secondaryLimits` it enforces GitHub's secondary
+ * rate limits on content-creating requests per installation, in sliding windows (and counts every
+ * 403 it answered for them).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -69,11 +71,36 @@ export const faults = {
   dropConnection: (): Fault => ({ dropConnection: true }),
 };
 
+/**
+ * GitHub's secondary limits on content-creating requests, per installation: "no more than 80 a
+ * minute and no more than 500 an hour" (its docs). Whether GitHub's windows slide or are fixed is
+ * not documented; the stand-in slides them, the stricter reading: no minute and no hour, wherever
+ * it starts, may hold more.
+ */
+export interface SecondaryLimits {
+  perMinute: number;
+  perHour: number;
+  /** Time runs this many times faster (a benchmark's scaled clock): a minute is 60 000 / timeScale ms. */
+  timeScale?: number;
+}
+
+export const GITHUB_SECONDARY_LIMITS: SecondaryLimits = { perMinute: 80, perHour: 500 };
+
 export interface StandInOptions {
   fake?: FakeGitHub;
   /** Added to every request before it is answered. */
   latencyMs?: number;
   faults?: FaultRule[];
+  secondaryLimits?: SecondaryLimits;
+}
+
+/** A content-creating request the stand-in accepted under its secondary limits. */
+export interface ContentWrite {
+  installation: string;
+  /** performance.now() when it arrived. */
+  at: number;
+  method: string;
+  path: string;
 }
 
 export interface ServedRequest extends StandInRequest {
@@ -92,6 +119,11 @@ export class GitHubStandIn {
   requestCount = 0;
   inFlight = 0;
   maxInFlight = 0;
+  readonly secondaryLimits: SecondaryLimits | undefined;
+  /** Content-creating requests let through (with secondaryLimits), in arrival order. */
+  readonly contentWrites: ContentWrite[] = [];
+  /** Content-creating requests answered 403 for the secondary limit. */
+  secondaryLimitErrors = 0;
 
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -102,6 +134,7 @@ export class GitHubStandIn {
     this.fake = options.fake ?? new FakeGitHub();
     this.latencyMs = options.latencyMs ?? 0;
     this.faultRules = options.faults ?? [];
+    this.secondaryLimits = options.secondaryLimits;
   }
 
   /** `127.0.0.1:PORT`, the value of GHE_HOST. */
@@ -172,6 +205,7 @@ export class GitHubStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     this.requestCount++;
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -183,6 +217,18 @@ export class GitHubStandIn {
 
     const raw = await readBody(req);
     const request = parseRequest(req, raw);
+    if (this.secondaryLimits && isContentCreating(request)) {
+      const installation = installationOf(req);
+      if (!this.withinSecondaryLimits(installation, arrived)) {
+        this.secondaryLimitErrors++;
+        this.served.push({ ...request, status: 403, faulted: true });
+        const fault = faults.secondaryRateLimit(Math.max(1, Math.ceil(60 / (this.secondaryLimits.timeScale ?? 1))));
+        res.writeHead(403, { "content-type": "application/json; charset=utf-8", ...fault.headers });
+        res.end(JSON.stringify(fault.body));
+        return;
+      }
+      this.contentWrites.push({ installation, at: arrived, method: request.method, path: request.path });
+    }
     const rule = this.matchFault(request);
     const delay = this.latencyMs + (rule?.delayMs ?? 0);
     if (delay > 0) await this.sleep(delay);
@@ -216,6 +262,41 @@ export class GitHubStandIn {
     res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
   }
 
+  /** Whether one more content-creating request of `installation` at `at` keeps both windows within the limits. */
+  private withinSecondaryLimits(installation: string, at: number): boolean {
+    const limits = this.secondaryLimits!;
+    const minute = 60_000 / (limits.timeScale ?? 1);
+    let inMinute = 0;
+    let inHour = 0;
+    for (let i = this.contentWrites.length - 1; i >= 0; i--) {
+      const write = this.contentWrites[i]!;
+      if (write.at <= at - minute * 60) break;
+      if (write.installation !== installation) continue;
+      inHour++;
+      if (write.at > at - minute) inMinute++;
+    }
+    return inMinute < limits.perMinute && inHour < limits.perHour;
+  }
+
+  /** The most content-creating requests of one installation in any window of `windowMs` (wall-clock ms). */
+  maxContentWritesIn(windowMs: number): number {
+    const byInstallation = new Map<string, number[]>();
+    for (const write of this.contentWrites) {
+      let list = byInstallation.get(write.installation);
+      if (!list) byInstallation.set(write.installation, (list = []));
+      list.push(write.at);
+    }
+    let most = 0;
+    for (const times of byInstallation.values()) {
+      let first = 0;
+      for (let last = 0; last < times.length; last++) {
+        while (times[first]! <= times[last]! - windowMs) first++;
+        most = Math.max(most, last - first + 1);
+      }
+    }
+    return most;
+  }
+
   private matchFault(request: StandInRequest): FaultRule | undefined {
     for (const rule of this.faultRules) {
       if (rule.times !== undefined && (rule.hits ?? 0) >= rule.times) continue;
@@ -243,6 +324,22 @@ export class GitHubStandIn {
 /** Starts a stand-in (a shorthand for `new GitHubStandIn(options).start()`). */
 export function startGitHubStandIn(options: StandInOptions = {}): Promise<GitHubStandIn> {
   return new GitHubStandIn(options).start();
+}
+
+/**
+ * Content-creating, as the secondary limits count it: any REST request but GET and HEAD (the token
+ * request excepted: the app's JWT asks for it, not the installation), and a GraphQL mutation.
+ */
+export function isContentCreating(request: StandInRequest): boolean {
+  if (request.method === "GET" || request.method === "HEAD") return false;
+  if (/^\/app\/installations\/[^/]+\/access_tokens$/.test(request.path)) return false;
+  if (request.path === "/graphql") return /\bmutation\b/.test(String((request.body as { query?: unknown } | undefined)?.query ?? ""));
+  return true;
+}
+
+/** The installation of a request: the fake's tokens are `ghs_test_token_<installation id>`. */
+function installationOf(req: IncomingMessage): string {
+  return /ghs_test_token_(\w+)/.exec(String(req.headers.authorization ?? ""))?.[1] ?? "unknown";
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
