@@ -84,7 +84,7 @@ export interface RecordInput {
 /** The record of one PR's decision. */
 export function decisionRecord(input: RecordInput): DecisionRecord {
   const { decision } = input;
-  const tickets = decision.requirements.flatMap((r) => r.references ?? []);
+  const tickets = decision.ticketReferences ?? decision.requirements.flatMap((r) => r.references ?? []);
   const record: DecisionRecord = {
     head: input.headSha,
     conclusion: decision.conclusion,

@@ -95,6 +95,7 @@ export const decisionOutputSchema = z
         ignoredFiles: z.number().meta({ description: "Changed files in size.ignore." }),
       })
       .meta({ description: "The diff's size as the size escalation sees it." }),
+    ticketReferences: z.array(z.string()).optional().meta({ description: "Ticket references found in the title, body or branch name (ticket.pattern), whether a ticket is required or not." }),
     policy: z
       .strictObject({
         source: z.enum(["ref", "file", "built-in", "request"]).meta({ description: "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy; request: the policy in the body of POST /api/simulate." }),

@@ -8,6 +8,7 @@ Commands:
   validate [FILE...]  Check a policy file (default .github/guardrails.yml)
   check               Evaluate the local git diff BASE...HEAD against the policy
   schema              Print the JSON Schema of the policy file
+  audit               Export the merged pull requests of a period with their guardrails result
   help [COMMAND]      Show help for a command
 
 Options:
@@ -83,4 +84,28 @@ Output: the human summary, or JSON with --json, on stdout; errors on stderr, one
 
 Exit codes: 0 evaluated (whatever the conclusion), 1 with --strict and a local requirement unmet,
 2 usage error, invalid policy, unknown ref, not a git repository, git missing.
+`;
+
+export const AUDIT_HELP = `Usage: guardrails audit --repo OWNER/NAME [--since DATE] [--until DATE] [--json | --csv] [--summary] [--strict]
+
+One record per pull request merged in the period: number, title, author, merged by, merged at,
+base, the merged head, the guardrails check on that head (from the decision record the app keeps
+in the check run), tier, approvers, checklist ticks, override, agent-authored, ticket references,
+and "bypassed": merged without a passing guardrails check on its head.
+
+Options:
+  --repo OWNER/NAME  The repository (required)
+  --since DATE       Start of the period: YYYY-MM-DD (00:00 UTC) or an ISO 8601 time (default: 30 days before --until)
+  --until DATE       End of the period: YYYY-MM-DD (through 23:59:59 UTC) or an ISO 8601 time (default: now)
+  --json             Print JSON
+  --csv              Print CSV (RFC 4180; fields that a spreadsheet would run as formulas start with ')
+  --summary          Print per tier: merged, bypassed, overridden, median time from opened to merged, agent share
+  --strict           Exit 1 when any pull request was bypassed
+  --app-id ID        Only the Guardrails App's runs count (default: GUARDRAILS_APP_ID; without either, any app's)
+  -h, --help         Show this help
+
+Environment: GITHUB_TOKEN (required: reads pull requests and checks), GITHUB_API_URL (GitHub
+Enterprise Server: https://HOST/api/v3; default https://api.github.com).
+
+Exit codes: 0 exported, 1 something was bypassed (with --strict), 2 usage or GitHub error.
 `;

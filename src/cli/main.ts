@@ -9,4 +9,6 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-process.exitCode = run(process.argv.slice(2), processIo());
+const result = run(process.argv.slice(2), processIo());
+if (typeof result === "number") process.exitCode = result;
+else void result.then((code) => (process.exitCode = code));

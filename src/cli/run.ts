@@ -2,31 +2,35 @@
  * The program: picks the command, runs it, and turns every failure into one line on stderr and an
  * exit code. Nothing escapes as a stack trace (GUARDRAILS_DEBUG=1 adds the stack of an internal error).
  */
+import { auditCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { CliError, EXIT, UsageError } from "./errors.js";
-import { CHECK_HELP, PROGRAM_HELP, SCHEMA_HELP, VALIDATE_HELP } from "./help.js";
+import { AUDIT_HELP, CHECK_HELP, PROGRAM_HELP, SCHEMA_HELP, VALIDATE_HELP } from "./help.js";
 import type { Io } from "./io.js";
 import { packageVersion } from "./version.js";
 
-type Command = (args: string[], io: Io) => number;
+/** A command answers at once, or later when it talks to GitHub (`audit`). */
+type Command = (args: string[], io: Io) => number | Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; help: string }> = {
   validate: { run: validateCommand, help: VALIDATE_HELP },
   check: { run: checkCommand, help: CHECK_HELP },
   schema: { run: schemaCommand, help: SCHEMA_HELP },
+  audit: { run: auditCommand, help: AUDIT_HELP },
 };
 
-export function run(argv: string[], io: Io): number {
+export function run(argv: string[], io: Io): number | Promise<number> {
   try {
-    return dispatch(argv, io);
+    const result = dispatch(argv, io);
+    return typeof result === "number" ? result : result.catch((error: unknown) => report(error, argv, io));
   } catch (error) {
     return report(error, argv, io);
   }
 }
 
-function dispatch(argv: string[], io: Io): number {
+function dispatch(argv: string[], io: Io): number | Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr(PROGRAM_HELP);

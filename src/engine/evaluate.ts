@@ -6,7 +6,7 @@ import type { Policy } from "../policy/schema.js";
 import { compilePolicy } from "./compile.js";
 import { withoutUnjudgeablePaths } from "./path-limits.js";
 import { judgeProposedPolicy } from "./proposed-policy.js";
-import { judgeRequirements, mergeRequirements } from "./requirements.js";
+import { findTicketReferences, judgeRequirements, mergeRequirements } from "./requirements.js";
 import { summarizeReviews } from "./reviews.js";
 import { assessTier, classifyFiles } from "./tier.js";
 import type { Decision, PullRequestFacts } from "./types.js";
@@ -31,6 +31,7 @@ export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
   // A PR that changes the policy must leave a policy that loads (it governs every PR once merged).
   if (assessed.policyChanged && facts.proposedPolicy) requirements.push(judgeProposedPolicy(facts.proposedPolicy));
 
+  const tickets = findTicketReferences(compiled, facts);
   return {
     tier: assessed.tier,
     conclusion: requirements.every((requirement) => requirement.met) ? "success" : "failure",
@@ -40,5 +41,6 @@ export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
     agentAuthored: assessed.agentAuthored,
     policyChanged: assessed.policyChanged,
     size: assessed.size,
+    ...(tickets.length ? { ticketReferences: tickets } : {}),
   };
 }

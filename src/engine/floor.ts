@@ -37,5 +37,6 @@ export function combineWithFloor(repository: Decision, organization: Decision): 
     agentAuthored: repository.agentAuthored || organization.agentAuthored,
     policyChanged: repository.policyChanged || organization.policyChanged,
     size: repository.size,
+    ...(repository.ticketReferences ?? organization.ticketReferences ? { ticketReferences: repository.ticketReferences ?? organization.ticketReferences! } : {}),
   };
 }

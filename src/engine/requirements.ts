@@ -189,6 +189,22 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classifie
   };
 }
 
+/** Every distinct ticket reference of the title, body and branch (at most 10), for the audit trail. */
+export function findTicketReferences(compiled: CompiledPolicy, facts: PullRequestFacts): string[] {
+  const found = new Set<string>();
+  for (const text of [facts.title.slice(0, TICKET_TEXT_LIMITS.title), facts.headBranch.slice(0, TICKET_TEXT_LIMITS.branch), facts.body.slice(0, TICKET_TEXT_LIMITS.body)]) {
+    let rest = text;
+    // At most 10 finds per text, whatever they find: the cost stays linear in the text.
+    for (let finds = 0; finds < 10 && found.size < 10; finds++) {
+      const hit = compiled.ticket.find(rest);
+      if (hit === undefined || hit === "") break;
+      found.add(hit);
+      rest = rest.slice(rest.indexOf(hit) + hit.length);
+    }
+  }
+  return [...found];
+}
+
 function judgeTicket(compiled: CompiledPolicy, facts: PullRequestFacts, sources: RequirementSource[]): RequirementResult {
   const places: [string, string][] = [
     ["title", facts.title.slice(0, TICKET_TEXT_LIMITS.title)],

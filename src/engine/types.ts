@@ -168,6 +168,8 @@ export interface Decision {
   agentAuthored: boolean;
   policyChanged: boolean;
   size: { lines: number; files: number; ignoredFiles: number };
+  /** Ticket references in the title, body or branch (the policy's `ticket.pattern`), whether required or not. */
+  ticketReferences?: string[];
   /** Set when an override is in force: the conclusion is then `success` whatever is unmet. */
   override?: AppliedOverride;
 }

@@ -238,6 +238,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       now: new Date().toISOString(),
     });
     state = settled.state;
+    // The delegation figures measure meeting the guardrails: an override is not that.
+    const judged = decision;
     decision = applyOverride(decision, state.override, snapshot.headSha);
 
     const output = renderDecision(decision, resolved.source, state, resolved.floor?.source);
@@ -257,7 +259,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     // The PR's delegation record travels in the check run's text (src/metrics/delegation-record.ts).
     const records = readDelegationRecords(snapshot.checkRun?.text);
     const previousRecord = records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];
-    const delegation = advanceDelegation(previousRecord, decision, new Date());
+    const delegation = advanceDelegation(previousRecord, judged, new Date());
     // The decision record (src/audit/decision-record.ts): what `guardrails audit` reads back.
     const ownRecord = decisionRecord({
       headSha: snapshot.headSha,

@@ -105,3 +105,32 @@ describe("delegation figures over a scripted PR life", () => {
     expect(delta(before, after, "guardrails_pull_requests_total")).toBe(0);
   });
 });
+
+describe("overrides in the figures", () => {
+  it("an override counts once in guardrails_overrides_total and is not a first pass; a refused one counts by its reason", async () => {
+    const w = new World({ policy: `${POLICY}overrides:\n  users: [cto]\n` });
+    w.repo.collaborators = { cto: "admin", alice: "write" };
+    const pr = w.addPullRequest({ number: 7, files: FILES.high });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const opened = await figures();
+
+    const command = (id: number, body: string, author: string) => {
+      pr.comments.push({ id, body, user: author, byApp: false });
+      return w.receive("issue_comment", w.commentCreatedEvent(pr, { id, body, author }));
+    };
+    await command(801, "/guardrails override INC-9 outage", "alice");
+    const refused = await figures();
+    expect(delta(opened, refused, "guardrails_overrides_refused_total", { reason: "not_allowed" })).toBe(1);
+    expect(delta(opened, refused, "guardrails_overrides_total")).toBe(0);
+
+    await command(802, "/guardrails override INC-9 outage", "cto");
+    const granted = await figures();
+    expect(delta(refused, granted, "guardrails_overrides_total")).toBe(1);
+    expect(delta(refused, granted, "guardrails_evaluations_total", { tier: "high", conclusion: "success" })).toBe(1);
+    expect(delta(refused, granted, "guardrails_time_to_first_pass_seconds_count")).toBe(0);
+
+    // The same command delivered again moves nothing.
+    await w.receive("issue_comment", w.commentCreatedEvent(pr, { id: 802, body: "/guardrails override INC-9 outage", author: "cto" }));
+    expect(delta(granted, await figures(), "guardrails_overrides_total")).toBe(0);
+  });
+});
