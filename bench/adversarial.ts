@@ -54,15 +54,24 @@ export function adversarialCases(): { name: string; policyText: string; pathsTex
   // As many globs as the loader accepts in all, filed under one folder every path is in.
   const maxFiled = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `a/**/*a*${i}`);
   const deepTrap = Array.from({ length: 10 }, (_, i) => `**/a${i}/**/b*a*a*`);
-  // Character classes in a floating chunk: found by trying each place.
-  const classes = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `**/*[ab][ab][ab][ab][ab][ab][ab][ab]c${i}*x/**`);
+  // Character classes at both anchored ends of a segment (between two `*` they are refused).
+  const classes = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `**/[ab][ab][ab][ab][ab][ab][ab][ab]*c${i}[ab][ab][ab][ab][ab][ab][ab][ab]/**`);
+  // Three floating segments and a literal one between two `**` (the run limit), 28 literal
+  // characters and a star each: every run is tried at every folder of a deep path.
+  const floating = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `**/${`${"a".repeat(28)}*/`.repeat(3)}x${i}/**`);
+  // The same, built against the shared memo and the substring test: every glob's patterns differ
+  // (lengths 12 + i), the first three match every folder and the fourth fails on each, while
+  // its literal part occurs in the path (in the file name).
+  const distinct = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `**/${[0, 1, 2].map((k) => `${"a".repeat(12 + i + 16 * k)}*/`).join("")}${"a".repeat(12 + i)}b*/**`);
   const long = longPaths(3000, 15, 250, "a", (i) => `f${i}`);
   return [
     { name: "the issue's trap: 10 x `**/*a*a*a0/**/*a*a*b`", policyText: policyOf(traps), pathsText: "3000 paths, 15 segments x 250 'a'", policy: load(policyOf(traps)), paths: long },
     { name: `${MAX_SCANNING_GLOBS} globs tried on every path (the limit), three stars each`, policyText: "maxScanning", pathsText: "3000 paths, 15 segments x 250 'a'", policy: load(policyOf(maxScanning)), paths: long },
     { name: `${MAX_SCANNING_GLOBS} globs tried on every path, deepest judged paths`, policyText: "maxScanning", pathsText: `3000 paths of ${MAX_PATH_SEGMENTS} segments`, policy: load(policyOf(maxScanning)), paths: longPaths(3000, MAX_PATH_SEGMENTS - 1, 30, "a", (i) => `${i}`) },
     { name: `${MAX_SCANNING_GLOBS} wildcard globs under the folder every path is in (the limit)`, policyText: "maxFiled", pathsText: "3000 paths under a/, 15 segments x 250 'a'", policy: load(policyOf(maxFiled)), paths: long.map((p) => `a/${p}`.slice(0, 4096)) },
-    { name: `${MAX_SCANNING_GLOBS} globs with character classes in a floating chunk`, policyText: "classes", pathsText: "3000 paths, 15 segments x 250 'ab'", policy: load(policyOf(classes)), paths: longPaths(3000, 15, 250, "ab", (i) => `f${i}`) },
+    { name: `${MAX_SCANNING_GLOBS} globs with character classes at both ends of a segment`, policyText: "classes", pathsText: "3000 paths, 15 segments x 250 'ab'", policy: load(policyOf(classes)), paths: longPaths(3000, 15, 250, "ab", (i) => `f${i}`) },
+    { name: `${MAX_SCANNING_GLOBS} globs of 3 floating segments and a literal between two **`, policyText: "floating", pathsText: `3000 paths of ${MAX_PATH_SEGMENTS - 2} x 63 'a' in 3000 folders`, policy: load(policyOf(floating)), paths: longPaths(3000, MAX_PATH_SEGMENTS - 3, 63, "a", (i) => `${i}/f`) },
+    { name: `${MAX_SCANNING_GLOBS} globs of 4 floating segments, all different, the last failing on every folder`, policyText: "distinct", pathsText: `3000 paths of ${MAX_PATH_SEGMENTS - 2} x 63 'a' in 3000 folders, the last a{58}b<i>`, policy: load(policyOf(distinct)), paths: longPaths(3000, MAX_PATH_SEGMENTS - 3, 63, "a", (i) => `${"a".repeat(58)}b${i}/f`) },
     { name: "deep paths: 10 x `**/a0/**/b*a*a*`", policyText: policyOf(deepTrap), pathsText: "3000 paths of 2048 one-letter segments (too deep: not matched)", policy: load(policyOf(deepTrap)), paths: longPaths(3000, 2047, 1, "a", (i) => `${i}`) },
   ];
 }

@@ -4,17 +4,17 @@
  */
 import type { Policy } from "../policy/schema.js";
 import { compilePolicy } from "./compile.js";
-import { withoutUnjudgeablePaths } from "./path-limits.js";
+import { classifyWithinBudget, withoutUnjudgeablePaths } from "./path-limits.js";
 import { judgeProposedPolicy } from "./proposed-policy.js";
 import { findTicketReferences, judgeRequirements, mergeRequirements } from "./requirements.js";
 import { summarizeReviews } from "./reviews.js";
-import { assessTier, classifyFiles } from "./tier.js";
+import { assessTier } from "./tier.js";
 import type { Decision, PullRequestFacts } from "./types.js";
 
 export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
-  const facts = withoutUnjudgeablePaths(given);
   const compiled = compilePolicy(policy);
-  const classified = classifyFiles(compiled, facts.files);
+  // Too-deep paths, and the paths left when matching runs past its budget, are not judged.
+  const { facts, classified } = classifyWithinBudget(compiled, withoutUnjudgeablePaths(given));
   const assessed = assessTier(compiled, facts, classified);
 
   // Files past GitHub's listing cap could be anything, the policy file included: then every

@@ -9,7 +9,7 @@
  * linear in the path: src/policy/glob-matcher.ts), so the index changes speed, never the result.
  */
 import { GLOBSTAR, Minimatch, minimatch } from "minimatch";
-import { compileGlob, type CompiledGlob } from "../policy/glob-matcher.js";
+import { compileGlob, type CompiledGlob, type SegmentPattern, type ViewSlot } from "../policy/glob-matcher.js";
 import { GLOB_OPTIONS } from "../policy/patterns.js";
 
 interface Entry<T> {
@@ -43,6 +43,8 @@ export class GlobIndex<T> {
   private readonly bySegment = new Map<string, Entry<T>[]>();
   private readonly byDirectoryCache = new Map<string, Entry<T>[]>();
   private size = 0;
+  /** Segment patterns by text, shared by the globs of the index (and so their answers on a path). */
+  private readonly patterns = new Map<string, SegmentPattern>();
   /** The deepest literal prefix filed: deeper prefixes of a path are not looked up (a deep path costs no more). */
   private maxPrefixDepth = 0;
 
@@ -56,7 +58,7 @@ export class GlobIndex<T> {
       const mm = new Minimatch(alternative, GLOB_OPTIONS);
       const row = mm.set[0];
       if (!row) continue;
-      const regex = compileGlob(alternative);
+      const regex = compileGlob(alternative, this.patterns);
       const literalPrefix: string[] = [];
       for (const segment of row) {
         if (typeof segment !== "string") break;
@@ -87,20 +89,22 @@ export class GlobIndex<T> {
 
   /** Calls `visit` with the tag of every glob that matches `path` (a tag may come more than once). */
   forEachMatch(path: string, visit: (tag: T) => void): void {
-    if (this.anywhere.length > 0) test(this.anywhere, path, visit);
-    if (this.byPath.size > 0) test(this.byPath.get(path), path, visit);
+    // The path is cut into segments once, for every glob tried on it.
+    const view: ViewSlot = { view: undefined };
+    if (this.anywhere.length > 0) test(this.anywhere, path, view, visit);
+    if (this.byPath.size > 0) test(this.byPath.get(path), path, view, visit);
     const lastSlash = path.lastIndexOf("/");
-    if (lastSlash === -1) test(this.anywhereByDirectory, path, visit);
+    if (lastSlash === -1) test(this.anywhereByDirectory, path, view, visit);
     else if (this.byDirectory.size > 0 || this.bySegment.size > 0 || this.anywhereByDirectory.length > 0) {
       // A stand-in file decides for the directory only when the name is an ordinary one.
-      test(this.directoryCandidates(path.slice(0, lastSlash), ordinaryName(path, lastSlash + 1)), path, visit);
+      test(this.directoryCandidates(path.slice(0, lastSlash), ordinaryName(path, lastSlash + 1)), path, view, visit);
     }
     if (this.byBasename.size > 0 || this.byExtension.size > 0) {
       const basename = lastSlash === -1 ? path : path.slice(lastSlash + 1);
-      if (this.byBasename.size > 0) test(this.byBasename.get(basename), path, visit);
+      if (this.byBasename.size > 0) test(this.byBasename.get(basename), path, view, visit);
       if (this.byExtension.size > 0) {
         for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
-          test(this.byExtension.get(basename.slice(dot)), path, visit);
+          test(this.byExtension.get(basename.slice(dot)), path, view, visit);
         }
       }
     }
@@ -123,8 +127,10 @@ export class GlobIndex<T> {
         const prefix = this.byDirectory.get(directory.slice(0, stop));
         if (prefix) found.push(...prefix);
       }
-      const segment = this.bySegment.get(directory.slice(segmentStart, stop));
-      if (segment) found.push(...segment);
+      if (this.bySegment.size > 0) {
+        const segment = this.bySegment.get(directory.slice(segmentStart, stop));
+        if (segment) found.push(...segment);
+      } else if (depth >= this.maxPrefixDepth) break;
       if (end === -1) break;
       segmentStart = end + 1;
     }
@@ -132,11 +138,12 @@ export class GlobIndex<T> {
     // Globs decided by the directory are tested here, once, on a stand-in file of it: those that
     // match stay as certain, the others go.
     const representative = `${directory}/x`;
+    const view: ViewSlot = { view: undefined };
     candidates = [];
     for (const entry of found) {
       if (entry.certain || !entry.byDirectoryOnly) candidates.push(entry);
       // (A literal of the same shape as `entry`: `test` stays monomorphic.)
-      else if (entry.regex.test(representative)) candidates.push({ regex: entry.regex, tag: entry.tag, certain: true, byDirectoryOnly: true });
+      else if (entry.regex.test(representative, view)) candidates.push({ regex: entry.regex, tag: entry.tag, certain: true, byDirectoryOnly: true });
     }
     if (this.byDirectoryCache.size >= MAX_CACHED_DIRECTORIES) this.byDirectoryCache.clear();
     this.byDirectoryCache.set(directory, candidates);
@@ -153,11 +160,11 @@ export class GlobIndex<T> {
   }
 }
 
-function test<T>(entries: Entry<T>[] | undefined, path: string, visit: (tag: T) => void): void {
+function test<T>(entries: Entry<T>[] | undefined, path: string, view: ViewSlot, visit: (tag: T) => void): void {
   if (!entries) return;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    if (entry.certain || entry.regex.test(path)) visit(entry.tag);
+    if (entry.certain || entry.regex.test(path, view)) visit(entry.tag);
   }
 }
 

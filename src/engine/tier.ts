@@ -22,14 +22,6 @@ export interface ClassifiedFile {
   classes: PathClass[];
 }
 
-/** Each changed path is looked up once per evaluation; tier and requirements share the result. */
-export function classifyFiles(compiled: CompiledPolicy, files: readonly ChangedFile[]): ClassifiedFile[] {
-  return files.map((file) => {
-    const paths = pathsOf(file);
-    return { file, paths, classes: paths.map((path) => compiled.classify(path)) };
-  });
-}
-
 export interface TierResult {
   tier: Tier;
   reasons: Reason[];
@@ -137,13 +129,21 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
 
   if (!facts.filesComplete) {
     const unjudged = facts.unjudgedFiles ?? [];
+    const overBudget = facts.unjudgedOverBudget ?? 0;
+    const tooDeep = unjudged.length - overBudget;
+    const why = [
+      ...(tooDeep > 0 ? [`${tooDeep} changed path${tooDeep === 1 ? " is" : "s are"} deeper than ${MAX_PATH_SEGMENTS} folders and cannot be judged`] : []),
+      ...(overBudget > 0
+        ? [`${overBudget} changed path${overBudget === 1 ? " was" : "s were"} not judged: matching the paths against the policy's globs ran past the work budget of one evaluation (a policy and paths built to be slow, or very long paths against many wildcard globs)`]
+        : []),
+    ];
     reasons.push({
       kind: "incomplete",
       tier: "high",
       fileCount: facts.files.length,
       ...(unjudged.length ? { files: unjudged.slice(0, 20) } : {}),
       message: unjudged.length
-        ? `${unjudged.length} changed path${unjudged.length === 1 ? " is" : "s are"} deeper than ${MAX_PATH_SEGMENTS} folders and cannot be judged; the PR is treated as high risk and every rule's and the policy change's requirements apply`
+        ? `${why.join("; ")}; the PR is treated as high risk and every rule's and the policy change's requirements apply`
         : `GitHub listed only ${facts.files.length} changed files; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
     });
   }

@@ -54,6 +54,8 @@ export interface PullRequestFacts {
   filesComplete: boolean;
   /** Paths the engine did not match against the policy (too deep: see path-limits.ts); set by the engine. */
   unjudgedFiles?: string[];
+  /** How many of `unjudgedFiles` were left because matching ran past its budget (path-limits.ts); set by the engine. */
+  unjudgedOverBudget?: number;
   labels: Label[];
   /** Reviews in the order they were submitted. */
   reviews: Review[];

@@ -20,41 +20,124 @@ type Atom = { kind: "char"; char: number } | { kind: "any" } | { kind: "class"; 
 interface SegmentPattern {
   literal?: string;
   chunks: Atom[][];
+  /** Per chunk, its text when it is all literal characters (matched by the string's own search). */
+  texts: (string | undefined)[];
   /** Whether the pattern starts / ends with `*` (then the first / last chunk floats). */
   leadingStar: boolean;
   trailingStar: boolean;
   minLength: number;
+  /**
+   * What this pattern said of each segment of the path being matched (0 unknown, 1 no, 2 yes),
+   * for the path whose view has serial `memoSerial`. Patterns with the same text are one object
+   * within a GlobIndex, so every glob that holds it shares the answers for one path.
+   */
+  memo?: Uint8Array;
+  memoSerial: number;
+}
+
+/**
+ * A path cut into segments once, shared by every glob tried on it. `serial` tells the views
+ * apart (the memos of the segment patterns belong to one view at a time).
+ */
+export interface PathView {
+  readonly path: string;
+  readonly starts: number[];
+  readonly count: number;
+  /** A "." or ".." segment (git lists none; the general matcher decides those). */
+  readonly dotSegment: boolean;
+  readonly serial: number;
+}
+
+let serials = 0;
+
+export function pathView(path: string): PathView {
+  const starts: number[] = [0];
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) starts.push(i + 1);
+  const count = starts.length;
+  let dotSegment = false;
+  for (let j = 0; j < count && !dotSegment; j++) {
+    if (path.charCodeAt(starts[j]!) === 46) {
+      const length = (j + 1 < count ? starts[j + 1]! - 1 : path.length) - starts[j]!;
+      dotSegment = length === 1 || (length === 2 && path.charCodeAt(starts[j]! + 1) === 46);
+    }
+  }
+  work += count + (path.length >> 6);
+  return { path, starts, count, dotSegment, serial: ++serials };
+}
+
+/**
+ * Matching work done since the last `resetMatchingWork` (about one unit per path character
+ * examined or segment tested): the engine stops judging paths past a budget (path-limits.ts).
+ */
+let work = 0;
+
+export function matchingWork(): number {
+  return work;
+}
+
+export function resetMatchingWork(): void {
+  work = 0;
 }
 
 const GLOBSTAR = Symbol("globstar");
 type Segment = SegmentPattern | typeof GLOBSTAR;
+export type { SegmentPattern };
+
+/** Where the globs tried on one path find its view, made by the first that needs it. */
+export interface ViewSlot {
+  view?: PathView | undefined;
+}
 
 export interface CompiledGlob {
   readonly source: string;
-  test(path: string): boolean;
+  /** `slot`, when given, holds (or receives) `pathView(path)`, shared with the other globs tried on the path. */
+  test(path: string, slot?: ViewSlot): boolean;
 }
 
-/** Compiles one glob without braces. Throws on what it cannot read (the loader refuses it before). */
-export function compileGlob(glob: string): CompiledGlob {
+/**
+ * Compiles one glob without braces. Throws on what it cannot read (the loader refuses it before).
+ * Globs compiled with the same `patterns` map share their segment patterns (and so the answers
+ * of a segment pattern on one path).
+ */
+export function compileGlob(glob: string, patterns?: Map<string, SegmentPattern>): CompiledGlob {
   const parts = glob.split("/");
   const segments: Segment[] = [];
   for (const part of parts) {
     // `**/**` is `**`.
     if (part === "**") {
       if (segments.at(-1) !== GLOBSTAR) segments.push(GLOBSTAR);
-    } else segments.push(parseSegment(part));
+    } else {
+      let pattern = patterns?.get(part);
+      if (!pattern) {
+        pattern = parseSegment(part);
+        patterns?.set(part, pattern);
+      }
+      segments.push(pattern);
+    }
   }
   const blocks = toBlocks(segments);
+  // Every literal part of the segments between two `**` (which are tried at every folder) must
+  // occur somewhere in a path that matches: a substring search rules most paths out first.
+  const required = [...new Set(blocks.middle.flat().flatMap((pattern) => (pattern.literal !== undefined ? [pattern.literal] : pattern.texts.filter((text): text is string => text !== undefined))))]
+    .filter((text) => text.length > 1)
+    .sort((a, b) => b.length - a.length);
   return {
     source: glob,
-    test(path) {
+    test(path, slot) {
+      work++;
       // The last segment first, found from the end without splitting the path: it rejects most.
       if (blocks.globstars > 0 && blocks.last.length > 0) {
         const base = path.lastIndexOf("/") + 1;
         if (!matchSegment(blocks.last.at(-1)!, path, base, path.length)) return false;
       }
+      for (const text of required) {
+        const found = path.indexOf(text);
+        work += 1 + ((found === -1 ? path.length : found) >> 6);
+        if (found === -1) return false;
+      }
+      const v = slot ? (slot.view ??= pathView(path)) : pathView(path);
       // git never lists "." or ".." segments; a path with one goes to the general matcher.
-      return matchBlocks(blocks, path) ?? matchPath(segments, path);
+      return v.dotSegment ? matchPath(segments, path) : matchBlocks(blocks, v);
     },
   };
 }
@@ -83,27 +166,24 @@ function toBlocks(segments: Segment[]): Blocks {
 /**
  * Segment-level wildcard matching without dot segments: the first block at the start, the last at
  * the end, each middle block at its leftmost place after the one before (a leftmost place is never
- * worse, as for `*` within a name). O(glob segments x path length). Undefined for a path with a
- * "." or ".." segment, which `**` must not cross (the general matcher decides those).
+ * worse, as for `*` within a name). O(glob segments x path length), and each (segment pattern,
+ * path segment) pair is decided once per path, whichever glob asks.
  */
-function matchBlocks(blocks: Blocks, path: string): boolean | undefined {
-  const starts: number[] = [0];
-  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) starts.push(i + 1);
-  const count = starts.length;
-  for (let j = 0; j < count; j++) {
-    if (path.charCodeAt(starts[j]!) === 46) {
-      const length = (j + 1 < count ? starts[j + 1]! - 1 : path.length) - starts[j]!;
-      if (length === 1 || (length === 2 && path.charCodeAt(starts[j]! + 1) === 46)) return undefined;
-    }
-  }
-  const endOf = (j: number) => (j + 1 < count ? starts[j + 1]! - 1 : path.length);
+function matchBlocks(blocks: Blocks, view: PathView): boolean {
+  const { path, starts, count, serial } = view;
   // Each (pattern, path segment) pair is decided once: a run tried at every place re-tests the
-  // same pairs, which would multiply by the run's length.
-  const memo = new Map<SegmentPattern, Uint8Array>();
+  // same pairs, which would multiply by the run's length, and globs share their patterns.
   const segmentMatches = (pattern: SegmentPattern, j: number) => {
-    let known = memo.get(pattern);
-    if (!known) memo.set(pattern, (known = new Uint8Array(count)));
-    if (known[j] === 0) known[j] = matchSegment(pattern, path, starts[j]!, endOf(j)) ? 2 : 1;
+    let known = pattern.memo;
+    if (pattern.memoSerial !== serial || !known) {
+      if (!known || known.length < count) pattern.memo = known = new Uint8Array(Math.max(count, 64));
+      else known.fill(0, 0, count);
+      pattern.memoSerial = serial;
+    }
+    if (known[j] === 0) {
+      work += 2;
+      known[j] = matchSegment(pattern, path, starts[j]!, j + 1 < count ? starts[j + 1]! - 1 : path.length) ? 2 : 1;
+    }
     return known[j] === 2;
   };
   const runAt = (run: SegmentPattern[], j: number) => {
@@ -120,6 +200,7 @@ function matchBlocks(blocks: Blocks, path: string): boolean | undefined {
   for (const run of blocks.middle) {
     let found = -1;
     for (let j = at; j + run.length <= limit; j++) {
+      work++;
       if (runAt(run, j)) {
         found = j;
         break;
@@ -132,7 +213,7 @@ function matchBlocks(blocks: Blocks, path: string): boolean | undefined {
 }
 
 function parseSegment(text: string): SegmentPattern {
-  if (!/[*?[]/.test(text)) return { literal: text, chunks: [], leadingStar: false, trailingStar: false, minLength: text.length };
+  if (!/[*?[]/.test(text)) return { literal: text, chunks: [], texts: [], leadingStar: false, trailingStar: false, minLength: text.length, memoSerial: 0 };
   const chunks: Atom[][] = [[]];
   let i = 0;
   while (i < text.length) {
@@ -161,7 +242,8 @@ function parseSegment(text: string): SegmentPattern {
   const leadingStar = chunks[0]!.length === 0;
   const trailingStar = chunks.length > 1 && chunks.at(-1)!.length === 0;
   const nonEmpty = chunks.filter((chunk) => chunk.length > 0);
-  return { chunks: nonEmpty, leadingStar: leadingStar && chunks.length > 1, trailingStar, minLength: nonEmpty.reduce((n, chunk) => n + chunk.length, 0) };
+  const texts = nonEmpty.map((chunk) => (chunk.every((atom) => atom.kind === "char") ? String.fromCharCode(...chunk.map((atom) => (atom as { char: number }).char)) : undefined));
+  return { chunks: nonEmpty, texts, leadingStar: leadingStar && chunks.length > 1, trailingStar, minLength: nonEmpty.reduce((n, chunk) => n + chunk.length, 0), memoSerial: 0 };
 }
 
 /** The index of the `]` closing the class opened at `start`, or -1 (then `[` is literal, as in minimatch). */
@@ -249,14 +331,24 @@ function chunkAt(chunk: Atom[], text: string, at: number): boolean {
 }
 
 /** The leftmost place at or after `from` (and at most `limit`) where the chunk matches, or -1. */
-function findChunk(chunk: Atom[], text: string, from: number, limit: number): number {
-  if (chunk.every((atom) => atom.kind === "char")) {
-    const literal = String.fromCharCode(...chunk.map((atom) => (atom as { char: number }).char));
+function findChunk(chunk: Atom[], literal: string | undefined, text: string, from: number, limit: number): number {
+  if (literal !== undefined) {
+    work += 1 + ((limit - from) >> 5);
     const found = text.indexOf(literal, from);
     return found !== -1 && found <= limit ? found : -1;
   }
+  // (The loader refuses `?` and `[...]` between two `*`: this is not reached from a policy.)
+  work += (limit - from + 1) * chunk.length;
   for (let at = from; at <= limit; at++) if (chunkAt(chunk, text, at)) return at;
   return -1;
+}
+
+/** The chunk at exactly `at`: the string's own comparison when it is literal. */
+function chunkIs(chunk: Atom[], literal: string | undefined, text: string, at: number): boolean {
+  work += 1 + (chunk.length >> 2);
+  if (literal === undefined) return chunkAt(chunk, text, at);
+  // A slice compared whole is several times faster than startsWith on long chunks (V8).
+  return literal.length < 8 ? text.startsWith(literal, at) : text.slice(at, at + literal.length) === literal;
 }
 
 /** Whether `text.slice(start, end)` (one path segment) matches the pattern. */
@@ -266,20 +358,20 @@ function matchSegment(pattern: SegmentPattern, text: string, start: number, end:
   // No empty segment matches (git has none), nor "." and ".." (minimatch never matches them to a wildcard).
   if (length === 0 || length < pattern.minLength) return false;
   if (text.charCodeAt(start) === 46 && (length === 1 || (length === 2 && text.charCodeAt(start + 1) === 46))) return false;
-  const chunks = pattern.chunks;
+  const { chunks, texts } = pattern;
   if (chunks.length === 0) return true; // `*`
   let from = start;
   let to = end;
   let first = 0;
   let last = chunks.length;
   if (!pattern.leadingStar) {
-    if (!chunkAt(chunks[0]!, text, start) || start + chunks[0]!.length > end) return false;
+    if (start + chunks[0]!.length > end || !chunkIs(chunks[0]!, texts[0], text, start)) return false;
     from = start + chunks[0]!.length;
     first = 1;
   }
   if (!pattern.trailingStar && last > first) {
     const tail = chunks[last - 1]!;
-    if (end - tail.length < from || !chunkAt(tail, text, end - tail.length)) return false;
+    if (end - tail.length < from || !chunkIs(tail, texts[last - 1], text, end - tail.length)) return false;
     to = end - tail.length;
     last--;
   } else if (!pattern.trailingStar) {
@@ -288,7 +380,7 @@ function matchSegment(pattern: SegmentPattern, text: string, start: number, end:
   }
   for (let c = first; c < last; c++) {
     const chunk = chunks[c]!;
-    const found = findChunk(chunk, text, from, to - chunk.length);
+    const found = findChunk(chunk, texts[c], text, from, to - chunk.length);
     if (found === -1) return false;
     from = found + chunk.length;
   }

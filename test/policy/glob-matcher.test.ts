@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { minimatch } from "minimatch";
-import { braceAlternatives, compileGlob } from "../../src/policy/glob-matcher.js";
+import { braceAlternatives, compileGlob, matchingWork, resetMatchingWork, type SegmentPattern, type ViewSlot } from "../../src/policy/glob-matcher.js";
 
 const OPTIONS = { dot: true } as const;
 const agree = (glob: string, path: string) => expect({ glob, path, ours: compileGlob(glob).test(path) }).toEqual({ glob, path, ours: minimatch(path, glob, OPTIONS) });
@@ -38,6 +38,48 @@ describe("compileGlob", () => {
     const glob = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join("/")).filter((g) => g.split("/").filter((x) => x === "**").length <= 2);
     const path = fc.array(name, { minLength: 1, maxLength: 5 }).map((s) => s.join("/"));
     fc.assert(fc.property(glob, path, (g, p) => compileGlob(g).test(p) === minimatch(p, g, OPTIONS)), { numRuns: 3000 });
+  });
+
+  it("agrees with minimatch when globs share their segment patterns and each path's view (as in the engine's index)", () => {
+    // Several globs compiled with one pattern map share the answers of a pattern on a path; the
+    // paths are asked in turn, so a stale answer of the path before would show. The middle
+    // segments (between two **) have literal parts, which are looked for in the path first.
+    const name = fc.stringMatching(/^[ab.]{1,3}$/).filter((s) => s !== "." && s !== "..");
+    const segment = fc.oneof(name, fc.constantFrom("*", "?", "a*", "*a", "ab*", "*.b", "a*b", "*ab*", "[ab]*", "b?"));
+    const run = fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join("/"));
+    const glob = fc.oneof(
+      fc.tuple(run, run).map(([a, b]) => `**/${a}/**/${b}`),
+      fc.tuple(run, run).map(([a, b]) => `${a}/**/${b}/**`),
+      run.map((a) => `**/${a}/**`),
+      run,
+    );
+    const path = fc.array(name, { minLength: 1, maxLength: 7 }).map((s) => s.join("/"));
+    fc.assert(
+      fc.property(fc.array(glob, { minLength: 1, maxLength: 6 }), fc.array(path, { minLength: 1, maxLength: 8 }), (globs, paths) => {
+        const patterns = new Map<string, SegmentPattern>();
+        const compiled = globs.map((g) => compileGlob(g, patterns));
+        for (const p of [...paths, ...paths]) {
+          const slot: ViewSlot = {};
+          for (const g of compiled) expect({ glob: g.source, path: p, ours: g.test(p, slot) }).toEqual({ glob: g.source, path: p, ours: minimatch(p, g.source, OPTIONS) });
+        }
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it("counts its work: a glob whose literal part is not in the path costs one substring search, not a search at every folder", () => {
+    const glob = compileGlob(`**/${"a".repeat(28)}*/${"a".repeat(28)}*/x0/**`);
+    const path = `${Array.from({ length: 60 }, () => "a".repeat(63)).join("/")}/f`;
+    resetMatchingWork();
+    expect(glob.test(path)).toBe(false);
+    const withoutLiteral = matchingWork();
+    resetMatchingWork();
+    // "x0" in the file's name: the search for the segments runs at every folder, and fails.
+    expect(glob.test(path.replace(/\/f$/, "/x0f"))).toBe(false);
+    const searched = matchingWork();
+    expect(withoutLiteral).toBeLessThan(100);
+    expect(searched).toBeGreaterThan(10 * withoutLiteral);
+    expect(glob.test(path.replace(/\/f$/, "/x0/f"))).toBe(true);
   });
 
   it("stays linear on the backtracking trap (long segments, nested stars)", () => {

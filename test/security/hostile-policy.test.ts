@@ -6,9 +6,11 @@
 import { describe, expect, it } from "@jest/globals";
 import { evaluate } from "../../src/engine/evaluate.js";
 import { loadPolicy } from "../../src/policy/loader.js";
-import { MAX_PATH_SEGMENTS } from "../../src/engine/path-limits.js";
+import { MAX_MATCHING_WORK, MAX_PATH_SEGMENTS } from "../../src/engine/path-limits.js";
+import { matchingWork } from "../../src/policy/glob-matcher.js";
 import { MAX_BRACE_ALTERNATIVES, MAX_POLICY_GLOBS, MAX_SCANNING_GLOBS } from "../../src/policy/patterns.js";
 import { facts, file, policy } from "../engine/fixtures.js";
+import { monorepoFiles, monorepoPolicy } from "../../bench/engine.js";
 
 describe("brace expansion is counted, not done, and bounded", () => {
   it("refuses 14 brace pairs in one glob (16,384 globs) at its line and column, without expanding them", () => {
@@ -118,5 +120,61 @@ describe("found in review: shapes that would still cost too much are refused", (
   it("a rule's folder is protected by its own path also through braces and dir/**/*", () => {
     const p = policy({ default_tier: "low", rules: [{ name: "auth", tier: "high", paths: ["{src/auth/**,lib/**}", "app/secure/**/*"] }], tiers: { low: {}, medium: {}, high: {} } });
     for (const path of ["src/auth", "lib", "app/secure"]) expect(evaluate(p, facts({ files: [file(path)] })).tier).toBe("high");
+  });
+});
+
+describe("one evaluation's matching work is bounded: past the budget, paths are not judged (fail closed)", () => {
+  // The worst accepted shape found (docs/performance.md): 16 globs tried on every path, each with
+  // 4 different segments between two ** whose first three match every folder and whose last
+  // fails on each while its literal part is in the path, against 3000 paths of 62 folders x 63
+  // characters, each in its own folder. Without the budget: 1.3-2.4 s for one evaluation.
+  const globs = Array.from({ length: MAX_SCANNING_GLOBS }, (_, i) => `**/${[0, 1, 2].map((k) => `${"a".repeat(12 + i + 16 * k)}*/`).join("")}${"a".repeat(12 + i)}b*/**`);
+  const body = Array.from({ length: MAX_PATH_SEGMENTS - 3 }, () => "a".repeat(63)).join("/");
+  const hostile = Array.from({ length: 3000 }, (_, i) => `${body}/${"a".repeat(58)}b${i}/f`);
+  const text = [
+    "version: 1",
+    "default_tier: low",
+    "rules:",
+    "  - name: slow",
+    "    tier: medium",
+    `    paths: [${globs.map((g) => JSON.stringify(g)).join(", ")}]`,
+    'tests: { source: ["src/**"], tests: ["test/**"] }',
+    "tiers: { low: {}, medium: {}, high: { approvals: 1 } }",
+  ].join("\n");
+  const loaded = loadPolicy(text);
+  const p = loaded.ok ? loaded.policy : policy();
+
+  it("stops at the budget and decides high, naming the paths it did not judge and why", () => {
+    // The loader accepts it: within every per-glob and per-policy limit.
+    expect(loaded).toMatchObject({ ok: true });
+    const decision = evaluate(p, facts({ files: hostile.map((path) => file(path)) }));
+    // Counted, not timed: the work done stays within the budget and one path's worth over it.
+    expect(matchingWork()).toBeGreaterThan(MAX_MATCHING_WORK);
+    expect(matchingWork()).toBeLessThan(MAX_MATCHING_WORK * 1.01);
+    expect(decision.tier).toBe("high");
+    const incomplete = decision.reasons.find((reason) => reason.kind === "incomplete")!;
+    expect(incomplete.message).toMatch(/^\d+ changed paths were not judged: matching the paths against the policy's globs ran past the work budget of one evaluation/);
+    expect(incomplete.message).toContain("every rule's and the policy change's requirements apply");
+    const unjudged = Number(/^(\d+)/.exec(incomplete.message)![1]);
+    expect(unjudged).toBeGreaterThan(0);
+    expect(unjudged).toBeLessThan(3000);
+    expect(incomplete.files).toEqual(hostile.slice(3000 - unjudged, 3000 - unjudged + 20));
+    expect(decision.requirements).toContainEqual(expect.objectContaining({ kind: "approvals", met: false }));
+    expect(decision.conclusion).toBe("failure");
+  });
+
+  it("the same globs on a few of those paths are judged in full (the budget is per evaluation)", () => {
+    const decision = evaluate(p, facts({ files: hostile.slice(0, 20).map((path) => file(path)) }));
+    expect(decision.reasons.map((reason) => reason.kind)).toEqual(["default"]);
+    expect(decision.tier).toBe("low");
+    // A path that does match one of them still does.
+    const hit = `${body}/${"a".repeat(14)}b/f`;
+    expect(evaluate(p, facts({ files: [file(hit)] })).tier).toBe("medium");
+  });
+
+  it("a realistic large PR uses a small part of it: 3000 files against a 200-rule monorepo policy", () => {
+    const decision = evaluate(monorepoPolicy(200), facts({ files: monorepoFiles(3000, 200) }));
+    expect(decision.reasons.map((reason) => reason.kind)).not.toContain("incomplete");
+    expect(matchingWork()).toBeLessThan(MAX_MATCHING_WORK / 20);
   });
 });
