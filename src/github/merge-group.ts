@@ -11,6 +11,7 @@ import type { GitHub } from "./octokit.js";
 import { completeCheckRun } from "./publish.js";
 import type { CheckOutput } from "./render-check.js";
 import { coveredBy } from "./shared-head.js";
+import { readDecisionRecords, writeDecisionRecords } from "../audit/decision-record.js";
 import { fetchSnapshot } from "./snapshot.js";
 
 export async function evaluateMergeGroup(
@@ -47,6 +48,9 @@ export async function evaluateMergeGroup(
           : uncovered === undefined
             ? failure(`GitHub listed only part of the pull requests with the head commit of PR #${number}, so the check on it may not hold for all of them`)
             : failure(`the guardrails check on the head commit of PR #${number} does not yet cover PR #${uncovered.join(", #")}, which has the same head; it is evaluated again with every event of these PRs`);
+      // The PR's decision record travels with the group's run (the audit trail of what was merged).
+      const record = readDecisionRecords(run?.text)[String(number)];
+      if (record) output = { ...output, text: writeDecisionRecords(output.text, { [String(number)]: record }) };
     } catch (error) {
       output = failure(describeError(error));
     }

@@ -11,7 +11,7 @@ export const MAX_REASON_CHARS = 500;
 
 export type OverrideCommand = { kind: "grant"; reason: string } | { kind: "withdraw" } | { kind: "no_reason" };
 
-const COMMAND = /^\/guardrails[ \t]+override(?:[ \t]+(.*))?$/i;
+const COMMAND = /^\/guardrails[ \t]+override(?:[ \t]+([\s\S]*))?$/i;
 
 export function parseOverrideCommand(body: string | null | undefined): OverrideCommand | undefined {
   if (!body) return undefined;

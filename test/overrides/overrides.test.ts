@@ -197,6 +197,15 @@ describe("an override in force", () => {
     expect(pr.labels).toContain("risk:overridden");
   });
 
+  it("passes the merge queue, and the group's run carries the PR's decision record with the override", async () => {
+    const { w, pr } = await overridden();
+    const group = sha("merge group of #2");
+    await w.receive("merge_group", w.mergeGroupEvent(2, group));
+    const run = w.checkRuns(group)[0]!;
+    expect(run).toMatchObject({ conclusion: "success", title: "PR #2 meets its guardrails" });
+    expect(readDecisionRecords(run.text)["2"]).toMatchObject({ conclusion: "success", override: { by: "cto", reason: REASON } });
+  });
+
   it("is not changed by editing or deleting the command comment (the record is the signed state)", async () => {
     const { w, pr, granted } = await overridden();
     const command = pr.comments.find((c) => c.id === granted.id)!;
