@@ -33,7 +33,9 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
         baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } ${CODEOWNERS_FIELDS} } } }
         labels(first: 100) { nodes { name } }
         reviewRequests(first: 100) { nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } }
-        baseRefChanges: timelineItems(last: 1, itemTypes: [BASE_REF_CHANGED_EVENT]) { nodes { ... on BaseRefChangedEvent { createdAt } } }
+        baseRefChanges: timelineItems(last: 1, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, BASE_REF_FORCE_PUSHED_EVENT]) {
+          nodes { ... on BaseRefChangedEvent { createdAt } ... on AutomaticBaseChangeSucceededEvent { createdAt } ... on BaseRefForcePushedEvent { createdAt } }
+        }
         labelEvents: timelineItems(last: 100, itemTypes: [LABELED_EVENT]) {
           nodes { ... on LabeledEvent { actor { __typename login } label { name } } }
         }
@@ -289,7 +291,9 @@ export async function fetchSnapshot(
     orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
     labels: pull.labels.nodes.map((label) => label.name),
     requestedReviewers: requestedReviewersOf(pull.reviewRequests?.nodes ?? []),
-    ...(pull.baseRefChanges?.nodes.at(-1)?.createdAt ? { baseChangedAt: pull.baseRefChanges.nodes.at(-1)!.createdAt! } : {}),
+    // The latest retarget, automatic retarget or base force-push: any of them can change the diff
+    // under the same head. One without a readable time discards every approval (fail closed).
+    ...(pull.baseRefChanges && pull.baseRefChanges.nodes.length > 0 ? { baseChangedAt: pull.baseRefChanges.nodes.at(-1)?.createdAt ?? "unknown time" } : {}),
     labelAppliedBy,
     reviews,
     coAuthors: coAuthorsOf(pull.commits.nodes.map((node) => node.commit.message)),

@@ -48,6 +48,22 @@ describe("an approval given before a retarget", () => {
   });
 
   it.each([
+    ["GitHub's automatic retarget after the old base was merged, or a force-push of the base branch (the same timeline query)", "2026-12-01T11:00:00Z"],
+    ["a base change whose time GitHub does not give: no approval from before it can be told apart (fail closed)", "no time"],
+    ["a base change in the same second as the approval (order unknown: fail closed)", "2026-12-01T10:00:00Z"],
+  ])("%s", async (_name, changedAt) => {
+    const w = new World({ policy: POLICY });
+    const pr = w.addPullRequest({ number: 3, files: [{ filename: "src/payments/a.ts", status: "modified", additions: 1, deletions: 0 }] });
+    pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER", submittedAt: "2026-12-01T10:00:00Z" });
+    pr.baseChangedAt = changedAt;
+    const mark = w.mark();
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const query = String((w.since(mark).find((r) => r.path.endsWith("/graphql"))!.body as { query: string }).query);
+    expect(query).toContain("itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, BASE_REF_FORCE_PUSHED_EVENT]");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval" });
+  });
+
+  it.each([
     ["discard: an approval before the base change does not count", "discard", "2026-12-01T10:00:00Z", false],
     ["discard: an approval after it counts", "discard", "2026-12-01T12:00:00Z", true],
     ["keep: approvals of other diffs count, by the policy's own choice", "keep", "2026-12-01T10:00:00Z", true],

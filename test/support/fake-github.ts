@@ -564,7 +564,7 @@ export class FakeGitHub {
                       ...(pr.requestedReviewers?.teams ?? []).map((slug) => ({ requestedReviewer: { __typename: "Team", slug } })),
                     ],
                   },
-                  baseRefChanges: { nodes: pr.baseChangedAt ? [{ createdAt: pr.baseChangedAt }] : [] },
+                  baseRefChanges: { nodes: pr.baseChangedAt !== undefined ? [pr.baseChangedAt === "no time" ? {} : { createdAt: pr.baseChangedAt }] : [] },
                   labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")), label: { name: e.label } })) },
                   reviews: { pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" }, nodes: pr.reviews.slice(0, 100).map(reviewNode) },
                   commits: { totalCount: pr.commitMessages.length, nodes: pr.commitMessages.slice(-100).map((message) => ({ commit: { message } })) },
