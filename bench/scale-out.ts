@@ -11,12 +11,11 @@
  * every PR must have exactly one completed guardrails check run on each head it had, exactly one
  * sticky comment when its tier has a checklist (none otherwise) and exactly one risk label.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { Redis } from "ioredis";
 import { startGitHubStandIn } from "../test/support/github-stand-in.js";
 import { COMMENT_MARKER } from "../src/github/checklist-comment.js";
 import { CHECK_NAME } from "../src/github/render-check.js";
-import { freePort, SERVER_SCRIPT } from "../test/support/server-process.js";
+import { SERVER_SCRIPT } from "../test/support/server-process.js";
+import { redisServerBinary, startRedisServer } from "../test/support/redis-server.js";
 import { AppProcess } from "./app-process.js";
 import { LATENCY_MS } from "./e2e.js";
 import type { Figure } from "./report.js";
@@ -24,59 +23,7 @@ import { BENCH_APP_ID, Workload, type BenchPullRequest, type Delivery } from "./
 
 const PULL_REQUESTS = 50;
 const INSTALLATIONS = 25;
-const REDIS_START_TIMEOUT_MS = 10_000;
 const IDLE_TIMEOUT_MS = 120_000;
-
-/** The redis-server binary on PATH (or Debian's place), if installed. */
-function redisServerBinary(): string | undefined {
-  for (const candidate of ["redis-server", "/usr/bin/redis-server", "/usr/local/bin/redis-server"]) {
-    const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" });
-    if (probe.status === 0) return candidate;
-  }
-  return undefined;
-}
-
-interface RedisServer {
-  url: string;
-  client: Redis;
-  stop(): Promise<void>;
-}
-
-async function startRedis(binary: string): Promise<RedisServer> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  // Refused connections while redis-server starts are expected; connect() reports them.
-  client.on("error", () => undefined);
-  const stop = async () => {
-    client.disconnect();
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  const deadline = Date.now() + REDIS_START_TIMEOUT_MS;
-  for (;;) {
-    try {
-      await client.connect();
-      if ((await client.ping()) === "PONG") return { url, client, stop };
-    } catch {
-      client.disconnect();
-    }
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`redis-server did not start on port ${port}:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface Outcome {
   status: number;
@@ -182,17 +129,18 @@ export async function runScaleOutBenchmark(): Promise<Figure[]> {
     console.log("\nscale-out: skipped, redis-server is not installed (Debian/Ubuntu: apt-get install -y redis-server)");
     return [{ group, name: "skipped: redis-server is not installed (apt-get install -y redis-server)", value: 0, unit: "", goal: "run", met: false }];
   }
-  const redis = await startRedis(binary);
+  const redis = await startRedisServer();
+  const client = redis.connect();
   let shared: ScenarioResult;
   let locksLeft: number;
   let limiterKeys: number;
   let writeQueueKeys: number;
   try {
     shared = await runScenario(redis.url);
-    locksLeft = (await redis.client.keys("guardrails:lock:*")).length;
-    limiterKeys = (await redis.client.keys("b_*")).length;
+    locksLeft = (await client.keys("guardrails:lock:*")).length;
+    limiterKeys = (await client.keys("b_*")).length;
     // The app's own write queue (one a second per installation), shared by the replicas.
-    writeQueueKeys = (await redis.client.keys("b_octokit-write-installation-*")).length;
+    writeQueueKeys = (await client.keys("b_octokit-write-installation-*")).length;
   } finally {
     await redis.stop();
   }
