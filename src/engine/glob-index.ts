@@ -9,7 +9,7 @@
  * linear in the path: src/policy/glob-matcher.ts), so the index changes speed, never the result.
  */
 import { GLOBSTAR, Minimatch, minimatch } from "minimatch";
-import { compileGlob, type CompiledGlob, type SegmentPattern, type ViewSlot } from "../policy/glob-matcher.js";
+import { addMatchingWork, compileGlob, type CompiledGlob, type SegmentPattern, type ViewSlot } from "../policy/glob-matcher.js";
 import { GLOB_OPTIONS } from "../policy/patterns.js";
 
 interface Entry<T> {
@@ -45,8 +45,10 @@ export class GlobIndex<T> {
   private size = 0;
   /** Segment patterns by text, shared by the globs of the index (and so their answers on a path). */
   private readonly patterns = new Map<string, SegmentPattern>();
-  /** The deepest literal prefix filed: deeper prefixes of a path are not looked up (a deep path costs no more). */
-  private maxPrefixDepth = 0;
+  /** The same globs by their prefix folder after folder: a directory is walked once, never sliced per depth. */
+  private readonly prefixes: PrefixNode<T> = { children: new Map(), entries: [] };
+  /** The longest extension filed (`.test.ts`): longer suffixes of a name are not looked up. */
+  private maxExtensionLength = 0;
 
   /** Adds a glob (already validated by the policy schema) with the tag its matches report. */
   add(glob: string, tag: T): void {
@@ -74,8 +76,17 @@ export class GlobIndex<T> {
         // `a/b/**`: every path under a/b/ (the directory lookup guarantees one more segment).
         const underPrefix = alternative === `${literalPrefix.join("/")}/**`;
         push(this.byDirectory, literalPrefix.join("/"), entry(underPrefix));
-        this.maxPrefixDepth = Math.max(this.maxPrefixDepth, literalPrefix.length);
-      } else if (row[0] === GLOBSTAR && (match = EXTENSION_GLOB.exec(alternative))) push(this.byExtension, match[1]!, entry(true));
+        let node = this.prefixes;
+        for (const segment of literalPrefix) {
+          let child = node.children.get(segment);
+          if (!child) node.children.set(segment, (child = { children: new Map(), entries: [] }));
+          node = child;
+        }
+        node.entries.push(this.byDirectory.get(literalPrefix.join("/"))!.at(-1)!);
+      } else if (row[0] === GLOBSTAR && (match = EXTENSION_GLOB.exec(alternative))) {
+        push(this.byExtension, match[1]!, entry(true));
+        this.maxExtensionLength = Math.max(this.maxExtensionLength, match[1]!.length);
+      }
       else if (row[0] === GLOBSTAR && (match = BASENAME_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.byBasename, match[1]!, entry(true));
       else if (row[0] === GLOBSTAR && (match = SEGMENT_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.bySegment, match[1]!, entry(true));
       else if (byDirectoryOnly) this.anywhereByDirectory.push(entry(false));
@@ -103,7 +114,11 @@ export class GlobIndex<T> {
       const basename = lastSlash === -1 ? path : path.slice(lastSlash + 1);
       if (this.byBasename.size > 0) test(this.byBasename.get(basename), path, view, visit);
       if (this.byExtension.size > 0) {
-        for (let dot = basename.indexOf("."); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
+        // Only suffixes as long as a filed extension can be keys: a name of 2000 dots would
+        // otherwise cost 2000 suffixes of up to 4000 characters, each hashed.
+        const from = Math.max(0, basename.length - this.maxExtensionLength);
+        for (let dot = basename.indexOf(".", from); dot !== -1; dot = basename.indexOf(".", dot + 1)) {
+          addMatchingWork(1);
           test(this.byExtension.get(basename.slice(dot)), path, view, visit);
         }
       }
@@ -119,31 +134,33 @@ export class GlobIndex<T> {
     if (candidates) return candidates;
     const found: Entry<T>[] = [...this.anywhereByDirectory];
     let segmentStart = 0;
-    let depth = 0;
+    let node: PrefixNode<T> | undefined = this.prefixes;
     for (let end = directory.indexOf("/"); ; end = directory.indexOf("/", end + 1)) {
       const stop = end === -1 ? directory.length : end;
-      // Prefixes deeper than any filed one cannot be keys: slicing them would cost depth x length.
-      if (++depth <= this.maxPrefixDepth) {
-        const prefix = this.byDirectory.get(directory.slice(0, stop));
-        if (prefix) found.push(...prefix);
+      // Each folder name is sliced once: the filed prefixes are walked folder by folder.
+      const name = node || this.bySegment.size > 0 ? directory.slice(segmentStart, stop) : "";
+      addMatchingWork(1);
+      if (node) {
+        node = node.children.get(name);
+        if (node) found.push(...node.entries);
       }
       if (this.bySegment.size > 0) {
-        const segment = this.bySegment.get(directory.slice(segmentStart, stop));
+        const segment = this.bySegment.get(name);
         if (segment) found.push(...segment);
-      } else if (depth >= this.maxPrefixDepth) break;
+      } else if (!node) break;
       if (end === -1) break;
       segmentStart = end + 1;
     }
     if (!decide) return found;
     // Globs decided by the directory are tested here, once, on a stand-in file of it: those that
     // match stay as certain, the others go.
-    const representative = `${directory}/x`;
+    let representative: string | undefined;
     const view: ViewSlot = { view: undefined };
     candidates = [];
     for (const entry of found) {
       if (entry.certain || !entry.byDirectoryOnly) candidates.push(entry);
       // (A literal of the same shape as `entry`: `test` stays monomorphic.)
-      else if (entry.regex.test(representative, view)) candidates.push({ regex: entry.regex, tag: entry.tag, certain: true, byDirectoryOnly: true });
+      else if (entry.regex.test((representative ??= `${directory}/x`), view)) candidates.push({ regex: entry.regex, tag: entry.tag, certain: true, byDirectoryOnly: true });
     }
     if (this.byDirectoryCache.size >= MAX_CACHED_DIRECTORIES) this.byDirectoryCache.clear();
     this.byDirectoryCache.set(directory, candidates);
@@ -158,6 +175,11 @@ export class GlobIndex<T> {
     });
     return found;
   }
+}
+
+interface PrefixNode<T> {
+  children: Map<string, PrefixNode<T>>;
+  entries: Entry<T>[];
 }
 
 function test<T>(entries: Entry<T>[] | undefined, path: string, view: ViewSlot, visit: (tag: T) => void): void {

@@ -79,6 +79,11 @@ export function resetMatchingWork(): void {
   work = 0;
 }
 
+/** Work done outside the matcher on its behalf (the engine's index lookups). */
+export function addMatchingWork(units: number): void {
+  work += units;
+}
+
 const GLOBSTAR = Symbol("globstar");
 type Segment = SegmentPattern | typeof GLOBSTAR;
 export type { SegmentPattern };

@@ -178,3 +178,36 @@ describe("one evaluation's matching work is bounded: past the budget, paths are 
     expect(matchingWork()).toBeLessThan(MAX_MATCHING_WORK / 20);
   });
 });
+
+describe("found by trying: the index's own lookups were quadratic in a path", () => {
+  const loaded = (paths: string[]) => {
+    const result = loadPolicy(
+      ["version: 1", "default_tier: low", "rules:", "  - name: r", "    tier: high", `    paths: [${paths.map((g) => JSON.stringify(g)).join(", ")}]`, 'tests: { source: ["src/**"], tests: ["test/**"] }'].join("\n"),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    return result.policy;
+  };
+
+  it("a name of 2000 dots against **/*.md is looked up by its short suffixes only (was 2000 suffixes of up to 4000 characters: 25 s for 3000 files)", () => {
+    const p = loaded(["**/*.md", "**/*.test.ts"]);
+    const dotted = Array.from({ length: 3000 }, (_, i) => `d${i}/${"a.".repeat(2000)}${i}`);
+    const decision = evaluate(p, facts({ files: dotted.map((path) => file(path)) }));
+    expect(decision.tier).toBe("low");
+    // Counted: a few lookups per path, not one per dot.
+    expect(matchingWork()).toBeLessThan(3000 * 10);
+    // Still found by the extensions they have.
+    expect(evaluate(p, facts({ files: [file(`x/${"a.".repeat(2000)}md`)] })).tier).toBe("high");
+    expect(evaluate(p, facts({ files: [file(`x/${"a.".repeat(2000)}test.ts`)] })).tier).toBe("high");
+  });
+
+  it("a directory is walked folder by folder against the literal prefixes, not sliced at every depth (was 150 ms for one glob)", () => {
+    const prefix = Array.from({ length: 30 }, () => "b").join("/");
+    const p = loaded([`${prefix}/*.x`]);
+    const deep = Array.from({ length: 3000 }, (_, i) => `d${i}/${Array.from({ length: 60 }, () => "a".repeat(63)).join("/")}/f`);
+    expect(evaluate(p, facts({ files: deep.map((path) => file(path)) })).tier).toBe("low");
+    // One step for the first folder, which no prefix has.
+    expect(matchingWork()).toBeLessThan(3000 * 5);
+    expect(evaluate(p, facts({ files: [file(`${prefix}/y.x`)] })).tier).toBe("high");
+    expect(evaluate(p, facts({ files: [file(`${prefix}/c/y.x`)] })).tier).toBe("low");
+  });
+});
