@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   });
   const probot = createProbot({
     // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
-    overrides: { log: rootLog, secret: config.webhookSecret, Octokit: guardrailsOctokit({ writeSpacingMs: WRITE_SPACING_MS / config.timeScale }), request: { fetch: githubFetch(config.requestTimeoutMs) } },
+    overrides: { log: rootLog, secret: config.webhookSecret, Octokit: guardrailsOctokit({ writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)) }), request: { fetch: githubFetch(config.requestTimeoutMs) } },
   });
   const queue = new PullRequestQueue();
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
   // Policy-push re-evaluations share one write budget per installation across replicas.
   // FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
-  const fanOutLimits = { ...config.fanOut, minuteMs: MINUTE_MS / config.timeScale, hourMs: HOUR_MS / config.timeScale };
+  // Whole milliseconds: Redis (the budget's expiry, Bottleneck's clustered write queue) takes integers.
+  const fanOutLimits = { ...config.fanOut, minuteMs: Math.max(1, Math.round(MINUTE_MS / config.timeScale)), hourMs: Math.max(1, Math.round(HOUR_MS / config.timeScale)) };
   if (config.timeScale !== 1) rootLog.warn({ timeScale: config.timeScale, fanOutLimits }, "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)");
   const fanOutBudget = redis ? new RedisWriteBudget(redis, { ...DEFAULT_FAN_OUT_LIMITS, ...fanOutLimits }) : undefined;
   // Evaluations accepted and not finished survive the process: in Redis, else in a local file.

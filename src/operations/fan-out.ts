@@ -173,12 +173,14 @@ return 0`;
 /** The budget shared by every replica through Redis (sliding windows, one atomic script). */
 export class RedisWriteBudget implements WriteBudget {
   private readonly windows: { minuteMs: number; hourMs: number };
+  /** Windows in whole milliseconds (PEXPIRE takes integers). */
   constructor(
     private readonly redis: Redis,
     private readonly limits: BudgetLimits,
     private readonly prefix = "guardrails:fanout:",
   ) {
-    this.windows = windows(limits);
+    const given = windows(limits);
+    this.windows = { minuteMs: Math.max(1, Math.round(given.minuteMs)), hourMs: Math.max(1, Math.round(given.hourMs)) };
   }
 
   private key(installation: string): string {
@@ -187,7 +189,7 @@ export class RedisWriteBudget implements WriteBudget {
 
   async tryTake(installation: string, writes: number, now: number): Promise<number> {
     const { minuteMs, hourMs } = this.windows;
-    const args = [now, writes, this.limits.writesPerMinute, this.limits.writesPerHour, minuteMs, hourMs, randomUUID()].map(String);
+    const args = [Math.round(now), writes, this.limits.writesPerMinute, this.limits.writesPerHour, minuteMs, hourMs, randomUUID()].map(String);
     return Number(await this.redis.eval(TAKE_SCRIPT, 1, this.key(installation), ...args));
   }
 

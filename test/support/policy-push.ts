@@ -51,6 +51,14 @@ export interface PolicyPushOptions {
   githubLimits?: SecondaryLimits;
   /** Gives up (and fails) after this long, wall clock. */
   timeoutMs: number;
+  /**
+   * Repositories of the one installation (default 1), the PRs spread over them, each getting its
+   * own policy push; replicas of the server (default 1): push i goes to replica i mod replicas.
+   */
+  repositories?: number;
+  replicas?: number;
+  /** REDIS_URL for every replica (they then share the installation's write budget). */
+  redisUrl?: string;
 }
 
 export interface PolicyPushResult {
@@ -86,56 +94,63 @@ export interface PolicyPushResult {
 }
 
 interface Seeded {
+  repo: FakeRepository;
   pr: FakePullRequest;
   approved: boolean;
-  /** 0 for the most recently updated. */
+  /** 0 for the most recently updated of its repository. */
   recency: number;
 }
 
-function seed(fake: FakeGitHub, count: number): { repo: FakeRepository; prs: Seeded[] } {
-  const repo = fake.addRepository({ owner: "acme-push", name: "monorepo", policy: OLD_POLICY, defaultBranch: "main" });
-  repo.labels.set("risk:medium", { color: "fbca04" });
-  repo.collaborators = { "reviewer-0": "write", "reviewer-1": "write", "reviewer-2": "write" };
+function seed(fake: FakeGitHub, count: number, repositories: number): { repos: FakeRepository[]; prs: Seeded[] } {
+  const repos = Array.from({ length: repositories }, (_, i) => {
+    const repo = fake.addRepository({ owner: "acme-push", name: repositories === 1 ? "monorepo" : `service-${i}`, policy: OLD_POLICY, defaultBranch: "main" });
+    repo.labels.set("risk:medium", { color: "fbca04" });
+    repo.collaborators = { "reviewer-0": "write", "reviewer-1": "write", "reviewer-2": "write" };
+    return repo;
+  });
   const newest = Date.UTC(2026, 11, 3, 12, 0, 0);
   const prs: Seeded[] = [];
-  for (let number = 1; number <= count; number++) {
-    // A permutation of 0..count-1 unrelated to the number (7919 is prime, larger than any count here).
-    const recency = (number * 7919) % count;
-    const headSha = sha(`acme-push/monorepo#${number}`);
-    const approved = number % 2 === 0;
-    const pr = fake.addPullRequest(repo, {
-      number,
-      headSha,
-      author: { login: `dev-${number % 7}` },
-      updatedAt: new Date(newest - recency * 60_000).toISOString(),
-      files: [
-        { filename: `src/module-${number % 23}/part-${number}.ts`, status: "modified", additions: 12, deletions: 3 },
-        { filename: `test/module-${number % 23}/part-${number}.test.ts`, status: "modified", additions: 20, deletions: 0 },
-      ],
-      labels: ["risk:medium"],
-      labelEvents: [{ label: "risk:medium", actor: "guardrails[bot]" }],
-      reviews: approved ? [{ user: `reviewer-${number % 3}`, state: "APPROVED", commit: headSha, association: "MEMBER", submittedAt: "2026-12-02T10:00:00Z" }] : [],
-    });
-    // The old policy's check: passing, written by the app.
-    fake.checkRuns.push({
-      repo: "acme-push/monorepo",
-      id: fake.id(),
-      headSha,
-      name: CHECK_NAME,
-      appId: fake.appId,
-      status: "completed",
-      conclusion: "success",
-      title: "Medium risk: ready to merge",
-      summary: "Every requirement of the medium tier is met.",
-      text: null,
-      externalId: String(number),
-      completedAt: "2026-12-02T10:00:00Z",
-      annotations: [],
-      actions: [],
-    });
-    prs.push({ pr, approved, recency });
-  }
-  return { repo, prs };
+  repos.forEach((repo, r) => {
+    const inRepo = Math.floor(count / repositories) + (r < count % repositories ? 1 : 0);
+    for (let number = 1; number <= inRepo; number++) {
+      // A permutation of 0..inRepo-1 unrelated to the number (7919 is prime, larger than any count here).
+      const recency = (number * 7919) % inRepo;
+      const headSha = sha(`acme-push/${repo.name}#${number}`);
+      const approved = number % 2 === 0;
+      const pr = fake.addPullRequest(repo, {
+        number,
+        headSha,
+        author: { login: `dev-${number % 7}` },
+        updatedAt: new Date(newest - recency * 60_000).toISOString(),
+        files: [
+          { filename: `src/module-${number % 23}/part-${number}.ts`, status: "modified", additions: 12, deletions: 3 },
+          { filename: `test/module-${number % 23}/part-${number}.test.ts`, status: "modified", additions: 20, deletions: 0 },
+        ],
+        labels: ["risk:medium"],
+        labelEvents: [{ label: "risk:medium", actor: "guardrails[bot]" }],
+        reviews: approved ? [{ user: `reviewer-${number % 3}`, state: "APPROVED", commit: headSha, association: "MEMBER", submittedAt: "2026-12-02T10:00:00Z" }] : [],
+      });
+      // The old policy's check: passing, written by the app.
+      fake.checkRuns.push({
+        repo: `acme-push/${repo.name}`,
+        id: fake.id(),
+        headSha,
+        name: CHECK_NAME,
+        appId: fake.appId,
+        status: "completed",
+        conclusion: "success",
+        title: "Medium risk: ready to merge",
+        summary: "Every requirement of the medium tier is met.",
+        text: null,
+        externalId: String(number),
+        completedAt: "2026-12-02T10:00:00Z",
+        annotations: [],
+        actions: [],
+      });
+      prs.push({ repo, pr, approved, recency });
+    }
+  });
+  return { repos, prs };
 }
 
 /** The push GitHub sends for a commit that changes the policy on `main`. */
@@ -154,44 +169,53 @@ function pushPayload(repo: FakeRepository): Record<string, any> {
 export async function runPolicyPush(options: PolicyPushOptions): Promise<PolicyPushResult> {
   const limits = { ...(options.githubLimits ?? GITHUB_SECONDARY_LIMITS), timeScale: options.timeScale };
   const fake = new FakeGitHub(POLICY_PUSH_APP_ID, POLICY_PUSH_INSTALLATION_ID);
-  const { repo, prs } = seed(fake, options.pullRequests);
+  const { repos, prs } = seed(fake, options.pullRequests, options.repositories ?? 1);
   const standIn = await new GitHubStandIn({ fake, secondaryLimits: limits }).start();
   const env: Record<string, string> = { FANOUT_TIME_SCALE: String(options.timeScale) };
   if (options.appWritesPerMinute !== undefined) env.FANOUT_WRITES_PER_MINUTE = String(options.appWritesPerMinute);
   if (options.appWritesPerHour !== undefined) env.FANOUT_WRITES_PER_HOUR = String(options.appWritesPerHour);
-  let server: ServerProcess | undefined;
+  if (options.redisUrl !== undefined) env.REDIS_URL = options.redisUrl;
+  const servers: ServerProcess[] = [];
   try {
-    server = await ServerProcess.start({ appId: POLICY_PUSH_APP_ID, githubHost: standIn.host, env });
-    fake.setPolicy(repo, "main", NEW_POLICY);
+    for (let i = 0; i < (options.replicas ?? 1); i++) servers.push(await ServerProcess.start({ appId: POLICY_PUSH_APP_ID, githubHost: standIn.host, env }));
+    for (const repo of repos) fake.setPolicy(repo, "main", NEW_POLICY);
     const started = performance.now();
-    const delivery = await server.sendWebhook("push", pushPayload(repo));
-    // The fan-out's last progress line says done = total (the delivery may have been answered 202 long before).
-    const total = options.pullRequests;
-    const finished = await waitForLine(server, (line) => line.includes('"policy re-evaluation: progress"') && line.includes(`"done":${total},"total":${total}`), options.timeoutMs);
-    const last = JSON.parse(finished) as { done: number; failed: number };
+    const pushes = repos.map((repo, i) => ({ server: servers[i % servers.length]!, total: prs.filter((p) => p.repo === repo).length, repo }));
+    const deliveries = await Promise.all(pushes.map(({ server, repo }) => server.sendWebhook("push", pushPayload(repo), { delivery: `policy-push-${repo.name}` })));
+    // Each fan-out's last progress line says done = total (the delivery may have been answered 202 long before).
+    const finished = await Promise.all(
+      pushes.map(({ server, total, repo }) =>
+        waitForLine(server, (line) => line.includes('"policy re-evaluation: progress"') && line.includes(`"id":"policy-push-${repo.name}"`) && line.includes(`"done":${total},"total":${total}`), options.timeoutMs),
+      ),
+    );
+    const last = finished.map((line) => JSON.parse(line) as { done: number; failed: number });
     const lastWrite = standIn.contentWrites.at(-1)?.at ?? started;
     const wallMs = lastWrite - started;
 
     let correct = 0;
-    for (const { pr, approved } of prs) {
+    for (const { repo, pr, approved } of prs) {
       const runs = fake.checkRunsFor(repo, pr.headSha).filter((run) => run.name === CHECK_NAME);
       if (runs.length === 1 && runs[0]!.status === "completed" && runs[0]!.conclusion === (approved ? "success" : "failure")) correct++;
     }
-    // The order the checks were written in, against most recently updated first.
-    const byRun = new Map(fake.checkRuns.map((run) => [run.id, Number(run.externalId)]));
-    const recency = new Map(prs.map((p) => [p.pr.number, p.recency]));
-    const seen = new Set<number>();
+    // The order each repository's checks were written in, against most recently updated first.
+    const byRun = new Map(fake.checkRuns.map((run) => [run.id, { repo: run.repo, number: Number(run.externalId) }]));
+    const recency = new Map(prs.map((p) => [`acme-push/${p.repo.name}#${p.pr.number}`, p.recency]));
+    const seen = new Map<string, Set<number>>();
     let maxOutOfOrder = 0;
     for (const write of standIn.contentWrites) {
       const m = /\/check-runs\/(\d+)$/.exec(write.path);
-      const number = m ? byRun.get(Number(m[1])) : undefined;
-      if (number === undefined || seen.has(number)) continue;
-      maxOutOfOrder = Math.max(maxOutOfOrder, Math.abs(seen.size - recency.get(number)!));
-      seen.add(number);
+      const run = m ? byRun.get(Number(m[1])) : undefined;
+      if (!run) continue;
+      let done = seen.get(run.repo);
+      if (!done) seen.set(run.repo, (done = new Set()));
+      if (done.has(run.number)) continue;
+      maxOutOfOrder = Math.max(maxOutOfOrder, Math.abs(done.size - recency.get(`${run.repo}#${run.number}`)!));
+      done.add(run.number);
     }
     const minute = 60_000 / options.timeScale;
+    const lines = servers.flatMap((server) => server.lines);
     return {
-      pullRequests: total,
+      pullRequests: prs.length,
       writes: standIn.contentWrites.length,
       secondaryLimitErrors: standIn.secondaryLimitErrors,
       correct,
@@ -201,16 +225,16 @@ export async function runPolicyPush(options: PolicyPushOptions): Promise<PolicyP
       boundMs: (standIn.contentWrites.length / limits.perHour) * 3_600_000,
       maxPerMinute: standIn.maxContentWritesIn(minute),
       maxPerHour: standIn.maxContentWritesIn(minute * 60),
-      budgetWaits: server.lines.filter((line) => line.includes("write budget spent")).length,
-      evaluated: last.done,
-      failed: last.failed,
+      budgetWaits: lines.filter((line) => line.includes("write budget spent")).length,
+      evaluated: last.reduce((sum, l) => sum + l.done, 0),
+      failed: last.reduce((sum, l) => sum + l.failed, 0),
       maxOutOfOrder,
-      errorLines: server.lines.filter((line) => /"level":(5\d|60)/.test(line)).length,
-      deliveryStatus: delivery.status,
+      errorLines: lines.filter((line) => /"level":(5\d|60)/.test(line)).length,
+      deliveryStatus: Math.max(...deliveries.map((d) => d.status)),
       writeTimes: standIn.contentWrites.map((write) => (write.at - started) * options.timeScale),
     };
   } finally {
-    await server?.stop().catch(() => undefined);
+    for (const server of servers) await server.stop().catch(() => undefined);
     await standIn.stop();
   }
 }
