@@ -57,8 +57,10 @@ export const decisionRecordSchema = z.object({
   ticks: z.array(z.object({ item: short(MAX_MESSAGE_CHARS), by: short(100), at: short(40) })).max(100).optional(),
   tickets: z.array(short(200)).max(10).optional(),
   override: overrideSchema.optional(),
-  /** The comment id of the newest override grant or withdrawal (signed state older than it is not trusted). */
+  /** The override's change counter (src/overrides/transition.ts): a signed state older than it is not trusted. */
   overrideSeq: z.number().int().nonnegative().optional(),
+  /** When Guardrails first evaluated this PR at this head (an override command written before it was about another head). */
+  headSince: short(40).optional(),
   policy: policySourceSchema.optional(),
   floorPolicy: policySourceSchema.optional(),
   /** Set when details were left out to keep the line bounded. */
@@ -79,6 +81,7 @@ export interface RecordInput {
   policy: PolicySource;
   floorPolicy?: PolicySource;
   overrideSeq: number;
+  headSince: string;
 }
 
 /** The record of one PR's decision. */
@@ -113,6 +116,7 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
     ...(tickets.length ? { tickets: tickets.slice(0, 10).map((t) => clip(t, 200)) } : {}),
     ...(decision.override ? { override: overrideOf(decision.override, decision.override.bypassed.map((r) => clip(`${r.kind}: ${r.message}`, MAX_MESSAGE_CHARS + 40))) } : {}),
     ...(input.overrideSeq > 0 ? { overrideSeq: input.overrideSeq } : {}),
+    headSince: input.headSince,
     policy: input.policy,
     ...(input.floorPolicy ? { floorPolicy: input.floorPolicy } : {}),
   };
@@ -123,9 +127,20 @@ function overrideOf(o: OverrideRecord, bypassed: string[]): DecisionRecord["over
   return { by: o.by, at: o.at, reason: o.reason, head: o.head, via: o.via, ...(o.commentId !== undefined ? { commentId: o.commentId } : {}), bypassed: bypassed.slice(0, 60) };
 }
 
-/** The record of an evaluation that decided nothing (the check fails). */
-export function errorRecord(headSha: string, error: string, policy?: PolicySource): DecisionRecord {
-  return { head: headSha, conclusion: "failure", error: clip(error, 2 * MAX_MESSAGE_CHARS), ...(policy ? { policy } : {}) };
+/**
+ * The record of an evaluation that decided nothing (the check fails). It keeps the override
+ * counter and the head's first evaluation time of the record it replaces: they guard overrides.
+ */
+export function errorRecord(headSha: string, error: string, previous: DecisionRecord | undefined, policy?: PolicySource): DecisionRecord {
+  const kept = previous?.head === headSha ? previous : undefined;
+  return {
+    head: headSha,
+    conclusion: "failure",
+    error: clip(error, 2 * MAX_MESSAGE_CHARS),
+    ...(policy ? { policy } : {}),
+    ...(previous?.overrideSeq !== undefined ? { overrideSeq: previous.overrideSeq } : {}),
+    ...(kept?.headSince !== undefined ? { headSince: kept.headSince } : {}),
+  };
 }
 
 /** The hidden line, with every `-` escaped so the comment cannot end early (`--`). */

@@ -25,7 +25,7 @@ export interface OverrideActor {
   teams: string[];
 }
 
-export type RefusalCode = "bot" | "no_overrides" | "author" | "not_allowed" | "permission" | "no_reason" | "head_moved" | "nothing_to_withdraw" | "lookup_failed";
+export type RefusalCode = "bot" | "via_app" | "no_overrides" | "author" | "not_allowed" | "permission" | "no_reason" | "head_moved" | "nothing_to_withdraw" | "lookup_failed";
 
 export interface OverrideRefusal {
   code: RefusalCode;
@@ -83,7 +83,8 @@ export function authorizeOverride(policies: readonly PolicyInForce[], actor: Ove
       via.push(`team:${team.toLowerCase()}`);
       continue;
     }
-    const who = [...allowed.users.map((u) => `@${u}`), ...allowed.teams.map((t) => `team ${t}`)];
+    // Names in code spans: a refusal must not let anyone make the app @mention the people allowed.
+    const who = [...allowed.users.map((u) => `\`${u}\``), ...allowed.teams.map((t) => `team \`${t}\``)];
     return {
       ok: false,
       refusal: { code: "not_allowed", message: `@${actor.login} may not override: ${policyName(p, many)} allows ${who.length ? who.join(", ") : "nobody"} (\`overrides.users\`, \`overrides.teams\`)` },

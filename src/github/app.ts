@@ -180,7 +180,15 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         { ...context.repo(), number: issue.number },
         {
           event: "issue_comment.created",
-          overrideCommand: { command, by: user.login, isBot: user.type === "Bot" || context.payload.sender.type === "Bot", commentId: comment.id, at: comment.created_at },
+          overrideCommand: {
+            command,
+            by: user.login,
+            isBot: user.type === "Bot" || context.payload.sender.type === "Bot",
+            commentId: comment.id,
+            at: comment.created_at,
+            // Posted through an integration acting for the person (refused: src/overrides/transition.ts).
+            ...(comment.performed_via_github_app ? { viaApp: comment.performed_via_github_app.slug ?? String(comment.performed_via_github_app.id) } : {}),
+          },
         },
         false,
       );

@@ -49,6 +49,11 @@ export interface ChecklistState {
   ended?: EndedOverrideRecord;
   /** The newest command comment applied: an older or redelivered one is not applied again. */
   lastCommand?: number;
+  /**
+   * Counts every change of the override (grant, withdrawal, end); the check run's decision record
+   * keeps it too, so a signed state older than the run's (pasted back by a writer) is not trusted.
+   */
+  seq?: number;
 }
 
 const text = (max: number) => z.string().max(max);
@@ -69,6 +74,7 @@ const stateExtrasSchema = z.object({
     .extend({ how: z.enum(["withdrawn", "new_head", "no_longer_allowed"]), endedAt: text(40), endedBy: text(100).optional(), endedByComment: z.number().int().nonnegative().optional(), note: text(1000).optional() })
     .optional(),
   lastCommand: z.number().int().nonnegative().optional(),
+  seq: z.number().int().nonnegative().optional(),
 });
 
 export interface PullRequestKey {
@@ -85,8 +91,8 @@ function sign(secret: string, pr: PullRequestKey, payload: string): string {
 
 export function encodeState(secret: string, pr: PullRequestKey, state: ChecklistState): string {
   const ordered = Object.fromEntries(Object.entries(state.ticks).sort(([a], [b]) => a.localeCompare(b)));
-  const { override, refused, ended, lastCommand } = state;
-  const payload = Buffer.from(JSON.stringify({ ticks: ordered, override, refused, ended, lastCommand })).toString("base64url");
+  const { override, refused, ended, lastCommand, seq } = state;
+  const payload = Buffer.from(JSON.stringify({ ticks: ordered, override, refused, ended, lastCommand, seq })).toString("base64url");
   return `<!-- guardrails:state ${payload}.${sign(secret, pr, payload)} -->`;
 }
 
@@ -109,13 +115,14 @@ export function decodeState(secret: string, pr: PullRequestKey, body: string | u
     // Signed, so written by the app; still read strictly (a malformed part is dropped, never trusted).
     const extras = stateExtrasSchema.safeParse(parsed);
     if (!extras.success) return { ticks };
-    const { override, refused, ended, lastCommand } = extras.data;
+    const { override, refused, ended, lastCommand, seq } = extras.data;
     return {
       ticks,
       ...(override ? { override: withoutUndefined(override) } : {}),
       ...(refused ? { refused: withoutUndefined(refused) } : {}),
       ...(ended ? { ended: withoutUndefined(ended) } : {}),
       ...(lastCommand !== undefined ? { lastCommand } : {}),
+      ...(seq !== undefined ? { seq } : {}),
     };
   } catch {
     return { ticks: {} };

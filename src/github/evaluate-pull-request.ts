@@ -200,8 +200,9 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;
     if (broken) {
       const output = keepCoverage(renderPolicyError(broken.problems, broken.source), target.number, snapshot.checkRun?.externalId);
-      const failed = errorRecord(snapshot.headSha, `the policy ${broken.source.repository ?? ""} ${broken.source.path ?? ""} has ${broken.problems.length} problem(s)`.replace(/\s+/g, " "), broken.source);
-      output.text = writeDecisionRecords(output.text, { ...readDecisionRecords(snapshot.checkRun?.text), [String(target.number)]: failed });
+      const existing = readDecisionRecords(snapshot.checkRun?.text);
+      const failed = errorRecord(snapshot.headSha, `the policy ${broken.source.repository ?? ""} ${broken.source.path ?? ""} has ${broken.problems.length} problem(s)`.replace(/\s+/g, " "), existing[String(target.number)], broken.source);
+      output.text = writeDecisionRecords(output.text, { ...existing, [String(target.number)]: failed });
       // A failing run keeps the PRs' delegation records: the next decision continues from them.
       output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot.checkRun?.text));
       writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
@@ -226,6 +227,9 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       facts = { ...buildFacts(snapshot, fileList, state), ...(proposedFact ? { proposedPolicy: proposedFact } : {}), labels: extra.labels, teamMembers: extra.teamMembers };
       decision = decide(facts);
     }
+    const evaluatedAt = new Date().toISOString();
+    const existingRecords = readDecisionRecords(snapshot.checkRun?.text);
+    const ownPrevious = existingRecords[String(target.number)];
     // Break glass (src/overrides/): a command or a new head moves the signed state; an override in
     // force on this head makes the decision pass and names what it bypasses.
     const settled = await settleOverride(github, log, {
@@ -235,7 +239,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       state,
       policies: policiesInForce(policy, floorPolicy),
       ...(trigger.overrideCommand ? { command: trigger.overrideCommand } : {}),
-      now: new Date().toISOString(),
+      now: evaluatedAt,
     });
     state = settled.state;
     // The delegation figures measure meeting the guardrails: an override is not that.
@@ -269,8 +273,10 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       policy: resolved.source,
       ...(resolved.floor ? { floorPolicy: resolved.floor.source } : {}),
       overrideSeq: overrideSeq(state),
+      // When this PR was first evaluated at this head: kept from the run's record once written.
+      headSince: ownPrevious?.head === snapshot.headSha && ownPrevious.headSince ? ownPrevious.headSince : evaluatedAt,
     });
-    const decisionRecords = { ...readDecisionRecords(snapshot.checkRun?.text), [String(target.number)]: ownRecord };
+    const decisionRecords = { ...existingRecords, [String(target.number)]: ownRecord };
     const withRecords = (o: CheckOutput) => ({
       ...o,
       text: writeDelegationRecords(writeDecisionRecords(o.text, decisionRecords), { ...records, [String(target.number)]: delegation.record }),
@@ -386,7 +392,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
     const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
-    output.text = writeDecisionRecords(output.text, { ...readDecisionRecords(snapshot?.checkRun?.text), [String(target.number)]: errorRecord(headSha, message) });
+    const existing = readDecisionRecords(snapshot?.checkRun?.text);
+    output.text = writeDecisionRecords(output.text, { ...existing, [String(target.number)]: errorRecord(headSha, message, existing[String(target.number)]) });
     output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot?.checkRun?.text));
     let checkWritten = false;
     try {

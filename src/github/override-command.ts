@@ -33,7 +33,6 @@ export async function settleOverride(github: GitHub, log: Logger, input: SettleI
   const { snapshot, command } = input;
   const author = snapshot.author.login;
   const authorization = command ? await authorize(github, input.repo, input.policies, command, author, snapshot.ownerIsOrganization) : undefined;
-  const record = readDecisionRecords(snapshot.checkRun?.text)[String(input.number)];
   const result = nextOverrideState(input.state, {
     headSha: snapshot.headSha,
     author,
@@ -41,11 +40,20 @@ export async function settleOverride(github: GitHub, log: Logger, input: SettleI
     now: input.now,
     ...(command ? { command } : {}),
     ...(authorization ? { authorization } : {}),
-    headRunStartedAt: snapshot.checkRun?.startedAt ?? null,
-    ...(record?.overrideSeq !== undefined ? { runOverrideSeq: record.overrideSeq } : {}),
+    ...overrideGuards(snapshot, input.number),
   });
   for (const event of result.events) logOverrideEvent(log, `${input.repo.owner}/${input.repo.repo}`, input.number, event);
   return result;
+}
+
+/** What binds an override to what people saw: the PR's record on the head's run, and the timeline. */
+export function overrideGuards(snapshot: PullRequestSnapshot, number: number): { headEvaluatedSince: string | null; headForcePushedAt: string | null; runOverrideSeq?: number } {
+  const record = readDecisionRecords(snapshot.checkRun?.text)[String(number)];
+  return {
+    headEvaluatedSince: record?.head === snapshot.headSha ? (record.headSince ?? null) : null,
+    headForcePushedAt: snapshot.headForcePushedAt ?? null,
+    ...(record?.overrideSeq !== undefined ? { runOverrideSeq: record.overrideSeq } : {}),
+  };
 }
 
 /** Who asked, looked up only as far as the answer depends on it; a failed lookup refuses (fail closed). */
@@ -57,15 +65,15 @@ async function authorize(
   author: string,
   ownerIsOrganization: boolean,
 ): Promise<Authorization> {
-  const needs = overrideLookups(policies, command.by, command.isBot, author);
+  const needs = command.viaApp === undefined ? overrideLookups(policies, command.by, command.isBot, author) : { permission: false, teams: [] };
   if (!needs.permission) return authorizeOverride(policies, { login: command.by, isBot: command.isBot, teams: [] }, author);
   try {
+    // The permission first: anyone can comment, and someone without write access costs no team lookups.
+    const permission = await fetchPermission(github, repo, command.by);
+    const mayWrite = permission === "write" || permission === "maintain" || permission === "admin";
     // Teams belong to the owner's organisation; a user-owned repository has none.
-    const teams = ownerIsOrganization ? needs.teams : [];
-    const [permission, memberships] = await Promise.all([
-      fetchPermission(github, repo, command.by),
-      Promise.all(teams.map(async (team) => ((await fetchMembership(github, repo.owner, team, command.by)) ? team : undefined))),
-    ]);
+    const teams = ownerIsOrganization && mayWrite ? needs.teams : [];
+    const memberships = await Promise.all(teams.map(async (team) => ((await fetchMembership(github, repo.owner, team, command.by)) ? team : undefined)));
     return authorizeOverride(policies, { login: command.by, isBot: command.isBot, permission, teams: memberships.filter((t): t is string => t !== undefined) }, author);
   } catch (error) {
     return { ok: false, refusal: { code: "lookup_failed", message: `Guardrails could not look up @${command.by}'s access (${describeError(error)}); write the command again` } };

@@ -14,8 +14,7 @@
  */
 import { nextOverrideState } from "../overrides/transition.js";
 import { applyOverride } from "../engine/override.js";
-import { readDecisionRecords } from "../audit/decision-record.js";
-import { policiesInForce } from "./override-command.js";
+import { overrideGuards, policiesInForce } from "./override-command.js";
 import type { Decision } from "../engine/types.js";
 import { decodeState, ticksForEngine } from "./checklist-comment.js";
 import { describeError } from "./errors.js";
@@ -91,10 +90,7 @@ export async function judgeOther(deps: EvaluationDeps, repo: { owner: string; re
       author: snapshot.author.login,
       policies: policiesInForce(policy, floor),
       now: new Date().toISOString(),
-      headRunStartedAt: snapshot.checkRun?.startedAt ?? null,
-      ...(readDecisionRecords(snapshot.checkRun?.text)[String(number)]?.overrideSeq !== undefined
-        ? { runOverrideSeq: readDecisionRecords(snapshot.checkRun?.text)[String(number)]!.overrideSeq! }
-        : {}),
+      ...overrideGuards(snapshot, number),
     });
     decision = applyOverride(decision, settled.state.override, headSha);
     return { number, baseBranch: snapshot.baseBranch, output: renderDecision(decision, resolved.source, state, resolved.floor?.source), decision };

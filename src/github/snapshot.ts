@@ -33,6 +33,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
         baseRef { target { oid ... on Commit { file(path: $policyPath) { object { ... on Blob { oid byteSize } } } ${CODEOWNERS_FIELDS} } } }
         labels(first: 100) { nodes { name } }
         reviewRequests(first: 100) { nodes { requestedReviewer { __typename ... on User { login } ... on Bot { login } ... on Team { slug } } } }
+        headForcePushes: timelineItems(last: 1, itemTypes: [HEAD_REF_FORCE_PUSHED_EVENT]) { nodes { ... on HeadRefForcePushedEvent { createdAt } } }
         baseRefChanges: timelineItems(last: 1, itemTypes: [BASE_REF_CHANGED_EVENT, AUTOMATIC_BASE_CHANGE_SUCCEEDED_EVENT, BASE_REF_FORCE_PUSHED_EVENT]) {
           nodes { ... on BaseRefChangedEvent { createdAt } ... on AutomaticBaseChangeSucceededEvent { createdAt } ... on BaseRefForcePushedEvent { createdAt } }
         }
@@ -134,6 +135,8 @@ export interface PullRequestSnapshot {
   headPolicy: PolicyLocation | null;
   orgPolicy: PolicyLocation | null;
   labels: string[];
+  /** When the PR's head branch was last force-pushed, if ever (an override command must come after it). */
+  headForcePushedAt?: string;
   /** When the PR's base branch last changed (a retarget), if ever. */
   baseChangedAt?: string;
   /** The latest actor to apply each label, by label name. */
@@ -195,6 +198,7 @@ interface RawSnapshot {
       labels: { nodes: { name: string }[] };
       reviewRequests?: { nodes: ({ requestedReviewer: { __typename?: string; login?: string; slug?: string } | null } | null)[] } | null;
       baseRefChanges?: { nodes: ({ createdAt?: string } | null)[] } | null;
+      headForcePushes?: { nodes: ({ createdAt?: string } | null)[] } | null;
       labelEvents: { nodes: ({ actor: Actor | null; label: { name: string } } | null)[] };
       reviews: ReviewsConnection;
       commits: { totalCount: number; nodes: { commit: { message: string } }[] };
@@ -291,6 +295,8 @@ export async function fetchSnapshot(
     orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
     labels: pull.labels.nodes.map((label) => label.name),
     requestedReviewers: requestedReviewersOf(pull.reviewRequests?.nodes ?? []),
+    // A force-push of the head without a readable time counts as now (an override must come after it).
+    ...(pull.headForcePushes && pull.headForcePushes.nodes.length > 0 ? { headForcePushedAt: pull.headForcePushes.nodes.at(-1)?.createdAt ?? "unknown time" } : {}),
     // The latest retarget, automatic retarget or base force-push: any of them can change the diff
     // under the same head. One without a readable time discards every approval (fail closed).
     ...(pull.baseRefChanges && pull.baseRefChanges.nodes.length > 0 ? { baseChangedAt: pull.baseRefChanges.nodes.at(-1)?.createdAt ?? "unknown time" } : {}),

@@ -7,8 +7,11 @@
  * - A policy that no longer allows its author ends it.
  * - A command is applied once: a comment id not above the newest one applied is ignored (a
  *   redelivery, or an older command handled late).
- * - A command written before Guardrails' run on the current head started was written about an
- *   earlier head: refused, so nobody's override lands on a commit they never saw.
+ * - A grant lands only on a head the person could have seen: Guardrails had evaluated this PR at
+ *   the current head before the command was written, and the head was not force-pushed since
+ *   (a force-push can bring back a head evaluated long ago). Otherwise it is refused.
+ * - Every change of the override counts up `seq`, kept in the signed state and in the head's check
+ *   run: a state older than the run's (a writer pasting an earlier comment back) is not trusted.
  * - A refusal changes nothing but the note the sticky comment shows.
  */
 import { authorizeOverride, overrideNoLongerAllowed, type Authorization, type PolicyInForce } from "../engine/override.js";
@@ -23,6 +26,8 @@ export interface CommandInput {
   commentId: number;
   /** When the comment was created. */
   at: string;
+  /** The GitHub App the comment was posted through on the person's behalf, if any. */
+  viaApp?: string;
 }
 
 export interface TransitionInput {
@@ -33,12 +38,11 @@ export interface TransitionInput {
   command?: CommandInput;
   /** Who asked, as looked up (permission, teams); absent when no command or no lookup was needed. */
   authorization?: Authorization;
-  /** When the app's run on the head started (a command written before it is about an older head). */
-  headRunStartedAt?: string | null;
-  /**
-   * The newest override change (grant or withdrawal comment id) the app's run on this head
-   * records: a signed state older than that (pasted back into the comment) is not trusted.
-   */
+  /** When Guardrails first evaluated this PR at the current head (its decision record on the head's run). */
+  headEvaluatedSince?: string | null;
+  /** When the PR's head branch was last force-pushed (the timeline), if ever. */
+  headForcePushedAt?: string | null;
+  /** The override `seq` the head's check run records for this PR. */
   runOverrideSeq?: number;
 }
 
@@ -48,28 +52,32 @@ export type OverrideEvent =
   | { kind: "override_withdrawn"; record: EndedOverrideRecord }
   | { kind: "override_ended"; record: EndedOverrideRecord };
 
-/** The comment id of the newest grant or withdrawal the state records (0: none). */
+/** The override `seq` of a state (0: never changed). */
 export function overrideSeq(state: ChecklistState): number {
-  return Math.max(state.override?.commentId ?? 0, state.ended?.how === "withdrawn" ? (state.ended.endedByComment ?? 0) : 0);
+  return state.seq ?? 0;
 }
 
 export function nextOverrideState(state: ChecklistState, input: TransitionInput): { state: ChecklistState; events: OverrideEvent[] } {
   const events: OverrideEvent[] = [];
+  const runSeq = input.runOverrideSeq ?? 0;
   let next: ChecklistState = { ...state };
+  // Each change counts up from the higher of the two records, so a state that lost its block
+  // (a writer deleted it) still moves past what the run says.
+  const bump = (s: ChecklistState): ChecklistState => ({ ...s, seq: Math.max(overrideSeq(s), runSeq) + 1 });
 
   // A state older than what the app last wrote on this head (someone pasted an earlier one back).
-  if (next.override && overrideSeq(next) < (input.runOverrideSeq ?? 0)) delete next.override;
+  if (next.override && overrideSeq(next) < runSeq) delete next.override;
 
   if (next.override && next.override.head !== input.headSha) {
     const ended: EndedOverrideRecord = { ...next.override, how: "new_head", endedAt: input.now, note: `the head moved to ${input.headSha.slice(0, 7)}` };
-    next = { ...withoutOverride(next), ended };
+    next = bump({ ...withoutOverride(next), ended });
     events.push({ kind: "override_ended", record: ended });
   }
   if (next.override) {
     const why = overrideNoLongerAllowed(next.override, input.policies, input.author);
     if (why) {
       const ended: EndedOverrideRecord = { ...next.override, how: "no_longer_allowed", endedAt: input.now, note: why };
-      next = { ...withoutOverride(next), ended };
+      next = bump({ ...withoutOverride(next), ended });
       events.push({ kind: "override_ended", record: ended });
     }
   }
@@ -77,33 +85,45 @@ export function nextOverrideState(state: ChecklistState, input: TransitionInput)
   if (next.refused && next.refused.head !== input.headSha) delete next.refused;
 
   const command = input.command;
-  const applied = Math.max(next.lastCommand ?? 0, input.runOverrideSeq ?? 0);
-  if (!command || command.commentId <= applied) return { state: next, events };
-  next.lastCommand = command.commentId;
+  if (!command || command.commentId <= (next.lastCommand ?? 0)) return { state: next, events };
+  const beforeCommand = next;
+  next = { ...next, lastCommand: command.commentId };
 
   const refuse = (code: string, message: string) => {
     const refusal: OverrideRefusalRecord = { by: command.by, at: command.at, head: input.headSha, code, message, commentId: command.commentId };
     events.push({ kind: "override_refused", refusal });
+    // The same person refused for the same reason on the same head: the comment already says so,
+    // so nothing is written again (anyone can comment, as often as they like).
+    const shown = next.refused;
+    if (shown && shown.by.toLowerCase() === command.by.toLowerCase() && shown.code === code && shown.head === input.headSha) return { state: beforeCommand, events };
     return { state: { ...next, refused: refusal }, events };
   };
+  if (command.viaApp !== undefined) {
+    return refuse("via_app", `the command was posted through the app ${command.viaApp}, acting for @${command.by}; an override must be written by the person themselves`);
+  }
   const authorization = input.authorization ?? authorizeOverride(input.policies, { login: command.by, isBot: command.isBot, teams: [] }, input.author);
   if (!authorization.ok) return refuse(authorization.refusal.code, authorization.refusal.message);
   if (command.command.kind === "no_reason") return refuse("no_reason", "a reason is required: `/guardrails override <reason>` (it is recorded and shown in the check)");
   // Withdrawing is safe whenever it comes; granting is not, on a commit the person never saw.
-  const startedAt = Date.parse(input.headRunStartedAt ?? "");
-  if (command.command.kind === "grant" && !(startedAt <= Date.parse(command.at))) {
-    return refuse("head_moved", `the pull request's head is now ${input.headSha.slice(0, 7)}, which Guardrails had not evaluated when the command was written; write it again if it should apply to this commit`);
+  if (command.command.kind === "grant") {
+    const written = Date.parse(command.at);
+    const seen = Date.parse(input.headEvaluatedSince ?? "");
+    const forcePushed = Date.parse(input.headForcePushedAt ?? "");
+    // Same second or unknown times: the order is unknown, so refused (fail closed).
+    if (!(seen <= written) || (input.headForcePushedAt != null && !(forcePushed < written))) {
+      return refuse("head_moved", `the pull request's head is now ${input.headSha.slice(0, 7)}, which was not its head when the command was written; write it again if it should apply to this commit`);
+    }
   }
   if (command.command.kind === "withdraw") {
     if (!next.override) return refuse("nothing_to_withdraw", "there is no override in force to withdraw");
     const ended: EndedOverrideRecord = { ...next.override, how: "withdrawn", endedAt: command.at, endedBy: command.by, endedByComment: command.commentId };
-    const withdrawn: ChecklistState = { ...withoutOverride(next), ended };
+    const withdrawn: ChecklistState = bump({ ...withoutOverride(next), ended });
     delete withdrawn.refused;
     events.push({ kind: "override_withdrawn", record: ended });
     return { state: withdrawn, events };
   }
   const record: OverrideRecord = { by: command.by, at: command.at, reason: command.command.reason, head: input.headSha, via: authorization.via, commentId: command.commentId };
-  const granted: ChecklistState = { ...next, override: record };
+  const granted: ChecklistState = bump({ ...next, override: record });
   delete granted.refused;
   delete granted.ended;
   events.push({ kind: "override", record });

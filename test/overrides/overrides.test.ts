@@ -32,11 +32,14 @@ async function failingHighPullRequest(policy = POLICY + OVERRIDES, options: { ow
 }
 
 /** Writes the comment on the fake (as GitHub would) and delivers `issue_comment.created`. */
-async function comment(w: World, pr: FakePullRequest, body: string, author: string, extra: { authorType?: "User" | "Bot"; at?: string } = {}) {
+async function comment(w: World, pr: FakePullRequest, body: string, author: string, extra: { authorType?: "User" | "Bot"; at?: string; viaApp?: string } = {}) {
   const id = ++nextCommentId;
   pr.comments.push({ id, body, user: author, byApp: false });
   const mark = w.mark();
-  await w.receive("issue_comment", w.commentCreatedEvent(pr, { id, body, author, ...extra }));
+  const { viaApp, ...rest } = extra;
+  const payload = w.commentCreatedEvent(pr, { id, body, author, ...rest });
+  if (viaApp) payload.comment.performed_via_github_app = { id: 4242, slug: viaApp, name: viaApp };
+  await w.receive("issue_comment", payload);
   return { id, mark };
 }
 
@@ -92,16 +95,17 @@ describe("/guardrails override <reason>", () => {
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @author-admin: ${REASON}` });
   });
 
-  const refusals: [string, { policy?: string; author?: string; body?: string; by: string; authorType?: "User" | "Bot"; at?: string }, RegExp, string][] = [
-    ["a person not listed", { by: "alice" }, /@alice may not override: the policy allows @cto, @author-admin, team sre-oncall/, "not_allowed"],
+  const refusals: [string, { policy?: string; author?: string; body?: string; by: string; authorType?: "User" | "Bot"; at?: string; viaApp?: string }, RegExp, string][] = [
+    ["a person not listed", { by: "alice" }, /@alice may not override: the policy allows `cto`, `author-admin`, team `sre-oncall`/, "not_allowed"],
     ["a listed user with read access only", { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, reader]"), by: "reader" }, /@reader has read access to the repository; overriding needs write access or above/, "permission"],
     ["a listed user who is not a collaborator", { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, stranger]"), by: "stranger" }, /@stranger has none access|@stranger has no(ne)? access/, "permission"],
+    ["a command posted through another GitHub App acting for a listed person", { by: "cto", viaApp: "chatops-helper" }, /posted through the app chatops-helper, acting for @cto/, "via_app"],
     ["a bot, even a listed one", { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, deploy-bot]"), by: "deploy-bot", authorType: "Bot" }, /@deploy-bot is a bot; only people can override/, "bot"],
     ["the PR's author (allow_author is false)", { author: "author-admin", by: "author-admin" }, /@author-admin wrote this pull request/, "author"],
     ["a command without a reason", { body: "/guardrails override", by: "cto" }, /a reason is required/, "no_reason"],
     ["a command without a reason but spaces", { body: "/guardrails override    \nreason on the second line", by: "cto" }, /a reason is required/, "no_reason"],
     ["a policy without overrides", { policy: POLICY, by: "cto" }, /the policy allows no overrides/, "no_overrides"],
-    ["a command written before Guardrails saw the current head", { by: "cto", at: "2020-01-01T00:00:00Z" }, /which Guardrails had not evaluated when the command was written/, "head_moved"],
+    ["a command written before Guardrails saw the current head", { by: "cto", at: "2020-01-01T00:00:00Z" }, /which was not its head when the command was written/, "head_moved"],
     ["withdrawing when nothing is in force", { body: "/guardrails override off", by: "cto" }, /there is no override in force to withdraw/, "nothing_to_withdraw"],
   ];
 
@@ -109,7 +113,7 @@ describe("/guardrails override <reason>", () => {
     const { w, pr } = await failingHighPullRequest(c.policy, c.author ? { author: c.author } : {});
     const run = structuredClone(w.checkRuns(pr.headSha)[0]!);
     const labels = [...pr.labels];
-    const { mark } = await comment(w, pr, c.body ?? `/guardrails override ${REASON}`, c.by, { ...(c.authorType ? { authorType: c.authorType } : {}), ...(c.at ? { at: c.at } : {}) });
+    const { mark } = await comment(w, pr, c.body ?? `/guardrails override ${REASON}`, c.by, { ...(c.authorType ? { authorType: c.authorType } : {}), ...(c.at ? { at: c.at } : {}), ...(c.viaApp ? { viaApp: c.viaApp } : {}) });
 
     // Nothing changed but the note: no check write, no label write.
     expect(checkWrites(w.since(mark))).toEqual([]);
@@ -177,7 +181,7 @@ describe("an override in force", () => {
     expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller", endedByComment: id });
     expect(stickyOf(pr).body).toContain("was withdrawn by @oncaller");
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_withdrawn"]);
-    expect(readDecisionRecords(w.checkRuns(pr.headSha)[0]!.text)["2"]).toMatchObject({ conclusion: "failure", overrideSeq: id });
+    expect(readDecisionRecords(w.checkRuns(pr.headSha)[0]!.text)["2"]).toMatchObject({ conclusion: "failure", overrideSeq: 2 });
   });
 
   it("cannot be withdrawn by someone who may not override (refused; it stays in force)", async () => {

@@ -76,7 +76,7 @@ describe("nextOverrideState", () => {
     author: "dev",
     policies: [repoPolicy(allow(["cto"]))],
     now: "2026-12-04T10:00:00Z",
-    headRunStartedAt: "2026-12-04T09:00:00Z",
+    headEvaluatedSince: "2026-12-04T09:00:00Z",
     ...extra,
   });
   const grant = (commentId: number, at = "2026-12-04T09:30:00Z") => ({ command: { kind: "grant" as const, reason: "incident" }, by: "cto", isBot: false, commentId, at });
@@ -85,7 +85,7 @@ describe("nextOverrideState", () => {
 
   it("grants, records who, when, why, which head and how, and logs one event", () => {
     const result = nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok }));
-    expect(result.state).toEqual({ ticks: {}, lastCommand: 10, override: { by: "cto", at: "2026-12-04T09:30:00Z", reason: "incident", head: HEAD, via: ["user"], commentId: 10 } });
+    expect(result.state).toEqual({ ticks: {}, lastCommand: 10, seq: 1, override: { by: "cto", at: "2026-12-04T09:30:00Z", reason: "incident", head: HEAD, via: ["user"], commentId: 10 } });
     expect(result.events.map((e) => e.kind)).toEqual(["override"]);
   });
 
@@ -94,7 +94,7 @@ describe("nextOverrideState", () => {
     ["a policy that drops the person ends it", granted, { policies: [repoPolicy(allow(["ciso"]))] }, ["override_ended"], false],
     ["a policy that drops overrides ends it", granted, { policies: [repoPolicy(undefined)] }, ["override_ended"], false],
     ["an enforced floor that appears ends it", granted, { policies: [repoPolicy(allow(["cto"])), orgPolicy(allow(["cto"]))] }, ["override_ended"], false],
-    ["a state older than the run's record is not trusted", granted, { runOverrideSeq: 11 }, [], false],
+    ["a state older than the run's record is not trusted", granted, { runOverrideSeq: 2 }, [], false],
     ["a replayed command is ignored", granted, { command: grant(10), authorization: ok }, [], true],
     ["an older command is ignored", granted, { command: { ...grant(9), command: { kind: "withdraw" } }, authorization: ok }, [], true],
     ["nothing happens without a command", granted, {}, [], true],
@@ -104,12 +104,30 @@ describe("nextOverrideState", () => {
     expect(result.state.override !== undefined).toBe(stillInForce);
   });
 
-  it("refuses a grant written before the app's run on this head started, and one with no run at all", () => {
-    for (const startedAt of ["2026-12-04T09:45:00Z", null]) {
-      const result = nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok, headRunStartedAt: startedAt }));
-      expect(result.state.override).toBeUndefined();
-      expect(result.state.refused).toMatchObject({ code: "head_moved", commentId: 10 });
-    }
+  it.each<[string, Partial<TransitionInput>]>([
+    ["the PR was first evaluated at this head after the command", { headEvaluatedSince: "2026-12-04T09:45:00Z" }],
+    ["the PR was never evaluated at this head", { headEvaluatedSince: null }],
+    ["the head was force-pushed after the command (it may have come back to a head seen long ago)", { headForcePushedAt: "2026-12-04T09:40:00Z" }],
+    ["the head was force-pushed in the same second", { headForcePushedAt: "2026-12-04T09:30:00Z" }],
+    ["a force-push whose time is unknown", { headForcePushedAt: "unknown time" }],
+  ])("refuses a grant when %s", (_name, input) => {
+    const result = nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok, ...input }));
+    expect(result.state.override).toBeUndefined();
+    expect(result.state.refused).toMatchObject({ code: "head_moved", commentId: 10 });
+  });
+
+  it("grants after a force-push that came before the command", () => {
+    expect(nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok, headForcePushedAt: "2026-12-04T09:10:00Z" })).state.override).toMatchObject({ by: "cto" });
+  });
+
+  it("counts every change in seq, above the run's, so an older state pasted back is not trusted", () => {
+    expect(granted.seq).toBe(1);
+    const afterRun = nextOverrideState({ ticks: {} }, base({ command: grant(20), authorization: ok, runOverrideSeq: 7 })).state;
+    expect(afterRun.seq).toBe(8);
+    const ended = nextOverrideState(granted, base({ headSha: "d".repeat(40) })).state;
+    expect(ended.seq).toBe(2);
+    // The granted state (seq 1) against a run that recorded the end (seq 2): not trusted.
+    expect(nextOverrideState(granted, base({ runOverrideSeq: 2 })).state.override).toBeUndefined();
   });
 
   it("withdraws, keeping the ended record; a refusal is shown only on its head", () => {

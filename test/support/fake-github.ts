@@ -73,6 +73,8 @@ export interface FakePullRequest {
   filesListedAt?: string;
   /** How many files pages are listed at `filesListedAt` before the list catches up with the head (default: all). */
   filesListedAtPages?: number;
+  /** When the head branch was last force-pushed, as the timeline's HeadRefForcePushedEvent says. */
+  headForcePushedAt?: string;
   /** When the base branch was last changed (a retarget), as the timeline's BaseRefChangedEvent says. */
   baseChangedAt?: string;
   /** The policy file at the PR's head: undefined, as at the base branch's tip; null, none. Its blob is served like the base's. */
@@ -564,6 +566,7 @@ export class FakeGitHub {
                       ...(pr.requestedReviewers?.teams ?? []).map((slug) => ({ requestedReviewer: { __typename: "Team", slug } })),
                     ],
                   },
+                  headForcePushes: { nodes: pr.headForcePushedAt !== undefined ? [{ createdAt: pr.headForcePushedAt }] : [] },
                   baseRefChanges: { nodes: pr.baseChangedAt !== undefined ? [pr.baseChangedAt === "no time" ? {} : { createdAt: pr.baseChangedAt }] : [] },
                   labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")), label: { name: e.label } })) },
                   reviews: { pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" }, nodes: pr.reviews.slice(0, 100).map(reviewNode) },
