@@ -65,9 +65,9 @@ interface CompiledLine {
   /** The last segment is exactly `*`: direct children only (GitHub's `docs/*`). */
   starOnlyLast: boolean;
   /** Whether any segment is `**` (otherwise an anchored line matches exactly segments.length path segments). */
-  hasAny?: boolean;
+  hasAny: boolean;
   /** The only `**` is the last segment (`dir/**`, or `a/*` + `/**`): matches from segments.length path segments on. */
-  trailingAnyOnly?: boolean;
+  trailingAnyOnly: boolean;
 }
 
 /** What one directory of a path contributes, kept per directory (the files of a PR share few). */
@@ -119,12 +119,7 @@ export class CodeOwners {
     this.lines = lines;
     this.problems = problems;
     this.compiled = compiled;
-    for (const line of compiled) {
-      const anys = line.segments.filter((segment) => segment.kind === "any").length;
-      line.hasAny = anys > 0;
-      line.trailingAnyOnly = anys === 1 && line.segments.at(-1)!.kind === "any";
-      this.file(line);
-    }
+    for (const line of compiled) this.file(line);
     for (const index of this.always) (this.compiled[index]!.anchored ? this.alwaysAnchored : this.alwaysUnanchored).push(index);
   }
 
@@ -162,6 +157,8 @@ export class CodeOwners {
     let full: string[] | undefined;
     // Every list is last line first and holds only lines after dir.best: the first match decides it.
     for (const candidate of dir.fileLines) {
+      work++;
+      if (work > workLimit) throw new CodeOwnersWorkExceeded();
       if (candidate.name ? segmentMatches(candidate.name, name) : candidate.general ? anchoredMatchesFile(candidate.general, (full ??= [...dir.segments, name])) : true) {
         best = candidate.index;
         break;
@@ -173,6 +170,8 @@ export class CodeOwners {
     const list = depth === 0 ? this.byFirst.get(name) : depth === 1 && this.byFirstTwo.size > 0 ? this.byFirstTwo.get(`${directory}/${name}`) : undefined;
     if (list) {
       for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+        work++;
+      if (work > workLimit) throw new CodeOwnersWorkExceeded();
         const line = this.compiled[list[i]!]!;
         if (anchoredMatchesFile(line, (full ??= [...dir.segments, name]))) {
           best = line.index;
@@ -204,6 +203,8 @@ export class CodeOwners {
   private lastUnanchored(list: readonly number[] | undefined, name: string, best: number): number {
     if (!list) return best;
     for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+      work++;
+      if (work > workLimit) throw new CodeOwnersWorkExceeded();
       const line = this.compiled[list[i]!]!;
       if (unanchoredMatchesFile(line, name)) return line.index;
     }
@@ -228,6 +229,8 @@ export class CodeOwners {
       const consider = (list: readonly number[] | undefined) => {
         if (!list) return;
         for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+          work++;
+      if (work > workLimit) throw new CodeOwnersWorkExceeded();
           if (matchesDirectoryOf(this.compiled[list[i]!]!, segments)) {
             best = list[i]!;
             return;
@@ -246,6 +249,8 @@ export class CodeOwners {
     const fileLines: FileLine[] = [];
     for (const list of [...anchored, this.alwaysAnchored]) {
       for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
+        work++;
+      if (work > workLimit) throw new CodeOwnersWorkExceeded();
         const candidate = fileLineOf(this.compiled[list[i]!]!, segments);
         if (candidate) fileLines.push(candidate);
       }
@@ -348,17 +353,16 @@ function tokenize(content: string): Token[] {
     while (i < n && (content[i] === " " || content[i] === "\t")) i++;
     if (i >= n || content[i] === "#") break;
     const start = i;
-    let value = "";
+    let escaped = false;
     while (i < n && content[i] !== " " && content[i] !== "\t") {
       if (content[i] === "\\" && i + 1 < n) {
-        value += content[i + 1];
+        escaped = true;
         i += 2;
-      } else {
-        value += content[i];
-        i++;
-      }
+      } else i++;
     }
-    tokens.push({ raw: content.slice(start, i), value, column: start + 1 });
+    const raw = content.slice(start, i);
+    // Backslash escapes resolved (`\ ` is a space); a token without one is its own value.
+    tokens.push({ raw, value: escaped ? raw.replace(/\\(.)/gs, "$1") : raw, column: start + 1 });
   }
   return tokens;
 }
@@ -398,7 +402,15 @@ function compilePattern(pattern: string): Omit<CompiledLine, "index" | "entry"> 
   }
   const last = segments.at(-1)!;
   // GitHub: `docs/*` and `/*` match the files directly inside, not those deeper down.
-  return { segments, anchored, dirOnly, starOnlyLast: anchored && last.kind === "glob" && last.text === "*" };
+  const anys = segments.filter((segment) => segment.kind === "any").length;
+  return {
+    segments,
+    anchored,
+    dirOnly,
+    starOnlyLast: anchored && last.kind === "glob" && last.text === "*",
+    hasAny: anys > 0,
+    trailingAnyOnly: anys === 1 && last.kind === "any",
+  };
 }
 
 /**
@@ -498,6 +510,7 @@ function lineMatches(line: CompiledLine, path: string[]): boolean {
  */
 function prefixMatches(segments: Segment[], path: string[]): Uint8Array {
   const width = path.length + 1;
+  work += segments.length * width;
   let current = new Uint8Array(width);
   let next = new Uint8Array(width);
   current[0] = 1;
@@ -535,20 +548,57 @@ function segmentMatches(segment: Segment, name: string): boolean {
   let ni = 0;
   let star = -1;
   let resume = 0;
+  let steps = 1;
   while (ni < name.length) {
-    if (pi < p.length && (p[pi] === "?" || p[pi] === name[ni])) {
+    steps++;
+    const c = pi < p.length ? p.charCodeAt(pi) : -1;
+    if (c === 63 /* ? */ || (c !== -1 && c !== 42 && c === name.charCodeAt(ni))) {
       pi++;
       ni++;
-    } else if (pi < p.length && p[pi] === "*") {
+    } else if (c === 42 /* * */) {
       star = pi++;
       resume = ni;
     } else if (star >= 0) {
       pi = star + 1;
       ni = ++resume;
-    } else return false;
+    } else {
+      work += steps;
+      return false;
+    }
   }
+  work += steps;
   while (pi < p.length && p[pi] === "*") pi++;
   return pi === p.length;
+}
+
+/**
+ * Matching work (about one unit per character compared or line tried) since the last
+ * `resetCodeOwnersWork`: a CODEOWNERS is written by whoever can push a branch, so the engine
+ * stops working out owners past a budget (src/engine/codeowners.ts) and fails closed.
+ */
+let work = 0;
+
+export function codeOwnersWork(): number {
+  return work;
+}
+
+export function resetCodeOwnersWork(limit = Number.POSITIVE_INFINITY): void {
+  work = 0;
+  workLimit = limit;
+}
+
+let workLimit = Number.POSITIVE_INFINITY;
+
+/** Lifts the limit (the count stays readable). */
+export function endCodeOwnersWorkLimit(): void {
+  workLimit = Number.POSITIVE_INFINITY;
+}
+
+/** Thrown by `ownersOf` once the work passes the limit given to `resetCodeOwnersWork`. */
+export class CodeOwnersWorkExceeded extends Error {
+  constructor() {
+    super("matching against CODEOWNERS ran past its work budget");
+  }
 }
 
 /** An owner as written (`@user`, `@org/team`, `a@b.c`). */

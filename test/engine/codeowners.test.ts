@@ -4,7 +4,10 @@
  * repository owner's organisation and through the membership facts; e-mail owners match nobody.
  */
 import { describe, expect, it } from "@jest/globals";
-import { parseCodeOwners } from "../../src/policy/codeowners.js";
+import { codeOwnersWork, parseCodeOwners } from "../../src/policy/codeowners.js";
+import { MAX_CODEOWNERS_WORK } from "../../src/engine/codeowners.js";
+import { monorepoCodeOwners } from "../../bench/codeowners.js";
+import { monorepoFiles } from "../../bench/engine.js";
 import { approve, file, manyFiles, NO_REQUIREMENTS, OLD, policy, renamed, requirement, run } from "./fixtures.js";
 
 const CODEOWNERS = parseCodeOwners(
@@ -117,5 +120,32 @@ describe("codeowners: true without CODEOWNERS facts", () => {
     const p = policy({ tiers: { ...NO_REQUIREMENTS, medium: { codeowners: true } } });
     const result = requirement(run(p, { files: [file("src/x.ts")] }), "codeowners");
     expect(result).toMatchObject({ met: false, message: "CODEOWNERS was not read, so the owners of the changed files are unknown" });
+  });
+});
+
+describe("a hostile CODEOWNERS (written by whoever can push the base branch) has a bounded cost", () => {
+  it("past the work budget the owners of the remaining files are unknown: not met, and it says why", () => {
+    // 10,000 wildcard lines that no folder or extension keys: 43 s for 300 paths before the budget.
+    const hostile = parseCodeOwners(Array.from({ length: 10_000 }, (_, i) => `*q${i}*z @acme/t${i}`).join("\n"));
+    const files = Array.from({ length: 3000 }, (_, i) => file(`d${i}/${Array.from({ length: 20 }, () => "q".repeat(60)).join("/")}/f`));
+    const p = policy({ tiers: { ...NO_REQUIREMENTS, medium: { codeowners: true } } });
+    const result = requirement(run(p, { codeOwners: hostile, repositoryOwner: "acme", files }), "codeowners");
+    expect(result.met).toBe(false);
+    expect(result.message).toMatch(/the owners of 3000 changed files were not worked out: matching the paths against CODEOWNERS ran past the work budget of one evaluation/);
+    expect(result.howTo).toContain("Simplify CODEOWNERS");
+    // Counted, not timed: the work stops at the budget (within one line's match past it).
+    expect(codeOwnersWork()).toBeGreaterThan(MAX_CODEOWNERS_WORK);
+    expect(codeOwnersWork()).toBeLessThan(MAX_CODEOWNERS_WORK + 1000);
+    // And the same CODEOWNERS still answers outside the budget (the limit is lifted).
+    expect(hostile.ownersOf("a/q5zz").owners.map((o) => o.text)).toEqual(["@acme/t5"]);
+  });
+
+  it("the 3000-file x 500-line benchmark uses a small part of the budget", () => {
+    const files = monorepoFiles(3000, 200);
+    const p = policy({ tiers: { ...NO_REQUIREMENTS, medium: { codeowners: true }, high: { codeowners: true } } });
+    const result = requirement(run(p, { codeOwners: monorepoCodeOwners(500), repositoryOwner: "acme", files }), "codeowners");
+    expect(result.message).not.toContain("work budget");
+    expect(result.ownerGroups!.reduce((n, g) => n + g.files.length, 0)).toBeGreaterThan(3000);
+    expect(codeOwnersWork()).toBeLessThan(MAX_CODEOWNERS_WORK / 10);
   });
 });
