@@ -20,7 +20,7 @@ import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
 import { DEFAULT_FAN_OUT_LIMITS, MemoryWriteBudget, paceFanOut, type FanOutItem, type FanOutLimits, type WriteBudget } from "../operations/fan-out.js";
 import { rateLimitOf } from "./github-client.js";
-import { startResuming, type PendingEvaluations } from "../operations/pending-evaluations.js";
+import { startResuming, type PendingEvaluation, type PendingEvaluations } from "../operations/pending-evaluations.js";
 
 export interface GuardrailsOptions {
   /** The GitHub App's id: only its own check runs and comments are trusted. */
@@ -53,17 +53,18 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const lock = options.lock ?? noLock;
     const fanOutBudget = options.fanOutBudget ?? new MemoryWriteBudget({ ...DEFAULT_FAN_OUT_LIMITS, ...options.fanOutLimits });
 
-    const schedule = async (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true) => {
+    const schedule = async (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true, recorded?: string) => {
       const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
       // Recorded before it starts, removed when it settles: a process that dies in between leaves
-      // it for a live replica or the restarted process to resume.
+      // it for a live replica or the restarted process to resume. A fan-out records its PRs up front.
       const ticket =
-        options.pending && installationId !== undefined
+        recorded ??
+        (options.pending && installationId !== undefined
           ? await options.pending.add({ installationId, target, trigger, joinable, deliveryId: context.id, at: Date.now() }).catch((error: unknown) => {
               context.log.warn({ err: error }, "could not record the evaluation as pending; it would not be resumed after a crash");
               return undefined;
             })
-          : undefined;
+          : undefined);
       try {
         return await evaluateQueued(context, target, trigger, joinable);
       } finally {
@@ -100,14 +101,61 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       );
     };
 
+    /**
+     * A policy push's re-evaluation of many PRs: every PR is recorded as pending first (one write),
+     * then they go out paced within GitHub's secondary limits (src/operations/fan-out.ts). A process
+     * that dies part-way leaves the rest recorded, and they are resumed through the same pacing.
+     */
+    const fanOut = async (context: Context, targets: FanOutItem<PullRequestTarget>[], installation: string) => {
+      const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
+      const tickets =
+        options.pending && installationId !== undefined && targets.length > 0
+          ? await options.pending
+              .addMany(targets.map((t) => ({ installationId, target: t.target, trigger: { event: "push" }, joinable: true, deliveryId: context.id, at: Date.now(), paced: true, ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}) })))
+              .catch((error: unknown) => {
+                context.log.warn({ err: error }, "could not record the policy re-evaluation as pending; it would not be resumed after a crash");
+                return undefined;
+              })
+          : undefined;
+      const ticketOf = new Map(targets.map((t, i) => [t.target, tickets?.[i]]));
+      return paceFanOut(targets, async (target) => schedule(context, target, { event: "push" }, true, ticketOf.get(target)), {
+        installation,
+        budget: fanOutBudget,
+        log: context.log,
+        rateLimit: () => rateLimitOf(installation),
+        ...(options.fanOutLimits ? { limits: options.fanOutLimits } : {}),
+      });
+    };
+
     if (options.pending) {
+      const contextFor = async (installationId: number, deliveryId: string | undefined) => {
+        const octokit = await app.auth(installationId);
+        return { octokit, log: app.log.child({ resumed: deliveryId ?? true }), id: `resumed-${deliveryId ?? "unknown"}`, payload: { installation: { id: installationId } } } as unknown as Context;
+      };
+      // Paced entries of one sweep are gathered per installation and fanned out again together.
+      let paced = new Map<number, PendingEvaluation[]>();
+      const flushPaced = async () => {
+        const batches = paced;
+        paced = new Map();
+        await Promise.all(
+          [...batches].map(async ([installationId, entries]) => {
+            const context = await contextFor(installationId, entries[0]!.deliveryId);
+            const fanned = await fanOut(context, entries.map((e) => ({ target: e.target, ...(e.updatedAt ? { updatedAt: e.updatedAt } : {}) })), String(installationId));
+            for (const failure of fanned.failed) app.log.error({ err: failure, installation: installationId }, "a resumed policy re-evaluation failed");
+          }),
+        );
+      };
       startResuming({
         pending: options.pending,
         log: app.log,
         resume: async (entry) => {
-          const octokit = await app.auth(entry.installationId);
-          const context = { octokit, log: app.log.child({ resumed: entry.deliveryId ?? true }), id: `resumed-${entry.deliveryId ?? "unknown"}`, payload: { installation: { id: entry.installationId } } };
-          return schedule(context as unknown as Context, entry.target, entry.trigger, entry.joinable);
+          if (entry.paced) {
+            if (paced.size === 0) setImmediate(() => void flushPaced().catch((error: unknown) => app.log.error({ err: error }, "could not resume the policy re-evaluations")));
+            paced.set(entry.installationId, [...(paced.get(entry.installationId) ?? []), entry]);
+            return;
+          }
+          const context = await contextFor(entry.installationId, entry.deliveryId);
+          return schedule(context, entry.target, entry.trigger, entry.joinable);
         },
       });
     }
@@ -271,13 +319,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       }
       // Paced within GitHub's secondary limits, most recently updated first (src/operations/fan-out.ts).
       const installation = String((payload as { installation?: { id?: number } }).installation?.id ?? "none");
-      const fanned = await paceFanOut(targets, async (target) => schedule(context, target, { event: "push" }), {
-        installation,
-        budget: fanOutBudget,
-        log: context.log,
-        rateLimit: () => rateLimitOf(installation),
-        ...(options.fanOutLimits ? { limits: options.fanOutLimits } : {}),
-      });
+      const fanned = await fanOut(context, targets, installation);
       failures.push(...fanned.failed);
       if (failures.length === 1) throw failures[0];
       if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of the re-evaluations after the policy change failed: ${failures.map((f) => (f instanceof Error ? f.message : String(f))).join("; ")}`);

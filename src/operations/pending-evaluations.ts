@@ -32,11 +32,20 @@ export interface PendingEvaluation {
   deliveryId?: string;
   /** When it was scheduled (ms since the epoch). */
   at: number;
+  /**
+   * Part of a policy push's re-evaluation of many PRs, recorded before any of them started: a
+   * resumed one goes through the paced fan-out again (src/operations/fan-out.ts), never all at once.
+   */
+  paced?: boolean;
+  /** The PR's last update, for the fan-out's order (most recently updated first). */
+  updatedAt?: string;
 }
 
 export interface PendingEvaluations {
   /** Records an evaluation about to be scheduled; resolves to its id. */
   add(entry: PendingEvaluation): Promise<string>;
+  /** Records many at once (a fan-out: one write, not one per entry); resolves to their ids in order. */
+  addMany(entries: PendingEvaluation[]): Promise<string[]>;
   /** The evaluation settled (done, or failed and shown as failed). */
   remove(id: string): Promise<void>;
   /** Entries whose process died, each handed to one caller only, and removed. */
@@ -61,6 +70,15 @@ export class FilePendingEvaluations implements PendingEvaluations {
     this.entries.set(id, entry);
     this.write();
     return id;
+  }
+  async addMany(entries: PendingEvaluation[]): Promise<string[]> {
+    const ids = entries.map((entry) => {
+      const id = randomUUID();
+      this.entries.set(id, entry);
+      return id;
+    });
+    if (ids.length) this.write();
+    return ids;
   }
   async remove(id: string): Promise<void> {
     if (this.entries.delete(id)) this.write();
@@ -138,6 +156,16 @@ export class RedisPendingEvaluations implements PendingEvaluations {
     const id = `${this.process}:${randomUUID()}`;
     await this.redis.hset(this.prefix, id, JSON.stringify(entry));
     return id;
+  }
+  async addMany(entries: PendingEvaluation[]): Promise<string[]> {
+    const ids = entries.map(() => `${this.process}:${randomUUID()}`);
+    // One HSET per 500 fields: one round trip for a usual fan-out, bounded commands for a huge one.
+    for (let i = 0; i < ids.length; i += 500) {
+      const fields: Record<string, string> = {};
+      for (let j = i; j < Math.min(i + 500, ids.length); j++) fields[ids[j]!] = JSON.stringify(entries[j]);
+      await this.redis.hset(this.prefix, fields);
+    }
+    return ids;
   }
   async remove(id: string): Promise<void> {
     await this.redis.hdel(this.prefix, id);

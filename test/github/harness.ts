@@ -123,8 +123,8 @@ export class World {
   }
 
   /** Another app process on the same GitHub (a replica, or the app after a restart): no memory shared. */
-  replica(): { receive(name: string, payload: Payload): Promise<void> } {
-    const probot = createProbot(this.appOptions, this.captureLogs ? this.logs : undefined);
+  replica(options: Partial<GuardrailsOptions> = {}): { receive(name: string, payload: Payload): Promise<void> } {
+    const probot = createProbot({ ...this.appOptions, ...options }, this.captureLogs ? this.logs : undefined);
     let deliveries = 0;
     return { receive: async (name, payload) => void (await probot.receive({ id: `replica-delivery-${++deliveries}`, name, payload } as never)) };
   }
