@@ -26,13 +26,6 @@ interface SegmentPattern {
   leadingStar: boolean;
   trailingStar: boolean;
   minLength: number;
-  /**
-   * What this pattern said of each segment of the path being matched (0 unknown, 1 no, 2 yes),
-   * for the path whose view has serial `memoSerial`. Patterns with the same text are one object
-   * within a GlobIndex, so every glob that holds it shares the answers for one path.
-   */
-  memo?: Uint8Array;
-  memoSerial: number;
 }
 
 /**
@@ -169,6 +162,38 @@ function toBlocks(segments: Segment[]): Blocks {
 }
 
 /**
+ * What each segment pattern said of each segment of the path being matched (0 unknown, 1 no,
+ * 2 yes), for the one path (view serial) being matched: kept outside the patterns, in arrays
+ * reused from path to path, so a compiled policy holds no memory per pattern. Patterns with the
+ * same text are one object within a GlobIndex, so every glob that holds one shares its answers.
+ */
+const memos = new Map<SegmentPattern, Uint8Array>();
+const memoPool: Uint8Array[] = [];
+/** Arrays kept for reuse (64 bytes each); a path that needs more gets fresh ones. */
+const MAX_POOLED_MEMOS = 1024;
+let memoPoolUsed = 0;
+let memoSerial = 0;
+
+function memoOf(pattern: SegmentPattern, serial: number, count: number): Uint8Array {
+  if (memoSerial !== serial) {
+    memos.clear();
+    memoPoolUsed = 0;
+    memoSerial = serial;
+  }
+  let known = memos.get(pattern);
+  if (!known) {
+    known = memoPoolUsed < MAX_POOLED_MEMOS ? memoPool[memoPoolUsed] : undefined;
+    if (!known || known.length < count) {
+      known = new Uint8Array(Math.max(count, 64));
+      if (memoPoolUsed < MAX_POOLED_MEMOS) memoPool[memoPoolUsed] = known;
+    } else known.fill(0, 0, count);
+    memoPoolUsed++;
+    memos.set(pattern, known);
+  }
+  return known;
+}
+
+/**
  * Segment-level wildcard matching without dot segments: the first block at the start, the last at
  * the end, each middle block at its leftmost place after the one before (a leftmost place is never
  * worse, as for `*` within a name). O(glob segments x path length), and each (segment pattern,
@@ -179,12 +204,7 @@ function matchBlocks(blocks: Blocks, view: PathView): boolean {
   // Each (pattern, path segment) pair is decided once: a run tried at every place re-tests the
   // same pairs, which would multiply by the run's length, and globs share their patterns.
   const segmentMatches = (pattern: SegmentPattern, j: number) => {
-    let known = pattern.memo;
-    if (pattern.memoSerial !== serial || !known) {
-      if (!known || known.length < count) pattern.memo = known = new Uint8Array(Math.max(count, 64));
-      else known.fill(0, 0, count);
-      pattern.memoSerial = serial;
-    }
+    const known = memoOf(pattern, serial, count);
     if (known[j] === 0) {
       work += 2;
       known[j] = matchSegment(pattern, path, starts[j]!, j + 1 < count ? starts[j + 1]! - 1 : path.length) ? 2 : 1;
@@ -218,7 +238,7 @@ function matchBlocks(blocks: Blocks, view: PathView): boolean {
 }
 
 function parseSegment(text: string): SegmentPattern {
-  if (!/[*?[]/.test(text)) return { literal: text, chunks: [], texts: [], leadingStar: false, trailingStar: false, minLength: text.length, memoSerial: 0 };
+  if (!/[*?[]/.test(text)) return { literal: text, chunks: [], texts: [], leadingStar: false, trailingStar: false, minLength: text.length };
   const chunks: Atom[][] = [[]];
   let i = 0;
   while (i < text.length) {
@@ -248,7 +268,7 @@ function parseSegment(text: string): SegmentPattern {
   const trailingStar = chunks.length > 1 && chunks.at(-1)!.length === 0;
   const nonEmpty = chunks.filter((chunk) => chunk.length > 0);
   const texts = nonEmpty.map((chunk) => (chunk.every((atom) => atom.kind === "char") ? String.fromCharCode(...chunk.map((atom) => (atom as { char: number }).char)) : undefined));
-  return { chunks: nonEmpty, texts, leadingStar: leadingStar && chunks.length > 1, trailingStar, minLength: nonEmpty.reduce((n, chunk) => n + chunk.length, 0), memoSerial: 0 };
+  return { chunks: nonEmpty, texts, leadingStar: leadingStar && chunks.length > 1, trailingStar, minLength: nonEmpty.reduce((n, chunk) => n + chunk.length, 0) };
 }
 
 /** The index of the `]` closing the class opened at `start`, or -1 (then `[` is literal, as in minimatch). */
