@@ -57,4 +57,15 @@ describe("a policy push over 60 open PRs, GitHub's secondary limits enforced", (
     expect(result.maxPerHour).toBeLessThanOrEqual(50);
     expect(result.budgetWaits).toBeGreaterThan(0);
   });
+
+  it("defers while the installation's primary rate limit is low, until its reset, and drops nothing", async () => {
+    // 300 requests a window of 3 s (GitHub: 5000 an hour; real time, the app reads the reset from
+    // the headers; the time scale only shortens the write spacing). The app waits below 200 left,
+    // so about 100 requests go through a window; the push needs more than 300 in all, which
+    // without the waits would end in 403s.
+    const result = await runPolicyPush({ pullRequests: 90, timeScale: 600, primaryRateLimit: { limit: 300, windowMs: 3000 }, timeoutMs: 90_000 });
+    expect(result).toMatchObject({ pullRequests: 90, writes: 90, primaryLimitErrors: 0, secondaryLimitErrors: 0, correct: 90, evaluated: 90, failed: 0, errorLines: 0 });
+    expect(result.requests).toBeGreaterThan(300);
+    expect(result.rateLimitWaits).toBeGreaterThan(0);
+  });
 });

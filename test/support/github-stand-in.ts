@@ -86,12 +86,23 @@ export interface SecondaryLimits {
 
 export const GITHUB_SECONDARY_LIMITS: SecondaryLimits = { perMinute: 80, perHour: 500 };
 
+/**
+ * GitHub's primary rate limit of an installation token: `limit` requests a window (an hour on
+ * GitHub; any length here), told on every response (x-ratelimit-limit, -remaining, -used, -reset
+ * in epoch seconds); past it, 403 "API rate limit exceeded" until the reset.
+ */
+export interface PrimaryRateLimit {
+  limit: number;
+  windowMs: number;
+}
+
 export interface StandInOptions {
   fake?: FakeGitHub;
   /** Added to every request before it is answered. */
   latencyMs?: number;
   faults?: FaultRule[];
   secondaryLimits?: SecondaryLimits;
+  primaryRateLimit?: PrimaryRateLimit;
 }
 
 /** A content-creating request the stand-in accepted under its secondary limits. */
@@ -124,6 +135,11 @@ export class GitHubStandIn {
   readonly contentWrites: ContentWrite[] = [];
   /** Content-creating requests answered 403 for the secondary limit. */
   secondaryLimitErrors = 0;
+  readonly primaryRateLimit: PrimaryRateLimit | undefined;
+  /** Requests answered 403 for the primary rate limit. */
+  primaryLimitErrors = 0;
+  /** Each installation's current primary window: when it resets (Date.now() ms) and requests used. */
+  readonly primaryWindows = new Map<string, { resetAt: number; used: number }>();
 
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -135,6 +151,7 @@ export class GitHubStandIn {
     this.latencyMs = options.latencyMs ?? 0;
     this.faultRules = options.faults ?? [];
     this.secondaryLimits = options.secondaryLimits;
+    this.primaryRateLimit = options.primaryRateLimit;
   }
 
   /** `127.0.0.1:PORT`, the value of GHE_HOST. */
@@ -217,6 +234,25 @@ export class GitHubStandIn {
 
     const raw = await readBody(req);
     const request = parseRequest(req, raw);
+    const primary = this.primaryRateLimit && installationOf(req) !== "unknown" ? this.primaryWindow(installationOf(req)) : undefined;
+    if (primary) {
+      const headers = {
+        "x-ratelimit-limit": String(this.primaryRateLimit!.limit),
+        "x-ratelimit-remaining": String(Math.max(0, this.primaryRateLimit!.limit - primary.used - 1)),
+        "x-ratelimit-used": String(Math.min(this.primaryRateLimit!.limit, primary.used + 1)),
+        "x-ratelimit-reset": String(Math.ceil(primary.resetAt / 1000)),
+        "x-ratelimit-resource": "core",
+      };
+      if (primary.used >= this.primaryRateLimit!.limit) {
+        this.primaryLimitErrors++;
+        this.served.push({ ...request, status: 403, faulted: true });
+        res.writeHead(403, { "content-type": "application/json; charset=utf-8", ...headers, "x-ratelimit-remaining": "0" });
+        res.end(JSON.stringify({ message: "API rate limit exceeded for installation.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" }));
+        return;
+      }
+      primary.used++;
+      for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    }
     if (this.secondaryLimits && isContentCreating(request)) {
       const installation = installationOf(req);
       if (!this.withinSecondaryLimits(installation, arrived)) {
@@ -260,6 +296,14 @@ export class GitHubStandIn {
     if (headers.link) headers.link = headers.link.replaceAll("https://api.github.com/", `${this.baseUrl}/`);
     res.writeHead(answer.status, headers);
     res.end(answer.body === undefined ? "" : JSON.stringify(answer.body));
+  }
+
+  /** The installation's primary window now (a new one once the last has reset). */
+  private primaryWindow(installation: string): { resetAt: number; used: number } {
+    let window = this.primaryWindows.get(installation);
+    // The reset is told in whole seconds: the window ends on one.
+    if (!window || Date.now() >= window.resetAt) this.primaryWindows.set(installation, (window = { resetAt: Math.ceil((Date.now() + this.primaryRateLimit!.windowMs) / 1000) * 1000, used: 0 }));
+    return window;
   }
 
   /** Whether one more content-creating request of `installation` at `at` keeps both windows within the limits. */

@@ -16,7 +16,7 @@
 import { performance } from "node:perf_hooks";
 import { CHECK_NAME } from "../../src/github/render-check.js";
 import { FakeGitHub, sha, type FakePullRequest, type FakeRepository } from "./fake-github.js";
-import { GITHUB_SECONDARY_LIMITS, GitHubStandIn, type SecondaryLimits } from "./github-stand-in.js";
+import { GITHUB_SECONDARY_LIMITS, GitHubStandIn, type PrimaryRateLimit, type SecondaryLimits } from "./github-stand-in.js";
 import { forRepository } from "./payloads.js";
 import { ServerProcess } from "./server-process.js";
 import { examplePayloads } from "./test-probot.js";
@@ -59,6 +59,8 @@ export interface PolicyPushOptions {
   replicas?: number;
   /** REDIS_URL for every replica (they then share the installation's write budget). */
   redisUrl?: string;
+  /** The installation's primary rate limit, in real time (the app defers below 200 left). */
+  primaryRateLimit?: PrimaryRateLimit;
 }
 
 export interface PolicyPushResult {
@@ -66,6 +68,12 @@ export interface PolicyPushResult {
   /** Content-creating requests GitHub (the stand-in) accepted. */
   writes: number;
   secondaryLimitErrors: number;
+  /** Requests refused for the primary rate limit. */
+  primaryLimitErrors: number;
+  /** Every request GitHub (the stand-in) got. */
+  requests: number;
+  /** Log lines of the app saying the rate limit is low and it waits for the reset. */
+  rateLimitWaits: number;
   /** PRs whose head has exactly one guardrails check, completed, with the conclusion the new policy gives. */
   correct: number;
   /** Of them, the PRs expected to fail (no approval). */
@@ -170,7 +178,7 @@ export async function runPolicyPush(options: PolicyPushOptions): Promise<PolicyP
   const limits = { ...(options.githubLimits ?? GITHUB_SECONDARY_LIMITS), timeScale: options.timeScale };
   const fake = new FakeGitHub(POLICY_PUSH_APP_ID, POLICY_PUSH_INSTALLATION_ID);
   const { repos, prs } = seed(fake, options.pullRequests, options.repositories ?? 1);
-  const standIn = await new GitHubStandIn({ fake, secondaryLimits: limits }).start();
+  const standIn = await new GitHubStandIn({ fake, secondaryLimits: limits, ...(options.primaryRateLimit ? { primaryRateLimit: options.primaryRateLimit } : {}) }).start();
   const env: Record<string, string> = { FANOUT_TIME_SCALE: String(options.timeScale) };
   if (options.appWritesPerMinute !== undefined) env.FANOUT_WRITES_PER_MINUTE = String(options.appWritesPerMinute);
   if (options.appWritesPerHour !== undefined) env.FANOUT_WRITES_PER_HOUR = String(options.appWritesPerHour);
@@ -218,6 +226,9 @@ export async function runPolicyPush(options: PolicyPushOptions): Promise<PolicyP
       pullRequests: prs.length,
       writes: standIn.contentWrites.length,
       secondaryLimitErrors: standIn.secondaryLimitErrors,
+      primaryLimitErrors: standIn.primaryLimitErrors,
+      requests: standIn.requestCount,
+      rateLimitWaits: lines.filter((line) => line.includes("the rate limit is low, waiting for its reset")).length,
       correct,
       expectedFailures: prs.filter((p) => !p.approved).length,
       wallMs,
