@@ -87,42 +87,64 @@ export interface AuditQuery {
 /** Octokit finds GraphQL beside the REST base: /graphql, or /api/graphql for Enterprise Server's /api/v3. */
 export async function mergedPullRequests(query: AuditQuery): Promise<{ pulls: MergedPullRequest[]; requests: number }> {
   const octokit = new Octokit({ auth: query.token, baseUrl: query.apiUrl.replace(/\/+$/, ""), ...(query.fetch ? { request: { fetch: query.fetch } } : {}) });
-  const pulls: MergedPullRequest[] = [];
-  let after: string | null = null;
+  const pulls = new Map<number, MergedPullRequest>();
   let requests = 0;
   let read = 0;
-  for (;;) {
-    const page: AuditPage = await octokit.graphql<AuditPage>(AUDIT_QUERY, {
-      owner: query.owner,
-      name: query.repo,
-      after,
-      pageSize: query.pageSize ?? 100,
-      checkName: query.checkName,
-      appId: query.appId ?? null,
-      byApp: query.appId !== undefined,
-    });
-    requests++;
-    const connection = page.repository?.pullRequests;
-    if (!connection) throw new Error(`repository ${query.owner}/${query.repo} not found, or the token cannot read it`);
-    let reachedStart = false;
-    for (const node of connection.nodes) {
-      read++;
-      if (Date.parse(node.updatedAt) < query.since.getTime()) {
-        reachedStart = true;
-        break;
+  /**
+   * One walk down the UPDATED_AT order from the top, to the first PR updated before `stop`.
+   * Returns the newest update time seen (the top of the list when the walk began).
+   */
+  const walk = async (stop: number, report: boolean): Promise<number> => {
+    let after: string | null = null;
+    let top = -Infinity;
+    for (;;) {
+      const page: AuditPage = await octokit.graphql<AuditPage>(AUDIT_QUERY, {
+        owner: query.owner,
+        name: query.repo,
+        after,
+        pageSize: query.pageSize ?? 100,
+        checkName: query.checkName,
+        appId: query.appId ?? null,
+        byApp: query.appId !== undefined,
+      });
+      requests++;
+      const connection = page.repository?.pullRequests;
+      if (!connection) throw new Error(`repository ${query.owner}/${query.repo} not found, or the token cannot read it`);
+      let reachedStart = false;
+      for (const node of connection.nodes) {
+        read++;
+        const updated = Date.parse(node.updatedAt);
+        top = Math.max(top, updated);
+        if (updated < stop) {
+          reachedStart = true;
+          break;
+        }
+        if (!node.mergedAt) continue;
+        const merged = Date.parse(node.mergedAt);
+        if (merged < query.since.getTime() || merged > query.until.getTime()) continue;
+        pulls.set(node.number, toMerged(node));
       }
-      if (!node.mergedAt) continue;
-      const merged = Date.parse(node.mergedAt);
-      if (merged < query.since.getTime() || merged > query.until.getTime()) continue;
-      pulls.push(toMerged(node));
+      const oldest = connection.nodes.at(-1)?.updatedAt ?? "";
+      if (report) query.progress?.(read, oldest);
+      if (reachedStart || !connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) return top;
+      after = connection.pageInfo.endCursor;
     }
-    const oldest = connection.nodes.at(-1)?.updatedAt ?? "";
-    query.progress?.(read, oldest);
-    if (reachedStart || !connection.pageInfo.hasNextPage || !connection.pageInfo.endCursor) break;
-    after = connection.pageInfo.endCursor;
+  };
+  // A PR updated while the pages are read (a comment on it) moves to the top, above the cursor,
+  // and would never be read: walk the top again down to the newest update the last walk saw,
+  // until a walk finds nothing updated since (review 11).
+  let watermark = await walk(query.since.getTime(), true);
+  for (let pass = 0; ; pass++) {
+    const before = requests;
+    const top = await walk(watermark, false);
+    // The re-walk reads one page when nothing moved; more means the list moved meanwhile.
+    if (top <= watermark && requests - before === 1) break;
+    if (pass >= 5) throw new Error("the merged pull requests kept changing while they were read; run the export again");
+    watermark = Math.max(watermark, top);
   }
-  pulls.sort((a, b) => Date.parse(a.mergedAt) - Date.parse(b.mergedAt) || a.number - b.number);
-  return { pulls, requests };
+  const list = [...pulls.values()];
+  list.sort((a, b) => Date.parse(a.mergedAt) - Date.parse(b.mergedAt) || a.number - b.number);
+  return { pulls: list, requests };
 }
 
 function toMerged(node: RawPullRequest): MergedPullRequest {

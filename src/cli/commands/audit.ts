@@ -90,13 +90,19 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
   return flag(values, "strict") && bypassed > 0 ? EXIT.problems : EXIT.ok;
 }
 
-/** YYYY-MM-DD (the start of that day, or its end for --until, in UTC) or a full ISO 8601 time. */
+/** YYYY-MM-DD (the start of that day, or its end for --until, in UTC) or a full ISO 8601 time with its zone. */
 function parseDate(text: string, name: string, endOfDay: boolean): Date {
+  // A real calendar day: JavaScript would roll 2026-11-31 over to December 1st (review 11).
+  const day = (ymd: string) => {
+    const at = Date.parse(`${ymd}T00:00:00Z`);
+    return Number.isFinite(at) && new Date(at).toISOString().startsWith(ymd) ? at : undefined;
+  };
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const day = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isFinite(day)) return new Date(endOfDay ? day + DAY_MS - 1 : day);
-  } else if (/^\d{4}-\d{2}-\d{2}T/.test(text) && Number.isFinite(Date.parse(text))) {
+    const start = day(text);
+    if (start !== undefined) return new Date(endOfDay ? start + DAY_MS - 1 : start);
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/.test(text) && day(text.slice(0, 10)) !== undefined && Number.isFinite(Date.parse(text))) {
+    // With its zone: a time without one would be read in the machine's local time.
     return new Date(Date.parse(text));
   }
-  throw new UsageError(`--${name} must be a date (YYYY-MM-DD) or an ISO 8601 time, not ${JSON.stringify(text)}`, "audit");
+  throw new UsageError(`--${name} must be a date (YYYY-MM-DD) or an ISO 8601 time with its zone (Z or ±hh:mm), not ${JSON.stringify(text)}`, "audit");
 }
