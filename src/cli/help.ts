@@ -101,7 +101,7 @@ Options:
   --csv              Print CSV (RFC 4180; fields that a spreadsheet would run as formulas start with ')
   --summary          Print per tier: merged, bypassed, overridden, median time from opened to merged, agent share
   --strict           Exit 1 when any pull request was bypassed
-  --app-id ID        Only the Guardrails App's runs count (default: GUARDRAILS_APP_ID; without either, any app's)
+  --app-id ID        The Guardrails App's id: only its runs count (default: GUARDRAILS_APP_ID; one is required)
   -h, --help         Show this help
 
 Environment: GITHUB_TOKEN (required: reads pull requests and checks), GITHUB_API_URL (GitHub

@@ -41,13 +41,13 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
   const since = typeof values.since === "string" ? parseDate(values.since, "since", false) : new Date(until.getTime() - 30 * DAY_MS);
   if (since.getTime() > until.getTime()) throw new UsageError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`, "audit");
   const appIdText = typeof values["app-id"] === "string" ? values["app-id"] : io.env.GUARDRAILS_APP_ID;
-  if (appIdText !== undefined && !/^\d{1,12}$/.test(appIdText)) throw new UsageError(`--app-id must be the GitHub App's numeric id, not ${JSON.stringify(appIdText)}`, "audit");
+  // Which app's runs vouch for a merge must be known: any GitHub Actions workflow of a PR can post
+  // a check run named `guardrails`, with a decision record of its own making (review 11).
+  if (appIdText === undefined) throw new UsageError("--app-id ID (or GUARDRAILS_APP_ID) is required: only the Guardrails App's own check runs may vouch for a merge", "audit");
+  if (!/^\d{1,12}$/.test(appIdText)) throw new UsageError(`--app-id must be the GitHub App's numeric id, not ${JSON.stringify(appIdText)}`, "audit");
   const token = io.env.GITHUB_TOKEN;
   if (!token) throw new CliError("GITHUB_TOKEN is not set: the export reads the repository's merged pull requests and their check runs with it (a token that can read the repository, its pull requests and checks)");
   const apiUrl = io.env.GITHUB_API_URL || "https://api.github.com";
-  if (appIdText === undefined) {
-    io.stderr("guardrails audit: note: without --app-id (or GUARDRAILS_APP_ID), a `guardrails` check run of any app counts; pass the Guardrails App's id so that only its runs vouch for a merge\n");
-  }
 
   const startedAt = Date.now();
   let pages = 0;
@@ -59,7 +59,7 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
     since,
     until,
     checkName: CHECK_NAME,
-    ...(appIdText !== undefined ? { appId: Number(appIdText) } : {}),
+    appId: Number(appIdText),
     progress: (read, reachedBack) => {
       pages++;
       // A progress line for long periods (more than one page), on stderr: stdout stays the export.
