@@ -90,6 +90,23 @@ describe("the check on a commit holds for every open PR whose head it is", () =>
     expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", title: "PR #3 blocks this commit · High risk · missing: 1 more approval", externalId: "1,2,3" });
   });
 
+  it.each([
+    ["the failing one first", [3, 4]],
+    ["the passing one first", [4, 3]],
+  ])("two forks' PRs with one head that GitHub's commit-to-PR association does not list: the run still holds for both (%s)", async (_order, order) => {
+    const w = new World({ policy: POLICY });
+    w.repo.branches.weak = { sha: sha("weak tip"), policy: POLICY };
+    // Into main, touching auth, not approved: fails. Into weak, docs only: passes.
+    const failing = w.addPullRequest({ number: 3, headSha: HEAD, headRef: "someone:feature", files: AUTH, unlistedByCommit: true });
+    const passing = w.addPullRequest({ number: 4, headSha: HEAD, headRef: "someone:feature", baseRef: "weak", files: DOCS, unlistedByCommit: true });
+    const byNumber = { 3: failing, 4: passing } as Record<number, FakePullRequest>;
+    for (const n of order) await w.receive("pull_request", w.pullRequestEvent("opened", byNumber[n]!));
+    // The run's external id is how each evaluation learns of the other: the pass is never written alone.
+    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", externalId: "3,4" });
+    await w.receive("pull_request", w.pullRequestEvent("opened", passing, (p) => Object.assign(p, { action: "edited", changes: { body: { from: "x" } } })));
+    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", title: "PR #3 blocks this commit · High risk · missing: 1 more approval" });
+  });
+
   it("the merge queue passes a PR only when the run on its head covers every PR with that head", async () => {
     const { w, a, b } = twoPullRequests();
     approve(a);

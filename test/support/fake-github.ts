@@ -73,6 +73,11 @@ export interface FakePullRequest {
   filesListedAt?: string;
   /** How many files pages are listed at `filesListedAt` before the list catches up with the head (default: all). */
   filesListedAtPages?: number;
+  /**
+   * A fork's PR whose head commit exists only in the fork: GitHub's commit-to-PR association,
+   * asked on the base repository, does not list it (reported for both GraphQL and REST).
+   */
+  unlistedByCommit?: boolean;
   /** When the head branch was last force-pushed, as the timeline's HeadRefForcePushedEvent says. */
   headForcePushedAt?: string;
   /** When the base branch was last changed (a retarget), as the timeline's BaseRefChangedEvent says. */
@@ -337,7 +342,7 @@ export class FakeGitHub {
       return json(200, listed.map((pr) => ({ number: pr.number, state: "open", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef }, ...(pr.updatedAt ? { updated_at: pr.updatedAt } : {}) })), headers);
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
-      const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1]);
+      const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1] && !pr.unlistedByCommit);
       return json(200, pulls.map((pr) => ({ number: pr.number, state: pr.state === "OPEN" ? "open" : "closed" })));
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
@@ -578,7 +583,7 @@ export class FakeGitHub {
                           oid: pr.headSha,
                           // GitHub lists the PRs that contain the commit (any state); the app keeps the open ones with it as head.
                           associatedPullRequests: (() => {
-                            const containing = [...repo.pulls.values()].filter((other) => other.headSha === pr.headSha);
+                            const containing = [...repo.pulls.values()].filter((other) => other.headSha === pr.headSha && !other.unlistedByCommit);
                             return { totalCount: containing.length, nodes: containing.slice(0, 30).map((other) => ({ number: other.number, state: other.state, headRefOid: other.headSha })) };
                           })(),
                           proposedPolicy: headPolicyOf(repo, pr) !== undefined ? { object: { oid: blobId(headPolicyOf(repo, pr)!), byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!) } } : null,
