@@ -30,9 +30,9 @@ export function withoutUnjudgeablePaths(facts: PullRequestFacts): PullRequestFac
  * each path's cost, but a policy and 3000 paths built together to be slow can still add up; past
  * this budget the remaining paths are not judged and count as unlisted (fail closed: high, every
  * rule's requirements). Realistic policies use a small part of it: the 3000-file x 200-rule
- * benchmark about 1 %; see docs/performance.md (hostile policies) for the figures.
+ * benchmark about 1.3 %; see docs/performance.md (hostile policies) for the figures.
  */
-export const MAX_MATCHING_WORK = 2_500_000;
+export const MAX_MATCHING_WORK = 1_500_000;
 
 /** Classifies the files in order until the budget runs out; the files left are unjudged. */
 export function classifyWithinBudget(compiled: CompiledPolicy, facts: PullRequestFacts): { facts: PullRequestFacts; classified: ClassifiedFile[] } {
