@@ -47,8 +47,9 @@ export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], so
   // The group of each deciding line, found once per line (most files share a few lines).
   const groupOfLine = new Map<CodeOwnersLine, Group>();
   const add = (path: string) => {
-    const { line, owners } = file.ownersOf(path);
-    if (!line || owners.length === 0) return;
+    const line = file.decidingLine(path);
+    if (!line || line.owners.length === 0) return;
+    const owners = line.owners;
     let group = groupOfLine.get(line);
     if (!group) {
       const key = owners.map((o) => o.text.toLowerCase()).sort().join(" ");

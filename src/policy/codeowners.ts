@@ -139,12 +139,18 @@ export class CodeOwners {
    * so far: the first match ends it. `ownersOfReference` is the same answer by brute force.
    */
   ownersOf(path: string): OwnersOf {
+    const line = this.decidingLine(path);
+    return line ? { line, owners: line.owners } : { owners: [] };
+  }
+
+  /** The line that decides a path's owners (the last matching one), or undefined: `ownersOf` without its result object. */
+  decidingLine(path: string): CodeOwnersLine | undefined {
     let directory: string;
     let name: string;
     if (path.length === 0 || path.charCodeAt(0) === 47 || path.charCodeAt(path.length - 1) === 47 || path.includes("//")) {
       // Empty segments are ignored (GitHub never lists such a path).
       const segments = path.split("/").filter((s) => s.length > 0);
-      if (segments.length === 0) return { owners: [] };
+      if (segments.length === 0) return undefined;
       name = segments.pop()!;
       directory = segments.join("/");
     } else {
@@ -183,9 +189,7 @@ export class CodeOwners {
     const dot = name.lastIndexOf(".");
     if (dot >= 0) best = this.lastUnanchored(this.byExtension.get(name.slice(dot + 1)), name, best);
     best = this.lastUnanchored(this.alwaysUnanchored, name, best);
-    if (best < 0) return { owners: [] };
-    const entry = this.compiled[best]!.entry;
-    return { line: entry, owners: entry.owners };
+    return best < 0 ? undefined : this.compiled[best]!.entry;
   }
 
   /** The same answer as `ownersOf`, by brute force: every line, from the last, with no index or memory (for tests). */
