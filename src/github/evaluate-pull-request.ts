@@ -274,7 +274,12 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       ...(resolved.floor ? { floorPolicy: resolved.floor.source } : {}),
       overrideSeq: overrideSeq(state),
       // When this PR was first evaluated at this head: kept from the run's record once written.
-      headSince: ownPrevious?.head === snapshot.headSha && ownPrevious.headSince ? ownPrevious.headSince : evaluatedAt,
+      // A push, open or reopen newer than it (the PR came back to this head, even by a fast-forward
+      // with no force-push event) starts it again; a redelivery of the same event does not.
+      headSince:
+        ownPrevious?.head === snapshot.headSha && ownPrevious.headSince && !(trigger.resetsPass && !(Date.parse(ownPrevious.headSince) >= Date.parse(trigger.at ?? "")))
+          ? ownPrevious.headSince
+          : evaluatedAt,
     });
     const decisionRecords = { ...existingRecords, [String(target.number)]: ownRecord };
     const withRecords = (o: CheckOutput) => ({
