@@ -82,7 +82,7 @@ export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], so
     return { owners: group.owners.map((o) => o.text), patterns: [...group.patterns], files: group.files, met: approvedBy.length > 0, approvedBy };
   });
   const unmet = ownerGroups.filter((g) => !g.met);
-  const incomplete = (!facts.filesComplete && file.assignsOwners) || unworked > 0;
+  const incomplete = (!facts.filesComplete && file.assignsOwners) || unworked > 0 || file.unreadLines > 0;
   const met = unmet.length === 0 && !incomplete;
   const describe = (g: OwnerGroup) => {
     const emails = g.owners.filter((o) => !o.startsWith("@"));
@@ -91,6 +91,7 @@ export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], so
   };
   const incompleteNote = [
     ...(!facts.filesComplete && file.assignsOwners ? ["the file list is incomplete, so files GitHub did not list may have owners"] : []),
+    ...(file.unreadLines > 0 ? [`the CODEOWNERS file is longer than Guardrails reads (${file.unreadLines} lines past the first 10,000), and a later line decides: the owners of the changed files are unknown`] : []),
     ...(unworked > 0
       ? [`the owners of ${plural(unworked, "changed file")} were not worked out: matching the paths against CODEOWNERS ran past the work budget of one evaluation (a CODEOWNERS of many wildcard lines, or very long paths), so they may have owners`]
       : []),

@@ -33,6 +33,13 @@ export async function settleOverride(github: GitHub, log: Logger, input: SettleI
   const { snapshot, command } = input;
   const author = snapshot.author.login;
   const authorization = command ? await authorize(github, input.repo, input.policies, command, author, snapshot.ownerIsOrganization) : undefined;
+  // An override in force on this head: is its author still allowed (access, team)? A lookup that
+  // fails throws, and the evaluation fails closed without ending the override.
+  const held = input.state.override;
+  const overriderNow =
+    held && held.head === snapshot.headSha && command === undefined
+      ? await authorize(github, input.repo, input.policies, { command: { kind: "withdraw" }, by: held.by, isBot: false, commentId: 0, at: held.at }, author, snapshot.ownerIsOrganization, true)
+      : undefined;
   const result = nextOverrideState(input.state, {
     headSha: snapshot.headSha,
     author,
@@ -40,6 +47,7 @@ export async function settleOverride(github: GitHub, log: Logger, input: SettleI
     now: input.now,
     ...(command ? { command } : {}),
     ...(authorization ? { authorization } : {}),
+    ...(overriderNow ? { overriderNow } : {}),
     ...overrideGuards(snapshot, input.number),
   });
   for (const event of result.events) logOverrideEvent(log, `${input.repo.owner}/${input.repo.repo}`, input.number, event);
@@ -64,6 +72,8 @@ async function authorize(
   command: CommandInput,
   author: string,
   ownerIsOrganization: boolean,
+  /** Let a failed lookup throw instead of refusing (re-checking an override already given). */
+  throwOnLookupFailure = false,
 ): Promise<Authorization> {
   const needs = command.viaApp === undefined ? overrideLookups(policies, command.by, command.isBot, author) : { permission: false, teams: [] };
   if (!needs.permission) return authorizeOverride(policies, { login: command.by, isBot: command.isBot, teams: [] }, author);
@@ -76,6 +86,7 @@ async function authorize(
     const memberships = await Promise.all(teams.map(async (team) => ((await fetchMembership(github, repo.owner, team, command.by)) ? team : undefined)));
     return authorizeOverride(policies, { login: command.by, isBot: command.isBot, permission, teams: memberships.filter((t): t is string => t !== undefined) }, author);
   } catch (error) {
+    if (throwOnLookupFailure) throw error;
     return { ok: false, refusal: { code: "lookup_failed", message: `Guardrails could not look up @${command.by}'s access (${describeError(error)}); write the command again` } };
   }
 }

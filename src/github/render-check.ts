@@ -280,6 +280,11 @@ export function renderEvaluationError(message: string): CheckOutput {
   };
 }
 
+/** Text shown as plain text in Markdown (a heading, a line): no link, image, emphasis or HTML can start. */
+export function plainMarkdown(text: string): string {
+  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/[\\`*_[\]()!<>#|~]/g, "\\$&");
+}
+
 /** Markdown table cells cannot contain `|` or newlines. */
 function cell(text: string): string {
   return text.replace(/\|/g, "\\|").replace(/\r\n|[\r\n\u2028\u2029]/g, " ");

@@ -26,7 +26,7 @@ import { POLICY_PATH } from "../policy/schema.js";
 import { resolvePolicy } from "./policy-source.js";
 import { loadCodeOwners } from "./codeowners-source.js";
 import { loadProposedPolicy, proposedPolicyFact } from "./proposed-policy.js";
-import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
+import { MAX_OUTPUT_CHARS, plainMarkdown, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
 import { fetchSnapshot, type PullRequestSnapshot } from "./snapshot.js";
 
 /** More PRs on one commit than this are not judged one by one: the check fails and says so. */
@@ -112,7 +112,7 @@ export function combineResults(parts: PullRequestResult[]): CheckOutput & { cove
   const summary = [
     `This commit is the head of ${sorted.length} open pull requests: ${list}. GitHub reads required checks per commit, so this check passes only when every one of them meets its own guardrails.${failing.length ? ` Failing: ${failing.map((p) => `#${p.number}`).join(", ")}.` : ""}`,
     "",
-    ...sorted.flatMap((p) => [`### PR #${p.number} into \`${p.baseBranch}\`: ${p.output.conclusion === "success" ? "✅ passes" : "❌ fails"} · ${p.output.title}`, "", p.output.summary, ""]),
+    ...sorted.flatMap((p) => [`### PR #${p.number} into \`${p.baseBranch}\`: ${p.output.conclusion === "success" ? "✅ passes" : "❌ fails"} · ${plainMarkdown(p.output.title)}`, "", p.output.summary, ""]),
   ].join("\n");
   const text = sorted.map((p) => `### PR #${p.number}\n\n${p.output.text}`).join("\n\n");
   return {

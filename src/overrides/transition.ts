@@ -44,6 +44,11 @@ export interface TransitionInput {
   headForcePushedAt?: string | null;
   /** The override `seq` the head's check run records for this PR. */
   runOverrideSeq?: number;
+  /**
+   * The override's author judged again now (permission, team membership): someone who lost write
+   * access or left the team it was given through no longer holds it open.
+   */
+  overriderNow?: Authorization;
 }
 
 export type OverrideEvent =
@@ -80,6 +85,11 @@ export function nextOverrideState(state: ChecklistState, input: TransitionInput)
       next = bump({ ...withoutOverride(next), ended });
       events.push({ kind: "override_ended", record: ended });
     }
+  }
+  if (next.override && input.overriderNow && !input.overriderNow.ok) {
+    const ended: EndedOverrideRecord = { ...next.override, how: "no_longer_allowed", endedAt: input.now, note: input.overriderNow.refusal.message };
+    next = bump({ ...withoutOverride(next), ended });
+    events.push({ kind: "override_ended", record: ended });
   }
   // A refusal is shown while its head is the head.
   if (next.refused && next.refused.head !== input.headSha) delete next.refused;

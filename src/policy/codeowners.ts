@@ -19,6 +19,13 @@
 /** GitHub loads no CODEOWNERS file of 3 MB or more. */
 export const MAX_CODEOWNERS_BYTES = 3 * 1024 * 1024;
 
+/**
+ * Lines of CODEOWNERS read. GitHub reads up to 3 MB (hundreds of thousands of short lines), which
+ * took 6 s to parse here, on every new version a branch author pushes: past this many lines the
+ * rest is not read and the owners of every file are unknown (`codeowners: true` fails closed).
+ */
+export const MAX_CODEOWNERS_LINES = 10_000;
+
 /** Where GitHub looks for CODEOWNERS, in its order: the first that exists is used. */
 export const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"] as const;
 
@@ -115,7 +122,11 @@ export class CodeOwners {
   private readonly alwaysUnanchored: number[] = [];
   private readonly directories = new Map<string, DirectoryFacts>();
 
-  constructor(lines: CodeOwnersLine[], problems: CodeOwnersProblem[], compiled: CompiledLine[]) {
+  /** Lines not read past MAX_CODEOWNERS_LINES (0: the whole file was read). */
+  readonly unreadLines: number;
+
+  constructor(lines: CodeOwnersLine[], problems: CodeOwnersProblem[], compiled: CompiledLine[], unreadLines = 0) {
+    this.unreadLines = unreadLines;
     this.lines = lines;
     this.problems = problems;
     this.compiled = compiled;
@@ -297,7 +308,10 @@ export function parseCodeOwners(text: string): CodeOwners {
     problems.push({ line: 1, column: 1, message: "the CODEOWNERS file is 3 MB or larger, and GitHub does not load it: no owners" });
     return new CodeOwners(lines, problems, compiled);
   }
-  const raw = text.split(/\r\n|\n|\r/);
+  const all = text.split(/\r\n|\n|\r/);
+  const raw = all.length > MAX_CODEOWNERS_LINES ? all.slice(0, MAX_CODEOWNERS_LINES) : all;
+  const unread = all.length - raw.length;
+  if (unread > 0) problems.push({ line: MAX_CODEOWNERS_LINES + 1, column: 1, message: `the CODEOWNERS file has ${all.length} lines; Guardrails reads the first ${MAX_CODEOWNERS_LINES}, so the owners of every file are unknown` });
   raw.forEach((content, i) => {
     const number = i + 1;
     const parsed = parseLine(content, number);
@@ -310,7 +324,7 @@ export function parseCodeOwners(text: string): CodeOwners {
     lines.push(parsed.entry);
     compiled.push({ ...parsed.compiled, index, entry: parsed.entry });
   });
-  return new CodeOwners(lines, problems, compiled);
+  return new CodeOwners(lines, problems, compiled, unread);
 }
 
 type ParsedLine = { entry: CodeOwnersLine; compiled: Omit<CompiledLine, "index" | "entry"> } | CodeOwnersProblem;

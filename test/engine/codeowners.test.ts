@@ -140,6 +140,19 @@ describe("a hostile CODEOWNERS (written by whoever can push the base branch) has
     expect(hostile.ownersOf("a/q5zz").owners.map((o) => o.text)).toEqual(["@acme/t5"]);
   });
 
+  it("a file longer than 10,000 lines is read only that far (6 s for 3 MB of short lines before): the owners are unknown, not met", () => {
+    const long = parseCodeOwners(["* @lead", ...Array.from({ length: 12_000 }, (_, i) => `/x${i}/ @acme/t${i}`)].join("\n"));
+    expect(long.unreadLines).toBe(2001);
+    expect(long.lines).toHaveLength(10_000);
+    expect(long.problems.at(-1)).toMatchObject({ line: 10_001, message: expect.stringContaining("Guardrails reads the first 10000") });
+    const p = policy({ tiers: { ...NO_REQUIREMENTS, medium: { codeowners: true } } });
+    const result = requirement(run(p, { codeOwners: long, repositoryOwner: "acme", files: [file("src/a.ts")], reviews: [approve("lead")] }), "codeowners");
+    expect(result.met).toBe(false);
+    expect(result.message).toContain("the CODEOWNERS file is longer than Guardrails reads (2001 lines past the first 10,000)");
+    // A file within the limit is read whole.
+    expect(parseCodeOwners(Array.from({ length: 10_000 }, (_, i) => `/x${i}/ @u`).join("\n")).unreadLines).toBe(0);
+  });
+
   it("the 3000-file x 500-line benchmark uses a small part of the budget", () => {
     const files = monorepoFiles(3000, 200);
     const p = policy({ tiers: { ...NO_REQUIREMENTS, medium: { codeowners: true }, high: { codeowners: true } } });
