@@ -222,7 +222,9 @@ describe("an override in force", () => {
     await w.receive("issue_comment", deleted);
     pr.comments = pr.comments.filter((c) => c.id !== command.id);
     await w.receive("check_run", w.checkRunEvent("rerequested", w.checkRuns(pr.headSha)[0]!, { pullRequests: [pr] }));
-    expect(w.calls(mark).filter((c) => c.includes("permission"))).toEqual([]);
+    // Neither was taken for a command: the newest command applied is still the grant.
+    expect(stateOf(w, pr).lastCommand).toBe(granted.id);
+    expect(w.calls(mark).filter((c) => c.includes("memberships"))).toEqual([]);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
   });
 
@@ -246,6 +248,30 @@ describe("an override in force", () => {
     await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     expect(pr.labels).not.toContain("risk:overridden");
+  });
+
+  it.each([
+    ["loses write access", (w: World) => void (w.repo.collaborators.cto = "read")],
+    ["is no longer a collaborator", (w: World) => void delete w.repo.collaborators.cto],
+  ])("ends when the person who gave it %s (looked up while one is in force)", async (_name, demote) => {
+    const { w, pr } = await overridden();
+    demote(w);
+    const mark = w.mark();
+    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
+    expect(w.calls(mark)).toContain(`GET ${w.base}/collaborators/cto/permission`);
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed", note: expect.stringContaining("overriding needs write access or above") });
+    expect(pr.labels).not.toContain("risk:overridden");
+  });
+
+  it("ends when its author leaves the team it was given through", async () => {
+    const { w, pr } = await failingHighPullRequest();
+    await comment(w, pr, `/guardrails override ${REASON}`, "oncaller");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
+    w.repo.teams = { "sre-oncall": [] };
+    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed", by: "oncaller" });
   });
 
   it("ends when the base's policy no longer lists the person", async () => {
