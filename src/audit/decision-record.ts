@@ -10,6 +10,7 @@
 import { z } from "zod";
 import type { Decision, OverrideRecord } from "../engine/types.js";
 import { TIERS } from "../policy/schema.js";
+import { overrideRecordSchema } from "../overrides/record.js";
 import { MAX_OUTPUT_CHARS, truncate, type PolicySource } from "../github/render-check.js";
 import type { ChecklistState } from "../github/checklist-comment.js";
 
@@ -27,15 +28,7 @@ const policySourceSchema = z.object({
   path: short(200).optional(),
   commit: short(64).optional(),
 });
-const overrideSchema = z.object({
-  by: short(100),
-  at: short(40),
-  reason: short(1000),
-  head: short(64),
-  via: z.array(short(120)).max(2),
-  commentId: z.number().int().nonnegative().optional(),
-  bypassed: z.array(short(MAX_MESSAGE_CHARS + 40)).max(60),
-});
+const overrideSchema = overrideRecordSchema.extend({ bypassed: z.array(short(MAX_MESSAGE_CHARS + 40)).max(60) });
 
 export const decisionRecordSchema = z.object({
   head: short(64),
@@ -125,6 +118,18 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
 
 function overrideOf(o: OverrideRecord, bypassed: string[]): DecisionRecord["override"] {
   return { by: o.by, at: o.at, reason: o.reason, head: o.head, via: o.via, ...(o.commentId !== undefined ? { commentId: o.commentId } : {}), bypassed: bypassed.slice(0, 60) };
+}
+
+/**
+ * When this PR was first evaluated at this head: kept from its record on the head's run, unless
+ * an event that brings the head (a push, open or reopen) is newer than it: the PR came back to a
+ * head it had before, perhaps by a fast-forward, so it starts again. A redelivery of the same
+ * event (not newer) keeps it; an event without a readable time starts it again (fail closed).
+ */
+export function headSinceFor(previous: DecisionRecord | undefined, headSha: string, headEventAt: string | undefined, now: string): string {
+  const kept = previous?.head === headSha ? previous.headSince : undefined;
+  if (kept === undefined) return now;
+  return headEventAt !== undefined && !(Date.parse(kept) >= Date.parse(headEventAt)) ? now : kept;
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 import type { Tier } from "../policy/schema.js";
 import { readDecisionRecords, type DecisionRecord } from "./decision-record.js";
+// Control characters of outsiders' text (titles, reasons) never reach a terminal as they are.
+import { printable } from "../cli/format.js";
 
 /** A merged PR as the adapter read it (GraphQL). */
 export interface MergedPullRequest {
@@ -199,8 +201,6 @@ export function summaryCsv(summary: readonly TierSummary[]): string {
   return csvLine(["tier", "merged", "bypassed", "overridden", "median_hours_to_merge", "agent_share"]) + summary.map((s) => csvLine([s.tier, s.merged, s.bypassed, s.overridden, s.median_hours_to_merge, s.agent_share])).join("");
 }
 
-/** Control characters of outsiders' text never reach a terminal. */
-const printable = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ");
 
 export function recordsText(records: readonly AuditRecord[]): string {
   if (records.length === 0) return "No pull requests were merged in the period.\n";

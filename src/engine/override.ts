@@ -7,7 +7,7 @@
  * bypasses its requirements too, so a repository cannot grant itself a way around the floor.
  */
 import type { Policy } from "../policy/schema.js";
-import type { Decision, OverrideRecord, Permission, PolicyOrigin } from "./types.js";
+import { canWrite, type Decision, type OverrideRecord, type Permission, type PolicyOrigin } from "./types.js";
 
 export type OverridesPolicy = NonNullable<Policy["overrides"]>;
 
@@ -34,7 +34,6 @@ export interface OverrideRefusal {
 
 export type Authorization = { ok: true; via: string[] } | { ok: false; refusal: OverrideRefusal };
 
-const WRITE_OR_ABOVE: ReadonlySet<Permission> = new Set(["write", "maintain", "admin"]);
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const policyName = (p: PolicyInForce, many: boolean) => (many ? (p.origin === "organization" ? "the enforced organisation policy" : "the repository's policy") : "the policy");
 
@@ -90,7 +89,7 @@ export function authorizeOverride(policies: readonly PolicyInForce[], actor: Ove
       refusal: { code: "not_allowed", message: `@${actor.login} may not override: ${policyName(p, many)} allows ${who.length ? who.join(", ") : "nobody"} (\`overrides.users\`, \`overrides.teams\`)` },
     };
   }
-  if (actor.permission === undefined || !WRITE_OR_ABOVE.has(actor.permission)) {
+  if (!canWrite(actor.permission)) {
     return { ok: false, refusal: { code: "permission", message: `@${actor.login} has ${actor.permission ?? "no"} access to the repository; overriding needs write access or above` } };
   }
   return { ok: true, via };

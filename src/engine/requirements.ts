@@ -7,12 +7,11 @@ import { judgeCodeOwners } from "./codeowners.js";
 import type { CompiledPolicy } from "./compile.js";
 import type { ReviewSummary } from "./reviews.js";
 import { plural, type ClassifiedFile } from "./tier.js";
-import type { Permission, PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
+import { canWrite, type PullRequestFacts, type RequirementResult, type RequirementSource } from "./types.js";
 
 /** Bounds on the text a ticket pattern runs on (RE2 is linear, this bounds the linear). */
 export const TICKET_TEXT_LIMITS = { title: 1024, body: 65536, branch: 1024 } as const;
 
-const WRITE_OR_ABOVE: ReadonlySet<Permission> = new Set(["admin", "maintain", "write"]);
 
 export interface MergedRequirements {
   approvals?: { count: number; sources: RequirementSource[] };
@@ -169,7 +168,7 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classifie
   // GitHub's label names are case-insensitive.
   const exempt = policy.tests.exempt_label.toLowerCase();
   const label = facts.labels.find((l) => l.name.toLowerCase() === exempt);
-  if (label?.appliedBy && WRITE_OR_ABOVE.has(label.appliedBy.permission)) {
+  if (label?.appliedBy && canWrite(label.appliedBy.permission)) {
     return { ...base, met: true, message: `tests waived by label "${label.name}" (applied by ${label.appliedBy.login})`, howTo: "" };
   }
   const labelNote = label

@@ -19,6 +19,11 @@ export interface ChangedFile {
 /** Repository permission, highest first: admin > maintain > write > triage > read > none. */
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 
+/** Write access or above: what a label, a tick or an override needs to count. */
+export function canWrite(permission: Permission | undefined): boolean {
+  return permission === "write" || permission === "maintain" || permission === "admin";
+}
+
 export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
 
 export interface Review {

@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { ChecklistTick, OverrideRecord } from "../engine/types.js";
+import { overrideRecordSchema } from "../overrides/record.js";
 
 export const COMMENT_MARKER = "<!-- guardrails:checklist -->";
 const STATE_PATTERN = /<!-- guardrails:state ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+) -->/;
@@ -57,14 +58,6 @@ export interface ChecklistState {
 }
 
 const text = (max: number) => z.string().max(max);
-const overrideRecordSchema = z.object({
-  by: text(100),
-  at: text(40),
-  reason: text(1000),
-  head: text(64),
-  via: z.array(text(120)).max(2),
-  commentId: z.number().int().nonnegative().optional(),
-});
 const stateExtrasSchema = z.object({
   override: overrideRecordSchema.optional(),
   refused: z

@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import { evaluate } from "../engine/evaluate.js";
 import { evaluateWithFloor } from "../engine/floor.js";
 import { summarizeReviews } from "../engine/reviews.js";
-import type { Decision, Label, Permission, PullRequestFacts } from "../engine/types.js";
+import { canWrite, type Decision, type Label, type Permission, type PullRequestFacts } from "../engine/types.js";
 import { POLICY_PATH, type Policy } from "../policy/schema.js";
 import {
   applyEdit,
@@ -29,7 +29,7 @@ import { codeOwnersPending, codeOwnerTeams, loadCodeOwners } from "./codeowners-
 import { planReviewRequests, requestReviews } from "./review-requests.js";
 import { completeCheckRun, findCheckRun, newestRunOn, sameOutput, startCheckRun, syncFlagLabel, syncTierLabel, upsertComment } from "./publish.js";
 import { withPlaygroundLink } from "../web/check-link.js";
-import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
+import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput, type PolicySource } from "./render-check.js";
 import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
 import { combineResults, coveredBy, judgeOther, MAX_SHARED_PULL_REQUESTS, otherPullRequestsOnHead, tooManyOnHead, withCommitLock } from "./shared-head.js";
@@ -37,7 +37,7 @@ import type { PullRequestLock } from "./pr-lock.js";
 import { fetchMembership, fetchPermission } from "./permissions.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
 import { readDelegationRecords, writeDelegationRecords } from "../metrics/delegation-record.js";
-import { decisionRecord, errorRecord, readDecisionRecords, writeDecisionRecords } from "../audit/decision-record.js";
+import { decisionRecord, errorRecord, headSinceFor, readDecisionRecords, writeDecisionRecords } from "../audit/decision-record.js";
 import { applyOverride } from "../engine/override.js";
 import type { CommandInput, OverrideEvent } from "../overrides/transition.js";
 import { overrideSeq } from "../overrides/transition.js";
@@ -200,11 +200,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;
     if (broken) {
       const output = keepCoverage(renderPolicyError(broken.problems, broken.source), target.number, snapshot.checkRun?.externalId);
-      const existing = readDecisionRecords(snapshot.checkRun?.text);
-      const failed = errorRecord(snapshot.headSha, `the policy ${broken.source.repository ?? ""} ${broken.source.path ?? ""} has ${broken.problems.length} problem(s)`.replace(/\s+/g, " "), existing[String(target.number)], broken.source);
-      output.text = writeDecisionRecords(output.text, { ...existing, [String(target.number)]: failed });
-      // A failing run keeps the PRs' delegation records: the next decision continues from them.
-      output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot.checkRun?.text));
+      output.text = failureText(output.text, snapshot.checkRun?.text, target.number, snapshot.headSha, `the policy does not load (${broken.problems.length} problem${broken.problems.length === 1 ? "" : "s"})`, broken.source);
       writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
       log.info({ ...logFields(target, snapshot), policy: broken.source, problems: broken.problems.length, writes }, "policy error");
       return { status: "policy_error", conclusion: "failure", writes };
@@ -237,6 +233,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       number: target.number,
       snapshot,
       state,
+      record: ownPrevious,
       policies: policiesInForce(policy, floorPolicy),
       ...(trigger.overrideCommand ? { command: trigger.overrideCommand } : {}),
       now: evaluatedAt,
@@ -247,11 +244,13 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     decision = applyOverride(decision, state.override, snapshot.headSha);
 
     const output = renderDecision(decision, resolved.source, state, resolved.floor?.source);
+    // Who counts as approving this head (review requests skip them; the decision record names them).
+    const validApprovers = summarizeReviews(facts, policy.approvals.stale).approvers;
     // approvals.request_reviews: once per head commit, never failing the check (review-requests.ts).
     const plan = planReviewRequests(policy, decision, {
       author: snapshot.author.login,
       repositoryOwner: target.owner,
-      approving: summarizeReviews(facts, policy.approvals.stale).approvers,
+      approving: validApprovers,
       requested: snapshot.requestedReviewers ?? { users: [], teams: [] },
     });
     const requested = await requestReviews(github, log, { owner: target.owner, repo: target.repo, number: target.number }, plan, snapshot.checkRun?.summary);
@@ -268,18 +267,12 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const ownRecord = decisionRecord({
       headSha: snapshot.headSha,
       decision,
-      approvers: summarizeReviews(facts, policy.approvals.stale).approvers,
+      approvers: validApprovers,
       state,
       policy: resolved.source,
       ...(resolved.floor ? { floorPolicy: resolved.floor.source } : {}),
       overrideSeq: overrideSeq(state),
-      // When this PR was first evaluated at this head: kept from the run's record once written.
-      // A push, open or reopen newer than it (the PR came back to this head, even by a fast-forward
-      // with no force-push event) starts it again; a redelivery of the same event does not.
-      headSince:
-        ownPrevious?.head === snapshot.headSha && ownPrevious.headSince && !(trigger.resetsPass && !(Date.parse(ownPrevious.headSince) >= Date.parse(trigger.at ?? "")))
-          ? ownPrevious.headSince
-          : evaluatedAt,
+      headSince: headSinceFor(ownPrevious, snapshot.headSha, trigger.resetsPass ? (trigger.at ?? "") : undefined, evaluatedAt),
     });
     const decisionRecords = { ...existingRecords, [String(target.number)]: ownRecord };
     const withRecords = (o: CheckOutput) => ({
@@ -397,9 +390,7 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     }
     if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
     const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
-    const existing = readDecisionRecords(snapshot?.checkRun?.text);
-    output.text = writeDecisionRecords(output.text, { ...existing, [String(target.number)]: errorRecord(headSha, message, existing[String(target.number)]) });
-    output.text = writeDelegationRecords(output.text, readDelegationRecords(snapshot?.checkRun?.text));
+    output.text = failureText(output.text, snapshot?.checkRun?.text, target.number, headSha, message);
     let checkWritten = false;
     try {
       writes += (await completeCheckRun(github, repo, headSha, target.number, runId, output)).requests;
@@ -429,6 +420,17 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
 function keepCoverage(output: CheckOutput, own: number, externalId: string | null | undefined): CheckOutput {
   const covered = [...new Set([own, ...coveredBy(externalId)])].sort((a, b) => a - b);
   return covered.length > 1 ? { ...output, coveredPullRequests: covered } : output;
+}
+
+/**
+ * A failing run's text: this PR's decision record says why it failed (keeping what guards
+ * overrides), and every other record of the run stays, the delegation records too: the next
+ * decision continues from them.
+ */
+function failureText(text: string, runText: string | null | undefined, number: number, headSha: string, why: string, policy?: PolicySource): string {
+  const existing = readDecisionRecords(runText);
+  const records = { ...existing, [String(number)]: errorRecord(headSha, why, existing[String(number)], policy) };
+  return writeDelegationRecords(writeDecisionRecords(text, records), readDelegationRecords(runText));
 }
 
 /** The PR's head by REST, for a failure that came before the snapshot could say it. */
@@ -554,7 +556,7 @@ export async function gatherExtraFacts(
   const labels = facts.labels.map((label) =>
     label.name === exemptLabel && applier && appliedByPermission ? { ...label, appliedBy: { login: applier, permission: appliedByPermission } } : label,
   );
-  const mayTick = editorCan === "admin" || editorCan === "maintain" || editorCan === "write";
+  const mayTick = canWrite(editorCan);
   return { changed: true, state: edit && mayTick ? edit.state : state, labels, teamMembers };
 }
 

@@ -6,7 +6,8 @@
 import type { Logger } from "pino";
 import { authorizeOverride, overrideLookups, type Authorization, type PolicyInForce } from "../engine/override.js";
 import type { Policy } from "../policy/schema.js";
-import { readDecisionRecords } from "../audit/decision-record.js";
+import { canWrite } from "../engine/types.js";
+import type { DecisionRecord } from "../audit/decision-record.js";
 import { describeError } from "./errors.js";
 import type { ChecklistState } from "./checklist-comment.js";
 import type { GitHub } from "./octokit.js";
@@ -24,6 +25,8 @@ export interface SettleInput {
   number: number;
   snapshot: PullRequestSnapshot;
   state: ChecklistState;
+  /** This PR's decision record on the head's run, as read for this evaluation. */
+  record: DecisionRecord | undefined;
   policies: PolicyInForce[];
   command?: CommandInput;
   now: string;
@@ -48,15 +51,14 @@ export async function settleOverride(github: GitHub, log: Logger, input: SettleI
     ...(command ? { command } : {}),
     ...(authorization ? { authorization } : {}),
     ...(overriderNow ? { overriderNow } : {}),
-    ...overrideGuards(snapshot, input.number),
+    ...overrideGuards(snapshot, input.record),
   });
   for (const event of result.events) logOverrideEvent(log, `${input.repo.owner}/${input.repo.repo}`, input.number, event);
   return result;
 }
 
 /** What binds an override to what people saw: the PR's record on the head's run, and the timeline. */
-export function overrideGuards(snapshot: PullRequestSnapshot, number: number): { headEvaluatedSince: string | null; headForcePushedAt: string | null; runOverrideSeq?: number } {
-  const record = readDecisionRecords(snapshot.checkRun?.text)[String(number)];
+export function overrideGuards(snapshot: PullRequestSnapshot, record: DecisionRecord | undefined): { headEvaluatedSince: string | null; headForcePushedAt: string | null; runOverrideSeq?: number } {
   return {
     headEvaluatedSince: record?.head === snapshot.headSha ? (record.headSince ?? null) : null,
     headForcePushedAt: snapshot.headForcePushedAt ?? null,
@@ -80,9 +82,8 @@ async function authorize(
   try {
     // The permission first: anyone can comment, and someone without write access costs no team lookups.
     const permission = await fetchPermission(github, repo, command.by);
-    const mayWrite = permission === "write" || permission === "maintain" || permission === "admin";
     // Teams belong to the owner's organisation; a user-owned repository has none.
-    const teams = ownerIsOrganization && mayWrite ? needs.teams : [];
+    const teams = ownerIsOrganization && canWrite(permission) ? needs.teams : [];
     const memberships = await Promise.all(teams.map(async (team) => ((await fetchMembership(github, repo.owner, team, command.by)) ? team : undefined)));
     return authorizeOverride(policies, { login: command.by, isBot: command.isBot, permission, teams: memberships.filter((t): t is string => t !== undefined) }, author);
   } catch (error) {

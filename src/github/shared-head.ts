@@ -15,6 +15,7 @@
 import { nextOverrideState } from "../overrides/transition.js";
 import { applyOverride } from "../engine/override.js";
 import { overrideGuards, policiesInForce } from "./override-command.js";
+import { readDecisionRecords } from "../audit/decision-record.js";
 import type { Decision } from "../engine/types.js";
 import { decodeState, ticksForEngine } from "./checklist-comment.js";
 import { describeError } from "./errors.js";
@@ -90,7 +91,7 @@ export async function judgeOther(deps: EvaluationDeps, repo: { owner: string; re
       author: snapshot.author.login,
       policies: policiesInForce(policy, floor),
       now: new Date().toISOString(),
-      ...overrideGuards(snapshot, number),
+      ...overrideGuards(snapshot, readDecisionRecords(snapshot.checkRun?.text)[String(number)]),
     });
     decision = applyOverride(decision, settled.state.override, headSha);
     return { number, baseBranch: snapshot.baseBranch, output: renderDecision(decision, resolved.source, state, resolved.floor?.source), decision };

@@ -52,7 +52,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
               proposedPolicy: file(path: $policyPath) { object { ... on Blob { oid byteSize } } }
               associatedPullRequests(first: 30) { totalCount nodes { number state headRefOid } }
               checkSuites(first: 10, filterBy: { appId: $appId }) {
-                nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId externalId startedAt completedAt status conclusion title summary text } } }
+                nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId externalId completedAt status conclusion title summary text } } }
               }
             }
           }
@@ -104,8 +104,6 @@ export interface ExistingCheckRun {
   externalId?: string | null;
   /** When it was last completed. */
   completedAt?: string | null;
-  /** When it was created (started): a command written before it is about an earlier head. */
-  startedAt?: string | null;
   status: string;
   conclusion: string | null;
   title: string | null;
@@ -307,7 +305,7 @@ export async function fetchSnapshot(
     comment: await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
     sharedHead: sharedHeadOf(headCommit && headCommit.oid === pull.headRefOid ? headCommit.associatedPullRequests : null, pull.headRefOid, pr.number),
     checkRun: newestRun
-      ? { id: newestRun.databaseId, externalId: newestRun.externalId ?? null, completedAt: newestRun.completedAt ?? null, startedAt: newestRun.startedAt ?? null, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
+      ? { id: newestRun.databaseId, externalId: newestRun.externalId ?? null, completedAt: newestRun.completedAt ?? null, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
       : null,
     previousHeadRunText:
       (repository.previousHead?.checkSuites?.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []).sort((a, b) => b.databaseId - a.databaseId)[0]?.text ?? null,

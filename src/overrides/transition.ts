@@ -73,23 +73,23 @@ export function nextOverrideState(state: ChecklistState, input: TransitionInput)
   // A state older than what the app last wrote on this head (someone pasted an earlier one back).
   if (next.override && overrideSeq(next) < runSeq) delete next.override;
 
-  if (next.override && next.override.head !== input.headSha) {
-    const ended: EndedOverrideRecord = { ...next.override, how: "new_head", endedAt: input.now, note: `the head moved to ${input.headSha.slice(0, 7)}` };
-    next = bump({ ...withoutOverride(next), ended });
-    events.push({ kind: "override_ended", record: ended });
-  }
+  // What ends an override in force, first reason first: a new head, a policy that no longer
+  // allows its author, or its author's access or team membership as GitHub says now.
   if (next.override) {
-    const why = overrideNoLongerAllowed(next.override, input.policies, input.author);
-    if (why) {
-      const ended: EndedOverrideRecord = { ...next.override, how: "no_longer_allowed", endedAt: input.now, note: why };
+    const held = next.override;
+    const lostAccess = input.overriderNow && !input.overriderNow.ok ? input.overriderNow.refusal.message : undefined;
+    const notAllowed = overrideNoLongerAllowed(held, input.policies, input.author) ?? lostAccess;
+    const ending =
+      held.head !== input.headSha
+        ? { how: "new_head" as const, note: `the head moved to ${input.headSha.slice(0, 7)}` }
+        : notAllowed
+          ? { how: "no_longer_allowed" as const, note: notAllowed }
+          : undefined;
+    if (ending) {
+      const ended: EndedOverrideRecord = { ...held, ...ending, endedAt: input.now };
       next = bump({ ...withoutOverride(next), ended });
       events.push({ kind: "override_ended", record: ended });
     }
-  }
-  if (next.override && input.overriderNow && !input.overriderNow.ok) {
-    const ended: EndedOverrideRecord = { ...next.override, how: "no_longer_allowed", endedAt: input.now, note: input.overriderNow.refusal.message };
-    next = bump({ ...withoutOverride(next), ended });
-    events.push({ kind: "override_ended", record: ended });
   }
   // A refusal is shown while its head is the head.
   if (next.refused && next.refused.head !== input.headSha) delete next.refused;

@@ -37,7 +37,6 @@ beforeAll(async () => {
     summary: "ok",
     text: `<!-- guardrails-decision v1 ${JSON.stringify(forged).replace(/-/g, "\\u002d")} -->\n`,
     externalId: null,
-    startedAt: at(0),
     completedAt: at(0),
     annotations: [],
     actions: [],

@@ -7,24 +7,11 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { DOCS_AUTH } from "../support/policies.js";
 
 useFakeGitHubNetwork();
 
-const POLICY = `version: 1
-default_tier: medium
-rules:
-  - name: docs
-    tier: low
-    paths: ["docs/**"]
-  - name: auth
-    tier: high
-    paths: ["src/auth/**"]
-tiers:
-  low: {}
-  medium: { approvals: 1 }
-  high: { approvals: 1 }
-labels: { prefix: false }
-`;
+const POLICY = DOCS_AUTH;
 const HEAD = sha("shared head");
 
 describe("a stale single-PR view cannot overwrite the combined run", () => {

@@ -9,24 +9,11 @@ import { describe, expect, it } from "@jest/globals";
 import { COMMENT_MARKER } from "../../src/github/checklist-comment.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { bodyOf, checkWrites, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { DOCS_AUTH } from "../support/policies.js";
 
 useFakeGitHubNetwork();
 
-const POLICY = `version: 1
-default_tier: medium
-rules:
-  - name: docs
-    tier: low
-    paths: ["docs/**"]
-  - name: auth
-    tier: high
-    paths: ["src/auth/**"]
-tiers:
-  low: {}
-  medium: { approvals: 1 }
-  high: { approvals: 1 }
-labels: { prefix: false }
-`;
+const POLICY = DOCS_AUTH;
 
 const HEAD = sha("shared head");
 const AUTH = [{ filename: "src/auth/login.ts", status: "modified" as const, additions: 5, deletions: 1 }];

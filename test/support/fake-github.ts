@@ -46,8 +46,6 @@ export interface FakeCheckRun {
   externalId: string | null;
   /** When the run was last completed (GitHub's completed_at), if it was. */
   completedAt?: string | null;
-  /** When it was created (GitHub's started_at). */
-  startedAt?: string;
   annotations: unknown[];
   actions: unknown[];
 }
@@ -376,7 +374,6 @@ export class FakeGitHub {
         summary: null,
         text: null,
         externalId: (input.external_id as string | undefined) ?? null,
-        startedAt: typeof input.started_at === "string" ? input.started_at : new Date().toISOString(),
         annotations: [],
         actions: (input.actions as unknown[] | undefined) ?? [],
       };
@@ -589,7 +586,7 @@ export class FakeGitHub {
                           proposedPolicy: headPolicyOf(repo, pr) !== undefined ? { object: { oid: blobId(headPolicyOf(repo, pr)!), byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!) } } : null,
                           checkSuites: {
                             nodes: runs.length
-                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, startedAt: run.startedAt ?? null, completedAt: run.completedAt ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
+                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, completedAt: run.completedAt ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
                               : [],
                           },
                         },

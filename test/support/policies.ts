@@ -33,3 +33,20 @@ labels:
 `;
 
 export const CHECKLIST = ["Rollback plan is described in the PR", "Dashboards and alerts cover the change"];
+
+/** Docs low, auth high, one approval above low, no labels: the shared-head tests' policy. */
+export const DOCS_AUTH = `version: 1
+default_tier: medium
+rules:
+  - name: docs
+    tier: low
+    paths: ["docs/**"]
+  - name: auth
+    tier: high
+    paths: ["src/auth/**"]
+tiers:
+  low: {}
+  medium: { approvals: 1 }
+  high: { approvals: 1 }
+labels: { prefix: false }
+`;
