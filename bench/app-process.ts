@@ -97,7 +97,11 @@ export class AppProcess {
       ...options.env,
     };
     // An empty working directory: no .env file is read.
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], { cwd: workDir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script], {
+      cwd: workDir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const app = new AppProcess(options.label, child, port, secret, workDir);
     try {
       await app.waitUntilUp();
@@ -115,10 +119,14 @@ export class AppProcess {
   private async waitUntilUp(): Promise<void> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
-      if (this.exit) throw new Error(`${this.label} exited (${JSON.stringify(this.exit)}) before it answered /ping:\n${this.tail.join("\n")}`);
+      if (this.exit)
+        throw new Error(
+          `${this.label} exited (${JSON.stringify(this.exit)}) before it answered /ping:\n${this.tail.join("\n")}`,
+        );
       const status = await this.request("GET", "/ping").catch(() => 0);
       if (status === 200) return;
-      if (Date.now() > deadline) throw new Error(`${this.label} did not answer /ping within ${START_TIMEOUT_MS} ms:\n${this.tail.join("\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.label} did not answer /ping within ${START_TIMEOUT_MS} ms:\n${this.tail.join("\n")}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -144,12 +152,18 @@ export class AppProcess {
     for (;;) {
       const { body } = await this.exchange("GET", "/healthz");
       if ((JSON.parse(body) as { inFlight?: number }).inFlight === 0) return;
-      if (Date.now() > deadline) throw new Error(`${this.label} still had evaluations in flight after ${timeoutMs} ms: ${body}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.label} still had evaluations in flight after ${timeoutMs} ms: ${body}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 
-  private async request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<number> {
+  private async request(
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<number> {
     return (await this.exchange(method, path, body, headers)).status;
   }
 
@@ -158,28 +172,54 @@ export class AppProcess {
    * sent on it before the server reads it (ECONNRESET on a reused socket): that one is sent again,
    * once, on a new connection.
    */
-  private async exchange(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  private async exchange(
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: string }> {
     try {
       return await this.exchangeOnce(method, path, body, headers);
     } catch (error) {
-      if ((error as { reusedSocket?: boolean }).reusedSocket && (error as NodeJS.ErrnoException).code === "ECONNRESET") {
+      if (
+        (error as { reusedSocket?: boolean }).reusedSocket &&
+        (error as NodeJS.ErrnoException).code === "ECONNRESET"
+      ) {
         return this.exchangeOnce(method, path, body, headers);
       }
       throw error;
     }
   }
 
-  private exchangeOnce(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  private exchangeOnce(
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: string }> {
     return new Promise((resolve, reject) => {
       const allHeaders: Record<string, string | number> = { ...headers };
       if (body !== undefined) allHeaders["content-length"] = Buffer.byteLength(body);
-      const req = httpRequest({ host: "127.0.0.1", port: this.port, method, path, headers: allHeaders, agent: this.agent, timeout: SEND_TIMEOUT_MS }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      });
-      req.on("timeout", () => req.destroy(new Error(`${this.label}: no answer to ${method} ${path} within ${SEND_TIMEOUT_MS} ms`)));
+      const req = httpRequest(
+        {
+          host: "127.0.0.1",
+          port: this.port,
+          method,
+          path,
+          headers: allHeaders,
+          agent: this.agent,
+          timeout: SEND_TIMEOUT_MS,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (chunk: Buffer) => chunks.push(chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          res.on("error", reject);
+        },
+      );
+      req.on("timeout", () =>
+        req.destroy(new Error(`${this.label}: no answer to ${method} ${path} within ${SEND_TIMEOUT_MS} ms`)),
+      );
       req.on("error", (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
       req.end(body);
     });

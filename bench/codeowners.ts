@@ -6,8 +6,40 @@
  */
 import { parseCodeOwners, type CodeOwners } from "../src/policy/codeowners.js";
 
-const EXTENSIONS = ["go", "tf", "sql", "yml", "yaml", "json", "sh", "py", "rb", "java", "kt", "swift", "proto", "graphql", "css", "scss", "html", "vue", "jsx", "tsx"];
-const NAMES = ["Dockerfile", "Makefile", "package.json", "go.mod", "Cargo.toml", "__tests__", "__snapshots__", "migrations", "fixtures", "CHANGELOG.md"];
+const EXTENSIONS = [
+  "go",
+  "tf",
+  "sql",
+  "yml",
+  "yaml",
+  "json",
+  "sh",
+  "py",
+  "rb",
+  "java",
+  "kt",
+  "swift",
+  "proto",
+  "graphql",
+  "css",
+  "scss",
+  "html",
+  "vue",
+  "jsx",
+  "tsx",
+];
+const NAMES = [
+  "Dockerfile",
+  "Makefile",
+  "package.json",
+  "go.mod",
+  "Cargo.toml",
+  "__tests__",
+  "__snapshots__",
+  "migrations",
+  "fixtures",
+  "CHANGELOG.md",
+];
 
 /** The text of a `count`-line CODEOWNERS (comments and blank lines not counted). */
 export function monorepoCodeOwnersText(count = 500): string {
@@ -39,6 +71,7 @@ export function monorepoCodeOwnersText(count = 500): string {
 
 export function monorepoCodeOwners(count = 500): CodeOwners {
   const parsed = parseCodeOwners(monorepoCodeOwnersText(count));
-  if (parsed.problems.length > 0) throw new Error(`benchmark CODEOWNERS invalid: ${JSON.stringify(parsed.problems.slice(0, 3))}`);
+  if (parsed.problems.length > 0)
+    throw new Error(`benchmark CODEOWNERS invalid: ${JSON.stringify(parsed.problems.slice(0, 3))}`);
   return parsed;
 }

@@ -38,7 +38,17 @@ export const FLOOR_SCRIPT = fileURLToPath(new URL("./floor-server.js", import.me
 export const INSTALLATIONS = 512;
 /** Webhooks in flight per level; the last one saturates the server. */
 export const LEVELS = [1, 4, 16, 64, 256];
-const MIX: EventKind[] = ["opened", "synchronize", "synchronize", "review", "synchronize", "review", "opened", "synchronize", "redelivery"];
+const MIX: EventKind[] = [
+  "opened",
+  "synchronize",
+  "synchronize",
+  "review",
+  "synchronize",
+  "review",
+  "opened",
+  "synchronize",
+  "redelivery",
+];
 const MIX_LENGTH = MIX.length;
 /** Events per level: enough to hold the concurrency for several latencies, at most 1024. */
 const eventsFor = (concurrency: number) => Math.max(MIX_LENGTH, Math.min(6 * concurrency, 1024));
@@ -100,11 +110,21 @@ export interface ProcessResult {
  * Sends BURST deliveries at once (the mix, rotating over the installations from `first`) and
  * waits until the last is answered and, when the server reports its work on /healthz, finished.
  */
-async function measureBurst(app: AppProcess, workload: Workload, first: number, hasHealthz: boolean): Promise<BurstResult> {
+async function measureBurst(
+  app: AppProcess,
+  workload: Workload,
+  first: number,
+  hasHealthz: boolean,
+): Promise<BurstResult> {
   app.resetPeak();
   const cpuBefore = app.cpuMs() ?? Number.NaN;
   const started = performance.now();
-  const deliveries = Array.from({ length: BURST }, (_, index) => workload.deliveryFor(workload.tenants[(first + index) % workload.tenants.length]!, MIX[index % MIX.length]!).delivery);
+  const deliveries = Array.from(
+    { length: BURST },
+    (_, index) =>
+      workload.deliveryFor(workload.tenants[(first + index) % workload.tenants.length]!, MIX[index % MIX.length]!)
+        .delivery,
+  );
   const statuses = await Promise.all(deliveries.map((d) => app.sendWebhook(d.event, d.payload, d.delivery)));
   const answeredSeconds = (performance.now() - started) / 1000;
   if (hasHealthz) await app.waitUntilIdle(120_000);
@@ -145,7 +165,13 @@ export async function driveInterleaved(
       busy.set(tenant, new Promise<void>((resolve) => (answered = resolve)));
       try {
         const { pr, delivery } = workload.deliveryFor(tenant, kindOf(index));
-        const event: Sent = { kind: delivery.kind, headKey: pr.headKey, sent: performance.now(), status: 0, until: Number.POSITIVE_INFINITY };
+        const event: Sent = {
+          kind: delivery.kind,
+          headKey: pr.headKey,
+          sent: performance.now(),
+          status: 0,
+          until: Number.POSITIVE_INFINITY,
+        };
         const before = previous.get(tenant);
         if (before) before.until = event.sent;
         previous.set(tenant, event);
@@ -195,7 +221,14 @@ class Subject {
 
   /** One PR opened per installation, not measured. */
   async warmUp(): Promise<void> {
-    await driveInterleaved(this.app, this.workload, this.workload.tenants.length, WARM_UP_CONCURRENCY, this.cursor, () => "opened");
+    await driveInterleaved(
+      this.app,
+      this.workload,
+      this.workload.tenants.length,
+      WARM_UP_CONCURRENCY,
+      this.cursor,
+      () => "opened",
+    );
     this.idleRssBytes = this.app.rssBytes();
     this.peakRssBytes = this.app.peakRssBytes();
   }
@@ -243,7 +276,14 @@ class Subject {
   }
 
   result(): ProcessResult {
-    return { label: this.app.label, idleRssBytes: this.idleRssBytes, peakRssBytes: this.peakRssBytes, levels: this.levels, burst: this.burstResult!, errorLines: this.app.errorLines };
+    return {
+      label: this.app.label,
+      idleRssBytes: this.idleRssBytes,
+      peakRssBytes: this.peakRssBytes,
+      levels: this.levels,
+      burst: this.burstResult!,
+      errorLines: this.app.errorLines,
+    };
   }
 
   async stop(): Promise<void> {
@@ -260,7 +300,8 @@ const mib = (bytes: number | undefined) => (bytes === undefined ? Number.NaN : b
 
 export async function runEndToEndBenchmark(): Promise<Figure[]> {
   for (const script of [SERVER_SCRIPT, FLOOR_SCRIPT]) {
-    if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run bench\` (it builds the server and the benchmarks first)`);
+    if (!existsSync(script))
+      throw new Error(`${script} is missing: run \`npm run bench\` (it builds the server and the benchmarks first)`);
   }
   // Both processes run side by side, each against its own stand-in; each level is measured on one
   // and then on the other, so that whatever else the machine does weighs on both alike.
@@ -289,10 +330,30 @@ export async function runEndToEndBenchmark(): Promise<Figure[]> {
       { group, name: `${c}: Guardrails throughput`, value: level.eventsPerSecond, unit: "events/s" },
       { group, name: `${c}: floor throughput`, value: base.eventsPerSecond, unit: "events/s" },
       { group, name: `${c}: Guardrails / floor throughput`, value: ratio, unit: "%", goal: "≥ 80%", met: ratio >= 80 },
-      { group, name: `${c}: Guardrails webhook → check completed, p50`, value: percentile(level.latenciesMs, 50), unit: "ms" },
-      { group, name: `${c}: Guardrails webhook → check completed, p99`, value: percentile(level.latenciesMs, 99), unit: "ms" },
-      { group, name: `${c}: floor webhook → check completed, p50`, value: percentile(base.latenciesMs, 50), unit: "ms" },
-      { group, name: `${c}: floor webhook → check completed, p99`, value: percentile(base.latenciesMs, 99), unit: "ms" },
+      {
+        group,
+        name: `${c}: Guardrails webhook → check completed, p50`,
+        value: percentile(level.latenciesMs, 50),
+        unit: "ms",
+      },
+      {
+        group,
+        name: `${c}: Guardrails webhook → check completed, p99`,
+        value: percentile(level.latenciesMs, 99),
+        unit: "ms",
+      },
+      {
+        group,
+        name: `${c}: floor webhook → check completed, p50`,
+        value: percentile(base.latenciesMs, 50),
+        unit: "ms",
+      },
+      {
+        group,
+        name: `${c}: floor webhook → check completed, p99`,
+        value: percentile(base.latenciesMs, 99),
+        unit: "ms",
+      },
       { group, name: `${c}: Guardrails GitHub requests per event`, value: level.requestsPerEvent, unit: "" },
       { group, name: `${c}: floor GitHub requests per event`, value: base.requestsPerEvent, unit: "" },
       { group, name: `${c}: Guardrails server CPU per event`, value: level.cpuMsPerEvent, unit: "ms" },
@@ -303,29 +364,71 @@ export async function runEndToEndBenchmark(): Promise<Figure[]> {
   }
   const last = ours.levels.length - 1;
   figures.push(
-    { group, name: `benchmark process (stand-in, sender) CPU per event at ${ours.levels[last]!.concurrency} in flight, Guardrails run`, value: ours.levels[last]!.harnessCpuMsPerEvent, unit: "ms" },
-    { group, name: `benchmark process (stand-in, sender) CPU per event at ${floor.levels[last]!.concurrency} in flight, floor run`, value: floor.levels[last]!.harnessCpuMsPerEvent, unit: "ms" },
+    {
+      group,
+      name: `benchmark process (stand-in, sender) CPU per event at ${ours.levels[last]!.concurrency} in flight, Guardrails run`,
+      value: ours.levels[last]!.harnessCpuMsPerEvent,
+      unit: "ms",
+    },
+    {
+      group,
+      name: `benchmark process (stand-in, sender) CPU per event at ${floor.levels[last]!.concurrency} in flight, floor run`,
+      value: floor.levels[last]!.harnessCpuMsPerEvent,
+      unit: "ms",
+    },
   );
   const b = `burst of ${BURST} deliveries at once`;
   figures.push(
     { group, name: `${b}: Guardrails, until all answered`, value: ours.burst.answeredSeconds, unit: "s" },
     { group, name: `${b}: Guardrails, until all evaluations finished`, value: ours.burst.seconds, unit: "s" },
     { group, name: `${b}: floor, until all answered`, value: floor.burst.answeredSeconds, unit: "s" },
-    { group, name: `${b}: Guardrails / floor throughput`, value: (100 * floor.burst.seconds) / ours.burst.seconds, unit: "%", goal: "≥ 80%", met: floor.burst.seconds / ours.burst.seconds >= 0.8 },
-    { group, name: `${b}: Guardrails deliveries answered 202 (went on past 9 s)`, value: ours.burst.stillProcessing, unit: `of ${BURST}` },
-    { group, name: `${b}: floor deliveries answered 202 (went on past 9 s)`, value: floor.burst.stillProcessing, unit: `of ${BURST}` },
+    {
+      group,
+      name: `${b}: Guardrails / floor throughput`,
+      value: (100 * floor.burst.seconds) / ours.burst.seconds,
+      unit: "%",
+      goal: "≥ 80%",
+      met: floor.burst.seconds / ours.burst.seconds >= 0.8,
+    },
+    {
+      group,
+      name: `${b}: Guardrails deliveries answered 202 (went on past 9 s)`,
+      value: ours.burst.stillProcessing,
+      unit: `of ${BURST}`,
+    },
+    {
+      group,
+      name: `${b}: floor deliveries answered 202 (went on past 9 s)`,
+      value: floor.burst.stillProcessing,
+      unit: `of ${BURST}`,
+    },
     { group, name: `${b}: Guardrails server CPU per event`, value: ours.burst.cpuMsPerEvent, unit: "ms" },
     { group, name: `${b}: floor server CPU per event`, value: floor.burst.cpuMsPerEvent, unit: "ms" },
     { group, name: `${b}: Guardrails peak RSS`, value: mib(ours.burst.peakRssBytes), unit: "MiB" },
     { group, name: `${b}: floor peak RSS`, value: mib(floor.burst.peakRssBytes), unit: "MiB" },
   );
-  const problems = (r: ProcessResult) => r.levels.reduce((sum, l) => sum + l.missing + l.notOk, 0) + r.burst.failed + r.errorLines;
+  const problems = (r: ProcessResult) =>
+    r.levels.reduce((sum, l) => sum + l.missing + l.notOk, 0) + r.burst.failed + r.errorLines;
   figures.push(
     { group, name: "Guardrails RSS after warm-up (idle)", value: mib(ours.idleRssBytes), unit: "MiB" },
     { group, name: "Guardrails peak RSS over the run", value: mib(ours.peakRssBytes), unit: "MiB" },
     { group, name: "floor peak RSS over the run", value: mib(floor.peakRssBytes), unit: "MiB" },
-    { group, name: "Guardrails: checks missing, answers not 200, error log lines", value: problems(ours), unit: "", goal: "0", met: problems(ours) === 0 },
-    { group, name: "floor: checks missing, answers not 200, error log lines", value: problems(floor), unit: "", goal: "0", met: problems(floor) === 0 },
+    {
+      group,
+      name: "Guardrails: checks missing, answers not 200, error log lines",
+      value: problems(ours),
+      unit: "",
+      goal: "0",
+      met: problems(ours) === 0,
+    },
+    {
+      group,
+      name: "floor: checks missing, answers not 200, error log lines",
+      value: problems(floor),
+      unit: "",
+      goal: "0",
+      met: problems(floor) === 0,
+    },
   );
   return figures;
 }

@@ -61,16 +61,25 @@ export function monorepoFiles(count: number, ruleCount: number): ChangedFile[] {
     const service = SERVICES[i % SERVICES.length]!;
     const kind = i % 20;
     const path =
-      kind < 9 ? `${area}/src/${service}/handlers/h${i}.ts`
-      : kind < 12 ? `${area}/src/${service}/__tests__/h${i}.test.ts`
-      : kind === 12 ? `${area}/config/settings-${i}.yml`
-      : kind === 13 ? `${area}/migrations/2026/m${i}.sql`
-      : kind === 14 ? `docs/${service}/page-${i}.md`
-      : kind === 15 ? `infra/terraform/${service}/main-${i}.tf`
-      : kind === 16 ? `${area}/package-lock.json`
-      : kind === 17 ? `${area}/src/__snapshots__/s${i}.snap`
-      : kind === 18 ? `${area}/README-${i}.md`
-      : `tools/scripts/run-${i}.sh`;
+      kind < 9
+        ? `${area}/src/${service}/handlers/h${i}.ts`
+        : kind < 12
+          ? `${area}/src/${service}/__tests__/h${i}.test.ts`
+          : kind === 12
+            ? `${area}/config/settings-${i}.yml`
+            : kind === 13
+              ? `${area}/migrations/2026/m${i}.sql`
+              : kind === 14
+                ? `docs/${service}/page-${i}.md`
+                : kind === 15
+                  ? `infra/terraform/${service}/main-${i}.tf`
+                  : kind === 16
+                    ? `${area}/package-lock.json`
+                    : kind === 17
+                      ? `${area}/src/__snapshots__/s${i}.snap`
+                      : kind === 18
+                        ? `${area}/README-${i}.md`
+                        : `tools/scripts/run-${i}.sh`;
     const renamed = i % 50 === 0;
     files.push({
       path,
@@ -108,7 +117,11 @@ function naiveMatch(policy: Policy, files: ChangedFile[]): number {
   for (const file of files) {
     const paths = file.previousPath ? [file.path, file.previousPath] : [file.path];
     for (const rule of policy.rules) {
-      const matched = paths.some((p) => rule.paths.some((g) => minimatch(p, g, options)) && !(rule.exclude ?? []).some((g) => minimatch(p, g, options)));
+      const matched = paths.some(
+        (p) =>
+          rule.paths.some((g) => minimatch(p, g, options)) &&
+          !(rule.exclude ?? []).some((g) => minimatch(p, g, options)),
+      );
       if (matched) hits++;
     }
     if (paths.every((p) => policy.size.ignore.some((g) => minimatch(p, g, options)))) hits++;
@@ -146,11 +159,25 @@ export function runEngineBenchmark(): Figure[] {
     const ratio = percentile(naive, 50) / median;
     const label = `${fileCount} files × ${ruleCount} rules`;
     figures.push(
-      { group: "engine", name: `${label}: evaluation median`, value: median, unit: "ms", goal: fileCount >= 3000 ? "a few ms (≤ 5)" : "", met: fileCount >= 3000 ? median <= 5 : undefined },
+      {
+        group: "engine",
+        name: `${label}: evaluation median`,
+        value: median,
+        unit: "ms",
+        goal: fileCount >= 3000 ? "a few ms (≤ 5)" : "",
+        met: fileCount >= 3000 ? median <= 5 : undefined,
+      },
       { group: "engine", name: `${label}: evaluation p99`, value: percentile(warm, 99), unit: "ms" },
       { group: "engine", name: `${label}: first evaluation (compiles the policy)`, value: cold!, unit: "ms" },
       { group: "engine", name: `${label}: naive minimatch baseline median`, value: percentile(naive, 50), unit: "ms" },
-      { group: "engine", name: `${label}: speed-up over naive`, value: ratio, unit: "×", goal: fileCount >= 3000 ? "≥ 20×" : "", met: fileCount >= 3000 ? ratio >= 20 : undefined },
+      {
+        group: "engine",
+        name: `${label}: speed-up over naive`,
+        value: ratio,
+        unit: "×",
+        goal: fileCount >= 3000 ? "≥ 20×" : "",
+        met: fileCount >= 3000 ? ratio >= 20 : undefined,
+      },
     );
   }
   figures.push(...runCodeOwnersBenchmark());
@@ -167,7 +194,8 @@ export function runCodeOwnersBenchmark(iterations = 200): Figure[] {
   const files = monorepoFiles(3000, 200);
   const facts: PullRequestFacts = { ...factsFor(files), codeOwners: monorepoCodeOwners(500), repositoryOwner: "acme" };
   const decision = evaluate(policy, facts);
-  if (!decision.requirements.some((r) => r.kind === "codeowners")) throw new Error("the CODEOWNERS benchmark's PR does not reach codeowners: true");
+  if (!decision.requirements.some((r) => r.kind === "codeowners"))
+    throw new Error("the CODEOWNERS benchmark's PR does not reach codeowners: true");
   // A new CODEOWNERS object: the first evaluation against it compiles its index.
   const [cold] = time(() => evaluate(policy, { ...facts, codeOwners: monorepoCodeOwners(500) }), 1);
   time(() => evaluate(policy, facts), 20); // warm-up
@@ -175,7 +203,14 @@ export function runCodeOwnersBenchmark(iterations = 200): Figure[] {
   const median = percentile(warm, 50);
   const label = "3000 files × 200 rules × 500-line CODEOWNERS";
   return [
-    { group: "engine", name: `${label}: evaluation median`, value: median, unit: "ms", goal: "a few ms (≤ 5)", met: median <= 5 },
+    {
+      group: "engine",
+      name: `${label}: evaluation median`,
+      value: median,
+      unit: "ms",
+      goal: "a few ms (≤ 5)",
+      met: median <= 5,
+    },
     { group: "engine", name: `${label}: evaluation p99`, value: percentile(warm, 99), unit: "ms" },
     { group: "engine", name: `${label}: first evaluation (parses and indexes CODEOWNERS)`, value: cold!, unit: "ms" },
   ];

@@ -39,7 +39,9 @@ function pivot(figures: Figure[]): string[] {
   const lines = [`| | ${levels.join(" | ")} | Goal |`, `|---|${levels.map(() => "---").join("|")}|---|`];
   for (const [metric, cells] of metrics) {
     const goal = [...cells.values()].find((f) => f.goal)?.goal ?? "";
-    lines.push(`| ${metric} | ${levels.map((level) => (cells.has(level) ? cell(cells.get(level)!) : "")).join(" | ")} | ${goal} |`);
+    lines.push(
+      `| ${metric} | ${levels.map((level) => (cells.has(level) ? cell(cells.get(level)!) : "")).join(" | ")} | ${goal} |`,
+    );
   }
   return lines;
 }

@@ -49,5 +49,8 @@ export function printFigures(figures: Figure[]): void {
 
 export function saveFigures(path: string, figures: Figure[], extra: Record<string, unknown> = {}): void {
   mkdirSync(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...extra, figures }, null, 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...extra, figures }, null, 2)}\n`,
+  );
 }

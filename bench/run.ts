@@ -24,7 +24,8 @@ const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
   const unknown = wanted.filter((name) => !(name in groups));
-  if (unknown.length) throw new Error(`unknown benchmark group(s): ${unknown.join(", ")}; known: ${Object.keys(groups).join(", ")}`);
+  if (unknown.length)
+    throw new Error(`unknown benchmark group(s): ${unknown.join(", ")}; known: ${Object.keys(groups).join(", ")}`);
   const loadAtStart = load();
   const started = Date.now();
   console.log(`Guardrails benchmarks on ${machine()}; load average ${loadAtStart}`);
@@ -38,7 +39,16 @@ async function main(): Promise<void> {
       .then(run)
       .catch((error: unknown): Figure[] => {
         console.error(`\n${name}: failed:`, error);
-        return [{ group: name, name: `failed: ${(error as Error).message ?? String(error)}`.slice(0, 120), value: 0, unit: "", goal: "runs", met: false }];
+        return [
+          {
+            group: name,
+            name: `failed: ${(error as Error).message ?? String(error)}`.slice(0, 120),
+            value: 0,
+            unit: "",
+            goal: "runs",
+            met: false,
+          },
+        ];
       });
     groupSeconds[name] = Math.round((Date.now() - groupStarted) / 1000);
     printFigures(result);
@@ -52,8 +62,12 @@ async function main(): Promise<void> {
     loadAverage: { atStart: loadAtStart, atEnd: load() },
   });
   const missed = figures.filter((f) => f.met === false);
-  console.log(`\n${figures.filter((f) => f.met).length} goals met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}`);
-  console.log(`${Math.round((Date.now() - started) / 1000)} s; load average at the end ${load()}; saved to bench/results/${file}`);
+  console.log(
+    `\n${figures.filter((f) => f.met).length} goals met, ${missed.length} missed${missed.length ? `: ${missed.map((f) => f.name).join("; ")}` : ""}`,
+  );
+  console.log(
+    `${Math.round((Date.now() - started) / 1000)} s; load average at the end ${load()}; saved to bench/results/${file}`,
+  );
 }
 
 main().catch((error: unknown) => {

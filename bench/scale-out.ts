@@ -50,14 +50,24 @@ async function runScenario(redisUrl: string | undefined): Promise<ScenarioResult
   const replicas: AppProcess[] = [];
   try {
     for (const label of ["replica A", "replica B"]) {
-      replicas.push(await AppProcess.start({ label, script: SERVER_SCRIPT, appId: BENCH_APP_ID, githubHost: standIn.host, env: redisUrl ? { REDIS_URL: redisUrl } : {} }));
+      replicas.push(
+        await AppProcess.start({
+          label,
+          script: SERVER_SCRIPT,
+          appId: BENCH_APP_ID,
+          githubHost: standIn.host,
+          env: redisUrl ? { REDIS_URL: redisUrl } : {},
+        }),
+      );
     }
     const outcomes: Outcome[] = [];
     const send = async (replica: number, delivery: Delivery) => {
       const status = await replicas[replica]!.sendWebhook(delivery.event, delivery.payload, delivery.delivery);
       outcomes.push({ status, replica });
     };
-    const prs = Array.from({ length: PULL_REQUESTS }, (_, i) => workload.newPullRequest(workload.tenants[i % INSTALLATIONS]!));
+    const prs = Array.from({ length: PULL_REQUESTS }, (_, i) =>
+      workload.newPullRequest(workload.tenants[i % INSTALLATIONS]!),
+    );
     /** Every head a PR had after a step. */
     const heads = new Map<BenchPullRequest, Set<string>>(prs.map((pr) => [pr, new Set<string>()]));
 
@@ -102,14 +112,19 @@ async function runScenario(redisUrl: string | undefined): Promise<ScenarioResult
       labelRight: 0,
       needsChecklist: prs.filter((pr) => pr.high).length,
       stillProcessing: outcomes.filter((o) => o.status === 202).length,
-      failures: outcomes.filter((o) => o.status !== 200 && o.status !== 202).length + replicas.reduce((sum, r) => sum + r.errorLines, 0),
+      failures:
+        outcomes.filter((o) => o.status !== 200 && o.status !== 202).length +
+        replicas.reduce((sum, r) => sum + r.errorLines, 0),
     };
     for (const pr of prs) {
-      const runs = (head: string) => workload.fake.checkRunsFor(pr.tenant.repo, head).filter((run) => run.name === CHECK_NAME);
-      if ([...heads.get(pr)!].every((head) => runs(head).length === 1 && runs(head)[0]!.status === "completed")) result.oneCheckPerHead++;
+      const runs = (head: string) =>
+        workload.fake.checkRunsFor(pr.tenant.repo, head).filter((run) => run.name === CHECK_NAME);
+      if ([...heads.get(pr)!].every((head) => runs(head).length === 1 && runs(head)[0]!.status === "completed"))
+        result.oneCheckPerHead++;
       // The last push made the approval stale: the check fails for want of an approval.
       const final = runs(pr.pr.headSha);
-      if (final.length === 1 && final[0]!.conclusion === "failure" && /approval/i.test(final[0]!.title ?? "")) result.finalCheckRight++;
+      if (final.length === 1 && final[0]!.conclusion === "failure" && /approval/i.test(final[0]!.title ?? ""))
+        result.finalCheckRight++;
       const comments = pr.pr.comments.filter((comment) => comment.byApp && comment.body.includes(COMMENT_MARKER));
       if (comments.length === (pr.high ? 1 : 0)) result.commentRight++;
       const riskLabels = pr.pr.labels.filter((label) => label.startsWith("risk:"));
@@ -127,7 +142,16 @@ export async function runScaleOutBenchmark(): Promise<Figure[]> {
   const binary = redisServerBinary();
   if (!binary) {
     console.log("\nscale-out: skipped, redis-server is not installed (Debian/Ubuntu: apt-get install -y redis-server)");
-    return [{ group, name: "skipped: redis-server is not installed (apt-get install -y redis-server)", value: 0, unit: "", goal: "run", met: false }];
+    return [
+      {
+        group,
+        name: "skipped: redis-server is not installed (apt-get install -y redis-server)",
+        value: 0,
+        unit: "",
+        goal: "run",
+        met: false,
+      },
+    ];
   }
   const redis = await startRedisServer();
   const client = redis.connect();
@@ -151,18 +175,77 @@ export async function runScaleOutBenchmark(): Promise<Figure[]> {
   const all = (value: number) => ({ goal: `${PULL_REQUESTS}`, met: value === PULL_REQUESTS });
   const comments = `PRs with exactly one sticky comment (${shared.needsChecklist} need a checklist), none otherwise`;
   return [
-    { group, name: `throughput until both replicas are idle (${shared.events} events, ${shared.perReplica.join(" + ")})`, value: shared.events / shared.seconds, unit: "events/s" },
-    { group, name: "PRs with exactly one completed guardrails check on each head", value: shared.oneCheckPerHead, unit: of, ...all(shared.oneCheckPerHead) },
-    { group, name: "PRs whose final check fails for the stale approval", value: shared.finalCheckRight, unit: of, ...all(shared.finalCheckRight) },
+    {
+      group,
+      name: `throughput until both replicas are idle (${shared.events} events, ${shared.perReplica.join(" + ")})`,
+      value: shared.events / shared.seconds,
+      unit: "events/s",
+    },
+    {
+      group,
+      name: "PRs with exactly one completed guardrails check on each head",
+      value: shared.oneCheckPerHead,
+      unit: of,
+      ...all(shared.oneCheckPerHead),
+    },
+    {
+      group,
+      name: "PRs whose final check fails for the stale approval",
+      value: shared.finalCheckRight,
+      unit: of,
+      ...all(shared.finalCheckRight),
+    },
     { group, name: comments, value: shared.commentRight, unit: of, ...all(shared.commentRight) },
-    { group, name: "PRs with exactly one risk label, of the right tier", value: shared.labelRight, unit: of, ...all(shared.labelRight) },
+    {
+      group,
+      name: "PRs with exactly one risk label, of the right tier",
+      value: shared.labelRight,
+      unit: of,
+      ...all(shared.labelRight),
+    },
     { group, name: "PR locks left in Redis", value: locksLeft, unit: "", goal: "0", met: locksLeft === 0 },
-    { group, name: "throttling limiters shared in Redis (Bottleneck keys)", value: limiterKeys, unit: "", goal: "> 0", met: limiterKeys > 0 },
-    { group, name: "of which the installations' write queues", value: writeQueueKeys, unit: "", goal: "> 0", met: writeQueueKeys > 0 },
-    { group, name: "deliveries answered 202 (evaluation went on past 9 s)", value: shared.stillProcessing, unit: `of ${shared.events}` },
-    { group, name: "failed deliveries (not 200 or 202) + error log lines", value: shared.failures, unit: "", goal: "0", met: shared.failures === 0 },
+    {
+      group,
+      name: "throttling limiters shared in Redis (Bottleneck keys)",
+      value: limiterKeys,
+      unit: "",
+      goal: "> 0",
+      met: limiterKeys > 0,
+    },
+    {
+      group,
+      name: "of which the installations' write queues",
+      value: writeQueueKeys,
+      unit: "",
+      goal: "> 0",
+      met: writeQueueKeys > 0,
+    },
+    {
+      group,
+      name: "deliveries answered 202 (evaluation went on past 9 s)",
+      value: shared.stillProcessing,
+      unit: `of ${shared.events}`,
+    },
+    {
+      group,
+      name: "failed deliveries (not 200 or 202) + error log lines",
+      value: shared.failures,
+      unit: "",
+      goal: "0",
+      met: shared.failures === 0,
+    },
     { group, name: "control without REDIS_URL: throughput", value: control.events / control.seconds, unit: "events/s" },
-    { group, name: "control without REDIS_URL: PRs with one check on each head", value: control.oneCheckPerHead, unit: of },
-    { group, name: "control without REDIS_URL: PRs with the right sticky comments", value: control.commentRight, unit: of },
+    {
+      group,
+      name: "control without REDIS_URL: PRs with one check on each head",
+      value: control.oneCheckPerHead,
+      unit: of,
+    },
+    {
+      group,
+      name: "control without REDIS_URL: PRs with the right sticky comments",
+      value: control.commentRight,
+      unit: of,
+    },
   ];
 }

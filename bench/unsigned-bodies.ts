@@ -24,7 +24,12 @@ function memoryOf(pid: number): { rss: number; hwm: number } {
 const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
 
 async function main(): Promise<void> {
-  const server = await ServerProcess.start({ appId: 1, githubHost: "127.0.0.1:9", logLevel: "warn", env: process.env.SERVER_ENV ? JSON.parse(process.env.SERVER_ENV) : undefined });
+  const server = await ServerProcess.start({
+    appId: 1,
+    githubHost: "127.0.0.1:9",
+    logLevel: "warn",
+    env: process.env.SERVER_ENV ? JSON.parse(process.env.SERVER_ENV) : undefined,
+  });
   const pid = server.child.pid!;
   try {
     const atStart = memoryOf(pid).rss;
@@ -38,7 +43,13 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const answers = await Promise.all(
         Array.from({ length: CONCURRENCY }, (_, i) =>
-          server.sendWebhook("pull_request", undefined, { rawBody: body, secret: "not-the-secret", delivery: `r${round}-${i}` }).catch((error: Error): HttpAnswer => ({ status: 0, headers: {}, body: error.message })),
+          server
+            .sendWebhook("pull_request", undefined, {
+              rawBody: body,
+              secret: "not-the-secret",
+              delivery: `r${round}-${i}`,
+            })
+            .catch((error: Error): HttpAnswer => ({ status: 0, headers: {}, body: error.message })),
         ),
       );
       for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
@@ -47,9 +58,18 @@ async function main(): Promise<void> {
     const seconds = (Date.now() - started) / 1000;
     const after = memoryOf(pid);
     const health = await server.request("GET", "/healthz");
-    console.log(`${ROUNDS} rounds of ${CONCURRENCY} concurrent unsigned ${mb(BODY_BYTES)} POSTs in ${seconds.toFixed(1)} s`);
-    console.log(`answers: ${[...statuses].sort(([a], [b]) => a - b).map(([status, count]) => `${count} × ${status}`).join(", ")}`);
-    console.log(`server RSS: at start ${mb(atStart)}, peak sampled ${mb(peak)}, VmHWM ${mb(after.hwm)}, after ${mb(after.rss)}; /healthz ${health.status}`);
+    console.log(
+      `${ROUNDS} rounds of ${CONCURRENCY} concurrent unsigned ${mb(BODY_BYTES)} POSTs in ${seconds.toFixed(1)} s`,
+    );
+    console.log(
+      `answers: ${[...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([status, count]) => `${count} × ${status}`)
+        .join(", ")}`,
+    );
+    console.log(
+      `server RSS: at start ${mb(atStart)}, peak sampled ${mb(peak)}, VmHWM ${mb(after.hwm)}, after ${mb(after.rss)}; /healthz ${health.status}`,
+    );
   } finally {
     await server.stop();
   }

@@ -10,7 +10,13 @@
  * run completed: the moment GitHub would show the check.
  */
 import { randomUUID } from "node:crypto";
-import { FakeGitHub, sha, type FakeFile, type FakePullRequest, type FakeRepository } from "../test/support/fake-github.js";
+import {
+  FakeGitHub,
+  sha,
+  type FakeFile,
+  type FakePullRequest,
+  type FakeRepository,
+} from "../test/support/fake-github.js";
 import { forPullRequest } from "../test/support/payloads.js";
 import { examplePayload } from "../test/support/test-probot.js";
 
@@ -82,7 +88,13 @@ export class Workload {
     for (let i = 0; i < installations; i++) {
       // Every repository has its own policy file (its own blob), as in real life.
       const policy = `# Guardrails policy of tenant-${i}/service\n${BENCH_POLICY}`;
-      const repo = this.fake.addRepository({ owner: `tenant-${i}`, name: "service", ownerType: "Organization", policy, defaultBranch: "main" });
+      const repo = this.fake.addRepository({
+        owner: `tenant-${i}`,
+        name: "service",
+        ownerType: "Organization",
+        policy,
+        defaultBranch: "main",
+      });
       this.tenants.push({ installationId: FIRST_INSTALLATION_ID + i, repo });
     }
   }
@@ -129,10 +141,17 @@ export class Workload {
 
 function changedFiles(index: number, count: number, high: boolean): FakeFile[] {
   const module = `module-${index % 23}`;
-  const files: FakeFile[] = [{ filename: `test/${module}/feature-${index}.test.ts`, status: "added", additions: 40, deletions: 0 }];
+  const files: FakeFile[] = [
+    { filename: `test/${module}/feature-${index}.test.ts`, status: "added", additions: 40, deletions: 0 },
+  ];
   if (high) files.push({ filename: `src/auth/session-${index}.ts`, status: "modified", additions: 12, deletions: 4 });
   for (let i = files.length; i < count; i++) {
-    files.push({ filename: i % 9 === 8 ? `docs/${module}/page-${i}.md` : `src/${module}/part-${Math.floor(i / 10)}/file-${i}.ts`, status: "modified", additions: 6, deletions: 2 });
+    files.push({
+      filename: i % 9 === 8 ? `docs/${module}/page-${i}.md` : `src/${module}/part-${Math.floor(i / 10)}/file-${i}.ts`,
+      status: "modified",
+      additions: 6,
+      deletions: 2,
+    });
   }
   return files;
 }
@@ -168,13 +187,23 @@ export class BenchPullRequest {
     let delivery: Delivery;
     switch (kind) {
       case "opened":
-        delivery = { kind, event: "pull_request", payload: this.pullRequestPayload(templates.opened), delivery: randomUUID() };
+        delivery = {
+          kind,
+          event: "pull_request",
+          payload: this.pullRequestPayload(templates.opened),
+          delivery: randomUUID(),
+        };
         break;
       case "synchronize": {
         const before = this.pr.headSha;
         this.revision++;
         this.pr.headSha = sha(`${this.name}@${this.revision}`);
-        this.pr.files.push({ filename: `src/module-${this.pr.number % 23}/followup-${this.revision}.ts`, status: "added", additions: 20, deletions: 0 });
+        this.pr.files.push({
+          filename: `src/module-${this.pr.number % 23}/followup-${this.revision}.ts`,
+          status: "added",
+          additions: 20,
+          deletions: 0,
+        });
         this.pr.commitMessages.push(`Follow-up ${this.revision}`);
         const payload = this.pullRequestPayload(templates.synchronize);
         payload.before = before;
@@ -219,7 +248,11 @@ export class CheckCompletions {
     const handle = fake.handle.bind(fake);
     fake.handle = (method, rawPath, body) => {
       const answer = handle(method, rawPath, body);
-      if ((method === "POST" || method === "PATCH") && answer.status < 300 && /\/check-runs(\/\d+)?(\?|$)/.test(rawPath)) {
+      if (
+        (method === "POST" || method === "PATCH") &&
+        answer.status < 300 &&
+        /\/check-runs(\/\d+)?(\?|$)/.test(rawPath)
+      ) {
         const id = (answer.body as { id?: number } | undefined)?.id;
         const run = id === undefined ? undefined : this.run(fake, id);
         if (run?.status.toLowerCase() === "completed") {

@@ -17,5 +17,11 @@ await build({
   outdir: out,
   logLevel: "warning",
 });
-await build({ entryPoints: { playground: "src/web/client/style.css" }, bundle: true, minify: true, outdir: out, logLevel: "warning" });
+await build({
+  entryPoints: { playground: "src/web/client/style.css" },
+  bundle: true,
+  minify: true,
+  outdir: out,
+  logLevel: "warning",
+});
 copyFileSync("src/web/client/index.html", `${out}/index.html`);

@@ -64,7 +64,9 @@ export class ConfigError extends Error {}
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === "production";
   if (production && !env.WEBHOOK_SECRET) {
-    throw new ConfigError("WEBHOOK_SECRET is required when NODE_ENV=production: without it anyone could send forged webhooks");
+    throw new ConfigError(
+      "WEBHOOK_SECRET is required when NODE_ENV=production: without it anyone could send forged webhooks",
+    );
   }
   let privateKey: string | undefined;
   try {
@@ -99,17 +101,27 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     );
   }
   if (env.CHECKLIST_SECRET && env.CHECKLIST_SECRET === webhookSecret) {
-    throw new ConfigError("CHECKLIST_SECRET must differ from WEBHOOK_SECRET (leave it empty to derive one from WEBHOOK_SECRET)");
+    throw new ConfigError(
+      "CHECKLIST_SECRET must differ from WEBHOOK_SECRET (leave it empty to derive one from WEBHOOK_SECRET)",
+    );
   }
   const logLevel = LOG_LEVELS.find((level) => level === (env.LOG_LEVEL || "info"));
   if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   const logFormat = env.LOG_FORMAT || (production ? "json" : "pretty");
-  if (logFormat !== "json" && logFormat !== "pretty") throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
-  const playground = env.PLAYGROUND === undefined || env.PLAYGROUND === "" || env.PLAYGROUND === "true" ? true : env.PLAYGROUND === "false" ? false : undefined;
+  if (logFormat !== "json" && logFormat !== "pretty")
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
+  const playground =
+    env.PLAYGROUND === undefined || env.PLAYGROUND === "" || env.PLAYGROUND === "true"
+      ? true
+      : env.PLAYGROUND === "false"
+        ? false
+        : undefined;
   if (playground === undefined) throw new ConfigError(`PLAYGROUND must be true or false, got "${env.PLAYGROUND}"`);
   const playgroundUrl = env.PLAYGROUND_URL || undefined;
   if (playgroundUrl !== undefined && !/^https?:\/\/[^\s#]+$/.test(playgroundUrl)) {
-    throw new ConfigError(`PLAYGROUND_URL must be the app's public http(s) URL without a fragment, got "${playgroundUrl}"`);
+    throw new ConfigError(
+      `PLAYGROUND_URL must be the app's public http(s) URL without a fragment, got "${playgroundUrl}"`,
+    );
   }
   return {
     production,
@@ -125,12 +137,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     processingTimeoutMs: number("WEBHOOK_RESPONSE_TIMEOUT_MS", 9000),
     shutdownGraceMs: number("SHUTDOWN_GRACE_MS", 25000),
     bodyTimeoutMs: positive("WEBHOOK_BODY_TIMEOUT_MS", 10000),
-    bodyBudgetBytes: atLeast("WEBHOOK_BODY_BUDGET_MB", 64, 25, "one delivery of GitHub's largest size (25 MB) must fit") * 1024 * 1024,
+    bodyBudgetBytes:
+      atLeast("WEBHOOK_BODY_BUDGET_MB", 64, 25, "one delivery of GitHub's largest size (25 MB) must fit") * 1024 * 1024,
     metricsToken: env.METRICS_TOKEN || undefined,
     metricsInstallationLabel: env.METRICS_INSTALLATION_LABEL === "true",
     playground,
     playgroundUrl,
-    fanOut: { writesPerMinute: atLeast("FANOUT_WRITES_PER_MINUTE", 60, 3, "an evaluation reserves 3 writes"), writesPerHour: atLeast("FANOUT_WRITES_PER_HOUR", 400, 3, "an evaluation reserves 3 writes") },
+    fanOut: {
+      writesPerMinute: atLeast("FANOUT_WRITES_PER_MINUTE", 60, 3, "an evaluation reserves 3 writes"),
+      writesPerHour: atLeast("FANOUT_WRITES_PER_HOUR", 400, 3, "an evaluation reserves 3 writes"),
+    },
     timeScale: positive("FANOUT_TIME_SCALE", 1),
     logLevel,
     logFormat,

@@ -17,10 +17,17 @@ export interface LoggerOptions {
 }
 
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
-  const transform = await getTransformStream({ logFormat: options.format, logLevelInString: options.levelInString, sentryDsn: options.sentryDsn });
+  const transform = await getTransformStream({
+    logFormat: options.format,
+    logLevelInString: options.levelInString,
+    sentryDsn: options.sentryDsn,
+  });
   // SonicBoom is a writable stream, though not typed as one.
   transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
-  return pino({ level: options.level, messageKey: options.messageKey ?? "msg", hooks: { streamWrite: lastValueOfEachKey } }, transform);
+  return pino(
+    { level: options.level, messageKey: options.messageKey ?? "msg", hooks: { streamWrite: lastValueOfEachKey } },
+    transform,
+  );
 }
 
 /** One JSON line with every repeated key once, its last value in its first place. */

@@ -20,7 +20,14 @@ import { metricsRoute } from "./metrics/http.js";
 import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
 import { createLogger } from "./logger.js";
 import { playgroundRoutes } from "./web/routes.js";
-import { MemoryRedeliveryStore, RedisRedeliveryStore, redeliveryEvents, redeliveryIntervalS, startRedeliveryScans, type DeliveriesClient } from "./operations/redelivery.js";
+import {
+  MemoryRedeliveryStore,
+  RedisRedeliveryStore,
+  redeliveryEvents,
+  redeliveryIntervalS,
+  startRedeliveryScans,
+  type DeliveriesClient,
+} from "./operations/redelivery.js";
 import { redeliveries } from "./metrics/metrics.js";
 import { FilePendingEvaluations, pendingFilePath, RedisPendingEvaluations } from "./operations/pending-evaluations.js";
 
@@ -29,7 +36,8 @@ async function main(): Promise<void> {
   if (existsSync(".env")) process.loadEnvFile(".env");
   const config = readConfig();
   if (!config.appId || !config.privateKey) {
-    if (config.production) throw new ConfigError("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required when NODE_ENV=production");
+    if (config.production)
+      throw new ConfigError("APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH) are required when NODE_ENV=production");
     console.log("No APP_ID or private key: starting Probot's setup wizard to register the app from app.yml.");
     // The smee client is a dependency (Probot's convention), so the setup page can create a
     // webhook channel without downloading it (Probot would try `npx smee-client`).
@@ -47,7 +55,12 @@ async function main(): Promise<void> {
   });
   const probot = createProbot({
     // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
-    overrides: { log: rootLog, secret: config.webhookSecret, Octokit: guardrailsOctokit({ writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)) }), request: { fetch: githubFetch(config.requestTimeoutMs) } },
+    overrides: {
+      log: rootLog,
+      secret: config.webhookSecret,
+      Octokit: guardrailsOctokit({ writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)) }),
+      request: { fetch: githubFetch(config.requestTimeoutMs) },
+    },
   });
   const queue = new PullRequestQueue();
   // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
@@ -56,12 +69,32 @@ async function main(): Promise<void> {
   // Policy-push re-evaluations share one write budget per installation across replicas.
   // FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
   // Whole milliseconds: Redis (the budget's expiry, Bottleneck's clustered write queue) takes integers.
-  const fanOutLimits = { ...config.fanOut, minuteMs: Math.max(1, Math.round(MINUTE_MS / config.timeScale)), hourMs: Math.max(1, Math.round(HOUR_MS / config.timeScale)) };
-  if (config.timeScale !== 1) rootLog.warn({ timeScale: config.timeScale, fanOutLimits }, "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)");
+  const fanOutLimits = {
+    ...config.fanOut,
+    minuteMs: Math.max(1, Math.round(MINUTE_MS / config.timeScale)),
+    hourMs: Math.max(1, Math.round(HOUR_MS / config.timeScale)),
+  };
+  if (config.timeScale !== 1)
+    rootLog.warn(
+      { timeScale: config.timeScale, fanOutLimits },
+      "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)",
+    );
   const fanOutBudget = redis ? new RedisWriteBudget(redis, { ...DEFAULT_FAN_OUT_LIMITS, ...fanOutLimits }) : undefined;
   // Evaluations accepted and not finished survive the process: in Redis, else in a local file.
   const pending = redis ? new RedisPendingEvaluations(redis) : new FilePendingEvaluations(pendingFilePath());
-  await probot.load(guardrailsApp({ appId: config.appId, stateSecret: config.checklistSecret, appSlug: config.appSlug, queue, lock, pending, fanOutLimits, ...(fanOutBudget ? { fanOutBudget } : {}), playgroundUrl: config.playground ? config.playgroundUrl : undefined }));
+  await probot.load(
+    guardrailsApp({
+      appId: config.appId,
+      stateSecret: config.checklistSecret,
+      appSlug: config.appSlug,
+      queue,
+      lock,
+      pending,
+      fanOutLimits,
+      ...(fanOutBudget ? { fanOutBudget } : {}),
+      playgroundUrl: config.playground ? config.playgroundUrl : undefined,
+    }),
+  );
   const log = probot.log.child({ name: "guardrails" });
   const server = createHttpServer({
     probot,
@@ -82,13 +115,35 @@ async function main(): Promise<void> {
   // here (never in production, where GitHub calls the server itself).
   if (!config.production && process.env.WEBHOOK_PROXY_URL) {
     const target = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${boundPort(server)}${config.webhookPath}`;
-    const logger = { info: (...parts: unknown[]) => log.info(parts.join(" ")), error: (...parts: unknown[]) => log.error(parts.join(" ")) };
-    const smee = new SmeeClient({ source: process.env.WEBHOOK_PROXY_URL, target, logger: logger as unknown as Console });
-    await smee.start().catch((error: unknown) => log.error({ err: error }, "could not connect to the webhook proxy (WEBHOOK_PROXY_URL)"));
-    log.info({ source: process.env.WEBHOOK_PROXY_URL, target }, "forwarding webhooks from the smee.io channel (WEBHOOK_PROXY_URL)");
+    const logger = {
+      info: (...parts: unknown[]) => log.info(parts.join(" ")),
+      error: (...parts: unknown[]) => log.error(parts.join(" ")),
+    };
+    const smee = new SmeeClient({
+      source: process.env.WEBHOOK_PROXY_URL,
+      target,
+      logger: logger as unknown as Console,
+    });
+    await smee
+      .start()
+      .catch((error: unknown) =>
+        log.error({ err: error }, "could not connect to the webhook proxy (WEBHOOK_PROXY_URL)"),
+      );
+    log.info(
+      { source: process.env.WEBHOOK_PROXY_URL, target },
+      "forwarding webhooks from the smee.io channel (WEBHOOK_PROXY_URL)",
+    );
   }
   // The bound port (PORT=0 picks a free one).
-  log.info({ host: config.host, port: boundPort(server), webhookPath: config.webhookPath, githubUrl: process.env.GHE_HOST ?? "api.github.com" }, "Guardrails is listening");
+  log.info(
+    {
+      host: config.host,
+      port: boundPort(server),
+      webhookPath: config.webhookPath,
+      githubUrl: process.env.GHE_HOST ?? "api.github.com",
+    },
+    "Guardrails is listening",
+  );
 
   // Failed deliveries asked again of GitHub, on start and every REDELIVERY_INTERVAL_S (src/operations/redelivery.ts).
   redeliveryEvents.on("redelivered", () => redeliveries.inc());

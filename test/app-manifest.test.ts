@@ -13,7 +13,12 @@ const readme = readFileSync(new URL("README.md", root), "utf8");
 
 describe("app.yml, the GitHub App manifest", () => {
   const document = parseDocument(text);
-  const manifest = document.toJS() as { name: string; description: string; default_events: string[]; default_permissions: Record<string, string> };
+  const manifest = document.toJS() as {
+    name: string;
+    description: string;
+    default_events: string[];
+    default_permissions: Record<string, string>;
+  };
 
   it("is valid YAML, without warnings", () => {
     expect(document.errors.map((e) => e.message)).toEqual([]);
@@ -23,7 +28,15 @@ describe("app.yml, the GitHub App manifest", () => {
   });
 
   it("subscribes to the events the app handles, which the README lists", () => {
-    const events = ["check_run", "check_suite", "issue_comment", "merge_group", "pull_request", "pull_request_review", "push"];
+    const events = [
+      "check_run",
+      "check_suite",
+      "issue_comment",
+      "merge_group",
+      "pull_request",
+      "pull_request_review",
+      "push",
+    ];
     expect([...manifest.default_events].sort()).toEqual(events);
     const listed = /^Events: ([\s\S]*?)\. Everything else/m.exec(readme)?.[1] ?? "";
     expect([...listed.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort()).toEqual(events);
@@ -31,7 +44,9 @@ describe("app.yml, the GitHub App manifest", () => {
 
   it("asks for exactly the permissions of the README's table, at the same access", () => {
     const section = readme.slice(readme.indexOf("## Permissions"), readme.indexOf("Events: "));
-    const rows = [...section.matchAll(/^\| ([A-Z][\w ]+?)(?: \(organisation\))? \| (read|write) \|/gm)].map((m) => [m[1]!.toLowerCase().replace(/ /g, "_"), m[2]!] as const);
+    const rows = [...section.matchAll(/^\| ([A-Z][\w ]+?)(?: \(organisation\))? \| (read|write) \|/gm)].map(
+      (m) => [m[1]!.toLowerCase().replace(/ /g, "_"), m[2]!] as const,
+    );
     expect(Object.fromEntries(rows)).toEqual(manifest.default_permissions);
     expect(rows.length).toBe(Object.keys(manifest.default_permissions).length);
   });

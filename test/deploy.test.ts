@@ -27,7 +27,12 @@ describe("deployment files", () => {
   });
 
   it("docker-compose.yml runs two replicas sharing one Redis", () => {
-    const compose = parse(read("docker-compose.yml"), { merge: true }) as { services: Record<string, { build?: string; environment?: Record<string, string>; image?: string; env_file?: string }> };
+    const compose = parse(read("docker-compose.yml"), { merge: true }) as {
+      services: Record<
+        string,
+        { build?: string; environment?: Record<string, string>; image?: string; env_file?: string }
+      >;
+    };
     const apps = Object.entries(compose.services).filter(([, s]) => s.build === ".");
     expect(apps.map(([name]) => name)).toEqual(["guardrails-1", "guardrails-2"]);
     for (const [, app] of apps) {

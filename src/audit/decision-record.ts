@@ -38,16 +38,36 @@ export const decisionRecordSchema = z.object({
   error: short(2 * MAX_MESSAGE_CHARS).optional(),
   agentAuthored: z.boolean().optional(),
   reasons: z
-    .array(z.object({ kind: short(40), tier: z.enum(TIERS), policy: short(20).optional(), rule: short(200).optional(), files: z.number().int().nonnegative().optional(), message: short(MAX_MESSAGE_CHARS) }))
+    .array(
+      z.object({
+        kind: short(40),
+        tier: z.enum(TIERS),
+        policy: short(20).optional(),
+        rule: short(200).optional(),
+        files: z.number().int().nonnegative().optional(),
+        message: short(MAX_MESSAGE_CHARS),
+      }),
+    )
     .max(60)
     .optional(),
   requirements: z
-    .array(z.object({ kind: short(40), met: z.boolean(), policy: short(20).optional(), sources: z.array(short(200)).max(20), message: short(MAX_MESSAGE_CHARS) }))
+    .array(
+      z.object({
+        kind: short(40),
+        met: z.boolean(),
+        policy: short(20).optional(),
+        sources: z.array(short(200)).max(20),
+        message: short(MAX_MESSAGE_CHARS),
+      }),
+    )
     .max(60)
     .optional(),
   /** Valid approvals of this head (who counts under `approvals.stale`). */
   approvers: z.array(short(100)).max(100).optional(),
-  ticks: z.array(z.object({ item: short(MAX_MESSAGE_CHARS), by: short(100), at: short(40) })).max(100).optional(),
+  ticks: z
+    .array(z.object({ item: short(MAX_MESSAGE_CHARS), by: short(100), at: short(40) }))
+    .max(100)
+    .optional(),
   tickets: z.array(short(200)).max(10).optional(),
   override: overrideSchema.optional(),
   /** The override's change counter (src/overrides/transition.ts): a signed state older than it is not trusted. */
@@ -107,7 +127,14 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
       .slice(0, 100)
       .map(([item, tick]) => ({ item: clip(item), by: tick.by, at: tick.at })),
     ...(tickets.length ? { tickets: tickets.slice(0, 10).map((t) => clip(t, 200)) } : {}),
-    ...(decision.override ? { override: overrideOf(decision.override, decision.override.bypassed.map((r) => clip(`${r.kind}: ${r.message}`, MAX_MESSAGE_CHARS + 40))) } : {}),
+    ...(decision.override
+      ? {
+          override: overrideOf(
+            decision.override,
+            decision.override.bypassed.map((r) => clip(`${r.kind}: ${r.message}`, MAX_MESSAGE_CHARS + 40)),
+          ),
+        }
+      : {}),
     ...(input.overrideSeq > 0 ? { overrideSeq: input.overrideSeq } : {}),
     headSince: input.headSince,
     policy: input.policy,
@@ -117,7 +144,15 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
 }
 
 function overrideOf(o: OverrideRecord, bypassed: string[]): DecisionRecord["override"] {
-  return { by: o.by, at: o.at, reason: o.reason, head: o.head, via: o.via, ...(o.commentId !== undefined ? { commentId: o.commentId } : {}), bypassed: bypassed.slice(0, 60) };
+  return {
+    by: o.by,
+    at: o.at,
+    reason: o.reason,
+    head: o.head,
+    via: o.via,
+    ...(o.commentId !== undefined ? { commentId: o.commentId } : {}),
+    bypassed: bypassed.slice(0, 60),
+  };
 }
 
 /**
@@ -126,7 +161,12 @@ function overrideOf(o: OverrideRecord, bypassed: string[]): DecisionRecord["over
  * head it had before, perhaps by a fast-forward, so it starts again. A redelivery of the same
  * event (not newer) keeps it; an event without a readable time starts it again (fail closed).
  */
-export function headSinceFor(previous: DecisionRecord | undefined, headSha: string, headEventAt: string | undefined, now: string): string {
+export function headSinceFor(
+  previous: DecisionRecord | undefined,
+  headSha: string,
+  headEventAt: string | undefined,
+  now: string,
+): string {
   const kept = previous?.head === headSha ? previous.headSince : undefined;
   if (kept === undefined) return now;
   return headEventAt !== undefined && !(Date.parse(kept) >= Date.parse(headEventAt)) ? now : kept;
@@ -136,7 +176,12 @@ export function headSinceFor(previous: DecisionRecord | undefined, headSha: stri
  * The record of an evaluation that decided nothing (the check fails). It keeps the override
  * counter and the head's first evaluation time of the record it replaces: they guard overrides.
  */
-export function errorRecord(headSha: string, error: string, previous: DecisionRecord | undefined, policy?: PolicySource): DecisionRecord {
+export function errorRecord(
+  headSha: string,
+  error: string,
+  previous: DecisionRecord | undefined,
+  policy?: PolicySource,
+): DecisionRecord {
   const kept = previous?.head === headSha ? previous : undefined;
   return {
     head: headSha,
@@ -156,7 +201,15 @@ function encodeLine(records: DecisionRecords): string {
     const slim = Object.fromEntries(
       Object.entries(records).map(([pr, r]) => {
         const { reasons: _r, ticks: _t, approvers, requirements, ...rest } = r;
-        return [pr, { ...rest, approvers: approvers?.slice(0, 20), requirements: requirements?.map((q) => ({ ...q, message: clip(q.message, 80) })), truncated: true }];
+        return [
+          pr,
+          {
+            ...rest,
+            approvers: approvers?.slice(0, 20),
+            requirements: requirements?.map((q) => ({ ...q, message: clip(q.message, 80) })),
+            truncated: true,
+          },
+        ];
       }),
     );
     body = json(slim as DecisionRecords);

@@ -8,10 +8,21 @@ import { Octokit } from "@octokit/core";
 import type { MergedPullRequest } from "./merged-pull-requests.js";
 
 export const AUDIT_QUERY = /* GraphQL */ `
-  query GuardrailsAudit($owner: String!, $name: String!, $after: String, $pageSize: Int!, $checkName: String!, $appId: Int, $byApp: Boolean!) {
+  query GuardrailsAudit(
+    $owner: String!
+    $name: String!
+    $after: String
+    $pageSize: Int!
+    $checkName: String!
+    $appId: Int
+    $byApp: Boolean!
+  ) {
     repository(owner: $owner, name: $name) {
       pullRequests(states: MERGED, first: $pageSize, after: $after, orderBy: { field: UPDATED_AT, direction: DESC }) {
-        pageInfo { hasNextPage endCursor }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
         nodes {
           number
           title
@@ -20,17 +31,47 @@ export const AUDIT_QUERY = /* GraphQL */ `
           mergedAt
           baseRefName
           headRefOid
-          author { login }
-          mergedBy { login }
+          author {
+            login
+          }
+          mergedBy {
+            login
+          }
           headCommit: commits(last: 1) {
             nodes {
               commit {
                 oid
                 appSuites: checkSuites(first: 10, filterBy: { appId: $appId }) @include(if: $byApp) {
-                  nodes { app { slug } checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId status conclusion completedAt text } } }
+                  nodes {
+                    app {
+                      slug
+                    }
+                    checkRuns(first: 10, filterBy: { checkName: $checkName }) {
+                      nodes {
+                        databaseId
+                        status
+                        conclusion
+                        completedAt
+                        text
+                      }
+                    }
+                  }
                 }
                 allSuites: checkSuites(first: 20) @skip(if: $byApp) {
-                  nodes { app { slug } checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId status conclusion completedAt text } } }
+                  nodes {
+                    app {
+                      slug
+                    }
+                    checkRuns(first: 10, filterBy: { checkName: $checkName }) {
+                      nodes {
+                        databaseId
+                        status
+                        conclusion
+                        completedAt
+                        text
+                      }
+                    }
+                  }
                 }
               }
             }
@@ -64,7 +105,9 @@ interface RawPullRequest {
   headCommit: { nodes: { commit: { oid: string; appSuites?: RawSuites; allSuites?: RawSuites } }[] };
 }
 interface AuditPage {
-  repository: { pullRequests: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RawPullRequest[] } } | null;
+  repository: {
+    pullRequests: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RawPullRequest[] };
+  } | null;
 }
 
 export interface AuditQuery {
@@ -86,7 +129,11 @@ export interface AuditQuery {
 
 /** Octokit finds GraphQL beside the REST base: /graphql, or /api/graphql for Enterprise Server's /api/v3. */
 export async function mergedPullRequests(query: AuditQuery): Promise<{ pulls: MergedPullRequest[]; requests: number }> {
-  const octokit = new Octokit({ auth: query.token, baseUrl: query.apiUrl.replace(/\/+$/, ""), ...(query.fetch ? { request: { fetch: query.fetch } } : {}) });
+  const octokit = new Octokit({
+    auth: query.token,
+    baseUrl: query.apiUrl.replace(/\/+$/, ""),
+    ...(query.fetch ? { request: { fetch: query.fetch } } : {}),
+  });
   const pulls = new Map<number, MergedPullRequest>();
   let requests = 0;
   let read = 0;
@@ -109,7 +156,8 @@ export async function mergedPullRequests(query: AuditQuery): Promise<{ pulls: Me
       });
       requests++;
       const connection = page.repository?.pullRequests;
-      if (!connection) throw new Error(`repository ${query.owner}/${query.repo} not found, or the token cannot read it`);
+      if (!connection)
+        throw new Error(`repository ${query.owner}/${query.repo} not found, or the token cannot read it`);
       let reachedStart = false;
       for (const node of connection.nodes) {
         read++;
@@ -150,7 +198,7 @@ export async function mergedPullRequests(query: AuditQuery): Promise<{ pulls: Me
 function toMerged(node: RawPullRequest): MergedPullRequest {
   const commit = node.headCommit.nodes[0]?.commit;
   // The runs of the merged head only: a last commit other than the head means none is known.
-  const suites = commit && commit.oid === node.headRefOid ? (commit.appSuites ?? commit.allSuites)?.nodes ?? [] : [];
+  const suites = commit && commit.oid === node.headRefOid ? ((commit.appSuites ?? commit.allSuites)?.nodes ?? []) : [];
   return {
     number: node.number,
     title: node.title,
@@ -161,7 +209,14 @@ function toMerged(node: RawPullRequest): MergedPullRequest {
     base: node.baseRefName,
     head: node.headRefOid,
     runs: suites.flatMap((suite) =>
-      suite.checkRuns.nodes.map((run) => ({ id: run.databaseId, status: run.status, conclusion: run.conclusion, completedAt: run.completedAt, text: run.text, app: suite.app?.slug ?? null })),
+      suite.checkRuns.nodes.map((run) => ({
+        id: run.databaseId,
+        status: run.status,
+        conclusion: run.conclusion,
+        completedAt: run.completedAt,
+        text: run.text,
+        app: suite.app?.slug ?? null,
+      })),
     ),
   };
 }

@@ -21,7 +21,14 @@ export interface MergedPullRequest {
   /** The head commit that was merged. */
   head: string;
   /** The `guardrails` runs on that head (of the trusted app, when the adapter knows its id). */
-  runs: { id: number; status: string; conclusion: string | null; completedAt: string | null; text: string | null; app: string | null }[];
+  runs: {
+    id: number;
+    status: string;
+    conclusion: string | null;
+    completedAt: string | null;
+    text: string | null;
+    app: string | null;
+  }[];
 }
 
 export type CheckResult = "success" | "failure" | "in_progress" | "missing";
@@ -55,7 +62,13 @@ export function auditRecord(pr: MergedPullRequest): AuditRecord {
   // GitHub's required checks go by the newest run of the name on the commit.
   const newest = [...pr.runs].sort((a, b) => b.id - a.id)[0];
   const record: DecisionRecord | undefined = newest ? readDecisionRecords(newest.text)[String(pr.number)] : undefined;
-  const guardrails: CheckResult = !newest ? "missing" : newest.status.toUpperCase() !== "COMPLETED" ? "in_progress" : newest.conclusion?.toUpperCase() === "SUCCESS" ? "success" : "failure";
+  const guardrails: CheckResult = !newest
+    ? "missing"
+    : newest.status.toUpperCase() !== "COMPLETED"
+      ? "in_progress"
+      : newest.conclusion?.toUpperCase() === "SUCCESS"
+        ? "success"
+        : "failure";
   // A run completed after the merge was written later (by an evaluation of another PR on the
   // same commit): what it said at the merge is not known, so it does not vouch for the merge.
   const rewrittenAfterMerge = newest?.completedAt != null && Date.parse(newest.completedAt) > Date.parse(pr.mergedAt);
@@ -80,7 +93,9 @@ export function auditRecord(pr: MergedPullRequest): AuditRecord {
     tier: record?.tier ?? null,
     approvers: record?.approvers ?? [],
     ticks: record?.ticks ?? [],
-    override: record?.override ? { by: record.override.by, at: record.override.at, reason: record.override.reason } : null,
+    override: record?.override
+      ? { by: record.override.by, at: record.override.at, reason: record.override.reason }
+      : null,
     agent_authored: record?.agentAuthored ?? null,
     tickets: record?.tickets ?? [],
     bypassed: bypassReason !== "",
@@ -110,7 +125,9 @@ const SUMMARY_TIERS = ["low", "medium", "high", "unknown"] as const;
 export function summarize(records: readonly AuditRecord[]): TierSummary[] {
   return SUMMARY_TIERS.map((tier) => {
     const rows = records.filter((r) => (r.tier ?? "unknown") === tier);
-    const hours = rows.map((r) => (Date.parse(r.merged_at) - Date.parse(r.created_at)) / 3_600_000).sort((a, b) => a - b);
+    const hours = rows
+      .map((r) => (Date.parse(r.merged_at) - Date.parse(r.created_at)) / 3_600_000)
+      .sort((a, b) => a - b);
     const known = rows.filter((r) => r.agent_authored !== null);
     return {
       tier,
@@ -198,15 +215,22 @@ export function recordsCsv(records: readonly AuditRecord[]): string {
 }
 
 export function summaryCsv(summary: readonly TierSummary[]): string {
-  return csvLine(["tier", "merged", "bypassed", "overridden", "median_hours_to_merge", "agent_share"]) + summary.map((s) => csvLine([s.tier, s.merged, s.bypassed, s.overridden, s.median_hours_to_merge, s.agent_share])).join("");
+  return (
+    csvLine(["tier", "merged", "bypassed", "overridden", "median_hours_to_merge", "agent_share"]) +
+    summary
+      .map((s) => csvLine([s.tier, s.merged, s.bypassed, s.overridden, s.median_hours_to_merge, s.agent_share]))
+      .join("")
+  );
 }
-
 
 export function recordsText(records: readonly AuditRecord[]): string {
   if (records.length === 0) return "No pull requests were merged in the period.\n";
   return records
     .map((r) => {
-      const flags = [r.bypassed ? `BYPASSED: ${r.bypass_reason}` : "", r.override ? `overridden by @${r.override.by}: ${printable(r.override.reason)}` : ""].filter(Boolean);
+      const flags = [
+        r.bypassed ? `BYPASSED: ${r.bypass_reason}` : "",
+        r.override ? `overridden by @${r.override.by}: ${printable(r.override.reason)}` : "",
+      ].filter(Boolean);
       return [
         `#${r.number} ${printable(r.title)}`,
         `  merged ${r.merged_at} by @${r.merged_by ?? "?"} into ${r.base} (author @${r.author ?? "?"}, head ${r.head.slice(0, 7)})`,
@@ -219,9 +243,20 @@ export function recordsText(records: readonly AuditRecord[]): string {
 }
 
 export function summaryText(summary: readonly TierSummary[], period: { since: string; until: string }): string {
-  const rows = summary.map((s) => [s.tier, String(s.merged), String(s.bypassed), String(s.overridden), s.median_hours_to_merge === null ? "-" : `${s.median_hours_to_merge} h`, s.agent_share === null ? "-" : `${Math.round(s.agent_share * 100)}%`]);
+  const rows = summary.map((s) => [
+    s.tier,
+    String(s.merged),
+    String(s.bypassed),
+    String(s.overridden),
+    s.median_hours_to_merge === null ? "-" : `${s.median_hours_to_merge} h`,
+    s.agent_share === null ? "-" : `${Math.round(s.agent_share * 100)}%`,
+  ]);
   const head = ["tier", "merged", "bypassed", "overridden", "median open→merge", "agent share"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   return [`Merged ${period.since} … ${period.until}`, line(head), ...rows.map(line)].join("\n") + "\n";
 }

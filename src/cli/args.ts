@@ -21,7 +21,12 @@ export interface ParsedArgs {
 /** Every command accepts --help. */
 const HELP: OptionSpecs = { help: { type: "boolean", short: "h" } };
 
-export function parseCommandArgs(command: string, args: string[], options: OptionSpecs, maxPositionals: number): ParsedArgs {
+export function parseCommandArgs(
+  command: string,
+  args: string[],
+  options: OptionSpecs,
+  maxPositionals: number,
+): ParsedArgs {
   let parsed: ParsedArgs;
   try {
     parsed = parseArgs({ args, options: { ...HELP, ...options }, strict: true, allowPositionals: true }) as ParsedArgs;
@@ -30,8 +35,14 @@ export function parseCommandArgs(command: string, args: string[], options: Optio
   }
   if (parsed.values.help) return parsed;
   if (parsed.positionals.length > maxPositionals) {
-    const extra = parsed.positionals.slice(maxPositionals).map((p) => JSON.stringify(p)).join(" ");
-    throw new UsageError(`unexpected argument${parsed.positionals.length - maxPositionals === 1 ? "" : "s"} ${extra}`, command);
+    const extra = parsed.positionals
+      .slice(maxPositionals)
+      .map((p) => JSON.stringify(p))
+      .join(" ");
+    throw new UsageError(
+      `unexpected argument${parsed.positionals.length - maxPositionals === 1 ? "" : "s"} ${extra}`,
+      command,
+    );
   }
   for (const [name, spec] of Object.entries(options)) {
     if (spec.type !== "string") continue;
@@ -53,7 +64,8 @@ function describeParseError(error: unknown): string {
       return `unknown option ${option}`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       if (/does not take/.test(message)) return `option ${option} does not take a value`;
-      if (/ambiguous/.test(message)) return `option ${option} needs a value (write ${option}=VALUE for a value that starts with "-")`;
+      if (/ambiguous/.test(message))
+        return `option ${option} needs a value (write ${option}=VALUE for a value that starts with "-")`;
       return `option ${option} needs a value`;
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       return `unexpected argument ${quoted}`;

@@ -26,16 +26,30 @@ const approverGroup = z
 
 export const reasonOutputSchema = z
   .strictObject({
-    kind: z.enum(["rule", "default", "size", "agent", "policy_change", "incomplete"]).meta({ description: "What raised the tier." }),
+    kind: z
+      .enum(["rule", "default", "size", "agent", "policy_change", "incomplete"])
+      .meta({ description: "What raised the tier." }),
     tier: tier.meta({ description: "The tier this reason demands." }),
     message: z.string().meta({ description: "One line for people." }),
     policy: policyOrigin.optional(),
     rule: z.string().optional().meta({ description: "kind rule: the rule's name." }),
-    description: z.string().optional().meta({ description: "kind rule: the rule's description, when the policy gives one." }),
-    files: z.array(z.string()).optional().meta({ description: "The changed files behind this reason (rule, default)." }),
-    renamedFrom: z.record(z.string(), z.string()).optional().meta({ description: "For renamed files among files: new path to old path." }),
+    description: z
+      .string()
+      .optional()
+      .meta({ description: "kind rule: the rule's description, when the policy gives one." }),
+    files: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "The changed files behind this reason (rule, default)." }),
+    renamedFrom: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: "For renamed files among files: new path to old path." }),
     lines: z.number().optional().meta({ description: "kind size: lines added plus deleted, outside size.ignore." }),
-    fileCount: z.number().optional().meta({ description: "kind size: changed files outside size.ignore; kind incomplete: files GitHub listed." }),
+    fileCount: z
+      .number()
+      .optional()
+      .meta({ description: "kind size: changed files outside size.ignore; kind incomplete: files GitHub listed." }),
     pattern: z.string().optional().meta({ description: "kind agent: the agents pattern that matched." }),
     value: z.string().optional().meta({ description: "kind agent: the author login or co-author trailer it matched." }),
   })
@@ -43,34 +57,65 @@ export const reasonOutputSchema = z
 
 export const requirementOutputSchema = z
   .strictObject({
-    kind: z.enum(["approvals", "approvers", "codeowners", "tests", "ticket", "checklist", "changes_requested", "proposed_policy"]).meta({ description: "The requirement." }),
+    kind: z
+      .enum([
+        "approvals",
+        "approvers",
+        "codeowners",
+        "tests",
+        "ticket",
+        "checklist",
+        "changes_requested",
+        "proposed_policy",
+      ])
+      .meta({ description: "The requirement." }),
     met: z.boolean(),
     message: z.string().meta({ description: "One line: what is required and how far along it is." }),
     howTo: z.string().meta({ description: "One line: how to meet it; empty when met." }),
-    sources: z.array(z.string()).meta({ description: "Where it comes from: tier:<tier>, rule:<name>, agents, policy_change, always (org:<source> from an enforced organisation policy)." }),
+    sources: z
+      .array(z.string())
+      .meta({
+        description:
+          "Where it comes from: tier:<tier>, rule:<name>, agents, policy_change, always (org:<source> from an enforced organisation policy).",
+      }),
     policy: policyOrigin.optional(),
-    local: z.boolean().meta({ description: "Whether it can be judged without GitHub (tests, ticket): --strict fails on these." }),
+    local: z
+      .boolean()
+      .meta({ description: "Whether it can be judged without GitHub (tests, ticket): --strict fails on these." }),
     required: z.number().optional().meta({ description: "approvals, approvers: how many approvals are needed." }),
-    approvedBy: z.array(z.string()).optional().meta({ description: "approvals, approvers: the valid approvals that count." }),
+    approvedBy: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "approvals, approvers: the valid approvals that count." }),
     group: approverGroup.optional(),
     items: z
       .array(z.strictObject({ item: z.string(), ticked: z.boolean(), tickedBy: z.string().optional() }))
       .optional()
       .meta({ description: "checklist: each item, whether it is ticked and by whom." }),
-    reviewers: z.array(z.string()).optional().meta({ description: "changes_requested: reviewers whose latest review requests changes." }),
+    reviewers: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "changes_requested: reviewers whose latest review requests changes." }),
     references: z.array(z.string()).optional().meta({ description: "ticket: the ticket references found." }),
     problems: z
       .array(z.strictObject({ line: z.number(), column: z.number(), message: z.string() }))
       .optional()
-      .meta({ description: "proposed_policy: every problem of the policy file the PR proposes (line and column in its version)." }),
+      .meta({
+        description:
+          "proposed_policy: every problem of the policy file the PR proposes (line and column in its version).",
+      }),
     ownerGroups: z
       .array(
         z.strictObject({
-          owners: z.array(z.string()).meta({ description: "The owners as CODEOWNERS writes them (@user, @org/team, e-mail)." }),
+          owners: z
+            .array(z.string())
+            .meta({ description: "The owners as CODEOWNERS writes them (@user, @org/team, e-mail)." }),
           patterns: z.array(z.string()).meta({ description: "The CODEOWNERS patterns that assigned them." }),
           files: z.array(z.string()).meta({ description: "The changed paths they own (a rename by both paths)." }),
           met: z.boolean(),
-          approvedBy: z.array(z.string()).meta({ description: "Owners (or members of owner teams) whose valid approval counts." }),
+          approvedBy: z
+            .array(z.string())
+            .meta({ description: "Owners (or members of owner teams) whose valid approval counts." }),
         }),
       )
       .optional()
@@ -81,8 +126,15 @@ export const requirementOutputSchema = z
 export const decisionOutputSchema = z
   .strictObject({
     version: z.literal(DECISION_OUTPUT_VERSION).meta({ description: "The version of this output format." }),
-    tier: tier.meta({ description: "The pull request's tier: the highest of the reasons' tiers (low when nothing changed)." }),
-    conclusion: z.enum(["success", "failure"]).meta({ description: "What the guardrails check run concludes on the same facts: success only when every requirement is met." }),
+    tier: tier.meta({
+      description: "The pull request's tier: the highest of the reasons' tiers (low when nothing changed).",
+    }),
+    conclusion: z
+      .enum(["success", "failure"])
+      .meta({
+        description:
+          "What the guardrails check run concludes on the same facts: success only when every requirement is met.",
+      }),
     reasons: z.array(reasonOutputSchema),
     requirements: z.array(requirementOutputSchema),
     checklist: z.array(z.string()).meta({ description: "Every checklist item the pull request must tick, in order." }),
@@ -95,10 +147,21 @@ export const decisionOutputSchema = z
         ignoredFiles: z.number().meta({ description: "Changed files in size.ignore." }),
       })
       .meta({ description: "The diff's size as the size escalation sees it." }),
-    ticketReferences: z.array(z.string()).optional().meta({ description: "Ticket references found in the title, body or branch name (ticket.pattern), whether a ticket is required or not." }),
+    ticketReferences: z
+      .array(z.string())
+      .optional()
+      .meta({
+        description:
+          "Ticket references found in the title, body or branch name (ticket.pattern), whether a ticket is required or not.",
+      }),
     policy: z
       .strictObject({
-        source: z.enum(["ref", "file", "built-in", "request"]).meta({ description: "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy; request: the policy in the body of POST /api/simulate." }),
+        source: z
+          .enum(["ref", "file", "built-in", "request"])
+          .meta({
+            description:
+              "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy; request: the policy in the body of POST /api/simulate.",
+          }),
         path: z.string().nullable(),
         ref: z.string().nullable(),
         sha: z.string().nullable(),
@@ -109,7 +172,10 @@ export const decisionOutputSchema = z
         path: z.string().meta({ description: "The --org-policy file." }),
         role: z
           .enum(["fallback", "floor", "not enforced"])
-          .meta({ description: "fallback: the base has no policy, the organisation's decides alone; floor: enforce: true, it applies in addition; not enforced: the repository's policy decides." }),
+          .meta({
+            description:
+              "fallback: the base has no policy, the organisation's decides alone; floor: enforce: true, it applies in addition; not enforced: the repository's policy decides.",
+          }),
       })
       .optional()
       .meta({ description: "Only with --org-policy: what the organisation policy did." }),
@@ -129,5 +195,8 @@ export type DecisionOutput = z.infer<typeof decisionOutputSchema>;
 
 /** The JSON Schema of the output (schema/decision.schema.json). */
 export function decisionJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(decisionOutputSchema, { io: "output", target: "draft-7", unrepresentable: "any" }) as Record<string, unknown>;
+  return z.toJSONSchema(decisionOutputSchema, { io: "output", target: "draft-7", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
 }

@@ -35,7 +35,10 @@ export interface LocalFacts {
 }
 
 /** Resolves BASE and HEAD (both must exist before anything else is read). */
-export function resolveRange(git: Git, options: Pick<FactOptions, "base" | "head">): { baseRef: string; baseSha: string; headRef: string; headSha: string } {
+export function resolveRange(
+  git: Git,
+  options: Pick<FactOptions, "base" | "head">,
+): { baseRef: string; baseSha: string; headRef: string; headSha: string } {
   const baseRef = options.base ?? defaultBase(git);
   const headRef = options.head ?? "HEAD";
   const baseSha = resolveCommit(git, baseRef, options.base === undefined ? "default base" : "--base");

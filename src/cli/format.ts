@@ -47,14 +47,18 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   const tierWidth = Math.max(...decision.reasons.map((r) => r.tier.length), 0);
   const kindWidth = Math.max(...decision.reasons.map((r) => r.kind.length), 0);
   for (const reason of decision.reasons) {
-    lines.push(`  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${printable(reason.message)}${filesOf(reason)}${originOf(reason.policy)}`);
+    lines.push(
+      `  ${reason.tier.padEnd(tierWidth)}  ${reason.kind.padEnd(kindWidth)}  ${printable(reason.message)}${filesOf(reason)}${originOf(reason.policy)}`,
+    );
   }
 
   lines.push("", style.bold("Requirements:"));
   const kindColumn = Math.max(...decision.requirements.map((r) => r.kind.length), 0);
   for (const requirement of decision.requirements) {
     const mark = requirement.met ? style.green("✓") : style.red("✗");
-    lines.push(`  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${printable(requirement.message)}${originOf(requirement.policy)}`);
+    lines.push(
+      `  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${printable(requirement.message)}${originOf(requirement.policy)}`,
+    );
     if (!requirement.met && requirement.howTo) {
       lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${printable(requirement.howTo)}`)}`);
     }
@@ -64,7 +68,11 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   lines.push(`Policy: ${describePolicy(report.policy)}`);
   const org = report.organizationPolicy;
   if (org) {
-    const role = { fallback: "decides alone: the base has no policy of its own", floor: "enforced: applies in addition", "not enforced": "not enforced: the repository's policy decides" }[org.role];
+    const role = {
+      fallback: "decides alone: the base has no policy of its own",
+      floor: "enforced: applies in addition",
+      "not enforced": "not enforced: the repository's policy decides",
+    }[org.role];
     lines.push(`Organisation policy: ${org.path} (--org-policy), ${role}`);
   }
   return `${lines.join("\n")}\n`;
@@ -77,7 +85,15 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
  */
 export function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r" : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === "\n"
+      ? "\\n"
+      : c === "\t"
+        ? "\\t"
+        : c === "\r"
+          ? "\\r"
+          : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** With an enforced organisation policy, each line says which policy it came from. */

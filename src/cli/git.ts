@@ -20,10 +20,16 @@ export class Git {
 
   /** Runs git; only a git that cannot be started throws. */
   run(args: string[]): GitResult {
-    const result = spawnSync("git", args, { cwd: this.cwd, encoding: "utf8", maxBuffer: MAX_OUTPUT, windowsHide: true });
+    const result = spawnSync("git", args, {
+      cwd: this.cwd,
+      encoding: "utf8",
+      maxBuffer: MAX_OUTPUT,
+      windowsHide: true,
+    });
     if (result.error) {
       const code = (result.error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") throw new CliError("git is not installed or not on PATH; guardrails check reads the diff with git");
+      if (code === "ENOENT")
+        throw new CliError("git is not installed or not on PATH; guardrails check reads the diff with git");
       if (code === "ENOBUFS") throw new CliError(`git ${args[0]} printed more than ${MAX_OUTPUT / 1024 / 1024} MiB`);
       throw new CliError(`could not run git: ${result.error.message}`);
     }
@@ -33,7 +39,8 @@ export class Git {
   /** Runs git and returns its output; a failure becomes a CliError with git's own first line. */
   output(args: string[], what: string): string {
     const result = this.run(args);
-    if (result.status !== 0) throw new CliError(`${what}: ${gitMessage(result.stderr) || `git exited with status ${result.status}`}`);
+    if (result.status !== 0)
+      throw new CliError(`${what}: ${gitMessage(result.stderr) || `git exited with status ${result.status}`}`);
     return result.stdout;
   }
 }
@@ -53,7 +60,9 @@ export function openRepository(cwd: string): Git {
     if (/not a git repository/i.test(message)) {
       throw new CliError(`not a git repository: ${cwd} (run guardrails check inside a git repository)`);
     }
-    throw new CliError(`cannot use the git repository at ${cwd}: ${message || `git exited with status ${result.status}`}`);
+    throw new CliError(
+      `cannot use the git repository at ${cwd}: ${message || `git exited with status ${result.status}`}`,
+    );
   }
   return git;
 }
@@ -69,7 +78,9 @@ export function resolveCommit(git: Git, ref: string, option: string): string {
   const result = git.run(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]);
   const sha = result.stdout.trim();
   if (result.status !== 0 || !/^[0-9a-f]{40,64}$/.test(sha)) {
-    throw new CliError(`unknown git ref "${ref}" (${option}): no branch, tag or commit of that name in this repository`);
+    throw new CliError(
+      `unknown git ref "${ref}" (${option}): no branch, tag or commit of that name in this repository`,
+    );
   }
   return sha;
 }
@@ -88,7 +99,9 @@ export function defaultBase(git: Git): string {
   for (const candidate of candidates) {
     if (refExists(git, candidate)) return candidate.replace(/^refs\/(remotes|heads)\//, "");
   }
-  throw new CliError("cannot find the default base branch (tried origin/HEAD, origin/main, origin/master, main, master); pass --base REF");
+  throw new CliError(
+    "cannot find the default base branch (tried origin/HEAD, origin/main, origin/master, main, master); pass --base REF",
+  );
 }
 
 function refExists(git: Git, fullName: string): boolean {
@@ -124,15 +137,26 @@ const STATUS: Record<string, FileStatus> = {
  * deletions; a binary file counts 0 lines.
  */
 export function changedFiles(git: Git, from: string, to: string): ChangedFile[] {
-  const statusText = git.output(["diff", ...DIFF_OPTIONS, "--name-status", from, to, "--"], "cannot list the changed files");
-  const numstatText = git.output(["diff", ...DIFF_OPTIONS, "--numstat", from, to, "--"], "cannot count the changed lines");
+  const statusText = git.output(
+    ["diff", ...DIFF_OPTIONS, "--name-status", from, to, "--"],
+    "cannot list the changed files",
+  );
+  const numstatText = git.output(
+    ["diff", ...DIFF_OPTIONS, "--numstat", from, to, "--"],
+    "cannot count the changed lines",
+  );
 
   const counts = new Map<string, { additions: number; deletions: number }>();
   for (const entry of parseNumstat(numstatText)) counts.set(entry.path, entry);
 
   return parseNameStatus(statusText).map((entry) => {
     const count = counts.get(entry.path) ?? { additions: 0, deletions: 0 };
-    const file: ChangedFile = { path: entry.path, status: entry.status, additions: count.additions, deletions: count.deletions };
+    const file: ChangedFile = {
+      path: entry.path,
+      status: entry.status,
+      additions: count.additions,
+      deletions: count.deletions,
+    };
     if (entry.previousPath !== undefined) file.previousPath = entry.previousPath;
     return file;
   });
@@ -142,7 +166,7 @@ export function changedFiles(git: Git, from: string, to: string): ChangedFile[] 
 export function parseNameStatus(text: string): { path: string; previousPath?: string; status: FileStatus }[] {
   const tokens = text.split("\0");
   const entries: { path: string; previousPath?: string; status: FileStatus }[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const code = tokens[i++] ?? "";
     if (code === "") continue;
     const letter = code[0]!;
@@ -162,7 +186,7 @@ export function parseNameStatus(text: string): { path: string; previousPath?: st
 export function parseNumstat(text: string): { path: string; additions: number; deletions: number }[] {
   const tokens = text.split("\0");
   const entries: { path: string; additions: number; deletions: number }[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const token = tokens[i++] ?? "";
     if (token === "") continue;
     const match = /^(-|\d+)\t(-|\d+)\t(.*)$/s.exec(token);
@@ -179,18 +203,31 @@ export function parseNumstat(text: string): { path: string; additions: number; d
 }
 
 /** Subject and body of the oldest commit in base..head, or undefined when there is none. */
-export function firstCommitMessage(git: Git, base: string, head: string): { subject: string; body: string } | undefined {
-  const shas = git.output(["rev-list", "--reverse", `${base}..${head}`], "cannot list the commits").split("\n").filter(Boolean);
+export function firstCommitMessage(
+  git: Git,
+  base: string,
+  head: string,
+): { subject: string; body: string } | undefined {
+  const shas = git
+    .output(["rev-list", "--reverse", `${base}..${head}`], "cannot list the commits")
+    .split("\n")
+    .filter(Boolean);
   const first = shas[0];
   if (!first) return undefined;
-  const text = git.output(["log", "-1", "--no-show-signature", "--format=%s%x00%b", first], "cannot read a commit message");
+  const text = git.output(
+    ["log", "-1", "--no-show-signature", "--format=%s%x00%b", first],
+    "cannot read a commit message",
+  );
   const [subject = "", body = ""] = text.split("\0");
   return { subject: subject.trim(), body: body.trim() };
 }
 
 /** The commit messages of base..head, oldest first (as GitHub lists a PR's commits). */
 export function commitMessages(git: Git, base: string, head: string): string[] {
-  const text = git.output(["log", "--reverse", "--no-show-signature", "--format=%B%x00", `${base}..${head}`], "cannot read the commit messages");
+  const text = git.output(
+    ["log", "--reverse", "--no-show-signature", "--format=%B%x00", `${base}..${head}`],
+    "cannot read the commit messages",
+  );
   return text.split("\0").slice(0, -1);
 }
 
@@ -209,7 +246,8 @@ export function branchNameOf(git: Git, ref: string): string | undefined {
   const full = result.stdout.trim().split("\n")[0] ?? "";
   if (result.status !== 0) return undefined;
   if (full.startsWith("refs/heads/")) return full.slice("refs/heads/".length);
-  if (full.startsWith("refs/remotes/")) return full.slice("refs/remotes/".length).split("/").slice(1).join("/") || undefined;
+  if (full.startsWith("refs/remotes/"))
+    return full.slice("refs/remotes/".length).split("/").slice(1).join("/") || undefined;
   return undefined;
 }
 
@@ -223,7 +261,9 @@ export function readFileAtCommit(git: Git, commit: string, path: string, label: 
   if (!entry) return undefined;
   const [mode, type, object] = entry.split("\t")[0]!.split(" ");
   if (type !== "blob" || (mode !== "100644" && mode !== "100755")) {
-    throw new CliError(`cannot read ${label}: it is a ${mode === "120000" ? "symbolic link" : (type ?? "special entry")}, not a file`);
+    throw new CliError(
+      `cannot read ${label}: it is a ${mode === "120000" ? "symbolic link" : (type ?? "special entry")}, not a file`,
+    );
   }
   return git.output(["cat-file", "blob", object!], `cannot read ${label}`);
 }

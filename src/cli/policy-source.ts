@@ -58,7 +58,11 @@ function parse(text: string, label: string, organization = false): Policy {
   const result = loadPolicy(text, { organization });
   if (result.ok) return result.policy;
   const count = result.problems.length;
-  throw new CliError(`${label} is not a valid policy (${count} problem${count === 1 ? "" : "s"}):`, 2, problemLines(label, result.problems));
+  throw new CliError(
+    `${label} is not a valid policy (${count} problem${count === 1 ? "" : "s"}):`,
+    2,
+    problemLines(label, result.problems),
+  );
 }
 
 export function policyFromFile(file: string): LoadedPolicy {
@@ -75,5 +79,8 @@ export function policyFromRef(git: Git, ref: string, sha: string): LoadedPolicy 
 
 /** `--org-policy FILE`: the organisation policy (the owner's `.github` repository's), which may say `enforce`. */
 export function organizationPolicyFromFile(file: string): LoadedPolicy {
-  return { policy: parse(readPolicyFile(file), file, true), source: { source: "file", path: file, ref: null, sha: null } };
+  return {
+    policy: parse(readPolicyFile(file), file, true),
+    source: { source: "file", path: file, ref: null, sha: null },
+  };
 }

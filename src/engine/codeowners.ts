@@ -3,7 +3,14 @@
  * CODEOWNERS assigns owners to needs a valid approval from one of its owners: a listed user, or a
  * member of a listed team of the repository owner's organisation. Files are grouped by owner set.
  */
-import { CodeOwnersWorkExceeded, endCodeOwnersWorkLimit, resetCodeOwnersWork, type CodeOwners, type CodeOwnersLine, type Owner } from "../policy/codeowners.js";
+import {
+  CodeOwnersWorkExceeded,
+  endCodeOwnersWorkLimit,
+  resetCodeOwnersWork,
+  type CodeOwners,
+  type CodeOwnersLine,
+  type Owner,
+} from "../policy/codeowners.js";
 import { plural } from "./tier.js";
 import type { PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
 
@@ -33,14 +40,31 @@ export function ownerTeams(owners: Owner[], repositoryOwner: string | undefined)
  */
 export const MAX_CODEOWNERS_WORK = 2_500_000;
 
-export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], sources: RequirementSource[]): RequirementResult {
+export function judgeCodeOwners(
+  facts: PullRequestFacts,
+  approvers: string[],
+  sources: RequirementSource[],
+): RequirementResult {
   const base = { kind: "codeowners" as const, local: false, sources };
   const file: CodeOwners | null | undefined = facts.codeOwners;
   // Unknown (an adapter that did not read it) fails closed; null is "no CODEOWNERS file".
   if (file === undefined) {
-    return { ...base, met: false, ownerGroups: [], message: "CODEOWNERS was not read, so the owners of the changed files are unknown", howTo: "Press Re-evaluate; if it persists, ask an administrator" };
+    return {
+      ...base,
+      met: false,
+      ownerGroups: [],
+      message: "CODEOWNERS was not read, so the owners of the changed files are unknown",
+      howTo: "Press Re-evaluate; if it persists, ask an administrator",
+    };
   }
-  if (file === null) return { ...base, met: true, ownerGroups: [], message: "no CODEOWNERS file at the base commit: no file has owners", howTo: "" };
+  if (file === null)
+    return {
+      ...base,
+      met: true,
+      ownerGroups: [],
+      message: "no CODEOWNERS file at the base commit: no file has owners",
+      howTo: "",
+    };
 
   type Group = { owners: Owner[]; patterns: Set<string>; files: string[] };
   const groups = new Map<string, Group>();
@@ -52,7 +76,10 @@ export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], so
     const owners = line.owners;
     let group = groupOfLine.get(line);
     if (!group) {
-      const key = owners.map((o) => o.text.toLowerCase()).sort().join(" ");
+      const key = owners
+        .map((o) => o.text.toLowerCase())
+        .sort()
+        .join(" ");
       group = groups.get(key);
       if (!group) groups.set(key, (group = { owners, patterns: new Set(), files: [] }));
       group.patterns.add(line.pattern);
@@ -79,7 +106,13 @@ export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], so
 
   const ownerGroups: OwnerGroup[] = [...groups.values()].map((group) => {
     const approvedBy = approvers.filter((login) => group.owners.some((owner) => isOwner(login, owner, facts)));
-    return { owners: group.owners.map((o) => o.text), patterns: [...group.patterns], files: group.files, met: approvedBy.length > 0, approvedBy };
+    return {
+      owners: group.owners.map((o) => o.text),
+      patterns: [...group.patterns],
+      files: group.files,
+      met: approvedBy.length > 0,
+      approvedBy,
+    };
   });
   const unmet = ownerGroups.filter((g) => !g.met);
   const incomplete = (!facts.filesComplete && file.assignsOwners) || unworked > 0 || file.unreadLines > 0;
@@ -90,15 +123,24 @@ export function judgeCodeOwners(facts: PullRequestFacts, approvers: string[], so
     return `${g.patterns.map((p) => `\`${p}\``).join(", ")} (${plural(g.files.length, "file")}): 1 approval from ${g.owners.join(" or ")}${emailNote}`;
   };
   const incompleteNote = [
-    ...(!facts.filesComplete && file.assignsOwners ? ["the file list is incomplete, so files GitHub did not list may have owners"] : []),
-    ...(file.unreadLines > 0 ? [`the CODEOWNERS file is longer than Guardrails reads (${file.unreadLines} lines past the first 10,000), and a later line decides: the owners of the changed files are unknown`] : []),
+    ...(!facts.filesComplete && file.assignsOwners
+      ? ["the file list is incomplete, so files GitHub did not list may have owners"]
+      : []),
+    ...(file.unreadLines > 0
+      ? [
+          `the CODEOWNERS file is longer than Guardrails reads (${file.unreadLines} lines past the first 10,000), and a later line decides: the owners of the changed files are unknown`,
+        ]
+      : []),
     ...(unworked > 0
-      ? [`the owners of ${plural(unworked, "changed file")} were not worked out: matching the paths against CODEOWNERS ran past the work budget of one evaluation (a CODEOWNERS of many wildcard lines, or very long paths), so they may have owners`]
+      ? [
+          `the owners of ${plural(unworked, "changed file")} were not worked out: matching the paths against CODEOWNERS ran past the work budget of one evaluation (a CODEOWNERS of many wildcard lines, or very long paths), so they may have owners`,
+        ]
       : []),
   ].join("; ");
   let message: string;
   if (ownerGroups.length === 0) message = incomplete ? incompleteNote : "no changed file has code owners";
-  else if (met) message = `${plural(ownerGroups.length, "owner group")} approved (${ownerGroups.map((g) => `${g.owners.join(" or ")}: ${g.approvedBy.join(", ")}`).join("; ")})`;
+  else if (met)
+    message = `${plural(ownerGroups.length, "owner group")} approved (${ownerGroups.map((g) => `${g.owners.join(" or ")}: ${g.approvedBy.join(", ")}`).join("; ")})`;
   else message = [...unmet.map(describe), ...(incomplete ? [incompleteNote] : [])].join("; ");
   const howTo = met
     ? ""

@@ -4,7 +4,13 @@
  * globs live in one index, so each changed path is looked up once and comes back classified.
  */
 import { minimatch } from "minimatch";
-import { compileLoginPattern, compileTicketPattern, GLOB_OPTIONS, type LoginMatcher, type TicketMatcher } from "../policy/patterns.js";
+import {
+  compileLoginPattern,
+  compileTicketPattern,
+  GLOB_OPTIONS,
+  type LoginMatcher,
+  type TicketMatcher,
+} from "../policy/patterns.js";
 import type { Policy } from "../policy/schema.js";
 import { GlobIndex } from "./glob-index.js";
 
@@ -97,7 +103,11 @@ function ownFolders(globs: readonly string[]): string[] {
   const folders: string[] = [];
   for (const glob of globs) {
     for (const alternative of minimatch.braceExpand(glob, GLOB_OPTIONS)) {
-      const folder = alternative.endsWith("/**/*") ? alternative.slice(0, -5) : alternative.endsWith("/**") ? alternative.slice(0, -3) : undefined;
+      const folder = alternative.endsWith("/**/*")
+        ? alternative.slice(0, -5)
+        : alternative.endsWith("/**")
+          ? alternative.slice(0, -3)
+          : undefined;
       if (folder && folder !== "**" && !folder.endsWith("/**")) folders.push(folder);
     }
   }

@@ -27,7 +27,13 @@ export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
     ...(assessed.agentAuthored ? [{ source: "agents", spec: policy.agents.require }] : []),
     ...(assessed.policyChanged || unlisted ? [{ source: "policy_change", spec: policy.policy_change.require }] : []),
   ]);
-  const requirements = judgeRequirements(compiled, facts, merged, summarizeReviews(facts, policy.approvals.stale), classified);
+  const requirements = judgeRequirements(
+    compiled,
+    facts,
+    merged,
+    summarizeReviews(facts, policy.approvals.stale),
+    classified,
+  );
   // A PR that changes the policy must leave a policy that loads (it governs every PR once merged).
   if (assessed.policyChanged && facts.proposedPolicy) requirements.push(judgeProposedPolicy(facts.proposedPolicy));
 

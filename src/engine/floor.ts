@@ -15,7 +15,11 @@ export function isFloor(policy: Policy): boolean {
   return policy.enforce === true;
 }
 
-export function evaluateWithFloor(repositoryPolicy: Policy, organizationPolicy: Policy, facts: PullRequestFacts): Decision {
+export function evaluateWithFloor(
+  repositoryPolicy: Policy,
+  organizationPolicy: Policy,
+  facts: PullRequestFacts,
+): Decision {
   return combineWithFloor(evaluate(repositoryPolicy, facts), evaluate(organizationPolicy, facts));
 }
 
@@ -23,20 +27,31 @@ export function evaluateWithFloor(repositoryPolicy: Policy, organizationPolicy: 
 export function combineWithFloor(repository: Decision, organization: Decision): Decision {
   const tier = TIERS[Math.max(TIERS.indexOf(repository.tier), TIERS.indexOf(organization.tier))]!;
   // "No change requests" judges the same reviews under both policies: shown once.
-  const organizationRequirements = organization.requirements.filter((r) => r.kind !== "changes_requested" || !repository.requirements.some((own) => own.kind === "changes_requested"));
+  const organizationRequirements = organization.requirements.filter(
+    (r) => r.kind !== "changes_requested" || !repository.requirements.some((own) => own.kind === "changes_requested"),
+  );
   const requirements = [
     ...repository.requirements.map((r) => ({ ...r, policy: "repository" as const })),
-    ...organizationRequirements.map((r) => ({ ...r, sources: r.sources.map((source) => (source === "always" ? source : `org:${source}`)), policy: "organization" as const })),
+    ...organizationRequirements.map((r) => ({
+      ...r,
+      sources: r.sources.map((source) => (source === "always" ? source : `org:${source}`)),
+      policy: "organization" as const,
+    })),
   ];
   return {
     tier,
     conclusion: requirements.every((r) => r.met) ? "success" : "failure",
-    reasons: [...repository.reasons.map((r) => ({ ...r, policy: "repository" as const })), ...organization.reasons.map((r) => ({ ...r, policy: "organization" as const }))],
+    reasons: [
+      ...repository.reasons.map((r) => ({ ...r, policy: "repository" as const })),
+      ...organization.reasons.map((r) => ({ ...r, policy: "organization" as const })),
+    ],
     requirements,
     checklist: [...new Set([...repository.checklist, ...organization.checklist])],
     agentAuthored: repository.agentAuthored || organization.agentAuthored,
     policyChanged: repository.policyChanged || organization.policyChanged,
     size: repository.size,
-    ...(repository.ticketReferences ?? organization.ticketReferences ? { ticketReferences: repository.ticketReferences ?? organization.ticketReferences! } : {}),
+    ...((repository.ticketReferences ?? organization.ticketReferences)
+      ? { ticketReferences: repository.ticketReferences ?? organization.ticketReferences! }
+      : {}),
   };
 }

@@ -9,7 +9,13 @@
  * linear in the path: src/policy/glob-matcher.ts), so the index changes speed, never the result.
  */
 import { GLOBSTAR, Minimatch, minimatch } from "minimatch";
-import { addMatchingWork, compileGlob, type CompiledGlob, type SegmentPattern, type ViewSlot } from "../policy/glob-matcher.js";
+import {
+  addMatchingWork,
+  compileGlob,
+  type CompiledGlob,
+  type SegmentPattern,
+  type ViewSlot,
+} from "../policy/glob-matcher.js";
 import { GLOB_OPTIONS } from "../policy/patterns.js";
 
 interface Entry<T> {
@@ -86,9 +92,10 @@ export class GlobIndex<T> {
       } else if (row[0] === GLOBSTAR && (match = EXTENSION_GLOB.exec(alternative))) {
         push(this.byExtension, match[1]!, entry(true));
         this.maxExtensionLength = Math.max(this.maxExtensionLength, match[1]!.length);
-      }
-      else if (row[0] === GLOBSTAR && (match = BASENAME_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.byBasename, match[1]!, entry(true));
-      else if (row[0] === GLOBSTAR && (match = SEGMENT_GLOB.exec(alternative)) && plainName(match[1]!)) push(this.bySegment, match[1]!, entry(true));
+      } else if (row[0] === GLOBSTAR && (match = BASENAME_GLOB.exec(alternative)) && plainName(match[1]!))
+        push(this.byBasename, match[1]!, entry(true));
+      else if (row[0] === GLOBSTAR && (match = SEGMENT_GLOB.exec(alternative)) && plainName(match[1]!))
+        push(this.bySegment, match[1]!, entry(true));
       else if (byDirectoryOnly) this.anywhereByDirectory.push(entry(false));
       else this.anywhere.push(entry(false));
     }
@@ -160,7 +167,8 @@ export class GlobIndex<T> {
     for (const entry of found) {
       if (entry.certain || !entry.byDirectoryOnly) candidates.push(entry);
       // (A literal of the same shape as `entry`: `test` stays monomorphic.)
-      else if (entry.regex.test((representative ??= `${directory}/x`), view)) candidates.push({ regex: entry.regex, tag: entry.tag, certain: true, byDirectoryOnly: true });
+      else if (entry.regex.test((representative ??= `${directory}/x`), view))
+        candidates.push({ regex: entry.regex, tag: entry.tag, certain: true, byDirectoryOnly: true });
     }
     if (this.byDirectoryCache.size >= MAX_CACHED_DIRECTORIES) this.byDirectoryCache.clear();
     this.byDirectoryCache.set(directory, candidates);

@@ -25,7 +25,17 @@ export interface OverrideActor {
   teams: string[];
 }
 
-export type RefusalCode = "bot" | "via_app" | "no_overrides" | "author" | "not_allowed" | "permission" | "no_reason" | "head_moved" | "nothing_to_withdraw" | "lookup_failed";
+export type RefusalCode =
+  | "bot"
+  | "via_app"
+  | "no_overrides"
+  | "author"
+  | "not_allowed"
+  | "permission"
+  | "no_reason"
+  | "head_moved"
+  | "nothing_to_withdraw"
+  | "lookup_failed";
 
 export interface OverrideRefusal {
   code: RefusalCode;
@@ -35,14 +45,20 @@ export interface OverrideRefusal {
 export type Authorization = { ok: true; via: string[] } | { ok: false; refusal: OverrideRefusal };
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-const policyName = (p: PolicyInForce, many: boolean) => (many ? (p.origin === "organization" ? "the enforced organisation policy" : "the repository's policy") : "the policy");
+const policyName = (p: PolicyInForce, many: boolean) =>
+  many ? (p.origin === "organization" ? "the enforced organisation policy" : "the repository's policy") : "the policy";
 
 /**
  * What must be looked up about the person before `authorizeOverride` can decide: nothing when
  * the answer is already no (a bot, no `overrides`, the author), else their permission and their
  * membership of the listed teams that do not already list them as a user.
  */
-export function overrideLookups(policies: readonly PolicyInForce[], login: string, isBot: boolean, author: string): { permission: boolean; teams: string[] } {
+export function overrideLookups(
+  policies: readonly PolicyInForce[],
+  login: string,
+  isBot: boolean,
+  author: string,
+): { permission: boolean; teams: string[] } {
   const early = refusedBeforeLookups(policies, login, isBot, author);
   if (early) return { permission: false, teams: [] };
   const teams = new Set<string>();
@@ -53,20 +69,36 @@ export function overrideLookups(policies: readonly PolicyInForce[], login: strin
   return { permission: true, teams: [...teams].sort() };
 }
 
-function refusedBeforeLookups(policies: readonly PolicyInForce[], login: string, isBot: boolean, author: string): OverrideRefusal | undefined {
+function refusedBeforeLookups(
+  policies: readonly PolicyInForce[],
+  login: string,
+  isBot: boolean,
+  author: string,
+): OverrideRefusal | undefined {
   const many = policies.length > 1;
   if (isBot || /\[bot\]$/i.test(login)) return { code: "bot", message: `@${login} is a bot; only people can override` };
   const without = policies.find((p) => p.overrides === undefined);
-  if (without) return { code: "no_overrides", message: `${policyName(without, many)} allows no overrides (it has no \`overrides\` section)` };
+  if (without)
+    return {
+      code: "no_overrides",
+      message: `${policyName(without, many)} allows no overrides (it has no \`overrides\` section)`,
+    };
   const forbidsAuthor = policies.find((p) => !p.overrides!.allow_author);
   if (same(login, author) && forbidsAuthor) {
-    return { code: "author", message: `@${login} wrote this pull request, and ${policyName(forbidsAuthor, many)} does not let authors override their own (\`overrides.allow_author\` is false)` };
+    return {
+      code: "author",
+      message: `@${login} wrote this pull request, and ${policyName(forbidsAuthor, many)} does not let authors override their own (\`overrides.allow_author\` is false)`,
+    };
   }
   return undefined;
 }
 
 /** Whether the person may override (or withdraw an override) under every policy in force. */
-export function authorizeOverride(policies: readonly PolicyInForce[], actor: OverrideActor, author: string): Authorization {
+export function authorizeOverride(
+  policies: readonly PolicyInForce[],
+  actor: OverrideActor,
+  author: string,
+): Authorization {
   const early = refusedBeforeLookups(policies, actor.login, actor.isBot, author);
   if (early) return { ok: false, refusal: early };
   const many = policies.length > 1;
@@ -86,11 +118,20 @@ export function authorizeOverride(policies: readonly PolicyInForce[], actor: Ove
     const who = [...allowed.users.map((u) => `\`${u}\``), ...allowed.teams.map((t) => `team \`${t}\``)];
     return {
       ok: false,
-      refusal: { code: "not_allowed", message: `@${actor.login} may not override: ${policyName(p, many)} allows ${who.length ? who.join(", ") : "nobody"} (\`overrides.users\`, \`overrides.teams\`)` },
+      refusal: {
+        code: "not_allowed",
+        message: `@${actor.login} may not override: ${policyName(p, many)} allows ${who.length ? who.join(", ") : "nobody"} (\`overrides.users\`, \`overrides.teams\`)`,
+      },
     };
   }
   if (!canWrite(actor.permission)) {
-    return { ok: false, refusal: { code: "permission", message: `@${actor.login} has ${actor.permission ?? "no"} access to the repository; overriding needs write access or above` } };
+    return {
+      ok: false,
+      refusal: {
+        code: "permission",
+        message: `@${actor.login} has ${actor.permission ?? "no"} access to the repository; overriding needs write access or above`,
+      },
+    };
   }
   return { ok: true, via };
 }
@@ -100,16 +141,25 @@ export function authorizeOverride(policies: readonly PolicyInForce[], actor: Ove
  * author the way they did (a policy change that drops the person or the team ends it; no request
  * is needed to tell). Returns why it no longer holds, or undefined.
  */
-export function overrideNoLongerAllowed(record: OverrideRecord, policies: readonly PolicyInForce[], author: string): string | undefined {
+export function overrideNoLongerAllowed(
+  record: OverrideRecord,
+  policies: readonly PolicyInForce[],
+  author: string,
+): string | undefined {
   if (record.via.length !== policies.length) return "the policies in force changed since it was given";
   for (const [i, p] of policies.entries()) {
     const allowed = p.overrides;
     const many = policies.length > 1;
     if (!allowed) return `${policyName(p, many)} no longer allows overrides`;
-    if (same(record.by, author) && !allowed.allow_author) return `${policyName(p, many)} no longer lets authors override their own pull request`;
+    if (same(record.by, author) && !allowed.allow_author)
+      return `${policyName(p, many)} no longer lets authors override their own pull request`;
     const via = record.via[i]!;
-    const still = via === "user" ? allowed.users.some((u) => same(u, record.by)) : via.startsWith("team:") && allowed.teams.some((t) => same(t, via.slice(5)));
-    if (!still) return `${policyName(p, many)} no longer lists @${record.by}${via.startsWith("team:") ? ` (team ${via.slice(5)})` : ""} in \`overrides\``;
+    const still =
+      via === "user"
+        ? allowed.users.some((u) => same(u, record.by))
+        : via.startsWith("team:") && allowed.teams.some((t) => same(t, via.slice(5)));
+    if (!still)
+      return `${policyName(p, many)} no longer lists @${record.by}${via.startsWith("team:") ? ` (team ${via.slice(5)})` : ""} in \`overrides\``;
   }
   return undefined;
 }
@@ -118,5 +168,9 @@ export function overrideNoLongerAllowed(record: OverrideRecord, policies: readon
 export function applyOverride(decision: Decision, record: OverrideRecord | undefined, headSha: string): Decision {
   // Bound to its commit: on any other head it does nothing.
   if (!record || record.head !== headSha) return decision;
-  return { ...decision, conclusion: "success", override: { ...record, bypassed: decision.requirements.filter((r) => !r.met) } };
+  return {
+    ...decision,
+    conclusion: "success",
+    override: { ...record, bypassed: decision.requirements.filter((r) => !r.met) },
+  };
 }

@@ -13,15 +13,23 @@ export const MAX_PATH_SEGMENTS = 64;
 
 function tooDeep(path: string): boolean {
   let segments = 1;
-  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1)) if (++segments > MAX_PATH_SEGMENTS) return true;
+  for (let i = path.indexOf("/"); i !== -1; i = path.indexOf("/", i + 1))
+    if (++segments > MAX_PATH_SEGMENTS) return true;
   return false;
 }
 
 /** The facts with too-deep paths taken out of the list, which then counts as incomplete. */
 export function withoutUnjudgeablePaths(facts: PullRequestFacts): PullRequestFacts {
-  const unjudged = facts.files.filter((file) => tooDeep(file.path) || (file.previousPath !== undefined && tooDeep(file.previousPath)));
+  const unjudged = facts.files.filter(
+    (file) => tooDeep(file.path) || (file.previousPath !== undefined && tooDeep(file.previousPath)),
+  );
   if (unjudged.length === 0) return facts;
-  return { ...facts, files: facts.files.filter((file) => !unjudged.includes(file)), filesComplete: false, unjudgedFiles: unjudged.map((file) => file.path) };
+  return {
+    ...facts,
+    files: facts.files.filter((file) => !unjudged.includes(file)),
+    filesComplete: false,
+    unjudgedFiles: unjudged.map((file) => file.path),
+  };
 }
 
 /**
@@ -35,7 +43,10 @@ export function withoutUnjudgeablePaths(facts: PullRequestFacts): PullRequestFac
 export const MAX_MATCHING_WORK = 1_500_000;
 
 /** Classifies the files in order until the budget runs out; the files left are unjudged. */
-export function classifyWithinBudget(compiled: CompiledPolicy, facts: PullRequestFacts): { facts: PullRequestFacts; classified: ClassifiedFile[] } {
+export function classifyWithinBudget(
+  compiled: CompiledPolicy,
+  facts: PullRequestFacts,
+): { facts: PullRequestFacts; classified: ClassifiedFile[] } {
   resetMatchingWork();
   const classified: ClassifiedFile[] = [];
   const files = facts.files;
@@ -44,7 +55,13 @@ export function classifyWithinBudget(compiled: CompiledPolicy, facts: PullReques
       const rest = files.slice(i);
       return {
         classified,
-        facts: { ...facts, files: files.slice(0, i), filesComplete: false, unjudgedFiles: [...(facts.unjudgedFiles ?? []), ...rest.map((file) => file.path)], unjudgedOverBudget: rest.length },
+        facts: {
+          ...facts,
+          files: files.slice(0, i),
+          filesComplete: false,
+          unjudgedFiles: [...(facts.unjudgedFiles ?? []), ...rest.map((file) => file.path)],
+          unjudgedOverBudget: rest.length,
+        },
       };
     }
     const file = files[i]!;

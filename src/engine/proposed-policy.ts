@@ -10,7 +10,12 @@ export function judgeProposedPolicy(proposed: NonNullable<PullRequestFacts["prop
   const count = proposed.problems.length;
   const base = { kind: "proposed_policy" as const, sources: ["policy_change"], local: true };
   if (proposed.removed) {
-    return { ...base, met: true, message: `the PR deletes ${POLICY_PATH}: once merged, the organisation policy or the built-in default applies`, howTo: "" };
+    return {
+      ...base,
+      met: true,
+      message: `the PR deletes ${POLICY_PATH}: once merged, the organisation policy or the built-in default applies`,
+      howTo: "",
+    };
   }
   if (count === 0) return { ...base, met: true, message: `the proposed ${POLICY_PATH} is valid`, howTo: "" };
   const first = proposed.problems[0]!;

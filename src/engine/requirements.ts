@@ -12,7 +12,6 @@ import { canWrite, type PullRequestFacts, type RequirementResult, type Requireme
 /** Bounds on the text a ticket pattern runs on (RE2 is linear, this bounds the linear). */
 export const TICKET_TEXT_LIMITS = { title: 1024, body: 65536, branch: 1024 } as const;
 
-
 export interface MergedRequirements {
   approvals?: { count: number; sources: RequirementSource[] };
   approvers: { group: ApproverGroup; sources: RequirementSource[] }[];
@@ -23,12 +22,15 @@ export interface MergedRequirements {
 }
 
 /** Union: approvals take the maximum, groups and checklist items concatenate without duplicates. */
-export function mergeRequirements(specs: { source: RequirementSource; spec: RequirementSpec | undefined }[]): MergedRequirements {
+export function mergeRequirements(
+  specs: { source: RequirementSource; spec: RequirementSpec | undefined }[],
+): MergedRequirements {
   const merged: MergedRequirements = { approvers: [], checklist: [] };
   for (const { source, spec } of specs) {
     if (!spec) continue;
     if (spec.approvals !== undefined && spec.approvals > 0) {
-      if (!merged.approvals || spec.approvals > merged.approvals.count) merged.approvals = { count: spec.approvals, sources: [source] };
+      if (!merged.approvals || spec.approvals > merged.approvals.count)
+        merged.approvals = { count: spec.approvals, sources: [source] };
       else if (spec.approvals === merged.approvals.count) merged.approvals.sources.push(source);
     }
     for (const group of spec.approvers ?? []) {
@@ -54,7 +56,11 @@ function addSource(sources: RequirementSource[], source: RequirementSource): voi
 }
 
 function groupKey(group: ApproverGroup): string {
-  const norm = (list?: string[]) => [...(list ?? [])].map((s) => s.toLowerCase()).sort().join(",");
+  const norm = (list?: string[]) =>
+    [...(list ?? [])]
+      .map((s) => s.toLowerCase())
+      .sort()
+      .join(",");
   return `${norm(group.teams)}|${norm(group.users)}|${group.count}`;
 }
 
@@ -100,7 +106,9 @@ export function judgeRequirements(
       local: false,
       sources,
       message: `${plural(group.count, "approval")} from ${describeGroup(group)} required, ${approvedBy.length} so far${approvedBy.length ? ` (${approvedBy.join(", ")})` : ""}`,
-      howTo: met ? "" : `Request a review from ${describeGroup(group)} and get ${plural(group.count - approvedBy.length, "more approval")} on the current commit`,
+      howTo: met
+        ? ""
+        : `Request a review from ${describeGroup(group)} and get ${plural(group.count - approvedBy.length, "more approval")} on the current commit`,
     });
   }
 
@@ -141,7 +149,9 @@ export function judgeRequirements(
 function inGroup(login: string, group: ApproverGroup, teamMembers: Record<string, string[]>): boolean {
   const lower = login.toLowerCase();
   if (group.users?.some((user) => user.toLowerCase() === lower)) return true;
-  return (group.teams ?? []).some((team) => (teamMembers[team] ?? teamMembers[team.toLowerCase()] ?? []).some((m) => m.toLowerCase() === lower));
+  return (group.teams ?? []).some((team) =>
+    (teamMembers[team] ?? teamMembers[team.toLowerCase()] ?? []).some((m) => m.toLowerCase() === lower),
+  );
 }
 
 export function describeGroup(group: ApproverGroup): string {
@@ -149,7 +159,12 @@ export function describeGroup(group: ApproverGroup): string {
   return names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
 
-function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classified: ClassifiedFile[], sources: RequirementSource[]): RequirementResult {
+function judgeTests(
+  compiled: CompiledPolicy,
+  facts: PullRequestFacts,
+  classified: ClassifiedFile[],
+  sources: RequirementSource[],
+): RequirementResult {
   const { policy } = compiled;
   const sourceFiles = classified.filter((c) => c.classes.some((cls) => cls.testSource)).map((c) => c.file);
   // A deleted test is not a test that comes with the code; a test counts by its new path.
@@ -162,14 +177,20 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classifie
     return { ...base, met: true, message: "no source files changed (tests.source)", howTo: "" };
   }
   if (testFiles.length > 0) {
-    const what = sourceFiles.length > 0 ? `${plural(sourceFiles.length, "source file")} changed` : "the file list is incomplete";
+    const what =
+      sourceFiles.length > 0 ? `${plural(sourceFiles.length, "source file")} changed` : "the file list is incomplete";
     return { ...base, met: true, message: `${what} with ${plural(testFiles.length, "test file")}`, howTo: "" };
   }
   // GitHub's label names are case-insensitive.
   const exempt = policy.tests.exempt_label.toLowerCase();
   const label = facts.labels.find((l) => l.name.toLowerCase() === exempt);
   if (label?.appliedBy && canWrite(label.appliedBy.permission)) {
-    return { ...base, met: true, message: `tests waived by label "${label.name}" (applied by ${label.appliedBy.login})`, howTo: "" };
+    return {
+      ...base,
+      met: true,
+      message: `tests waived by label "${label.name}" (applied by ${label.appliedBy.login})`,
+      howTo: "",
+    };
   }
   const labelNote = label
     ? label.appliedBy
@@ -181,7 +202,10 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classifie
     met: false,
     message: `${
       sourceFiles.length > 0
-        ? `${plural(sourceFiles.length, "source file")} changed (${sourceFiles.slice(0, 3).map((f) => f.path).join(", ")}${sourceFiles.length > 3 ? ", …" : ""})`
+        ? `${plural(sourceFiles.length, "source file")} changed (${sourceFiles
+            .slice(0, 3)
+            .map((f) => f.path)
+            .join(", ")}${sourceFiles.length > 3 ? ", …" : ""})`
         : "the file list is incomplete, so source files may have changed unseen,"
     } without a test file${labelNote}`,
     howTo: `Add or update tests matching tests.tests, or have someone with write access apply the label "${policy.tests.exempt_label}"`,
@@ -191,7 +215,11 @@ function judgeTests(compiled: CompiledPolicy, facts: PullRequestFacts, classifie
 /** Every distinct ticket reference of the title, body and branch (at most 10), for the audit trail. */
 export function findTicketReferences(compiled: CompiledPolicy, facts: PullRequestFacts): string[] {
   const found = new Set<string>();
-  for (const text of [facts.title.slice(0, TICKET_TEXT_LIMITS.title), facts.headBranch.slice(0, TICKET_TEXT_LIMITS.branch), facts.body.slice(0, TICKET_TEXT_LIMITS.body)]) {
+  for (const text of [
+    facts.title.slice(0, TICKET_TEXT_LIMITS.title),
+    facts.headBranch.slice(0, TICKET_TEXT_LIMITS.branch),
+    facts.body.slice(0, TICKET_TEXT_LIMITS.body),
+  ]) {
     let rest = text;
     // At most 10 finds per text, whatever they find: the cost stays linear in the text.
     for (let finds = 0; finds < 10 && found.size < 10; finds++) {
@@ -204,7 +232,11 @@ export function findTicketReferences(compiled: CompiledPolicy, facts: PullReques
   return [...found];
 }
 
-function judgeTicket(compiled: CompiledPolicy, facts: PullRequestFacts, sources: RequirementSource[]): RequirementResult {
+function judgeTicket(
+  compiled: CompiledPolicy,
+  facts: PullRequestFacts,
+  sources: RequirementSource[],
+): RequirementResult {
   const places: [string, string][] = [
     ["title", facts.title.slice(0, TICKET_TEXT_LIMITS.title)],
     ["body", facts.body.slice(0, TICKET_TEXT_LIMITS.body)],
@@ -213,7 +245,15 @@ function judgeTicket(compiled: CompiledPolicy, facts: PullRequestFacts, sources:
   for (const [place, text] of places) {
     const found = compiled.ticket.find(text);
     if (found !== undefined) {
-      return { kind: "ticket", met: true, local: true, sources, message: `ticket ${found} referenced in the ${place}`, howTo: "", references: [found] };
+      return {
+        kind: "ticket",
+        met: true,
+        local: true,
+        sources,
+        message: `ticket ${found} referenced in the ${place}`,
+        howTo: "",
+        references: [found],
+      };
     }
   }
   return {

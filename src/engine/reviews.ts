@@ -40,7 +40,11 @@ export function summarizeReviews(facts: PullRequestFacts, stale: "discard" | "ke
     if (why) summary.ignored.push({ login: review.author, why });
     else if (stale === "discard" && review.commitId !== facts.headSha) {
       summary.ignored.push({ login: review.author, why: `approved an older commit (${review.commitId.slice(0, 7)})` });
-    } else if (stale === "discard" && facts.baseChangedAt !== undefined && !(Date.parse(review.submittedAt ?? "") > Date.parse(facts.baseChangedAt))) {
+    } else if (
+      stale === "discard" &&
+      facts.baseChangedAt !== undefined &&
+      !(Date.parse(review.submittedAt ?? "") > Date.parse(facts.baseChangedAt))
+    ) {
       // Retargeted after the approval: the same head, another base, another diff (fail closed on an unknown time).
       summary.ignored.push({ login: review.author, why: "approved before the PR's base branch was changed" });
     } else summary.approvers.push(review.author);

@@ -32,7 +32,11 @@ export interface TierResult {
   size: { lines: number; files: number; ignoredFiles: number };
 }
 
-export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, classified: ClassifiedFile[]): TierResult {
+export function assessTier(
+  compiled: CompiledPolicy,
+  facts: PullRequestFacts,
+  classified: ClassifiedFile[],
+): TierResult {
   const { policy } = compiled;
   const reasons: Reason[] = [];
 
@@ -70,7 +74,9 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
   const renamesAmong = (files: string[]) => {
     const entries = files.filter((f) => renamedFrom.has(f)).map((f) => [f, renamedFrom.get(f)!] as const);
     // Without a prototype, a lookup of `constructor` finds nothing rather than Object's.
-    return entries.length ? { renamedFrom: Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(entries)) } : {};
+    return entries.length
+      ? { renamedFrom: Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(entries)) }
+      : {};
   };
 
   const matchedRules: number[] = [];
@@ -115,7 +121,13 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
 
   const agent = agentMatch(compiled, facts);
   if (agent) {
-    reasons.push({ kind: "agent", tier: policy.agents.min_tier, pattern: agent.pattern, value: agent.value, message: agent.message });
+    reasons.push({
+      kind: "agent",
+      tier: policy.agents.min_tier,
+      pattern: agent.pattern,
+      value: agent.value,
+      message: agent.message,
+    });
   }
 
   if (policyFiles.length > 0) {
@@ -132,9 +144,15 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
     const overBudget = facts.unjudgedOverBudget ?? 0;
     const tooDeep = unjudged.length - overBudget;
     const why = [
-      ...(tooDeep > 0 ? [`${tooDeep} changed path${tooDeep === 1 ? " is" : "s are"} deeper than ${MAX_PATH_SEGMENTS} folders and cannot be judged`] : []),
+      ...(tooDeep > 0
+        ? [
+            `${tooDeep} changed path${tooDeep === 1 ? " is" : "s are"} deeper than ${MAX_PATH_SEGMENTS} folders and cannot be judged`,
+          ]
+        : []),
       ...(overBudget > 0
-        ? [`${overBudget} changed path${overBudget === 1 ? " was" : "s were"} not judged: matching the paths against the policy's globs ran past the work budget of one evaluation (a policy and paths built to be slow, or very long paths against many wildcard globs)`]
+        ? [
+            `${overBudget} changed path${overBudget === 1 ? " was" : "s were"} not judged: matching the paths against the policy's globs ran past the work budget of one evaluation (a policy and paths built to be slow, or very long paths against many wildcard globs)`,
+          ]
         : []),
     ];
     reasons.push({
@@ -159,16 +177,24 @@ export function assessTier(compiled: CompiledPolicy, facts: PullRequestFacts, cl
   };
 }
 
-function sizeEscalation(size: CompiledPolicy["policy"]["size"], lines: number, files: number): "medium" | "high" | undefined {
+function sizeEscalation(
+  size: CompiledPolicy["policy"]["size"],
+  lines: number,
+  files: number,
+): "medium" | "high" | undefined {
   const reaches = (threshold?: { lines?: number; files?: number }) =>
     threshold !== undefined &&
-    ((threshold.lines !== undefined && lines >= threshold.lines) || (threshold.files !== undefined && files >= threshold.files));
+    ((threshold.lines !== undefined && lines >= threshold.lines) ||
+      (threshold.files !== undefined && files >= threshold.files));
   if (reaches(size.high)) return "high";
   if (reaches(size.medium)) return "medium";
   return undefined;
 }
 
-function agentMatch(compiled: CompiledPolicy, facts: PullRequestFacts): { pattern: string; value: string; message: string } | undefined {
+function agentMatch(
+  compiled: CompiledPolicy,
+  facts: PullRequestFacts,
+): { pattern: string; value: string; message: string } | undefined {
   // A bot is `name[bot]` on REST for most GitHub Apps, but some (Copilot's coding agent) are
   // plain `name`: a bot's login is matched in both spellings, so either pattern finds it.
   const login = facts.author.login;
@@ -190,7 +216,8 @@ function agentMatch(compiled: CompiledPolicy, facts: PullRequestFacts): { patter
     return {
       pattern: "agents.co_authors",
       value: "unread commits",
-      message: "the PR has more commits than could be read, so their Co-authored-by trailers are unknown: treated as agent-authored",
+      message:
+        "the PR has more commits than could be read, so their Co-authored-by trailers are unknown: treated as agent-authored",
     };
   }
   return undefined;

@@ -115,7 +115,8 @@ export interface Reason {
   value?: string;
 }
 
-export type RequirementKind = "approvals" | "approvers" | "codeowners" | "tests" | "ticket" | "checklist" | "changes_requested" | "proposed_policy";
+export type RequirementKind =
+  "approvals" | "approvers" | "codeowners" | "tests" | "ticket" | "checklist" | "changes_requested" | "proposed_policy";
 
 /** Where a requirement comes from: `tier:high`, `rule:auth`, `agents`, `policy_change`, `always`. */
 export type RequirementSource = string;

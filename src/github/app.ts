@@ -18,7 +18,14 @@ import { CHECK_NAME, REEVALUATE_ACTION } from "./render-check.js";
 import { coveredBy } from "./shared-head.js";
 import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
-import { DEFAULT_FAN_OUT_LIMITS, MemoryWriteBudget, paceFanOut, type FanOutItem, type FanOutLimits, type WriteBudget } from "../operations/fan-out.js";
+import {
+  DEFAULT_FAN_OUT_LIMITS,
+  MemoryWriteBudget,
+  paceFanOut,
+  type FanOutItem,
+  type FanOutLimits,
+  type WriteBudget,
+} from "../operations/fan-out.js";
 import { rateLimitOf } from "./github-client.js";
 import { startResuming, type PendingEvaluation, type PendingEvaluations } from "../operations/pending-evaluations.js";
 
@@ -42,7 +49,15 @@ export interface GuardrailsOptions {
   pending?: PendingEvaluations;
 }
 
-export const PULL_REQUEST_ACTIONS = ["opened", "reopened", "synchronize", "edited", "ready_for_review", "labeled", "unlabeled"] as const;
+export const PULL_REQUEST_ACTIONS = [
+  "opened",
+  "reopened",
+  "synchronize",
+  "edited",
+  "ready_for_review",
+  "labeled",
+  "unlabeled",
+] as const;
 export const REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 
 export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
@@ -51,30 +66,53 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
     const policyCache = options.policyCache ?? new PolicyCache();
     const botLogin = options.appSlug ? `${options.appSlug}[bot]`.toLowerCase() : undefined;
     const lock = options.lock ?? noLock;
-    const fanOutBudget = options.fanOutBudget ?? new MemoryWriteBudget({ ...DEFAULT_FAN_OUT_LIMITS, ...options.fanOutLimits });
+    const fanOutBudget =
+      options.fanOutBudget ?? new MemoryWriteBudget({ ...DEFAULT_FAN_OUT_LIMITS, ...options.fanOutLimits });
 
-    const schedule = async (context: Context, target: PullRequestTarget, trigger: Trigger, joinable = true, recorded?: string) => {
+    const schedule = async (
+      context: Context,
+      target: PullRequestTarget,
+      trigger: Trigger,
+      joinable = true,
+      recorded?: string,
+    ) => {
       const installationId = (context.payload as { installation?: { id?: number } }).installation?.id;
       // Recorded before it starts, removed when it settles: a process that dies in between leaves
       // it for a live replica or the restarted process to resume. A fan-out records its PRs up front.
       const ticket =
         recorded ??
         (options.pending && installationId !== undefined
-          ? await options.pending.add({ installationId, target, trigger, joinable, deliveryId: context.id, at: Date.now() }).catch((error: unknown) => {
-              context.log.warn({ err: error }, "could not record the evaluation as pending; it would not be resumed after a crash");
-              return undefined;
-            })
+          ? await options.pending
+              .add({ installationId, target, trigger, joinable, deliveryId: context.id, at: Date.now() })
+              .catch((error: unknown) => {
+                context.log.warn(
+                  { err: error },
+                  "could not record the evaluation as pending; it would not be resumed after a crash",
+                );
+                return undefined;
+              })
           : undefined);
       try {
         return await evaluateQueued(context, target, trigger, joinable);
       } finally {
-        if (ticket !== undefined) await options.pending!.remove(ticket).catch((error: unknown) => context.log.warn({ err: error }, "could not clear the pending evaluation"));
+        if (ticket !== undefined)
+          await options
+            .pending!.remove(ticket)
+            .catch((error: unknown) => context.log.warn({ err: error }, "could not clear the pending evaluation"));
       }
     };
     const evaluateQueued = (context: Context, target: PullRequestTarget, trigger: Trigger, joinable: boolean) => {
       markDeliveryEvaluated(context.id);
       const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
-      const deps = { github: context.octokit as GitHub, log: context.log, appId: options.appId, stateSecret: options.stateSecret, policyCache, lock, playgroundUrl: options.playgroundUrl };
+      const deps = {
+        github: context.octokit as GitHub,
+        log: context.log,
+        appId: options.appId,
+        stateSecret: options.stateSecret,
+        policyCache,
+        lock,
+        playgroundUrl: options.playgroundUrl,
+      };
       return queue.run(
         key,
         async () => {
@@ -91,10 +129,13 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
             // Nothing shows the failure on the PR (GitHub refused the check run or the token; the
             // required check is missing, which blocks the merge): fail the delivery, so that the
             // app's delivery log shows it and it can be redelivered once GitHub takes writes again.
-            if (outcome.status === "error" && !outcome.checkWritten) throw new CheckNotWrittenError(key, outcome.reason);
+            if (outcome.status === "error" && !outcome.checkWritten)
+              throw new CheckNotWrittenError(key, outcome.reason);
             return outcome;
           } finally {
-            await release().catch((error: unknown) => context.log.warn({ err: error, key }, "could not release the PR lock"));
+            await release().catch((error: unknown) =>
+              context.log.warn({ err: error, key }, "could not release the PR lock"),
+            );
           }
         },
         joinable,
@@ -111,26 +152,49 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       const tickets =
         options.pending && installationId !== undefined && targets.length > 0
           ? await options.pending
-              .addMany(targets.map((t) => ({ installationId, target: t.target, trigger: { event: "push" }, joinable: true, deliveryId: context.id, at: Date.now(), paced: true, ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}) })))
+              .addMany(
+                targets.map((t) => ({
+                  installationId,
+                  target: t.target,
+                  trigger: { event: "push" },
+                  joinable: true,
+                  deliveryId: context.id,
+                  at: Date.now(),
+                  paced: true,
+                  ...(t.updatedAt ? { updatedAt: t.updatedAt } : {}),
+                })),
+              )
               .catch((error: unknown) => {
-                context.log.warn({ err: error }, "could not record the policy re-evaluation as pending; it would not be resumed after a crash");
+                context.log.warn(
+                  { err: error },
+                  "could not record the policy re-evaluation as pending; it would not be resumed after a crash",
+                );
                 return undefined;
               })
           : undefined;
       const ticketOf = new Map(targets.map((t, i) => [t.target, tickets?.[i]]));
-      return paceFanOut(targets, async (target) => schedule(context, target, { event: "push" }, true, ticketOf.get(target)), {
-        installation,
-        budget: fanOutBudget,
-        log: context.log,
-        rateLimit: () => rateLimitOf(installation),
-        ...(options.fanOutLimits ? { limits: options.fanOutLimits } : {}),
-      });
+      return paceFanOut(
+        targets,
+        async (target) => schedule(context, target, { event: "push" }, true, ticketOf.get(target)),
+        {
+          installation,
+          budget: fanOutBudget,
+          log: context.log,
+          rateLimit: () => rateLimitOf(installation),
+          ...(options.fanOutLimits ? { limits: options.fanOutLimits } : {}),
+        },
+      );
     };
 
     if (options.pending) {
       const contextFor = async (installationId: number, deliveryId: string | undefined) => {
         const octokit = await app.auth(installationId);
-        return { octokit, log: app.log.child({ resumed: deliveryId ?? true }), id: `resumed-${deliveryId ?? "unknown"}`, payload: { installation: { id: installationId } } } as unknown as Context;
+        return {
+          octokit,
+          log: app.log.child({ resumed: deliveryId ?? true }),
+          id: `resumed-${deliveryId ?? "unknown"}`,
+          payload: { installation: { id: installationId } },
+        } as unknown as Context;
       };
       // Paced entries of one sweep are gathered per installation and fanned out again together.
       let paced = new Map<number, PendingEvaluation[]>();
@@ -140,8 +204,13 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         await Promise.all(
           [...batches].map(async ([installationId, entries]) => {
             const context = await contextFor(installationId, entries[0]!.deliveryId);
-            const fanned = await fanOut(context, entries.map((e) => ({ target: e.target, ...(e.updatedAt ? { updatedAt: e.updatedAt } : {}) })), String(installationId));
-            for (const failure of fanned.failed) app.log.error({ err: failure, installation: installationId }, "a resumed policy re-evaluation failed");
+            const fanned = await fanOut(
+              context,
+              entries.map((e) => ({ target: e.target, ...(e.updatedAt ? { updatedAt: e.updatedAt } : {}) })),
+              String(installationId),
+            );
+            for (const failure of fanned.failed)
+              app.log.error({ err: failure, installation: installationId }, "a resumed policy re-evaluation failed");
           }),
         );
       };
@@ -150,7 +219,13 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         log: app.log,
         resume: async (entry) => {
           if (entry.paced) {
-            if (paced.size === 0) setImmediate(() => void flushPaced().catch((error: unknown) => app.log.error({ err: error }, "could not resume the policy re-evaluations")));
+            if (paced.size === 0)
+              setImmediate(
+                () =>
+                  void flushPaced().catch((error: unknown) =>
+                    app.log.error({ err: error }, "could not resume the policy re-evaluations"),
+                  ),
+              );
             paced.set(entry.installationId, [...(paced.get(entry.installationId) ?? []), entry]);
             return;
           }
@@ -168,16 +243,30 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
           const changes = (payload as { changes?: Record<string, unknown> }).changes ?? {};
           if (!("title" in changes || "body" in changes || "base" in changes)) return;
         }
-        if ((payload.action === "labeled" || payload.action === "unlabeled") && botLogin && payload.sender.login.toLowerCase() === botLogin) return;
+        if (
+          (payload.action === "labeled" || payload.action === "unlabeled") &&
+          botLogin &&
+          payload.sender.login.toLowerCase() === botLogin
+        )
+          return;
         const pr = payload.pull_request;
         const before = payload.action === "synchronize" ? (payload as { before?: string }).before : undefined;
         await schedule(
           context,
-          { ...context.repo(), number: pr.number, headSha: pr.head.sha, changedFiles: pr.changed_files, ...(before ? { previousHeadSha: before } : {}) },
+          {
+            ...context.repo(),
+            number: pr.number,
+            headSha: pr.head.sha,
+            changedFiles: pr.changed_files,
+            ...(before ? { previousHeadSha: before } : {}),
+          },
           {
             event: `pull_request.${payload.action}`,
             resetsPass:
-              payload.action === "synchronize" || payload.action === "opened" || payload.action === "reopened" || (payload.action === "edited" && "base" in ((payload as { changes?: object }).changes ?? {})),
+              payload.action === "synchronize" ||
+              payload.action === "opened" ||
+              payload.action === "reopened" ||
+              (payload.action === "edited" && "base" in ((payload as { changes?: object }).changes ?? {})),
             ...(pr.updated_at ? { at: pr.updated_at } : {}),
           },
         );
@@ -188,7 +277,11 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       REVIEW_ACTIONS.map((action) => `pull_request_review.${action}` as const),
       async (context) => {
         const pr = context.payload.pull_request;
-        await schedule(context, { ...context.repo(), number: pr.number, headSha: pr.head.sha }, { event: `pull_request_review.${context.payload.action}` });
+        await schedule(
+          context,
+          { ...context.repo(), number: pr.number, headSha: pr.head.sha },
+          { event: `pull_request_review.${context.payload.action}` },
+        );
       },
     );
 
@@ -198,7 +291,8 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       // The app's own re-renders and other bots' edits are not ticks by a person.
       if (sender.type === "Bot") return;
       const byThisApp =
-        comment.performed_via_github_app?.id === options.appId || (botLogin !== undefined && comment.user?.login.toLowerCase() === botLogin);
+        comment.performed_via_github_app?.id === options.appId ||
+        (botLogin !== undefined && comment.user?.login.toLowerCase() === botLogin);
       if (!byThisApp) return;
       const previousBody = (context.payload as { changes?: { body?: { from?: string } } }).changes?.body?.from;
       await schedule(
@@ -206,7 +300,13 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         { ...context.repo(), number: issue.number },
         {
           event: "issue_comment.edited",
-          tickEdit: { commentId: comment.id, editor: sender.login, editedBody: comment.body, ...(previousBody !== undefined ? { previousBody } : {}), at: comment.updated_at },
+          tickEdit: {
+            commentId: comment.id,
+            editor: sender.login,
+            editedBody: comment.body,
+            ...(previousBody !== undefined ? { previousBody } : {}),
+            at: comment.updated_at,
+          },
         },
         false,
       );
@@ -220,7 +320,9 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       if (!issue.pull_request) return;
       const command = parseOverrideCommand(comment.body);
       if (!command) return;
-      const byThisApp = comment.performed_via_github_app?.id === options.appId || (botLogin !== undefined && comment.user?.login.toLowerCase() === botLogin);
+      const byThisApp =
+        comment.performed_via_github_app?.id === options.appId ||
+        (botLogin !== undefined && comment.user?.login.toLowerCase() === botLogin);
       if (byThisApp) return;
       const user = comment.user ?? context.payload.sender;
       await schedule(
@@ -235,7 +337,9 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
             commentId: comment.id,
             at: comment.created_at,
             // Posted through an integration acting for the person (refused: src/overrides/transition.ts).
-            ...(comment.performed_via_github_app ? { viaApp: comment.performed_via_github_app.slug ?? String(comment.performed_via_github_app.id) } : {}),
+            ...(comment.performed_via_github_app
+              ? { viaApp: comment.performed_via_github_app.slug ?? String(comment.performed_via_github_app.id) }
+              : {}),
           },
         },
         false,
@@ -248,13 +352,19 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       // A merge group's run belongs to no PR: the merge queue asks again on its own.
       if (run.external_id === "merge-group") return;
       if (context.payload.action === "requested_action") {
-        const identifier = (context.payload as { requested_action?: { identifier?: string } }).requested_action?.identifier;
+        const identifier = (context.payload as { requested_action?: { identifier?: string } }).requested_action
+          ?.identifier;
         if (identifier !== REEVALUATE_ACTION.identifier) return;
       }
       const numbers = await pullRequestsOf(context, run.pull_requests, run.external_id, run.head_sha);
       await Promise.all(
         numbers.map((number) =>
-          schedule(context, { ...context.repo(), number, headSha: run.head_sha }, { event: `check_run.${context.payload.action}`, force: true, checkRunId: run.id }, false),
+          schedule(
+            context,
+            { ...context.repo(), number, headSha: run.head_sha },
+            { event: `check_run.${context.payload.action}`, force: true, checkRunId: run.id },
+            false,
+          ),
         ),
       );
     });
@@ -264,13 +374,26 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       if (suite.app?.id !== undefined && suite.app.id !== options.appId) return;
       const numbers = await pullRequestsOf(context, suite.pull_requests, null, suite.head_sha);
       await Promise.all(
-        numbers.map((number) => schedule(context, { ...context.repo(), number, headSha: suite.head_sha }, { event: "check_suite.rerequested", force: true }, false)),
+        numbers.map((number) =>
+          schedule(
+            context,
+            { ...context.repo(), number, headSha: suite.head_sha },
+            { event: "check_suite.rerequested", force: true },
+            false,
+          ),
+        ),
       );
     });
 
     app.on("merge_group.checks_requested", async (context) => {
       markDeliveryEvaluated(context.id);
-      await evaluateMergeGroup(context.octokit as GitHub, context.log, context.repo(), context.payload.merge_group, options.appId);
+      await evaluateMergeGroup(
+        context.octokit as GitHub,
+        context.log,
+        context.repo(),
+        context.payload.merge_group,
+        options.appId,
+      );
     });
 
     app.on("push", async (context) => {
@@ -290,30 +413,60 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       const targets: FanOutItem<PullRequestTarget>[] = [];
       const failures: unknown[] = [];
       try {
-        const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", { ...context.repo(), state: "open", base: branch, per_page: 100 })) as OpenPullRequest[];
-        context.log.info({ repository: payload.repository.full_name, branch, pulls: open.length }, "policy changed on a base branch: re-evaluating its open pull requests");
-        for (const pr of open) targets.push({ target: { ...context.repo(), number: pr.number, headSha: pr.head.sha }, ...(pr.updated_at ? { updatedAt: pr.updated_at } : {}) });
+        const open = (await context.octokit.paginate("GET /repos/{owner}/{repo}/pulls", {
+          ...context.repo(),
+          state: "open",
+          base: branch,
+          per_page: 100,
+        })) as OpenPullRequest[];
+        context.log.info(
+          { repository: payload.repository.full_name, branch, pulls: open.length },
+          "policy changed on a base branch: re-evaluating its open pull requests",
+        );
+        for (const pr of open)
+          targets.push({
+            target: { ...context.repo(), number: pr.number, headSha: pr.head.sha },
+            ...(pr.updated_at ? { updatedAt: pr.updated_at } : {}),
+          });
       } catch (error) {
-        context.log.error({ err: error, repository: payload.repository.full_name, branch }, "policy changed, but the branch's open pull requests could not be listed");
+        context.log.error(
+          { err: error, repository: payload.repository.full_name, branch },
+          "policy changed, but the branch's open pull requests could not be listed",
+        );
         failures.push(error);
       }
       // The owner's `.github` repository holds the organisation's default policy: a change on its
       // default branch applies to every repository without a policy of its own, so their open PRs
       // are evaluated again (those with their own policy come out unchanged and write nothing).
-      if (payload.repository.name.toLowerCase() === ORG_POLICY_REPOSITORY && branch === payload.repository.default_branch) {
+      if (
+        payload.repository.name.toLowerCase() === ORG_POLICY_REPOSITORY &&
+        branch === payload.repository.default_branch
+      ) {
         const { owner } = context.repo();
         try {
           const others = await openPullRequestsOfOtherRepositories(context.octokit as GitHub, owner);
-          context.log.info({ owner, repositories: others.repositories, pulls: others.pulls.length }, "organisation policy changed: re-evaluating the open pull requests of the installation's other repositories");
+          context.log.info(
+            { owner, repositories: others.repositories, pulls: others.pulls.length },
+            "organisation policy changed: re-evaluating the open pull requests of the installation's other repositories",
+          );
           for (const { repo, pr } of others.pulls) {
-            targets.push({ target: { owner, repo, number: pr.number, headSha: pr.head.sha }, ...(pr.updated_at ? { updatedAt: pr.updated_at } : {}) });
+            targets.push({
+              target: { owner, repo, number: pr.number, headSha: pr.head.sha },
+              ...(pr.updated_at ? { updatedAt: pr.updated_at } : {}),
+            });
           }
           for (const { repo, error } of others.failed) {
-            context.log.error({ err: error, repository: `${owner}/${repo}` }, "organisation policy changed, but this repository's open pull requests could not be listed");
+            context.log.error(
+              { err: error, repository: `${owner}/${repo}` },
+              "organisation policy changed, but this repository's open pull requests could not be listed",
+            );
             failures.push(error);
           }
         } catch (error) {
-          context.log.error({ err: error, owner }, "organisation policy changed, but the installation's repositories could not be listed");
+          context.log.error(
+            { err: error, owner },
+            "organisation policy changed, but the installation's repositories could not be listed",
+          );
           failures.push(error);
         }
       }
@@ -322,7 +475,11 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       const fanned = await fanOut(context, targets, installation);
       failures.push(...fanned.failed);
       if (failures.length === 1) throw failures[0];
-      if (failures.length > 1) throw new AggregateError(failures, `${failures.length} of the re-evaluations after the policy change failed: ${failures.map((f) => (f instanceof Error ? f.message : String(f))).join("; ")}`);
+      if (failures.length > 1)
+        throw new AggregateError(
+          failures,
+          `${failures.length} of the re-evaluations after the policy change failed: ${failures.map((f) => (f instanceof Error ? f.message : String(f))).join("; ")}`,
+        );
     });
   };
 }
@@ -340,11 +497,32 @@ interface OpenPullRequest {
 async function openPullRequestsOfOtherRepositories(
   github: GitHub,
   owner: string,
-): Promise<{ repositories: number; pulls: { repo: string; pr: OpenPullRequest }[]; failed: { repo: string; error: unknown }[] }> {
-  const all = (await github.paginate("GET /installation/repositories", { per_page: 100 })) as { name: string; owner: { login: string }; archived?: boolean }[];
-  const repositories = all.filter((r) => r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() !== ORG_POLICY_REPOSITORY && r.archived !== true);
+): Promise<{
+  repositories: number;
+  pulls: { repo: string; pr: OpenPullRequest }[];
+  failed: { repo: string; error: unknown }[];
+}> {
+  const all = (await github.paginate("GET /installation/repositories", { per_page: 100 })) as {
+    name: string;
+    owner: { login: string };
+    archived?: boolean;
+  }[];
+  const repositories = all.filter(
+    (r) =>
+      r.owner.login.toLowerCase() === owner.toLowerCase() &&
+      r.name.toLowerCase() !== ORG_POLICY_REPOSITORY &&
+      r.archived !== true,
+  );
   const lists = await Promise.allSettled(
-    repositories.map(async (r) => (await github.paginate("GET /repos/{owner}/{repo}/pulls", { owner, repo: r.name, state: "open", per_page: 100 })) as OpenPullRequest[]),
+    repositories.map(
+      async (r) =>
+        (await github.paginate("GET /repos/{owner}/{repo}/pulls", {
+          owner,
+          repo: r.name,
+          state: "open",
+          per_page: 100,
+        })) as OpenPullRequest[],
+    ),
   );
   const pulls: { repo: string; pr: OpenPullRequest }[] = [];
   const failed: { repo: string; error: unknown }[] = [];
@@ -372,6 +550,11 @@ async function pullRequestsOf(
   // The PR numbers the app stored: one, or several when the commit is the head of several PRs.
   const covered = coveredBy(externalId);
   if (covered.length > 0) return covered;
-  const response = await context.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { ...context.repo(), commit_sha: headSha });
-  return (response.data as { number: number; state: string }[]).filter((pr) => pr.state === "open").map((pr) => pr.number);
+  const response = await context.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
+    ...context.repo(),
+    commit_sha: headSha,
+  });
+  return (response.data as { number: number; state: string }[])
+    .filter((pr) => pr.state === "open")
+    .map((pr) => pr.number);
 }

@@ -61,10 +61,23 @@ const text = (max: number) => z.string().max(max);
 const stateExtrasSchema = z.object({
   override: overrideRecordSchema.optional(),
   refused: z
-    .object({ by: text(100), at: text(40), head: text(64), code: text(40), message: text(2000), commentId: z.number().int().nonnegative().optional() })
+    .object({
+      by: text(100),
+      at: text(40),
+      head: text(64),
+      code: text(40),
+      message: text(2000),
+      commentId: z.number().int().nonnegative().optional(),
+    })
     .optional(),
   ended: overrideRecordSchema
-    .extend({ how: z.enum(["withdrawn", "new_head", "no_longer_allowed"]), endedAt: text(40), endedBy: text(100).optional(), endedByComment: z.number().int().nonnegative().optional(), note: text(1000).optional() })
+    .extend({
+      how: z.enum(["withdrawn", "new_head", "no_longer_allowed"]),
+      endedAt: text(40),
+      endedBy: text(100).optional(),
+      endedByComment: z.number().int().nonnegative().optional(),
+      note: text(1000).optional(),
+    })
     .optional(),
   lastCommand: z.number().int().nonnegative().optional(),
   seq: z.number().int().nonnegative().optional(),
@@ -79,13 +92,17 @@ export interface PullRequestKey {
 const keyOf = (pr: PullRequestKey) => `${pr.owner.toLowerCase()}/${pr.repo.toLowerCase()}#${pr.number}`;
 
 function sign(secret: string, pr: PullRequestKey, payload: string): string {
-  return createHmac("sha256", secret).update(`${keyOf(pr)}\n${payload}`).digest("base64url");
+  return createHmac("sha256", secret)
+    .update(`${keyOf(pr)}\n${payload}`)
+    .digest("base64url");
 }
 
 export function encodeState(secret: string, pr: PullRequestKey, state: ChecklistState): string {
   const ordered = Object.fromEntries(Object.entries(state.ticks).sort(([a], [b]) => a.localeCompare(b)));
   const { override, refused, ended, lastCommand, seq } = state;
-  const payload = Buffer.from(JSON.stringify({ ticks: ordered, override, refused, ended, lastCommand, seq })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ ticks: ordered, override, refused, ended, lastCommand, seq })).toString(
+    "base64url",
+  );
   return `<!-- guardrails:state ${payload}.${sign(secret, pr, payload)} -->`;
 }
 
@@ -102,7 +119,8 @@ export function decodeState(secret: string, pr: PullRequestKey, body: string | u
     const ticks: Record<string, TickRecord> = {};
     if (parsed.ticks && typeof parsed.ticks === "object") {
       for (const [item, record] of Object.entries(parsed.ticks as Record<string, TickRecord>)) {
-        if (typeof record?.by === "string" && typeof record?.at === "string") ticks[item] = { by: record.by, at: record.at };
+        if (typeof record?.by === "string" && typeof record?.at === "string")
+          ticks[item] = { by: record.by, at: record.at };
       }
     }
     // Signed, so written by the app; still read strictly (a malformed part is dropped, never trusted).
@@ -192,7 +210,10 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
   ];
   if (input.overrideLines?.length) lines.push(...input.overrideLines.flatMap((line) => [line, ""]));
   if (input.organizationItems?.length) {
-    lines.push(`From the organisation policy (enforced for every repository): ${input.organizationItems.map((item) => `“${item.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}”`).join(", ")}. The others come from this repository's policy.`, "");
+    lines.push(
+      `From the organisation policy (enforced for every repository): ${input.organizationItems.map((item) => `“${item.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}”`).join(", ")}. The others come from this repository's policy.`,
+      "",
+    );
   }
   for (const item of input.items) {
     const record = tickOf(input.state.ticks, item);
@@ -205,9 +226,22 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
 }
 
 /** The body once no checklist is needed any more (the comment stays, so the history is readable). */
-export function renderNoChecklistComment(secret: string, pr: PullRequestKey, state: ChecklistState, overrideLines: readonly string[] = [], hadChecklist = true): string {
+export function renderNoChecklistComment(
+  secret: string,
+  pr: PullRequestKey,
+  state: ChecklistState,
+  overrideLines: readonly string[] = [],
+  hadChecklist = true,
+): string {
   if (overrideLines.length === 0) {
-    return [COMMENT_MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", "", encodeState(secret, pr, state)].join("\n");
+    return [
+      COMMENT_MARKER,
+      "### Guardrails checklist",
+      "",
+      "No checklist is required for this pull request any more.",
+      "",
+      encodeState(secret, pr, state),
+    ].join("\n");
   }
   return [
     COMMENT_MARKER,

@@ -13,7 +13,9 @@ import type { PullRequestSnapshot } from "./snapshot.js";
 const ALIASES = ["codeownersGithub", "codeownersRoot", "codeownersDocs"] as const;
 
 /** GraphQL fields of the base commit: one per place GitHub looks for CODEOWNERS. */
-export const CODEOWNERS_FIELDS = ALIASES.map((alias, i) => `${alias}: file(path: "${CODEOWNERS_PATHS[i]}") { object { ... on Blob { oid byteSize } } }`).join(" ");
+export const CODEOWNERS_FIELDS = ALIASES.map(
+  (alias, i) => `${alias}: file(path: "${CODEOWNERS_PATHS[i]}") { object { ... on Blob { oid byteSize } } }`,
+).join(" ");
 
 type RawFile = { object?: { oid?: string; byteSize?: number } | null } | null | undefined;
 export type RawCodeOwnersFields = Partial<Record<(typeof ALIASES)[number], RawFile>>;
@@ -29,7 +31,13 @@ export interface CodeOwnersLocation {
 export function codeOwnersLocation(repository: string, target: RawCodeOwnersFields): CodeOwnersLocation | null {
   for (const [i, alias] of ALIASES.entries()) {
     const blob = target[alias]?.object;
-    if (blob?.oid) return { repository, path: CODEOWNERS_PATHS[i]!, blobOid: blob.oid, ...(blob.byteSize !== undefined ? { byteSize: blob.byteSize } : {}) };
+    if (blob?.oid)
+      return {
+        repository,
+        path: CODEOWNERS_PATHS[i]!,
+        blobOid: blob.oid,
+        ...(blob.byteSize !== undefined ? { byteSize: blob.byteSize } : {}),
+      };
   }
   return null;
 }

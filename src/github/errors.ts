@@ -18,7 +18,10 @@ export function describeError(error: unknown): string {
   const e = (error ?? {}) as RequestLikeError;
   const where = e.request?.method && e.request.url ? ` on ${e.request.method} ${pathOf(e.request.url)}` : "";
   if (e.name === "GraphqlResponseError" && e.errors?.length) {
-    return `GitHub's GraphQL API answered with errors: ${e.errors.map((x) => x.message ?? x.type).slice(0, 3).join("; ")}`;
+    return `GitHub's GraphQL API answered with errors: ${e.errors
+      .map((x) => x.message ?? x.type)
+      .slice(0, 3)
+      .join("; ")}`;
   }
   const names = [e.name, e.cause?.name];
   if (names.includes("AbortError") || names.includes("TimeoutError") || /timed? ?out/i.test(e.message ?? "")) {
@@ -28,19 +31,25 @@ export function describeError(error: unknown): string {
     return `GitHub sent a response that is not valid JSON${where}${afterRetries(e)}`;
   }
   // fetch itself failed (connection refused or dropped): Octokit reports it as a 500 without a response.
-  if (e.cause && e.request && !e.response) return `GitHub could not be reached${where} (${firstSentence(e.message)})${afterRetries(e)}`;
+  if (e.cause && e.request && !e.response)
+    return `GitHub could not be reached${where} (${firstSentence(e.message)})${afterRetries(e)}`;
   const status = e.status;
   if (typeof status === "number" && status > 0) {
     const retryAfter = e.response?.headers?.["retry-after"];
     const remaining = e.response?.headers?.["x-ratelimit-remaining"];
-    if (status === 429 || (status === 403 && (retryAfter !== undefined || remaining === "0" || /rate limit/i.test(e.message ?? "")))) {
+    if (
+      status === 429 ||
+      (status === 403 && (retryAfter !== undefined || remaining === "0" || /rate limit/i.test(e.message ?? "")))
+    ) {
       return `GitHub's rate limit was reached${where}${retryAfter ? ` (retry after ${retryAfter} s)` : ""}`;
     }
-    if (status === 401) return `GitHub rejected the app's credentials (401)${where}; check the app's private key and that the installation is active`;
+    if (status === 401)
+      return `GitHub rejected the app's credentials (401)${where}; check the app's private key and that the installation is active`;
     if (status === 403) {
       return `the app lacks a permission (403)${where}: ${firstSentence(e.message)}; an owner must accept the permissions the app requests (see app.yml)`;
     }
-    if (status === 404) return `GitHub answered 404 Not Found${where}: the pull request, branch or repository may have been deleted, or the app cannot see it`;
+    if (status === 404)
+      return `GitHub answered 404 Not Found${where}: the pull request, branch or repository may have been deleted, or the app cannot see it`;
     if (status >= 500) return `GitHub answered ${status}${where}${afterRetries(e)}`;
     return `GitHub answered ${status}${where}: ${firstSentence(e.message)}`;
   }

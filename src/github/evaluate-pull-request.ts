@@ -27,17 +27,54 @@ import type { GitHub } from "./octokit.js";
 import { PolicyCache, policyLocations, resolvePolicy } from "./policy-source.js";
 import { codeOwnersPending, codeOwnerTeams, loadCodeOwners } from "./codeowners-source.js";
 import { planReviewRequests, requestReviews } from "./review-requests.js";
-import { completeCheckRun, findCheckRun, newestRunOn, sameOutput, startCheckRun, syncFlagLabel, syncTierLabel, upsertComment } from "./publish.js";
+import {
+  completeCheckRun,
+  findCheckRun,
+  newestRunOn,
+  sameOutput,
+  startCheckRun,
+  syncFlagLabel,
+  syncTierLabel,
+  upsertComment,
+} from "./publish.js";
 import { withPlaygroundLink } from "../web/check-link.js";
-import { MAX_OUTPUT_CHARS, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput, type PolicySource } from "./render-check.js";
-import { loadProposedPolicy, previewSection, proposedPolicyFact, proposesPolicy, startPreview } from "./proposed-policy.js";
+import {
+  MAX_OUTPUT_CHARS,
+  renderDecision,
+  renderEvaluationError,
+  renderPolicyError,
+  truncate,
+  type CheckOutput,
+  type PolicySource,
+} from "./render-check.js";
+import {
+  loadProposedPolicy,
+  previewSection,
+  proposedPolicyFact,
+  proposesPolicy,
+  startPreview,
+} from "./proposed-policy.js";
 import { fetchSnapshot, PullRequestNotFoundError, type PullRequestSnapshot } from "./snapshot.js";
-import { combineResults, coveredBy, judgeOther, MAX_SHARED_PULL_REQUESTS, otherPullRequestsOnHead, tooManyOnHead, withCommitLock } from "./shared-head.js";
+import {
+  combineResults,
+  coveredBy,
+  judgeOther,
+  MAX_SHARED_PULL_REQUESTS,
+  otherPullRequestsOnHead,
+  tooManyOnHead,
+  withCommitLock,
+} from "./shared-head.js";
 import type { PullRequestLock } from "./pr-lock.js";
 import { fetchMembership, fetchPermission } from "./permissions.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
 import { readDelegationRecords, writeDelegationRecords } from "../metrics/delegation-record.js";
-import { decisionRecord, errorRecord, headSinceFor, readDecisionRecords, writeDecisionRecords } from "../audit/decision-record.js";
+import {
+  decisionRecord,
+  errorRecord,
+  headSinceFor,
+  readDecisionRecords,
+  writeDecisionRecords,
+} from "../audit/decision-record.js";
 import { applyOverride } from "../engine/override.js";
 import type { CommandInput, OverrideEvent } from "../overrides/transition.js";
 import { overrideSeq } from "../overrides/transition.js";
@@ -108,7 +145,11 @@ export interface EvaluationOutcome {
   overrideEvents?: OverrideEvent[];
 }
 
-export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequestTarget, trigger: Trigger): Promise<EvaluationOutcome> {
+export async function evaluatePullRequest(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  trigger: Trigger,
+): Promise<EvaluationOutcome> {
   const { github, log } = deps;
   const repo = { owner: target.owner, repo: target.repo };
   const started = Date.now();
@@ -158,11 +199,16 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
 
     const needsAnotherRound =
       policyLocations(snapshot).some((location) => !deps.policyCache.has(location)) ||
-      (proposesPolicy(snapshot) && snapshot.headPolicy?.blobOid !== undefined && !deps.policyCache.has(snapshot.headPolicy)) ||
+      (proposesPolicy(snapshot) &&
+        snapshot.headPolicy?.blobOid !== undefined &&
+        !deps.policyCache.has(snapshot.headPolicy)) ||
       codeOwnersPending(deps.policyCache, snapshot) ||
       pagesFor(snapshot.changedFiles) > pagesFor(target.changedFiles ?? 1);
     // Show the check at once when gathering takes another round trip and no run exists yet.
-    started$ = runId === undefined && needsAnotherRound ? startCheckRun(github, repo, snapshot.headSha, target.number) : undefined;
+    started$ =
+      runId === undefined && needsAnotherRound
+        ? startCheckRun(github, repo, snapshot.headSha, target.number)
+        : undefined;
     started$?.catch(() => undefined);
 
     // A PR that changes the policy: its proposed file and the preview's read go in the same round.
@@ -186,23 +232,48 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     let fileList = firstList;
     const listedAt = headOf(fileList);
     if (listedAt !== undefined) {
-      log.info({ ...logFields(target, snapshot), listedAt }, "files listed at another head than the snapshot's; listing them again");
+      log.info(
+        { ...logFields(target, snapshot), listedAt },
+        "files listed at another head than the snapshot's; listing them again",
+      );
       fileList = await new FileLister(github, target).list(snapshot.changedFiles);
     }
     const foreign = headOf(fileList);
     if (foreign) {
-      throw new HeadMovedError(`the pull request's head moved while it was read (files listed at ${foreign.slice(0, 7)}, head ${snapshot.headSha.slice(0, 7)}); its synchronize event evaluates it again, or press Re-evaluate`);
+      throw new HeadMovedError(
+        `the pull request's head moved while it was read (files listed at ${foreign.slice(0, 7)}, head ${snapshot.headSha.slice(0, 7)}); its synchronize event evaluates it again, or press Re-evaluate`,
+      );
     }
     await progress;
 
     // A policy that does not load decides nothing: the repository's, or the organisation's when
     // it may be a floor (unknown whether it enforces: fail closed).
-    const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;
+    const broken = !resolved.result.ok
+      ? { problems: resolved.result.problems, source: resolved.source }
+      : resolved.floor && !resolved.floor.result.ok
+        ? { problems: resolved.floor.result.problems, source: resolved.floor.source }
+        : undefined;
     if (broken) {
-      const output = keepCoverage(renderPolicyError(broken.problems, broken.source), target.number, snapshot.checkRun?.externalId);
-      output.text = failureText(output.text, snapshot.checkRun?.text, target.number, snapshot.headSha, `the policy does not load (${broken.problems.length} problem${broken.problems.length === 1 ? "" : "s"})`, broken.source);
-      writes += (await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)).writes;
-      log.info({ ...logFields(target, snapshot), policy: broken.source, problems: broken.problems.length, writes }, "policy error");
+      const output = keepCoverage(
+        renderPolicyError(broken.problems, broken.source),
+        target.number,
+        snapshot.checkRun?.externalId,
+      );
+      output.text = failureText(
+        output.text,
+        snapshot.checkRun?.text,
+        target.number,
+        snapshot.headSha,
+        `the policy does not load (${broken.problems.length} problem${broken.problems.length === 1 ? "" : "s"})`,
+        broken.source,
+      );
+      writes += (
+        await writeCheck(deps, target, snapshot, runId, output, trigger.force === true || started$ !== undefined)
+      ).writes;
+      log.info(
+        { ...logFields(target, snapshot), policy: broken.source, problems: broken.problems.length, writes },
+        "policy error",
+      );
       return { status: "policy_error", conclusion: "failure", writes };
     }
 
@@ -210,7 +281,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const policy = resolved.result.policy;
     const floorPolicy = resolved.floor?.result.ok ? resolved.floor.result.policy : undefined;
     // With an enforced organisation policy, both judge the PR (src/engine/floor.ts).
-    const decide = (f: PullRequestFacts) => (floorPolicy ? evaluateWithFloor(policy, floorPolicy, f) : evaluate(policy, f));
+    const decide = (f: PullRequestFacts) =>
+      floorPolicy ? evaluateWithFloor(policy, floorPolicy, f) : evaluate(policy, f);
     const prKey = { owner: target.owner, repo: target.repo, number: target.number };
     let state = decodeState(deps.stateSecret, prKey, snapshot.comment?.body ?? trigger.tickEdit?.previousBody);
     const proposedFact = proposedPolicyFact(proposed);
@@ -220,7 +292,12 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     const extra = await gatherExtraFacts(github, repo, snapshot, policy, facts, decision, state, trigger);
     if (extra.changed) {
       state = extra.state;
-      facts = { ...buildFacts(snapshot, fileList, state), ...(proposedFact ? { proposedPolicy: proposedFact } : {}), labels: extra.labels, teamMembers: extra.teamMembers };
+      facts = {
+        ...buildFacts(snapshot, fileList, state),
+        ...(proposedFact ? { proposedPolicy: proposedFact } : {}),
+        labels: extra.labels,
+        teamMembers: extra.teamMembers,
+      };
       decision = decide(facts);
     }
     const evaluatedAt = new Date().toISOString();
@@ -253,15 +330,29 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       approving: validApprovers,
       requested: snapshot.requestedReviewers ?? { users: [], teams: [] },
     });
-    const requested = await requestReviews(github, log, { owner: target.owner, repo: target.repo, number: target.number }, plan, snapshot.checkRun?.summary);
+    const requested = await requestReviews(
+      github,
+      log,
+      { owner: target.owner, repo: target.repo, number: target.number },
+      plan,
+      snapshot.checkRun?.summary,
+    );
     writes += requested.writes;
     if (requested.line) output.summary = truncate(`${output.summary}\n\n${requested.line}`, MAX_OUTPUT_CHARS);
-    if (deps.playgroundUrl) output.summary = await withPlaygroundLink(output.summary, deps.playgroundUrl, resolved, facts, `${target.owner}/${target.repo}#${target.number}`);
+    if (deps.playgroundUrl)
+      output.summary = await withPlaygroundLink(
+        output.summary,
+        deps.playgroundUrl,
+        resolved,
+        facts,
+        `${target.owner}/${target.repo}#${target.number}`,
+      );
     const preview = previewSection(await preview$, policy, proposed, facts, decision);
     if (preview) output.text = truncate(`${preview}\n${output.text}`, MAX_OUTPUT_CHARS);
     // The PR's delegation record travels in the check run's text (src/metrics/delegation-record.ts).
     const records = readDelegationRecords(snapshot.checkRun?.text);
-    const previousRecord = records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];
+    const previousRecord =
+      records[String(target.number)] ?? readDelegationRecords(snapshot.previousHeadRunText)[String(target.number)];
     const delegation = advanceDelegation(previousRecord, judged, new Date());
     // The decision record (src/audit/decision-record.ts): what `guardrails audit` reads back.
     const ownRecord = decisionRecord({
@@ -272,12 +363,20 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       policy: resolved.source,
       ...(resolved.floor ? { floorPolicy: resolved.floor.source } : {}),
       overrideSeq: overrideSeq(state),
-      headSince: headSinceFor(ownPrevious, snapshot.headSha, trigger.resetsPass ? (trigger.at ?? "") : undefined, evaluatedAt),
+      headSince: headSinceFor(
+        ownPrevious,
+        snapshot.headSha,
+        trigger.resetsPass ? (trigger.at ?? "") : undefined,
+        evaluatedAt,
+      ),
     });
     const decisionRecords = { ...existingRecords, [String(target.number)]: ownRecord };
     const withRecords = (o: CheckOutput) => ({
       ...o,
-      text: writeDelegationRecords(writeDecisionRecords(o.text, decisionRecords), { ...records, [String(target.number)]: delegation.record }),
+      text: writeDelegationRecords(writeDecisionRecords(o.text, decisionRecords), {
+        ...records,
+        [String(target.number)]: delegation.record,
+      }),
     });
     const force = trigger.force === true || started$ !== undefined || stalePass;
     // One commit can be the head of several PRs: the run on it holds for all of them (shared-head.ts).
@@ -311,9 +410,20 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       if (others.length === 0 && snapshot!.sharedHead.complete) return writeTheCheck(passing, runToWrite);
       const combined =
         !snapshot!.sharedHead.complete || others.length >= MAX_SHARED_PULL_REQUESTS
-          ? { ...tooManyOnHead(target.number, others, snapshot!.sharedHead.complete), coveredPullRequests: [target.number, ...others].sort((a, b) => a - b) }
-          : combineResults([own, ...(await Promise.all(others.map((n) => judgeOther(deps, repo, n, snapshot!.headSha)))).filter((p) => p !== undefined)]);
-      log.info({ ...logFields(target, snapshot!), sharedWith: others, conclusion: combined.conclusion }, "one commit, several pull requests: the check holds for all of them");
+          ? {
+              ...tooManyOnHead(target.number, others, snapshot!.sharedHead.complete),
+              coveredPullRequests: [target.number, ...others].sort((a, b) => a - b),
+            }
+          : combineResults([
+              own,
+              ...(await Promise.all(others.map((n) => judgeOther(deps, repo, n, snapshot!.headSha)))).filter(
+                (p) => p !== undefined,
+              ),
+            ]);
+      log.info(
+        { ...logFields(target, snapshot!), sharedWith: others, conclusion: combined.conclusion },
+        "one commit, several pull requests: the check holds for all of them",
+      );
       return writeTheCheck(withRecords(combined), runToWrite);
     });
     check$.catch(() => checkQueued());
@@ -327,7 +437,14 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
             const [tier, overridden] = await Promise.all([
               syncTierLabel(github, repo, target.number, snapshot!.labels, prefix, decision.tier),
               // `<prefix>overridden` while an override is in force; the tier label stays as it is.
-              syncFlagLabel(github, repo, target.number, snapshot!.labels, `${prefix}overridden`, decision.override !== undefined),
+              syncFlagLabel(
+                github,
+                repo,
+                target.number,
+                snapshot!.labels,
+                `${prefix}overridden`,
+                decision.override !== undefined,
+              ),
             ]);
             return tier + overridden;
           }),
@@ -338,7 +455,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       writes += checkWritten.value.writes;
     }
     for (const written of [commentWritten, labelWritten]) if (written.status === "fulfilled") writes += written.value;
-    for (const written of [checkWritten, commentWritten, labelWritten]) if (written.status === "rejected") throw written.reason;
+    for (const written of [checkWritten, commentWritten, labelWritten])
+      if (written.status === "rejected") throw written.reason;
 
     log.info(
       {
@@ -346,7 +464,9 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
         tier: decision.tier,
         conclusion: decision.conclusion,
         // `org:` marks what an enforced organisation policy asks for.
-        unmet: decision.requirements.filter((r) => !r.met).map((r) => (r.policy === "organization" ? `org:${r.kind}` : r.kind)),
+        unmet: decision.requirements
+          .filter((r) => !r.met)
+          .map((r) => (r.policy === "organization" ? `org:${r.kind}` : r.kind)),
         ...(decision.override ? { overriddenBy: decision.override.by } : {}),
         policy: resolved.source,
         ...(floorPolicy ? { floorPolicy: resolved.floor!.source } : {}),
@@ -367,14 +487,20 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
     };
   } catch (error) {
     if (error instanceof PullRequestNotFoundError) {
-      log.info({ pr: `${target.owner}/${target.repo}#${target.number}` }, "pull request not found; nothing to evaluate");
+      log.info(
+        { pr: `${target.owner}/${target.repo}#${target.number}` },
+        "pull request not found; nothing to evaluate",
+      );
       return { status: "skipped", writes, reason: error.message };
     }
     const message = describeError(error);
     const headSha = snapshot?.headSha ?? target.headSha;
     // A head that moved while it was read is a race the next event settles, not a fault.
     const level = error instanceof HeadMovedError ? "warn" : "error";
-    log[level]({ err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
+    log[level](
+      { err: error, pr: `${target.owner}/${target.repo}#${target.number}`, head: headSha, event: trigger.event },
+      `evaluation failed: ${message}`,
+    );
     // An event without a head (a checklist tick, a comment) that failed before the PR was read:
     // its head is looked up, so that an old passing run there does not stay standing.
     const knownHead = headSha ?? (await headOfPullRequest(github, target).catch(() => undefined));
@@ -388,7 +514,8 @@ export async function evaluatePullRequest(deps: EvaluationDeps, target: PullRequ
       runId = await started$.catch(() => undefined);
       if (runId !== undefined) writes++;
     }
-    if (runId === undefined && !snapshot) runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
+    if (runId === undefined && !snapshot)
+      runId = await findCheckRun(github, repo, headSha, deps.appId).catch(() => undefined);
     const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
     output.text = failureText(output.text, snapshot?.checkRun?.text, target.number, headSha, message);
     let checkWritten = false;
@@ -427,7 +554,14 @@ function keepCoverage(output: CheckOutput, own: number, externalId: string | nul
  * overrides), and every other record of the run stays, the delegation records too: the next
  * decision continues from them.
  */
-function failureText(text: string, runText: string | null | undefined, number: number, headSha: string, why: string, policy?: PolicySource): string {
+function failureText(
+  text: string,
+  runText: string | null | undefined,
+  number: number,
+  headSha: string,
+  why: string,
+  policy?: PolicySource,
+): string {
   const existing = readDecisionRecords(runText);
   const records = { ...existing, [String(number)]: errorRecord(headSha, why, existing[String(number)], policy) };
   return writeDelegationRecords(writeDecisionRecords(text, records), readDelegationRecords(runText));
@@ -435,7 +569,11 @@ function failureText(text: string, runText: string | null | undefined, number: n
 
 /** The PR's head by REST, for a failure that came before the snapshot could say it. */
 async function headOfPullRequest(github: GitHub, target: PullRequestTarget): Promise<string | undefined> {
-  const response = await github.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: target.owner, repo: target.repo, pull_number: target.number });
+  const response = await github.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: target.number,
+  });
   return (response.data as { head?: { sha?: string } }).head?.sha;
 }
 
@@ -539,7 +677,13 @@ export async function gatherExtraFacts(
   let editorPermission: Promise<Permission> | undefined;
   // Only an edit of the comment the app itself wrote on this PR can tick anything.
   if (trigger.tickEdit && snapshot.comment?.id === trigger.tickEdit.commentId) {
-    const applied = applyEdit(state, trigger.tickEdit.editedBody, decision.checklist, trigger.tickEdit.editor, trigger.tickEdit.at);
+    const applied = applyEdit(
+      state,
+      trigger.tickEdit.editedBody,
+      decision.checklist,
+      trigger.tickEdit.editor,
+      trigger.tickEdit.at,
+    );
     if (applied.changed) {
       edit = { state: applied.state, editor: trigger.tickEdit.editor };
       editorPermission = permissionOf(trigger.tickEdit.editor);
@@ -549,12 +693,18 @@ export async function gatherExtraFacts(
   if (memberships.length === 0 && !labelPermission && !editorPermission) {
     return { changed: false, state, labels: facts.labels, teamMembers: {} };
   }
-  const [members, appliedByPermission, editorCan] = await Promise.all([Promise.all(memberships), labelPermission, editorPermission]);
+  const [members, appliedByPermission, editorCan] = await Promise.all([
+    Promise.all(memberships),
+    labelPermission,
+    editorPermission,
+  ]);
 
   const teamMembers: Record<string, string[]> = {};
   for (const [team, login, member] of members) if (member) (teamMembers[team] ??= []).push(login);
   const labels = facts.labels.map((label) =>
-    label.name === exemptLabel && applier && appliedByPermission ? { ...label, appliedBy: { login: applier, permission: appliedByPermission } } : label,
+    label.name === exemptLabel && applier && appliedByPermission
+      ? { ...label, appliedBy: { login: applier, permission: appliedByPermission } }
+      : label,
   );
   const mayTick = canWrite(editorCan);
   return { changed: true, state: edit && mayTick ? edit.state : state, labels, teamMembers };
@@ -568,9 +718,17 @@ async function writeCheck(
   output: CheckOutput,
   force: boolean,
 ): Promise<{ id: number | undefined; writes: number }> {
-  if (!force && runId === snapshot.checkRun?.id && sameOutput(snapshot.checkRun, output)) return { id: runId, writes: 0 };
+  if (!force && runId === snapshot.checkRun?.id && sameOutput(snapshot.checkRun, output))
+    return { id: runId, writes: 0 };
   // Only owner and repo: the target's other fields would end up in the request body.
-  const result = await completeCheckRun(deps.github, { owner: target.owner, repo: target.repo }, snapshot.headSha, target.number, runId, output);
+  const result = await completeCheckRun(
+    deps.github,
+    { owner: target.owner, repo: target.repo },
+    snapshot.headSha,
+    target.number,
+    runId,
+    output,
+  );
   return { id: result.id, writes: result.requests };
 }
 
@@ -589,9 +747,23 @@ function writeComment(
     // No comment on PRs that need no checklist and have no override to record; an existing one
     // says it is no longer needed.
     if (!snapshot.comment && overrideLines.length === 0) return Promise.resolve(0);
-    return upsertComment(deps.github, repo, target.number, snapshot.comment, renderNoChecklistComment(deps.stateSecret, key, state, overrideLines, snapshot.comment !== null));
+    return upsertComment(
+      deps.github,
+      repo,
+      target.number,
+      snapshot.comment,
+      renderNoChecklistComment(deps.stateSecret, key, state, overrideLines, snapshot.comment !== null),
+    );
   }
-  const organizationItems = decision.requirements.filter((r) => r.kind === "checklist" && r.policy === "organization").flatMap((r) => (r.items ?? []).map((i) => i.item));
-  const body = renderChecklistComment(deps.stateSecret, key, { tierLabel: `${decision.tier} risk`, items: decision.checklist, state, organizationItems, overrideLines });
+  const organizationItems = decision.requirements
+    .filter((r) => r.kind === "checklist" && r.policy === "organization")
+    .flatMap((r) => (r.items ?? []).map((i) => i.item));
+  const body = renderChecklistComment(deps.stateSecret, key, {
+    tierLabel: `${decision.tier} risk`,
+    items: decision.checklist,
+    state,
+    organizationItems,
+    overrideLines,
+  });
   return upsertComment(deps.github, repo, target.number, snapshot.comment, body);
 }

@@ -48,7 +48,11 @@ export class FileLister {
     const pages = await Promise.all(Array.from({ length: pageCount }, (_, i) => this.page(i + 1)));
     const files = pages.flatMap((page) => page.files);
     const expected = Math.min(count, MAX_LISTED_FILES);
-    return { files, complete: count <= MAX_LISTED_FILES && files.length === expected, heads: new Set(pages.flatMap((page) => page.heads)) };
+    return {
+      files,
+      complete: count <= MAX_LISTED_FILES && files.length === expected,
+      heads: new Set(pages.flatMap((page) => page.heads)),
+    };
   }
 
   private page(page: number): Promise<{ files: ChangedFile[]; heads: string[] }> {
@@ -64,7 +68,9 @@ export class FileLister {
         })
         .then((response) => {
           const raw = response.data as RawFile[];
-          const heads = raw.map((file) => /[?&]ref=([0-9a-f]{40})/.exec(file.contents_url ?? "")?.[1]).filter((sha): sha is string => sha !== undefined);
+          const heads = raw
+            .map((file) => /[?&]ref=([0-9a-f]{40})/.exec(file.contents_url ?? "")?.[1])
+            .filter((sha): sha is string => sha !== undefined);
           return { files: raw.map(toChangedFile), heads };
         });
       // A page nobody awaits yet must not become an unhandled rejection; list() sees the error.

@@ -51,9 +51,17 @@ export interface RateLimitPolicy {
 
 const TOKEN_ROUTE = /^POST \/app\/installations\/[^/]+\/access_tokens$/;
 
-type LimitHandler = (retryAfter: number, request: { method?: string; url?: string }, octokit: { log: { warn: (message: string) => unknown } }, retryCount: number) => boolean;
+type LimitHandler = (
+  retryAfter: number,
+  request: { method?: string; url?: string },
+  octokit: { log: { warn: (message: string) => unknown } },
+  retryCount: number,
+) => boolean;
 
-function boundedRetry(kind: string, policy: Required<Pick<RateLimitPolicy, "retries" | "maxRetryAfterSeconds">>): LimitHandler {
+function boundedRetry(
+  kind: string,
+  policy: Required<Pick<RateLimitPolicy, "retries" | "maxRetryAfterSeconds">>,
+): LimitHandler {
   return (retryAfter, request, octokit, retryCount) => {
     // The token request is retried by retrying the request that needs it (see requestHooks).
     const token = TOKEN_ROUTE.test(`${request.method} ${request.url}`);
@@ -97,7 +105,12 @@ const clusteredWriteGroups = new WeakMap<object, WriteGroup>();
 
 /** One write queue per process, or per Redis connection when Probot clusters its throttling. */
 function sharedWriteGroup(throttle: ThrottleOptions, spacingMs = WRITE_SPACING_MS): WriteGroup {
-  const settings = { id: "octokit-write", maxConcurrent: 1, minTime: spacingMs, timeout: throttle.timeout ?? 2 * 60 * 1000 };
+  const settings = {
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: spacingMs,
+    timeout: throttle.timeout ?? 2 * 60 * 1000,
+  };
   const connection = throttle.connection;
   if (connection === undefined) return (localWriteGroup ??= new Bottleneck.Group(settings));
   let group = clusteredWriteGroups.get(connection);
@@ -128,7 +141,11 @@ export function isWriteRequest(options: { method?: string; url?: string; query?:
 }
 
 /** The kind of a request, for the requests metric. */
-export function requestKind(options: { method?: string; url?: string; query?: unknown }): "graphql" | "rest_read" | "rest_write" {
+export function requestKind(options: {
+  method?: string;
+  url?: string;
+  query?: unknown;
+}): "graphql" | "rest_read" | "rest_write" {
   if (new URL(options.url ?? "/", "http://github.test").pathname.endsWith("/graphql")) return "graphql";
   return isWriteRequest(options) ? "rest_write" : "rest_read";
 }
@@ -136,7 +153,10 @@ export function requestKind(options: { method?: string; url?: string; query?: un
 /** The primary rate limit each installation had left on its last response (bounded: oldest out). */
 const rateLimits = new Map<string, { remaining: number; resetAt: number }>();
 
-function noteRateLimit(installationId: number | string | undefined, headers: Record<string, string | number | undefined> | undefined): void {
+function noteRateLimit(
+  installationId: number | string | undefined,
+  headers: Record<string, string | number | undefined> | undefined,
+): void {
   if (installationId === undefined || !headers) return;
   const remaining = Number(headers["x-ratelimit-remaining"]);
   const reset = Number(headers["x-ratelimit-reset"]);
@@ -174,10 +194,16 @@ export function forgetToken(cache: TokenCache | undefined, installationId: numbe
  * - makes each write wait for the installation's write slot (see the note at the top);
  * - drops the installation's cached token after a 401 (see the note at the top).
  */
-export function requestHooks(octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] }, octokitOptions: Record<string, unknown> = {}): void {
+export function requestHooks(
+  octokit: { hook: InstanceType<typeof ProbotOctokit>["hook"] },
+  octokitOptions: Record<string, unknown> = {},
+): void {
   const throttle = octokitOptions.throttle as ThrottleOptions | undefined;
   const spaced = throttle !== undefined && throttle.enabled !== false && throttle.write === PLUGIN_WRITE_QUEUE_OFF;
-  const group = spaced ? ((octokitOptions.writeGroup as WriteGroup | undefined) ?? sharedWriteGroup(throttle, octokitOptions.writeSpacingMs as number | undefined)) : undefined;
+  const group = spaced
+    ? ((octokitOptions.writeGroup as WriteGroup | undefined) ??
+      sharedWriteGroup(throttle, octokitOptions.writeSpacingMs as number | undefined))
+    : undefined;
   const id = throttle?.id ?? "no-id";
   const auth = octokitOptions.auth as { installationId?: number | string; cache?: TokenCache } | undefined;
   octokit.hook.wrap("request", async (request, options) => {
@@ -189,7 +215,12 @@ export function requestHooks(octokit: { hook: InstanceType<typeof ProbotOctokit>
     const kind = requestKind(options as { method?: string; url?: string; query?: unknown });
     try {
       const response = await request(options);
-      recordGitHubRequest(kind, response.status, response.headers as Record<string, string | undefined>, auth?.installationId);
+      recordGitHubRequest(
+        kind,
+        response.status,
+        response.headers as Record<string, string | undefined>,
+        auth?.installationId,
+      );
       noteRateLimit(auth?.installationId, response.headers as Record<string, string | undefined>);
       return response;
     } catch (error) {
@@ -206,20 +237,30 @@ export function requestHooks(octokit: { hook: InstanceType<typeof ProbotOctokit>
  * write queue (tests count what waits in it).
  */
 export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: WriteGroup): typeof ProbotOctokit {
-  const limits = { retries: policy.retries ?? RATE_LIMIT_RETRIES, maxRetryAfterSeconds: policy.maxRetryAfterSeconds ?? MAX_RETRY_AFTER_SECONDS };
+  const limits = {
+    retries: policy.retries ?? RATE_LIMIT_RETRIES,
+    maxRetryAfterSeconds: policy.maxRetryAfterSeconds ?? MAX_RETRY_AFTER_SECONDS,
+  };
   // A function runs after Probot's own merges of these options, so what it sets stays set.
   return ProbotOctokit.plugin(requestHooks).defaults((options: Record<string, any>) => {
     const installationId = options.auth?.installationId;
-    const throttle = options.throttle?.enabled === false
-      ? options.throttle
-      : {
-          ...options.throttle,
-          ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
-          onSecondaryRateLimit: boundedRetry("secondary rate limit", limits),
-          onRateLimit: boundedRetry("rate limit", limits),
-          write: PLUGIN_WRITE_QUEUE_OFF,
-        };
-    return { ...options, retry: { ...options.retry, doNotRetry: DO_NOT_RETRY }, throttle, ...(writeGroup ? { writeGroup } : {}), ...(policy.writeSpacingMs !== undefined ? { writeSpacingMs: policy.writeSpacingMs } : {}) };
+    const throttle =
+      options.throttle?.enabled === false
+        ? options.throttle
+        : {
+            ...options.throttle,
+            ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
+            onSecondaryRateLimit: boundedRetry("secondary rate limit", limits),
+            onRateLimit: boundedRetry("rate limit", limits),
+            write: PLUGIN_WRITE_QUEUE_OFF,
+          };
+    return {
+      ...options,
+      retry: { ...options.retry, doNotRetry: DO_NOT_RETRY },
+      throttle,
+      ...(writeGroup ? { writeGroup } : {}),
+      ...(policy.writeSpacingMs !== undefined ? { writeSpacingMs: policy.writeSpacingMs } : {}),
+    };
   }) as typeof ProbotOctokit;
 }
 
@@ -237,7 +278,13 @@ export function githubFetch(timeoutMs: number): typeof fetch {
   return async (input, init) => {
     const response = await timed(input, init);
     const type = response.headers.get("content-type") ?? "";
-    if (response.status >= 400 || response.status === 204 || response.status === 205 || init?.method === "HEAD" || !/^application\/json\b/i.test(type)) {
+    if (
+      response.status >= 400 ||
+      response.status === 204 ||
+      response.status === 205 ||
+      init?.method === "HEAD" ||
+      !/^application\/json\b/i.test(type)
+    ) {
       return response;
     }
     const text = await response.text();
@@ -245,10 +292,16 @@ export function githubFetch(timeoutMs: number): typeof fetch {
       try {
         JSON.parse(text);
       } catch {
-        throw new InvalidJsonError(`GitHub sent a response that is not valid JSON (${response.status}, ${text.length} characters)`);
+        throw new InvalidJsonError(
+          `GitHub sent a response that is not valid JSON (${response.status}, ${text.length} characters)`,
+        );
       }
     }
-    const copy = new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    const copy = new Response(text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
     Object.defineProperty(copy, "url", { value: response.url });
     return copy;
   };

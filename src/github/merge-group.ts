@@ -34,20 +34,29 @@ export async function evaluateMergeGroup(
       // The run on the head holds for every open PR with that head only if it says it covers them
       // all (src/github/shared-head.ts): a run written before another PR took the same head does not.
       const covered = new Set(coveredBy(run?.externalId));
-      const uncovered = snapshot.sharedHead.complete ? [number, ...snapshot.sharedHead.numbers].filter((n) => !covered.has(n)) : undefined;
-      output = passed && uncovered?.length === 0
-        ? {
-            conclusion: "success",
-            title: `PR #${number} meets its guardrails`,
-            summary: `The guardrails check of PR #${number} passed on its head commit \`${snapshot.headSha.slice(0, 7)}\`: ${run?.title ?? ""}`,
-            text: "",
-            annotations: [],
-          }
-        : !passed
-          ? failure(`the guardrails check of PR #${number} has not passed on its head commit (${run ? `${run.status.toLowerCase()}, ${(run.conclusion ?? "no conclusion").toLowerCase()}` : "no check yet"})`)
-          : uncovered === undefined
-            ? failure(`GitHub listed only part of the pull requests with the head commit of PR #${number}, so the check on it may not hold for all of them`)
-            : failure(`the guardrails check on the head commit of PR #${number} does not yet cover PR #${uncovered.join(", #")}, which has the same head; it is evaluated again with every event of these PRs`);
+      const uncovered = snapshot.sharedHead.complete
+        ? [number, ...snapshot.sharedHead.numbers].filter((n) => !covered.has(n))
+        : undefined;
+      output =
+        passed && uncovered?.length === 0
+          ? {
+              conclusion: "success",
+              title: `PR #${number} meets its guardrails`,
+              summary: `The guardrails check of PR #${number} passed on its head commit \`${snapshot.headSha.slice(0, 7)}\`: ${run?.title ?? ""}`,
+              text: "",
+              annotations: [],
+            }
+          : !passed
+            ? failure(
+                `the guardrails check of PR #${number} has not passed on its head commit (${run ? `${run.status.toLowerCase()}, ${(run.conclusion ?? "no conclusion").toLowerCase()}` : "no check yet"})`,
+              )
+            : uncovered === undefined
+              ? failure(
+                  `GitHub listed only part of the pull requests with the head commit of PR #${number}, so the check on it may not hold for all of them`,
+                )
+              : failure(
+                  `the guardrails check on the head commit of PR #${number} does not yet cover PR #${uncovered.join(", #")}, which has the same head; it is evaluated again with every event of these PRs`,
+                );
       // The PR's decision record travels with the group's run (the audit trail of what was merged).
       const record = readDecisionRecords(run?.text)[String(number)];
       if (record) output = { ...output, text: writeDecisionRecords(output.text, { [String(number)]: record }) };
@@ -56,10 +65,19 @@ export async function evaluateMergeGroup(
     }
   }
   await completeCheckRun(github, repo, group.head_sha, undefined, undefined, output);
-  log.info({ repository: `${repo.owner}/${repo.repo}`, mergeGroup: group.head_ref, conclusion: output.conclusion }, "merge group decision");
+  log.info(
+    { repository: `${repo.owner}/${repo.repo}`, mergeGroup: group.head_ref, conclusion: output.conclusion },
+    "merge group decision",
+  );
   return output;
 }
 
 function failure(why: string): CheckOutput {
-  return { conclusion: "failure", title: "Merge group blocked by guardrails", summary: `Blocked: ${why}.`, text: "", annotations: [] };
+  return {
+    conclusion: "failure",
+    title: "Merge group blocked by guardrails",
+    summary: `Blocked: ${why}.`,
+    text: "",
+    annotations: [],
+  };
 }

@@ -70,10 +70,16 @@ const cacheKey = (location: PolicyLocation) => `${location.repository.toLowerCas
 export function policyLocations(snapshot: PullRequestSnapshot): PolicyLocation[] {
   const own = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : undefined;
   const org = snapshot.orgPolicy?.blobOid ? snapshot.orgPolicy : undefined;
-  return [own, org && !(own && isOrganizationLocation(own)) ? org : undefined].filter((l): l is PolicyLocation => l !== undefined);
+  return [own, org && !(own && isOrganizationLocation(own)) ? org : undefined].filter(
+    (l): l is PolicyLocation => l !== undefined,
+  );
 }
 
-export async function resolvePolicy(github: GitHub, cache: PolicyCache, snapshot: PullRequestSnapshot): Promise<ResolvedPolicy> {
+export async function resolvePolicy(
+  github: GitHub,
+  cache: PolicyCache,
+  snapshot: PullRequestSnapshot,
+): Promise<ResolvedPolicy> {
   const own = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : undefined;
   const org = snapshot.orgPolicy?.blobOid ? snapshot.orgPolicy : undefined;
   if (!own && !org) return { source: { kind: "built-in" }, result: { ok: true, policy: builtInPolicy() } };
@@ -89,18 +95,36 @@ export async function resolvePolicy(github: GitHub, cache: PolicyCache, snapshot
 }
 
 /** A blob's text by its id, read from the repository that holds it. */
-export async function fetchBlobText(github: GitHub, location: { repository: string; blobOid?: string }): Promise<string> {
+export async function fetchBlobText(
+  github: GitHub,
+  location: { repository: string; blobOid?: string },
+): Promise<string> {
   const [owner, repo] = location.repository.split("/") as [string, string];
-  const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { owner, repo, file_sha: location.blobOid! });
+  const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
+    owner,
+    repo,
+    file_sha: location.blobOid!,
+  });
   const blob = response.data as { content: string; encoding: string };
   return blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
 }
 
 /** One policy blob: refused unread past the size limit, else read and parsed once per blob id. */
-export function load(github: GitHub, cache: PolicyCache, kind: "repository" | "organization", location: PolicyLocation): Promise<ResolvedPolicy> {
+export function load(
+  github: GitHub,
+  cache: PolicyCache,
+  kind: "repository" | "organization",
+  location: PolicyLocation,
+): Promise<ResolvedPolicy> {
   const source: PolicySource = { kind, repository: location.repository, path: POLICY_PATH, commit: location.commit };
   if ((location.byteSize ?? 0) > MAX_POLICY_BYTES) {
-    return Promise.resolve({ source, result: { ok: false, problems: [{ line: 1, column: 1, message: `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB` }] } });
+    return Promise.resolve({
+      source,
+      result: {
+        ok: false,
+        problems: [{ line: 1, column: 1, message: `the policy is larger than ${MAX_POLICY_BYTES / 1024} KiB` }],
+      },
+    });
   }
   return cache
     .get(cacheKey(location), async () => {

@@ -20,7 +20,13 @@ import { isOrganizationLocation, load, type PolicyCache } from "./policy-source.
 import type { PolicyLocation, PullRequestSnapshot } from "./snapshot.js";
 
 /** What one preview may read: one GraphQL query, at most this many PRs and files per PR. */
-export const PREVIEW_BUDGET = { queries: 1, pullRequests: 20, filesPerPullRequest: 100, repositories: 5, pullRequestsPerRepository: 4 } as const;
+export const PREVIEW_BUDGET = {
+  queries: 1,
+  pullRequests: 20,
+  filesPerPullRequest: 100,
+  repositories: 5,
+  pullRequestsPerRepository: 4,
+} as const;
 const PREVIEW_TTL_MS = 10 * 60 * 1000;
 const PREVIEW_CACHE_SIZE = 200;
 
@@ -37,12 +43,21 @@ export interface ProposedPolicy {
 }
 
 /** Loads the head's policy through the same cache as every policy (by blob id). */
-export async function loadProposedPolicy(github: GitHub, cache: PolicyCache, snapshot: PullRequestSnapshot): Promise<ProposedPolicy | undefined> {
+export async function loadProposedPolicy(
+  github: GitHub,
+  cache: PolicyCache,
+  snapshot: PullRequestSnapshot,
+): Promise<ProposedPolicy | undefined> {
   if (!proposesPolicy(snapshot)) return undefined;
   const location = snapshot.headPolicy!;
   if (!location.blobOid) return { location };
   // The same reading as every policy: refused unread past the size limit (the PR author chose it).
-  const { result } = await load(github, cache, isOrganizationLocation(location) ? "organization" : "repository", location);
+  const { result } = await load(
+    github,
+    cache,
+    isOrganizationLocation(location) ? "organization" : "repository",
+    location,
+  );
   return { location, result };
 }
 
@@ -91,7 +106,14 @@ export function renderPreview(input: PreviewInput): string {
   const lines = [
     "#### Preview: what the proposed policy would do",
     "",
-    `This PR's decision still comes from the current policy (${input.decision.tier}, ${input.decision.conclusion}). Under the proposed policy it would be **${own.tier}** (${own.conclusion === "success" ? "every requirement met" : `missing: ${own.requirements.filter((r) => !r.met).map((r) => r.kind).join(", ")}`}).`,
+    `This PR's decision still comes from the current policy (${input.decision.tier}, ${input.decision.conclusion}). Under the proposed policy it would be **${own.tier}** (${
+      own.conclusion === "success"
+        ? "every requirement met"
+        : `missing: ${own.requirements
+            .filter((r) => !r.met)
+            .map((r) => r.kind)
+            .join(", ")}`
+    }).`,
     "",
   ];
   const changes: string[] = [];
@@ -108,15 +130,22 @@ export function renderPreview(input: PreviewInput): string {
       continue;
     }
     const direction = TIER_RANK(after.tier) > TIER_RANK(before.tier) ? "" : " (lower)";
-    changes.push(`- ${label(input, pr)} ${before.tier} → ${after.tier}${direction} (${why(after)})${pr.filesComplete ? "" : " (from its first 100 files)"}`);
+    changes.push(
+      `- ${label(input, pr)} ${before.tier} → ${after.tier}${direction} (${why(after)})${pr.filesComplete ? "" : " (from its first 100 files)"}`,
+    );
   }
-  const where = input.scope === "organization" ? "open PRs of the owner's other repositories" : "other open PRs into the same base";
+  const where =
+    input.scope === "organization" ? "open PRs of the owner's other repositories" : "other open PRs into the same base";
   if (input.others.length === 0) lines.push(`No ${where} to preview.`);
   else {
     const count = input.others.length;
-    lines.push(`Tiers of ${count} ${count === 1 ? where.replace("PRs", "PR") : where} (newest first), now → with the proposed policy:`, "");
+    lines.push(
+      `Tiers of ${count} ${count === 1 ? where.replace("PRs", "PR") : where} (newest first), now → with the proposed policy:`,
+      "",
+    );
     lines.push(...(changes.length ? changes : ["- none changes tier"]));
-    if (unchanged > 0 && changes.length > 0) lines.push(unchanged === 1 ? "- 1 other keeps its tier" : `- ${unchanged} others keep their tier`);
+    if (unchanged > 0 && changes.length > 0)
+      lines.push(unchanged === 1 ? "- 1 other keeps its tier" : `- ${unchanged} others keep their tier`);
     const more = input.totalOthers - input.others.length;
     if (more > 0) lines.push(`- … and ${more} more not previewed`);
   }
@@ -135,7 +164,8 @@ function label(input: PreviewInput, pr: PreviewPullRequest): string {
 function why(decision: Decision): string {
   const top = decision.reasons.find((r) => r.tier === decision.tier);
   if (!top) return "no changed files";
-  if (top.kind === "rule") return `rule \`${top.rule}\`${top.policy === "organization" ? " of the organisation policy" : ""}`;
+  if (top.kind === "rule")
+    return `rule \`${top.rule}\`${top.policy === "organization" ? " of the organisation policy" : ""}`;
   return top.kind.replace("_", " ");
 }
 
@@ -172,20 +202,35 @@ function tierUnder(input: PreviewInput, pr: PreviewPullRequest, which: "current"
 // ---- reading the other PRs: one GraphQL query ---------------------------------------------------
 
 /** What the preview reads of each PR, in both of its queries. */
-const PREVIEW_PULL_FRAGMENT = /* GraphQL */ `fragment PreviewPull on PullRequest {
+const PREVIEW_PULL_FRAGMENT = /* GraphQL */ `
+  fragment PreviewPull on PullRequest {
     number
     title
     headRefName
-    author { __typename login }
-    files(first: $files) { totalCount nodes { path additions deletions changeType } }
-  }`;
+    author {
+      __typename
+      login
+    }
+    files(first: $files) {
+      totalCount
+      nodes {
+        path
+        additions
+        deletions
+        changeType
+      }
+    }
+  }
+`;
 
 const SAME_BASE_QUERY = /* GraphQL */ `
   query GuardrailsPreview($owner: String!, $name: String!, $base: String!, $first: Int!, $files: Int!) {
     repository(owner: $owner, name: $name) {
       pullRequests(baseRefName: $base, states: OPEN, first: $first, orderBy: { field: CREATED_AT, direction: DESC }) {
         totalCount
-        nodes { ...PreviewPull }
+        nodes {
+          ...PreviewPull
+        }
       }
     }
   }
@@ -193,16 +238,28 @@ const SAME_BASE_QUERY = /* GraphQL */ `
 `;
 
 const ORGANIZATION_QUERY = /* GraphQL */ `
-  query GuardrailsOrganizationPreview($owner: String!, $repositories: Int!, $first: Int!, $files: Int!, $policyExpression: String!) {
+  query GuardrailsOrganizationPreview(
+    $owner: String!
+    $repositories: Int!
+    $first: Int!
+    $files: Int!
+    $policyExpression: String!
+  ) {
     repositoryOwner(login: $owner) {
       repositories(first: $repositories, orderBy: { field: PUSHED_AT, direction: DESC }, isArchived: false) {
         nodes {
           nameWithOwner
           name
-          policy: object(expression: $policyExpression) { ... on Blob { text } }
+          policy: object(expression: $policyExpression) {
+            ... on Blob {
+              text
+            }
+          }
           pullRequests(states: OPEN, first: $first, orderBy: { field: CREATED_AT, direction: DESC }) {
             totalCount
-            nodes { ...PreviewPull }
+            nodes {
+              ...PreviewPull
+            }
           }
         }
       }
@@ -216,25 +273,44 @@ interface RawPreviewPull {
   title: string;
   headRefName: string;
   author: { __typename?: string; login: string } | null;
-  files: { totalCount: number; nodes: { path: string; additions: number; deletions: number; changeType: string }[] } | null;
+  files: {
+    totalCount: number;
+    nodes: { path: string; additions: number; deletions: number; changeType: string }[];
+  } | null;
 }
 
 function toPreviewPull(repository: string, raw: RawPreviewPull): PreviewPullRequest {
   const files = raw.files?.nodes ?? [];
   const isBot = raw.author?.__typename === "Bot";
-  const login = raw.author ? (isBot && !raw.author.login.endsWith("[bot]") ? `${raw.author.login}[bot]` : raw.author.login) : "ghost";
+  const login = raw.author
+    ? isBot && !raw.author.login.endsWith("[bot]")
+      ? `${raw.author.login}[bot]`
+      : raw.author.login
+    : "ghost";
   return {
     repository,
     number: raw.number,
     author: { login, isBot },
     title: raw.title ?? "",
     headBranch: raw.headRefName,
-    files: files.map((f) => ({ path: f.path, status: STATUS[f.changeType] ?? "modified", additions: f.additions, deletions: f.deletions })),
+    files: files.map((f) => ({
+      path: f.path,
+      status: STATUS[f.changeType] ?? "modified",
+      additions: f.additions,
+      deletions: f.deletions,
+    })),
     filesComplete: (raw.files?.totalCount ?? 0) <= files.length,
   };
 }
 
-const STATUS: Record<string, ChangedFile["status"]> = { ADDED: "added", DELETED: "removed", MODIFIED: "modified", RENAMED: "renamed", COPIED: "copied", CHANGED: "changed" };
+const STATUS: Record<string, ChangedFile["status"]> = {
+  ADDED: "added",
+  DELETED: "removed",
+  MODIFIED: "modified",
+  RENAMED: "renamed",
+  COPIED: "copied",
+  CHANGED: "changed",
+};
 
 /** The other open PRs the preview judges: of the same base, or of the owner's other repositories. */
 export async function fetchPreviewPullRequests(
@@ -244,7 +320,9 @@ export async function fetchPreviewPullRequests(
   scope: "repository" | "organization",
 ): Promise<{ others: PreviewPullRequest[]; total: number }> {
   if (scope === "repository") {
-    const data = await github.graphql<{ repository: { pullRequests: { totalCount: number; nodes: RawPreviewPull[] } } | null }>(SAME_BASE_QUERY, {
+    const data = await github.graphql<{
+      repository: { pullRequests: { totalCount: number; nodes: RawPreviewPull[] } } | null;
+    }>(SAME_BASE_QUERY, {
       owner: target.owner,
       name: target.repo,
       base: baseBranch,
@@ -252,11 +330,25 @@ export async function fetchPreviewPullRequests(
       files: PREVIEW_BUDGET.filesPerPullRequest,
     });
     const pulls = data.repository?.pullRequests;
-    const others = (pulls?.nodes ?? []).filter((pr) => pr.number !== target.number).slice(0, PREVIEW_BUDGET.pullRequests);
-    return { others: others.map((pr) => toPreviewPull(`${target.owner}/${target.repo}`, pr)), total: Math.max(0, (pulls?.totalCount ?? 0) - 1) };
+    const others = (pulls?.nodes ?? [])
+      .filter((pr) => pr.number !== target.number)
+      .slice(0, PREVIEW_BUDGET.pullRequests);
+    return {
+      others: others.map((pr) => toPreviewPull(`${target.owner}/${target.repo}`, pr)),
+      total: Math.max(0, (pulls?.totalCount ?? 0) - 1),
+    };
   }
   const data = await github.graphql<{
-    repositoryOwner: { repositories: { nodes: { nameWithOwner: string; name: string; policy: { text?: string } | null; pullRequests: { totalCount: number; nodes: RawPreviewPull[] } }[] } } | null;
+    repositoryOwner: {
+      repositories: {
+        nodes: {
+          nameWithOwner: string;
+          name: string;
+          policy: { text?: string } | null;
+          pullRequests: { totalCount: number; nodes: RawPreviewPull[] };
+        }[];
+      };
+    } | null;
   }>(ORGANIZATION_QUERY, {
     owner: target.owner,
     repositories: PREVIEW_BUDGET.repositories + 1,
@@ -264,20 +356,26 @@ export async function fetchPreviewPullRequests(
     files: PREVIEW_BUDGET.filesPerPullRequest,
     policyExpression: `HEAD:${POLICY_PATH}`,
   });
-  const repositories = (data.repositoryOwner?.repositories.nodes ?? []).filter((r) => r.name.toLowerCase() !== target.repo.toLowerCase()).slice(0, PREVIEW_BUDGET.repositories);
+  const repositories = (data.repositoryOwner?.repositories.nodes ?? [])
+    .filter((r) => r.name.toLowerCase() !== target.repo.toLowerCase())
+    .slice(0, PREVIEW_BUDGET.repositories);
   const others: PreviewPullRequest[] = [];
   let total = 0;
   for (const repository of repositories) {
     total += repository.pullRequests.totalCount;
     const ownPolicy = typeof repository.policy?.text === "string" ? loadPolicy(repository.policy.text) : undefined;
-    for (const pr of repository.pullRequests.nodes) others.push({ ...toPreviewPull(repository.nameWithOwner, pr), ...(ownPolicy ? { ownPolicy } : {}) });
+    for (const pr of repository.pullRequests.nodes)
+      others.push({ ...toPreviewPull(repository.nameWithOwner, pr), ...(ownPolicy ? { ownPolicy } : {}) });
   }
   return { others, total };
 }
 
 /** Previews by (repository, base, current blob, proposed blob), kept a few minutes: advice, bounded. */
 export class PreviewCache {
-  private readonly entries = new Map<string, { at: number; value: Promise<{ others: PreviewPullRequest[]; total: number }> }>();
+  private readonly entries = new Map<
+    string,
+    { at: number; value: Promise<{ others: PreviewPullRequest[]; total: number }> }
+  >();
 
   get(key: string, load: () => Promise<{ others: PreviewPullRequest[]; total: number }>, now = Date.now()) {
     const hit = this.entries.get(key);
@@ -305,7 +403,8 @@ export function startPreview(
   snapshot: PullRequestSnapshot,
   cache: PreviewCache = sharedPreviewCache,
 ): Promise<PreviewRead | undefined> {
-  if (!proposesPolicy(snapshot) || !snapshot.headPolicy?.blobOid || !snapshot.basePolicy?.blobOid) return Promise.resolve(undefined);
+  if (!proposesPolicy(snapshot) || !snapshot.headPolicy?.blobOid || !snapshot.basePolicy?.blobOid)
+    return Promise.resolve(undefined);
   const scope = isOrganizationLocation(snapshot.basePolicy) ? "organization" : "repository";
   const key = `${snapshot.repository.toLowerCase()}:${snapshot.baseBranch}:${snapshot.basePolicy.blobOid}:${snapshot.headPolicy.blobOid}:${scope}`;
   return cache
@@ -313,17 +412,36 @@ export function startPreview(
     .then(
       (read): PreviewRead => ({ ...read, scope }),
       (error: unknown): PreviewRead => {
-        log.warn({ err: error, repository: snapshot.repository, pr: target.number }, "the proposed policy's preview could not read the open pull requests");
+        log.warn(
+          { err: error, repository: snapshot.repository, pr: target.number },
+          "the proposed policy's preview could not read the open pull requests",
+        );
         return { failed: error instanceof Error ? error.message : String(error) };
       },
     );
 }
 
-export type PreviewRead = { others: PreviewPullRequest[]; total: number; scope: "repository" | "organization" } | { failed: string };
+export type PreviewRead =
+  { others: PreviewPullRequest[]; total: number; scope: "repository" | "organization" } | { failed: string };
 
 /** The preview section for the details, when the proposed policy is valid. */
-export function previewSection(read: PreviewRead | undefined, current: Policy, proposed: ProposedPolicy | undefined, facts: PullRequestFacts, decision: Decision): string | undefined {
+export function previewSection(
+  read: PreviewRead | undefined,
+  current: Policy,
+  proposed: ProposedPolicy | undefined,
+  facts: PullRequestFacts,
+  decision: Decision,
+): string | undefined {
   if (!read || !proposed?.result?.ok) return undefined;
-  if ("failed" in read) return `#### Preview: what the proposed policy would do\n\nThe open pull requests could not be read for a preview (${read.failed}); the decision does not depend on it.\n`;
-  return renderPreview({ current, proposed: proposed.result.policy, facts, decision, scope: read.scope, others: read.others, totalOthers: read.total });
+  if ("failed" in read)
+    return `#### Preview: what the proposed policy would do\n\nThe open pull requests could not be read for a preview (${read.failed}); the decision does not depend on it.\n`;
+  return renderPreview({
+    current,
+    proposed: proposed.result.policy,
+    facts,
+    decision,
+    scope: read.scope,
+    others: read.others,
+    totalOthers: read.total,
+  });
 }

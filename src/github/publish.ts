@@ -36,12 +36,22 @@ export function sameOutput(existing: ExistingCheckRun | null, output: CheckOutpu
  * snapshot that normally tells it could not be read, so a failure updates that run instead of
  * adding a second one.
  */
-export async function findCheckRun(github: GitHub, repo: RepoRef, headSha: string, appId: number): Promise<number | undefined> {
+export async function findCheckRun(
+  github: GitHub,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+): Promise<number | undefined> {
   return (await newestRunOn(github, repo, headSha, appId))?.id;
 }
 
 /** The app's newest `guardrails` run on a commit, with the PRs it covers, read afresh (REST). */
-export async function newestRunOn(github: GitHub, repo: RepoRef, headSha: string, appId: number): Promise<{ id: number; externalId: string | null } | undefined> {
+export async function newestRunOn(
+  github: GitHub,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+): Promise<{ id: number; externalId: string | null } | undefined> {
   const response = await github.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
     ...repo,
     ref: headSha,
@@ -50,7 +60,10 @@ export async function newestRunOn(github: GitHub, repo: RepoRef, headSha: string
     filter: "latest",
   });
   const runs = (response.data as { check_runs: { id: number; external_id?: string | null }[] }).check_runs;
-  const newest = runs.reduce<{ id: number; external_id?: string | null } | undefined>((best, run) => (!best || run.id > best.id ? run : best), undefined);
+  const newest = runs.reduce<{ id: number; external_id?: string | null } | undefined>(
+    (best, run) => (!best || run.id > best.id ? run : best),
+    undefined,
+  );
   return newest ? { id: newest.id, externalId: newest.external_id ?? null } : undefined;
 }
 
@@ -86,19 +99,37 @@ export async function completeCheckRun(
     conclusion: output.conclusion,
     completed_at: new Date().toISOString(),
     external_id: prNumber === undefined ? "merge-group" : (output.coveredPullRequests?.join(",") ?? String(prNumber)),
-    output: { title: output.title, summary: output.summary, text: output.text, ...(annotations?.length ? { annotations } : {}) },
+    output: {
+      title: output.title,
+      summary: output.summary,
+      text: output.text,
+      ...(annotations?.length ? { annotations } : {}),
+    },
     actions: prNumber === undefined ? [] : [REEVALUATE_ACTION],
   });
   let id = existingId;
   if (id === undefined) {
-    const response = await github.request("POST /repos/{owner}/{repo}/check-runs", { ...repo, name: CHECK_NAME, head_sha: headSha, ...body(batches[0]) });
+    const response = await github.request("POST /repos/{owner}/{repo}/check-runs", {
+      ...repo,
+      name: CHECK_NAME,
+      head_sha: headSha,
+      ...body(batches[0]),
+    });
     id = (response.data as { id: number }).id;
   } else {
-    await github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...repo, check_run_id: id, ...body(batches[0]) });
+    await github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repo,
+      check_run_id: id,
+      ...body(batches[0]),
+    });
   }
   // Further annotations are appended by more updates of the same run.
   for (const batch of batches.slice(1)) {
-    await github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...repo, check_run_id: id, ...body(batch) });
+    await github.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      ...repo,
+      check_run_id: id,
+      ...body(batch),
+    });
   }
   return { id, requests: Math.max(1, batches.length) };
 }
@@ -113,9 +144,17 @@ export async function upsertComment(
 ): Promise<number> {
   if (existing?.body === body) return 0;
   if (existing) {
-    await github.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...repo, comment_id: existing.id, body });
+    await github.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+      ...repo,
+      comment_id: existing.id,
+      body,
+    });
   } else {
-    await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...repo, issue_number: prNumber, body });
+    await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+      ...repo,
+      issue_number: prNumber,
+      body,
+    });
   }
   return 1;
 }
@@ -149,7 +188,11 @@ export async function syncTierLabel(
     stale.map(async (name) => {
       writes++;
       try {
-        await github.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: prNumber, name });
+        await github.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+          ...repo,
+          issue_number: prNumber,
+          name,
+        });
       } catch (error) {
         if ((error as { status?: number }).status !== 404) throw error; // already gone
       }
@@ -160,25 +203,45 @@ export async function syncTierLabel(
     if (!knownLabels.has(key)) {
       writes++;
       try {
-        await github.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: wanted, color: LABEL_COLORS[tier], description: LABEL_DESCRIPTIONS[tier] });
+        await github.request("POST /repos/{owner}/{repo}/labels", {
+          ...repo,
+          name: wanted,
+          color: LABEL_COLORS[tier],
+          description: LABEL_DESCRIPTIONS[tier],
+        });
       } catch (error) {
         if ((error as { status?: number }).status !== 422) throw error; // 422: it exists already
       }
       rememberLabel(key);
     }
     writes++;
-    await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: prNumber, labels: [wanted] });
+    await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+      ...repo,
+      issue_number: prNumber,
+      labels: [wanted],
+    });
   }
   return writes;
 }
 
 /** Adds or removes one label that marks a state (`<prefix>overridden`), only when it differs. */
-export async function syncFlagLabel(github: GitHub, repo: RepoRef, prNumber: number, current: readonly string[], name: string, wanted: boolean): Promise<number> {
+export async function syncFlagLabel(
+  github: GitHub,
+  repo: RepoRef,
+  prNumber: number,
+  current: readonly string[],
+  name: string,
+  wanted: boolean,
+): Promise<number> {
   const has = current.some((label) => label.toLowerCase() === name.toLowerCase());
   if (has === wanted) return 0;
   if (!wanted) {
     try {
-      await github.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: prNumber, name });
+      await github.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", {
+        ...repo,
+        issue_number: prNumber,
+        name,
+      });
     } catch (error) {
       if ((error as { status?: number }).status !== 404) throw error; // already gone
     }
@@ -189,13 +252,22 @@ export async function syncFlagLabel(github: GitHub, repo: RepoRef, prNumber: num
   if (!knownLabels.has(key)) {
     writes++;
     try {
-      await github.request("POST /repos/{owner}/{repo}/labels", { ...repo, name, color: "5319e7", description: "Guardrails: the check was overridden (break glass)" });
+      await github.request("POST /repos/{owner}/{repo}/labels", {
+        ...repo,
+        name,
+        color: "5319e7",
+        description: "Guardrails: the check was overridden (break glass)",
+      });
     } catch (error) {
       if ((error as { status?: number }).status !== 422) throw error; // 422: it exists already
     }
     rememberLabel(key);
   }
-  await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: prNumber, labels: [name] });
+  await github.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", {
+    ...repo,
+    issue_number: prNumber,
+    labels: [name],
+  });
   return writes + 1;
 }
 

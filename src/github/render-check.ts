@@ -52,11 +52,17 @@ export interface CheckOutput {
 const TIER_NAME = { low: "Low", medium: "Medium", high: "High" } as const;
 
 export function describePolicySource(source: PolicySource): string {
-  if (source.kind === "built-in") return "the built-in default policy (no `.github/guardrails.yml` in the repository or its owner's `.github` repository)";
+  if (source.kind === "built-in")
+    return "the built-in default policy (no `.github/guardrails.yml` in the repository or its owner's `.github` repository)";
   return `\`${source.repository}\` \`${source.path}\` at \`${source.commit?.slice(0, 7)}\`${source.kind === "organization" ? " (organisation default)" : ""}`;
 }
 
-export function renderDecision(decision: Decision, source: PolicySource, ticks: ChecklistState, floor?: PolicySource): CheckOutput {
+export function renderDecision(
+  decision: Decision,
+  source: PolicySource,
+  ticks: ChecklistState,
+  floor?: PolicySource,
+): CheckOutput {
   const unmet = decision.requirements.filter((r) => !r.met);
   const tierName = `${TIER_NAME[decision.tier]} risk`;
   const title = decision.override
@@ -83,7 +89,13 @@ export function renderDecision(decision: Decision, source: PolicySource, ticks: 
   ].join("\n");
 
   const text = truncate(detailsText(decision, ticks), MAX_OUTPUT_CHARS);
-  return { conclusion: decision.conclusion, title: truncate(title, 200), summary: truncate(summary, MAX_OUTPUT_CHARS), text, annotations: proposedPolicyAnnotations(decision) };
+  return {
+    conclusion: decision.conclusion,
+    title: truncate(title, 200),
+    summary: truncate(summary, MAX_OUTPUT_CHARS),
+    text,
+    annotations: proposedPolicyAnnotations(decision),
+  };
 }
 
 /** The proposed policy's problems, at their line and column of the head's file (the check's commit). */
@@ -135,7 +147,10 @@ function reasonKindName(reason: Reason): string {
 function reasonDetails(reason: Reason): string {
   const files = reason.files ?? [];
   if (reason.kind === "rule" || reason.kind === "default") {
-    const shown = files.slice(0, 3).map((f) => fileName(reason, f)).join(", ");
+    const shown = files
+      .slice(0, 3)
+      .map((f) => fileName(reason, f))
+      .join(", ");
     return `${files.length} file${files.length === 1 ? "" : "s"}: ${shown}${files.length > 3 ? `, … (${files.length - 3} more in details)` : ""}`;
   }
   return reason.message;
@@ -182,8 +197,7 @@ function shortMissing(requirement: RequirementResult): string {
       return `${(requirement.required ?? 0) - (requirement.approvedBy?.length ?? 0)} more approval${(requirement.required ?? 0) - (requirement.approvedBy?.length ?? 0) === 1 ? "" : "s"}`;
     case "approvers":
       return `approval from ${requirement.group ? describeGroup(requirement.group) : "approvers"}`;
-    case "codeowners":
-    {
+    case "codeowners": {
       const open = (requirement.ownerGroups ?? []).filter((g) => !g.met).length;
       return open ? `code owners (${open} group${open === 1 ? "" : "s"})` : "code owners (files not listed)";
     }
@@ -208,7 +222,12 @@ function detailsText(decision: Decision, ticks: ChecklistState): string {
   const out: string[] = [];
   for (const reason of decision.reasons) {
     if (!reason.files?.length) continue;
-    out.push(`#### ${reasonName(reason)} (${reason.tier})`, "", ...reason.files.map((f) => `- ${fileName(reason, f)}`), "");
+    out.push(
+      `#### ${reasonName(reason)} (${reason.tier})`,
+      "",
+      ...reason.files.map((f) => `- ${fileName(reason, f)}`),
+      "",
+    );
   }
   out.push(
     "#### Size",
@@ -217,8 +236,15 @@ function detailsText(decision: Decision, ticks: ChecklistState): string {
     "",
   );
   for (const group of decision.requirements.find((r) => r.kind === "codeowners")?.ownerGroups ?? []) {
-    const by = group.approvedBy.length ? `approved by ${group.approvedBy.map((l) => `@${l}`).join(", ")}` : "no owner's approval yet";
-    out.push(`#### Code owners ${group.owners.join(" or ")} (${by})`, "", ...group.files.map((f) => `- ${codeSpan(f)}`), "");
+    const by = group.approvedBy.length
+      ? `approved by ${group.approvedBy.map((l) => `@${l}`).join(", ")}`
+      : "no owner's approval yet";
+    out.push(
+      `#### Code owners ${group.owners.join(" or ")} (${by})`,
+      "",
+      ...group.files.map((f) => `- ${codeSpan(f)}`),
+      "",
+    );
   }
   const checklist = decision.requirements.find((r) => r.kind === "checklist");
   if (checklist?.items?.length) {

@@ -104,7 +104,13 @@ export async function requestReviews(
     return { line: `${MARKER}Reviews requested from ${describe(plan)}.`, writes: 1 };
   } catch (error) {
     const status = (error as { status?: number }).status;
-    log.warn({ err: error, pr: `${pr.owner}/${pr.repo}#${pr.number}`, status, reviewers: plan.users, teams: plan.teams }, "review request refused");
-    return { line: `${MARKER}Review request for ${describe(plan)} refused by GitHub${status ? ` (${status})` : ""}; request them by hand.`, writes: 1 };
+    log.warn(
+      { err: error, pr: `${pr.owner}/${pr.repo}#${pr.number}`, status, reviewers: plan.users, teams: plan.teams },
+      "review request refused",
+    );
+    return {
+      line: `${MARKER}Review request for ${describe(plan)} refused by GitHub${status ? ` (${status})` : ""}; request them by hand.`,
+      writes: 1,
+    };
   }
 }

@@ -27,7 +27,15 @@ import { POLICY_PATH } from "../policy/schema.js";
 import { resolvePolicy } from "./policy-source.js";
 import { loadCodeOwners } from "./codeowners-source.js";
 import { loadProposedPolicy, proposedPolicyFact } from "./proposed-policy.js";
-import { MAX_OUTPUT_CHARS, plainMarkdown, renderDecision, renderEvaluationError, renderPolicyError, truncate, type CheckOutput } from "./render-check.js";
+import {
+  MAX_OUTPUT_CHARS,
+  plainMarkdown,
+  renderDecision,
+  renderEvaluationError,
+  renderPolicyError,
+  truncate,
+  type CheckOutput,
+} from "./render-check.js";
 import { fetchSnapshot, type PullRequestSnapshot } from "./snapshot.js";
 
 /** More PRs on one commit than this are not judged one by one: the check fails and says so. */
@@ -58,7 +66,12 @@ export function otherPullRequestsOnHead(snapshot: PullRequestSnapshot, own: numb
  * Judges another PR with the same head, without writing anything. A PR that is closed or whose
  * head moved no longer shares the commit (undefined); any failure to judge it is a failing part.
  */
-export async function judgeOther(deps: EvaluationDeps, repo: { owner: string; repo: string }, number: number, headSha: string): Promise<PullRequestResult | undefined> {
+export async function judgeOther(
+  deps: EvaluationDeps,
+  repo: { owner: string; repo: string },
+  number: number,
+  headSha: string,
+): Promise<PullRequestResult | undefined> {
   const target = { ...repo, number };
   try {
     const snapshot = await fetchSnapshot(deps.github, target, deps.appId, POLICY_PATH);
@@ -69,17 +82,26 @@ export async function judgeOther(deps: EvaluationDeps, repo: { owner: string; re
       loadProposedPolicy(deps.github, deps.policyCache, snapshot),
       loadCodeOwners(deps.github, deps.policyCache, snapshot),
     ]);
-    if ([...fileList.heads].some((sha) => sha !== headSha)) throw new Error(`the files of PR #${number} were listed at another head`);
-    const broken = !resolved.result.ok ? { problems: resolved.result.problems, source: resolved.source } : resolved.floor && !resolved.floor.result.ok ? { problems: resolved.floor.result.problems, source: resolved.floor.source } : undefined;
-    if (broken || !resolved.result.ok) return { number, baseBranch: snapshot.baseBranch, output: renderPolicyError(broken!.problems, broken!.source) };
+    if ([...fileList.heads].some((sha) => sha !== headSha))
+      throw new Error(`the files of PR #${number} were listed at another head`);
+    const broken = !resolved.result.ok
+      ? { problems: resolved.result.problems, source: resolved.source }
+      : resolved.floor && !resolved.floor.result.ok
+        ? { problems: resolved.floor.result.problems, source: resolved.floor.source }
+        : undefined;
+    if (broken || !resolved.result.ok)
+      return { number, baseBranch: snapshot.baseBranch, output: renderPolicyError(broken!.problems, broken!.source) };
     const policy = resolved.result.policy;
     const floor = resolved.floor?.result.ok ? resolved.floor.result.policy : undefined;
-    const decide = (f: Parameters<typeof evaluate>[1]) => (floor ? evaluateWithFloor(policy, floor, f) : evaluate(policy, f));
+    const decide = (f: Parameters<typeof evaluate>[1]) =>
+      floor ? evaluateWithFloor(policy, floor, f) : evaluate(policy, f);
     let state = decodeState(deps.stateSecret, target, snapshot.comment?.body);
     const proposedFact = proposedPolicyFact(proposed);
     let facts = { ...buildFacts(snapshot, fileList, state), ...(proposedFact ? { proposedPolicy: proposedFact } : {}) };
     let decision = decide(facts);
-    const extra = await gatherExtraFacts(deps.github, repo, snapshot, policy, facts, decision, state, { event: "shared-head" });
+    const extra = await gatherExtraFacts(deps.github, repo, snapshot, policy, facts, decision, state, {
+      event: "shared-head",
+    });
     if (extra.changed) {
       state = extra.state;
       facts = { ...facts, checklist: ticksForEngine(state), labels: extra.labels, teamMembers: extra.teamMembers };
@@ -94,9 +116,20 @@ export async function judgeOther(deps: EvaluationDeps, repo: { owner: string; re
       ...overrideGuards(snapshot, readDecisionRecords(snapshot.checkRun?.text)[String(number)]),
     });
     decision = applyOverride(decision, settled.state.override, headSha);
-    return { number, baseBranch: snapshot.baseBranch, output: renderDecision(decision, resolved.source, state, resolved.floor?.source), decision };
+    return {
+      number,
+      baseBranch: snapshot.baseBranch,
+      output: renderDecision(decision, resolved.source, state, resolved.floor?.source),
+      decision,
+    };
   } catch (error) {
-    return { number, baseBranch: "?", output: renderEvaluationError(`PR #${number}, which has the same head commit, could not be evaluated: ${describeError(error)}`) };
+    return {
+      number,
+      baseBranch: "?",
+      output: renderEvaluationError(
+        `PR #${number}, which has the same head commit, could not be evaluated: ${describeError(error)}`,
+      ),
+    };
   }
 }
 
@@ -108,12 +141,24 @@ export function combineResults(parts: PullRequestResult[]): CheckOutput & { cove
   const failing = sorted.filter((p) => p.output.conclusion !== "success");
   const list = sorted.map((p) => `#${p.number} (into \`${p.baseBranch}\`)`).join(", ");
   const title = failing.length
-    ? `PR #${failing[0]!.number} blocks this commit · ${failing[0]!.output.title}${failing.length > 1 ? ` (also ${failing.slice(1).map((p) => `#${p.number}`).join(", ")})` : ""}`
+    ? `PR #${failing[0]!.number} blocks this commit · ${failing[0]!.output.title}${
+        failing.length > 1
+          ? ` (also ${failing
+              .slice(1)
+              .map((p) => `#${p.number}`)
+              .join(", ")})`
+          : ""
+      }`
     : `All ${sorted.length} PRs on this commit pass · ${sorted.map((p) => `#${p.number} ${p.output.title.split(" · ")[0]}`).join(", ")}`;
   const summary = [
     `This commit is the head of ${sorted.length} open pull requests: ${list}. GitHub reads required checks per commit, so this check passes only when every one of them meets its own guardrails.${failing.length ? ` Failing: ${failing.map((p) => `#${p.number}`).join(", ")}.` : ""}`,
     "",
-    ...sorted.flatMap((p) => [`### PR #${p.number} into \`${p.baseBranch}\`: ${p.output.conclusion === "success" ? "✅ passes" : "❌ fails"} · ${plainMarkdown(p.output.title)}`, "", p.output.summary, ""]),
+    ...sorted.flatMap((p) => [
+      `### PR #${p.number} into \`${p.baseBranch}\`: ${p.output.conclusion === "success" ? "✅ passes" : "❌ fails"} · ${plainMarkdown(p.output.title)}`,
+      "",
+      p.output.summary,
+      "",
+    ]),
   ].join("\n");
   const text = sorted.map((p) => `### PR #${p.number}\n\n${p.output.text}`).join("\n\n");
   return {
@@ -131,7 +176,9 @@ export function tooManyOnHead(own: number, others: number[], complete: boolean):
   const why = complete
     ? `${others.length + 1} open pull requests share this head commit (#${[own, ...others].join(", #")}); Guardrails judges at most ${MAX_SHARED_PULL_REQUESTS} together`
     : "GitHub listed only part of the pull requests that contain this commit, so some PR with the same head could be missing";
-  return renderEvaluationError(`${why}. The check on a commit must hold for every PR whose head it is, so it fails closed; give the PRs distinct head commits`);
+  return renderEvaluationError(
+    `${why}. The check on a commit must hold for every PR whose head it is, so it fails closed; give the PRs distinct head commits`,
+  );
 }
 
 /** In-process serialisation of evaluations per commit (the cross-replica part is the PR lock's). */
@@ -144,7 +191,9 @@ export async function withCommitLock<T>(deps: EvaluationDeps, key: string, work:
   const tail = previous.then(() => mine);
   commitTails.set(key, tail);
   await previous.catch(() => undefined);
-  const release = deps.lock ? await deps.lock.acquire(`commit:${key}`).catch(() => () => Promise.resolve()) : () => Promise.resolve();
+  const release = deps.lock
+    ? await deps.lock.acquire(`commit:${key}`).catch(() => () => Promise.resolve())
+    : () => Promise.resolve();
   try {
     return await work();
   } finally {

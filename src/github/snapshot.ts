@@ -10,7 +10,12 @@ import type { Review, ReviewState } from "../engine/types.js";
 import { CHECK_NAME } from "./render-check.js";
 import { COMMENT_MARKER } from "./checklist-comment.js";
 import type { GitHub } from "./octokit.js";
-import { CODEOWNERS_FIELDS, codeOwnersLocation, type CodeOwnersLocation, type RawCodeOwnersFields } from "./codeowners-source.js";
+import {
+  CODEOWNERS_FIELDS,
+  codeOwnersLocation,
+  type CodeOwnersLocation,
+  type RawCodeOwnersFields,
+} from "./codeowners-source.js";
 import type { CodeOwners } from "../policy/codeowners.js";
 
 export const SNAPSHOT_QUERY = /* GraphQL */ `
@@ -73,8 +78,22 @@ const REVIEWS_PAGE_QUERY = /* GraphQL */ `
     repository(owner: $owner, name: $name) {
       pullRequest(number: $number) {
         reviews(first: 100, after: $after) {
-          pageInfo { hasNextPage endCursor }
-          nodes { author { __typename login } state authorAssociation submittedAt commit { oid } }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            author {
+              __typename
+              login
+            }
+            state
+            authorAssociation
+            submittedAt
+            commit {
+              oid
+            }
+          }
         }
       }
     }
@@ -85,7 +104,17 @@ const COMMENTS_PAGE_QUERY = /* GraphQL */ `
   query GuardrailsComments($owner: String!, $name: String!, $number: Int!, $after: String!) {
     repository(owner: $owner, name: $name) {
       pullRequest(number: $number) {
-        comments(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { databaseId body viewerDidAuthor } }
+        comments(first: 100, after: $after) {
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            databaseId
+            body
+            viewerDidAuthor
+          }
+        }
       }
     }
   }
@@ -182,7 +211,9 @@ interface RawSnapshot {
   repository: {
     nameWithOwner: string;
     owner: Actor;
-    previousHead?: { checkSuites?: { nodes: { checkRuns: { nodes: { databaseId: number; text: string | null }[] } }[] } } | null;
+    previousHead?: {
+      checkSuites?: { nodes: { checkRuns: { nodes: { databaseId: number; text: string | null }[] } }[] };
+    } | null;
     pullRequest: {
       state: PullRequestSnapshot["state"];
       title: string;
@@ -194,7 +225,9 @@ interface RawSnapshot {
       author: Actor | null;
       baseRef: { target: (RawFileTarget & RawCodeOwnersFields) | null } | null;
       labels: { nodes: { name: string }[] };
-      reviewRequests?: { nodes: ({ requestedReviewer: { __typename?: string; login?: string; slug?: string } | null } | null)[] } | null;
+      reviewRequests?: {
+        nodes: ({ requestedReviewer: { __typename?: string; login?: string; slug?: string } | null } | null)[];
+      } | null;
       baseRefChanges?: { nodes: ({ createdAt?: string } | null)[] } | null;
       headForcePushes?: { nodes: ({ createdAt?: string } | null)[] } | null;
       labelEvents: { nodes: ({ actor: Actor | null; label: { name: string } } | null)[] };
@@ -205,7 +238,10 @@ interface RawSnapshot {
           commit: {
             oid: string;
             proposedPolicy?: { object?: { oid?: string; byteSize?: number } | null } | null;
-            associatedPullRequests?: { totalCount: number; nodes: { number: number; state: string; headRefOid: string }[] } | null;
+            associatedPullRequests?: {
+              totalCount: number;
+              nodes: { number: number; state: string; headRefOid: string }[];
+            } | null;
             checkSuites: { nodes: { checkRuns: { nodes: (ExistingCheckRun & { databaseId: number })[] } }[] };
           };
         }[];
@@ -226,7 +262,8 @@ export async function fetchSnapshot(
   appId: number,
   policyPath: string,
 ): Promise<PullRequestSnapshot> {
-  const previousHead = pr.previousHeadSha && /^[0-9a-f]{40}$/i.test(pr.previousHeadSha) ? pr.previousHeadSha : undefined;
+  const previousHead =
+    pr.previousHeadSha && /^[0-9a-f]{40}$/i.test(pr.previousHeadSha) ? pr.previousHeadSha : undefined;
   const variables = {
     owner: pr.owner,
     name: pr.repo,
@@ -245,13 +282,15 @@ export async function fetchSnapshot(
     const partial = error as { errors?: { path?: (string | number)[]; type?: string }[]; data?: RawSnapshot };
     // Only "there is no such repository" means no organisation policy: any other error could hide
     // an enforced floor, so it fails the evaluation (closed).
-    const onlyOrg = partial.errors?.length && partial.errors.every((e) => e.path?.[0] === "orgPolicy" && e.type === "NOT_FOUND");
+    const onlyOrg =
+      partial.errors?.length && partial.errors.every((e) => e.path?.[0] === "orgPolicy" && e.type === "NOT_FOUND");
     if (!onlyOrg || !partial.data) throw error;
     raw = { ...partial.data, orgPolicy: null };
   }
   const repository = raw.repository;
   const pull = repository?.pullRequest;
-  if (!repository || !pull) throw new PullRequestNotFoundError(`pull request ${pr.owner}/${pr.repo}#${pr.number} was not found`);
+  if (!repository || !pull)
+    throw new PullRequestNotFoundError(`pull request ${pr.owner}/${pr.repo}#${pr.number} was not found`);
 
   const reviews = pull.reviews.nodes.map(toReview);
   let cursor = pull.reviews.pageInfo.hasNextPage ? pull.reviews.pageInfo.endCursor : null;
@@ -273,7 +312,10 @@ export async function fetchSnapshot(
   }
 
   const headCommit = pull.headCommit.nodes[0]?.commit;
-  const runs = headCommit && headCommit.oid === pull.headRefOid ? headCommit.checkSuites.nodes.flatMap((suite) => suite.checkRuns.nodes) : [];
+  const runs =
+    headCommit && headCommit.oid === pull.headRefOid
+      ? headCommit.checkSuites.nodes.flatMap((suite) => suite.checkRuns.nodes)
+      : [];
   const newestRun = runs.sort((a, b) => b.databaseId - a.databaseId)[0];
 
   return {
@@ -288,27 +330,53 @@ export async function fetchSnapshot(
     changedFiles: pull.changedFiles,
     author: { login: pull.author ? restLogin(pull.author) : "ghost", isBot: pull.author?.__typename === "Bot" },
     basePolicy: pull.baseRef?.target ? location(repository.nameWithOwner, pull.baseRef.target) : null,
-    ...(pull.baseRef?.target ? { codeOwnersBlob: codeOwnersLocation(repository.nameWithOwner, pull.baseRef.target) } : {}),
-    headPolicy: headCommit && headCommit.oid === pull.headRefOid ? location(repository.nameWithOwner, { oid: headCommit.oid, file: headCommit.proposedPolicy ?? null }) : null,
-    orgPolicy: raw.orgPolicy?.defaultBranchRef?.target ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target) : null,
+    ...(pull.baseRef?.target
+      ? { codeOwnersBlob: codeOwnersLocation(repository.nameWithOwner, pull.baseRef.target) }
+      : {}),
+    headPolicy:
+      headCommit && headCommit.oid === pull.headRefOid
+        ? location(repository.nameWithOwner, { oid: headCommit.oid, file: headCommit.proposedPolicy ?? null })
+        : null,
+    orgPolicy: raw.orgPolicy?.defaultBranchRef?.target
+      ? location(raw.orgPolicy.nameWithOwner, raw.orgPolicy.defaultBranchRef.target)
+      : null,
     labels: pull.labels.nodes.map((label) => label.name),
     requestedReviewers: requestedReviewersOf(pull.reviewRequests?.nodes ?? []),
     // A force-push of the head without a readable time counts as now (an override must come after it).
-    ...(pull.headForcePushes && pull.headForcePushes.nodes.length > 0 ? { headForcePushedAt: pull.headForcePushes.nodes.at(-1)?.createdAt ?? "unknown time" } : {}),
+    ...(pull.headForcePushes && pull.headForcePushes.nodes.length > 0
+      ? { headForcePushedAt: pull.headForcePushes.nodes.at(-1)?.createdAt ?? "unknown time" }
+      : {}),
     // The latest retarget, automatic retarget or base force-push: any of them can change the diff
     // under the same head. One without a readable time discards every approval (fail closed).
-    ...(pull.baseRefChanges && pull.baseRefChanges.nodes.length > 0 ? { baseChangedAt: pull.baseRefChanges.nodes.at(-1)?.createdAt ?? "unknown time" } : {}),
+    ...(pull.baseRefChanges && pull.baseRefChanges.nodes.length > 0
+      ? { baseChangedAt: pull.baseRefChanges.nodes.at(-1)?.createdAt ?? "unknown time" }
+      : {}),
     labelAppliedBy,
     reviews,
     coAuthors: coAuthorsOf(pull.commits.nodes.map((node) => node.commit.message)),
     commitsComplete: pull.commits.totalCount <= pull.commits.nodes.length,
     comment: await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
-    sharedHead: sharedHeadOf(headCommit && headCommit.oid === pull.headRefOid ? headCommit.associatedPullRequests : null, pull.headRefOid, pr.number),
+    sharedHead: sharedHeadOf(
+      headCommit && headCommit.oid === pull.headRefOid ? headCommit.associatedPullRequests : null,
+      pull.headRefOid,
+      pr.number,
+    ),
     checkRun: newestRun
-      ? { id: newestRun.databaseId, externalId: newestRun.externalId ?? null, completedAt: newestRun.completedAt ?? null, status: newestRun.status, conclusion: newestRun.conclusion, title: newestRun.title, summary: newestRun.summary, text: newestRun.text }
+      ? {
+          id: newestRun.databaseId,
+          externalId: newestRun.externalId ?? null,
+          completedAt: newestRun.completedAt ?? null,
+          status: newestRun.status,
+          conclusion: newestRun.conclusion,
+          title: newestRun.title,
+          summary: newestRun.summary,
+          text: newestRun.text,
+        }
       : null,
     previousHeadRunText:
-      (repository.previousHead?.checkSuites?.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []).sort((a, b) => b.databaseId - a.databaseId)[0]?.text ?? null,
+      (repository.previousHead?.checkSuites?.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []).sort(
+        (a, b) => b.databaseId - a.databaseId,
+      )[0]?.text ?? null,
   };
 }
 
@@ -319,8 +387,13 @@ function sharedHeadOf(
   own: number,
 ): PullRequestSnapshot["sharedHead"] {
   if (!associated) return { numbers: [], complete: false };
-  const numbers = associated.nodes.filter((pr) => pr.state === "OPEN" && pr.headRefOid === headSha && pr.number !== own).map((pr) => pr.number);
-  return { numbers: [...new Set(numbers)].sort((a, b) => a - b), complete: associated.totalCount <= associated.nodes.length };
+  const numbers = associated.nodes
+    .filter((pr) => pr.state === "OPEN" && pr.headRefOid === headSha && pr.number !== own)
+    .map((pr) => pr.number);
+  return {
+    numbers: [...new Set(numbers)].sort((a, b) => a - b),
+    complete: associated.totalCount <= associated.nodes.length,
+  };
 }
 
 /**
@@ -372,10 +445,13 @@ async function findOwnComment(
   let cursor = first.pageInfo.endCursor;
   const stopAt = new Set(last.nodes.map((c) => c.databaseId));
   while (cursor) {
-    const page = await github.graphql<{ repository: { pullRequest: { comments: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RawComment[] } } } }>(
-      COMMENTS_PAGE_QUERY,
-      { owner: pr.owner, name: pr.repo, number: pr.number, after: cursor },
-    );
+    const page = await github.graphql<{
+      repository: {
+        pullRequest: {
+          comments: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: RawComment[] };
+        };
+      };
+    }>(COMMENTS_PAGE_QUERY, { owner: pr.owner, name: pr.repo, number: pr.number, after: cursor });
     const { comments } = page.repository.pullRequest;
     const hit = comments.nodes.find(isOwnComment);
     if (hit) return { id: hit.databaseId, body: hit.body };
@@ -385,7 +461,9 @@ async function findOwnComment(
   return null;
 }
 
-function requestedReviewersOf(nodes: ({ requestedReviewer: { __typename?: string; login?: string; slug?: string } | null } | null)[]): { users: string[]; teams: string[] } {
+function requestedReviewersOf(
+  nodes: ({ requestedReviewer: { __typename?: string; login?: string; slug?: string } | null } | null)[],
+): { users: string[]; teams: string[] } {
   const out = { users: [] as string[], teams: [] as string[] };
   for (const node of nodes) {
     const who = node?.requestedReviewer;

@@ -9,7 +9,12 @@
  * whole, headers and body, within `bodyTimeoutMs` (the webhook route enforces it itself; Node's
  * `requestTimeout` cuts any other request at twice that).
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyPluginCallback } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyPluginCallback,
+} from "fastify";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { BodyBudget, budgetBodies, DEFAULT_BODY_BUDGET_BYTES } from "./body-budget.js";
@@ -40,7 +45,10 @@ export interface HttpServerOptions {
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  const budget = options.bodyBudget instanceof BodyBudget ? options.bodyBudget : new BodyBudget(options.bodyBudget ?? DEFAULT_BODY_BUDGET_BYTES);
+  const budget =
+    options.bodyBudget instanceof BodyBudget
+      ? options.bodyBudget
+      : new BodyBudget(options.bodyBudget ?? DEFAULT_BODY_BUDGET_BYTES);
   const requestTimeout = 2 * bodyTimeoutMs;
   const app = Fastify({
     loggerInstance: options.log,
@@ -48,13 +56,20 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     requestTimeout,
     // Node checks the request deadline every `connectionsCheckingInterval` (30 s by default).
-    http: { requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+    http: {
+      requestTimeout,
+      headersTimeout: Math.min(60_000, requestTimeout),
+      connectionsCheckingInterval: Math.min(1000, requestTimeout),
+    },
     return503OnClosing: true,
     forceCloseConnections: "idle",
   }) as unknown as FastifyInstance;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    const status =
+      typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 600
+        ? error.statusCode
+        : 500;
     if (status === 500) options.log.error({ err: error, method: request.method, url: request.url }, "request failed");
     if (status === 503) reply.header("retry-after", "1");
     return reply.code(status).send({ error: status === 500 ? "internal error" : error.message });

@@ -48,7 +48,8 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
     const id = header(req, "x-github-delivery");
     const name = header(req, "x-github-event");
     const signature = header(req, "x-hub-signature-256");
-    if (!id || !name || !signature) return reply.code(400).send({ error: "missing X-GitHub-Delivery, X-GitHub-Event or X-Hub-Signature-256" });
+    if (!id || !name || !signature)
+      return reply.code(400).send({ error: "missing X-GitHub-Delivery, X-GitHub-Event or X-Hub-Signature-256" });
     const tooLarge = { error: `body larger than ${maxBytes} bytes` };
     const busy = { error: "too many request bodies in flight; try again" };
     const rawLength = req.headers["content-length"];
@@ -59,7 +60,10 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
     try {
       // A declared length is reserved whole before a byte is read; a chunked body chunk by chunk.
       if (declared !== undefined && !reservation.take(declared)) {
-        log.warn({ id, event: name, bytes: declared, inUse: options.budget.used }, "webhook refused: body budget spent");
+        log.warn(
+          { id, event: name, bytes: declared, inUse: options.budget.used },
+          "webhook refused: body budget spent",
+        );
         return refuseWhileReceiving(req, reply, 503, busy);
       }
       const read = await readAndHash(req, {
@@ -93,7 +97,8 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
       } catch {
         return reply.code(400).send({ error: "body is not valid JSON" });
       }
-      if (typeof payload !== "object" || payload === null) return reply.code(400).send({ error: "body is not a JSON object" });
+      if (typeof payload !== "object" || payload === null)
+        return reply.code(400).send({ error: "body is not a JSON object" });
       return await deliver(reply, id, name, payload);
     } finally {
       reservation.release();
@@ -216,7 +221,11 @@ function refuseWhileReceiving(req: IncomingMessage, reply: FastifyReply, status:
   reply.hijack();
   const res: ServerResponse = reply.raw;
   const text = JSON.stringify(body);
-  const headers: Record<string, string | number> = { "content-type": "application/json", "content-length": Buffer.byteLength(text), connection: "close" };
+  const headers: Record<string, string | number> = {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    connection: "close",
+  };
   if (status === 503) headers["retry-after"] = 1;
   res.writeHead(status, headers);
   if (req.complete) {
@@ -246,7 +255,11 @@ function refuseWhileReceiving(req: IncomingMessage, reply: FastifyReply, status:
 function cutOff(req: IncomingMessage, reply: FastifyReply, status: number, body: object): void {
   reply.hijack();
   const text = JSON.stringify(body);
-  reply.raw.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), connection: "close" });
+  reply.raw.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    connection: "close",
+  });
   reply.raw.end(text, () => req.socket.destroy());
   // If the answer cannot even be written (the sender reads nothing either), the socket goes anyway.
   setTimeout(() => req.socket.destroy(), 1000).unref();

@@ -12,7 +12,10 @@ import type { DelegationRecord } from "./delegation.js";
 const PREFIX = "<!-- guardrails-delegation v1 ";
 const SUFFIX = " -->";
 
-const isoTime = z.string().max(40).refine((s) => Number.isFinite(Date.parse(s)));
+const isoTime = z
+  .string()
+  .max(40)
+  .refine((s) => Number.isFinite(Date.parse(s)));
 const recordSchema = z.object({
   first: isoTime,
   tier: z.enum(TIERS),

@@ -42,9 +42,12 @@ export function advanceDelegation(
   const at = now.toISOString();
   const agent = decision.agentAuthored;
   const observations: DelegationObservation[] = [];
-  const record: DelegationRecord = previous ? { ...previous, tier: decision.tier, agent } : { first: at, tier: decision.tier, agent };
+  const record: DelegationRecord = previous
+    ? { ...previous, tier: decision.tier, agent }
+    : { first: at, tier: decision.tier, agent };
   if (!previous) observations.push({ kind: "new_pull_request", agent });
-  else if (previous.tier !== decision.tier) observations.push({ kind: "tier_change", from: previous.tier, to: decision.tier });
+  else if (previous.tier !== decision.tier)
+    observations.push({ kind: "tier_change", from: previous.tier, to: decision.tier });
 
   const approvals = decision.requirements.filter((r) => APPROVAL_KINDS.has(r.kind));
   const approvalsMet = approvals.every((r) => r.met);

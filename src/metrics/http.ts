@@ -18,7 +18,10 @@ export function metricsRoute(options: MetricsRouteOptions): FastifyPluginAsync {
       if (expected) {
         const given = request.headers.authorization;
         if (typeof given !== "string" || !timingSafeEqual(digest(given), expected)) {
-          return reply.code(401).header("www-authenticate", 'Bearer realm="metrics"').send({ error: "metrics need Authorization: Bearer <METRICS_TOKEN>" });
+          return reply
+            .code(401)
+            .header("www-authenticate", 'Bearer realm="metrics"')
+            .send({ error: "metrics need Authorization: Bearer <METRICS_TOKEN>" });
         }
       }
       return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition());

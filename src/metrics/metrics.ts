@@ -65,8 +65,16 @@ export const rateLimitRemaining = new Gauge({
   registers: [registry],
 });
 
-export const policyCacheHits = new Counter({ name: "guardrails_policy_cache_hits_total", help: "Policies found parsed in the process's cache", registers: [registry] });
-export const policyCacheMisses = new Counter({ name: "guardrails_policy_cache_misses_total", help: "Policies fetched and parsed", registers: [registry] });
+export const policyCacheHits = new Counter({
+  name: "guardrails_policy_cache_hits_total",
+  help: "Policies found parsed in the process's cache",
+  registers: [registry],
+});
+export const policyCacheMisses = new Counter({
+  name: "guardrails_policy_cache_misses_total",
+  help: "Policies fetched and parsed",
+  registers: [registry],
+});
 
 export const overrides = new Counter({
   name: "guardrails_overrides_total",
@@ -160,7 +168,10 @@ export function recordGitHubRequest(
   const value = Number(remaining);
   if (!Number.isFinite(value)) return;
   const resource = String(headers?.["x-ratelimit-resource"] ?? (kind === "graphql" ? "graphql" : "core"));
-  rateLimitRemaining.set({ resource, installation: installationLabel && installationId !== undefined ? String(installationId) : "" }, value);
+  rateLimitRemaining.set(
+    { resource, installation: installationLabel && installationId !== undefined ? String(installationId) : "" },
+    value,
+  );
 }
 
 /** The exposition, in Prometheus's text format. */

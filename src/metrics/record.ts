@@ -21,7 +21,12 @@ export interface ObservedEvaluation {
   conclusion?: "success" | "failure";
   agentAuthored?: boolean;
   observations?: DelegationObservation[];
-  overrideEvents?: ({ kind: "override" } | { kind: "override_refused"; refusal: { code: string } } | { kind: "override_withdrawn" } | { kind: "override_ended" })[];
+  overrideEvents?: (
+    | { kind: "override" }
+    | { kind: "override_refused"; refusal: { code: string } }
+    | { kind: "override_withdrawn" }
+    | { kind: "override_ended" }
+  )[];
 }
 
 /** The event that triggered an evaluation, as a label: `pull_request.opened` → `pull_request`. */
@@ -35,7 +40,12 @@ export function recordEvaluation(outcome: ObservedEvaluation, event: string, sec
   if (outcome.status === "skipped") return;
   evaluationDuration.observe({ status: outcome.status }, seconds);
   if (outcome.status === "evaluated" && outcome.tier && outcome.conclusion) {
-    evaluations.inc({ tier: outcome.tier, conclusion: outcome.conclusion, trigger, agent: String(outcome.agentAuthored === true) });
+    evaluations.inc({
+      tier: outcome.tier,
+      conclusion: outcome.conclusion,
+      trigger,
+      agent: String(outcome.agentAuthored === true),
+    });
   } else {
     evaluationErrors.inc({ kind: outcome.status, trigger });
   }

@@ -46,7 +46,8 @@ export const DEFAULT_FAN_OUT_LIMITS: FanOutLimits = {
   hourMs: HOUR_MS,
 };
 
-export type BudgetLimits = Pick<FanOutLimits, "writesPerMinute" | "writesPerHour"> & Partial<Pick<FanOutLimits, "minuteMs" | "hourMs">>;
+export type BudgetLimits = Pick<FanOutLimits, "writesPerMinute" | "writesPerHour"> &
+  Partial<Pick<FanOutLimits, "minuteMs" | "hourMs">>;
 
 /**
  * Counts an installation's writes in two sliding windows (the last minute, the last hour), so
@@ -104,7 +105,10 @@ export class MemoryWriteBudget implements WriteBudget {
 
   async tryTake(installation: string, writes: number, now: number): Promise<number> {
     const entries = this.entries(installation, now);
-    const wait = Math.max(waitFor(entries, writes, now, this.limits.writesPerHour, this.windows.hourMs), waitFor(entries, writes, now, this.limits.writesPerMinute, this.windows.minuteMs));
+    const wait = Math.max(
+      waitFor(entries, writes, now, this.limits.writesPerHour, this.windows.hourMs),
+      waitFor(entries, writes, now, this.limits.writesPerMinute, this.windows.minuteMs),
+    );
     if (wait > 0) return wait;
     this.logs.set(installation, [...entries, { at: now, writes }]);
     return 0;
@@ -189,7 +193,15 @@ export class RedisWriteBudget implements WriteBudget {
 
   async tryTake(installation: string, writes: number, now: number): Promise<number> {
     const { minuteMs, hourMs } = this.windows;
-    const args = [Math.round(now), writes, this.limits.writesPerMinute, this.limits.writesPerHour, minuteMs, hourMs, randomUUID()].map(String);
+    const args = [
+      Math.round(now),
+      writes,
+      this.limits.writesPerMinute,
+      this.limits.writesPerHour,
+      minuteMs,
+      hourMs,
+      randomUUID(),
+    ].map(String);
     return Number(await this.redis.eval(TAKE_SCRIPT, 1, this.key(installation), ...args));
   }
 
@@ -217,7 +229,10 @@ export interface FanOutClock {
   sleep(ms: number): Promise<void>;
 }
 
-const realClock: FanOutClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+const realClock: FanOutClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 export interface FanOutResult {
   evaluated: number;
@@ -233,7 +248,15 @@ export interface FanOutResult {
 export async function paceFanOut<T>(
   items: FanOutItem<T>[],
   evaluate: (target: T) => Promise<{ writes: number }>,
-  options: { installation: string; budget: WriteBudget; log: Logger; limits?: Partial<FanOutLimits>; rateLimit?: RateLimitView; clock?: FanOutClock; what?: string },
+  options: {
+    installation: string;
+    budget: WriteBudget;
+    log: Logger;
+    limits?: Partial<FanOutLimits>;
+    rateLimit?: RateLimitView;
+    clock?: FanOutClock;
+    what?: string;
+  },
 ): Promise<FanOutResult> {
   const limits = { ...DEFAULT_FAN_OUT_LIMITS, ...options.limits };
   const clock = options.clock ?? realClock;
@@ -244,7 +267,9 @@ export async function paceFanOut<T>(
   let lastProgress = started;
 
   if (limits.writesPerEvaluation > Math.min(limits.writesPerMinute, limits.writesPerHour)) {
-    throw new Error(`the fan-out reserves ${limits.writesPerEvaluation} writes an evaluation, more than its budget allows at once (${limits.writesPerMinute} a minute, ${limits.writesPerHour} an hour)`);
+    throw new Error(
+      `the fan-out reserves ${limits.writesPerEvaluation} writes an evaluation, more than its budget allows at once (${limits.writesPerMinute} a minute, ${limits.writesPerHour} an hour)`,
+    );
   }
 
   /** Waits until an evaluation's writes fit; returns when they were reserved. */
@@ -253,7 +278,10 @@ export async function paceFanOut<T>(
       const low = options.rateLimit?.();
       if (low && low.remaining < limits.lowRateLimit && low.resetAt > clock.now()) {
         const wait = low.resetAt - clock.now() + 1000;
-        options.log.warn({ installation: options.installation, remaining: low.remaining, waitMs: wait }, "policy re-evaluation: the rate limit is low, waiting for its reset");
+        options.log.warn(
+          { installation: options.installation, remaining: low.remaining, waitMs: wait },
+          "policy re-evaluation: the rate limit is low, waiting for its reset",
+        );
         result.waitedMs += wait;
         await clock.sleep(wait);
         continue;
@@ -261,7 +289,10 @@ export async function paceFanOut<T>(
       const now = clock.now();
       const wait = await options.budget.tryTake(options.installation, limits.writesPerEvaluation, now);
       if (wait === 0) return now;
-      options.log.info({ installation: options.installation, done: result.evaluated, total: ordered.length, waitMs: wait }, "policy re-evaluation: write budget spent, waiting for the window to move");
+      options.log.info(
+        { installation: options.installation, done: result.evaluated, total: ordered.length, waitMs: wait },
+        "policy re-evaluation: write budget spent, waiting for the window to move",
+      );
       result.waitedMs += wait;
       await clock.sleep(wait);
     }
@@ -292,7 +323,17 @@ export async function paceFanOut<T>(
       if (unused < 0) await options.budget.add(options.installation, -unused, clock.now());
       if (result.evaluated === ordered.length || clock.now() - lastProgress >= 30_000 || result.evaluated % 100 === 0) {
         lastProgress = clock.now();
-        options.log.info({ installation: options.installation, done: result.evaluated, total: ordered.length, writes: result.writes, failed: result.failed.length, elapsedMs: clock.now() - started }, `${options.what ?? "policy re-evaluation"}: progress`);
+        options.log.info(
+          {
+            installation: options.installation,
+            done: result.evaluated,
+            total: ordered.length,
+            writes: result.writes,
+            failed: result.failed.length,
+            elapsedMs: clock.now() - started,
+          },
+          `${options.what ?? "policy re-evaluation"}: progress`,
+        );
       }
     }
   };

@@ -124,7 +124,9 @@ function isEntry(value: unknown): value is PendingEvaluation {
 
 /** PENDING_EVALUATIONS_FILE, or one per app and port in the temporary directory. */
 export function pendingFilePath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.PENDING_EVALUATIONS_FILE || join(tmpdir(), `guardrails-pending-${env.APP_ID || "0"}-${env.PORT || "3000"}.json`);
+  return (
+    env.PENDING_EVALUATIONS_FILE || join(tmpdir(), `guardrails-pending-${env.APP_ID || "0"}-${env.PORT || "3000"}.json`)
+  );
 }
 
 const HEARTBEAT_TTL_MS = 30_000;
@@ -141,7 +143,8 @@ export class RedisPendingEvaluations implements PendingEvaluations {
   ) {
     this.prefix = options.prefix ?? "guardrails:pending";
     this.sweepIntervalMs = options.sweepIntervalMs ?? 15_000;
-    const beat = () => void this.redis.set(this.alive(this.process), "1", "PX", HEARTBEAT_TTL_MS).catch(() => undefined);
+    const beat = () =>
+      void this.redis.set(this.alive(this.process), "1", "PX", HEARTBEAT_TTL_MS).catch(() => undefined);
     beat();
     this.heartbeat = setInterval(beat, HEARTBEAT_TTL_MS / 3);
     this.heartbeat.unref();
@@ -172,7 +175,9 @@ export class RedisPendingEvaluations implements PendingEvaluations {
   }
   async takeOrphans(): Promise<PendingEvaluation[]> {
     const all = await this.redis.hgetall(this.prefix);
-    const owners = [...new Set(Object.keys(all).map((id) => id.split(":")[0]!))].filter((owner) => owner !== this.process);
+    const owners = [...new Set(Object.keys(all).map((id) => id.split(":")[0]!))].filter(
+      (owner) => owner !== this.process,
+    );
     const dead = new Set<string>();
     for (const owner of owners) if (!(await this.redis.exists(this.alive(owner)))) dead.add(owner);
     const taken: PendingEvaluation[] = [];
@@ -207,12 +212,26 @@ export function startResuming(options: {
     sweeping = true;
     try {
       const orphans = await pending.takeOrphans();
-      if (orphans.length) log.info({ count: orphans.length }, "resuming evaluations a stopped process accepted and did not finish");
+      if (orphans.length)
+        log.info({ count: orphans.length }, "resuming evaluations a stopped process accepted and did not finish");
       for (const entry of orphans) {
         const { owner, repo, number } = entry.target;
-        log.info({ repository: `${owner}/${repo}`, pullRequest: number, event: entry.trigger.event, deliveryId: entry.deliveryId, scheduledAt: new Date(entry.at).toISOString() }, "resuming an unfinished evaluation");
+        log.info(
+          {
+            repository: `${owner}/${repo}`,
+            pullRequest: number,
+            event: entry.trigger.event,
+            deliveryId: entry.deliveryId,
+            scheduledAt: new Date(entry.at).toISOString(),
+          },
+          "resuming an unfinished evaluation",
+        );
         // Each is recorded again when scheduled; a failure is logged and the delivery log shows none.
-        void options.resume(entry).catch((error: unknown) => log.error({ err: error, repository: `${owner}/${repo}`, pullRequest: number }, "resumed evaluation failed"));
+        void options
+          .resume(entry)
+          .catch((error: unknown) =>
+            log.error({ err: error, repository: `${owner}/${repo}`, pullRequest: number }, "resumed evaluation failed"),
+          );
       }
     } catch (error) {
       log.error({ err: error }, "could not read the unfinished evaluations");

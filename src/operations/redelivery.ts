@@ -39,7 +39,10 @@ export interface HookDelivery {
 
 /** What the scan needs of an app-authenticated Octokit (Probot's `probot.auth()`). */
 export interface DeliveriesClient {
-  request(route: string, parameters?: Record<string, unknown>): Promise<{ data: unknown; headers: Record<string, string | number | undefined> }>;
+  request(
+    route: string,
+    parameters?: Record<string, unknown>,
+  ): Promise<{ data: unknown; headers: Record<string, string | number | undefined> }>;
 }
 
 export interface RedeliveryStore {
@@ -72,7 +75,8 @@ export class MemoryRedeliveryStore implements RedeliveryStore {
   }
   async claim(guid: string, now: number): Promise<boolean> {
     // Bounded: a guid older than GitHub's retention cannot come back.
-    for (const [key, at] of this.claimed) if (now - at > DELIVERY_RETENTION_MS + SCAN_OVERLAP_MS) this.claimed.delete(key);
+    for (const [key, at] of this.claimed)
+      if (now - at > DELIVERY_RETENTION_MS + SCAN_OVERLAP_MS) this.claimed.delete(key);
     if (this.claimed.has(guid)) return false;
     this.claimed.set(guid, now);
     return true;
@@ -103,7 +107,13 @@ export class RedisRedeliveryStore implements RedeliveryStore {
     await this.redis.set(`${this.prefix}last-scan`, String(at));
   }
   async claim(guid: string): Promise<boolean> {
-    const set = await this.redis.set(`${this.prefix}guid:${guid}`, "1", "PX", DELIVERY_RETENTION_MS + SCAN_OVERLAP_MS, "NX");
+    const set = await this.redis.set(
+      `${this.prefix}guid:${guid}`,
+      "1",
+      "PX",
+      DELIVERY_RETENTION_MS + SCAN_OVERLAP_MS,
+      "NX",
+    );
     return set === "OK";
   }
 }
@@ -175,7 +185,14 @@ export async function scanAndRedeliver(options: ScanOptions): Promise<ScanResult
         result.redelivered++;
         redeliveryEvents.emit("redelivered", original);
         options.log.info(
-          { guid: original.guid, deliveryId: original.id, event: original.event, action: original.action, statusCodes: group.map((attempt) => attempt.status_code), deliveredAt: original.delivered_at },
+          {
+            guid: original.guid,
+            deliveryId: original.id,
+            event: original.event,
+            action: original.action,
+            statusCodes: group.map((attempt) => attempt.status_code),
+            deliveredAt: original.delivered_at,
+          },
           "redelivery requested for a failed webhook delivery",
         );
       } catch (error) {
@@ -186,7 +203,16 @@ export async function scanAndRedeliver(options: ScanOptions): Promise<ScanResult
     }
     // A redelivery GitHub refused must be tried again: keep the scanned point where it was.
     if (result.errors === 0) await options.store.setLastScan(startedAt);
-    options.log.info({ since: new Date(since).toISOString(), deliveries: result.deliveries, failed: result.failed, redelivered: result.redelivered, errors: result.errors }, "redelivery scan done");
+    options.log.info(
+      {
+        since: new Date(since).toISOString(),
+        deliveries: result.deliveries,
+        failed: result.failed,
+        redelivered: result.redelivered,
+        errors: result.errors,
+      },
+      "redelivery scan done",
+    );
     redeliveryEvents.emit("scanned", result);
     return result;
   } finally {
@@ -230,12 +256,15 @@ export function redeliveryIntervalS(env: NodeJS.ProcessEnv = process.env): numbe
   const raw = env.REDELIVERY_INTERVAL_S;
   if (raw === undefined || raw === "") return DEFAULT_REDELIVERY_INTERVAL_S;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new ConfigError(`REDELIVERY_INTERVAL_S must be a number of seconds (0 turns redelivery off), got "${raw}"`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new ConfigError(`REDELIVERY_INTERVAL_S must be a number of seconds (0 turns redelivery off), got "${raw}"`);
   return value;
 }
 
 /** Scans on start and every `intervalS` seconds; resolves to a stop function. */
-export function startRedeliveryScans(options: Omit<ScanOptions, "client"> & { client: () => Promise<DeliveriesClient>; intervalS: number }): () => void {
+export function startRedeliveryScans(
+  options: Omit<ScanOptions, "client"> & { client: () => Promise<DeliveriesClient>; intervalS: number },
+): () => void {
   if (options.intervalS === 0) {
     options.log.info("redelivery of failed webhook deliveries is off (REDELIVERY_INTERVAL_S=0)");
     return () => undefined;

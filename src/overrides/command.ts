@@ -16,7 +16,10 @@ const COMMAND = /^\/guardrails[ \t]+override(?:[ \t]+([\s\S]*))?$/i;
 export function parseOverrideCommand(body: string | null | undefined): OverrideCommand | undefined {
   if (!body) return undefined;
   // The first line only, and only a bounded prefix of it is ever looked at.
-  const firstLine = body.slice(0, 4 * MAX_REASON_CHARS).split(/\r\n|[\r\n]/, 1)[0]!.trim();
+  const firstLine = body
+    .slice(0, 4 * MAX_REASON_CHARS)
+    .split(/\r\n|[\r\n]/, 1)[0]!
+    .trim();
   const match = COMMAND.exec(firstLine);
   if (!match) return undefined;
   const reason = cleanReason(match[1] ?? "");
@@ -28,6 +31,9 @@ export function parseOverrideCommand(body: string | null | undefined): OverrideC
 /** Control characters go (they would forge lines in logs and titles); the rest is capped. */
 function cleanReason(raw: string): string {
   // eslint-disable-next-line no-control-regex
-  const text = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ").replace(/\s+/g, " ").trim();
+  const text = raw
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS - 1)}…` : text;
 }

@@ -7,7 +7,8 @@ import type { AppliedOverride } from "../engine/types.js";
 import type { ChecklistState } from "../github/checklist-comment.js";
 import { codeSpan } from "../github/render-check.js";
 
-export const OVERRIDE_HELP = "`/guardrails override <reason>` (people the policy's `overrides` allows, with write access) makes this check pass for the current commit; a push ends it, `/guardrails override off` withdraws it.";
+export const OVERRIDE_HELP =
+  "`/guardrails override <reason>` (people the policy's `overrides` allows, with write access) makes this check pass for the current commit; a push ends it, `/guardrails override off` withdraws it.";
 
 export function overrideTitle(override: AppliedOverride): string {
   return `Overridden by @${override.by}: ${override.reason}`;
@@ -21,7 +22,10 @@ export function overrideSummaryLines(override: AppliedOverride): string[] {
     bypassed.length === 0
       ? "It bypasses nothing: every requirement is met."
       : `It bypasses ${bypassed.length} unmet requirement${bypassed.length === 1 ? "" : "s"}:`,
-    ...bypassed.map((r) => `- ${r.kind}${r.policy === "organization" ? " (organisation policy)" : ""}: ${r.message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}`),
+    ...bypassed.map(
+      (r) =>
+        `- ${r.kind}${r.policy === "organization" ? " (organisation policy)" : ""}: ${r.message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}`,
+    ),
     "",
     "The check passes for this commit only: a push ends the override, `/guardrails override off` withdraws it. What the policy asks is below.",
     "",
@@ -33,15 +37,24 @@ export function overrideCommentLines(state: ChecklistState): string[] {
   const lines: string[] = [];
   if (state.override) {
     const o = state.override;
-    lines.push(`**Override in force** on commit \`${o.head.slice(0, 7)}\`: given by @${o.by} at ${o.at}, reason ${codeSpan(o.reason)}. A push ends it; \`/guardrails override off\` withdraws it.`);
+    lines.push(
+      `**Override in force** on commit \`${o.head.slice(0, 7)}\`: given by @${o.by} at ${o.at}, reason ${codeSpan(o.reason)}. A push ends it; \`/guardrails override off\` withdraws it.`,
+    );
   } else if (state.ended) {
     const e = state.ended;
-    const how = e.how === "withdrawn" ? `withdrawn by @${e.endedBy ?? "someone"} at ${e.endedAt}` : e.how === "new_head" ? `ended at ${e.endedAt}: ${e.note ?? "a new commit was pushed"}` : `ended at ${e.endedAt}: ${e.note ?? "the policy no longer allows it"}`;
+    const how =
+      e.how === "withdrawn"
+        ? `withdrawn by @${e.endedBy ?? "someone"} at ${e.endedAt}`
+        : e.how === "new_head"
+          ? `ended at ${e.endedAt}: ${e.note ?? "a new commit was pushed"}`
+          : `ended at ${e.endedAt}: ${e.note ?? "the policy no longer allows it"}`;
     lines.push(`The override by @${e.by} (reason ${codeSpan(e.reason)}, commit \`${e.head.slice(0, 7)}\`) was ${how}.`);
   }
   if (state.refused) {
     const r = state.refused;
-    lines.push(`**Override refused**: the command of @${r.by} at ${r.at} changed nothing: ${r.message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}.`);
+    lines.push(
+      `**Override refused**: the command of @${r.by} at ${r.at} changed nothing: ${r.message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}.`,
+    );
   }
   return lines;
 }

@@ -14,7 +14,12 @@
  *   run: a state older than the run's (a writer pasting an earlier comment back) is not trusted.
  * - A refusal changes nothing but the note the sticky comment shows.
  */
-import { authorizeOverride, overrideNoLongerAllowed, type Authorization, type PolicyInForce } from "../engine/override.js";
+import {
+  authorizeOverride,
+  overrideNoLongerAllowed,
+  type Authorization,
+  type PolicyInForce,
+} from "../engine/override.js";
 import type { OverrideRecord } from "../engine/types.js";
 import type { ChecklistState, EndedOverrideRecord, OverrideRefusalRecord } from "../github/checklist-comment.js";
 import type { OverrideCommand } from "./command.js";
@@ -62,7 +67,10 @@ export function overrideSeq(state: ChecklistState): number {
   return state.seq ?? 0;
 }
 
-export function nextOverrideState(state: ChecklistState, input: TransitionInput): { state: ChecklistState; events: OverrideEvent[] } {
+export function nextOverrideState(
+  state: ChecklistState,
+  input: TransitionInput,
+): { state: ChecklistState; events: OverrideEvent[] } {
   const events: OverrideEvent[] = [];
   const runSeq = input.runOverrideSeq ?? 0;
   let next: ChecklistState = { ...state };
@@ -100,20 +108,42 @@ export function nextOverrideState(state: ChecklistState, input: TransitionInput)
   next = { ...next, lastCommand: command.commentId };
 
   const refuse = (code: string, message: string) => {
-    const refusal: OverrideRefusalRecord = { by: command.by, at: command.at, head: input.headSha, code, message, commentId: command.commentId };
+    const refusal: OverrideRefusalRecord = {
+      by: command.by,
+      at: command.at,
+      head: input.headSha,
+      code,
+      message,
+      commentId: command.commentId,
+    };
     events.push({ kind: "override_refused", refusal });
     // The same person refused for the same reason on the same head: the comment already says so,
     // so nothing is written again (anyone can comment, as often as they like).
     const shown = next.refused;
-    if (shown && shown.by.toLowerCase() === command.by.toLowerCase() && shown.code === code && shown.head === input.headSha) return { state: beforeCommand, events };
+    if (
+      shown &&
+      shown.by.toLowerCase() === command.by.toLowerCase() &&
+      shown.code === code &&
+      shown.head === input.headSha
+    )
+      return { state: beforeCommand, events };
     return { state: { ...next, refused: refusal }, events };
   };
   if (command.viaApp !== undefined) {
-    return refuse("via_app", `the command was posted through the app ${command.viaApp}, acting for @${command.by}; an override must be written by the person themselves`);
+    return refuse(
+      "via_app",
+      `the command was posted through the app ${command.viaApp}, acting for @${command.by}; an override must be written by the person themselves`,
+    );
   }
-  const authorization = input.authorization ?? authorizeOverride(input.policies, { login: command.by, isBot: command.isBot, teams: [] }, input.author);
+  const authorization =
+    input.authorization ??
+    authorizeOverride(input.policies, { login: command.by, isBot: command.isBot, teams: [] }, input.author);
   if (!authorization.ok) return refuse(authorization.refusal.code, authorization.refusal.message);
-  if (command.command.kind === "no_reason") return refuse("no_reason", "a reason is required: `/guardrails override <reason>` (it is recorded and shown in the check)");
+  if (command.command.kind === "no_reason")
+    return refuse(
+      "no_reason",
+      "a reason is required: `/guardrails override <reason>` (it is recorded and shown in the check)",
+    );
   // Withdrawing is safe whenever it comes; granting is not, on a commit the person never saw.
   if (command.command.kind === "grant") {
     const written = Date.parse(command.at);
@@ -121,18 +151,34 @@ export function nextOverrideState(state: ChecklistState, input: TransitionInput)
     const forcePushed = Date.parse(input.headForcePushedAt ?? "");
     // Same second or unknown times: the order is unknown, so refused (fail closed).
     if (!(seen <= written) || (input.headForcePushedAt != null && !(forcePushed < written))) {
-      return refuse("head_moved", `the pull request's head is now ${input.headSha.slice(0, 7)}, which was not its head when the command was written; write it again if it should apply to this commit`);
+      return refuse(
+        "head_moved",
+        `the pull request's head is now ${input.headSha.slice(0, 7)}, which was not its head when the command was written; write it again if it should apply to this commit`,
+      );
     }
   }
   if (command.command.kind === "withdraw") {
     if (!next.override) return refuse("nothing_to_withdraw", "there is no override in force to withdraw");
-    const ended: EndedOverrideRecord = { ...next.override, how: "withdrawn", endedAt: command.at, endedBy: command.by, endedByComment: command.commentId };
+    const ended: EndedOverrideRecord = {
+      ...next.override,
+      how: "withdrawn",
+      endedAt: command.at,
+      endedBy: command.by,
+      endedByComment: command.commentId,
+    };
     const withdrawn: ChecklistState = bump({ ...withoutOverride(next), ended });
     delete withdrawn.refused;
     events.push({ kind: "override_withdrawn", record: ended });
     return { state: withdrawn, events };
   }
-  const record: OverrideRecord = { by: command.by, at: command.at, reason: command.command.reason, head: input.headSha, via: authorization.via, commentId: command.commentId };
+  const record: OverrideRecord = {
+    by: command.by,
+    at: command.at,
+    reason: command.command.reason,
+    head: input.headSha,
+    via: authorization.via,
+    commentId: command.commentId,
+  };
   const granted: ChecklistState = bump({ ...next, override: record });
   delete granted.refused;
   delete granted.ended;

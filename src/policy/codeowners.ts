@@ -131,7 +131,8 @@ export class CodeOwners {
     this.problems = problems;
     this.compiled = compiled;
     for (const line of compiled) this.file(line);
-    for (const index of this.always) (this.compiled[index]!.anchored ? this.alwaysAnchored : this.alwaysUnanchored).push(index);
+    for (const index of this.always)
+      (this.compiled[index]!.anchored ? this.alwaysAnchored : this.alwaysUnanchored).push(index);
   }
 
   /** Whether any line assigns owners (a file of comments, or of un-assignments only, owns nothing). */
@@ -158,7 +159,12 @@ export class CodeOwners {
   decidingLine(path: string): CodeOwnersLine | undefined {
     let directory: string;
     let name: string;
-    if (path.length === 0 || path.charCodeAt(0) === 47 || path.charCodeAt(path.length - 1) === 47 || path.includes("//")) {
+    if (
+      path.length === 0 ||
+      path.charCodeAt(0) === 47 ||
+      path.charCodeAt(path.length - 1) === 47 ||
+      path.includes("//")
+    ) {
       // Empty segments are ignored (GitHub never lists such a path).
       const segments = path.split("/").filter((s) => s.length > 0);
       if (segments.length === 0) return undefined;
@@ -176,7 +182,13 @@ export class CodeOwners {
     for (const candidate of dir.fileLines) {
       work++;
       if (work > workLimit) throw new CodeOwnersWorkExceeded();
-      if (candidate.name ? segmentMatches(candidate.name, name) : candidate.general ? anchoredMatchesFile(candidate.general, (full ??= [...dir.segments, name])) : true) {
+      if (
+        candidate.name
+          ? segmentMatches(candidate.name, name)
+          : candidate.general
+            ? anchoredMatchesFile(candidate.general, (full ??= [...dir.segments, name]))
+            : true
+      ) {
         best = candidate.index;
         break;
       }
@@ -184,11 +196,16 @@ export class CodeOwners {
     // A root file's first segment, and a file one folder down its second, is its name: those
     // lines are looked up per file.
     const depth = dir.segments.length;
-    const list = depth === 0 ? this.byFirst.get(name) : depth === 1 && this.byFirstTwo.size > 0 ? this.byFirstTwo.get(`${directory}/${name}`) : undefined;
+    const list =
+      depth === 0
+        ? this.byFirst.get(name)
+        : depth === 1 && this.byFirstTwo.size > 0
+          ? this.byFirstTwo.get(`${directory}/${name}`)
+          : undefined;
     if (list) {
       for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
         work++;
-      if (work > workLimit) throw new CodeOwnersWorkExceeded();
+        if (work > workLimit) throw new CodeOwnersWorkExceeded();
         const line = this.compiled[list[i]!]!;
         if (anchoredMatchesFile(line, (full ??= [...dir.segments, name]))) {
           best = line.index;
@@ -245,7 +262,7 @@ export class CodeOwners {
         if (!list) return;
         for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
           work++;
-      if (work > workLimit) throw new CodeOwnersWorkExceeded();
+          if (work > workLimit) throw new CodeOwnersWorkExceeded();
           if (matchesDirectoryOf(this.compiled[list[i]!]!, segments)) {
             best = list[i]!;
             return;
@@ -265,7 +282,7 @@ export class CodeOwners {
     for (const list of [...anchored, this.alwaysAnchored]) {
       for (let i = list.length - 1; i >= 0 && list[i]! > best; i--) {
         work++;
-      if (work > workLimit) throw new CodeOwnersWorkExceeded();
+        if (work > workLimit) throw new CodeOwnersWorkExceeded();
         const candidate = fileLineOf(this.compiled[list[i]!]!, segments);
         if (candidate) fileLines.push(candidate);
       }
@@ -286,7 +303,8 @@ export class CodeOwners {
     const first = line.segments[0]!;
     if (line.anchored) {
       const second = line.segments[1];
-      if (first.kind === "glob" && first.literal && second?.kind === "glob" && second.literal) return push(this.byFirstTwo, `${first.text}/${second.text}`);
+      if (first.kind === "glob" && first.literal && second?.kind === "glob" && second.literal)
+        return push(this.byFirstTwo, `${first.text}/${second.text}`);
       if (first.kind === "glob" && first.literal) return push(this.byFirst, first.text);
     } else if (line.segments.length === 1 && first.kind === "glob") {
       if (first.literal) return push(this.byName, first.text);
@@ -305,13 +323,22 @@ export function parseCodeOwners(text: string): CodeOwners {
   const problems: CodeOwnersProblem[] = [];
   const compiled: CompiledLine[] = [];
   if (Buffer.byteLength(text, "utf8") >= MAX_CODEOWNERS_BYTES) {
-    problems.push({ line: 1, column: 1, message: "the CODEOWNERS file is 3 MB or larger, and GitHub does not load it: no owners" });
+    problems.push({
+      line: 1,
+      column: 1,
+      message: "the CODEOWNERS file is 3 MB or larger, and GitHub does not load it: no owners",
+    });
     return new CodeOwners(lines, problems, compiled);
   }
   const all = text.split(/\r\n|\n|\r/);
   const raw = all.length > MAX_CODEOWNERS_LINES ? all.slice(0, MAX_CODEOWNERS_LINES) : all;
   const unread = all.length - raw.length;
-  if (unread > 0) problems.push({ line: MAX_CODEOWNERS_LINES + 1, column: 1, message: `the CODEOWNERS file has ${all.length} lines; Guardrails reads the first ${MAX_CODEOWNERS_LINES}, so the owners of every file are unknown` });
+  if (unread > 0)
+    problems.push({
+      line: MAX_CODEOWNERS_LINES + 1,
+      column: 1,
+      message: `the CODEOWNERS file has ${all.length} lines; Guardrails reads the first ${MAX_CODEOWNERS_LINES}, so the owners of every file are unknown`,
+    });
   raw.forEach((content, i) => {
     const number = i + 1;
     const parsed = parseLine(content, number);
@@ -337,7 +364,8 @@ function parseLine(content: string, line: number): ParsedLine | undefined {
   if (first!.raw.startsWith("\\#")) {
     return problem(first!.column, "escaping a leading # with \\ does not work in CODEOWNERS (GitHub skips the line)");
   }
-  if (first!.raw.startsWith("!")) return problem(first!.column, "negation with ! does not work in CODEOWNERS (GitHub skips the line)");
+  if (first!.raw.startsWith("!"))
+    return problem(first!.column, "negation with ! does not work in CODEOWNERS (GitHub skips the line)");
   if (/[[\]]/.test(first!.raw)) {
     return problem(first!.column, "character ranges with [ ] do not work in CODEOWNERS (GitHub skips the line)");
   }
@@ -348,7 +376,10 @@ function parseLine(content: string, line: number): ParsedLine | undefined {
   for (const token of rest) {
     const owner = parseOwner(token.raw);
     if (!owner) {
-      return problem(token.column, `"${token.raw.slice(0, 100)}" is not an owner: expected @user, @org/team or an e-mail address (GitHub skips the line)`);
+      return problem(
+        token.column,
+        `"${token.raw.slice(0, 100)}" is not an owner: expected @user, @org/team or an e-mail address (GitHub skips the line)`,
+      );
     }
     owners.push(owner);
   }

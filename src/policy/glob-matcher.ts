@@ -116,7 +116,17 @@ export function compileGlob(glob: string, patterns?: Map<string, SegmentPattern>
   const blocks = toBlocks(segments);
   // Every literal part of the segments between two `**` (which are tried at every folder) must
   // occur somewhere in a path that matches: a substring search rules most paths out first.
-  const required = [...new Set(blocks.middle.flat().flatMap((pattern) => (pattern.literal !== undefined ? [pattern.literal] : pattern.texts.filter((text): text is string => text !== undefined))))]
+  const required = [
+    ...new Set(
+      blocks.middle
+        .flat()
+        .flatMap((pattern) =>
+          pattern.literal !== undefined
+            ? [pattern.literal]
+            : pattern.texts.filter((text): text is string => text !== undefined),
+        ),
+    ),
+  ]
     .filter((text) => text.length > 1)
     .sort((a, b) => b.length - a.length);
   return {
@@ -158,7 +168,13 @@ function toBlocks(segments: Segment[]): Blocks {
   }
   const globstars = runs.length - 1;
   if (globstars === 0) return { globstars, first: runs[0]!, middle: [], last: [], trailingGlobstar: false };
-  return { globstars, first: runs[0]!, middle: runs.slice(1, -1).filter((run) => run.length > 0), last: runs.at(-1)!, trailingGlobstar: segments.at(-1) === GLOBSTAR };
+  return {
+    globstars,
+    first: runs[0]!,
+    middle: runs.slice(1, -1).filter((run) => run.length > 0),
+    last: runs.at(-1)!,
+    trailingGlobstar: segments.at(-1) === GLOBSTAR,
+  };
 }
 
 /**
@@ -238,7 +254,8 @@ function matchBlocks(blocks: Blocks, view: PathView): boolean {
 }
 
 function parseSegment(text: string): SegmentPattern {
-  if (!/[*?[]/.test(text)) return { literal: text, chunks: [], texts: [], leadingStar: false, trailingStar: false, minLength: text.length };
+  if (!/[*?[]/.test(text))
+    return { literal: text, chunks: [], texts: [], leadingStar: false, trailingStar: false, minLength: text.length };
   const chunks: Atom[][] = [[]];
   let i = 0;
   while (i < text.length) {
@@ -267,8 +284,18 @@ function parseSegment(text: string): SegmentPattern {
   const leadingStar = chunks[0]!.length === 0;
   const trailingStar = chunks.length > 1 && chunks.at(-1)!.length === 0;
   const nonEmpty = chunks.filter((chunk) => chunk.length > 0);
-  const texts = nonEmpty.map((chunk) => (chunk.every((atom) => atom.kind === "char") ? String.fromCharCode(...chunk.map((atom) => (atom as { char: number }).char)) : undefined));
-  return { chunks: nonEmpty, texts, leadingStar: leadingStar && chunks.length > 1, trailingStar, minLength: nonEmpty.reduce((n, chunk) => n + chunk.length, 0) };
+  const texts = nonEmpty.map((chunk) =>
+    chunk.every((atom) => atom.kind === "char")
+      ? String.fromCharCode(...chunk.map((atom) => (atom as { char: number }).char))
+      : undefined,
+  );
+  return {
+    chunks: nonEmpty,
+    texts,
+    leadingStar: leadingStar && chunks.length > 1,
+    trailingStar,
+    minLength: nonEmpty.reduce((n, chunk) => n + chunk.length, 0),
+  };
 }
 
 /** The index of the `]` closing the class opened at `start`, or -1 (then `[` is literal, as in minimatch). */
@@ -379,10 +406,12 @@ function chunkIs(chunk: Atom[], literal: string | undefined, text: string, at: n
 /** Whether `text.slice(start, end)` (one path segment) matches the pattern. */
 function matchSegment(pattern: SegmentPattern, text: string, start: number, end: number): boolean {
   const length = end - start;
-  if (pattern.literal !== undefined) return length === pattern.literal.length && text.startsWith(pattern.literal, start);
+  if (pattern.literal !== undefined)
+    return length === pattern.literal.length && text.startsWith(pattern.literal, start);
   // No empty segment matches (git has none), nor "." and ".." (minimatch never matches them to a wildcard).
   if (length === 0 || length < pattern.minLength) return false;
-  if (text.charCodeAt(start) === 46 && (length === 1 || (length === 2 && text.charCodeAt(start + 1) === 46))) return false;
+  if (text.charCodeAt(start) === 46 && (length === 1 || (length === 2 && text.charCodeAt(start + 1) === 46)))
+    return false;
   const { chunks, texts } = pattern;
   if (chunks.length === 0) return true; // `*`
   let from = start;
@@ -435,7 +464,9 @@ function matchPath(segments: Segment[], path: string): boolean {
         // Zero segments, or one more and `**` again: O(1) per position, so a path is linear.
         result = match(i + 1, j) || (j < count && !dot(j) && match(i, j + 1));
       }
-    } else result = j < count && matchSegment(segments[i] as SegmentPattern, path, starts[j]!, endOf(j)) && match(i + 1, j + 1);
+    } else
+      result =
+        j < count && matchSegment(segments[i] as SegmentPattern, path, starts[j]!, endOf(j)) && match(i + 1, j + 1);
     memo[key] = result ? 2 : 1;
     return result;
   };
@@ -444,7 +475,9 @@ function matchPath(segments: Segment[], path: string): boolean {
 
 /** `**` does not cross "." or ".." segments (minimatch's rule; git never lists them). */
 function isDotSegment(path: string, start: number, end: number): boolean {
-  return path.charCodeAt(start) === 46 && (end - start === 1 || (end - start === 2 && path.charCodeAt(start + 1) === 46));
+  return (
+    path.charCodeAt(start) === 46 && (end - start === 1 || (end - start === 2 && path.charCodeAt(start + 1) === 46))
+  );
 }
 
 // ---- brace expansion, counted before it is done ---------------------------------------------------

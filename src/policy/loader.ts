@@ -37,7 +37,10 @@ export function loadPolicy(text: string, options: LoadOptions = {}): LoadResult 
     return loadUnsafe(text, options);
   } catch (error) {
     // Defence in depth: the parser and the schema are not expected to throw.
-    return { ok: false, problems: [{ line: 1, column: 1, message: `could not read the policy: ${(error as Error).message}` }] };
+    return {
+      ok: false,
+      problems: [{ line: 1, column: 1, message: `could not read the policy: ${(error as Error).message}` }],
+    };
   }
 }
 
@@ -50,7 +53,8 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   // The YAML parser's duplicate-key check grows with the square of a mapping's keys, and a
   // policy is anyone's on their branch (or anyone's at /api/validate): a policy is a page of YAML.
   const lines = text.split("\n").length;
-  if (lines > MAX_POLICY_LINES) return fail(MAX_POLICY_LINES + 1, 1, `the policy has ${lines} lines; at most ${MAX_POLICY_LINES}`);
+  if (lines > MAX_POLICY_LINES)
+    return fail(MAX_POLICY_LINES + 1, 1, `the policy has ${lines} lines; at most ${MAX_POLICY_LINES}`);
   // logLevel "error": yaml would otherwise print a process warning for a list or mapping as a key.
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true, logLevel: "error" });
   const at = positionsIn(text);
@@ -60,13 +64,20 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   const tabs = yamlErrors.length > 0 ? tabIndentedLines(text) : [];
   if (tabs.length > 0) {
     const more = tabs.length > 1 ? ` (and ${tabs.length - 1} more line${tabs.length === 2 ? "" : "s"})` : "";
-    return fail(tabs[0]!.line, tabs[0]!.column, `YAML: a tab in the indentation${more}; YAML indents with spaces only: replace each tab with spaces`);
+    return fail(
+      tabs[0]!.line,
+      tabs[0]!.column,
+      `YAML: a tab in the indentation${more}; YAML indents with spaces only: replace each tab with spaces`,
+    );
   }
   const yamlProblems = yamlErrors.map((e) => ({ ...at(e.pos[0]), message: explainYamlError(e.code, e.message) }));
   visit(doc, {
     Pair(_, pair) {
       if (pair.key !== null && !isScalar(pair.key)) {
-        yamlProblems.push({ ...at((pair.key as Node).range?.[0] ?? 0), message: "YAML: a key must be a plain name, not a list or a mapping" });
+        yamlProblems.push({
+          ...at((pair.key as Node).range?.[0] ?? 0),
+          message: "YAML: a key must be a plain name, not a list or a mapping",
+        });
       }
     },
   });
@@ -93,7 +104,11 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
     const budget = globBudgetProblem(parsed.data);
     if (budget) {
       const node = nodeAt(doc, budget.path);
-      return fail(at(node.range?.[0] ?? 0).line, at(node.range?.[0] ?? 0).column, `${where(budget.path)}${budget.message}`);
+      return fail(
+        at(node.range?.[0] ?? 0).line,
+        at(node.range?.[0] ?? 0).column,
+        `${where(budget.path)}${budget.message}`,
+      );
     }
     return { ok: true, policy: parsed.data };
   }
@@ -140,7 +155,10 @@ function globBudgetProblem(policy: Policy): { path: (string | number)[]; message
     for (let j = 0; j < globs.length; j++) {
       total += braceAlternatives(globs[j]!);
       if (total > MAX_POLICY_GLOBS) {
-        return { path: [...path, j], message: `the policy's globs expand to more than ${MAX_POLICY_GLOBS} (braces counted out); every changed path is matched against each of them: use fewer or broader globs` };
+        return {
+          path: [...path, j],
+          message: `the policy's globs expand to more than ${MAX_POLICY_GLOBS} (braces counted out); every changed path is matched against each of them: use fewer or broader globs`,
+        };
       }
       // Expanded only once it is known to be small (each glob is at most MAX_BRACE_ALTERNATIVES).
       const expanded = minimatch.braceExpand(globs[j]!);
@@ -205,7 +223,14 @@ function firstSyntaxErrors(problems: PolicyProblem[]): PolicyProblem[] {
   if (perLine.length <= MAX_SYNTAX_ERRORS) return perLine;
   const kept = perLine.slice(0, MAX_SYNTAX_ERRORS);
   const last = kept.at(-1)!;
-  return [...kept, { line: last.line, column: last.column, message: `YAML: ${perLine.length - MAX_SYNTAX_ERRORS} more syntax errors follow; fix the first ones and validate again` }];
+  return [
+    ...kept,
+    {
+      line: last.line,
+      column: last.column,
+      message: `YAML: ${perLine.length - MAX_SYNTAX_ERRORS} more syntax errors follow; fix the first ones and validate again`,
+    },
+  ];
 }
 
 /** The YAML parser's message, or a plain explanation of the common traps. */
@@ -260,7 +285,8 @@ type Path = readonly PropertyKey[];
 function where(path: Path): string {
   if (path.length === 0) return "";
   let out = "";
-  for (const segment of path) out += typeof segment === "number" ? `[${segment}]` : `${out ? "." : ""}${String(segment)}`;
+  for (const segment of path)
+    out += typeof segment === "number" ? `[${segment}]` : `${out ? "." : ""}${String(segment)}`;
   return `${out}: `;
 }
 
@@ -287,7 +313,9 @@ function findKeyNode(doc: Document, path: Path, key: string): Node | undefined {
   const map = nodeAt(doc, path);
   if (!isMap(map)) return undefined;
   // toJS turns a null key (`: x`, `~: x`) into "".
-  const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && (p.key.value === null ? "" : String(p.key.value)) === key);
+  const pair = map.items.find(
+    (p) => isPair(p) && isScalar(p.key) && (p.key.value === null ? "" : String(p.key.value)) === key,
+  );
   return (pair?.key as Node | undefined) ?? undefined;
 }
 
@@ -299,11 +327,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describeValue(input)}`;
     case "invalid_value": {
       if (input === undefined) {
-        return issue.values.length === 1 ? `is required and ${issue.message}` : `is required: one of ${issue.values.map((v) => String(v)).join(", ")}`;
+        return issue.values.length === 1
+          ? `is required and ${issue.message}`
+          : `is required: one of ${issue.values.map((v) => String(v)).join(", ")}`;
       }
       // `version: "1"`: the right value, quoted into a string.
-      const number = issue.values.find((v) => typeof v === "number" && typeof input === "string" && input.trim() !== "" && Number(input) === v);
-      if (number !== undefined) return `must be the number ${String(number)}, not the string ${JSON.stringify(input)}: remove the quotes`;
+      const number = issue.values.find(
+        (v) => typeof v === "number" && typeof input === "string" && input.trim() !== "" && Number(input) === v,
+      );
+      if (number !== undefined)
+        return `must be the number ${String(number)}, not the string ${JSON.stringify(input)}: remove the quotes`;
       const words = issue.values.filter((v): v is string => typeof v === "string");
       const hint = typeof input === "string" ? closest(input, words) : undefined;
       const suggestion = hint !== undefined ? ` (did you mean "${hint}"?)` : "";
@@ -312,7 +345,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     }
     case "too_small":
       if (issue.origin === "array") return `needs at least ${issue.minimum} item${issue.minimum === 1 ? "" : "s"}`;
-      if (issue.origin === "string") return issue.minimum === 1 ? "must not be empty" : `must be at least ${issue.minimum} characters`;
+      if (issue.origin === "string")
+        return issue.minimum === 1 ? "must not be empty" : `must be at least ${issue.minimum} characters`;
       return `must be at least ${issue.minimum}, got ${describeValue(input)}`;
     case "too_big":
       if (issue.origin === "string") return `must be at most ${issue.maximum} characters`;
@@ -335,7 +369,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 function unionHint(path: Path): string {
-  return path.at(-1) === "prefix" ? ": expected a label prefix such as \"risk:\", or false" : "";
+  return path.at(-1) === "prefix" ? ': expected a label prefix such as "risk:", or false' : "";
 }
 
 function describeValue(value: unknown): string {
@@ -351,7 +385,8 @@ function objectKeysAt(path: Path): string[] {
   let schema: unknown = policySchema;
   for (const segment of [...path, undefined]) {
     schema = unwrap(schema);
-    const def = (schema as { _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown } } })._zod.def;
+    const def = (schema as { _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown } } })._zod
+      .def;
     if (segment === undefined) return def.shape ? Object.keys(def.shape) : [];
     if (def.type === "object" && def.shape && typeof segment === "string") schema = def.shape[segment];
     else if (def.type === "array" && typeof segment === "number") schema = def.element;
@@ -362,7 +397,10 @@ function objectKeysAt(path: Path): string[] {
 
 function unwrap(schema: unknown): unknown {
   let current = schema as { _zod: { def: { type: string; innerType?: unknown } } };
-  while (["optional", "default", "prefault", "nullable", "readonly"].includes(current._zod.def.type) && current._zod.def.innerType) {
+  while (
+    ["optional", "default", "prefault", "nullable", "readonly"].includes(current._zod.def.type) &&
+    current._zod.def.innerType
+  ) {
     current = current._zod.def.innerType as typeof current;
   }
   return current;

@@ -25,27 +25,41 @@ export const MAX_GLOB_SEGMENTS = 32;
 export function globProblem(glob: string): string | undefined {
   if (glob.trim() === "") return "glob is empty";
   if (glob.startsWith("!")) return `negated glob "${glob}" is not allowed in a list: use "exclude"`;
-  if (glob.startsWith("#")) return `glob "${glob}" starts with "#", which minimatch reads as a comment that matches nothing`;
-  if (glob.startsWith("/")) return `glob "${glob}" is absolute: paths are relative to the repository root, without a leading "/"`;
-  if (glob.startsWith("./")) return `glob "${glob}" starts with "./": paths are relative to the repository root, write it without "./"`;
+  if (glob.startsWith("#"))
+    return `glob "${glob}" starts with "#", which minimatch reads as a comment that matches nothing`;
+  if (glob.startsWith("/"))
+    return `glob "${glob}" is absolute: paths are relative to the repository root, without a leading "/"`;
+  if (glob.startsWith("./"))
+    return `glob "${glob}" starts with "./": paths are relative to the repository root, write it without "./"`;
   if (glob.includes("\\")) return `glob "${glob}" contains a backslash: paths use "/" and escapes are not supported`;
   if (glob.length > 1024) return "glob is longer than 1024 characters";
   // Extglobs compile to backtracking regular expressions; braces say the same thing.
   const extglob = /[?*+@!]\(/.exec(glob);
-  if (extglob) return `glob "${glob}" uses the extglob "${extglob[0]}…)", which is not supported: list the alternatives in braces, {a,b}`;
+  if (extglob)
+    return `glob "${glob}" uses the extglob "${extglob[0]}…)", which is not supported: list the alternatives in braces, {a,b}`;
   // Counted before anything expands them: 14 brace pairs are 16,384 globs.
   const alternatives = braceAlternatives(glob);
   if (alternatives > MAX_BRACE_ALTERNATIVES) {
     return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}" expands to ${alternatives >= 1_000_000 ? "over a million" : alternatives} globs; at most ${MAX_BRACE_ALTERNATIVES} per glob: split it`;
   }
-  if (glob.split("/").length > MAX_GLOB_SEGMENTS) return `glob "${glob.slice(0, 80)}…" has more than ${MAX_GLOB_SEGMENTS} path segments`;
+  if (glob.split("/").length > MAX_GLOB_SEGMENTS)
+    return `glob "${glob.slice(0, 80)}…" has more than ${MAX_GLOB_SEGMENTS} path segments`;
   // Between two `*` of one segment a part floats: found by a substring search when it is literal
   // (linear), but a `?` or `[...]` in it would be tried at every place of a long name.
-  const floating = glob.split("/").find((segment) => segment.split(/\*+/).slice(1, -1).some((part) => /[?[]/.test(part)));
-  if (floating) return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}": a "?" or "[...]" between two "*" in one segment ("${floating.length > 40 ? `${floating.slice(0, 40)}…` : floating}") is not supported; write the part literally, or split the glob`;
+  const floating = glob.split("/").find((segment) =>
+    segment
+      .split(/\*+/)
+      .slice(1, -1)
+      .some((part) => /[?[]/.test(part)),
+  );
+  if (floating)
+    return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}": a "?" or "[...]" between two "*" in one segment ("${floating.length > 40 ? `${floating.slice(0, 40)}…` : floating}") is not supported; write the part literally, or split the glob`;
   // The segments between two `**` are looked for at every folder of a path: a long run of them
   // would be tried again at each place.
-  const runs = glob.split("/").join("\n").split(/(?:^|\n)\*\*(?:\n|$)/);
+  const runs = glob
+    .split("/")
+    .join("\n")
+    .split(/(?:^|\n)\*\*(?:\n|$)/);
   if (runs.length > 2 && runs.slice(1, -1).some((run) => run.split("\n").length > MAX_FLOATING_SEGMENTS)) {
     return `glob "${glob.length > 80 ? `${glob.slice(0, 80)}…` : glob}" has more than ${MAX_FLOATING_SEGMENTS} segments between two "**": split it`;
   }

@@ -42,11 +42,17 @@ const tier = z.enum(TIERS).meta({ description: "A risk tier: low < medium < high
 // Enterprise Managed Users have logins such as `mona_octo`: the handle, `_`, the enterprise's short code.
 const login = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]{1,20})?$/, "expected a GitHub login (letters, digits and dashes; an Enterprise Managed User's ends in _shortcode)");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]{1,20})?$/,
+    "expected a GitHub login (letters, digits and dashes; an Enterprise Managed User's ends in _shortcode)",
+  );
 
 const teamSlug = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "expected a team slug of the repository owner's organisation, such as security-reviewers");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]*$/,
+    "expected a team slug of the repository owner's organisation, such as security-reviewers",
+  );
 
 const loginPattern = z
   .string()
@@ -62,7 +68,7 @@ const approverGroup = z
   })
   .superRefine((group, ctx) => {
     if ((group.teams?.length ?? 0) + (group.users?.length ?? 0) === 0) {
-      ctx.addIssue({ code: "custom", message: "an approver group needs at least one of \"teams\" or \"users\"" });
+      ctx.addIssue({ code: "custom", message: 'an approver group needs at least one of "teams" or "users"' });
     }
   })
   .meta({ description: "`count` distinct valid approvals from these users or members of these teams." });
@@ -74,7 +80,10 @@ export const requirementSchema = z
     codeowners: z
       .boolean()
       .optional()
-      .meta({ description: "Every changed file the base's CODEOWNERS assigns owners to needs a valid approval from one of its owners." }),
+      .meta({
+        description:
+          "Every changed file the base's CODEOWNERS assigns owners to needs a valid approval from one of its owners.",
+      }),
     tests: z.boolean().optional().meta({ description: "Source changes must come with test changes." }),
     ticket: z.boolean().optional().meta({ description: "The title, body or head branch must reference a ticket." }),
     checklist: z
@@ -97,9 +106,16 @@ const rule = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "rule names use lowercase letters, digits and single dashes, such as auth-service")
+      .regex(
+        /^[a-z0-9]+(?:-[a-z0-9]+)*$/,
+        "rule names use lowercase letters, digits and single dashes, such as auth-service",
+      )
       .max(64),
-    description: z.string().max(300).optional().meta({ description: "Shown beside the rule in the check's explanation." }),
+    description: z
+      .string()
+      .max(300)
+      .optional()
+      .meta({ description: "Shown beside the rule in the check's explanation." }),
     tier,
     paths: z.array(glob).min(1, "a rule needs at least one path glob"),
     exclude: globList.optional(),
@@ -109,14 +125,20 @@ const rule = z
 
 const sizeThreshold = z
   .strictObject({
-    lines: z.int().min(1).optional().meta({ description: "Changed lines (additions + deletions) at which the tier applies." }),
+    lines: z
+      .int()
+      .min(1)
+      .optional()
+      .meta({ description: "Changed lines (additions + deletions) at which the tier applies." }),
     files: z.int().min(1).optional().meta({ description: "Changed files at which the tier applies." }),
   })
   .meta({ description: "The tier applies when lines >= `lines` OR files >= `files`." });
 
 export const policySchema = z
   .strictObject({
-    version: z.literal(1, { error: "must be 1 (the only version of the policy language)" }).meta({ description: "The policy language version." }),
+    version: z
+      .literal(1, { error: "must be 1 (the only version of the policy language)" })
+      .meta({ description: "The policy language version." }),
     default_tier: tier.default("medium").meta({ description: "Tier of a changed file that no rule matches." }),
     rules: z
       .array(rule)
@@ -124,13 +146,16 @@ export const policySchema = z
       .superRefine((rules, ctx) => {
         const seen = new Set<string>();
         rules.forEach((r, index) => {
-          if (seen.has(r.name)) ctx.addIssue({ code: "custom", message: `duplicate rule name "${r.name}"`, path: [index, "name"] });
+          if (seen.has(r.name))
+            ctx.addIssue({ code: "custom", message: `duplicate rule name "${r.name}"`, path: [index, "name"] });
           seen.add(r.name);
         });
       }),
     size: z
       .strictObject({
-        ignore: globList.default(() => []).meta({ description: "Files not counted in the size (lock files, snapshots)." }),
+        ignore: globList
+          .default(() => [])
+          .meta({ description: "Files not counted in the size (lock files, snapshots)." }),
         medium: sizeThreshold.optional(),
         high: sizeThreshold.optional(),
       })
@@ -138,14 +163,19 @@ export const policySchema = z
       .meta({ description: "Diff-size escalation." }),
     tests: z
       .strictObject({
-        source: globList.default(() => [...DEFAULT_SOURCE_GLOBS]).meta({ description: "Files that need tests when they change." }),
+        source: globList
+          .default(() => [...DEFAULT_SOURCE_GLOBS])
+          .meta({ description: "Files that need tests when they change." }),
         tests: globList.default(() => [...DEFAULT_TEST_GLOBS]).meta({ description: "Files that count as tests." }),
         exempt_label: z
           .string()
           .min(1)
           .max(50)
           .default(DEFAULT_EXEMPT_LABEL)
-          .meta({ description: "Label that waives `tests: true`, honoured only when applied by a user with write access or above." }),
+          .meta({
+            description:
+              "Label that waives `tests: true`, honoured only when applied by a user with write access or above.",
+          }),
       })
       .prefault({}),
     ticket: z
@@ -164,8 +194,14 @@ export const policySchema = z
       .prefault({}),
     agents: z
       .strictObject({
-        authors: z.array(loginPattern).default(() => []).meta({ description: "Login patterns of agent PR authors." }),
-        co_authors: z.array(loginPattern).default(() => []).meta({ description: "Patterns on commits' Co-authored-by trailers (`Name <email>`)." }),
+        authors: z
+          .array(loginPattern)
+          .default(() => [])
+          .meta({ description: "Login patterns of agent PR authors." }),
+        co_authors: z
+          .array(loginPattern)
+          .default(() => [])
+          .meta({ description: "Patterns on commits' Co-authored-by trailers (`Name <email>`)." }),
         min_tier: tier.default("medium").meta({ description: "Lowest tier of an agent-authored PR." }),
         require: requirementSchema.optional(),
       })
@@ -184,7 +220,10 @@ export const policySchema = z
         request_reviews: z
           .boolean()
           .default(false)
-          .meta({ description: "Request reviews from who can meet an unmet approvers or codeowners requirement (once per head commit, at most 15)." }),
+          .meta({
+            description:
+              "Request reviews from who can meet an unmet approvers or codeowners requirement (once per head commit, at most 15).",
+          }),
       })
       .prefault({}),
     tiers: z
@@ -205,26 +244,33 @@ export const policySchema = z
       .prefault({}),
     overrides: z
       .strictObject({
-        users: z.array(login).max(100).default(() => []).meta({ description: "Logins who may override (with write access or above)." }),
+        users: z
+          .array(login)
+          .max(100)
+          .default(() => [])
+          .meta({ description: "Logins who may override (with write access or above)." }),
         teams: z
           .array(teamSlug)
           .max(20)
           .default(() => [])
-          .meta({ description: "Team slugs of the repository owner's organisation whose members may override (with write access or above)." }),
-        allow_author: z.boolean().default(false).meta({ description: "Whether the PR's author may override their own PR (default false)." }),
+          .meta({
+            description:
+              "Team slugs of the repository owner's organisation whose members may override (with write access or above).",
+          }),
+        allow_author: z
+          .boolean()
+          .default(false)
+          .meta({ description: "Whether the PR's author may override their own PR (default false)." }),
       })
       .optional()
       .meta({
         description:
           "Break glass: who may make the check pass with `/guardrails override <reason>` (bound to the head commit; a push ends it). Absent: nobody can override.",
       }),
-    enforce: z
-      .boolean()
-      .optional()
-      .meta({
-        description:
-          "Only in the organisation policy (the owner's .github repository): true applies it to every pull request of the owner's repositories in addition to the repository's own policy (the higher tier, both sets of requirements).",
-      }),
+    enforce: z.boolean().optional().meta({
+      description:
+        "Only in the organisation policy (the owner's .github repository): true applies it to every pull request of the owner's repositories in addition to the repository's own policy (the higher tier, both sets of requirements).",
+    }),
   })
   .meta({
     title: "Guardrails policy",

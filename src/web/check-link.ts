@@ -8,10 +8,22 @@ import { policyTextOf, type ResolvedPolicy } from "../github/policy-source.js";
 import { MAX_OUTPUT_CHARS } from "../github/render-check.js";
 import { playgroundLink } from "./playground-link.js";
 
-export async function withPlaygroundLink(summary: string, baseUrl: string, resolved: ResolvedPolicy, facts: PullRequestFacts, pullRequest: string): Promise<string> {
+export async function withPlaygroundLink(
+  summary: string,
+  baseUrl: string,
+  resolved: ResolvedPolicy,
+  facts: PullRequestFacts,
+  pullRequest: string,
+): Promise<string> {
   const policy = policyTextOf(resolved);
   if (policy === undefined) return summary;
-  const link = await playgroundLink({ baseUrl, policy, facts, pullRequest, withFloor: resolved.floor !== undefined }).catch(() => undefined);
+  const link = await playgroundLink({
+    baseUrl,
+    policy,
+    facts,
+    pullRequest,
+    withFloor: resolved.floor !== undefined,
+  }).catch(() => undefined);
   if (link === undefined) return summary;
   const linked = `${summary}\n\n${link}`;
   return linked.length <= MAX_OUTPUT_CHARS ? linked : summary;

@@ -27,9 +27,15 @@ export async function playgroundLink(input: PlaygroundLinkInput): Promise<string
   const { facts } = input;
   const page = `${input.baseUrl.replace(/\/+$/, "")}/playground`;
   const lines = facts.files.map((file) => formatPathLine(file));
-  const approvals = [...new Set(facts.reviews.filter((r) => r.state === "APPROVED" && r.commitId === facts.headSha).map((r) => r.author))];
+  const approvals = [
+    ...new Set(
+      facts.reviews.filter((r) => r.state === "APPROVED" && r.commitId === facts.headSha).map((r) => r.author),
+    ),
+  ];
   const state = (count: number): PlaygroundState => {
-    const notes = [`${input.pullRequest} at ${facts.headSha.slice(0, 7)}: its changed paths and the policy that decided it.`];
+    const notes = [
+      `${input.pullRequest} at ${facts.headSha.slice(0, 7)}: its changed paths and the policy that decided it.`,
+    ];
     if (count < lines.length) notes.push(`Only the first ${count} of ${lines.length} changed paths fit in the link.`);
     if (!facts.filesComplete) notes.push("GitHub listed only part of the PR's files.");
     if (input.withFloor) notes.push("The organisation's enforced policy also applies to it and is not shown here.");

@@ -26,7 +26,18 @@ export interface PlaygroundState {
 
 export const FRAGMENT_KEY = "s";
 const FORMAT_VERSION = 1;
-const STATE_KEYS = ["policy", "paths", "author", "coAuthors", "title", "branch", "body", "labels", "approvals", "note"] as const;
+const STATE_KEYS = [
+  "policy",
+  "paths",
+  "author",
+  "coAuthors",
+  "title",
+  "branch",
+  "body",
+  "labels",
+  "approvals",
+  "note",
+] as const;
 
 const STATUSES = new Set(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]);
 const ARROW = " -> ";
@@ -55,7 +66,10 @@ export function parsePathLine(line: string): SimulatedFile | undefined {
     rest = rest.slice(0, match.index).trimEnd();
   }
   const arrow = rest.indexOf(ARROW);
-  const file: SimulatedFile = arrow >= 0 ? { path: rest.slice(arrow + ARROW.length).trim(), previous_path: rest.slice(0, arrow).trim() } : { path: rest };
+  const file: SimulatedFile =
+    arrow >= 0
+      ? { path: rest.slice(arrow + ARROW.length).trim(), previous_path: rest.slice(0, arrow).trim() }
+      : { path: rest };
   if (status !== undefined) file.status = status as SimulatedFile["status"];
   if (additions !== undefined) file.additions = additions;
   if (deletions !== undefined) file.deletions = deletions;
@@ -63,9 +77,18 @@ export function parsePathLine(line: string): SimulatedFile | undefined {
 }
 
 /** A file as one line of the paths box (parsePathLine reads it back). */
-export function formatPathLine(file: { path: string; previousPath?: string; status?: string; additions?: number; deletions?: number }): string {
+export function formatPathLine(file: {
+  path: string;
+  previousPath?: string;
+  status?: string;
+  additions?: number;
+  deletions?: number;
+}): string {
   const flat = (text: string) => text.replace(/[\r\n\u2028\u2029]/g, " ");
-  const name = file.previousPath !== undefined && file.previousPath !== file.path ? `${flat(file.previousPath)}${ARROW}${flat(file.path)}` : flat(file.path);
+  const name =
+    file.previousPath !== undefined && file.previousPath !== file.path
+      ? `${flat(file.previousPath)}${ARROW}${flat(file.path)}`
+      : flat(file.path);
   const counts = file.additions || file.deletions ? ` +${file.additions ?? 0} -${file.deletions ?? 0}` : "";
   const implied = file.previousPath !== undefined ? "renamed" : "modified";
   const status = file.status && file.status !== implied ? ` (${file.status})` : "";
@@ -112,7 +135,9 @@ export async function decodeState(fragment: string): Promise<PlaygroundState | u
   const value = new URLSearchParams(fragment.replace(/^#/, "")).get(FRAGMENT_KEY);
   if (!value) return undefined;
   try {
-    const json = new TextDecoder().decode(await pipeThrough(fromBase64Url(value), new DecompressionStream("deflate-raw")));
+    const json = new TextDecoder().decode(
+      await pipeThrough(fromBase64Url(value), new DecompressionStream("deflate-raw")),
+    );
     const data = JSON.parse(json) as Record<string, unknown>;
     if (data.v !== FORMAT_VERSION) return undefined;
     const state: Record<string, string> = {};
@@ -129,8 +154,12 @@ export async function decodeState(fragment: string): Promise<PlaygroundState | u
 
 async function pipeThrough(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
   // The casts bridge Node's and the DOM's typings of the same web streams.
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(await new Response(stream as unknown as ConstructorParameters<typeof Response>[0]).arrayBuffer());
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
+    .stream()
+    .pipeThrough(transform as unknown as TransformStream<Uint8Array, Uint8Array>);
+  return new Uint8Array(
+    await new Response(stream as unknown as ConstructorParameters<typeof Response>[0]).arrayBuffer(),
+  );
 }
 
 function toBase64Url(bytes: Uint8Array): string {

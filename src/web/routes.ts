@@ -52,7 +52,12 @@ function loadAssets(dir: string): Map<string, Asset> | undefined {
   const assets = new Map<string, Asset>();
   for (const [name, type] of Object.entries({ "index.html": "text/html; charset=utf-8", ...ASSETS })) {
     const body = readFileSync(`${dir}/${name}`);
-    assets.set(name, { body, gzipped: gzipSync(body), type, etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"` });
+    assets.set(name, {
+      body,
+      gzipped: gzipSync(body),
+      type,
+      etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
+    });
   }
   return assets;
 }
@@ -62,7 +67,8 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
   const assetsDir = options.assetsDir ?? DEFAULT_ASSETS_DIR;
   return async function playground(app) {
     const assets = loadAssets(assetsDir);
-    if (!assets) app.log.warn({ assetsDir }, "the playground page is not built (npm run build): GET /playground answers 503");
+    if (!assets)
+      app.log.warn({ assetsDir }, "the playground page is not built (npm run build): GET /playground answers 503");
 
     // Per client, counted from the first byte of the request until its answer is sent or the
     // connection closes: a client cannot hold more than `limit` bodies or evaluations at once.
@@ -71,7 +77,10 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
       const client = request.ip;
       const now = inFlight.get(client) ?? 0;
       if (now >= limit) {
-        return reply.code(429).header("retry-after", "1").send({ error: `too many requests in flight from this client (at most ${limit} at once)` });
+        return reply
+          .code(429)
+          .header("retry-after", "1")
+          .send({ error: `too many requests in flight from this client (at most ${limit} at once)` });
       }
       inFlight.set(client, now + 1);
       reply.raw.once("close", () => {
@@ -83,7 +92,10 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
     });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      const status = typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      const status =
+        typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 500;
       if (status === 500) {
         request.log.error({ err: error, url: request.url }, "request failed");
         return reply.code(500).send({ error: "internal error" });
@@ -105,7 +117,13 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
       const answer = simulate(parsed.value);
       if (!answer.ok) {
         const n = answer.problems.length;
-        return reply.code(400).send({ error: `the policy is not valid (${n} problem${n === 1 ? "" : "s"})`, field: "policy", problems: answer.problems });
+        return reply
+          .code(400)
+          .send({
+            error: `the policy is not valid (${n} problem${n === 1 ? "" : "s"})`,
+            field: "policy",
+            problems: answer.problems,
+          });
       }
       return reply.type("application/json; charset=utf-8").send(answer.json);
     });
@@ -115,7 +133,8 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
       if (!asset) return reply.code(503).send({ error: "the playground is not built: run npm run build" });
       reply.headers(PAGE_HEADERS).header("etag", asset.etag).header("vary", "accept-encoding");
       if (request.headers["if-none-match"] === asset.etag) return reply.code(304).send();
-      if (/\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""))) return reply.type(asset.type).header("content-encoding", "gzip").send(asset.gzipped);
+      if (/\bgzip\b/.test(String(request.headers["accept-encoding"] ?? "")))
+        return reply.type(asset.type).header("content-encoding", "gzip").send(asset.gzipped);
       return reply.type(asset.type).send(asset.body);
     };
     app.get("/playground", page("index.html"));

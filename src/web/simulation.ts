@@ -82,7 +82,10 @@ function parseWith<T>(schema: z.ZodType<T>, body: unknown): Parsed<T> {
   const field = fieldName(issue.path);
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((key) => fieldName([...issue.path, key]));
-    return { ok: false, error: { field: keys[0]!, message: `unknown field${keys.length > 1 ? `s ${keys.join(", ")}` : ""}` } };
+    return {
+      ok: false,
+      error: { field: keys[0]!, message: `unknown field${keys.length > 1 ? `s ${keys.join(", ")}` : ""}` },
+    };
   }
   const missing = issue.code === "invalid_type" && issue.input === undefined;
   return { ok: false, error: { field: field || "body", message: missing ? "is required" : issue.message } };
@@ -137,7 +140,9 @@ export function simulatedFacts(pr: SimulatedPullRequest): PullRequestFacts {
     // Each entry is one `Co-authored-by:` value, read by the same parser as commit trailers.
     // No GitHub data here: the simulated repository has no CODEOWNERS.
     codeOwners: null,
-    coAuthors: coAuthorsOf((pr.co_authors ?? []).map((value) => `Co-authored-by: ${value.replace(/[\r\n\u2028\u2029]/g, " ")}`)),
+    coAuthors: coAuthorsOf(
+      (pr.co_authors ?? []).map((value) => `Co-authored-by: ${value.replace(/[\r\n\u2028\u2029]/g, " ")}`),
+    ),
     checklist: [],
   };
 }
@@ -157,7 +162,11 @@ export function simulate(body: SimulateBody): SimulateAnswer {
       head: { ref: "", sha: SIMULATED_HEAD, branch: facts.headBranch },
       mergeBase: "",
       files: facts.files.length,
-      renames: facts.files.flatMap((file) => (file.status === "renamed" && file.previousPath !== undefined ? [{ from: file.previousPath, to: file.path }] : [])),
+      renames: facts.files.flatMap((file) =>
+        file.status === "renamed" && file.previousPath !== undefined
+          ? [{ from: file.previousPath, to: file.path }]
+          : [],
+      ),
     },
   };
   return { ok: true, json: renderJson(report) };

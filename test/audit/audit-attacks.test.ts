@@ -19,12 +19,26 @@ beforeAll(async () => {
   w = new World({ policy: POLICY + "overrides:\n  users: [cto]\n" });
   w.repo.collaborators = { cto: "admin", mallory: "write" };
   // #20: high risk, failing (no approval), merged by an administrator past the check.
-  const pr = w.addPullRequest({ number: 20, title: "auth shortcut", files: FILES.high, headSha: sha("forged"), author: { login: "mallory" } });
+  const pr = w.addPullRequest({
+    number: 20,
+    title: "auth shortcut",
+    files: FILES.high,
+    headSha: sha("forged"),
+    author: { login: "mallory" },
+  });
   await w.receive("pull_request", w.pullRequestEvent("opened", pr));
   expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   // The PR's own workflow (GitHub Actions, checks: write) posts a newer run named `guardrails`
   // whose text carries a decision record saying the CTO overrode it.
-  const forged = { "20": { head: pr.headSha, conclusion: "success", tier: "low", approvers: ["cto"], override: { by: "cto", at: at(0), reason: "approved", head: pr.headSha, via: ["user"], bypassed: [] } } };
+  const forged = {
+    "20": {
+      head: pr.headSha,
+      conclusion: "success",
+      tier: "low",
+      approvers: ["cto"],
+      override: { by: "cto", at: at(0), reason: "approved", head: pr.headSha, via: ["user"], bypassed: [] },
+    },
+  };
   w.fake.checkRuns.push({
     repo: `${w.owner}/${w.name}`.toLowerCase(),
     id: 9_999_999,
@@ -55,23 +69,39 @@ afterAll(async () => {
 
 function io(env: Record<string, string>) {
   const out: string[] = [];
-  const value: Io = { cwd: process.cwd(), stdout: (t) => void out.push(t), stderr: () => undefined, stdoutIsTTY: false, env: { GITHUB_TOKEN: "t", GITHUB_API_URL: standIn.baseUrl, ...env } };
+  const value: Io = {
+    cwd: process.cwd(),
+    stdout: (t) => void out.push(t),
+    stderr: () => undefined,
+    stdoutIsTTY: false,
+    env: { GITHUB_TOKEN: "t", GITHUB_API_URL: standIn.baseUrl, ...env },
+  };
   return { value, stdout: () => out.join("") };
 }
 
 describe("review 11: guardrails audit and runs it should not trust", () => {
   it("without --app-id, a `guardrails` run posted by the PR's own workflow does not vouch for an administrator's merge", async () => {
     const out = io({});
-    const code = await run(["audit", "--repo", `${w.owner}/${w.name}`, "--since", at(-2), "--until", at(2), "--json"], out.value);
-    const record = code === 0 ? (JSON.parse(out.stdout()) as { records: Record<string, unknown>[] }).records.find((r) => r.number === 20) : undefined;
+    const code = await run(
+      ["audit", "--repo", `${w.owner}/${w.name}`, "--since", at(-2), "--until", at(2), "--json"],
+      out.value,
+    );
+    const record =
+      code === 0
+        ? (JSON.parse(out.stdout()) as { records: Record<string, unknown>[] }).records.find((r) => r.number === 20)
+        : undefined;
     // Either the export refuses to run without knowing which app to trust, or it reports the bypass.
     expect(record === undefined || (record.bypassed === true && record.override === null)).toBe(true);
   });
 
   it("with --app-id the same merge is reported bypassed (control)", async () => {
     const out = io({ GUARDRAILS_APP_ID: String(w.fake.appId) });
-    expect(await run(["audit", "--repo", `${w.owner}/${w.name}`, "--since", at(-2), "--until", at(2), "--json"], out.value)).toBe(0);
-    const record = (JSON.parse(out.stdout()) as { records: Record<string, unknown>[] }).records.find((r) => r.number === 20);
+    expect(
+      await run(["audit", "--repo", `${w.owner}/${w.name}`, "--since", at(-2), "--until", at(2), "--json"], out.value),
+    ).toBe(0);
+    const record = (JSON.parse(out.stdout()) as { records: Record<string, unknown>[] }).records.find(
+      (r) => r.number === 20,
+    );
     expect(record).toMatchObject({ guardrails: "failure", bypassed: true, override: null });
   });
 });
@@ -81,7 +111,12 @@ describe("review 11: the export's paging", () => {
     const many = new World({ policy: POLICY });
     const pulls: FakePullRequest[] = [];
     for (let i = 0; i < 150; i++) {
-      const pr = many.addPullRequest({ number: 300 + i, title: `change ${i}`, files: FILES.low, headSha: sha(`paging ${i}`) });
+      const pr = many.addPullRequest({
+        number: 300 + i,
+        title: `change ${i}`,
+        files: FILES.low,
+        headSha: sha(`paging ${i}`),
+      });
       const mergedAt = new Date(Date.parse("2026-11-29T00:00:00Z") - i * 3_600_000).toISOString();
       pr.state = "MERGED";
       pr.createdAt = mergedAt;
@@ -119,6 +154,11 @@ describe("review 11: the export's paging", () => {
 describe("review 11: --since/--until", () => {
   it("an impossible date is refused, not rolled over into the next month", async () => {
     const out = io({ GUARDRAILS_APP_ID: "1" });
-    expect(await run(["audit", "--repo", `${w.owner}/${w.name}`, "--since", "2026-11-01", "--until", "2026-11-31"], out.value)).toBe(2);
+    expect(
+      await run(
+        ["audit", "--repo", `${w.owner}/${w.name}`, "--since", "2026-11-01", "--until", "2026-11-31"],
+        out.value,
+      ),
+    ).toBe(2);
   });
 });

@@ -57,26 +57,55 @@ beforeAll(async () => {
   w.repo.collaborators = { alice: "write", cto: "admin" };
 
   // #10 passed: a docs change by an agent.
-  const passed = w.addPullRequest({ number: 10, title: "Update the guide", files: FILES.low, author: { login: "renovate[bot]", isBot: true } });
+  const passed = w.addPullRequest({
+    number: 10,
+    title: "Update the guide",
+    files: FILES.low,
+    author: { login: "renovate[bot]", isBot: true },
+  });
   await w.receive("pull_request", w.pullRequestEvent("opened", passed));
   // #11 failed, then fixed by an approval.
   const fixed = w.addPullRequest({ number: 11, title: "AUTH-7: fix the login redirect", files: FILES.high });
   await w.receive("pull_request", w.pullRequestEvent("opened", fixed));
   expect(w.checkRuns(fixed.headSha)[0]).toMatchObject({ conclusion: "failure" });
-  fixed.reviews.push({ user: "alice", state: "APPROVED", commit: fixed.headSha, association: "MEMBER", submittedAt: "2026-11-10T10:00:00Z" });
+  fixed.reviews.push({
+    user: "alice",
+    state: "APPROVED",
+    commit: fixed.headSha,
+    association: "MEMBER",
+    submittedAt: "2026-11-10T10:00:00Z",
+  });
   await w.receive("pull_request_review", w.reviewEvent("submitted", fixed, { user: "alice", state: "APPROVED" }));
   expect(w.checkRuns(fixed.headSha)[0]).toMatchObject({ conclusion: "success" });
   // #12 overridden by the CTO during an incident.
-  const overridden = w.addPullRequest({ number: 12, title: "Hotfix: token refresh", files: FILES.high, headSha: sha("hotfix") });
+  const overridden = w.addPullRequest({
+    number: 12,
+    title: "Hotfix: token refresh",
+    files: FILES.high,
+    headSha: sha("hotfix"),
+  });
   await w.receive("pull_request", w.pullRequestEvent("opened", overridden));
   overridden.comments.push({ id: 777, body: "/guardrails override INC-42 payments down", user: "cto", byApp: false });
-  await w.receive("issue_comment", w.commentCreatedEvent(overridden, { id: 777, body: "/guardrails override INC-42 payments down", author: "cto" }));
+  await w.receive(
+    "issue_comment",
+    w.commentCreatedEvent(overridden, { id: 777, body: "/guardrails override INC-42 payments down", author: "cto" }),
+  );
   expect(w.checkRuns(overridden.headSha)[0]).toMatchObject({ conclusion: "success" });
   // #13 merged while failing (an administrator's merge).
-  const forced = w.addPullRequest({ number: 13, title: "=HYPERLINK(\"http://x\") auth shortcut", files: FILES.high, headSha: sha("forced") });
+  const forced = w.addPullRequest({
+    number: 13,
+    title: '=HYPERLINK("http://x") auth shortcut',
+    files: FILES.high,
+    headSha: sha("forced"),
+  });
   await w.receive("pull_request", w.pullRequestEvent("opened", forced));
   // #14 merged with no guardrails check at all (the app was not installed then).
-  const unchecked = w.addPullRequest({ number: 14, title: "Before the app", files: FILES.medium, headSha: sha("unchecked") });
+  const unchecked = w.addPullRequest({
+    number: 14,
+    title: "Before the app",
+    files: FILES.medium,
+    headSha: sha("unchecked"),
+  });
   // Outside the period, and still open.
   const before = w.addPullRequest({ number: 15, title: "October", files: FILES.low, headSha: sha("october") });
   const after = w.addPullRequest({ number: 16, title: "December", files: FILES.low, headSha: sha("december") });
@@ -116,19 +145,55 @@ describe("guardrails audit", () => {
   it("exports one record per PR merged in the period, with the check on its merged head and whether it was bypassed, in one request", async () => {
     const before = auditRequests().length;
     const out = io();
-    const code = await run(["audit", "--repo", `${w.owner}/${w.name}`, "--since", SINCE, "--until", UNTIL, "--json"], out.value);
+    const code = await run(
+      ["audit", "--repo", `${w.owner}/${w.name}`, "--since", SINCE, "--until", UNTIL, "--json"],
+      out.value,
+    );
     expect({ code, stderr: code === 0 ? "" : out.stderr() }).toEqual({ code: 0, stderr: "" });
     // One page, and one more from the top for PRs updated while it was read (review 11).
     expect(auditRequests().length - before).toBe(2);
-    const { records, since, until } = JSON.parse(out.stdout()) as { records: Record<string, any>[]; since: string; until: string };
+    const { records, since, until } = JSON.parse(out.stdout()) as {
+      records: Record<string, any>[];
+      since: string;
+      until: string;
+    };
     expect([since, until]).toEqual([SINCE, UNTIL]);
     expect(records.map((r) => r.number)).toEqual([10, 14, 11, 12, 13]);
     const by = Object.fromEntries(records.map((r) => [r.number, r]));
 
-    expect(by[10]).toMatchObject({ guardrails: "success", tier: "low", agent_authored: true, bypassed: false, override: null, author: "renovate[bot]", merged_by: "maintainer", base: "master" });
-    expect(by[11]).toMatchObject({ title: "AUTH-7: fix the login redirect", guardrails: "success", tier: "high", approvers: ["alice"], tickets: ["AUTH-7"], bypassed: false, agent_authored: false });
-    expect(by[12]).toMatchObject({ guardrails: "success", tier: "high", bypassed: false, merged_by: "cto", override: { by: "cto", reason: "INC-42 payments down" } });
-    expect(by[13]).toMatchObject({ guardrails: "failure", tier: "high", bypassed: true, merged_by: "admin", approvers: [] });
+    expect(by[10]).toMatchObject({
+      guardrails: "success",
+      tier: "low",
+      agent_authored: true,
+      bypassed: false,
+      override: null,
+      author: "renovate[bot]",
+      merged_by: "maintainer",
+      base: "master",
+    });
+    expect(by[11]).toMatchObject({
+      title: "AUTH-7: fix the login redirect",
+      guardrails: "success",
+      tier: "high",
+      approvers: ["alice"],
+      tickets: ["AUTH-7"],
+      bypassed: false,
+      agent_authored: false,
+    });
+    expect(by[12]).toMatchObject({
+      guardrails: "success",
+      tier: "high",
+      bypassed: false,
+      merged_by: "cto",
+      override: { by: "cto", reason: "INC-42 payments down" },
+    });
+    expect(by[13]).toMatchObject({
+      guardrails: "failure",
+      tier: "high",
+      bypassed: true,
+      merged_by: "admin",
+      approvers: [],
+    });
     expect(by[13].bypass_reason).toMatch(/failing on the merged head/);
     expect(by[14]).toMatchObject({ guardrails: "missing", tier: null, bypassed: true, policy: null });
     expect(by[14].bypass_reason).toMatch(/no guardrails check on the merged head/);
@@ -139,7 +204,12 @@ describe("guardrails audit", () => {
 
   it("--summary: per tier, merged, bypassed, overridden, median time to merge and agent share", async () => {
     const out = io();
-    expect(await run(["audit", "--repo", `${w.owner}/${w.name}`, "--since", SINCE, "--until", UNTIL, "--summary", "--json"], out.value)).toBe(0);
+    expect(
+      await run(
+        ["audit", "--repo", `${w.owner}/${w.name}`, "--since", SINCE, "--until", UNTIL, "--summary", "--json"],
+        out.value,
+      ),
+    ).toBe(0);
     const { summary } = JSON.parse(out.stdout()) as { summary: Record<string, unknown>[] };
     expect(summary).toEqual([
       { tier: "low", merged: 1, bypassed: 0, overridden: 0, median_hours_to_merge: 1, agent_share: 1 },
@@ -148,7 +218,12 @@ describe("guardrails audit", () => {
       { tier: "unknown", merged: 1, bypassed: 1, overridden: 0, median_hours_to_merge: 24, agent_share: null },
     ]);
     const text = io();
-    expect(await run(["audit", "--repo", `${w.owner}/${w.name}`, "--since", SINCE, "--until", UNTIL, "--summary"], text.value)).toBe(0);
+    expect(
+      await run(
+        ["audit", "--repo", `${w.owner}/${w.name}`, "--since", SINCE, "--until", UNTIL, "--summary"],
+        text.value,
+      ),
+    ).toBe(0);
     expect(text.stdout().split("\n").slice(0, 3)).toEqual([
       `Merged ${SINCE} … ${UNTIL}`,
       "tier     merged  bypassed  overridden  median open→merge  agent share",
@@ -159,20 +234,35 @@ describe("guardrails audit", () => {
   it("the built CLI: CSV safe for spreadsheets, and --strict exits 1 when anything was bypassed", async () => {
     const cli = (args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, [CLI, "audit", ...args], { env: { ...process.env, GITHUB_TOKEN: "t", GITHUB_API_URL: standIn.baseUrl, GUARDRAILS_APP_ID: String(TEST_APP_ID) } }, (error, stdout, stderr) =>
-          resolve({ code: error ? Number((error as { code?: number }).code ?? 2) : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          [CLI, "audit", ...args],
+          {
+            env: {
+              ...process.env,
+              GITHUB_TOKEN: "t",
+              GITHUB_API_URL: standIn.baseUrl,
+              GUARDRAILS_APP_ID: String(TEST_APP_ID),
+            },
+          },
+          (error, stdout, stderr) =>
+            resolve({ code: error ? Number((error as { code?: number }).code ?? 2) : 0, stdout, stderr }),
         );
       });
     const repo = ["--repo", `${w.owner}/${w.name}`, "--since", SINCE, "--until", UNTIL];
     const csv = await cli([...repo, "--csv"]);
     expect(csv.code).toBe(0);
     const lines = csv.stdout.split("\r\n");
-    expect(lines[0]).toBe("number,title,author,merged_by,created_at,merged_at,base,head,guardrails,tier,approvers,ticks,override_by,override_reason,agent_authored,tickets,bypassed,bypass_reason,policy");
+    expect(lines[0]).toBe(
+      "number,title,author,merged_by,created_at,merged_at,base,head,guardrails,tier,approvers,ticks,override_by,override_reason,agent_authored,tickets,bypassed,bypass_reason,policy",
+    );
     expect(lines).toHaveLength(7);
     // The author's title that a spreadsheet would run as a formula is defused and quoted.
     expect(lines.find((l) => l.startsWith("13,"))).toContain(`"'=HYPERLINK(""http://x"") auth shortcut"`);
     expect(await cli([...repo, "--strict"])).toMatchObject({ code: 1 });
-    expect(await cli(["--repo", `${w.owner}/${w.name}`, "--since", at(26), "--until", at(41), "--strict"])).toMatchObject({ code: 0 });
+    expect(
+      await cli(["--repo", `${w.owner}/${w.name}`, "--since", at(26), "--until", at(41), "--strict"]),
+    ).toMatchObject({ code: 0 });
   });
 
   it("refuses what it cannot do with one line and exit 2: no token, a bad date, a repository it cannot read", async () => {
@@ -192,15 +282,28 @@ describe("guardrails audit over long periods", () => {
   it("pages 100 at a time, stops at the first PR not updated since the period began, and shows progress", async () => {
     const many = new World({ policy: POLICY });
     for (let i = 0; i < 260; i++) {
-      const pr = many.addPullRequest({ number: 100 + i, title: `change ${i}`, files: FILES.low, headSha: sha(`many ${i}`) });
+      const pr = many.addPullRequest({
+        number: 100 + i,
+        title: `change ${i}`,
+        files: FILES.low,
+        headSha: sha(`many ${i}`),
+      });
       // 230 in the period (one every 2 hours back from Nov 30), 30 long before it.
-      const mergedAt = i < 230 ? new Date(Date.parse("2026-11-30T00:00:00Z") - i * 2 * 3_600_000).toISOString() : "2026-09-01T00:00:00Z";
+      const mergedAt =
+        i < 230
+          ? new Date(Date.parse("2026-11-30T00:00:00Z") - i * 2 * 3_600_000).toISOString()
+          : "2026-09-01T00:00:00Z";
       merged(pr, { created: mergedAt, merged: mergedAt });
     }
     const server = await new GitHubStandIn({ fake: many.fake }).start();
     try {
       const out = io({ GITHUB_API_URL: server.baseUrl });
-      expect(await run(["audit", "--repo", `${many.owner}/${many.name}`, "--since", "2026-11-01", "--until", "2026-11-30", "--json"], out.value)).toBe(0);
+      expect(
+        await run(
+          ["audit", "--repo", `${many.owner}/${many.name}`, "--since", "2026-11-01", "--until", "2026-11-30", "--json"],
+          out.value,
+        ),
+      ).toBe(0);
       const { records } = JSON.parse(out.stdout()) as { records: unknown[] };
       expect(records).toHaveLength(230);
       expect(server.served.filter((r) => r.operation === "GuardrailsAudit")).toHaveLength(4);

@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { assertBuilt, isolatedEnv, lines, removeTempDirs, runCli, STACK_LINE, tempDir, TempRepo, writeFile, type CheckJson } from "./helpers.js";
+import {
+  assertBuilt,
+  isolatedEnv,
+  lines,
+  removeTempDirs,
+  runCli,
+  STACK_LINE,
+  tempDir,
+  TempRepo,
+  writeFile,
+  type CheckJson,
+} from "./helpers.js";
 
 const POLICY = `version: 1
 default_tier: medium
@@ -70,7 +81,9 @@ beforeAll(() => {
   repo.branch("rename-out").move("src/auth/token.ts", "src/util/token.ts").commit("Move the token helper out of auth");
   repo.branch("lockfile-only").commit("Bump dependencies", { "package-lock.json": lines(5000, "dep") });
   repo.branch("big-docs").commit("Rewrite the guide", { "docs/guide.md": lines(1200, "guide") });
-  repo.branch("weaken-policy").commit("Relax guardrails", { ".github/guardrails.yml": WEAKENED, "src/auth/token.ts": "gone\n" });
+  repo
+    .branch("weaken-policy")
+    .commit("Relax guardrails", { ".github/guardrails.yml": WEAKENED, "src/auth/token.ts": "gone\n" });
   repo.branch("SEC-42-with-tests").commit("Harden token checks", {
     "src/auth/token.ts": `${lines(40, "token")}extra\n`,
     "test/auth/token.test.ts": "test\n",
@@ -79,10 +92,18 @@ beforeAll(() => {
     "src/auth/token.ts": `${lines(40, "token")}extra\n`,
     "test/auth/token.test.ts": "test\n",
   });
-  repo.branch("agent-docs").commit("Fix a typo\n\nCo-authored-by: Claude <noreply@anthropic.com>", { "docs/guide.md": "# The guide\n" });
+  repo
+    .branch("agent-docs")
+    .commit("Fix a typo\n\nCo-authored-by: Claude <noreply@anthropic.com>", { "docs/guide.md": "# The guide\n" });
   // The trailer in a middle paragraph: git's trailer parser would not see it, the app does.
-  repo.branch("agent-buried").commit("Fix another typo\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nA last paragraph.", { "docs/guide.md": "# The guide, again\n" });
-  repo.branch("binary").commit("Add the logo", { "docs/logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0, 0, 255]) });
+  repo
+    .branch("agent-buried")
+    .commit("Fix another typo\n\nCo-authored-by: Claude <noreply@anthropic.com>\n\nA last paragraph.", {
+      "docs/guide.md": "# The guide, again\n",
+    });
+  repo
+    .branch("binary")
+    .commit("Add the logo", { "docs/logo.png": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0, 0, 255]) });
   repo.checkout("main");
 });
 afterAll(removeTempDirs);
@@ -102,7 +123,12 @@ describe("guardrails check --json", () => {
     expect(requirement(json, "tests")).toMatchObject({ met: false, local: true });
     expect(requirement(json, "ticket")).toMatchObject({ met: false, local: true });
     expect(json.policy).toMatchObject({ source: "ref", path: ".github/guardrails.yml", ref: "main", sha: mainSha });
-    expect(json.diff).toMatchObject({ base: { ref: "main", sha: mainSha }, head: { ref: "auth-change", branch: "auth-change" }, mergeBase: mainSha, files: 1 });
+    expect(json.diff).toMatchObject({
+      base: { ref: "main", sha: mainSha },
+      head: { ref: "auth-change", branch: "auth-change" },
+      mergeBase: mainSha,
+      files: 1,
+    });
     expect(json.size).toEqual({ lines: 1, files: 1, ignoredFiles: 0 });
   });
 
@@ -179,11 +205,20 @@ describe("guardrails check --json", () => {
 
   it("takes the title, body and branch from options", () => {
     const withTitle = repo.checkJson(["--base", "main", "--head", "auth-change", "--title", "OPS-3 rotate keys"]).json;
-    expect(requirement(withTitle, "ticket")).toMatchObject({ met: true, message: "ticket OPS-3 referenced in the title" });
+    expect(requirement(withTitle, "ticket")).toMatchObject({
+      met: true,
+      message: "ticket OPS-3 referenced in the title",
+    });
     const withBody = repo.checkJson(["--base", "main", "--head", "auth-change", "--body", "Fixes OPS-4"]).json;
-    expect(requirement(withBody, "ticket")).toMatchObject({ met: true, message: "ticket OPS-4 referenced in the body" });
+    expect(requirement(withBody, "ticket")).toMatchObject({
+      met: true,
+      message: "ticket OPS-4 referenced in the body",
+    });
     const withBranch = repo.checkJson(["--base", "main", "--head", "auth-change", "--branch", "OPS-5-keys"]).json;
-    expect(requirement(withBranch, "ticket")).toMatchObject({ met: true, message: "ticket OPS-5 referenced in the branch name" });
+    expect(requirement(withBranch, "ticket")).toMatchObject({
+      met: true,
+      message: "ticket OPS-5 referenced in the branch name",
+    });
     expect(withBranch.diff.head.branch).toBe("OPS-5-keys");
   });
 
@@ -191,7 +226,11 @@ describe("guardrails check --json", () => {
     const { json } = repo.checkJson(["--base", "main", "--head", "agent-docs"]);
     expect(json.agentAuthored).toBe(true);
     expect(json.tier).toBe("medium");
-    expect(reason(json, "agent")).toMatchObject({ tier: "medium", pattern: "*claude*", value: "Claude <noreply@anthropic.com>" });
+    expect(reason(json, "agent")).toMatchObject({
+      tier: "medium",
+      pattern: "*claude*",
+      value: "Claude <noreply@anthropic.com>",
+    });
   });
 
   it("reads Co-authored-by lines as the app does: also one outside the final trailer block", () => {
@@ -208,7 +247,16 @@ describe("guardrails check --json", () => {
   });
 
   it("never lets a --label waive tests, since who applied it is unknown", () => {
-    const { json } = repo.checkJson(["--base", "main", "--head", "auth-change", "--label", "no-tests-needed", "--label", "other"]);
+    const { json } = repo.checkJson([
+      "--base",
+      "main",
+      "--head",
+      "auth-change",
+      "--label",
+      "no-tests-needed",
+      "--label",
+      "other",
+    ]);
     expect(requirement(json, "tests")).toMatchObject({ met: false });
     expect(requirement(json, "tests")?.message).toContain("who applied it is unknown");
   });
@@ -231,7 +279,10 @@ describe("guardrails check --strict", () => {
     const { status, json } = repo.checkJson(["--base", "main", "--head", "SEC-42-with-tests", "--strict"]);
     expect(status).toBe(0);
     expect(requirement(json, "tests")?.met).toBe(true);
-    expect(requirement(json, "ticket")).toMatchObject({ met: true, message: "ticket SEC-42 referenced in the branch name" });
+    expect(requirement(json, "ticket")).toMatchObject({
+      met: true,
+      message: "ticket SEC-42 referenced in the branch name",
+    });
     expect(json.conclusion).toBe("failure");
   });
 
@@ -259,7 +310,9 @@ describe("guardrails check (human output)", () => {
   it("names only the first few files of a reason", () => {
     const many = new TempRepo();
     many.commit("init", { "README.txt": "x\n" });
-    many.branch("many").commit("many files", Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`lib/f${i}.txt`, "x\n"])));
+    many
+      .branch("many")
+      .commit("many files", Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`lib/f${i}.txt`, "x\n"])));
     const out = many.run(["check", "--base", "main"]).stdout;
     expect(out).toContain("5 files match no rule (default_tier): lib/f0.txt, lib/f1.txt, lib/f2.txt and 2 more\n");
   });
@@ -304,7 +357,13 @@ describe("guardrails check: where the base and the policy come from", () => {
     const result = broken.run(["check", "--base", "main", "--json"]);
     expect(result.status).toBe(2);
     // --json: the same error as JSON on stdout, for the script reading it.
-    expect(JSON.parse(result.stdout)).toMatchObject({ version: 1, error: { message: "main:.github/guardrails.yml is not a valid policy (2 problems):", problems: [expect.stringMatching(/:2:1: /), expect.stringMatching(/:3:15: /)] } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      version: 1,
+      error: {
+        message: "main:.github/guardrails.yml is not a valid policy (2 problems):",
+        problems: [expect.stringMatching(/:2:1: /), expect.stringMatching(/:3:15: /)],
+      },
+    });
     const errors = result.stderr.trimEnd().split("\n");
     expect(errors[0]).toBe("guardrails check: main:.github/guardrails.yml is not a valid policy (2 problems):");
     expect(errors.slice(1).map((line) => /^[^ ]+:\d+:\d+: /.exec(line)?.[0])).toEqual([
@@ -324,9 +383,17 @@ describe("guardrails check: where the base and the policy come from", () => {
 });
 
 describe("guardrails check: failures are one clear line, exit 2", () => {
-  const expectOneLine = (result: { status: number | null; stdout: string; stderr: string }, message: RegExp, json = false) => {
+  const expectOneLine = (
+    result: { status: number | null; stdout: string; stderr: string },
+    message: RegExp,
+    json = false,
+  ) => {
     expect(result.status).toBe(2);
-    if (json) expect(JSON.parse(result.stdout)).toMatchObject({ version: 1, error: { message: expect.stringMatching(message), problems: [] } });
+    if (json)
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        version: 1,
+        error: { message: expect.stringMatching(message), problems: [] },
+      });
     else expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
@@ -334,8 +401,14 @@ describe("guardrails check: failures are one clear line, exit 2", () => {
   };
 
   it("for a missing base or head ref", () => {
-    expectOneLine(repo.run(["check", "--base", "no-such-branch"]), /^guardrails check: unknown git ref "no-such-branch" \(--base\)/);
-    expectOneLine(repo.run(["check", "--base", "main", "--head", "nope"]), /^guardrails check: unknown git ref "nope" \(--head\)/);
+    expectOneLine(
+      repo.run(["check", "--base", "no-such-branch"]),
+      /^guardrails check: unknown git ref "no-such-branch" \(--base\)/,
+    );
+    expectOneLine(
+      repo.run(["check", "--base", "main", "--head", "nope"]),
+      /^guardrails check: unknown git ref "nope" \(--head\)/,
+    );
     expectOneLine(repo.run(["check", "--base", "main", "--json", "--head", "nope"]), /unknown git ref "nope"/, true);
   });
 
@@ -364,7 +437,10 @@ describe("guardrails check: failures are one clear line, exit 2", () => {
   });
 
   it("when git is missing", () => {
-    expectOneLine(repo.run(["check"], isolatedEnv({ PATH: join(tempDir(), "empty-bin") })), /^guardrails check: git is not installed or not on PATH/);
+    expectOneLine(
+      repo.run(["check"], isolatedEnv({ PATH: join(tempDir(), "empty-bin") })),
+      /^guardrails check: git is not installed or not on PATH/,
+    );
   });
 
   it("for an unreadable --policy file", () => {

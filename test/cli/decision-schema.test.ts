@@ -65,28 +65,55 @@ describe("the decision output's JSON Schema", () => {
 
   it("matches a real output with every kind of reason and requirement, strictly", () => {
     assertBuilt();
-    const repo = new TempRepo().commit("init", { ".github/guardrails.yml": POLICY, "src/auth/a.ts": "a\n", "README.md": "x\n" });
-    repo.branch("change").move("src/auth/a.ts", "src/auth/b.ts").commit("Move the session code\n\nCo-authored-by: Claude <noreply@anthropic.com>", {
-      "src/auth/c.ts": lines(60),
-      ".github/guardrails.yml": `${POLICY}# edited\n`,
+    const repo = new TempRepo().commit("init", {
+      ".github/guardrails.yml": POLICY,
+      "src/auth/a.ts": "a\n",
+      "README.md": "x\n",
     });
+    repo
+      .branch("change")
+      .move("src/auth/a.ts", "src/auth/b.ts")
+      .commit("Move the session code\n\nCo-authored-by: Claude <noreply@anthropic.com>", {
+        "src/auth/c.ts": lines(60),
+        ".github/guardrails.yml": `${POLICY}# edited\n`,
+      });
     const { json, status } = repo.checkJson(["--base", "main", "--head", "change"]);
     expect(status).toBe(0);
     const output = decisionOutputSchema.parse(json);
     expect(output.version).toBe(DECISION_OUTPUT_VERSION);
-    expect(new Set(output.reasons.map((r) => r.kind))).toEqual(new Set(["rule", "default", "size", "agent", "policy_change"]));
-    expect(new Set(output.requirements.map((r) => r.kind))).toEqual(new Set(["approvals", "approvers", "tests", "ticket", "checklist", "changes_requested"]));
+    expect(new Set(output.reasons.map((r) => r.kind))).toEqual(
+      new Set(["rule", "default", "size", "agent", "policy_change"]),
+    );
+    expect(new Set(output.requirements.map((r) => r.kind))).toEqual(
+      new Set(["approvals", "approvers", "tests", "ticket", "checklist", "changes_requested"]),
+    );
   });
 
   it("refuses an output with a key it does not document", () => {
     const valid = {
-      version: 1, tier: "low", conclusion: "success", reasons: [], requirements: [], checklist: [], agentAuthored: false, policyChanged: false,
+      version: 1,
+      tier: "low",
+      conclusion: "success",
+      reasons: [],
+      requirements: [],
+      checklist: [],
+      agentAuthored: false,
+      policyChanged: false,
       size: { lines: 0, files: 0, ignoredFiles: 0 },
       policy: { source: "built-in", path: null, ref: "main", sha: "a".repeat(40) },
-      diff: { base: { ref: "main", sha: "a".repeat(40) }, head: { ref: "HEAD", sha: "b".repeat(40), branch: "x" }, mergeBase: "a".repeat(40), files: 0, renames: [] },
+      diff: {
+        base: { ref: "main", sha: "a".repeat(40) },
+        head: { ref: "HEAD", sha: "b".repeat(40), branch: "x" },
+        mergeBase: "a".repeat(40),
+        files: 0,
+        renames: [],
+      },
     };
     expect(decisionOutputSchema.safeParse(valid).success).toBe(true);
     expect(decisionOutputSchema.safeParse({ ...valid, surprise: true }).success).toBe(false);
-    expect(decisionOutputSchema.safeParse({ ...valid, reasons: [{ kind: "rule", tier: "low", message: "m", extra: 1 }] }).success).toBe(false);
+    expect(
+      decisionOutputSchema.safeParse({ ...valid, reasons: [{ kind: "rule", tier: "low", message: "m", extra: 1 }] })
+        .success,
+    ).toBe(false);
   });
 });

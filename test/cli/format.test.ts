@@ -18,7 +18,13 @@ const decision = evaluate(
 const report: CheckReport = {
   decision,
   policy: { source: "built-in", path: null, ref: "main", sha: "a".repeat(40) },
-  diff: { base: { ref: "main", sha: "a".repeat(40) }, head: { ref: "HEAD", sha: "b".repeat(40), branch: "ci" }, mergeBase: "a".repeat(40), files: 1, renames: [] },
+  diff: {
+    base: { ref: "main", sha: "a".repeat(40) },
+    head: { ref: "HEAD", sha: "b".repeat(40), branch: "ci" },
+    mergeBase: "a".repeat(40),
+    files: 1,
+    renames: [],
+  },
 };
 
 describe("human rendering", () => {

@@ -3,7 +3,20 @@ import { parseNameStatus, parseNumstat } from "../../src/cli/git.js";
 
 describe("parsing git diff -z output", () => {
   it("reads --name-status entries, with old and new paths for renames", () => {
-    const text = ["M", "src/a.ts", "R087", "src/auth/t.ts", "src/util/t.ts", "A", "new file.txt", "D", "gone\tname", "T", "link", ""].join("\0");
+    const text = [
+      "M",
+      "src/a.ts",
+      "R087",
+      "src/auth/t.ts",
+      "src/util/t.ts",
+      "A",
+      "new file.txt",
+      "D",
+      "gone\tname",
+      "T",
+      "link",
+      "",
+    ].join("\0");
     expect(parseNameStatus(text)).toEqual([
       { path: "src/a.ts", status: "modified" },
       { path: "src/util/t.ts", previousPath: "src/auth/t.ts", status: "renamed" },
@@ -14,7 +27,15 @@ describe("parsing git diff -z output", () => {
   });
 
   it("reads --numstat entries: renames name the new path, binary files count 0", () => {
-    const text = ["3\t1\tsrc/a.ts", "0\t0\t", "src/auth/t.ts", "src/util/t.ts", "-\t-\tlogo.png", "2\t0\tline\nbreak.txt", ""].join("\0");
+    const text = [
+      "3\t1\tsrc/a.ts",
+      "0\t0\t",
+      "src/auth/t.ts",
+      "src/util/t.ts",
+      "-\t-\tlogo.png",
+      "2\t0\tline\nbreak.txt",
+      "",
+    ].join("\0");
     expect(parseNumstat(text)).toEqual([
       { path: "src/a.ts", additions: 3, deletions: 1 },
       { path: "src/util/t.ts", additions: 0, deletions: 0 },

@@ -126,7 +126,8 @@ export class TempRepo {
     // Every decision a test sees must keep the documented contract (schema/decision.schema.json).
     if (result.status === 0 || result.status === 1) {
       const checked = decisionOutputSchema.safeParse(json);
-      if (!checked.success) throw new Error(`check --json output breaks src/cli/decision-schema.ts: ${checked.error.message}`);
+      if (!checked.success)
+        throw new Error(`check --json output breaks src/cli/decision-schema.ts: ${checked.error.message}`);
     }
     return { status: result.status, json, stderr: result.stderr };
   }
@@ -135,13 +136,27 @@ export class TempRepo {
 export interface CheckJson {
   tier: string;
   conclusion: string;
-  reasons: { kind: string; tier: string; message: string; rule?: string; files?: string[]; pattern?: string; value?: string }[];
+  reasons: {
+    kind: string;
+    tier: string;
+    message: string;
+    rule?: string;
+    files?: string[];
+    pattern?: string;
+    value?: string;
+  }[];
   requirements: { kind: string; met: boolean; message: string; howTo: string; local: boolean; required?: number }[];
   policy: { source: string; path: string | null; ref: string | null; sha: string | null };
   size: { lines: number; files: number; ignoredFiles: number };
   agentAuthored: boolean;
   policyChanged: boolean;
-  diff: { base: { ref: string; sha: string }; head: { ref: string; sha: string; branch: string }; mergeBase: string; files: number; renames: { from: string; to: string }[] };
+  diff: {
+    base: { ref: string; sha: string };
+    head: { ref: string; sha: string; branch: string };
+    mergeBase: string;
+    files: number;
+    renames: { from: string; to: string }[];
+  };
 }
 
 /** `count` numbered lines, for files whose size matters. */

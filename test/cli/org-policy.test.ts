@@ -12,7 +12,10 @@ const ORG_EXAMPLE = join(REPO_ROOT, "examples/organization.yml");
 const LAX = "version: 1\ndefault_tier: low\ntiers: { low: {}, medium: {}, high: {} }\n";
 
 function repository(policy: string | undefined): TempRepo {
-  const repo = new TempRepo().commit("init", { ...(policy ? { ".github/guardrails.yml": policy } : {}), "README.md": "x\n" });
+  const repo = new TempRepo().commit("init", {
+    ...(policy ? { ".github/guardrails.yml": policy } : {}),
+    "README.md": "x\n",
+  });
   repo.branch("ci").commit("Tweak CI", { ".github/workflows/ci.yml": "on: push\n" });
   return repo;
 }
@@ -21,18 +24,27 @@ describe("guardrails check --org-policy", () => {
   it("an enforced organisation policy raises what the repository's lax policy lets through", () => {
     assertBuilt();
     const repo = repository(LAX);
-    expect(repo.checkJson(["--base", "main", "--head", "ci"]).json).toMatchObject({ tier: "low", conclusion: "success" });
+    expect(repo.checkJson(["--base", "main", "--head", "ci"]).json).toMatchObject({
+      tier: "low",
+      conclusion: "success",
+    });
 
     const { json, status } = repo.checkJson(["--base", "main", "--head", "ci", "--org-policy", ORG_EXAMPLE]);
     expect(status).toBe(0);
-    expect(json).toMatchObject({ tier: "high", conclusion: "failure", organizationPolicy: { path: ORG_EXAMPLE, role: "floor" } });
+    expect(json).toMatchObject({
+      tier: "high",
+      conclusion: "failure",
+      organizationPolicy: { path: ORG_EXAMPLE, role: "floor" },
+    });
     expect(json.reasons).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ kind: "default", tier: "low", policy: "repository" }),
         expect.objectContaining({ kind: "rule", rule: "ci-and-deploy", tier: "high", policy: "organization" }),
       ]),
     );
-    const org = (json.requirements as unknown as { sources: string[]; policy?: string }[]).filter((r) => r.policy === "organization");
+    const org = (json.requirements as unknown as { sources: string[]; policy?: string }[]).filter(
+      (r) => r.policy === "organization",
+    );
     expect(org.map((r) => r.sources[0])).toEqual(expect.arrayContaining(["org:tier:high", "org:rule:ci-and-deploy"]));
 
     const text = repo.run(["check", "--base", "main", "--head", "ci", "--org-policy", ORG_EXAMPLE]).stdout;
@@ -42,7 +54,11 @@ describe("guardrails check --org-policy", () => {
 
   it("decides alone when the base has no policy, as the app's fallback", () => {
     const { json } = repository(undefined).checkJson(["--base", "main", "--head", "ci", "--org-policy", ORG_EXAMPLE]);
-    expect(json).toMatchObject({ tier: "high", policy: { source: "file", path: ORG_EXAMPLE }, organizationPolicy: { role: "fallback" } });
+    expect(json).toMatchObject({
+      tier: "high",
+      policy: { source: "file", path: ORG_EXAMPLE },
+      organizationPolicy: { role: "fallback" },
+    });
     expect((json.reasons as unknown as { policy?: string }[]).every((r) => r.policy === undefined)).toBe(true);
   });
 

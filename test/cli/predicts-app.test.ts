@@ -31,7 +31,11 @@ describe("guardrails check predicts the app", () => {
     const output = JSON.parse(result.stdout) as { version: number; error: { message: string; problems: string[] } };
     expect(output.version).toBe(1);
     expect(output.error.message).toContain("is not a valid policy");
-    expect(output.error.problems).toEqual([expect.stringMatching(/:2:15: default_tier: expected one of low, medium, high, got "meduim" \(did you mean "medium"\?\)$/)]);
+    expect(output.error.problems).toEqual([
+      expect.stringMatching(
+        /:2:15: default_tier: expected one of low, medium, high, got "meduim" \(did you mean "medium"\?\)$/,
+      ),
+    ]);
     expect(result.stderr).toContain("is not a valid policy");
   });
 

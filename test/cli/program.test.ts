@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { spawnSync } from "node:child_process";
 import { readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { assertBuilt, isolatedEnv, REPO_ROOT, removeTempDirs, runCli, STACK_LINE, tempDir, TempRepo } from "./helpers.js";
+import {
+  assertBuilt,
+  isolatedEnv,
+  REPO_ROOT,
+  removeTempDirs,
+  runCli,
+  STACK_LINE,
+  tempDir,
+  TempRepo,
+} from "./helpers.js";
 
 let cwd: string;
 beforeAll(() => {
@@ -17,13 +26,23 @@ describe("guardrails (program)", () => {
   });
 
   it("runs as the `guardrails` bin npm links (package.json's bin, executed through its shebang from PATH) in any git repository", () => {
-    const { bin } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    const { bin } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+      bin: Record<string, string>;
+    };
     const binDir = tempDir("guardrails-bin-");
     symlinkSync(join(REPO_ROOT, bin.guardrails!), join(binDir, "guardrails"));
     const repo = new TempRepo().commit("Add the policy", { ".github/guardrails.yml": "version: 1\n" });
-    const result = spawnSync("guardrails", ["validate"], { cwd: repo.dir, env: isolatedEnv({ PATH: `${binDir}:${process.env.PATH}` }), encoding: "utf8" });
+    const result = spawnSync("guardrails", ["validate"], {
+      cwd: repo.dir,
+      env: isolatedEnv({ PATH: `${binDir}:${process.env.PATH}` }),
+      encoding: "utf8",
+    });
     expect(result.error).toBeUndefined();
-    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: ".github/guardrails.yml: ok\n", stderr: "" });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+      status: 0,
+      stdout: ".github/guardrails.yml: ok\n",
+      stderr: "",
+    });
   });
 
   it("--version prints package.json's version", () => {
@@ -54,7 +73,18 @@ describe("guardrails (program)", () => {
 
   it("check --help documents where each fact comes from", () => {
     const help = runCli(["check", "--help"], cwd).stdout;
-    for (const option of ["--base", "--head", "--policy", "--json", "--strict", "--author", "--title", "--body", "--branch", "--label"]) {
+    for (const option of [
+      "--base",
+      "--head",
+      "--policy",
+      "--json",
+      "--strict",
+      "--author",
+      "--title",
+      "--body",
+      "--branch",
+      "--label",
+    ]) {
       expect(help).toContain(option);
     }
     expect(help).toMatch(/no reviews/);

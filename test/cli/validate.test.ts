@@ -70,7 +70,9 @@ describe("guardrails validate", () => {
     const absolute = join(dir, "broken.yml");
     const result = runCli(["validate", absolute], dir);
     expect(result.status).toBe(1);
-    expect(result.stdout.split("\n")[0]).toMatch(new RegExp(`^${absolute.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1:10: `));
+    expect(result.stdout.split("\n")[0]).toMatch(
+      new RegExp(`^${absolute.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:1:10: `),
+    );
   });
 
   it("validates several files and exits with the worst result", () => {

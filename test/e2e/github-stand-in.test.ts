@@ -20,7 +20,12 @@ describe("the GitHub stand-in", () => {
     const repo = standIn.fake.addRepository({ owner: "acme", name: "api", policy: POLICY });
     standIn.fake.addPullRequest(repo, {
       number: 7,
-      files: Array.from({ length: 150 }, (_, i) => ({ filename: `src/f${i}.ts`, status: "modified" as const, additions: 1, deletions: 0 })),
+      files: Array.from({ length: 150 }, (_, i) => ({
+        filename: `src/f${i}.ts`,
+        status: "modified" as const,
+        additions: 1,
+        deletions: 0,
+      })),
     });
     return standIn;
   }
@@ -29,7 +34,10 @@ describe("the GitHub stand-in", () => {
     fetch(`${base.replace(/\/v3$/, "")}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query: `query ${operation}($owner: String!) { x }`, variables: { owner: "acme", name: "api", number: 7 } }),
+      body: JSON.stringify({
+        query: `query ${operation}($owner: String!) { x }`,
+        variables: { owner: "acme", name: "api", number: 7 },
+      }),
     });
 
   it("serves REST under /api/v3 and GraphQL at /api/graphql, with links to itself", async () => {
@@ -78,7 +86,10 @@ describe("the GitHub stand-in", () => {
     expect((await graphql(s.baseUrl, "GuardrailsPullRequest")).status).toBe(200);
 
     // Faulted requests never reach the fake.
-    expect(s.fake.requests.map((r) => r.operation ?? r.path)).toEqual(["/repos/acme/api/pulls/7/files", "GuardrailsPullRequest"]);
+    expect(s.fake.requests.map((r) => r.operation ?? r.path)).toEqual([
+      "/repos/acme/api/pulls/7/files",
+      "GuardrailsPullRequest",
+    ]);
     expect(s.served.filter((r) => r.faulted).map((r) => r.status)).toEqual([403, 403, 502]);
   });
 
@@ -102,7 +113,9 @@ describe("the GitHub stand-in", () => {
 
     // A client that gives up before the delay is over leaves the fake untouched.
     s.addFault({ method: "POST", path: /\/access_tokens$/, times: 1, ...faults.slow(500) });
-    await expect(fetch(`${s.baseUrl}/app/installations/1/access_tokens`, { method: "POST", signal: AbortSignal.timeout(100) })).rejects.toThrow();
+    await expect(
+      fetch(`${s.baseUrl}/app/installations/1/access_tokens`, { method: "POST", signal: AbortSignal.timeout(100) }),
+    ).rejects.toThrow();
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(s.fake.requests.filter((r) => r.path.endsWith("/access_tokens"))).toHaveLength(1);
   });
@@ -110,12 +123,16 @@ describe("the GitHub stand-in", () => {
   it("adds a fixed latency and counts the most requests in flight at once", async () => {
     const s = await started({ latencyMs: 300 });
     // Every request is held for the latency, so a client that waits less gets nothing...
-    await expect(fetch(`${s.baseUrl}/repos/acme/api/pulls/7/files`, { signal: AbortSignal.timeout(30) })).rejects.toThrow();
+    await expect(
+      fetch(`${s.baseUrl}/repos/acme/api/pulls/7/files`, { signal: AbortSignal.timeout(30) }),
+    ).rejects.toThrow();
     // ...and five at once are all in flight together. (The given-up request is counted first: on a
     // loaded machine it can reach the server after the client gave up, and would count below.)
     for (let i = 0; i < 200 && s.requestCount < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     s.resetStats();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => fetch(`${s.baseUrl}/repos/acme/api/pulls/7/files`)));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => fetch(`${s.baseUrl}/repos/acme/api/pulls/7/files`)),
+    );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     expect(s.maxInFlight).toBe(5);
     expect(s.requestCount).toBe(5);
@@ -126,6 +143,8 @@ describe("the GitHub stand-in", () => {
     s.resetStats();
     expect([s.requestCount, s.maxInFlight, s.served.length]).toEqual([0, 0, 0]);
     s.latencyMs = 0;
-    expect((await fetch(`${s.baseUrl}/repos/acme/api/pulls/7/files`, { signal: AbortSignal.timeout(2000) })).status).toBe(200);
+    expect(
+      (await fetch(`${s.baseUrl}/repos/acme/api/pulls/7/files`, { signal: AbortSignal.timeout(2000) })).status,
+    ).toBe(200);
   });
 });

@@ -34,7 +34,10 @@ labels: { prefix: false }
 
 /** The series of a family (counters and gauges) as label sets with values. */
 function series(families: ParsedFamily[], name: string): { labels: Record<string, string>; value: number }[] {
-  return (families.find((f) => f.name === name)?.metrics ?? []).map((m) => ({ labels: m.labels ?? {}, value: Number(m.value) }));
+  return (families.find((f) => f.name === name)?.metrics ?? []).map((m) => ({
+    labels: m.labels ?? {},
+    value: Number(m.value),
+  }));
 }
 
 describe("GET /metrics on the built server", () => {
@@ -47,8 +50,18 @@ describe("GET /metrics on the built server", () => {
 
   beforeAll(async () => {
     repo = fake.addRepository({ owner: OWNER, name: REPO, policy: POLICY, defaultBranch: "main" });
-    low = fake.addPullRequest(repo, { number: 7, headSha: sha("metrics-low"), author: { login: "dev" }, files: [{ filename: "docs/a.md", status: "modified", additions: 1, deletions: 0 }] });
-    medium = fake.addPullRequest(repo, { number: 8, headSha: sha("metrics-medium"), author: { login: "dev" }, files: [{ filename: "src/a.ts", status: "modified", additions: 1, deletions: 0 }] });
+    low = fake.addPullRequest(repo, {
+      number: 7,
+      headSha: sha("metrics-low"),
+      author: { login: "dev" },
+      files: [{ filename: "docs/a.md", status: "modified", additions: 1, deletions: 0 }],
+    });
+    medium = fake.addPullRequest(repo, {
+      number: 8,
+      headSha: sha("metrics-medium"),
+      author: { login: "dev" },
+      files: [{ filename: "src/a.ts", status: "modified", additions: 1, deletions: 0 }],
+    });
     await standIn.start();
     server = await ServerProcess.start({ appId: APP_ID, githubHost: standIn.host, env: { METRICS_TOKEN: TOKEN } });
   });
@@ -61,18 +74,30 @@ describe("GET /metrics on the built server", () => {
   it("needs the bearer token when METRICS_TOKEN is set", async () => {
     expect((await server.request("GET", "/metrics")).status).toBe(401);
     expect((await server.request("GET", "/metrics", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
-    expect((await server.request("GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect((await server.request("GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(
+      200,
+    );
   });
 
   it("shows what a few deliveries did, in a format Prometheus parses", async () => {
     for (const pr of [low, medium]) {
-      const answer = await server.sendWebhook("pull_request", forPullRequest(examplePayload("pull_request", "opened"), repo, INSTALLATION_ID, pr));
+      const answer = await server.sendWebhook(
+        "pull_request",
+        forPullRequest(examplePayload("pull_request", "opened"), repo, INSTALLATION_ID, pr),
+      );
       expect([200, 202]).toContain(answer.status);
     }
     // An unsigned delivery, and an event the app does not act on.
     expect((await server.sendWebhook("pull_request", {}, { signature: "sha256=00" })).status).toBe(401);
-    expect((await server.sendWebhook("star", forRepository(examplePayload("star", "created"), repo, INSTALLATION_ID))).status).toBe(200);
-    await server.waitFor(() => fake.checkRunsFor(repo, medium.headSha).length === 1 && fake.checkRunsFor(repo, low.headSha).length === 1, 20_000, "both checks");
+    expect(
+      (await server.sendWebhook("star", forRepository(examplePayload("star", "created"), repo, INSTALLATION_ID)))
+        .status,
+    ).toBe(200);
+    await server.waitFor(
+      () => fake.checkRunsFor(repo, medium.headSha).length === 1 && fake.checkRunsFor(repo, low.headSha).length === 1,
+      20_000,
+      "both checks",
+    );
 
     const answer = await server.request("GET", "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(answer.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -93,9 +118,15 @@ describe("GET /metrics on the built server", () => {
         { labels: { event: "star", outcome: "ignored" }, value: 1 },
       ]),
     );
-    const pullRequestDeliveries = deliveries.filter((d) => d.labels.event === "pull_request").reduce((sum, d) => sum + d.value, 0);
+    const pullRequestDeliveries = deliveries
+      .filter((d) => d.labels.event === "pull_request")
+      .reduce((sum, d) => sum + d.value, 0);
     expect(pullRequestDeliveries).toBe(2);
-    expect(series(families, "guardrails_github_requests_total").some((s) => s.labels.kind === "graphql" && s.labels.status_class === "2xx")).toBe(true);
+    expect(
+      series(families, "guardrails_github_requests_total").some(
+        (s) => s.labels.kind === "graphql" && s.labels.status_class === "2xx",
+      ),
+    ).toBe(true);
     expect(series(families, "guardrails_github_requests_total").some((s) => s.labels.kind === "rest_write")).toBe(true);
     expect(families.find((f) => f.name === "guardrails_evaluation_duration_seconds")?.type).toBe("HISTOGRAM");
     expect(families.find((f) => f.name === "process_resident_memory_bytes")).toBeDefined();
@@ -106,7 +137,11 @@ describe("GET /metrics on the built server", () => {
 
     // Every metric the dashboard queries is a family here (the dashboard test parses the queries).
     const dashboard = JSON.parse(readFileSync(new URL("../../deploy/grafana-dashboard.json", import.meta.url), "utf8"));
-    const queried = new Set(dashboardExpressions(dashboard).flatMap(({ expr }) => selectedMetrics(expr)).map((name) => name.replace(/_(bucket|sum|count)$/, "")));
+    const queried = new Set(
+      dashboardExpressions(dashboard)
+        .flatMap(({ expr }) => selectedMetrics(expr))
+        .map((name) => name.replace(/_(bucket|sum|count)$/, "")),
+    );
     const exported = new Set(families.map((f) => f.name));
     expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
   });

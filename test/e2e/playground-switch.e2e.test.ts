@@ -16,7 +16,11 @@ afterEach(async () => {
 
 async function statuses(port: number): Promise<number[]> {
   const post = (path: string, body: unknown) =>
-    fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.status);
+    fetch(`http://127.0.0.1:${port}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }).then((r) => r.status);
   return [
     await fetch(`http://127.0.0.1:${port}/playground`).then((r) => r.status),
     await post("/api/validate", { policy: "version: 1\n" }),
@@ -39,7 +43,9 @@ describe("PLAYGROUND", () => {
     expect(readConfig({}).playground).toBe(true);
     expect(readConfig({ PLAYGROUND: "false" }).playground).toBe(false);
     expect(() => readConfig({ PLAYGROUND: "no" })).toThrow(ConfigError);
-    expect(readConfig({ PLAYGROUND_URL: "https://guardrails.example.com" }).playgroundUrl).toBe("https://guardrails.example.com");
+    expect(readConfig({ PLAYGROUND_URL: "https://guardrails.example.com" }).playgroundUrl).toBe(
+      "https://guardrails.example.com",
+    );
     expect(() => readConfig({ PLAYGROUND_URL: "guardrails.example.com" })).toThrow(/PLAYGROUND_URL/);
     expect(() => readConfig({ PLAYGROUND_URL: "https://x.example/#a" })).toThrow(/PLAYGROUND_URL/);
   });

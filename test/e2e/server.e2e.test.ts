@@ -36,7 +36,8 @@ labels:
 `;
 
 const adjust = (payload: Record<string, any>, repo: FakeRepository) => forRepository(payload, repo, INSTALLATION_ID);
-const adjustPullRequest = (payload: Record<string, any>, repo: FakeRepository, pr: FakePullRequest) => forPullRequest(payload, repo, INSTALLATION_ID, pr);
+const adjustPullRequest = (payload: Record<string, any>, repo: FakeRepository, pr: FakePullRequest) =>
+  forPullRequest(payload, repo, INSTALLATION_ID, pr);
 
 const isDecision = (event: string) => (line: LogLine) => line.msg === "decision" && line.event === event;
 
@@ -96,13 +97,25 @@ describe("the built server against a GitHub stand-in", () => {
 
     expect(runsOfHead()).toHaveLength(1);
     const run = runsOfHead()[0]!;
-    expect(run).toMatchObject({ name: "guardrails", status: "completed", conclusion: "failure", appId: APP_ID, externalId: String(PR_NUMBER) });
+    expect(run).toMatchObject({
+      name: "guardrails",
+      status: "completed",
+      conclusion: "failure",
+      appId: APP_ID,
+      externalId: String(PR_NUMBER),
+    });
     expect(run.title).toBe("High risk · missing: 1 more approval, checklist (0/1)");
-    expect(run.summary).toContain("| rule `auth`: Authentication and sessions | high | 1 file: `src/auth/session.ts` |");
+    expect(run.summary).toContain(
+      "| rule `auth`: Authentication and sessions | high | 1 file: `src/auth/session.ts` |",
+    );
     expect(run.summary).toContain("| ❌ | Approvals <sub>tier:high</sub> | 1 approval required, 0 valid |");
-    expect(run.summary).toContain(`| ❌ | Checklist <sub>tier:high</sub> | 0 of 1 checklist item ticked | Tick in the Guardrails comment: \"${CHECKLIST_ITEM}\" |`);
+    expect(run.summary).toContain(
+      `| ❌ | Checklist <sub>tier:high</sub> | 0 of 1 checklist item ticked | Tick in the Guardrails comment: \"${CHECKLIST_ITEM}\" |`,
+    );
     expect(run.summary).toContain("**Requirements**: 1 of 3 met.");
-    expect(run.summary).toContain(`Policy: \`${OWNER}/${REPO}\` \`.github/guardrails.yml\` at \`${repo.branches.main!.sha.slice(0, 7)}\`.`);
+    expect(run.summary).toContain(
+      `Policy: \`${OWNER}/${REPO}\` \`.github/guardrails.yml\` at \`${repo.branches.main!.sha.slice(0, 7)}\`.`,
+    );
     expect(run.actions).toEqual([expect.objectContaining({ identifier: "reevaluate" })]);
     expect(pr.comments).toHaveLength(1);
     expect(pr.comments[0]!.body).toContain("<!-- guardrails:checklist -->");
@@ -115,7 +128,11 @@ describe("the built server against a GitHub stand-in", () => {
 
     // 2. An approval on the head commit: one requirement left, still failing.
     pr.reviews.push({ user: "alice", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
-    const review = adjustPullRequest(examplePayloads("pull_request_review").find((p) => p.action === "submitted")!, repo, pr);
+    const review = adjustPullRequest(
+      examplePayloads("pull_request_review").find((p) => p.action === "submitted")!,
+      repo,
+      pr,
+    );
     Object.assign(review.review, { state: "approved", commit_id: pr.headSha, author_association: "MEMBER" });
     review.review.user.login = "alice";
     review.sender.login = "alice";
@@ -138,7 +155,11 @@ describe("the built server against a GitHub stand-in", () => {
       diff_url: `https://github.com/${OWNER}/${REPO}/pull/${PR_NUMBER}.diff`,
       patch_url: `https://github.com/${OWNER}/${REPO}/pull/${PR_NUMBER}.patch`,
     };
-    Object.assign(edited.comment, { id: comment.id, body: ticked, performed_via_github_app: { id: APP_ID, slug: "guardrails", name: "Guardrails" } });
+    Object.assign(edited.comment, {
+      id: comment.id,
+      body: ticked,
+      performed_via_github_app: { id: APP_ID, slug: "guardrails", name: "Guardrails" },
+    });
     Object.assign(edited.comment.user, { login: "guardrails[bot]", type: "Bot" });
     edited.changes = { body: { from: before } };
     Object.assign(edited.sender, { login: "alice", type: "User" });
@@ -147,18 +168,28 @@ describe("the built server against a GitHub stand-in", () => {
 
     expect(runsOfHead()).toHaveLength(1);
     const passed = runsOfHead()[0]!;
-    expect(passed).toMatchObject({ status: "completed", conclusion: "success", title: "High risk · all 3 requirements met" });
+    expect(passed).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      title: "High risk · all 3 requirements met",
+    });
     expect(passed.text).toContain(`☑ ${CHECKLIST_ITEM}: ticked by @alice`);
     expect(pr.comments).toHaveLength(1);
     expect(pr.comments[0]!.body).toContain(`- [x] ${CHECKLIST_ITEM} <sub>ticked by @alice</sub>`);
     expect(pr.labels).toEqual(["risk:high"]);
     // Alice's permission was asked once, through the REST path of GitHub Enterprise.
-    expect(fake.requests.filter((r) => r.path === `/repos/${OWNER}/${REPO}/collaborators/alice/permission`)).toHaveLength(1);
+    expect(
+      fake.requests.filter((r) => r.path === `/repos/${OWNER}/${REPO}/collaborators/alice/permission`),
+    ).toHaveLength(1);
 
     // 4. A redelivery of the first event finds everything as it should be (the ticks survive) and writes nothing.
     const writesBefore = fake.writes().length;
     expect([200, 202]).toContain((await server.sendWebhook("pull_request", opened, { delivery })).status);
-    const again = await server.waitFor(() => server.logs().filter(isDecision("pull_request.opened"))[1], 20_000, "the second decision");
+    const again = await server.waitFor(
+      () => server.logs().filter(isDecision("pull_request.opened"))[1],
+      20_000,
+      "the second decision",
+    );
     expect(again).toMatchObject({ conclusion: "success", writes: 0 });
     expect(fake.writes()).toHaveLength(writesBefore);
     expect(runsOfHead()[0]).toMatchObject({ conclusion: "success" });
@@ -170,15 +201,30 @@ describe("the built server against a GitHub stand-in", () => {
       author: { login: "dev" },
       files: [{ filename: "docs/intro.md", status: "modified", additions: 1, deletions: 1 }],
     });
-    const fault = standIn.addFault({ method: "GET", path: new RegExp(`/pulls/${other.number}/files$`), ...faults.notFound() });
+    const fault = standIn.addFault({
+      method: "GET",
+      path: new RegExp(`/pulls/${other.number}/files$`),
+      ...faults.notFound(),
+    });
     const payload = adjustPullRequest(examplePayload("pull_request", "opened"), repo, other);
     expect([200, 202]).toContain((await server.sendWebhook("pull_request", payload)).status);
-    const failed = await server.waitFor(() => fake.checkRunsFor(repo, other.headSha).find((run) => run.status === "completed"), 20_000, "the failing check");
+    const failed = await server.waitFor(
+      () => fake.checkRunsFor(repo, other.headSha).find((run) => run.status === "completed"),
+      20_000,
+      "the failing check",
+    );
     expect(fault.hits).toBeGreaterThanOrEqual(1);
-    expect(failed).toMatchObject({ conclusion: "failure", title: "Evaluation failed · the pull request is blocked until it succeeds" });
-    expect(failed.summary).toContain(`GitHub answered 404 Not Found on GET /api/v3/repos/${OWNER}/${REPO}/pulls/${other.number}/files`);
+    expect(failed).toMatchObject({
+      conclusion: "failure",
+      title: "Evaluation failed · the pull request is blocked until it succeeds",
+    });
+    expect(failed.summary).toContain(
+      `GitHub answered 404 Not Found on GET /api/v3/repos/${OWNER}/${REPO}/pulls/${other.number}/files`,
+    );
     expect(failed.actions).toEqual([expect.objectContaining({ identifier: "reevaluate" })]);
-    const logged = await server.waitForLog((line) => String(line.msg).startsWith("evaluation failed") && line.pr === `${OWNER}/${REPO}#${other.number}`);
+    const logged = await server.waitForLog(
+      (line) => String(line.msg).startsWith("evaluation failed") && line.pr === `${OWNER}/${REPO}#${other.number}`,
+    );
     expect(logged).toMatchObject({ level: 50, head: other.headSha, event: "pull_request.opened" });
     expect(other.comments).toEqual([]);
     expect(other.labels).toEqual([]);
@@ -186,9 +232,28 @@ describe("the built server against a GitHub stand-in", () => {
 
   it("logs each decision as one structured JSON line", () => {
     const decisions = server.logs().filter((line) => line.msg === "decision");
-    expect(decisions.map((line) => line.event)).toEqual(["pull_request.opened", "pull_request_review.submitted", "issue_comment.edited", "pull_request.opened"]);
-    const policy = { kind: "repository", repository: `${OWNER}/${REPO}`, path: ".github/guardrails.yml", commit: repo.branches.main!.sha };
-    expect(decisions[0]).toMatchObject({ level: 30, repository: `${OWNER}/${REPO}`, pr: PR_NUMBER, head: pr.headSha, tier: "high", conclusion: "failure", unmet: ["approvals", "checklist"], policy });
+    expect(decisions.map((line) => line.event)).toEqual([
+      "pull_request.opened",
+      "pull_request_review.submitted",
+      "issue_comment.edited",
+      "pull_request.opened",
+    ]);
+    const policy = {
+      kind: "repository",
+      repository: `${OWNER}/${REPO}`,
+      path: ".github/guardrails.yml",
+      commit: repo.branches.main!.sha,
+    };
+    expect(decisions[0]).toMatchObject({
+      level: 30,
+      repository: `${OWNER}/${REPO}`,
+      pr: PR_NUMBER,
+      head: pr.headSha,
+      tier: "high",
+      conclusion: "failure",
+      unmet: ["approvals", "checklist"],
+      policy,
+    });
     expect(decisions[1]).toMatchObject({ tier: "high", conclusion: "failure", unmet: ["checklist"], policy });
     expect(decisions[2]).toMatchObject({ tier: "high", conclusion: "success", unmet: [], policy });
     // Every line the server printed is JSON (pino), not pretty text.
@@ -210,7 +275,10 @@ describe("the built server against a GitHub stand-in", () => {
   it("refuses a delivery with a bad signature (401) and does nothing with it", async () => {
     const requestsBefore = fake.requests.length;
     const runsBefore = JSON.stringify(fake.checkRuns);
-    const payload = adjustPullRequest(examplePayload("pull_request", "synchronize"), repo, { ...pr, headSha: sha("forged-head") });
+    const payload = adjustPullRequest(examplePayload("pull_request", "synchronize"), repo, {
+      ...pr,
+      headSha: sha("forged-head"),
+    });
     const answer = await server.sendWebhook("pull_request", payload, { secret: "not-the-secret" });
     expect(answer.status).toBe(401);
     expect(JSON.parse(answer.body)).toEqual({ error: "signature does not match" });
@@ -229,7 +297,9 @@ describe("the built server against a GitHub stand-in", () => {
     expect(unsigned.status).toBe(400);
     expect(unsigned.body).toContain("X-Hub-Signature-256");
 
-    const invalid = await server.sendWebhook("pull_request", undefined, { rawBody: '{"action": "opened", "number": 42,' });
+    const invalid = await server.sendWebhook("pull_request", undefined, {
+      rawBody: '{"action": "opened", "number": 42,',
+    });
     expect(invalid.status).toBe(400);
     expect(JSON.parse(invalid.body)).toEqual({ error: "body is not valid JSON" });
     expect(fake.requests).toHaveLength(requestsBefore);
@@ -263,13 +333,18 @@ describe("the built server against a GitHub stand-in", () => {
   it("stops cleanly on SIGTERM", async () => {
     const exit = await server.stop("SIGTERM");
     expect(exit).toEqual({ code: 0, signal: null });
-    expect(server.logs().some((line) => line.signal === "SIGTERM" && String(line.msg).startsWith("stopping"))).toBe(true);
+    expect(server.logs().some((line) => line.signal === "SIGTERM" && String(line.msg).startsWith("stopping"))).toBe(
+      true,
+    );
   });
 });
 
 describe("the built server's configuration checks", () => {
   it("refuses to start in production without a webhook secret", async () => {
-    const server = ServerProcess.spawn({ appId: APP_ID, githubHost: "127.0.0.1:9", webhookSecret: null }, await freePort());
+    const server = ServerProcess.spawn(
+      { appId: APP_ID, githubHost: "127.0.0.1:9", webhookSecret: null },
+      await freePort(),
+    );
     const exit = await server.exited;
     expect(exit.code).toBe(1);
     expect(server.output()).toContain("guardrails: WEBHOOK_SECRET is required when NODE_ENV=production");

@@ -29,8 +29,42 @@ const policies: Policy[] = [
 
 const HEAD = "h".repeat(40);
 const OLD = "o".repeat(40);
-const segment = fc.constantFrom("src", "auth", "payments", "docs", "infra", "test", "__tests__", ".github", "workflows", "services", "api", "packages", "web", "terraform", "charts", "lib", "a", "b");
-const basename = fc.constantFrom("index.ts", "x.test.ts", "README.md", "main.tf", "ci.yml", "guardrails.yml", "package-lock.json", "a.snap", "Dockerfile", "CODEOWNERS", "values.yaml", "handler.go", "x_test.go", ".env");
+const segment = fc.constantFrom(
+  "src",
+  "auth",
+  "payments",
+  "docs",
+  "infra",
+  "test",
+  "__tests__",
+  ".github",
+  "workflows",
+  "services",
+  "api",
+  "packages",
+  "web",
+  "terraform",
+  "charts",
+  "lib",
+  "a",
+  "b",
+);
+const basename = fc.constantFrom(
+  "index.ts",
+  "x.test.ts",
+  "README.md",
+  "main.tf",
+  "ci.yml",
+  "guardrails.yml",
+  "package-lock.json",
+  "a.snap",
+  "Dockerfile",
+  "CODEOWNERS",
+  "values.yaml",
+  "handler.go",
+  "x_test.go",
+  ".env",
+);
 const path = fc.tuple(fc.array(segment, { maxLength: 4 }), basename).map(([dirs, base]) => [...dirs, base].join("/"));
 
 const changedFile: fc.Arbitrary<ChangedFile> = fc
@@ -49,33 +83,56 @@ const review: fc.Arbitrary<Review> = fc.record({
   authorIsBot: fc.boolean(),
   state: fc.constantFrom("APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"),
   commitId: fc.constantFrom(HEAD, OLD, ""),
-  authorAssociation: fc.constantFrom("OWNER", "MEMBER", "COLLABORATOR", "CONTRIBUTOR", "NONE", "FIRST_TIME_CONTRIBUTOR"),
+  authorAssociation: fc.constantFrom(
+    "OWNER",
+    "MEMBER",
+    "COLLABORATOR",
+    "CONTRIBUTOR",
+    "NONE",
+    "FIRST_TIME_CONTRIBUTOR",
+  ),
 });
 
-const generatedFacts: fc.Arbitrary<PullRequestFacts> = fc.record({
-  headSha: fc.constant(HEAD),
-  author: fc.record({ login, isBot: fc.boolean() }),
-  title: fc.oneof(fc.string({ maxLength: 80 }), fc.constant("Fix PLAT-123")),
-  body: fc.string({ maxLength: 200 }),
-  headBranch: fc.constantFrom("main", "feature/OPS-9-x", "fix"),
-  files: fc.array(changedFile, { maxLength: 25 }),
-  filesComplete: fc.boolean(),
-  labels: fc.array(
-    fc.record({
-      name: fc.constantFrom("no-tests-needed", "risk:low", "other"),
-      appliedBy: fc.option(fc.record({ login, permission: fc.constantFrom("admin", "maintain", "write", "triage", "read", "none") }), { nil: undefined }),
-    }),
-    { maxLength: 2 },
-  ),
-  reviews: fc.array(review, { maxLength: 8 }),
-  teamMembers: fc.dictionary(fc.constantFrom("security", "platform", "payments", "security-reviewers"), fc.array(login, { maxLength: 3 })),
-  coAuthors: fc.array(fc.constantFrom("Copilot <copilot@github.com>", "Jane <jane@example.com>", "Claude <noreply@anthropic.com>"), { maxLength: 2 }),
-  checklist: fc.array(fc.record({ item: fc.constantFrom("Rollback plan is described in the PR", "other item"), tickedBy: login }), { maxLength: 2 }),
-}).map((f) => {
-  // Labels with an undefined applier must not carry the key at all.
-  const labels = f.labels.map((l) => (l.appliedBy === undefined ? { name: l.name } : l)) as PullRequestFacts["labels"];
-  return { ...f, labels } as PullRequestFacts;
-});
+const generatedFacts: fc.Arbitrary<PullRequestFacts> = fc
+  .record({
+    headSha: fc.constant(HEAD),
+    author: fc.record({ login, isBot: fc.boolean() }),
+    title: fc.oneof(fc.string({ maxLength: 80 }), fc.constant("Fix PLAT-123")),
+    body: fc.string({ maxLength: 200 }),
+    headBranch: fc.constantFrom("main", "feature/OPS-9-x", "fix"),
+    files: fc.array(changedFile, { maxLength: 25 }),
+    filesComplete: fc.boolean(),
+    labels: fc.array(
+      fc.record({
+        name: fc.constantFrom("no-tests-needed", "risk:low", "other"),
+        appliedBy: fc.option(
+          fc.record({ login, permission: fc.constantFrom("admin", "maintain", "write", "triage", "read", "none") }),
+          { nil: undefined },
+        ),
+      }),
+      { maxLength: 2 },
+    ),
+    reviews: fc.array(review, { maxLength: 8 }),
+    teamMembers: fc.dictionary(
+      fc.constantFrom("security", "platform", "payments", "security-reviewers"),
+      fc.array(login, { maxLength: 3 }),
+    ),
+    coAuthors: fc.array(
+      fc.constantFrom("Copilot <copilot@github.com>", "Jane <jane@example.com>", "Claude <noreply@anthropic.com>"),
+      { maxLength: 2 },
+    ),
+    checklist: fc.array(
+      fc.record({ item: fc.constantFrom("Rollback plan is described in the PR", "other item"), tickedBy: login }),
+      { maxLength: 2 },
+    ),
+  })
+  .map((f) => {
+    // Labels with an undefined applier must not carry the key at all.
+    const labels = f.labels.map((l) =>
+      l.appliedBy === undefined ? { name: l.name } : l,
+    ) as PullRequestFacts["labels"];
+    return { ...f, labels } as PullRequestFacts;
+  });
 
 const policy = fc.constantFrom(...policies);
 const rank = (tier: string) => TIERS.indexOf(tier as (typeof TIERS)[number]);
@@ -115,7 +172,13 @@ describe("evaluate on generated facts", () => {
       fc.property(policy, generatedFacts, (p, f) => {
         const before = evaluate(p, f);
         // A fresh reviewer: not the author, not a bot, a member, on the current head.
-        const approval: Review = { author: "zed-reviewer", authorIsBot: false, state: "APPROVED", commitId: HEAD, authorAssociation: "MEMBER" };
+        const approval: Review = {
+          author: "zed-reviewer",
+          authorIsBot: false,
+          state: "APPROVED",
+          commitId: HEAD,
+          authorAssociation: "MEMBER",
+        };
         const after = evaluate(p, { ...f, reviews: [...f.reviews, approval] });
         if (before.conclusion === "success") expect(after.conclusion).toBe("success");
         // The same requirements, in the same order; none met before is unmet after.

@@ -86,13 +86,17 @@ export function review(state: ReviewState, author: string, options: ReviewOption
 }
 
 export const approve = (author: string, options?: ReviewOptions): Review => review("APPROVED", author, options);
-export const requestChanges = (author: string, options?: ReviewOptions): Review => review("CHANGES_REQUESTED", author, options);
+export const requestChanges = (author: string, options?: ReviewOptions): Review =>
+  review("CHANGES_REQUESTED", author, options);
 export const comment = (author: string, options?: ReviewOptions): Review => review("COMMENTED", author, options);
 export const dismissed = (author: string, options?: ReviewOptions): Review => review("DISMISSED", author, options);
 
 export function label(name: string, appliedBy?: Permission | { login: string; permission: Permission }): Label {
   if (appliedBy === undefined) return { name };
-  return { name, appliedBy: typeof appliedBy === "string" ? { login: "maintainer", permission: appliedBy } : appliedBy };
+  return {
+    name,
+    appliedBy: typeof appliedBy === "string" ? { login: "maintainer", permission: appliedBy } : appliedBy,
+  };
 }
 
 export function ticks(...items: string[]): ChecklistTick[] {
@@ -107,7 +111,9 @@ export function run(p: Policy, f: Partial<PullRequestFacts> = {}): Decision {
 export function requirement(decision: Decision, kind: RequirementKind): RequirementResult {
   const found = decision.requirements.filter((r) => r.kind === kind);
   if (found.length !== 1) {
-    throw new Error(`expected one "${kind}" requirement, found ${found.length}: ${JSON.stringify(decision.requirements)}`);
+    throw new Error(
+      `expected one "${kind}" requirement, found ${found.length}: ${JSON.stringify(decision.requirements)}`,
+    );
   }
   return found[0]!;
 }

@@ -12,7 +12,14 @@ const ORG = () =>
   policy({
     enforce: true,
     default_tier: "low",
-    rules: [{ name: "infra", tier: "high", paths: ["infra/**", "**/*.tf"], require: { approvers: [{ teams: ["platform"] }], checklist: ["Plan reviewed"] } }],
+    rules: [
+      {
+        name: "infra",
+        tier: "high",
+        paths: ["infra/**", "**/*.tf"],
+        require: { approvers: [{ teams: ["platform"] }], checklist: ["Plan reviewed"] },
+      },
+    ],
     tiers: { low: {}, medium: {}, high: { approvals: 2 } },
   });
 /** What a PR author would like the repository's policy to say. */
@@ -40,7 +47,10 @@ describe("the organisation floor", () => {
   });
 
   it("keeps the repository's own stricter demands too (the union)", () => {
-    const strict = policy({ default_tier: "medium", tiers: { low: {}, medium: { approvals: 1, checklist: ["Release notes written"] }, high: {} } });
+    const strict = policy({
+      default_tier: "medium",
+      tiers: { low: {}, medium: { approvals: 1, checklist: ["Release notes written"] }, high: {} },
+    });
     const decision = evaluateWithFloor(strict, ORG(), facts({ files: [file("src/app.ts")] }));
     expect(decision.tier).toBe("medium");
     expect(decision.requirements.map((r) => [r.kind, r.policy])).toEqual([
@@ -86,6 +96,9 @@ describe("enforce in the loader", () => {
   it("is accepted in the organisation policy, and must be true or false", () => {
     const loaded = loadPolicy("version: 1\nenforce: true\n", { organization: true });
     expect(loaded.ok && loaded.policy.enforce).toBe(true);
-    expect(loadPolicy("version: 1\nenforce: yes please\n", { organization: true })).toMatchObject({ ok: false, problems: [{ line: 2, column: 10 }] });
+    expect(loadPolicy("version: 1\nenforce: yes please\n", { organization: true })).toMatchObject({
+      ok: false,
+      problems: [{ line: 2, column: 10 }],
+    });
   });
 });

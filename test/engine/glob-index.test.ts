@@ -180,7 +180,23 @@ describe("GlobIndex agrees with minimatch(path, glob, { dot: true })", () => {
 
   it("agrees with minimatch on generated globs and paths", () => {
     const segment = fc.constantFrom("a", "b", "src", ".git", "x.md", "y.test.ts", "lock.json", "c.d.e");
-    const globSegment = fc.constantFrom("a", "b", "src", ".git", "*", "**", "*.md", "*.ts", "*.test.*", "{a,b}", "x.md", "lock.json", "?", "[ab]", "*.d.e");
+    const globSegment = fc.constantFrom(
+      "a",
+      "b",
+      "src",
+      ".git",
+      "*",
+      "**",
+      "*.md",
+      "*.ts",
+      "*.test.*",
+      "{a,b}",
+      "x.md",
+      "lock.json",
+      "?",
+      "[ab]",
+      "*.d.e",
+    );
     const path = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join("/"));
     const glob = fc
       .array(globSegment, { minLength: 1, maxLength: 5 })
@@ -198,7 +214,20 @@ describe("GlobIndex agrees with minimatch(path, glob, { dot: true })", () => {
     // Paths as git and GitHub give them: no "." or ".." segment (git refuses them; minimatch's
     // regular expression and minimatch() disagree there, e.g. "a/." and "a/?"), no trailing "/".
     const segment = fc.constantFrom("a", "b", "src", ".git", "x.md", "y.test.ts", "c.d.e", ".github", "..x");
-    const globSegment = fc.constantFrom("a", "b", "src", ".git", "*", "**", "*.md", "*.ts", "{a,b}", "x.md", "?", "[ab]");
+    const globSegment = fc.constantFrom(
+      "a",
+      "b",
+      "src",
+      ".git",
+      "*",
+      "**",
+      "*.md",
+      "*.ts",
+      "{a,b}",
+      "x.md",
+      "?",
+      "[ab]",
+    );
     const glob = fc
       .array(globSegment, { minLength: 1, maxLength: 4 })
       .map((s) => s.join("/"))
@@ -206,20 +235,25 @@ describe("GlobIndex agrees with minimatch(path, glob, { dot: true })", () => {
     const directory = fc.array(segment, { minLength: 0, maxLength: 3 });
     const name = fc.constantFrom("x.md", "y.test.ts", "a", ".git", "c.d.e", ".env", "..x");
     fc.assert(
-      fc.property(fc.uniqueArray(glob, { minLength: 1, maxLength: 8 }), fc.array(directory, { minLength: 1, maxLength: 3 }), fc.array(name, { minLength: 1, maxLength: 4 }), (globs, directories, names) => {
-        const index = new GlobIndex<number>();
-        globs.forEach((g, i) => index.add(g, i));
-        for (const dir of directories) {
-          for (const base of names) {
-            const path = [...dir, base].join("/");
-            if (path === "") continue;
-            const found = new Set<number>();
-            index.forEachMatch(path, (i) => found.add(i));
-            const expected = globs.flatMap((g, i) => (minimatch(path, g, { dot: true }) ? [i] : []));
-            expect([path, [...found].sort((x, y) => x - y)]).toEqual([path, expected]);
+      fc.property(
+        fc.uniqueArray(glob, { minLength: 1, maxLength: 8 }),
+        fc.array(directory, { minLength: 1, maxLength: 3 }),
+        fc.array(name, { minLength: 1, maxLength: 4 }),
+        (globs, directories, names) => {
+          const index = new GlobIndex<number>();
+          globs.forEach((g, i) => index.add(g, i));
+          for (const dir of directories) {
+            for (const base of names) {
+              const path = [...dir, base].join("/");
+              if (path === "") continue;
+              const found = new Set<number>();
+              index.forEachMatch(path, (i) => found.add(i));
+              const expected = globs.flatMap((g, i) => (minimatch(path, g, { dot: true }) ? [i] : []));
+              expect([path, [...found].sort((x, y) => x - y)]).toEqual([path, expected]);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 1500, seed: 20261123 },
     );
   });

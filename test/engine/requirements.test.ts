@@ -37,7 +37,12 @@ describe("union of requirements", () => {
           checklist: ["Threat model reviewed", "Rollback plan"],
         },
       },
-      { name: "billing", tier: "medium", paths: ["src/billing/**"], require: { approvals: 2, approvers: [{ teams: ["security"] }], tests: true } },
+      {
+        name: "billing",
+        tier: "medium",
+        paths: ["src/billing/**"],
+        require: { approvals: 2, approvers: [{ teams: ["security"] }], tests: true },
+      },
       { name: "docs", tier: "low", paths: ["docs/**"], require: { checklist: ["Docs reviewed"] } },
     ],
     agents: { authors: ["*[bot]"], require: { approvals: 2, checklist: ["Agent output read line by line"] } },
@@ -45,7 +50,11 @@ describe("union of requirements", () => {
     tiers: {
       low: {},
       medium: { approvals: 1 },
-      high: { approvals: 2, approvers: [{ teams: ["security"], count: 1 }], checklist: ["Rollback plan", "Dashboards"] },
+      high: {
+        approvals: 2,
+        approvers: [{ teams: ["security"], count: 1 }],
+        checklist: ["Rollback plan", "Dashboards"],
+      },
     },
   });
 
@@ -63,7 +72,10 @@ describe("union of requirements", () => {
   });
 
   it("equal approval counts name every source", () => {
-    const decision = run(unionPolicy, { files: [file("src/billing/pay.ts"), file("docs/x.md")], author: { login: "x[bot]", isBot: true } });
+    const decision = run(unionPolicy, {
+      files: [file("src/billing/pay.ts"), file("docs/x.md")],
+      author: { login: "x[bot]", isBot: true },
+    });
     expect(decision.tier).toBe("medium");
     expect(requirement(decision, "approvals")).toMatchObject({ required: 2, sources: ["rule:billing", "agents"] });
   });
@@ -92,8 +104,17 @@ describe("union of requirements", () => {
   });
 
   it("checklists concatenate in order without duplicates", () => {
-    const decision = run(unionPolicy, { files: [file("src/auth/a.ts"), file("docs/a.md"), file(".github/guardrails.yml")], author: { login: "x[bot]", isBot: true } });
-    const expected = ["Rollback plan", "Dashboards", "Threat model reviewed", "Docs reviewed", "Agent output read line by line"];
+    const decision = run(unionPolicy, {
+      files: [file("src/auth/a.ts"), file("docs/a.md"), file(".github/guardrails.yml")],
+      author: { login: "x[bot]", isBot: true },
+    });
+    const expected = [
+      "Rollback plan",
+      "Dashboards",
+      "Threat model reviewed",
+      "Docs reviewed",
+      "Agent output read line by line",
+    ];
     expect(decision.checklist).toEqual(expected);
     const checklist = requirement(decision, "checklist");
     expect(checklist.items?.map((i) => i.item)).toEqual(expected);
@@ -101,7 +122,10 @@ describe("union of requirements", () => {
   });
 
   it("tests and ticket are required when any source requires them", () => {
-    const decision = run(unionPolicy, { files: [file("src/auth/a.ts"), file("src/billing/b.ts")], title: "ABC-1 change" });
+    const decision = run(unionPolicy, {
+      files: [file("src/auth/a.ts"), file("src/billing/b.ts")],
+      title: "ABC-1 change",
+    });
     expect(requirement(decision, "tests").sources).toEqual(["rule:billing"]);
     expect(requirement(decision, "ticket").sources).toEqual(["rule:auth"]);
   });
@@ -124,9 +148,27 @@ describe("union of requirements", () => {
   });
 
   it.each<[string, ChangedFile[], Label[], boolean, RegExp]>([
-    ["only docs listed: source files may be among the unlisted, so tests are owed", [file("docs/a.md")], [], false, /the file list is incomplete, so source files may have changed unseen, without a test file/],
-    ["a listed test file meets it", [file("docs/a.md"), file("test/a.test.ts")], [], true, /the file list is incomplete with 1 test file/],
-    ["the exempt label applied by a writer waives it", [file("docs/a.md")], [label("no-tests-needed", "write")], true, /tests waived by label/],
+    [
+      "only docs listed: source files may be among the unlisted, so tests are owed",
+      [file("docs/a.md")],
+      [],
+      false,
+      /the file list is incomplete, so source files may have changed unseen, without a test file/,
+    ],
+    [
+      "a listed test file meets it",
+      [file("docs/a.md"), file("test/a.test.ts")],
+      [],
+      true,
+      /the file list is incomplete with 1 test file/,
+    ],
+    [
+      "the exempt label applied by a writer waives it",
+      [file("docs/a.md")],
+      [label("no-tests-needed", "write")],
+      true,
+      /tests waived by label/,
+    ],
   ])("an incomplete file list and the tests requirement: %s", (_name, files, labels, met, message) => {
     const decision = run(unionPolicy, { files, labels, filesComplete: false });
     expect(requirement(decision, "tests")).toMatchObject({ met, message: expect.stringMatching(message) });
@@ -154,14 +196,19 @@ describe("union of requirements", () => {
   });
 
   it("policy_change.require applies only when the policy file changes", () => {
-    const groupsOf = (files: ChangedFile[]) => run(unionPolicy, { files }).requirements.filter((r) => r.kind === "approvers").map((r) => r.sources);
+    const groupsOf = (files: ChangedFile[]) =>
+      run(unionPolicy, { files })
+        .requirements.filter((r) => r.kind === "approvers")
+        .map((r) => r.sources);
     expect(groupsOf([file("lib/a.ts")])).toEqual([]);
     expect(groupsOf([renamed("x.yml", ".github/guardrails.yml")])).toEqual([["tier:high"], ["policy_change"]]);
   });
 
   it("a tier's requirements are those of the final tier only", () => {
     const decision = run(unionPolicy, { files: [file("src/auth/a.ts")] });
-    expect(decision.requirements.flatMap((r) => r.sources).filter((s) => s.startsWith("tier:"))).not.toContain("tier:medium");
+    expect(decision.requirements.flatMap((r) => r.sources).filter((s) => s.startsWith("tier:"))).not.toContain(
+      "tier:medium",
+    );
   });
 });
 
@@ -170,26 +217,72 @@ describe("tests requirement", () => {
     tests: { source: ["src/**"], tests: ["test/**", "**/*.test.*"], exempt_label: "no-tests-needed" },
     tiers: { low: {}, medium: { tests: true }, high: {} },
   });
-  const judgeTests = (files: ChangedFile[], labels: Label[] = []) => requirement(run(testsPolicy, { files, labels }), "tests");
+  const judgeTests = (files: ChangedFile[], labels: Label[] = []) =>
+    requirement(run(testsPolicy, { files, labels }), "tests");
 
   it.each<[string, ChangedFile[], Label[], boolean]>([
     ["a source change without tests fails", [file("src/a.ts")], [], false],
     ["a source change with a test under test/ passes", [file("src/a.ts"), file("test/a.ts")], [], true],
     ["a source change with a *.test.* file passes", [file("src/a.ts"), added("src/a.test.ts")], [], true],
     ["a deleted test file does not count", [file("src/a.ts"), removed("test/a.ts")], [], false],
-    ["a renamed test file counts as a test change", [file("src/a.ts"), renamed("test/old.ts", "test/new.ts")], [], true],
+    [
+      "a renamed test file counts as a test change",
+      [file("src/a.ts"), renamed("test/old.ts", "test/new.ts")],
+      [],
+      true,
+    ],
     ["no source change needs no tests", [file("docs/a.md"), file("package.json")], [], true],
     ["a deleted source file is a source change", [removed("src/gone.ts")], [], false],
     ["a rename out of the source folder is a source change", [renamed("src/a.ts", "lib/a.ts")], [], false],
-    ["the exempt label applied by an admin waives tests", [file("src/a.ts")], [label("no-tests-needed", "admin")], true],
-    ["the exempt label applied by a maintainer waives tests", [file("src/a.ts")], [label("no-tests-needed", "maintain")], true],
-    ["the exempt label applied by a writer waives tests", [file("src/a.ts")], [label("no-tests-needed", "write")], true],
-    ["the exempt label applied by a reader does not waive tests", [file("src/a.ts")], [label("no-tests-needed", "read")], false],
-    ["the exempt label applied by a triager does not waive tests", [file("src/a.ts")], [label("no-tests-needed", "triage")], false],
-    ["the exempt label applied by someone without access does not waive tests", [file("src/a.ts")], [label("no-tests-needed", "none")], false],
-    ["the exempt label without a known applier does not waive tests", [file("src/a.ts")], [label("no-tests-needed")], false],
+    [
+      "the exempt label applied by an admin waives tests",
+      [file("src/a.ts")],
+      [label("no-tests-needed", "admin")],
+      true,
+    ],
+    [
+      "the exempt label applied by a maintainer waives tests",
+      [file("src/a.ts")],
+      [label("no-tests-needed", "maintain")],
+      true,
+    ],
+    [
+      "the exempt label applied by a writer waives tests",
+      [file("src/a.ts")],
+      [label("no-tests-needed", "write")],
+      true,
+    ],
+    [
+      "the exempt label applied by a reader does not waive tests",
+      [file("src/a.ts")],
+      [label("no-tests-needed", "read")],
+      false,
+    ],
+    [
+      "the exempt label applied by a triager does not waive tests",
+      [file("src/a.ts")],
+      [label("no-tests-needed", "triage")],
+      false,
+    ],
+    [
+      "the exempt label applied by someone without access does not waive tests",
+      [file("src/a.ts")],
+      [label("no-tests-needed", "none")],
+      false,
+    ],
+    [
+      "the exempt label without a known applier does not waive tests",
+      [file("src/a.ts")],
+      [label("no-tests-needed")],
+      false,
+    ],
     ["another label does not waive tests", [file("src/a.ts")], [label("skip-tests", "admin")], false],
-    ["label names compare case-insensitively, as on GitHub", [file("src/a.ts")], [label("No-Tests-Needed", "write")], true],
+    [
+      "label names compare case-insensitively, as on GitHub",
+      [file("src/a.ts")],
+      [label("No-Tests-Needed", "write")],
+      true,
+    ],
   ])("%s", (_name, files, labels, met) => {
     const result = judgeTests(files, labels);
     expect(result.met).toBe(met);
@@ -204,7 +297,10 @@ describe("tests requirement", () => {
   });
 
   it("a custom exempt label name is honoured", () => {
-    const p = policy({ tests: { exempt_label: "tests-waived" }, tiers: { low: {}, medium: { tests: true }, high: {} } });
+    const p = policy({
+      tests: { exempt_label: "tests-waived" },
+      tiers: { low: {}, medium: { tests: true }, high: {} },
+    });
     const judge = (labels: Label[]) => requirement(run(p, { files: [file("src/a.ts")], labels }), "tests").met;
     expect(judge([label("tests-waived", "write")])).toBe(true);
     expect(judge([label("no-tests-needed", "write")])).toBe(false);
@@ -261,8 +357,11 @@ describe("ticket requirement", () => {
 });
 
 describe("checklist requirement", () => {
-  const checklistPolicy = policy({ tiers: { low: {}, medium: { checklist: ["Rollback plan", "Dashboards"] }, high: {} } });
-  const judge = (ticked: string[]) => requirement(run(checklistPolicy, { files: [file("a")], checklist: ticks(...ticked) }), "checklist");
+  const checklistPolicy = policy({
+    tiers: { low: {}, medium: { checklist: ["Rollback plan", "Dashboards"] }, high: {} },
+  });
+  const judge = (ticked: string[]) =>
+    requirement(run(checklistPolicy, { files: [file("a")], checklist: ticks(...ticked) }), "checklist");
 
   it.each<[string, string[], boolean, boolean[]]>([
     ["nothing ticked", [], false, [false, false]],
@@ -278,7 +377,10 @@ describe("checklist requirement", () => {
   });
 
   it("names who ticked an item", () => {
-    const decision = run(checklistPolicy, { files: [file("a")], checklist: [{ item: "Dashboards", tickedBy: "alice" }] });
+    const decision = run(checklistPolicy, {
+      files: [file("a")],
+      checklist: [{ item: "Dashboards", tickedBy: "alice" }],
+    });
     expect(requirement(decision, "checklist").items).toEqual([
       { item: "Rollback plan", ticked: false, tickedBy: undefined },
       { item: "Dashboards", ticked: true, tickedBy: "alice" },
@@ -289,7 +391,17 @@ describe("checklist requirement", () => {
 describe("conclusion", () => {
   const strict = policy({
     tests: { source: ["src/**"], tests: ["test/**"] },
-    tiers: { low: {}, medium: { approvals: 1, tests: true, ticket: true, checklist: ["Rollback plan"], approvers: [{ users: ["alice"] }] }, high: {} },
+    tiers: {
+      low: {},
+      medium: {
+        approvals: 1,
+        tests: true,
+        ticket: true,
+        checklist: ["Rollback plan"],
+        approvers: [{ users: ["alice"] }],
+      },
+      high: {},
+    },
   });
   const complete: Partial<PullRequestFacts> = {
     files: [file("src/a.ts"), file("test/a.ts")],
@@ -311,7 +423,11 @@ describe("conclusion", () => {
     ["no tests", { files: [file("src/a.ts")] }, ["tests"]],
     ["no ticket", { title: "change" }, ["ticket"]],
     ["an unticked item", { checklist: [] }, ["checklist"]],
-    ["an open change request", { reviews: [approve("alice"), requestChanges("carol", { commit: OLD })] }, ["changes_requested"]],
+    [
+      "an open change request",
+      { reviews: [approve("alice"), requestChanges("carol", { commit: OLD })] },
+      ["changes_requested"],
+    ],
   ])("is failure when a requirement is unmet: %s", (_name, overrides, unmet) => {
     const decision = run(strict, { ...complete, ...overrides });
     expect(decision.requirements.filter((r) => !r.met).map((r) => r.kind)).toEqual(unmet);

@@ -44,12 +44,20 @@ describe("valid approvals", () => {
     ["a login ending in [bot] is a bot even when not flagged", [approve("review-app[bot]")], []],
     ["an outsider (CONTRIBUTOR) does not count", [approve("alice", { association: "CONTRIBUTOR" })], []],
     ["an outsider (NONE) does not count", [approve("alice", { association: "NONE" })], []],
-    ["an outsider (FIRST_TIME_CONTRIBUTOR) does not count", [approve("alice", { association: "FIRST_TIME_CONTRIBUTOR" })], []],
+    [
+      "an outsider (FIRST_TIME_CONTRIBUTOR) does not count",
+      [approve("alice", { association: "FIRST_TIME_CONTRIBUTOR" })],
+      [],
+    ],
     ["an outsider (FIRST_TIMER) does not count", [approve("alice", { association: "FIRST_TIMER" })], []],
     ["an unknown association does not count", [approve("alice", { association: "" })], []],
     ["an approval on an older commit does not count (stale: discard)", [approve("alice", { commit: OLD })], []],
     ["a fresh approval after a stale one counts", [approve("alice", { commit: OLD }), approve("alice")], ["alice"]],
-    ["a stale approval after a fresh one is the latest and does not count", [approve("alice"), approve("alice", { commit: OLD })], []],
+    [
+      "a stale approval after a fresh one is the latest and does not count",
+      [approve("alice"), approve("alice", { commit: OLD })],
+      [],
+    ],
     ["COMMENTED after APPROVED does not replace the approval", [approve("alice"), comment("alice")], ["alice"]],
     ["COMMENTED alone is not an approval", [comment("alice")], []],
     ["PENDING is not an approval and replaces nothing", [approve("alice"), review("PENDING", "alice")], ["alice"]],
@@ -60,7 +68,17 @@ describe("valid approvals", () => {
     ["two approvals by one reviewer count once", [approve("alice"), approve("alice")], ["alice"]],
     ["one reviewer under two letter cases counts once", [approve("alice"), approve("Alice")], ["Alice"]],
     ["distinct reviewers each count", [approve("alice"), approve("bob", { association: "OWNER" })], ["alice", "bob"]],
-    ["only the valid ones of a mix count", [approve(AUTHOR), approve("bot[bot]"), approve("eve", { association: "NONE" }), approve("carol", { commit: OLD }), approve("bob")], ["bob"]],
+    [
+      "only the valid ones of a mix count",
+      [
+        approve(AUTHOR),
+        approve("bot[bot]"),
+        approve("eve", { association: "NONE" }),
+        approve("carol", { commit: OLD }),
+        approve("bob"),
+      ],
+      ["bob"],
+    ],
   ])("%s", (_name, reviews, approvedBy) => {
     const { decision, approvedBy: actual } = judge(reviews);
     expect(actual).toEqual(approvedBy);
@@ -93,7 +111,12 @@ describe("valid approvals", () => {
   });
 
   it("the message says which approvals were not counted and why", () => {
-    const { decision } = judge([approve(AUTHOR), approve("x[bot]"), approve("eve", { association: "NONE" }), approve("carol", { commit: OLD })]);
+    const { decision } = judge([
+      approve(AUTHOR),
+      approve("x[bot]"),
+      approve("eve", { association: "NONE" }),
+      approve("carol", { commit: OLD }),
+    ]);
     const message = requirement(decision, "approvals").message;
     expect(message).toContain(`${AUTHOR} is the PR author`);
     expect(message).toContain("x[bot] is a bot");
@@ -110,11 +133,19 @@ describe("change requests", () => {
     ["a comment after a change request does not unblock", [requestChanges("alice"), comment("alice")], ["alice"]],
     ["a dismissed change request no longer blocks", [requestChanges("alice"), dismissed("alice")], []],
     ["a change request on an older commit still blocks", [requestChanges("alice", { commit: OLD })], ["alice"]],
-    ["a stale approval still clears the reviewer's change request", [requestChanges("alice"), approve("alice", { commit: OLD })], []],
+    [
+      "a stale approval still clears the reviewer's change request",
+      [requestChanges("alice"), approve("alice", { commit: OLD })],
+      [],
+    ],
     ["another reviewer's approval does not clear it", [requestChanges("alice"), approve("bob")], ["alice"]],
     ["a bot's change request does not block", [requestChanges("lint[bot]", { bot: true })], []],
     ["an outsider's change request does not block", [requestChanges("eve", { association: "CONTRIBUTOR" })], []],
-    ["every blocking reviewer is named", [requestChanges("alice"), requestChanges("bob"), approve("carol")], ["alice", "bob"]],
+    [
+      "every blocking reviewer is named",
+      [requestChanges("alice"), requestChanges("bob"), approve("carol")],
+      ["alice", "bob"],
+    ],
   ])("%s", (_name, reviews, blockedBy) => {
     const { decision, blockedBy: actual } = judge(reviews);
     expect(actual).toEqual(blockedBy);
@@ -162,8 +193,18 @@ describe("approver groups", () => {
     ["team membership compares logins case-insensitively", [approve("SAM")], [true, false], [["SAM"], []]],
     ["a non-member approval meets neither group", [approve("zed")], [false, false], [[], []]],
     ["a listed user counts, case-insensitively", [approve("bob")], [false, false], [[], ["bob"]]],
-    ["users and team members add up to the group's count", [approve("bob"), approve("lee")], [false, true], [[], ["bob", "lee"]]],
-    ["one person may satisfy several groups", [approve("alice"), approve("lee")], [true, true], [["alice"], ["alice", "lee"]]],
+    [
+      "users and team members add up to the group's count",
+      [approve("bob"), approve("lee")],
+      [false, true],
+      [[], ["bob", "lee"]],
+    ],
+    [
+      "one person may satisfy several groups",
+      [approve("alice"), approve("lee")],
+      [true, true],
+      [["alice"], ["alice", "lee"]],
+    ],
     ["an invalid approval by a member does not count", [approve("sam", { commit: OLD })], [false, false], [[], []]],
     ["a member's approval does not count when they are the author", [approve(AUTHOR)], [false, false], [[], []]],
   ])("%s", (_name, reviews, met, approvedBy) => {
@@ -180,7 +221,10 @@ describe("approver groups", () => {
 
   it("a team with no known members cannot approve", () => {
     const p = policy({ tiers: { low: {}, medium: { approvers: [{ teams: ["ghosts"] }] }, high: {} } });
-    const result = requirement(run(p, { files: [file("a")], reviews: [approve("alice")], teamMembers: {} }), "approvers");
+    const result = requirement(
+      run(p, { files: [file("a")], reviews: [approve("alice")], teamMembers: {} }),
+      "approvers",
+    );
     expect(result).toMatchObject({ met: false, required: 1, approvedBy: [] });
   });
 });

@@ -10,15 +10,30 @@ import { describe, expect, it } from "@jest/globals";
 import { parse } from "yaml";
 import { evaluate } from "../../src/engine/evaluate.js";
 import { facts } from "../engine/fixtures.js";
-import type { ChangedFile, Decision, PullRequestFacts, RequirementKind, RequirementResult, Review } from "../../src/engine/types.js";
+import type {
+  ChangedFile,
+  Decision,
+  PullRequestFacts,
+  RequirementKind,
+  RequirementResult,
+  Review,
+} from "../../src/engine/types.js";
 import { BUILT_IN_POLICY_YAML } from "../../src/policy/default.js";
 import { TICKET_TEXT_LIMITS } from "../../src/engine/requirements.js";
 import { loadPolicy, MAX_POLICY_BYTES } from "../../src/policy/loader.js";
-import { DEFAULT_TIER_REQUIREMENTS, policySchema, requirementSchema, TIERS, type Policy } from "../../src/policy/schema.js";
+import {
+  DEFAULT_TIER_REQUIREMENTS,
+  policySchema,
+  requirementSchema,
+  TIERS,
+  type Policy,
+} from "../../src/policy/schema.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const examplesDir = join(root, "examples");
-const exampleFiles = readdirSync(examplesDir).filter((name) => name.endsWith(".yml")).sort();
+const exampleFiles = readdirSync(examplesDir)
+  .filter((name) => name.endsWith(".yml"))
+  .sort();
 /** The organisation policy example goes in the owner's `.github` repository: only there may it say `enforce`. */
 const isOrganizationExample = (name: string) => name === "organization.yml";
 const readExample = (name: string) => readFileSync(join(examplesDir, name), "utf8");
@@ -107,7 +122,15 @@ import { parseCodeOwners } from "../../src/policy/codeowners.js";
 function pullRequest(overrides: Partial<PullRequestFacts>): PullRequestFacts {
   // The repository's CODEOWNERS at the base: payments code is owned by its on-call lead.
   const codeOwners = parseCodeOwners("/src/payments/ @payments-oncall-lead\n/test/ @erin @acme/qa\n");
-  return facts({ headSha: HEAD, author: { login: "dana", isBot: false }, title: "Improve the thing", headBranch: "feature/improve", codeOwners, repositoryOwner: "acme", ...overrides });
+  return facts({
+    headSha: HEAD,
+    author: { login: "dana", isBot: false },
+    title: "Improve the thing",
+    headBranch: "feature/improve",
+    codeOwners,
+    repositoryOwner: "acme",
+    ...overrides,
+  });
 }
 
 function file(path: string, additions = 20, deletions = 5, status: ChangedFile["status"] = "modified"): ChangedFile {
@@ -232,12 +255,18 @@ describe("examples/web-service.yml", () => {
     expect(reasonKinds(withoutTests)).toEqual(["default"]);
     expect(unmet(withoutTests)).toEqual(["tests"]);
 
-    const exempted = evaluate(policy, { ...facts, labels: [{ name: "no-tests-needed", appliedBy: { login: "erin", permission: "write" } }] });
+    const exempted = evaluate(policy, {
+      ...facts,
+      labels: [{ name: "no-tests-needed", appliedBy: { login: "erin", permission: "write" } }],
+    });
     expect(exempted.conclusion).toBe("success");
   });
 
   it("does not count the lock file toward size: a 6000-line lock file update stays medium", () => {
-    const decision = evaluate(policy, pullRequest({ files: [file("package.json", 2, 2), file("package-lock.json", 3000, 3000)] }));
+    const decision = evaluate(
+      policy,
+      pullRequest({ files: [file("package.json", 2, 2), file("package-lock.json", 3000, 3000)] }),
+    );
     expect(decision.tier).toBe("medium");
     expect(ruleNames(decision)).toEqual(["dependencies"]);
     expect(decision.size).toEqual({ lines: 4, files: 1, ignoredFiles: 1 });
@@ -261,7 +290,10 @@ describe("examples/monorepo.yml", () => {
     expect(reasonKinds(withLockfile)).not.toContain("size");
     expect(withLockfile.size).toEqual({ lines: 59, files: 2, ignoredFiles: 1 });
 
-    const withCode = evaluate(policy, pullRequest({ files: [...feature, file("packages/ui/src/table.tsx", 4000, 1000)] }));
+    const withCode = evaluate(
+      policy,
+      pullRequest({ files: [...feature, file("packages/ui/src/table.tsx", 4000, 1000)] }),
+    );
     expect(withCode.tier).toBe("high");
     expect(reasonKinds(withCode)).toContain("size");
   });
@@ -298,7 +330,10 @@ describe("examples/monorepo.yml", () => {
     expect(ruleNames(decision)).toEqual(["billing-service"]);
     expect(approverTeams(decision)).toEqual([["billing"]]);
     expect(requirement(decision, "ticket").met).toBe(true);
-    expect(decision.checklist).toEqual(["Rollback plan is described in the PR", "Feature flag or staged rollout is in place"]);
+    expect(decision.checklist).toEqual([
+      "Rollback plan is described in the PR",
+      "Feature flag or staged rollout is in place",
+    ]);
   });
 
   it("gives medium the built-in default's requirements, and keeps approvals across pushes", () => {
@@ -329,7 +364,10 @@ describe("examples/infrastructure.yml", () => {
   const policy = example("infrastructure.yml");
 
   it("makes a staging change medium with one approval", () => {
-    const decision = evaluate(policy, pullRequest({ files: [file("terraform/envs/staging/main.tf", 12, 3)], reviews: [approval("kim")] }));
+    const decision = evaluate(
+      policy,
+      pullRequest({ files: [file("terraform/envs/staging/main.tf", 12, 3)], reviews: [approval("kim")] }),
+    );
     expect(decision.tier).toBe("medium");
     expect(ruleNames(decision)).toEqual(["non-prod"]);
     expect(decision.conclusion).toBe("success");
@@ -344,7 +382,10 @@ describe("examples/infrastructure.yml", () => {
   it("makes a production overlay high: SRE and platform approvers, a change ticket, the rollback checklist", () => {
     const decision = evaluate(
       policy,
-      pullRequest({ title: "chg-2231 Raise API replicas", files: [file("k8s/overlays/prod/api/deployment.yaml", 1, 1)] }),
+      pullRequest({
+        title: "chg-2231 Raise API replicas",
+        files: [file("k8s/overlays/prod/api/deployment.yaml", 1, 1)],
+      }),
     );
     expect(decision.tier).toBe("high");
     expect(ruleNames(decision)).toEqual(["production"]);
@@ -369,7 +410,12 @@ describe("examples/infrastructure.yml", () => {
     expect(requirement(untested, "tests").met).toBe(false);
     const tested = evaluate(
       policy,
-      pullRequest({ files: [file("terraform/modules/vpc/main.tf"), file("terraform/modules/vpc/tests/subnets.tftest.hcl", 40, 0, "added")] }),
+      pullRequest({
+        files: [
+          file("terraform/modules/vpc/main.tf"),
+          file("terraform/modules/vpc/tests/subnets.tftest.hcl", 40, 0, "added"),
+        ],
+      }),
     );
     expect(requirement(tested, "tests").met).toBe(true);
   });
@@ -377,7 +423,10 @@ describe("examples/infrastructure.yml", () => {
   it("makes a Renovate bump of a dev provider lock high and asks the platform team", () => {
     const decision = evaluate(
       policy,
-      pullRequest({ author: { login: "renovate[bot]", isBot: true }, files: [file("terraform/envs/dev/.terraform.lock.hcl", 30, 30)] }),
+      pullRequest({
+        author: { login: "renovate[bot]", isBot: true },
+        files: [file("terraform/envs/dev/.terraform.lock.hcl", 30, 30)],
+      }),
     );
     expect(decision.tier).toBe("high");
     expect(reasonKinds(decision)).toEqual(["rule", "agent"]);

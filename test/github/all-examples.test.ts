@@ -41,23 +41,33 @@ describe("every example payload of every subscribed event", () => {
     for (const event of Object.keys(SUBSCRIBED)) expect(cases.some((c) => c.event === event)).toBe(true);
   });
 
-  it.each(cases.map((c) => [`${c.event}${c.action ? `.${c.action}` : ""} #${c.index}`, c] as const))("%s", async (_name, c) => {
-    const world = new World({ policy: POLICY });
-    const payload = world.stamp(c.payload);
-    // The example's PR exists in the fake, so the events the app acts on run a full evaluation.
-    const number = payload.pull_request?.number ?? payload.issue?.number ?? payload.number;
-    if (typeof number === "number") {
-      world.addPullRequest({ number, headSha: payload.pull_request?.head?.sha ?? undefined, files: [{ filename: "src/app.ts", status: "modified", additions: 1, deletions: 0 }] });
-    }
-    await expect(world.receive(c.event, payload)).resolves.toBeUndefined();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(unhandled).toEqual([]);
+  it.each(cases.map((c) => [`${c.event}${c.action ? `.${c.action}` : ""} #${c.index}`, c] as const))(
+    "%s",
+    async (_name, c) => {
+      const world = new World({ policy: POLICY });
+      const payload = world.stamp(c.payload);
+      // The example's PR exists in the fake, so the events the app acts on run a full evaluation.
+      const number = payload.pull_request?.number ?? payload.issue?.number ?? payload.number;
+      if (typeof number === "number") {
+        world.addPullRequest({
+          number,
+          headSha: payload.pull_request?.head?.sha ?? undefined,
+          files: [{ filename: "src/app.ts", status: "modified", additions: 1, deletions: 0 }],
+        });
+      }
+      await expect(world.receive(c.event, payload)).resolves.toBeUndefined();
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
 
-    const acts = SUBSCRIBED[c.event]!;
-    const edited = c.event === "pull_request" && c.action === "edited" && !Object.keys(payload.changes ?? {}).some((k) => ["title", "body", "base"].includes(k));
-    if (acts !== "depends" && (!acts.includes(c.action) || edited)) expect(world.calls()).toEqual([]);
-    // Whatever it did, it never left a passing check on an error, and never more than one check per head.
-    const heads = new Set(world.checkRuns().map((run) => run.headSha));
-    expect(world.checkRuns()).toHaveLength(heads.size);
-  });
+      const acts = SUBSCRIBED[c.event]!;
+      const edited =
+        c.event === "pull_request" &&
+        c.action === "edited" &&
+        !Object.keys(payload.changes ?? {}).some((k) => ["title", "body", "base"].includes(k));
+      if (acts !== "depends" && (!acts.includes(c.action) || edited)) expect(world.calls()).toEqual([]);
+      // Whatever it did, it never left a passing check on an error, and never more than one check per head.
+      const heads = new Set(world.checkRuns().map((run) => run.headSha));
+      expect(world.checkRuns()).toHaveLength(heads.size);
+    },
+  );
 });

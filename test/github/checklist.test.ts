@@ -4,7 +4,19 @@
  * its ticks (with who ticked) carried through later re-renders into the check's audit trail.
  */
 import { describe, expect, it } from "@jest/globals";
-import { bodyOf, checkWrites, CHECKLIST, completedCheck, FILES, POLICY, POLICY_PATH, sha, sorted, useFakeGitHubNetwork, World } from "./harness.js";
+import {
+  bodyOf,
+  checkWrites,
+  CHECKLIST,
+  completedCheck,
+  FILES,
+  POLICY,
+  POLICY_PATH,
+  sha,
+  sorted,
+  useFakeGitHubNetwork,
+  World,
+} from "./harness.js";
 import type { FakeComment, FakePullRequest } from "../support/fake-github.js";
 
 useFakeGitHubNetwork();
@@ -32,11 +44,21 @@ function tick(body: string, item: string): string {
 }
 
 /** Edits the comment on the fake (as GitHub would) and delivers the edit event. */
-async function editComment(w: World, pr: FakePullRequest, comment: FakeComment, body: string, editor: string, editorType: "User" | "Bot" = "User") {
+async function editComment(
+  w: World,
+  pr: FakePullRequest,
+  comment: FakeComment,
+  body: string,
+  editor: string,
+  editorType: "User" | "Bot" = "User",
+) {
   const previous = comment.body;
   comment.body = body;
   const mark = w.mark();
-  await w.receive("issue_comment", w.commentEditedEvent(pr, { id: comment.id, body: previous }, { body, editor, editorType, at: TICKED_AT }));
+  await w.receive(
+    "issue_comment",
+    w.commentEditedEvent(pr, { id: comment.id, body: previous }, { body, editor, editorType, at: TICKED_AT }),
+  );
   return mark;
 }
 
@@ -66,7 +88,13 @@ describe("the checklist comment", () => {
     pr.headSha = sha("second push");
     const mark = w.mark();
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
-    expect(sorted(w.calls(mark))).toEqual(sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest", `POST ${w.base}/check-runs`]));
+    expect(sorted(w.calls(mark))).toEqual(
+      sorted([
+        `GET ${w.base}/pulls/2/files?page=1`,
+        "POST /graphql GuardrailsPullRequest",
+        `POST ${w.base}/check-runs`,
+      ]),
+    );
     expect(pr.comments).toEqual([comment]);
   });
 
@@ -81,11 +109,26 @@ describe("the checklist comment", () => {
 
   it("is found again among hundreds of comments and not posted twice", async () => {
     const { w, pr, comment } = await highPullRequest();
-    const people = (from: number) => Array.from({ length: 150 }, (_, i) => ({ id: 50_000 + from + i, body: `comment ${from + i}`, user: "Codertocat", byApp: false }));
+    const people = (from: number) =>
+      Array.from({ length: 150 }, (_, i) => ({
+        id: 50_000 + from + i,
+        body: `comment ${from + i}`,
+        user: "Codertocat",
+        byApp: false,
+      }));
     pr.comments = [...people(0), comment, ...people(150)];
     const mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
-    expect(sorted(w.calls(mark))).toEqual(sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest", "POST /graphql GuardrailsComments"]));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+    );
+    expect(sorted(w.calls(mark))).toEqual(
+      sorted([
+        `GET ${w.base}/pulls/2/files?page=1`,
+        "POST /graphql GuardrailsPullRequest",
+        "POST /graphql GuardrailsComments",
+      ]),
+    );
     expect(pr.comments).toHaveLength(301);
   });
 
@@ -98,7 +141,9 @@ describe("the checklist comment", () => {
     const edits = w.since(mark).filter((r) => r.path.includes("/comments"));
     expect(edits.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${w.base}/issues/comments/${comment.id}`]);
     expect(String(bodyOf(edits[0]).body).replace(STATE, "")).toBe(
-      [MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", ""].join("\n"),
+      [MARKER, "### Guardrails checklist", "", "No checklist is required for this pull request any more.", ""].join(
+        "\n",
+      ),
     );
     expect(pr.comments).toHaveLength(1);
   });
@@ -116,7 +161,9 @@ describe("the checklist comment", () => {
     pr.headSha = sha("auth again");
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
     expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [ ] ${CHECKLIST[1]}\n`);
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ title: "High risk · missing: 1 more approval, checklist (1/2)" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      title: "High risk · missing: 1 more approval, checklist (1/2)",
+    });
     expect(pr.comments).toHaveLength(1);
   });
 });
@@ -135,7 +182,9 @@ describe("ticks kept while their item is not required", () => {
 
     w.fake.setPolicy(w.repo, "master", POLICY);
     await push();
-    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [x] ${CHECKLIST[1]} <sub>ticked by @alice</sub>\n`);
+    expect(comment.body).toContain(
+      `- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [x] ${CHECKLIST[1]} <sub>ticked by @alice</sub>\n`,
+    );
     expect(w.checkRuns(pr.headSha)[0]!.title).toBe("High risk · missing: 1 more approval");
   });
 });
@@ -165,13 +214,24 @@ describe("ticking the checklist (issue_comment.edited)", () => {
         title: "High risk · missing: 1 more approval, checklist (1/2)",
         externalId: "2",
         summary: [`| ❌ | Checklist <sub>tier:high</sub> | 1 of 2 checklist items ticked (by @${editor}) |`],
-        text: ["#### Checklist audit", `- ☑ ${CHECKLIST[0]}: ticked by @${editor} at ${TICKED_AT}`, `- ☐ ${CHECKLIST[1]}`],
+        text: [
+          "#### Checklist audit",
+          `- ☑ ${CHECKLIST[0]}: ticked by @${editor} at ${TICKED_AT}`,
+          `- ☐ ${CHECKLIST[1]}`,
+        ],
       }),
     );
 
     // The app's own re-render comes back as an edit by its bot: ignored without a call.
     const again = w.mark();
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: comment.id, body: comment.body }, { body: rendered, editor: "guardrails[bot]", editorType: "Bot" }));
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(
+        pr,
+        { id: comment.id, body: comment.body },
+        { body: rendered, editor: "guardrails[bot]", editorType: "Bot" },
+      ),
+    );
     expect(w.fake.requests.slice(again)).toEqual([]);
   });
 
@@ -212,7 +272,10 @@ describe("ticking the checklist (issue_comment.edited)", () => {
     const previous = fake.body;
     fake.body = tick(previous, CHECKLIST[0]!);
     const mark = w.mark();
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: fake.id, body: previous }, { body: fake.body, editor: "alice", ...imitation }));
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(pr, { id: fake.id, body: previous }, { body: fake.body, editor: "alice", ...imitation }),
+    );
     expect(w.fake.requests.slice(mark)).toEqual([]);
   });
 
@@ -223,8 +286,13 @@ describe("ticking the checklist (issue_comment.edited)", () => {
     const previous = fake.body;
     fake.body = tick(previous, CHECKLIST[0]!);
     const mark = w.mark();
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: fake.id, body: previous }, { body: fake.body, editor: "alice" }));
-    expect(sorted(w.calls(mark))).toEqual(sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest"]));
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(pr, { id: fake.id, body: previous }, { body: fake.body, editor: "alice" }),
+    );
+    expect(sorted(w.calls(mark))).toEqual(
+      sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest"]),
+    );
     expect(w.checkRuns()[0]).toMatchObject({ title: "High risk · missing: 1 more approval, checklist (0/2)" });
   });
 
@@ -239,23 +307,36 @@ describe("ticking the checklist (issue_comment.edited)", () => {
     let mark = w.mark();
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
     expect(w.since(mark).filter((r) => r.path.includes("/comments"))).toEqual([]);
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ title: "High risk · missing: 1 more approval, checklist (1/2)" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      title: "High risk · missing: 1 more approval, checklist (1/2)",
+    });
     expect(w.checkRuns(pr.headSha)[0]!.text).toContain(`- ☑ ${CHECKLIST[0]}: ticked by @alice at ${TICKED_AT}`);
 
     // The policy gains an item: the comment is re-rendered with alice's tick kept.
     const third = "Feature flag is off by default";
-    w.fake.setPolicy(w.repo, "master", POLICY.replace(`      - ${CHECKLIST[1]}\n`, `      - ${CHECKLIST[1]}\n      - ${third}\n`));
+    w.fake.setPolicy(
+      w.repo,
+      "master",
+      POLICY.replace(`      - ${CHECKLIST[1]}\n`, `      - ${CHECKLIST[1]}\n      - ${third}\n`),
+    );
     mark = w.mark();
     await w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
     const rerendered = w.since(mark).filter((r) => r.path.includes("/comments/"));
     expect(rerendered).toHaveLength(1);
-    expect(String(bodyOf(rerendered[0]).body)).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [ ] ${CHECKLIST[1]}\n- [ ] ${third}\n`);
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ title: "High risk · missing: 1 more approval, checklist (1/3)" });
+    expect(String(bodyOf(rerendered[0]).body)).toContain(
+      `- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [ ] ${CHECKLIST[1]}\n- [ ] ${third}\n`,
+    );
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      title: "High risk · missing: 1 more approval, checklist (1/3)",
+    });
 
     // Ticking the rest (and an approval) passes the check.
     pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha });
     await editComment(w, pr, comment, tick(tick(comment.body, CHECKLIST[1]!), third), "alice");
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: "High risk · all 3 requirements met" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: "High risk · all 3 requirements met",
+    });
     expect(pr.comments).toHaveLength(1);
   });
 });

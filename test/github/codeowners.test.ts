@@ -36,15 +36,21 @@ describe("codeowners: true in the app", () => {
     expect(blobReads(w)).toHaveLength(2);
     expect(w.readsSince(0)).toHaveLength(4);
 
-    pr.reviews.push({ user: "pat", state: "APPROVED", commit: pr.headSha }, { user: "sam", state: "APPROVED", commit: pr.headSha });
+    pr.reviews.push(
+      { user: "pat", state: "APPROVED", commit: pr.headSha },
+      { user: "sam", state: "APPROVED", commit: pr.headSha },
+    );
     const mark = w.mark();
     await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "pat", state: "APPROVED" }));
     expect(blobReads(w, mark)).toHaveLength(0);
     // Memberships of the approving reviewers in the owners' team, nobody else's.
-    expect(w.since(mark).filter((r) => r.path.includes("/memberships/")).map((r) => r.path).sort()).toEqual([
-      "/orgs/Codertocat/teams/payments/memberships/pat",
-      "/orgs/Codertocat/teams/payments/memberships/sam",
-    ]);
+    expect(
+      w
+        .since(mark)
+        .filter((r) => r.path.includes("/memberships/"))
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual(["/orgs/Codertocat/teams/payments/memberships/pat", "/orgs/Codertocat/teams/payments/memberships/sam"]);
     expect(w.checkRuns()[0]).toMatchObject({ conclusion: "success" });
   });
 

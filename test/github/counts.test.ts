@@ -11,7 +11,8 @@ import { describeRequest, manyFiles, POLICY, sorted, useFakeGitHubNetwork, World
 useFakeGitHubNetwork();
 
 const pagesOf = (files: number) => Math.ceil(files / 100);
-const pageCalls = (w: World, files: number) => Array.from({ length: pagesOf(files) }, (_, i) => `GET ${w.base}/pulls/2/files?page=${i + 1}`);
+const pageCalls = (w: World, files: number) =>
+  Array.from({ length: pagesOf(files) }, (_, i) => `GET ${w.base}/pulls/2/files?page=${i + 1}`);
 
 describe.each([10, 250])("a PR of %i files", (F) => {
   it(`reads ceil(F/100) + 2 = ${pagesOf(F) + 2} on a first evaluation, ${pagesOf(F) + 1} after a review, and a redelivery writes nothing`, async () => {
@@ -58,7 +59,8 @@ describe("files pages", () => {
     const calls = w.calls();
     const snapshot = calls.indexOf("POST /graphql GuardrailsPullRequest");
     expect(calls.indexOf(`GET ${w.base}/pulls/2/files?page=1`)).toBeLessThan(snapshot);
-    for (const page of [2, 3]) expect(calls.indexOf(`GET ${w.base}/pulls/2/files?page=${page}`)).toBeGreaterThan(snapshot);
+    for (const page of [2, 3])
+      expect(calls.indexOf(`GET ${w.base}/pulls/2/files?page=${page}`)).toBeGreaterThan(snapshot);
     // Each page once, all of them read.
     expect(calls.filter((c) => c.includes("/files?page="))).toHaveLength(3);
     expect(w.checkRuns()[0]!.text).toContain("0 changed lines in 250 files.");
@@ -90,7 +92,12 @@ tiers:
     const w = new World({ policy: TEAM_POLICY, ownerType: "Organization" });
     w.repo.teams = { security: ["bob"] };
     w.repo.collaborators = { alice: "write" };
-    const pr = w.addPullRequest({ number: 2, files: manyFiles(3, "src"), labels: ["no-tests-needed"], labelEvents: [{ label: "no-tests-needed", actor: "alice" }] });
+    const pr = w.addPullRequest({
+      number: 2,
+      files: manyFiles(3, "src"),
+      labels: ["no-tests-needed"],
+      labelEvents: [{ label: "no-tests-needed", actor: "alice" }],
+    });
     pr.reviews.push(
       { user: "alice", state: "APPROVED", commit: pr.headSha },
       { user: "bob", state: "APPROVED", commit: pr.headSha },
@@ -98,7 +105,10 @@ tiers:
     );
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
 
-    const extra = w.readsSince(0).map(describeRequest).filter((c) => c.includes("/orgs/") || c.includes("/collaborators/"));
+    const extra = w
+      .readsSince(0)
+      .map(describeRequest)
+      .filter((c) => c.includes("/orgs/") || c.includes("/collaborators/"));
     expect(sorted(extra)).toEqual(
       sorted([
         "GET /orgs/Codertocat/teams/security/memberships/alice",
@@ -113,7 +123,10 @@ tiers:
     // Without the label, nobody's permission is asked (and the tests requirement fails).
     pr.labels = [];
     const mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("unlabeled", pr, (p) => (p.label.name = "no-tests-needed")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("unlabeled", pr, (p) => (p.label.name = "no-tests-needed")),
+    );
     expect(w.calls(mark).filter((c) => c.includes("/collaborators/"))).toEqual([]);
     expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: tests" });
   });

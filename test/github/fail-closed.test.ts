@@ -4,12 +4,25 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import type { LoggedRequest } from "../support/fake-github.js";
-import { bodyOf, checkWrites, FILES, manyFiles, POLICY, REEVALUATE, sha, useFakeGitHubNetwork, World } from "./harness.js";
+import {
+  bodyOf,
+  checkWrites,
+  FILES,
+  manyFiles,
+  POLICY,
+  REEVALUATE,
+  sha,
+  useFakeGitHubNetwork,
+  World,
+} from "./harness.js";
 
 useFakeGitHubNetwork();
 
 const FAILED_TITLE = "Evaluation failed · the pull request is blocked until it succeeds";
-const NOT_ACCESSIBLE = { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" };
+const NOT_ACCESSIBLE = {
+  message: "Resource not accessible by integration",
+  documentation_url: "https://docs.github.com/rest",
+};
 
 type Fault = { predicate: (r: LoggedRequest) => boolean; response: { status: number; body?: unknown } };
 
@@ -20,7 +33,11 @@ const labelAdd: Fault["predicate"] = (r) => r.method === "POST" && r.path.endsWi
 const comment: Fault["predicate"] = (r) => r.method === "POST" && r.path.endsWith("/issues/2/comments");
 
 const cases: [string, Fault, string][] = [
-  ["GitHub 500 on the files list", { predicate: files, response: { status: 500, body: { message: "Server Error" } } }, "GitHub answered 500 on GET /repos/Codertocat/Hello-World/pulls/2/files"],
+  [
+    "GitHub 500 on the files list",
+    { predicate: files, response: { status: 500, body: { message: "Server Error" } } },
+    "GitHub answered 500 on GET /repos/Codertocat/Hello-World/pulls/2/files",
+  ],
   [
     "403 Resource not accessible by integration on the files list",
     { predicate: files, response: { status: 403, body: NOT_ACCESSIBLE } },
@@ -36,16 +53,30 @@ const cases: [string, Fault, string][] = [
     { predicate: comment, response: { status: 403, body: NOT_ACCESSIBLE } },
     "the app lacks a permission (403) on POST /repos/Codertocat/Hello-World/issues/2/comments",
   ],
-  ["GitHub 502 on the GraphQL snapshot", { predicate: snapshot, response: { status: 502, body: { message: "Bad Gateway" } } }, "GitHub answered 502 on POST /graphql"],
+  [
+    "GitHub 502 on the GraphQL snapshot",
+    { predicate: snapshot, response: { status: 502, body: { message: "Bad Gateway" } } },
+    "GitHub answered 502 on POST /graphql",
+  ],
   [
     "a GraphQL error response",
     {
       predicate: snapshot,
-      response: { status: 200, body: { data: { repository: null, orgPolicy: null }, errors: [{ type: "FORBIDDEN", path: ["repository"], message: "Resource not accessible by integration" }] } },
+      response: {
+        status: 200,
+        body: {
+          data: { repository: null, orgPolicy: null },
+          errors: [{ type: "FORBIDDEN", path: ["repository"], message: "Resource not accessible by integration" }],
+        },
+      },
     },
     "GitHub's GraphQL API answered with errors: Resource not accessible by integration",
   ],
-  ["GitHub 500 on the policy blob", { predicate: blob, response: { status: 500, body: { message: "Server Error" } } }, "GitHub answered 500 on GET /repos/Codertocat/Hello-World/git/blobs/"],
+  [
+    "GitHub 500 on the policy blob",
+    { predicate: blob, response: { status: 500, body: { message: "Server Error" } } },
+    "GitHub answered 500 on GET /repos/Codertocat/Hello-World/git/blobs/",
+  ],
 ];
 
 /** Every check run write of the test, with its conclusion (undefined for in-progress writes). */
@@ -55,22 +86,31 @@ const conclusions = (w: World) => checkWrites(w.since()).map((r) => bodyOf(r).co
 function expectOneFailingRun(w: World, headSha: string, problem: string): void {
   const runs = w.checkRuns(headSha);
   expect(runs).toHaveLength(1);
-  expect(runs[0]).toMatchObject({ headSha, status: "completed", conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+  expect(runs[0]).toMatchObject({
+    headSha,
+    status: "completed",
+    conclusion: "failure",
+    title: FAILED_TITLE,
+    actions: [REEVALUATE],
+  });
   expect(runs[0]!.summary).toContain(problem);
   expect(runs[0]!.summary).toContain("Press **Re-evaluate** to try again");
   expect(conclusions(w)).not.toContain("success");
 }
 
 describe("fail closed", () => {
-  it.each(cases)("%s: one failing check run with a plain message and the Re-evaluate action", async (_name, fault, message) => {
-    const w = new World({ policy: POLICY });
-    // High: the PR needs a comment and a label, so every write is attempted.
-    const pr = w.addPullRequest({ number: 2, files: FILES.high });
-    w.fake.failNext(fault.predicate, fault.response);
-    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+  it.each(cases)(
+    "%s: one failing check run with a plain message and the Re-evaluate action",
+    async (_name, fault, message) => {
+      const w = new World({ policy: POLICY });
+      // High: the PR needs a comment and a label, so every write is attempted.
+      const pr = w.addPullRequest({ number: 2, files: FILES.high });
+      w.fake.failNext(fault.predicate, fault.response);
+      await w.receive("pull_request", w.pullRequestEvent("opened", pr));
 
-    expectOneFailingRun(w, pr.headSha, `Guardrails could not evaluate this pull request: ${message}`);
-  });
+      expectOneFailingRun(w, pr.headSha, `Guardrails could not evaluate this pull request: ${message}`);
+    },
+  );
 
   it("a write refused after the check was written as passing leaves one run, failing", async () => {
     // Built-in policy and a docs change: low and passing, gathered in one round (no run in progress first).
@@ -82,7 +122,9 @@ describe("fail closed", () => {
     const runs = w.checkRuns();
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
-    expect(runs[0]!.summary).toContain("the app lacks a permission (403) on POST /repos/Codertocat/Hello-World/issues/2/labels");
+    expect(runs[0]!.summary).toContain(
+      "the app lacks a permission (403) on POST /repos/Codertocat/Hello-World/issues/2/labels",
+    );
   });
 
   it("GitHub refusing the check run itself fails the delivery: nothing else could show the failure", async () => {
@@ -105,8 +147,17 @@ describe("fail closed", () => {
   ])("GitHub failing on %s fails the check", async (_name, operation) => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: FILES.low });
-    pr.reviews = Array.from({ length: 150 }, (_, i) => ({ user: `reviewer-${i}`, state: "COMMENTED" as const, commit: pr.headSha }));
-    pr.comments = Array.from({ length: 250 }, (_, i) => ({ id: 60_000 + i, body: `comment ${i}`, user: "Codertocat", byApp: false }));
+    pr.reviews = Array.from({ length: 150 }, (_, i) => ({
+      user: `reviewer-${i}`,
+      state: "COMMENTED" as const,
+      commit: pr.headSha,
+    }));
+    pr.comments = Array.from({ length: 250 }, (_, i) => ({
+      id: 60_000 + i,
+      body: `comment ${i}`,
+      user: "Codertocat",
+      byApp: false,
+    }));
     w.fake.failNext((r) => r.operation === operation, { status: 502, body: { message: "Bad Gateway" } });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     expectOneFailingRun(w, pr.headSha, "GitHub answered 502 on POST /graphql");
@@ -121,7 +172,12 @@ describe("fail closed", () => {
     w.fake.failNext(snapshot, { status: 502, body: { message: "Bad Gateway" } });
     await w.receive("merge_group", w.mergeGroupEvent(104, groupSha));
     expect(w.checkRuns(groupSha)).toEqual([
-      expect.objectContaining({ status: "completed", conclusion: "failure", title: "Merge group blocked by guardrails", summary: expect.stringContaining("GitHub answered 502 on POST /graphql") }),
+      expect.objectContaining({
+        status: "completed",
+        conclusion: "failure",
+        title: "Merge group blocked by guardrails",
+        summary: expect.stringContaining("GitHub answered 502 on POST /graphql"),
+      }),
     ]);
   });
 
@@ -130,9 +186,14 @@ describe("fail closed", () => {
     const pr = w.addPullRequest({ number: 2, files: FILES.low });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     // A suite without its PRs (as for a PR from a fork): the app asks for the commit's PRs.
-    w.fake.failNext((r) => r.method === "GET" && r.path.endsWith(`/commits/${pr.headSha}/pulls`), { status: 500, body: { message: "Server Error" } });
+    w.fake.failNext((r) => r.method === "GET" && r.path.endsWith(`/commits/${pr.headSha}/pulls`), {
+      status: 500,
+      body: { message: "Server Error" },
+    });
     const mark = w.mark();
-    await expect(w.receive("check_suite", w.checkSuiteRerequestedEvent(pr.headSha, []))).rejects.toThrow(/Server Error|500/);
+    await expect(w.receive("check_suite", w.checkSuiteRerequestedEvent(pr.headSha, []))).rejects.toThrow(
+      /Server Error|500/,
+    );
     expect(w.calls(mark)).toEqual([`GET ${w.base}/commits/${pr.headSha}/pulls`]);
   });
 
@@ -154,12 +215,20 @@ describe("fail closed", () => {
     ]);
     expect(w.checkRuns(pr.headSha)).toHaveLength(1);
     const newest = () => w.checkRuns(pr.headSha).sort((a, b) => b.id - a.id)[0]!;
-    expect(newest()).toMatchObject({ id: passed.id, conclusion: "failure", title: FAILED_TITLE, actions: [REEVALUATE] });
+    expect(newest()).toMatchObject({
+      id: passed.id,
+      conclusion: "failure",
+      title: FAILED_TITLE,
+      actions: [REEVALUATE],
+    });
     expect(newest().summary).toContain("GitHub answered 502 on POST /graphql");
 
     // Re-evaluate (the failing run's button) once GitHub answers again: that run passes.
     const failed = newest();
-    await w.receive("check_run", w.checkRunEvent("requested_action", { id: failed.id, headSha: pr.headSha }, { pullRequests: [pr] }));
+    await w.receive(
+      "check_run",
+      w.checkRunEvent("requested_action", { id: failed.id, headSha: pr.headSha }, { pullRequests: [pr] }),
+    );
     expect(newest()).toMatchObject({ id: failed.id, conclusion: "success" });
   });
 
@@ -196,7 +265,11 @@ describe("fail closed", () => {
     const pages = w.calls().filter((c) => c.includes("/files?page="));
     expect(pages).toHaveLength(30);
     const run = w.checkRuns()[0]!;
-    expect(run).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)", actions: [REEVALUATE] });
+    expect(run).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: 1 more approval, checklist (0/2)",
+      actions: [REEVALUATE],
+    });
     expect(run.summary).toContain("| incomplete file list | high |");
     expect(conclusions(w)).not.toContain("success");
   });

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import nock from "nock";
 import { Probot } from "probot";
 import { pino } from "pino";
-import { forgetToken, guardrailsOctokit, isWriteRequest, PLUGIN_WRITE_QUEUE_OFF, type WriteGroup } from "../../src/github/github-client.js";
+import {
+  forgetToken,
+  guardrailsOctokit,
+  isWriteRequest,
+  PLUGIN_WRITE_QUEUE_OFF,
+  type WriteGroup,
+} from "../../src/github/github-client.js";
 import { useNock } from "../support/nock-github.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY } from "../support/test-probot.js";
 
@@ -66,8 +72,15 @@ describe("the write gate of the app's client", () => {
   }
 
   async function installationClient(group: WriteGroup) {
-    nock(api).post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: "ghs_gate", expires_at: new Date(Date.now() + 3600_000).toISOString() });
-    const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, log: pino({ level: "silent" }), Octokit: guardrailsOctokit({}, group) });
+    nock(api)
+      .post(`/app/installations/${INSTALLATION}/access_tokens`)
+      .reply(201, { token: "ghs_gate", expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    const probot = new Probot({
+      appId: TEST_APP_ID,
+      privateKey: TEST_PRIVATE_KEY,
+      log: pino({ level: "silent" }),
+      Octokit: guardrailsOctokit({}, group),
+    });
     return probot.auth(INSTALLATION);
   }
 
@@ -91,13 +104,31 @@ describe("the write gate of the app's client", () => {
 
     await octokit.graphql(SNAPSHOT_QUERY, { owner: "o", repo: "r", number: 1 });
     await octokit.graphql("{ viewer { login } }");
-    await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", { owner: "o", repo: "r", pull_number: 1 });
+    await octokit.request("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", {
+      owner: "o",
+      repo: "r",
+      pull_number: 1,
+    });
     expect(group.waited).toEqual([]);
 
-    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", name: "guardrails", head_sha: "abc" });
-    await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner: "o", repo: "r", check_run_id: 7, status: "completed" });
-    await octokit.graphql("mutation { addComment(input: {subjectId: \"x\", body: \"y\"}) { clientMutationId } }");
-    expect(group.waited).toEqual([`installation-${INSTALLATION}`, `installation-${INSTALLATION}`, `installation-${INSTALLATION}`]);
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: "o",
+      repo: "r",
+      name: "guardrails",
+      head_sha: "abc",
+    });
+    await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+      owner: "o",
+      repo: "r",
+      check_run_id: 7,
+      status: "completed",
+    });
+    await octokit.graphql('mutation { addComment(input: {subjectId: "x", body: "y"}) { clientMutationId } }');
+    expect(group.waited).toEqual([
+      `installation-${INSTALLATION}`,
+      `installation-${INSTALLATION}`,
+      `installation-${INSTALLATION}`,
+    ]);
 
     // The throttling plugin's own write queue (which counted every GraphQL request as a write) is
     // the pass-through: it saw the three GraphQL requests and the two REST writes, and held none.
@@ -107,12 +138,27 @@ describe("the write gate of the app's client", () => {
 
   it("leaves spacing to nobody when throttling is turned off (the unit tests' clients)", async () => {
     const group = countingGroup();
-    nock(api).post(`/app/installations/${INSTALLATION}/access_tokens`).reply(201, { token: "ghs_gate", expires_at: new Date(Date.now() + 3600_000).toISOString() });
-    const Octokit = guardrailsOctokit({}, group).defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false } }));
-    const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, log: pino({ level: "silent" }), Octokit: Octokit as never });
+    nock(api)
+      .post(`/app/installations/${INSTALLATION}/access_tokens`)
+      .reply(201, { token: "ghs_gate", expires_at: new Date(Date.now() + 3600_000).toISOString() });
+    const Octokit = guardrailsOctokit({}, group).defaults((options: Record<string, any>) => ({
+      ...options,
+      throttle: { ...options.throttle, enabled: false },
+    }));
+    const probot = new Probot({
+      appId: TEST_APP_ID,
+      privateKey: TEST_PRIVATE_KEY,
+      log: pino({ level: "silent" }),
+      Octokit: Octokit as never,
+    });
     const octokit = await probot.auth(INSTALLATION);
     nock(api).post("/repos/o/r/check-runs").reply(201, { id: 7 });
-    await octokit.request("POST /repos/{owner}/{repo}/check-runs", { owner: "o", repo: "r", name: "guardrails", head_sha: "abc" });
+    await octokit.request("POST /repos/{owner}/{repo}/check-runs", {
+      owner: "o",
+      repo: "r",
+      name: "guardrails",
+      head_sha: "abc",
+    });
     expect(group.waited).toEqual([]);
     expect(nock.isDone()).toBe(true);
   });
@@ -135,19 +181,35 @@ describe("a token GitHub refuses", () => {
       });
     // @octokit/auth-app retries a 401 for 5 s after creating the token (replication delay): this
     // test waits that long once.
-    nock(api).get("/repos/o/r").matchHeader("authorization", "token ghs_token_1").times(10).reply(401, { message: "Bad credentials" });
+    nock(api)
+      .get("/repos/o/r")
+      .matchHeader("authorization", "token ghs_token_1")
+      .times(10)
+      .reply(401, { message: "Bad credentials" });
     nock(api).get("/repos/o/r").matchHeader("authorization", "token ghs_token_2").reply(200, { id: 1 });
-    const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, log: pino({ level: "silent" }), Octokit: guardrailsOctokit() });
+    const probot = new Probot({
+      appId: TEST_APP_ID,
+      privateKey: TEST_PRIVATE_KEY,
+      log: pino({ level: "silent" }),
+      Octokit: guardrailsOctokit(),
+    });
 
     const first = await probot.auth(INSTALLATION);
-    await expect(first.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" })).rejects.toMatchObject({ status: 401 });
+    await expect(first.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" })).rejects.toMatchObject({
+      status: 401,
+    });
     const next = await probot.auth(INSTALLATION);
-    await expect(next.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" })).resolves.toMatchObject({ status: 200 });
+    await expect(next.request("GET /repos/{owner}/{repo}", { owner: "o", repo: "r" })).resolves.toMatchObject({
+      status: 200,
+    });
     expect(tokenRequests).toEqual(["ghs_token_1", "ghs_token_2"]);
   }, 20_000);
 
   it("forgetToken drops the installation's entry of the cache, and does nothing without one", () => {
-    const cache = new Map<string, string>([["4343", "ghs_x|..."], ["99", "ghs_y|..."]]);
+    const cache = new Map<string, string>([
+      ["4343", "ghs_x|..."],
+      ["99", "ghs_y|..."],
+    ]);
     expect(forgetToken(cache, 4343)).toBe(true);
     expect([...cache.keys()]).toEqual(["99"]);
     expect(forgetToken(undefined, 4343)).toBe(false);

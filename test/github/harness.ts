@@ -7,9 +7,21 @@ import { beforeEach, expect } from "@jest/globals";
 import { Probot, ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { resetKnownLabels } from "../../src/github/publish.js";
-import { FakeGitHub, type FakeFile, type FakePullRequest, type FakeRepository, type LoggedRequest } from "../support/fake-github.js";
+import {
+  FakeGitHub,
+  type FakeFile,
+  type FakePullRequest,
+  type FakeRepository,
+  type LoggedRequest,
+} from "../support/fake-github.js";
 import { mountOnNock, useNock } from "../support/nock-github.js";
-import { examplePayload, examplePayloads, TEST_APP_ID, TEST_PRIVATE_KEY, TEST_STATE_SECRET } from "../support/test-probot.js";
+import {
+  examplePayload,
+  examplePayloads,
+  TEST_APP_ID,
+  TEST_PRIVATE_KEY,
+  TEST_STATE_SECRET,
+} from "../support/test-probot.js";
 import { guardrailsApp, type GuardrailsOptions } from "../../src/github/app.js";
 
 export { POLICY_PATH, sha, blobId } from "../support/fake-github.js";
@@ -28,7 +40,12 @@ export const FILES = {
 
 /** `count` plain source files (medium under POLICY while below the size thresholds). */
 export function manyFiles(count: number, dir = "src/gen"): FakeFile[] {
-  return Array.from({ length: count }, (_, i) => ({ filename: `${dir}/f${i}.ts`, status: "modified" as const, additions: 0, deletions: 0 }));
+  return Array.from({ length: count }, (_, i) => ({
+    filename: `${dir}/f${i}.ts`,
+    status: "modified" as const,
+    additions: 0,
+    deletions: 0,
+  }));
 }
 
 /**
@@ -101,7 +118,13 @@ export class World {
       defaultBranch: this.repository.default_branch,
       ...(options.policy !== undefined ? { policy: options.policy } : {}),
     });
-    if (options.orgPolicy !== undefined) this.fake.addRepository({ owner, name: ".github", ownerType: options.ownerType ?? "User", policy: options.orgPolicy });
+    if (options.orgPolicy !== undefined)
+      this.fake.addRepository({
+        owner,
+        name: ".github",
+        ownerType: options.ownerType ?? "User",
+        policy: options.orgPolicy,
+      });
     mountOnNock(this.fake);
     this.appOptions = options.app ?? {};
     this.captureLogs = options.captureLogs === true;
@@ -126,7 +149,10 @@ export class World {
   replica(options: Partial<GuardrailsOptions> = {}): { receive(name: string, payload: Payload): Promise<void> } {
     const probot = createProbot({ ...this.appOptions, ...options }, this.captureLogs ? this.logs : undefined);
     let deliveries = 0;
-    return { receive: async (name, payload) => void (await probot.receive({ id: `replica-delivery-${++deliveries}`, name, payload } as never)) };
+    return {
+      receive: async (name, payload) =>
+        void (await probot.receive({ id: `replica-delivery-${++deliveries}`, name, payload } as never)),
+    };
   }
 
   /** Delivers one event; `id` repeats a delivery (a redelivery carries the same id). */
@@ -181,7 +207,11 @@ export class World {
   }
 
   /** `edited` has no example: a `submitted` one is adjusted (action, changes of the body). */
-  reviewEvent(action: "submitted" | "edited" | "dismissed", pr: FakePullRequest, review: { user: string; state: string; commit?: string }): Payload {
+  reviewEvent(
+    action: "submitted" | "edited" | "dismissed",
+    pr: FakePullRequest,
+    review: { user: string; state: string; commit?: string },
+  ): Payload {
     const payload = this.stamp(examplePayload("pull_request_review", action === "edited" ? "submitted" : action));
     if (action === "edited") {
       payload.action = "edited";
@@ -202,19 +232,35 @@ export class World {
   commentEditedEvent(
     pr: FakePullRequest,
     comment: { id: number; body: string },
-    edit: { body: string; editor: string; editorType?: "User" | "Bot"; author?: string; viaAppId?: number | null; at?: string },
+    edit: {
+      body: string;
+      editor: string;
+      editorType?: "User" | "Bot";
+      author?: string;
+      viaAppId?: number | null;
+      at?: string;
+    },
   ): Payload {
     const payload = this.stamp(examplePayload("issue_comment", "edited"));
     const links = examplePayload("pull_request", "opened").pull_request;
     payload.issue.number = pr.number;
-    payload.issue.pull_request = { url: links.url, html_url: links.html_url, diff_url: links.diff_url, patch_url: links.patch_url, merged_at: null };
+    payload.issue.pull_request = {
+      url: links.url,
+      html_url: links.html_url,
+      diff_url: links.diff_url,
+      patch_url: links.patch_url,
+      merged_at: null,
+    };
     payload.comment.id = comment.id;
     payload.comment.body = edit.body;
     payload.comment.updated_at = edit.at ?? "2026-11-23T12:00:00Z";
     payload.comment.user.login = edit.author ?? "guardrails[bot]";
     payload.comment.user.type = (edit.author ?? "guardrails[bot]").endsWith("[bot]") ? "Bot" : "User";
     const viaAppId = edit.viaAppId === undefined ? TEST_APP_ID : edit.viaAppId;
-    payload.comment.performed_via_github_app = viaAppId === null ? null : { ...examplePayload("check_run", "rerequested").check_run.app, id: viaAppId, slug: "guardrails" };
+    payload.comment.performed_via_github_app =
+      viaAppId === null
+        ? null
+        : { ...examplePayload("check_run", "rerequested").check_run.app, id: viaAppId, slug: "guardrails" };
     payload.changes = { body: { from: comment.body } };
     payload.sender.login = edit.editor;
     payload.sender.type = edit.editorType ?? "User";
@@ -225,11 +271,25 @@ export class World {
    * A new comment on the PR (an `issue_comment.created` example, the issue made the PR), e.g. a
    * `/guardrails override` command. `at` defaults to now: after the runs the app has written.
    */
-  commentCreatedEvent(pr: FakePullRequest, comment: { id: number; body: string; author: string; authorType?: "User" | "Bot"; at?: string }): Payload {
-    const payload = this.stamp(structuredClone(examplePayloads("issue_comment").find((p) => p.action === "created" && p.issue?.pull_request) ?? examplePayload("issue_comment", "created")));
+  commentCreatedEvent(
+    pr: FakePullRequest,
+    comment: { id: number; body: string; author: string; authorType?: "User" | "Bot"; at?: string },
+  ): Payload {
+    const payload = this.stamp(
+      structuredClone(
+        examplePayloads("issue_comment").find((p) => p.action === "created" && p.issue?.pull_request) ??
+          examplePayload("issue_comment", "created"),
+      ),
+    );
     const links = examplePayload("pull_request", "opened").pull_request;
     payload.issue.number = pr.number;
-    payload.issue.pull_request = { url: links.url, html_url: links.html_url, diff_url: links.diff_url, patch_url: links.patch_url, merged_at: null };
+    payload.issue.pull_request = {
+      url: links.url,
+      html_url: links.html_url,
+      diff_url: links.diff_url,
+      patch_url: links.patch_url,
+      merged_at: null,
+    };
     payload.comment.id = comment.id;
     payload.comment.body = comment.body;
     payload.comment.created_at = comment.at ?? new Date().toISOString();
@@ -246,7 +306,13 @@ export class World {
   checkRunEvent(
     action: "rerequested" | "requested_action" | "created",
     run: { id: number; headSha: string },
-    options: { pullRequests?: FakePullRequest[]; externalId?: string; identifier?: string; appId?: number; name?: string } = {},
+    options: {
+      pullRequests?: FakePullRequest[];
+      externalId?: string;
+      identifier?: string;
+      appId?: number;
+      name?: string;
+    } = {},
   ): Payload {
     const payload = this.stamp(examplePayload("check_run", action));
     const check = payload.check_run;
@@ -274,7 +340,9 @@ export class World {
     const payload = this.stamp(examplePayload("merge_group", "checks_requested"));
     const group = payload.merge_group;
     group.head_sha = groupSha;
-    group.head_ref = group.head_ref.replace(/\/pr-\d+-/, `/pr-${prNumber}-`).replace("/main/", `/${this.repo.defaultBranch}/`);
+    group.head_ref = group.head_ref
+      .replace(/\/pr-\d+-/, `/pr-${prNumber}-`)
+      .replace("/main/", `/${this.repo.defaultBranch}/`);
     group.base_ref = `refs/heads/${this.repo.defaultBranch}`;
     return payload;
   }
@@ -284,7 +352,13 @@ export class World {
     const payload = this.stamp(branchPushExample());
     payload.ref = `refs/heads/${branch}`;
     const template = payload.commits[0];
-    payload.commits = commits.map((c, i) => ({ ...structuredClone(template), id: `${i}`.padStart(40, "a"), added: c.added ?? [], modified: c.modified ?? [], removed: c.removed ?? [] }));
+    payload.commits = commits.map((c, i) => ({
+      ...structuredClone(template),
+      id: `${i}`.padStart(40, "a"),
+      added: c.added ?? [],
+      modified: c.modified ?? [],
+      removed: c.removed ?? [],
+    }));
     return payload;
   }
 
@@ -302,7 +376,9 @@ export class World {
 
 /** The push example of a branch with listed commits (the others push tags or delete). */
 function branchPushExample(): Payload {
-  const found = examplePayloads("push").find((p) => String(p.ref).startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0);
+  const found = examplePayloads("push").find(
+    (p) => String(p.ref).startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0,
+  );
   if (!found) throw new Error("no push example of a branch with commits");
   return found;
 }
@@ -318,7 +394,11 @@ function adjustPull(pull: Payload, pr: FakePullRequest, repository: Payload): vo
   pull.user.login = pr.author.login;
   if ("changed_files" in pull) pull.changed_files = pr.files.length;
   const template = examplePayload("pull_request", "labeled").label;
-  pull.labels = pr.labels.map((name) => ({ ...template, name, url: String(template.url).replace(/[^/]+$/, encodeURIComponent(name)) }));
+  pull.labels = pr.labels.map((name) => ({
+    ...template,
+    name,
+    url: String(template.url).replace(/[^/]+$/, encodeURIComponent(name)),
+  }));
 }
 
 export function describeRequest(r: LoggedRequest): string {
@@ -338,7 +418,11 @@ export function bodyOf(r: LoggedRequest | undefined): Payload {
   return (r.body ?? {}) as Payload;
 }
 
-export const REEVALUATE = { label: "Re-evaluate", description: "Run the Guardrails evaluation again", identifier: "reevaluate" };
+export const REEVALUATE = {
+  label: "Re-evaluate",
+  description: "Run the Guardrails evaluation again",
+  identifier: "reevaluate",
+};
 
 /** The check run writes (creations and updates) among some requests. */
 export function checkWrites(requests: LoggedRequest[]): LoggedRequest[] {
@@ -346,7 +430,13 @@ export function checkWrites(requests: LoggedRequest[]): LoggedRequest[] {
 }
 
 /** The body a completed check run is written with, for `toEqual` (the summary as fragments it contains). */
-export function completedCheck(expected: { conclusion: "success" | "failure"; title: string; summary?: string[]; text?: string[]; externalId?: string }) {
+export function completedCheck(expected: {
+  conclusion: "success" | "failure";
+  title: string;
+  summary?: string[];
+  text?: string[];
+  externalId?: string;
+}) {
   return {
     status: "completed",
     conclusion: expected.conclusion,
@@ -363,7 +453,9 @@ export function completedCheck(expected: { conclusion: "success" | "failure"; ti
 
 /** A string containing every fragment. */
 function allOf(fragments: string[]) {
-  return fragments.length === 0 ? expect.any(String) : expect.stringMatching(new RegExp(`^(?=[\\s\\S]*${fragments.map(escapeRegExp).join(")(?=[\\s\\S]*")})`));
+  return fragments.length === 0
+    ? expect.any(String)
+    : expect.stringMatching(new RegExp(`^(?=[\\s\\S]*${fragments.map(escapeRegExp).join(")(?=[\\s\\S]*")})`));
 }
 
 function escapeRegExp(text: string): string {

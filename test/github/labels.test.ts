@@ -33,7 +33,10 @@ describe("the tier label", () => {
     w.repo.labels.set("risk:medium", { color: "123456", description: "ours" });
     const pr = w.addPullRequest({ number: 2, files: FILES.medium });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
-    expect(labelCalls(w, 0).map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${w.base}/labels`, `POST ${w.base}/issues/2/labels`]);
+    expect(labelCalls(w, 0).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST ${w.base}/labels`,
+      `POST ${w.base}/issues/2/labels`,
+    ]);
     expect(w.repo.labels.get("risk:medium")).toEqual({ color: "123456", description: "ours" });
     expect(pr.labels).toEqual(["risk:medium"]);
     expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: 1 more approval" });
@@ -49,9 +52,14 @@ describe("the tier label", () => {
     pr.headSha = sha("touches auth");
     const mark = w.mark();
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
-    expect(labelCalls(w, mark).map((r) => [`${r.method} ${r.path}`, r.method === "DELETE" ? undefined : bodyOf(r)])).toEqual([
+    expect(
+      labelCalls(w, mark).map((r) => [`${r.method} ${r.path}`, r.method === "DELETE" ? undefined : bodyOf(r)]),
+    ).toEqual([
       [`DELETE ${w.base}/issues/2/labels/risk%3Amedium`, undefined],
-      [`POST ${w.base}/labels`, { name: "risk:high", color: "d93f0b", description: "Guardrails: high risk, mandatory oversight" }],
+      [
+        `POST ${w.base}/labels`,
+        { name: "risk:high", color: "d93f0b", description: "Guardrails: high risk, mandatory oversight" },
+      ],
       [`POST ${w.base}/issues/2/labels`, { labels: ["risk:high"] }],
     ]);
     expect(pr.labels).toEqual(["bug", "risk:high"]);
@@ -61,7 +69,10 @@ describe("the tier label", () => {
     pr.headSha = sha("auth change reverted");
     const back = w.mark();
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
-    expect(labelCalls(w, back).map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE ${w.base}/issues/2/labels/risk%3Ahigh`, `POST ${w.base}/issues/2/labels`]);
+    expect(labelCalls(w, back).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `DELETE ${w.base}/issues/2/labels/risk%3Ahigh`,
+      `POST ${w.base}/issues/2/labels`,
+    ]);
     expect(pr.labels).toEqual(["bug", "risk:medium"]);
   });
 
@@ -72,9 +83,16 @@ describe("the tier label", () => {
     pr.labels.push("risk:low");
     pr.labelEvents.push({ label: "risk:low", actor: "Codertocat" });
     const mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "risk:low")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "risk:low")),
+    );
     expect(sorted(w.calls(mark))).toEqual(
-      sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest", `DELETE ${w.base}/issues/2/labels/risk%3Alow`]),
+      sorted([
+        `GET ${w.base}/pulls/2/files?page=1`,
+        "POST /graphql GuardrailsPullRequest",
+        `DELETE ${w.base}/issues/2/labels/risk%3Alow`,
+      ]),
     );
     expect(pr.labels).toEqual(["risk:high"]);
   });
@@ -98,7 +116,9 @@ describe("the tier label", () => {
   });
 
   it("`labels.prefix: false` turns labels off", async () => {
-    const w = new World({ policy: `${POLICY.replace(/labels:\n {2}prefix: "risk:"\n/, "")}labels:\n  prefix: false\n` });
+    const w = new World({
+      policy: `${POLICY.replace(/labels:\n {2}prefix: "risk:"\n/, "")}labels:\n  prefix: false\n`,
+    });
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     expect(labelCalls(w, 0)).toEqual([]);
@@ -113,7 +133,9 @@ describe("the tier label", () => {
     const mark = w.mark();
     await w.receive("pull_request", payload, "delivery-a");
     expect(w.writesSince(mark)).toEqual([]);
-    expect(sorted(w.calls(mark))).toEqual(sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest"]));
+    expect(sorted(w.calls(mark))).toEqual(
+      sorted([`GET ${w.base}/pulls/2/files?page=1`, "POST /graphql GuardrailsPullRequest"]),
+    );
   });
 });
 

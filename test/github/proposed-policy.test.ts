@@ -9,9 +9,13 @@ import { blobId, bodyOf, checkWrites, POLICY, POLICY_PATH, useFakeGitHubNetwork,
 useFakeGitHubNetwork();
 
 const POLICY_FILE = [{ filename: POLICY_PATH, status: "modified" as const, additions: 1, deletions: 1 }];
-const BROKEN = "version: 1\ndefault_tier: meduim\nrules:\n  - name: docs\n    tier: low\n    paths: [docs/**]\n    colour: blue\n";
+const BROKEN =
+  "version: 1\ndefault_tier: meduim\nrules:\n  - name: docs\n    tier: low\n    paths: [docs/**]\n    colour: blue\n";
 /** POLICY plus a rule that makes payments high. */
-const STRICTER = POLICY.replace("rules:\n", 'rules:\n  - name: payments\n    tier: high\n    paths: ["src/payments/**"]\n');
+const STRICTER = POLICY.replace(
+  "rules:\n",
+  'rules:\n  - name: payments\n    tier: high\n    paths: ["src/payments/**"]\n',
+);
 
 describe("the proposed policy on its own PR", () => {
   it("with problems: the check fails, says how many, and annotates each at its line in the head's file", async () => {
@@ -21,17 +25,34 @@ describe("the proposed policy on its own PR", () => {
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
 
     // The proposed blob is read in the same round as the base's.
-    expect(w.since(mark).filter((r) => r.path.includes("/git/blobs/")).map((r) => r.path).sort()).toEqual(
-      [`${w.base}/git/blobs/${blobId(POLICY)}`, `${w.base}/git/blobs/${blobId(BROKEN)}`].sort(),
-    );
+    expect(
+      w
+        .since(mark)
+        .filter((r) => r.path.includes("/git/blobs/"))
+        .map((r) => r.path)
+        .sort(),
+    ).toEqual([`${w.base}/git/blobs/${blobId(POLICY)}`, `${w.base}/git/blobs/${blobId(BROKEN)}`].sort());
     const run = w.checkRuns()[0]!;
     expect(run.conclusion).toBe("failure");
     expect(run.title).toMatch(/^High risk · missing: .*the proposed policy has 2 problems$/);
-    expect(run.summary).toContain("| ❌ | Proposed policy <sub>policy_change</sub> | the proposed policy has 2 problems, the first at line 2, column 15:");
+    expect(run.summary).toContain(
+      "| ❌ | Proposed policy <sub>policy_change</sub> | the proposed policy has 2 problems, the first at line 2, column 15:",
+    );
     const annotations = checkWrites(w.since(mark)).flatMap((r) => bodyOf(r).output?.annotations ?? []);
     expect(annotations).toEqual([
-      expect.objectContaining({ path: POLICY_PATH, start_line: 2, start_column: 15, annotation_level: "failure", message: expect.stringContaining('did you mean "medium"?') }),
-      expect.objectContaining({ path: POLICY_PATH, start_line: 7, start_column: 5, message: expect.stringContaining('unknown key "colour"') }),
+      expect.objectContaining({
+        path: POLICY_PATH,
+        start_line: 2,
+        start_column: 15,
+        annotation_level: "failure",
+        message: expect.stringContaining('did you mean "medium"?'),
+      }),
+      expect.objectContaining({
+        path: POLICY_PATH,
+        start_line: 7,
+        start_column: 5,
+        message: expect.stringContaining('unknown key "colour"'),
+      }),
     ]);
     // The decision itself still comes from the base's policy.
     expect(run.summary).toContain("| policy change | high |");
@@ -40,15 +61,26 @@ describe("the proposed policy on its own PR", () => {
   it("valid: the requirement is met, and the details preview this PR and the other open PRs into the same base", async () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: POLICY_FILE, headPolicy: STRICTER });
-    w.addPullRequest({ number: 5, files: [{ filename: "src/payments/refund.ts", status: "modified", additions: 3, deletions: 0 }] });
+    w.addPullRequest({
+      number: 5,
+      files: [{ filename: "src/payments/refund.ts", status: "modified", additions: 3, deletions: 0 }],
+    });
     w.addPullRequest({ number: 6, files: [{ filename: "docs/a.md", status: "modified", additions: 1, deletions: 0 }] });
-    w.addPullRequest({ number: 7, baseRef: "release", files: [{ filename: "src/payments/x.ts", status: "modified", additions: 1, deletions: 0 }] });
+    w.addPullRequest({
+      number: 7,
+      baseRef: "release",
+      files: [{ filename: "src/payments/x.ts", status: "modified", additions: 1, deletions: 0 }],
+    });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
 
     const run = w.checkRuns()[0]!;
-    expect(run.summary).toContain(`| ✅ | Proposed policy <sub>policy_change</sub> | the proposed ${POLICY_PATH} is valid |`);
+    expect(run.summary).toContain(
+      `| ✅ | Proposed policy <sub>policy_change</sub> | the proposed ${POLICY_PATH} is valid |`,
+    );
     expect(run.text).toContain("#### Preview: what the proposed policy would do");
-    expect(run.text).toContain("Tiers of 2 other open PRs into the same base (newest first), now → with the proposed policy:");
+    expect(run.text).toContain(
+      "Tiers of 2 other open PRs into the same base (newest first), now → with the proposed policy:",
+    );
     expect(run.text).toContain("- #5 medium → high (rule `payments`)");
     expect(run.text).toContain("- 1 other keeps its tier");
     expect(run.text).not.toContain("#7");
@@ -64,12 +96,18 @@ describe("the proposed policy on its own PR", () => {
     const pr = w.addPullRequest({ number: 2, files: POLICY_FILE, headPolicy: huge });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     expect(w.calls().filter((c) => c.includes(blobId(huge)))).toEqual([]);
-    expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: expect.stringMatching(/the proposed policy has 1 problem$/) });
+    expect(w.checkRuns()[0]).toMatchObject({
+      conclusion: "failure",
+      title: expect.stringMatching(/the proposed policy has 1 problem$/),
+    });
   });
 
   it("a PR that does not touch the policy reads neither the head's policy nor any preview", async () => {
     const w = new World({ policy: POLICY });
-    const pr = w.addPullRequest({ number: 2, files: [{ filename: "src/a.ts", status: "modified", additions: 1, deletions: 0 }] });
+    const pr = w.addPullRequest({
+      number: 2,
+      files: [{ filename: "src/a.ts", status: "modified", additions: 1, deletions: 0 }],
+    });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     expect(w.calls().filter((c) => c.includes("/git/blobs/"))).toEqual([`GET ${w.base}/git/blobs/${blobId(POLICY)}`]);
     expect(w.calls().some((c) => c.includes("Preview"))).toBe(false);
@@ -77,11 +115,24 @@ describe("the proposed policy on its own PR", () => {
   });
 
   it("the organisation policy's PR previews its effect on open PRs of the owner's other repositories", async () => {
-    const w = new World({ policy: POLICY, orgPolicy: "version: 1\ndefault_tier: low\ntiers: { low: {}, medium: {}, high: {} }\n", ownerType: "Organization" });
+    const w = new World({
+      policy: POLICY,
+      orgPolicy: "version: 1\ndefault_tier: low\ntiers: { low: {}, medium: {}, high: {} }\n",
+      ownerType: "Organization",
+    });
     const org = w.fake.repos.get("codertocat/.github")!;
-    const floor = "version: 1\nenforce: true\ndefault_tier: low\nrules:\n  - name: workflows\n    tier: high\n    paths: [\".github/workflows/**\"]\ntiers: { low: {}, medium: {}, high: {} }\n";
-    const edit = w.fake.addPullRequest(org, { number: 9, author: { login: "Codertocat" }, files: POLICY_FILE, headPolicy: floor });
-    w.addPullRequest({ number: 3, files: [{ filename: ".github/workflows/ci.yml", status: "modified", additions: 1, deletions: 0 }] });
+    const floor =
+      'version: 1\nenforce: true\ndefault_tier: low\nrules:\n  - name: workflows\n    tier: high\n    paths: [".github/workflows/**"]\ntiers: { low: {}, medium: {}, high: {} }\n';
+    const edit = w.fake.addPullRequest(org, {
+      number: 9,
+      author: { login: "Codertocat" },
+      files: POLICY_FILE,
+      headPolicy: floor,
+    });
+    w.addPullRequest({
+      number: 3,
+      files: [{ filename: ".github/workflows/ci.yml", status: "modified", additions: 1, deletions: 0 }],
+    });
     const payload = w.pullRequestEvent("opened", edit);
     payload.repository = { ...payload.repository, name: ".github", full_name: "Codertocat/.github" };
     payload.pull_request.base.repo = payload.repository;
@@ -90,6 +141,8 @@ describe("the proposed policy on its own PR", () => {
     const run = w.fake.checkRunsFor(org)[0]!;
     expect(run.text).toContain("Tiers of 1 open PR of the owner's other repositories (newest first)");
     // Hello-World has its own policy (medium for the workflow); the enforced floor makes it high.
-    expect(run.text).toContain("- Codertocat/Hello-World#3 medium → high (rule `workflows` of the organisation policy)");
+    expect(run.text).toContain(
+      "- Codertocat/Hello-World#3 medium → high (rule `workflows` of the organisation policy)",
+    );
   });
 });

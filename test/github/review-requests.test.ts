@@ -20,7 +20,8 @@ tiers:
   high: {}
 `;
 const CODEOWNERS = "* @lead @dependabot[bot]\n/src/ @Codertocat/backend @other-org/outsiders @lead\n";
-const requests = (w: World, mark = 0) => w.since(mark).filter((r) => r.method === "POST" && r.path.endsWith("/requested_reviewers"));
+const requests = (w: World, mark = 0) =>
+  w.since(mark).filter((r) => r.method === "POST" && r.path.endsWith("/requested_reviewers"));
 
 function world(requestReviews = true) {
   const w = new World({ policy: policyWith(requestReviews), ownerType: "Organization" });
@@ -53,7 +54,10 @@ describe("approvals.request_reviews: true", () => {
     expect(w.writesSince(mark)).toHaveLength(0);
     pr.labels.push("unrelated");
     mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "unrelated")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "unrelated")),
+    );
     expect(requests(w, mark)).toHaveLength(0);
     expect(w.checkRuns()[0]!.summary).toContain("Reviews requested from @lead, team backend.");
 

@@ -10,7 +10,12 @@ describe("the app on a real pull_request.opened payload", () => {
     const fake = new FakeGitHub();
     const payload = examplePayload("pull_request", "opened");
     payload.installation = { id: fake.installationId };
-    const repo = fake.addRepository({ owner: "Codertocat", name: "Hello-World", ownerType: "User", defaultBranch: payload.pull_request.base.ref });
+    const repo = fake.addRepository({
+      owner: "Codertocat",
+      name: "Hello-World",
+      ownerType: "User",
+      defaultBranch: payload.pull_request.base.ref,
+    });
     fake.addPullRequest(repo, {
       number: payload.number,
       headSha: payload.pull_request.head.sha,
@@ -23,7 +28,11 @@ describe("the app on a real pull_request.opened payload", () => {
 
     const runs = fake.checkRunsFor(repo);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ status: "completed", conclusion: "success", title: "Low risk · all 1 requirements met" });
+    expect(runs[0]).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      title: "Low risk · all 1 requirements met",
+    });
     expect(repo.pulls.get(payload.number)!.labels).toEqual(["risk:low"]);
     expect(fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
       "POST /repos/Codertocat/Hello-World/check-runs",

@@ -36,18 +36,32 @@ describe("the Grafana dashboard", () => {
   it("is an importable dashboard with the panels operators and teams look for", () => {
     expect(dashboard).toMatchObject({ title: "Guardrails", uid: "guardrails", schemaVersion: expect.any(Number) });
     const titles = (dashboard.panels as { title: string }[]).map((p) => p.title).join("\n");
-    for (const topic of [/tier mix/i, /review wait/i, /agent share/i, /overrides/i, /evaluation latency/i, /github budget/i]) expect(titles).toMatch(topic);
+    for (const topic of [
+      /tier mix/i,
+      /review wait/i,
+      /agent share/i,
+      /overrides/i,
+      /evaluation latency/i,
+      /github budget/i,
+    ])
+      expect(titles).toMatch(topic);
     // Unique ids and a datasource variable, so Grafana imports it into any Prometheus.
     const ids = (dashboard.panels as { id: number }[]).map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ type: "datasource", query: "prometheus" }));
+    expect(dashboard.templating.list).toContainEqual(
+      expect.objectContaining({ type: "datasource", query: "prometheus" }),
+    );
   });
 
   it("queries only metrics that GET /metrics exports", async () => {
     const families = await exportedFamilies();
     const expressions = dashboardExpressions(dashboard);
     expect(expressions.length).toBeGreaterThanOrEqual(15);
-    const unknown = expressions.flatMap(({ panel, expr }) => selectedMetrics(expr).filter((name) => !familyOf(name, families)).map((name) => `${panel}: ${name}`));
+    const unknown = expressions.flatMap(({ panel, expr }) =>
+      selectedMetrics(expr)
+        .filter((name) => !familyOf(name, families))
+        .map((name) => `${panel}: ${name}`),
+    );
     expect(unknown).toEqual([]);
   });
 });
@@ -56,13 +70,23 @@ describe("the alert rules", () => {
   it("select only exported metrics", async () => {
     const families = await exportedFamilies();
     const rules = alerts.groups.flatMap((g) => g.rules);
-    expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(["GuardrailsEvaluationsFailing", "GuardrailsRateLimitLow"]));
-    const unknown = rules.flatMap((r) => selectedMetrics(r.expr).filter((name) => !familyOf(name, families)).map((name) => `${r.alert}: ${name}`));
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(["GuardrailsEvaluationsFailing", "GuardrailsRateLimitLow"]),
+    );
+    const unknown = rules.flatMap((r) =>
+      selectedMetrics(r.expr)
+        .filter((name) => !familyOf(name, families))
+        .map((name) => `${r.alert}: ${name}`),
+    );
     expect(unknown).toEqual([]);
   });
 
   it("pass promtool check rules", () => {
-    const output = execFileSync("promtool", ["check", "rules", fileURLToPathString(new URL("deploy/prometheus-alerts.yml", root))], { encoding: "utf8" });
+    const output = execFileSync(
+      "promtool",
+      ["check", "rules", fileURLToPathString(new URL("deploy/prometheus-alerts.yml", root))],
+      { encoding: "utf8" },
+    );
     expect(output).toContain("SUCCESS: 4 rules found");
   });
 });
@@ -83,7 +107,11 @@ describe("the exposition", () => {
     const dir = mkdtempSync(join(tmpdir(), "guardrails-metrics-"));
     const own = text.split("\n").filter((line) => /^(# (HELP|TYPE) )?guardrails_/.test(line));
     writeFileSync(join(dir, "metrics.txt"), own.join("\n") + "\n");
-    const lint = execFileSync("sh", ["-c", `promtool check metrics < "${join(dir, "metrics.txt")}" 2>&1; echo "exit=$?"`], { encoding: "utf8" });
+    const lint = execFileSync(
+      "sh",
+      ["-c", `promtool check metrics < "${join(dir, "metrics.txt")}" 2>&1; echo "exit=$?"`],
+      { encoding: "utf8" },
+    );
     expect(lint.trim()).toBe("exit=0");
   });
 });

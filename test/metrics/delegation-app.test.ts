@@ -27,7 +27,14 @@ describe("delegation figures over a scripted PR life", () => {
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const opened = await figures();
     expect(delta(start, opened, "guardrails_pull_requests_total", { agent: "false" })).toBe(1);
-    expect(delta(start, opened, "guardrails_evaluations_total", { tier: "medium", conclusion: "failure", trigger: "pull_request", agent: "false" })).toBe(1);
+    expect(
+      delta(start, opened, "guardrails_evaluations_total", {
+        tier: "medium",
+        conclusion: "failure",
+        trigger: "pull_request",
+        agent: "false",
+      }),
+    ).toBe(1);
     expect(delta(start, opened, "guardrails_time_to_first_pass_seconds_count")).toBe(0);
     expect(delta(start, opened, "guardrails_evaluation_duration_seconds_count", { status: "evaluated" })).toBe(1);
 
@@ -36,7 +43,9 @@ describe("delegation figures over a scripted PR life", () => {
     const approved = await figures();
     expect(delta(opened, approved, "guardrails_pull_requests_total")).toBe(0);
     expect(delta(opened, approved, "guardrails_review_wait_seconds_count", { tier: "medium" })).toBe(1);
-    expect(delta(opened, approved, "guardrails_time_to_first_pass_seconds_count", { tier: "medium", agent: "false" })).toBe(1);
+    expect(
+      delta(opened, approved, "guardrails_time_to_first_pass_seconds_count", { tier: "medium", agent: "false" }),
+    ).toBe(1);
     expect(delta(opened, approved, "guardrails_evaluations_total", { tier: "medium", conclusion: "success" })).toBe(1);
 
     // The same delivery again: evaluated, but no figure of the PR's life moves a second time.
@@ -55,7 +64,10 @@ describe("delegation figures over a scripted PR life", () => {
 
     const replica = w.replica();
     pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
-    await replica.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "reviewer", state: "APPROVED" }));
+    await replica.receive(
+      "pull_request_review",
+      w.reviewEvent("submitted", pr, { user: "reviewer", state: "APPROVED" }),
+    );
     const after = await figures();
     expect(delta(before, after, "guardrails_pull_requests_total")).toBe(0);
     expect(delta(before, after, "guardrails_review_wait_seconds_count", { tier: "medium" })).toBe(1);
@@ -71,7 +83,10 @@ describe("delegation figures over a scripted PR life", () => {
     const before = pr.headSha;
     pr.headSha = sha("a new push");
     pr.reviews = [];
-    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => (p.before = before)));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("synchronize", pr, (p) => (p.before = before)),
+    );
     const pushed = await figures();
     expect(delta(passed, pushed, "guardrails_pull_requests_total")).toBe(0);
     expect(delta(passed, pushed, "guardrails_evaluations_total", { conclusion: "failure" })).toBe(1);
@@ -99,7 +114,12 @@ describe("delegation figures over a scripted PR life", () => {
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const before = await figures();
     pr.files = [...FILES.medium, ...FILES.high];
-    await w.receive("pull_request", w.pullRequestEvent("opened", pr, (p) => Object.assign(p, { action: "edited", changes: { title: { from: "Old title" } } })));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("opened", pr, (p) =>
+        Object.assign(p, { action: "edited", changes: { title: { from: "Old title" } } }),
+      ),
+    );
     const after = await figures();
     expect(delta(before, after, "guardrails_tier_changes_total", { from: "medium", to: "high" })).toBe(1);
     expect(delta(before, after, "guardrails_pull_requests_total")).toBe(0);
@@ -130,7 +150,10 @@ describe("overrides in the figures", () => {
     expect(delta(refused, granted, "guardrails_time_to_first_pass_seconds_count")).toBe(0);
 
     // The same command delivered again moves nothing.
-    await w.receive("issue_comment", w.commentCreatedEvent(pr, { id: 802, body: "/guardrails override INC-9 outage", author: "cto" }));
+    await w.receive(
+      "issue_comment",
+      w.commentCreatedEvent(pr, { id: 802, body: "/guardrails override INC-9 outage", author: "cto" }),
+    );
     expect(delta(granted, await figures(), "guardrails_overrides_total")).toBe(0);
   });
 });

@@ -36,7 +36,15 @@ describe("two replicas' policy pushes in one installation", () => {
 
   it("share the installation's write budget through Redis: no 403, every PR right", async () => {
     const result = await run(redis.url);
-    expect(result).toMatchObject({ pullRequests: 60, writes: 60, secondaryLimitErrors: 0, correct: 60, evaluated: 60, failed: 0, errorLines: 0 });
+    expect(result).toMatchObject({
+      pullRequests: 60,
+      writes: 60,
+      secondaryLimitErrors: 0,
+      correct: 60,
+      evaluated: 60,
+      failed: 0,
+      errorLines: 0,
+    });
     expect(result.maxPerHour).toBeLessThanOrEqual(50);
     expect(result.budgetWaits).toBeGreaterThan(0);
   });

@@ -38,9 +38,17 @@ describe("a policy push's fan-out cut short by a restart", () => {
     const dir = mkdtempSync(join(tmpdir(), "guardrails-fanout-"));
     directories.push(dir);
     const file = join(dir, "pending.json");
-    const w = new World({ policy: LAX, app: { pending: new FilePendingEvaluations(file), fanOutBudget: stallingBudget(2) } });
+    const w = new World({
+      policy: LAX,
+      app: { pending: new FilePendingEvaluations(file), fanOutBudget: stallingBudget(2) },
+    });
     const pulls = Array.from({ length: 8 }, (_, i) =>
-      w.addPullRequest({ number: 10 + i, files: FILES.high, headSha: sha(`pr ${i}`), updatedAt: new Date(Date.UTC(2026, 10, 1 + i)).toISOString() }),
+      w.addPullRequest({
+        number: 10 + i,
+        files: FILES.high,
+        headSha: sha(`pr ${i}`),
+        updatedAt: new Date(Date.UTC(2026, 10, 1 + i)).toISOString(),
+      }),
     );
     for (const pr of pulls) await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     expect(pulls.map((pr) => w.checkRuns(pr.headSha)[0]!.conclusion)).toEqual(Array(8).fill("success"));
@@ -49,7 +57,10 @@ describe("a policy push's fan-out cut short by a restart", () => {
     w.fake.setPolicy(w.repo, "master", POLICY);
     void w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
     // Two evaluations go out (the most recently updated PRs), then the budget holds the rest back.
-    await until(() => pulls.filter((pr) => w.checkRuns(pr.headSha)[0]!.conclusion === "failure").length === 2, "the first two re-evaluations");
+    await until(
+      () => pulls.filter((pr) => w.checkRuns(pr.headSha)[0]!.conclusion === "failure").length === 2,
+      "the first two re-evaluations",
+    );
     expect(pulls.slice(6).map((pr) => w.checkRuns(pr.headSha)[0]!.conclusion)).toEqual(["failure", "failure"]);
     const readFile = () => JSON.parse(readFileSync(file, "utf8")) as { target: { number: number }; paced?: boolean }[];
     await until(() => readFile().length === 6, "the two finished evaluations to leave the file");
@@ -60,8 +71,13 @@ describe("a policy push's fan-out cut short by a restart", () => {
     // The process dies while waiting; the restarted one finds the six in the file and paces them.
     const restarted = w.replica({ pending: new FilePendingEvaluations(file), fanOutBudget: undefined });
     void restarted;
-    await until(() => pulls.every((pr) => w.checkRuns(pr.headSha)[0]!.conclusion === "failure"), "the resumed re-evaluations");
-    expect(pulls.map((pr) => w.checkRuns(pr.headSha)[0]!.title)).toEqual(Array(8).fill("High risk · missing: 1 more approval, checklist (0/2)"));
+    await until(
+      () => pulls.every((pr) => w.checkRuns(pr.headSha)[0]!.conclusion === "failure"),
+      "the resumed re-evaluations",
+    );
+    expect(pulls.map((pr) => w.checkRuns(pr.headSha)[0]!.title)).toEqual(
+      Array(8).fill("High risk · missing: 1 more approval, checklist (0/2)"),
+    );
     await until(() => (JSON.parse(readFileSync(file, "utf8")) as unknown[]).length === 0, "the pending file to empty");
   });
 });

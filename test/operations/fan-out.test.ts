@@ -19,7 +19,10 @@ describe("paceFanOut", () => {
   it("keeps every minute within the write budget, most recently updated first, and drops nothing", async () => {
     const clock = fakeClock();
     const limits = { writesPerMinute: 6, writesPerHour: 1000, writesPerEvaluation: 2, concurrency: 1 };
-    const items = Array.from({ length: 12 }, (_, i) => ({ target: i, updatedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString() }));
+    const items = Array.from({ length: 12 }, (_, i) => ({
+      target: i,
+      updatedAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+    }));
     const order: number[] = [];
     const writesPerMinute = new Map<number, number>();
     const result = await paceFanOut(
@@ -42,7 +45,10 @@ describe("paceFanOut", () => {
   it("starts the PRs in order with several at a time, also while they wait for the budget", async () => {
     const clock = fakeClock();
     const limits = { writesPerMinute: 6, writesPerHour: 1000, writesPerEvaluation: 3, concurrency: 4 };
-    const items = Array.from({ length: 20 }, (_, i) => ({ target: i, updatedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }));
+    const items = Array.from({ length: 20 }, (_, i) => ({
+      target: i,
+      updatedAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+    }));
     const order: number[] = [];
     const result = await paceFanOut(
       items,
@@ -128,17 +134,16 @@ describe("paceFanOut", () => {
     const clock = fakeClock();
     let remaining = 50;
     const resetAt = clock.now() + 600_000;
-    const result = await paceFanOut(
-      [{ target: 1 }, { target: 2 }],
-      async () => ({ writes: 1 }),
-      {
-        installation: "1",
-        budget: new MemoryWriteBudget({ writesPerMinute: 60, writesPerHour: 400 }),
-        log: silent,
-        clock,
-        rateLimit: () => (clock.now() >= resetAt ? ((remaining = 5000), { remaining, resetAt: resetAt + 3_600_000 }) : { remaining, resetAt }),
-      },
-    );
+    const result = await paceFanOut([{ target: 1 }, { target: 2 }], async () => ({ writes: 1 }), {
+      installation: "1",
+      budget: new MemoryWriteBudget({ writesPerMinute: 60, writesPerHour: 400 }),
+      log: silent,
+      clock,
+      rateLimit: () =>
+        clock.now() >= resetAt
+          ? ((remaining = 5000), { remaining, resetAt: resetAt + 3_600_000 })
+          : { remaining, resetAt },
+    });
     expect(result.evaluated).toBe(2);
     expect(clock.slept).toEqual([601_000]);
   });
@@ -151,7 +156,12 @@ describe("paceFanOut", () => {
         if (target === 2) throw new Error("boom");
         return { writes: 1 };
       },
-      { installation: "1", budget: new MemoryWriteBudget({ writesPerMinute: 60, writesPerHour: 400 }), log: silent, clock },
+      {
+        installation: "1",
+        budget: new MemoryWriteBudget({ writesPerMinute: 60, writesPerHour: 400 }),
+        log: silent,
+        clock,
+      },
     );
     expect(result.evaluated).toBe(3);
     expect(result.failed).toEqual([new Error("boom")]);

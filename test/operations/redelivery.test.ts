@@ -35,7 +35,15 @@ class DeliveryLog {
   private nextId = 1;
 
   add(guid: string, minutesAgo: number, status: number, redelivery = false): HookDelivery {
-    const attempt: HookDelivery = { id: this.nextId++, guid, delivered_at: new Date(NOW - minutesAgo * 60_000).toISOString(), redelivery, status_code: status, event: "pull_request", action: "opened" };
+    const attempt: HookDelivery = {
+      id: this.nextId++,
+      guid,
+      delivered_at: new Date(NOW - minutesAgo * 60_000).toISOString(),
+      redelivery,
+      status_code: status,
+      event: "pull_request",
+      action: "opened",
+    };
     this.attempts.push(attempt);
     return attempt;
   }
@@ -55,12 +63,15 @@ class DeliveryLog {
         log.listRequests++;
         log.authorizations.add(String(log.header(this.req.headers.authorization)).split(" ")[0]!.toLowerCase());
         const url = new URL(uri, "https://api.github.com");
-        const sorted = [...log.attempts].sort((a, b) => Date.parse(b.delivered_at) - Date.parse(a.delivered_at) || b.id - a.id);
+        const sorted = [...log.attempts].sort(
+          (a, b) => Date.parse(b.delivered_at) - Date.parse(a.delivered_at) || b.id - a.id,
+        );
         const start = Number(url.searchParams.get("cursor") ?? 0);
         const perPage = Math.min(Number(url.searchParams.get("per_page")), pageSize);
         const page = sorted.slice(start, start + perPage);
         const headers: Record<string, string> = { "content-type": "application/json" };
-        if (start + perPage < sorted.length) headers.link = `<https://api.github.com/app/hook/deliveries?per_page=${perPage}&cursor=${start + perPage}>; rel="next"`;
+        if (start + perPage < sorted.length)
+          headers.link = `<https://api.github.com/app/hook/deliveries?per_page=${perPage}&cursor=${start + perPage}>; rel="next"`;
         return [200, page, headers];
       })
       .post(/^\/app\/hook\/deliveries\/\d+\/attempts$/)
@@ -73,8 +84,17 @@ class DeliveryLog {
 }
 
 async function appClient(): Promise<DeliveriesClient> {
-  const Octokit = guardrailsOctokit().defaults((options: Record<string, any>) => ({ ...options, throttle: { ...options.throttle, enabled: false }, retry: { enabled: false } }));
-  const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, log: silent, Octokit: Octokit as never });
+  const Octokit = guardrailsOctokit().defaults((options: Record<string, any>) => ({
+    ...options,
+    throttle: { ...options.throttle, enabled: false },
+    retry: { enabled: false },
+  }));
+  const probot = new Probot({
+    appId: TEST_APP_ID,
+    privateKey: TEST_PRIVATE_KEY,
+    log: silent,
+    Octokit: Octokit as never,
+  });
   return (await probot.auth()) as unknown as DeliveriesClient;
 }
 
@@ -132,7 +152,12 @@ describe("redelivery of failed deliveries", () => {
     for (let i = 0; i < 4; i++) log.add(`new-${i}`, -24 * 60 + i, 200);
     const newFailed = log.add("new-failed", -24 * 60 + 10, 500);
     log.listRequests = 0;
-    const later = await scanAndRedeliver({ client: await appClient(), store, log: silent, now: () => NOW + 24 * 3_600_000 });
+    const later = await scanAndRedeliver({
+      client: await appClient(),
+      store,
+      log: silent,
+      now: () => NOW + 24 * 3_600_000,
+    });
     expect(later.deliveries).toBe(5);
     expect(log.redeliveryRequests).toEqual([recent.id, newFailed.id]);
     expect(log.listRequests).toBe(6);
@@ -168,14 +193,18 @@ describe("redelivery of failed deliveries", () => {
     expect(skipped.ran).toBe(false);
     expect(log.listRequests).toBe(0);
     await release!();
-    expect((await scanAndRedeliver({ client: await appClient(), store, log: silent, now: () => NOW })).redelivered).toBe(1);
+    expect(
+      (await scanAndRedeliver({ client: await appClient(), store, log: silent, now: () => NOW })).redelivered,
+    ).toBe(1);
   });
 
   it("reads REDELIVERY_INTERVAL_S and the Link header's cursor", () => {
     expect(redeliveryIntervalS({})).toBe(300);
     expect(redeliveryIntervalS({ REDELIVERY_INTERVAL_S: "0" })).toBe(0);
     expect(() => redeliveryIntervalS({ REDELIVERY_INTERVAL_S: "soon" })).toThrow(/REDELIVERY_INTERVAL_S/);
-    expect(nextCursor('<https://api.github.com/app/hook/deliveries?per_page=100&cursor=v1_12077215967>; rel="next"')).toBe("v1_12077215967");
+    expect(
+      nextCursor('<https://api.github.com/app/hook/deliveries?per_page=100&cursor=v1_12077215967>; rel="next"'),
+    ).toBe("v1_12077215967");
     expect(nextCursor(undefined)).toBeUndefined();
   });
 });

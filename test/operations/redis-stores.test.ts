@@ -15,7 +15,13 @@ import { pino } from "pino";
 import type { Redis } from "ioredis";
 import { MemoryWriteBudget, paceFanOut, RedisWriteBudget, type FanOutClock } from "../../src/operations/fan-out.js";
 import { RedisPendingEvaluations, type PendingEvaluation } from "../../src/operations/pending-evaluations.js";
-import { DELIVERY_RETENTION_MS, RedisRedeliveryStore, scanAndRedeliver, type DeliveriesClient, type HookDelivery } from "../../src/operations/redelivery.js";
+import {
+  DELIVERY_RETENTION_MS,
+  RedisRedeliveryStore,
+  scanAndRedeliver,
+  type DeliveriesClient,
+  type HookDelivery,
+} from "../../src/operations/redelivery.js";
 import { startRedisServer, type RedisServer } from "../support/redis-server.js";
 
 const silent = pino({ level: "silent" });
@@ -58,7 +64,10 @@ describe("RedisWriteBudget", () => {
       const roll = next();
       if (roll < 0.7) {
         const writes = 1 + Math.floor(next() * 3);
-        const pair: [number, number] = [await memory.tryTake(installation, writes, now), await shared.tryTake(installation, writes, now)];
+        const pair: [number, number] = [
+          await memory.tryTake(installation, writes, now),
+          await shared.tryTake(installation, writes, now),
+        ];
         answers.push(pair);
         if (pair[0] === 0 && installation === "1") taken.push(now);
       } else if (roll < 0.9 && taken.length) {
@@ -87,13 +96,24 @@ describe("RedisWriteBudget", () => {
       for (let t = lastSecond; t < lastSecond + 2000; t += 10) if ((await budget.tryTake("1", 4, t)) === 0) taken += 4;
       return taken;
     };
-    expect(await takenOver2s(new RedisWriteBudget(redis, { writesPerMinute: 1000, writesPerHour: 400 }, "test:budget:hour:"))).toBe(400);
-    expect(await takenOver2s(new RedisWriteBudget(redis, { writesPerMinute: 60, writesPerHour: 10_000 }, "test:budget:minute:"))).toBe(60);
+    expect(
+      await takenOver2s(
+        new RedisWriteBudget(redis, { writesPerMinute: 1000, writesPerHour: 400 }, "test:budget:hour:"),
+      ),
+    ).toBe(400);
+    expect(
+      await takenOver2s(
+        new RedisWriteBudget(redis, { writesPerMinute: 60, writesPerHour: 10_000 }, "test:budget:minute:"),
+      ),
+    ).toBe(60);
   });
 
   it("lets exactly the budget through when two replicas take at the same moment", async () => {
     const limits = { writesPerMinute: 60, writesPerHour: 400 };
-    const replicas = [new RedisWriteBudget(server.connect(), limits, "test:budget:race:"), new RedisWriteBudget(server.connect(), limits, "test:budget:race:")];
+    const replicas = [
+      new RedisWriteBudget(server.connect(), limits, "test:budget:race:"),
+      new RedisWriteBudget(server.connect(), limits, "test:budget:race:"),
+    ];
     const now = Date.UTC(2026, 11, 4, 11, 0, 0);
     const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => replicas[i % 2]!.tryTake("7", 3, now)));
     expect(answers.filter((wait) => wait === 0)).toHaveLength(20);
@@ -135,7 +155,10 @@ describe("RedisWriteBudget", () => {
     expect(results.map((r) => r.evaluated)).toEqual([12, 12]);
     expect(held.reduce((sum, h) => sum + h.writes, 0)).toBe(72);
     // 72 writes from two replicas: no minute, wherever it starts, holds more than 9.
-    for (const { at } of held) expect(held.filter((h) => h.at > at - 60_000 && h.at <= at).reduce((sum, h) => sum + h.writes, 0)).toBeLessThanOrEqual(9);
+    for (const { at } of held)
+      expect(
+        held.filter((h) => h.at > at - 60_000 && h.at <= at).reduce((sum, h) => sum + h.writes, 0),
+      ).toBeLessThanOrEqual(9);
   });
 });
 
@@ -165,7 +188,10 @@ describe("RedisPendingEvaluations", () => {
     const prefix = "test:pending:orphans";
     const dying = new RedisPendingEvaluations(server.connect(), { prefix });
     const alive = new RedisPendingEvaluations(server.connect(), { prefix });
-    const replicas = [new RedisPendingEvaluations(server.connect(), { prefix }), new RedisPendingEvaluations(server.connect(), { prefix })];
+    const replicas = [
+      new RedisPendingEvaluations(server.connect(), { prefix }),
+      new RedisPendingEvaluations(server.connect(), { prefix }),
+    ];
     try {
       const ids = [await dying.add(entry(1)), await dying.add(entry(2))];
       const liveId = await alive.add(entry(3));
@@ -210,7 +236,10 @@ function deliveryLog(attempts: HookDelivery[]): DeliveriesClient & { redelivered
       await new Promise((resolve) => setTimeout(resolve, 20));
       if (route === "GET /app/hook/deliveries") {
         client.lists++;
-        return { data: [...attempts].sort((a, b) => Date.parse(b.delivered_at) - Date.parse(a.delivered_at)), headers: {} };
+        return {
+          data: [...attempts].sort((a, b) => Date.parse(b.delivered_at) - Date.parse(a.delivered_at)),
+          headers: {},
+        };
       }
       if (route === "POST /app/hook/deliveries/{delivery_id}/attempts") {
         client.redelivered.push(Number(parameters.delivery_id));
@@ -237,8 +266,13 @@ describe("RedisRedeliveryStore", () => {
   it("lets one replica scan at a time, redelivers a failed delivery once across replicas and scans, and shares the cursor", async () => {
     const prefix = "test:redelivery:scan:";
     const client = deliveryLog([attempt(1, "failed", 2, 500), attempt(2, "succeeded", 1, 202)]);
-    const stores = [new RedisRedeliveryStore(server.connect(), prefix), new RedisRedeliveryStore(server.connect(), prefix)];
-    const results = await Promise.all(stores.map((store) => scanAndRedeliver({ client, store, log: silent, now: () => NOW })));
+    const stores = [
+      new RedisRedeliveryStore(server.connect(), prefix),
+      new RedisRedeliveryStore(server.connect(), prefix),
+    ];
+    const results = await Promise.all(
+      stores.map((store) => scanAndRedeliver({ client, store, log: silent, now: () => NOW })),
+    );
     expect(results.map((r) => r.ran).sort()).toEqual([false, true]);
     expect(client.redelivered).toEqual([1]);
     // The cursor is in Redis: the other replica (or a restarted process) sees the scanned point.
@@ -256,7 +290,11 @@ describe("RedisRedeliveryStore", () => {
 
   it("releases the scan lock only for its holder", async () => {
     const prefix = "test:redelivery:lock:";
-    const [a, b, c] = [new RedisRedeliveryStore(server.connect(), prefix), new RedisRedeliveryStore(server.connect(), prefix), new RedisRedeliveryStore(server.connect(), prefix)];
+    const [a, b, c] = [
+      new RedisRedeliveryStore(server.connect(), prefix),
+      new RedisRedeliveryStore(server.connect(), prefix),
+      new RedisRedeliveryStore(server.connect(), prefix),
+    ];
     const releaseA = await a.tryLock(100);
     expect(releaseA).toBeDefined();
     expect(await b.tryLock(100)).toBeUndefined();

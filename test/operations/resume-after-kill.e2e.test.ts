@@ -81,8 +81,16 @@ describe("an evaluation accepted and then killed with the process", () => {
     expect(answer.status).toBe(202);
     await first.waitFor(() => snapshotAsked, 20_000, "the snapshot request");
     // Recorded as pending before it started.
-    const recorded = JSON.parse(readFileSync(pendingFile, "utf8")) as { target: { number: number }; trigger: { event: string } }[];
-    expect(recorded).toEqual([expect.objectContaining({ target: expect.objectContaining({ number: 7 }), trigger: expect.objectContaining({ event: "pull_request.opened" }) })]);
+    const recorded = JSON.parse(readFileSync(pendingFile, "utf8")) as {
+      target: { number: number };
+      trigger: { event: string };
+    }[];
+    expect(recorded).toEqual([
+      expect.objectContaining({
+        target: expect.objectContaining({ number: 7 }),
+        trigger: expect.objectContaining({ event: "pull_request.opened" }),
+      }),
+    ]);
 
     expect(await first.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
     expect(fake.checkRunsFor(repo, pr.headSha).filter((run) => run.status === "completed")).toEqual([]);
@@ -91,15 +99,34 @@ describe("an evaluation accepted and then killed with the process", () => {
     // Started again: no delivery is sent; the pending evaluation is resumed.
     const second = await start();
     const decision = await second.waitForLog((line: LogLine) => line.msg === "decision", 30_000);
-    expect(second.logs().some((line) => line.msg === "resuming an unfinished evaluation" && line.pullRequest === 7 && line.deliveryId === "resume-opened-1")).toBe(true);
+    expect(
+      second
+        .logs()
+        .some(
+          (line) =>
+            line.msg === "resuming an unfinished evaluation" &&
+            line.pullRequest === 7 &&
+            line.deliveryId === "resume-opened-1",
+        ),
+    ).toBe(true);
     expect(decision).toMatchObject({ event: "pull_request.opened" });
     const runs = fake.checkRunsFor(repo, pr.headSha);
     expect(runs).toHaveLength(1);
     // High tier, one approval missing: the same check an uninterrupted evaluation writes.
-    expect(runs[0]).toMatchObject({ name: "guardrails", status: "completed", conclusion: "failure", appId: APP_ID, externalId: "7" });
+    expect(runs[0]).toMatchObject({
+      name: "guardrails",
+      status: "completed",
+      conclusion: "failure",
+      appId: APP_ID,
+      externalId: "7",
+    });
     expect(runs[0]!.title).toBe("High risk · missing: 1 more approval");
     expect(pr.labels).toEqual(["risk:high"]);
     // Done: nothing left to resume.
-    await second.waitFor(() => (JSON.parse(readFileSync(pendingFile, "utf8")) as unknown[]).length === 0 || undefined, 10_000, "the pending list to empty");
+    await second.waitFor(
+      () => (JSON.parse(readFileSync(pendingFile, "utf8")) as unknown[]).length === 0 || undefined,
+      10_000,
+      "the pending list to empty",
+    );
   });
 });

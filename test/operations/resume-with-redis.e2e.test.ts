@@ -78,8 +78,12 @@ describe("an evaluation accepted by a replica that is then killed, with Redis", 
     expect((await a!.sendWebhook("pull_request", opened, { delivery: "resume-redis-opened" })).status).toBe(202);
     await a!.waitFor(() => snapshotAsked, 20_000, "the snapshot request");
     // Recorded in Redis before it started, owned by A.
-    const pending = Object.values(await client.hgetall("guardrails:pending")).map((raw) => JSON.parse(raw) as { target: { number: number }; deliveryId: string });
-    expect(pending).toEqual([expect.objectContaining({ target: expect.objectContaining({ number: 9 }), deliveryId: "resume-redis-opened" })]);
+    const pending = Object.values(await client.hgetall("guardrails:pending")).map(
+      (raw) => JSON.parse(raw) as { target: { number: number }; deliveryId: string },
+    );
+    expect(pending).toEqual([
+      expect.objectContaining({ target: expect.objectContaining({ number: 9 }), deliveryId: "resume-redis-opened" }),
+    ]);
 
     expect(await a!.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
     standIn.clearFaults();
@@ -88,15 +92,31 @@ describe("an evaluation accepted by a replica that is then killed, with Redis", 
     // B sweeps every 15 s; A's heartbeat lasts 30 s after its last beat.
     const decision = await b!.waitForLog((line: LogLine) => line.msg === "decision", 90_000);
     expect(decision).toMatchObject({ event: "pull_request.opened" });
-    expect(b!.logs().some((line) => line.msg === "resuming an unfinished evaluation" && line.pullRequest === 9 && line.deliveryId === "resume-redis-opened")).toBe(true);
+    expect(
+      b!
+        .logs()
+        .some(
+          (line) =>
+            line.msg === "resuming an unfinished evaluation" &&
+            line.pullRequest === 9 &&
+            line.deliveryId === "resume-redis-opened",
+        ),
+    ).toBe(true);
     const runs = fake.checkRunsFor(repo, pr.headSha);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ name: "guardrails", status: "completed", conclusion: "failure", appId: APP_ID, externalId: "9" });
+    expect(runs[0]).toMatchObject({
+      name: "guardrails",
+      status: "completed",
+      conclusion: "failure",
+      appId: APP_ID,
+      externalId: "9",
+    });
     expect(runs[0]!.title).toBe("High risk · missing: 1 more approval");
     expect(pr.labels).toEqual(["risk:high"]);
     // Done: nothing left in Redis to resume.
     const deadline = Date.now() + 10_000;
-    while ((await client.hlen("guardrails:pending")) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while ((await client.hlen("guardrails:pending")) > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await client.hlen("guardrails:pending")).toBe(0);
   });
 });

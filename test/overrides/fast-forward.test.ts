@@ -16,10 +16,13 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
 async function push(w: World, pr: FakePullRequest, head: string) {
   const before = pr.headSha;
   pr.headSha = head;
-  await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => {
-    p.before = before;
-    p.pull_request.updated_at = new Date().toISOString();
-  }));
+  await w.receive(
+    "pull_request",
+    w.pullRequestEvent("synchronize", pr, (p) => {
+      p.before = before;
+      p.pull_request.updated_at = new Date().toISOString();
+    }),
+  );
 }
 
 it("a grant written before a fast-forward back to a head evaluated long ago is not applied to it", async () => {
@@ -40,8 +43,13 @@ it("a grant written before a fast-forward back to a head evaluated long ago is n
   await push(w, pr, evil);
   const id = 990_001;
   pr.comments.push({ id, body: "/guardrails override INC-1", user: "cto", byApp: false });
-  await w.receive("issue_comment", w.commentCreatedEvent(pr, { id, body: "/guardrails override INC-1", author: "cto", at: writtenAt }));
+  await w.receive(
+    "issue_comment",
+    w.commentCreatedEvent(pr, { id, body: "/guardrails override INC-1", author: "cto", at: writtenAt }),
+  );
   const sticky = pr.comments.find((c) => c.byApp)!;
-  expect(decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: 2 }, sticky.body).override).toBeUndefined();
+  expect(
+    decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: 2 }, sticky.body).override,
+  ).toBeUndefined();
   expect(w.checkRuns(evil)[0]).toMatchObject({ conclusion: "failure" });
 });

@@ -21,18 +21,31 @@ const REASON = "INC-42: payments down, hotfix approved on the bridge call";
 let nextCommentId = 900_000;
 
 /** A high-risk PR #2 (auth files, no approval, no ticks): failing, with the app's comment. */
-async function failingHighPullRequest(policy = POLICY + OVERRIDES, options: { ownerType?: "Organization" | "User"; author?: string } = {}) {
+async function failingHighPullRequest(
+  policy = POLICY + OVERRIDES,
+  options: { ownerType?: "Organization" | "User"; author?: string } = {},
+) {
   const w = new World({ policy, captureLogs: true, ownerType: options.ownerType ?? "Organization" });
   w.repo.collaborators = { cto: "write", alice: "admin", reader: "read", oncaller: "write", "author-admin": "admin" };
   w.repo.teams = { "sre-oncall": ["oncaller"] };
-  const pr = w.addPullRequest({ number: 2, files: FILES.high, ...(options.author ? { author: { login: options.author } } : {}) });
+  const pr = w.addPullRequest({
+    number: 2,
+    files: FILES.high,
+    ...(options.author ? { author: { login: options.author } } : {}),
+  });
   await w.receive("pull_request", w.pullRequestEvent("opened", pr));
   expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   return { w, pr };
 }
 
 /** Writes the comment on the fake (as GitHub would) and delivers `issue_comment.created`. */
-async function comment(w: World, pr: FakePullRequest, body: string, author: string, extra: { authorType?: "User" | "Bot"; at?: string; viaApp?: string } = {}) {
+async function comment(
+  w: World,
+  pr: FakePullRequest,
+  body: string,
+  author: string,
+  extra: { authorType?: "User" | "Bot"; at?: string; viaApp?: string } = {},
+) {
   const id = ++nextCommentId;
   pr.comments.push({ id, body, user: author, byApp: false });
   const mark = w.mark();
@@ -44,7 +57,8 @@ async function comment(w: World, pr: FakePullRequest, body: string, author: stri
 }
 
 const stickyOf = (pr: FakePullRequest) => pr.comments.find((c) => c.byApp)!;
-const stateOf = (w: World, pr: FakePullRequest) => decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: pr.number }, stickyOf(pr).body);
+const stateOf = (w: World, pr: FakePullRequest) =>
+  decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: pr.number }, stickyOf(pr).body);
 const auditLines = (w: World) => w.logs.filter((l) => typeof l.audit === "string");
 
 describe("/guardrails override <reason>", () => {
@@ -67,69 +81,180 @@ describe("/guardrails override <reason>", () => {
 
     // The record: signed state of the sticky comment, and the check's decision record.
     const state = stateOf(w, pr);
-    expect(state.override).toEqual({ by: "cto", at: expect.any(String), reason: REASON, head: pr.headSha, via: ["user"], commentId: id });
+    expect(state.override).toEqual({
+      by: "cto",
+      at: expect.any(String),
+      reason: REASON,
+      head: pr.headSha,
+      via: ["user"],
+      commentId: id,
+    });
     expect(stickyOf(pr).body).toContain("**Override in force** on commit");
     const record = readDecisionRecords(run.text)["2"]!;
-    expect(record).toMatchObject({ head: pr.headSha, tier: "high", conclusion: "success", override: { by: "cto", reason: REASON, head: pr.headSha } });
+    expect(record).toMatchObject({
+      head: pr.headSha,
+      tier: "high",
+      conclusion: "success",
+      override: { by: "cto", reason: REASON, head: pr.headSha },
+    });
     expect(record.override!.bypassed).toHaveLength(2);
-    expect(record.requirements!.filter((r) => !r.met).map((r) => r.kind).sort()).toEqual(["approvals", "checklist"]);
+    expect(
+      record
+        .requirements!.filter((r) => !r.met)
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(["approvals", "checklist"]);
 
     // Exactly what it cost: the snapshot, files, one permission lookup; check, comment, labels.
     const calls = w.calls(mark);
     expect(calls).toContain(`GET ${w.base}/collaborators/cto/permission`);
     expect(calls.filter((c) => c.includes("/memberships/"))).toEqual([]);
-    expect(auditLines(w)).toEqual([expect.objectContaining({ audit: "override", by: "cto", reason: REASON, head: pr.headSha, repository: `${w.owner}/${w.name}`, pr: 2, msg: "override" })]);
+    expect(auditLines(w)).toEqual([
+      expect.objectContaining({
+        audit: "override",
+        by: "cto",
+        reason: REASON,
+        head: pr.headSha,
+        repository: `${w.owner}/${w.name}`,
+        pr: 2,
+        msg: "override",
+      }),
+    ]);
   });
 
   it("by a member of an allowed team: granted, and the state says it was through the team", async () => {
     const { w, pr } = await failingHighPullRequest();
     const { mark } = await comment(w, pr, `/Guardrails OVERRIDE ${REASON}`, "oncaller");
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @oncaller: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @oncaller: ${REASON}`,
+    });
     expect(stateOf(w, pr).override).toMatchObject({ by: "oncaller", via: ["team:sre-oncall"] });
     expect(w.calls(mark)).toContain(`GET /orgs/${w.owner}/teams/sre-oncall/memberships/oncaller`);
   });
 
   it("by the author when allow_author is true", async () => {
-    const { w, pr } = await failingHighPullRequest(POLICY + OVERRIDES + "  allow_author: true\n", { author: "author-admin" });
+    const { w, pr } = await failingHighPullRequest(POLICY + OVERRIDES + "  allow_author: true\n", {
+      author: "author-admin",
+    });
     await comment(w, pr, `/guardrails override ${REASON}`, "author-admin");
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @author-admin: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @author-admin: ${REASON}`,
+    });
   });
 
-  const refusals: [string, { policy?: string; author?: string; body?: string; by: string; authorType?: "User" | "Bot"; at?: string; viaApp?: string }, RegExp, string][] = [
-    ["a person not listed", { by: "alice" }, /@alice may not override: the policy allows `cto`, `author-admin`, team `sre-oncall`/, "not_allowed"],
-    ["a listed user with read access only", { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, reader]"), by: "reader" }, /@reader has read access to the repository; overriding needs write access or above/, "permission"],
-    ["a listed user who is not a collaborator", { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, stranger]"), by: "stranger" }, /@stranger has none access|@stranger has no(ne)? access/, "permission"],
-    ["a command posted through another GitHub App acting for a listed person", { by: "cto", viaApp: "chatops-helper" }, /posted through the app chatops-helper, acting for @cto/, "via_app"],
-    ["a bot, even a listed one", { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, deploy-bot]"), by: "deploy-bot", authorType: "Bot" }, /@deploy-bot is a bot; only people can override/, "bot"],
-    ["the PR's author (allow_author is false)", { author: "author-admin", by: "author-admin" }, /@author-admin wrote this pull request/, "author"],
+  const refusals: [
+    string,
+    {
+      policy?: string;
+      author?: string;
+      body?: string;
+      by: string;
+      authorType?: "User" | "Bot";
+      at?: string;
+      viaApp?: string;
+    },
+    RegExp,
+    string,
+  ][] = [
+    [
+      "a person not listed",
+      { by: "alice" },
+      /@alice may not override: the policy allows `cto`, `author-admin`, team `sre-oncall`/,
+      "not_allowed",
+    ],
+    [
+      "a listed user with read access only",
+      { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, reader]"), by: "reader" },
+      /@reader has read access to the repository; overriding needs write access or above/,
+      "permission",
+    ],
+    [
+      "a listed user who is not a collaborator",
+      { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, stranger]"), by: "stranger" },
+      /@stranger has none access|@stranger has no(ne)? access/,
+      "permission",
+    ],
+    [
+      "a command posted through another GitHub App acting for a listed person",
+      { by: "cto", viaApp: "chatops-helper" },
+      /posted through the app chatops-helper, acting for @cto/,
+      "via_app",
+    ],
+    [
+      "a bot, even a listed one",
+      {
+        policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, deploy-bot]"),
+        by: "deploy-bot",
+        authorType: "Bot",
+      },
+      /@deploy-bot is a bot; only people can override/,
+      "bot",
+    ],
+    [
+      "the PR's author (allow_author is false)",
+      { author: "author-admin", by: "author-admin" },
+      /@author-admin wrote this pull request/,
+      "author",
+    ],
     ["a command without a reason", { body: "/guardrails override", by: "cto" }, /a reason is required/, "no_reason"],
-    ["a command without a reason but spaces", { body: "/guardrails override    \nreason on the second line", by: "cto" }, /a reason is required/, "no_reason"],
+    [
+      "a command without a reason but spaces",
+      { body: "/guardrails override    \nreason on the second line", by: "cto" },
+      /a reason is required/,
+      "no_reason",
+    ],
     ["a policy without overrides", { policy: POLICY, by: "cto" }, /the policy allows no overrides/, "no_overrides"],
-    ["a command written before Guardrails saw the current head", { by: "cto", at: "2020-01-01T00:00:00Z" }, /which was not its head when the command was written/, "head_moved"],
-    ["withdrawing when nothing is in force", { body: "/guardrails override off", by: "cto" }, /there is no override in force to withdraw/, "nothing_to_withdraw"],
+    [
+      "a command written before Guardrails saw the current head",
+      { by: "cto", at: "2020-01-01T00:00:00Z" },
+      /which was not its head when the command was written/,
+      "head_moved",
+    ],
+    [
+      "withdrawing when nothing is in force",
+      { body: "/guardrails override off", by: "cto" },
+      /there is no override in force to withdraw/,
+      "nothing_to_withdraw",
+    ],
   ];
 
-  it.each(refusals)("refused for %s: the check and labels stay, the sticky comment says why, an audit line is logged", async (_name, c, message, code) => {
-    const { w, pr } = await failingHighPullRequest(c.policy, c.author ? { author: c.author } : {});
-    const run = structuredClone(w.checkRuns(pr.headSha)[0]!);
-    const labels = [...pr.labels];
-    const { mark } = await comment(w, pr, c.body ?? `/guardrails override ${REASON}`, c.by, { ...(c.authorType ? { authorType: c.authorType } : {}), ...(c.at ? { at: c.at } : {}), ...(c.viaApp ? { viaApp: c.viaApp } : {}) });
+  it.each(refusals)(
+    "refused for %s: the check and labels stay, the sticky comment says why, an audit line is logged",
+    async (_name, c, message, code) => {
+      const { w, pr } = await failingHighPullRequest(c.policy, c.author ? { author: c.author } : {});
+      const run = structuredClone(w.checkRuns(pr.headSha)[0]!);
+      const labels = [...pr.labels];
+      const { mark } = await comment(w, pr, c.body ?? `/guardrails override ${REASON}`, c.by, {
+        ...(c.authorType ? { authorType: c.authorType } : {}),
+        ...(c.at ? { at: c.at } : {}),
+        ...(c.viaApp ? { viaApp: c.viaApp } : {}),
+      });
 
-    // Nothing changed but the note: no check write, no label write.
-    expect(checkWrites(w.since(mark))).toEqual([]);
-    expect(w.checkRuns(pr.headSha)[0]).toEqual(run);
-    expect(pr.labels).toEqual(labels);
-    expect(w.writesSince(mark).map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${w.base}/issues/comments/${stickyOf(pr).id}`]);
-    expect(stickyOf(pr).body).toMatch(/\*\*Override refused\*\*: the command of @/);
-    expect(stickyOf(pr).body).toMatch(message);
-    expect(stateOf(w, pr).override).toBeUndefined();
-    expect(stateOf(w, pr).refused).toMatchObject({ by: c.by, code });
-    expect(auditLines(w)).toEqual([expect.objectContaining({ audit: "override_refused", by: c.by, refusal: code })]);
-  });
+      // Nothing changed but the note: no check write, no label write.
+      expect(checkWrites(w.since(mark))).toEqual([]);
+      expect(w.checkRuns(pr.headSha)[0]).toEqual(run);
+      expect(pr.labels).toEqual(labels);
+      expect(w.writesSince(mark).map((r) => `${r.method} ${r.path}`)).toEqual([
+        `PATCH ${w.base}/issues/comments/${stickyOf(pr).id}`,
+      ]);
+      expect(stickyOf(pr).body).toMatch(/\*\*Override refused\*\*: the command of @/);
+      expect(stickyOf(pr).body).toMatch(message);
+      expect(stateOf(w, pr).override).toBeUndefined();
+      expect(stateOf(w, pr).refused).toMatchObject({ by: c.by, code });
+      expect(auditLines(w)).toEqual([expect.objectContaining({ audit: "override_refused", by: c.by, refusal: code })]);
+    },
+  );
 
   it("a comment that only mentions the command further down, or another /guardrails word, is no command and costs nothing", async () => {
     const { w, pr } = await failingHighPullRequest();
-    for (const body of ["Should we use /guardrails override here?\n/guardrails override now", "/guardrails overrides please", "/guardrailsoverride x", "> /guardrails override quoted"]) {
+    for (const body of [
+      "Should we use /guardrails override here?\n/guardrails override now",
+      "/guardrails overrides please",
+      "/guardrailsoverride x",
+      "> /guardrails override quoted",
+    ]) {
       const { mark } = await comment(w, pr, body, "cto");
       expect(w.fake.requests.slice(mark)).toEqual([]);
     }
@@ -137,7 +262,11 @@ describe("/guardrails override <reason>", () => {
 
   it("the app's own comments and comments on issues are ignored without a call", async () => {
     const { w, pr } = await failingHighPullRequest();
-    const payload = w.commentCreatedEvent(pr, { id: 1, body: `/guardrails override ${REASON}`, author: "guardrails[bot]" });
+    const payload = w.commentCreatedEvent(pr, {
+      id: 1,
+      body: `/guardrails override ${REASON}`,
+      author: "guardrails[bot]",
+    });
     payload.comment.performed_via_github_app = { id: 123, slug: "guardrails" };
     const mark = w.mark();
     await w.receive("issue_comment", payload);
@@ -160,28 +289,45 @@ describe("an override in force", () => {
     const { w, pr } = await overridden();
     const old = pr.headSha;
     pr.headSha = sha("a push after the override");
-    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => (p.before = old)));
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("synchronize", pr, (p) => (p.before = old)),
+    );
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: 1 more approval, checklist (0/2)",
+    });
     expect(pr.labels).not.toContain("risk:overridden");
     expect(pr.labels).toContain("risk:high");
     const state = stateOf(w, pr);
     expect(state.override).toBeUndefined();
     expect(state.ended).toMatchObject({ by: "cto", how: "new_head", head: old });
-    expect(stickyOf(pr).body).toContain(`The override by @cto (reason \`${REASON}\`, commit \`${old.slice(0, 7)}\`) was ended at`);
+    expect(stickyOf(pr).body).toContain(
+      `The override by @cto (reason \`${REASON}\`, commit \`${old.slice(0, 7)}\`) was ended at`,
+    );
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_ended"]);
     // The old head's run keeps its record: the override applied to that commit.
-    expect(readDecisionRecords(w.checkRuns(old)[0]!.text)["2"]).toMatchObject({ conclusion: "success", override: { by: "cto" } });
+    expect(readDecisionRecords(w.checkRuns(old)[0]!.text)["2"]).toMatchObject({
+      conclusion: "success",
+      override: { by: "cto" },
+    });
   });
 
   it("is withdrawn by `/guardrails override off` from an allowed person: failing again, label removed", async () => {
     const { w, pr } = await overridden();
     const { id } = await comment(w, pr, "/guardrails override OFF", "oncaller");
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: 1 more approval, checklist (0/2)",
+    });
     expect(pr.labels).not.toContain("risk:overridden");
     expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller", endedByComment: id });
     expect(stickyOf(pr).body).toContain("was withdrawn by @oncaller");
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_withdrawn"]);
-    expect(readDecisionRecords(w.checkRuns(pr.headSha)[0]!.text)["2"]).toMatchObject({ conclusion: "failure", overrideSeq: 2 });
+    expect(readDecisionRecords(w.checkRuns(pr.headSha)[0]!.text)["2"]).toMatchObject({
+      conclusion: "failure",
+      overrideSeq: 2,
+    });
   });
 
   it("cannot be withdrawn by someone who may not override (refused; it stays in force)", async () => {
@@ -196,7 +342,10 @@ describe("an override in force", () => {
     const { w, pr } = await overridden();
     const replica = w.replica();
     await replica.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "alice", state: "COMMENTED" }));
-    await replica.receive("check_run", w.checkRunEvent("rerequested", w.checkRuns(pr.headSha)[0]!, { pullRequests: [pr] }));
+    await replica.receive(
+      "check_run",
+      w.checkRunEvent("rerequested", w.checkRuns(pr.headSha)[0]!, { pullRequests: [pr] }),
+    );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
     expect(pr.labels).toContain("risk:overridden");
   });
@@ -207,7 +356,10 @@ describe("an override in force", () => {
     await w.receive("merge_group", w.mergeGroupEvent(2, group));
     const run = w.checkRuns(group)[0]!;
     expect(run).toMatchObject({ conclusion: "success", title: "PR #2 meets its guardrails" });
-    expect(readDecisionRecords(run.text)["2"]).toMatchObject({ conclusion: "success", override: { by: "cto", reason: REASON } });
+    expect(readDecisionRecords(run.text)["2"]).toMatchObject({
+      conclusion: "success",
+      override: { by: "cto", reason: REASON },
+    });
   });
 
   it("is not changed by editing or deleting the command comment (the record is the signed state)", async () => {
@@ -215,8 +367,19 @@ describe("an override in force", () => {
     const command = pr.comments.find((c) => c.id === granted.id)!;
     const mark = w.mark();
     // Edited into a withdrawal, then deleted: neither is a command.
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: command.id, body: command.body }, { body: "/guardrails override off", editor: "cto", author: "cto", viaAppId: null }));
-    const deleted = w.commentEditedEvent(pr, { id: command.id, body: command.body }, { body: command.body, editor: "cto", author: "cto", viaAppId: null });
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(
+        pr,
+        { id: command.id, body: command.body },
+        { body: "/guardrails override off", editor: "cto", author: "cto", viaAppId: null },
+      ),
+    );
+    const deleted = w.commentEditedEvent(
+      pr,
+      { id: command.id, body: command.body },
+      { body: command.body, editor: "cto", author: "cto", viaAppId: null },
+    );
     deleted.action = "deleted";
     delete deleted.changes;
     await w.receive("issue_comment", deleted);
@@ -245,7 +408,10 @@ describe("an override in force", () => {
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     // A writer restores the comment as it was while the override was in force.
     stickyOf(pr).body = grantedBody;
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+    );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     expect(pr.labels).not.toContain("risk:overridden");
   });
@@ -257,10 +423,16 @@ describe("an override in force", () => {
     const { w, pr } = await overridden();
     demote(w);
     const mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+    );
     expect(w.calls(mark)).toContain(`GET ${w.base}/collaborators/cto/permission`);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed", note: expect.stringContaining("overriding needs write access or above") });
+    expect(stateOf(w, pr).ended).toMatchObject({
+      how: "no_longer_allowed",
+      note: expect.stringContaining("overriding needs write access or above"),
+    });
     expect(pr.labels).not.toContain("risk:overridden");
   });
 
@@ -269,7 +441,10 @@ describe("an override in force", () => {
     await comment(w, pr, `/guardrails override ${REASON}`, "oncaller");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
     w.repo.teams = { "sre-oncall": [] };
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+    );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed", by: "oncaller" });
   });
@@ -308,7 +483,11 @@ tiers:
   });
 
   it("granted when both policies allow the person", async () => {
-    const w = new World({ policy: POLICY + OVERRIDES, orgPolicy: ORG + "overrides:\n  users: [cto]\n", ownerType: "Organization" });
+    const w = new World({
+      policy: POLICY + OVERRIDES,
+      orgPolicy: ORG + "overrides:\n  users: [cto]\n",
+      ownerType: "Organization",
+    });
     w.repo.collaborators = { cto: "admin" };
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));

@@ -34,12 +34,16 @@ async function comment(w: World, pr: FakePullRequest, body: string, author: stri
 }
 
 const stickyOf = (pr: FakePullRequest) => pr.comments.find((c) => c.byApp)!;
-const stateOf = (w: World, pr: FakePullRequest) => decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: pr.number }, stickyOf(pr).body);
+const stateOf = (w: World, pr: FakePullRequest) =>
+  decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: pr.number }, stickyOf(pr).body);
 
 async function push(w: World, pr: FakePullRequest, head: string) {
   const before = pr.headSha;
   pr.headSha = head;
-  await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => (p.before = before)));
+  await w.receive(
+    "pull_request",
+    w.pullRequestEvent("synchronize", pr, (p) => (p.before = before)),
+  );
 }
 
 describe("review 11: the head_moved guard and heads seen before", () => {
@@ -62,7 +66,10 @@ describe("review 11: the head_moved guard and heads seen before", () => {
     await push(w, pr, evil);
     const id = ++nextCommentId;
     pr.comments.push({ id, body: `/guardrails override ${REASON}`, user: "cto", byApp: false });
-    await w.receive("issue_comment", w.commentCreatedEvent(pr, { id, body: `/guardrails override ${REASON}`, author: "cto", at: writtenAt }));
+    await w.receive(
+      "issue_comment",
+      w.commentCreatedEvent(pr, { id, body: `/guardrails override ${REASON}`, author: "cto", at: writtenAt }),
+    );
     // The contract: the override applies to the head the person saw; Y was pushed after the command.
     expect(stateOf(w, pr).override).toBeUndefined();
     expect(w.checkRuns(evil)[0]).toMatchObject({ conclusion: "failure" });
@@ -84,7 +91,10 @@ describe("review 11: signed states pasted back by a writer", () => {
     const sticky = stickyOf(pr);
     const previous = sticky.body;
     sticky.body = body;
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: sticky.id, body: previous }, { body, editor: "mallory" }));
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(pr, { id: sticky.id, body: previous }, { body, editor: "mallory" }),
+    );
   }
 
   it("an override ended by a push does not come back when the head returns to its commit and the old state is pasted", async () => {
@@ -106,7 +116,10 @@ describe("review 11: signed states pasted back by a writer", () => {
     expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
     // One evaluation fails (GitHub answers 502 to the files list once): the run gets an error record.
     w.fake.failNext((r) => r.method === "GET" && r.path === `${w.base}/pulls/2/files`, { status: 502 });
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+    );
     expect(readDecisionRecords(w.checkRuns(x)[0]!.text)["2"]).toMatchObject({ error: expect.any(String) });
     // The error record keeps the override counter of the record it replaces.
     expect(readDecisionRecords(w.checkRuns(x)[0]!.text)["2"]!.overrideSeq).toBe(2);

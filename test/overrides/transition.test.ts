@@ -41,31 +41,108 @@ const orgPolicy = (overrides?: PolicyInForce["overrides"]): PolicyInForce => ({ 
 const allow = (users: string[], teams: string[] = [], allow_author = false) => ({ users, teams, allow_author });
 
 describe("authorizeOverride", () => {
-  const table: [string, PolicyInForce[], { login: string; isBot?: boolean; permission?: "admin" | "write" | "read" | "none"; teams?: string[] }, string, string][] = [
+  const table: [
+    string,
+    PolicyInForce[],
+    { login: string; isBot?: boolean; permission?: "admin" | "write" | "read" | "none"; teams?: string[] },
+    string,
+    string,
+  ][] = [
     ["a listed user with write", [repoPolicy(allow(["cto"]))], { login: "CTO", permission: "write" }, "dev", "ok:user"],
-    ["a team member with admin", [repoPolicy(allow([], ["sre"]))], { login: "ann", permission: "admin", teams: ["SRE"] }, "dev", "ok:team:sre"],
-    ["a listed user with read", [repoPolicy(allow(["cto"]))], { login: "cto", permission: "read" }, "dev", "permission"],
-    ["a listed user without access", [repoPolicy(allow(["cto"]))], { login: "cto", permission: "none" }, "dev", "permission"],
-    ["someone not listed", [repoPolicy(allow(["cto"], ["sre"]))], { login: "eve", permission: "admin" }, "dev", "not_allowed"],
+    [
+      "a team member with admin",
+      [repoPolicy(allow([], ["sre"]))],
+      { login: "ann", permission: "admin", teams: ["SRE"] },
+      "dev",
+      "ok:team:sre",
+    ],
+    [
+      "a listed user with read",
+      [repoPolicy(allow(["cto"]))],
+      { login: "cto", permission: "read" },
+      "dev",
+      "permission",
+    ],
+    [
+      "a listed user without access",
+      [repoPolicy(allow(["cto"]))],
+      { login: "cto", permission: "none" },
+      "dev",
+      "permission",
+    ],
+    [
+      "someone not listed",
+      [repoPolicy(allow(["cto"], ["sre"]))],
+      { login: "eve", permission: "admin" },
+      "dev",
+      "not_allowed",
+    ],
     ["a bot", [repoPolicy(allow(["ci[bot]"]))], { login: "ci[bot]", permission: "admin" }, "dev", "bot"],
-    ["a bot by type", [repoPolicy(allow(["deployer"]))], { login: "deployer", isBot: true, permission: "admin" }, "dev", "bot"],
+    [
+      "a bot by type",
+      [repoPolicy(allow(["deployer"]))],
+      { login: "deployer", isBot: true, permission: "admin" },
+      "dev",
+      "bot",
+    ],
     ["no overrides key", [repoPolicy(undefined)], { login: "cto", permission: "admin" }, "dev", "no_overrides"],
     ["the author", [repoPolicy(allow(["dev"]))], { login: "Dev", permission: "admin" }, "dev", "author"],
-    ["the author with allow_author", [repoPolicy(allow(["dev"], [], true))], { login: "dev", permission: "write" }, "dev", "ok:user"],
-    ["allowed by the repository, not by the enforced organisation policy", [repoPolicy(allow(["cto"])), orgPolicy(allow(["ciso"]))], { login: "cto", permission: "admin" }, "dev", "not_allowed"],
-    ["an organisation policy without overrides", [repoPolicy(allow(["cto"])), orgPolicy(undefined)], { login: "cto", permission: "admin" }, "dev", "no_overrides"],
-    ["allowed by both", [repoPolicy(allow(["cto"])), orgPolicy(allow([], ["sre"]))], { login: "cto", permission: "admin", teams: ["sre"] }, "dev", "ok:user,team:sre"],
+    [
+      "the author with allow_author",
+      [repoPolicy(allow(["dev"], [], true))],
+      { login: "dev", permission: "write" },
+      "dev",
+      "ok:user",
+    ],
+    [
+      "allowed by the repository, not by the enforced organisation policy",
+      [repoPolicy(allow(["cto"])), orgPolicy(allow(["ciso"]))],
+      { login: "cto", permission: "admin" },
+      "dev",
+      "not_allowed",
+    ],
+    [
+      "an organisation policy without overrides",
+      [repoPolicy(allow(["cto"])), orgPolicy(undefined)],
+      { login: "cto", permission: "admin" },
+      "dev",
+      "no_overrides",
+    ],
+    [
+      "allowed by both",
+      [repoPolicy(allow(["cto"])), orgPolicy(allow([], ["sre"]))],
+      { login: "cto", permission: "admin", teams: ["sre"] },
+      "dev",
+      "ok:user,team:sre",
+    ],
   ];
   it.each(table)("%s", (_name, policies, actor, author, expected) => {
-    const result = authorizeOverride(policies, { login: actor.login, isBot: actor.isBot ?? false, ...(actor.permission ? { permission: actor.permission } : {}), teams: actor.teams ?? [] }, author);
+    const result = authorizeOverride(
+      policies,
+      {
+        login: actor.login,
+        isBot: actor.isBot ?? false,
+        ...(actor.permission ? { permission: actor.permission } : {}),
+        teams: actor.teams ?? [],
+      },
+      author,
+    );
     expect(result.ok ? `ok:${result.via.join(",")}` : result.refusal.code).toBe(expected);
   });
 
   it("looks up nothing when the answer is already no, else the permission and only the teams that matter", () => {
     expect(overrideLookups([repoPolicy(undefined)], "cto", false, "dev")).toEqual({ permission: false, teams: [] });
-    expect(overrideLookups([repoPolicy(allow(["dev"]))], "dev", false, "dev")).toEqual({ permission: false, teams: [] });
-    expect(overrideLookups([repoPolicy(allow(["cto"], ["sre"]))], "cto", false, "dev")).toEqual({ permission: true, teams: [] });
-    expect(overrideLookups([repoPolicy(allow([], ["SRE", "ops"])), orgPolicy(allow([], ["sre"]))], "ann", false, "dev")).toEqual({ permission: true, teams: ["ops", "sre"] });
+    expect(overrideLookups([repoPolicy(allow(["dev"]))], "dev", false, "dev")).toEqual({
+      permission: false,
+      teams: [],
+    });
+    expect(overrideLookups([repoPolicy(allow(["cto"], ["sre"]))], "cto", false, "dev")).toEqual({
+      permission: true,
+      teams: [],
+    });
+    expect(
+      overrideLookups([repoPolicy(allow([], ["SRE", "ops"])), orgPolicy(allow([], ["sre"]))], "ann", false, "dev"),
+    ).toEqual({ permission: true, teams: ["ops", "sre"] });
   });
 });
 
@@ -79,24 +156,59 @@ describe("nextOverrideState", () => {
     headEvaluatedSince: "2026-12-04T09:00:00Z",
     ...extra,
   });
-  const grant = (commentId: number, at = "2026-12-04T09:30:00Z") => ({ command: { kind: "grant" as const, reason: "incident" }, by: "cto", isBot: false, commentId, at });
+  const grant = (commentId: number, at = "2026-12-04T09:30:00Z") => ({
+    command: { kind: "grant" as const, reason: "incident" },
+    by: "cto",
+    isBot: false,
+    commentId,
+    at,
+  });
   const ok = { ok: true as const, via: ["user"] };
   const granted = nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok })).state;
 
   it("grants, records who, when, why, which head and how, and logs one event", () => {
     const result = nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok }));
-    expect(result.state).toEqual({ ticks: {}, lastCommand: 10, seq: 1, override: { by: "cto", at: "2026-12-04T09:30:00Z", reason: "incident", head: HEAD, via: ["user"], commentId: 10 } });
+    expect(result.state).toEqual({
+      ticks: {},
+      lastCommand: 10,
+      seq: 1,
+      override: { by: "cto", at: "2026-12-04T09:30:00Z", reason: "incident", head: HEAD, via: ["user"], commentId: 10 },
+    });
     expect(result.events.map((e) => e.kind)).toEqual(["override"]);
   });
 
   it.each<[string, ChecklistState, Partial<TransitionInput>, string[], boolean]>([
     ["a new head ends it", granted, { headSha: "b".repeat(40) }, ["override_ended"], false],
-    ["a policy that drops the person ends it", granted, { policies: [repoPolicy(allow(["ciso"]))] }, ["override_ended"], false],
-    ["a policy that drops overrides ends it", granted, { policies: [repoPolicy(undefined)] }, ["override_ended"], false],
-    ["an enforced floor that appears ends it", granted, { policies: [repoPolicy(allow(["cto"])), orgPolicy(allow(["cto"]))] }, ["override_ended"], false],
+    [
+      "a policy that drops the person ends it",
+      granted,
+      { policies: [repoPolicy(allow(["ciso"]))] },
+      ["override_ended"],
+      false,
+    ],
+    [
+      "a policy that drops overrides ends it",
+      granted,
+      { policies: [repoPolicy(undefined)] },
+      ["override_ended"],
+      false,
+    ],
+    [
+      "an enforced floor that appears ends it",
+      granted,
+      { policies: [repoPolicy(allow(["cto"])), orgPolicy(allow(["cto"]))] },
+      ["override_ended"],
+      false,
+    ],
     ["a state older than the run's record is not trusted", granted, { runOverrideSeq: 2 }, [], false],
     ["a replayed command is ignored", granted, { command: grant(10), authorization: ok }, [], true],
-    ["an older command is ignored", granted, { command: { ...grant(9), command: { kind: "withdraw" } }, authorization: ok }, [], true],
+    [
+      "an older command is ignored",
+      granted,
+      { command: { ...grant(9), command: { kind: "withdraw" } }, authorization: ok },
+      [],
+      true,
+    ],
     ["nothing happens without a command", granted, {}, [], true],
   ])("%s", (_name, state, input, events, stillInForce) => {
     const result = nextOverrideState(state, base(input));
@@ -107,7 +219,10 @@ describe("nextOverrideState", () => {
   it.each<[string, Partial<TransitionInput>]>([
     ["the PR was first evaluated at this head after the command", { headEvaluatedSince: "2026-12-04T09:45:00Z" }],
     ["the PR was never evaluated at this head", { headEvaluatedSince: null }],
-    ["the head was force-pushed after the command (it may have come back to a head seen long ago)", { headForcePushedAt: "2026-12-04T09:40:00Z" }],
+    [
+      "the head was force-pushed after the command (it may have come back to a head seen long ago)",
+      { headForcePushedAt: "2026-12-04T09:40:00Z" },
+    ],
     ["the head was force-pushed in the same second", { headForcePushedAt: "2026-12-04T09:30:00Z" }],
     ["a force-push whose time is unknown", { headForcePushedAt: "unknown time" }],
   ])("refuses a grant when %s", (_name, input) => {
@@ -117,12 +232,20 @@ describe("nextOverrideState", () => {
   });
 
   it("grants after a force-push that came before the command", () => {
-    expect(nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok, headForcePushedAt: "2026-12-04T09:10:00Z" })).state.override).toMatchObject({ by: "cto" });
+    expect(
+      nextOverrideState(
+        { ticks: {} },
+        base({ command: grant(10), authorization: ok, headForcePushedAt: "2026-12-04T09:10:00Z" }),
+      ).state.override,
+    ).toMatchObject({ by: "cto" });
   });
 
   it("counts every change in seq, above the run's, so an older state pasted back is not trusted", () => {
     expect(granted.seq).toBe(1);
-    const afterRun = nextOverrideState({ ticks: {} }, base({ command: grant(20), authorization: ok, runOverrideSeq: 7 })).state;
+    const afterRun = nextOverrideState(
+      { ticks: {} },
+      base({ command: grant(20), authorization: ok, runOverrideSeq: 7 }),
+    ).state;
     expect(afterRun.seq).toBe(8);
     const ended = nextOverrideState(granted, base({ headSha: "d".repeat(40) })).state;
     expect(ended.seq).toBe(2);
@@ -131,10 +254,19 @@ describe("nextOverrideState", () => {
   });
 
   it("withdraws, keeping the ended record; a refusal is shown only on its head", () => {
-    const withdrawn = nextOverrideState(granted, base({ command: { command: { kind: "withdraw" }, by: "cto", isBot: false, commentId: 12, at: "2026-12-04T09:50:00Z" }, authorization: ok }));
+    const withdrawn = nextOverrideState(
+      granted,
+      base({
+        command: { command: { kind: "withdraw" }, by: "cto", isBot: false, commentId: 12, at: "2026-12-04T09:50:00Z" },
+        authorization: ok,
+      }),
+    );
     expect(withdrawn.state.override).toBeUndefined();
     expect(withdrawn.state.ended).toMatchObject({ how: "withdrawn", endedBy: "cto", endedByComment: 12 });
-    const refused = nextOverrideState({ ticks: {} }, base({ command: grant(13), authorization: { ok: false, refusal: { code: "not_allowed", message: "no" } } })).state;
+    const refused = nextOverrideState(
+      { ticks: {} },
+      base({ command: grant(13), authorization: { ok: false, refusal: { code: "not_allowed", message: "no" } } }),
+    ).state;
     expect(refused.refused).toMatchObject({ code: "not_allowed", head: HEAD });
     expect(nextOverrideState(refused, base({ headSha: "c".repeat(40) })).state.refused).toBeUndefined();
   });

@@ -41,7 +41,10 @@ describe("with a CODEOWNERS file at the base (issue 10)", () => {
     expect(w.readsSince(0)).toHaveLength(readGoal(3000));
     // Both blobs go out before either answers: no sequential round of their own.
     const calls = w.calls();
-    const blobs = calls.map((c, i) => [c, i] as const).filter(([c]) => c.includes("/git/blobs/")).map(([, i]) => i);
+    const blobs = calls
+      .map((c, i) => [c, i] as const)
+      .filter(([c]) => c.includes("/git/blobs/"))
+      .map(([, i]) => i);
     expect(Math.max(...blobs) - Math.min(...blobs)).toBe(1);
     // A later evaluation reads neither blob again.
     const mark = w.mark();
@@ -66,7 +69,9 @@ describe("the policy at a base commit is fetched once per process", () => {
 
   it("once for three first evaluations that run at the same time", async () => {
     const w = new World({ policy: POLICY });
-    const prs = [2, 3, 4].map((number) => w.addPullRequest({ number, headSha: sha(`head ${number}`), files: FILES.medium }));
+    const prs = [2, 3, 4].map((number) =>
+      w.addPullRequest({ number, headSha: sha(`head ${number}`), files: FILES.medium }),
+    );
     await Promise.all(prs.map((pr) => w.receive("pull_request", w.pullRequestEvent("opened", pr))));
     expect(blobReads(w)).toHaveLength(1);
     expect(w.checkRuns().filter((run) => run.status === "completed")).toHaveLength(3);
@@ -99,13 +104,24 @@ describe("the policy at a base commit is fetched once per process", () => {
 
 describe("a redelivered event writes nothing", () => {
   it.each([
-    ["opened", (w: World, pr: ReturnType<World["addPullRequest"]>) => ["pull_request", w.pullRequestEvent("opened", pr)] as const],
-    ["synchronize", (w: World, pr: ReturnType<World["addPullRequest"]>) => ["pull_request", w.pullRequestEvent("synchronize", pr)] as const],
+    [
+      "opened",
+      (w: World, pr: ReturnType<World["addPullRequest"]>) =>
+        ["pull_request", w.pullRequestEvent("opened", pr)] as const,
+    ],
+    [
+      "synchronize",
+      (w: World, pr: ReturnType<World["addPullRequest"]>) =>
+        ["pull_request", w.pullRequestEvent("synchronize", pr)] as const,
+    ],
     [
       "review submitted",
       (w: World, pr: ReturnType<World["addPullRequest"]>) => {
         pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha });
-        return ["pull_request_review", w.reviewEvent("submitted", pr, { user: "reviewer", state: "APPROVED" })] as const;
+        return [
+          "pull_request_review",
+          w.reviewEvent("submitted", pr, { user: "reviewer", state: "APPROVED" }),
+        ] as const;
       },
     ],
   ])("%s: the second delivery reads the pages and the snapshot, and writes 0", async (_, make) => {

@@ -21,7 +21,8 @@ function referenceMatcher(pattern: string): (segments: string[]) => boolean {
   let anchored = body.startsWith("/") || body.replace(/^\/+/, "").includes("/");
   body = body.replace(/^\/+/, "");
   const parts: string[] = [];
-  for (const part of body.split("/").filter((p) => p.length > 0)) if (!(part === "**" && parts.at(-1) === "**")) parts.push(part);
+  for (const part of body.split("/").filter((p) => p.length > 0))
+    if (!(part === "**" && parts.at(-1) === "**")) parts.push(part);
   // The reader reads a lone `**` (with or without a trailing slash) as every file.
   if (!anchored && parts.length === 1 && parts[0] === "**") return () => true;
   // `**/x` is x at any depth, the same as an unanchored x.
@@ -73,30 +74,70 @@ const pathArb = fc
 
 /** The shapes a CODEOWNERS holds, over the same names as the paths. */
 const patternArb = fc.oneof(
-  fc.constantFrom("*", "*.js", "*.ts", "*.test.ts", "*.md", "*.map", "/*", "*/", "**", "**/", "/**", "/**/", "docs/*", "/docs/*", "src/*/", "*/*.js", "a*", "?", "svc-?", "s*c-1/"),
-  fc.tuple(fc.constantFrom(...DIRS, ...NAMES), fc.constantFrom("", "/", "/**", "/*", "/**/*.js", "/**/logs", "/*/a.js")).map(([d, rest]) => `${d}${rest}`),
-  fc.tuple(fc.constantFrom("/", "", "**/"), fc.constantFrom(...DIRS), fc.constantFrom(...DIRS, ...NAMES), fc.constantFrom("", "/", "/**")).map(([lead, a, b, tail]) => `${lead}${a}/${b}${tail}`),
-  fc.tuple(fc.constantFrom("/", "**/"), fc.constantFrom(...DIRS, ...NAMES)).map(([lead, name]) => `${lead}${name}`),
-  fc.tuple(fc.array(fc.constantFrom(...DIRS, "*", "**", "?", "a*", "*.js"), { minLength: 1, maxLength: 4 }), fc.boolean(), fc.boolean()).map(
-    ([parts, lead, trail]) => `${lead ? "/" : ""}${parts.join("/")}${trail ? "/" : ""}`,
+  fc.constantFrom(
+    "*",
+    "*.js",
+    "*.ts",
+    "*.test.ts",
+    "*.md",
+    "*.map",
+    "/*",
+    "*/",
+    "**",
+    "**/",
+    "/**",
+    "/**/",
+    "docs/*",
+    "/docs/*",
+    "src/*/",
+    "*/*.js",
+    "a*",
+    "?",
+    "svc-?",
+    "s*c-1/",
   ),
+  fc
+    .tuple(fc.constantFrom(...DIRS, ...NAMES), fc.constantFrom("", "/", "/**", "/*", "/**/*.js", "/**/logs", "/*/a.js"))
+    .map(([d, rest]) => `${d}${rest}`),
+  fc
+    .tuple(
+      fc.constantFrom("/", "", "**/"),
+      fc.constantFrom(...DIRS),
+      fc.constantFrom(...DIRS, ...NAMES),
+      fc.constantFrom("", "/", "/**"),
+    )
+    .map(([lead, a, b, tail]) => `${lead}${a}/${b}${tail}`),
+  fc.tuple(fc.constantFrom("/", "**/"), fc.constantFrom(...DIRS, ...NAMES)).map(([lead, name]) => `${lead}${name}`),
+  fc
+    .tuple(
+      fc.array(fc.constantFrom(...DIRS, "*", "**", "?", "a*", "*.js"), { minLength: 1, maxLength: 4 }),
+      fc.boolean(),
+      fc.boolean(),
+    )
+    .map(([parts, lead, trail]) => `${lead ? "/" : ""}${parts.join("/")}${trail ? "/" : ""}`),
 );
-const lineArb = fc.tuple(patternArb, fc.constantFrom([], ["@a"], ["@b"], ["@org/t"], ["e@x.io"], ["@a", "@org/t"])).map(([p, owners]) => [p, ...owners].join(" "));
+const lineArb = fc
+  .tuple(patternArb, fc.constantFrom([], ["@a"], ["@b"], ["@org/t"], ["e@x.io"], ["@a", "@org/t"]))
+  .map(([p, owners]) => [p, ...owners].join(" "));
 
 describe("ownersOf equals brute force (generated CODEOWNERS and paths that share keys)", () => {
   it("the deciding line is the brute-force one, whatever the order paths are asked in", () => {
     fc.assert(
-      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 60 }), fc.array(pathArb, { minLength: 1, maxLength: 40 }), (lines, paths) => {
-        const text = lines.join("\n");
-        const file = parseCodeOwners(text);
-        expect(file.problems).toEqual([]);
-        // Asked forwards, then backwards on the same object (its memory of directories is warm).
-        for (const path of [...paths, ...[...paths].reverse()]) {
-          const expected = referenceLine(text, path);
-          expect([path, file.ownersOf(path).line?.line]).toEqual([path, expected]);
-          expect([path, file.ownersOfReference(path).line?.line]).toEqual([path, expected]);
-        }
-      }),
+      fc.property(
+        fc.array(lineArb, { minLength: 1, maxLength: 60 }),
+        fc.array(pathArb, { minLength: 1, maxLength: 40 }),
+        (lines, paths) => {
+          const text = lines.join("\n");
+          const file = parseCodeOwners(text);
+          expect(file.problems).toEqual([]);
+          // Asked forwards, then backwards on the same object (its memory of directories is warm).
+          for (const path of [...paths, ...[...paths].reverse()]) {
+            const expected = referenceLine(text, path);
+            expect([path, file.ownersOf(path).line?.line]).toEqual([path, expected]);
+            expect([path, file.ownersOfReference(path).line?.line]).toEqual([path, expected]);
+          }
+        },
+      ),
       { numRuns: 400 },
     );
   });
@@ -163,7 +204,8 @@ describe("ownersOf equals brute force on the index's edges", () => {
     for (let i = 0; i < 25_000; i++) {
       const path = `d${i % 3}/x${i}/f.${i % 2 ? "md" : "ts"}`;
       const expected = i % 2 ? 4 : i === 7 ? 3 : i % 3 === 1 ? 2 : 1;
-      if (file.ownersOf(path).line?.line !== expected) throw new Error(`${path}: line ${file.ownersOf(path).line?.line}, expected ${expected}`);
+      if (file.ownersOf(path).line?.line !== expected)
+        throw new Error(`${path}: line ${file.ownersOf(path).line?.line}, expected ${expected}`);
     }
     expect(file.ownersOf("d1/x9/f.ts").line?.line).toBe(2);
   });

@@ -76,7 +76,10 @@ apps/ @octocat
 /apps/github @doctocat
 `;
 
-const owners = (text: string, path: string) => parseCodeOwners(text).ownersOf(path).owners.map((o) => o.text);
+const owners = (text: string, path: string) =>
+  parseCodeOwners(text)
+    .ownersOf(path)
+    .owners.map((o) => o.text);
 
 describe("GitHub's documented example", () => {
   const file = parseCodeOwners(GITHUB_EXAMPLE);
@@ -84,7 +87,20 @@ describe("GitHub's documented example", () => {
   it("reads every line without a problem", () => {
     expect(file.problems).toEqual([]);
     expect(file.lines.map((l) => l.pattern)).toEqual([
-      "*", "*.js", "*.go", "*.txt", "/build/logs/", "docs/*", "apps/", "/docs/", "/scripts/", "**/logs", "/apps/", "/apps/github", "/apps/", "/apps/github",
+      "*",
+      "*.js",
+      "*.go",
+      "*.txt",
+      "/build/logs/",
+      "docs/*",
+      "apps/",
+      "/docs/",
+      "/scripts/",
+      "**/logs",
+      "/apps/",
+      "/apps/github",
+      "/apps/",
+      "/apps/github",
     ]);
   });
 
@@ -107,7 +123,9 @@ describe("GitHub's documented example", () => {
   });
 
   it("reports which line decided", () => {
-    expect(file.ownersOf("apps/github/x.rb").line?.line).toBe(GITHUB_EXAMPLE.split("\n").indexOf("/apps/github @doctocat") + 1);
+    expect(file.ownersOf("apps/github/x.rb").line?.line).toBe(
+      GITHUB_EXAMPLE.split("\n").indexOf("/apps/github @doctocat") + 1,
+    );
   });
 });
 
@@ -184,7 +202,14 @@ describe("invalid lines are skipped and reported with their line number", () => 
   const file = parseCodeOwners(text);
 
   it("each problem names its line and column", () => {
-    expect(file.problems.map((p) => [p.line, p.column])).toEqual([[2, 1], [3, 1], [4, 1], [5, 7], [6, 10], [7, 1]]);
+    expect(file.problems.map((p) => [p.line, p.column])).toEqual([
+      [2, 1],
+      [3, 1],
+      [4, 1],
+      [5, 7],
+      [6, 10],
+      [7, 1],
+    ]);
     expect(file.problems[0]!.message).toMatch(/escaping a leading #/);
     expect(file.problems[1]!.message).toMatch(/negation/);
     expect(file.problems[2]!.message).toMatch(/\[ \]/);
@@ -213,11 +238,32 @@ describe("invalid lines are skipped and reported with their line number", () => 
 });
 
 describe("invariants (property tests)", () => {
-  const segment = fc.constantFrom("src", "docs", "apps", "logs", "a.js", "b.ts", "x.test.ts", "README.md", "github", "build", "*", "**", "*.js", "?.ts", "a*");
+  const segment = fc.constantFrom(
+    "src",
+    "docs",
+    "apps",
+    "logs",
+    "a.js",
+    "b.ts",
+    "x.test.ts",
+    "README.md",
+    "github",
+    "build",
+    "*",
+    "**",
+    "*.js",
+    "?.ts",
+    "a*",
+  );
   const patternArb = fc
     .tuple(fc.boolean(), fc.array(segment, { minLength: 1, maxLength: 4 }), fc.boolean())
     .map(([lead, parts, trail]) => `${lead ? "/" : ""}${parts.join("/")}${trail ? "/" : ""}`);
-  const pathArb = fc.array(fc.constantFrom("src", "docs", "apps", "logs", "a.js", "b.ts", "x.test.ts", "README.md", "github", "build", "a"), { minLength: 1, maxLength: 5 }).map((p) => p.join("/"));
+  const pathArb = fc
+    .array(
+      fc.constantFrom("src", "docs", "apps", "logs", "a.js", "b.ts", "x.test.ts", "README.md", "github", "build", "a"),
+      { minLength: 1, maxLength: 5 },
+    )
+    .map((p) => p.join("/"));
   const lineArb = fc.tuple(patternArb, fc.array(fc.constantFrom("@a", "@b", "@org/t", "e@x.io"), { maxLength: 2 }));
 
   it("the result is the last line that matches on its own (last match wins)", () => {
@@ -241,7 +287,8 @@ describe("invariants (property tests)", () => {
       fc.property(patternArb, pathArb, fc.constantFrom("x", "y/z.md"), (pattern, path, below) => {
         const file = parseCodeOwners(`${pattern} @o`);
         if (pattern.replace(/\/$/, "").endsWith("/*") && pattern.replace(/\/$/, "") !== "*") return;
-        if (file.ownersOf(path).line && !pattern.endsWith("/")) expect(file.ownersOf(`${path}/${below}`).line).toBeDefined();
+        if (file.ownersOf(path).line && !pattern.endsWith("/"))
+          expect(file.ownersOf(`${path}/${below}`).line).toBeDefined();
       }),
       { numRuns: 300 },
     );

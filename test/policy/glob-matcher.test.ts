@@ -5,10 +5,22 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { minimatch } from "minimatch";
-import { braceAlternatives, compileGlob, matchingWork, resetMatchingWork, type SegmentPattern, type ViewSlot } from "../../src/policy/glob-matcher.js";
+import {
+  braceAlternatives,
+  compileGlob,
+  matchingWork,
+  resetMatchingWork,
+  type SegmentPattern,
+  type ViewSlot,
+} from "../../src/policy/glob-matcher.js";
 
 const OPTIONS = { dot: true } as const;
-const agree = (glob: string, path: string) => expect({ glob, path, ours: compileGlob(glob).test(path) }).toEqual({ glob, path, ours: minimatch(path, glob, OPTIONS) });
+const agree = (glob: string, path: string) =>
+  expect({ glob, path, ours: compileGlob(glob).test(path) }).toEqual({
+    glob,
+    path,
+    ours: minimatch(path, glob, OPTIONS),
+  });
 
 describe("compileGlob", () => {
   it.each([
@@ -35,9 +47,15 @@ describe("compileGlob", () => {
       name,
       fc.constantFrom("*", "**", "?", "a*", "*a", "*.c", "a*b", "*a*b*", "[ab]", "[!a]?", "?*"),
     );
-    const glob = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join("/")).filter((g) => g.split("/").filter((x) => x === "**").length <= 2);
+    const glob = fc
+      .array(segment, { minLength: 1, maxLength: 4 })
+      .map((s) => s.join("/"))
+      .filter((g) => g.split("/").filter((x) => x === "**").length <= 2);
     const path = fc.array(name, { minLength: 1, maxLength: 5 }).map((s) => s.join("/"));
-    fc.assert(fc.property(glob, path, (g, p) => compileGlob(g).test(p) === minimatch(p, g, OPTIONS)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(glob, path, (g, p) => compileGlob(g).test(p) === minimatch(p, g, OPTIONS)),
+      { numRuns: 3000 },
+    );
   });
 
   it("agrees with minimatch when globs share their segment patterns and each path's view (as in the engine's index)", () => {
@@ -55,14 +73,23 @@ describe("compileGlob", () => {
     );
     const path = fc.array(name, { minLength: 1, maxLength: 7 }).map((s) => s.join("/"));
     fc.assert(
-      fc.property(fc.array(glob, { minLength: 1, maxLength: 6 }), fc.array(path, { minLength: 1, maxLength: 8 }), (globs, paths) => {
-        const patterns = new Map<string, SegmentPattern>();
-        const compiled = globs.map((g) => compileGlob(g, patterns));
-        for (const p of [...paths, ...paths]) {
-          const slot: ViewSlot = {};
-          for (const g of compiled) expect({ glob: g.source, path: p, ours: g.test(p, slot) }).toEqual({ glob: g.source, path: p, ours: minimatch(p, g.source, OPTIONS) });
-        }
-      }),
+      fc.property(
+        fc.array(glob, { minLength: 1, maxLength: 6 }),
+        fc.array(path, { minLength: 1, maxLength: 8 }),
+        (globs, paths) => {
+          const patterns = new Map<string, SegmentPattern>();
+          const compiled = globs.map((g) => compileGlob(g, patterns));
+          for (const p of [...paths, ...paths]) {
+            const slot: ViewSlot = {};
+            for (const g of compiled)
+              expect({ glob: g.source, path: p, ours: g.test(p, slot) }).toEqual({
+                glob: g.source,
+                path: p,
+                ours: minimatch(p, g.source, OPTIONS),
+              });
+          }
+        },
+      ),
       { numRuns: 1500 },
     );
   });
@@ -91,7 +118,19 @@ describe("compileGlob", () => {
 });
 
 describe("braceAlternatives", () => {
-  it.each(["{a,b}", "{a,b}{c,d,e}", "x{a,{b,c}}y", "{1..10}", "{a..e}", "{1..10..3}", "no-braces", "{literal}", "{a,b}x/**", "a{b,c{d,e}f}g{h,i}", "{0..5}{a,b}"])("%s as minimatch expands it", (glob) => {
+  it.each([
+    "{a,b}",
+    "{a,b}{c,d,e}",
+    "x{a,{b,c}}y",
+    "{1..10}",
+    "{a..e}",
+    "{1..10..3}",
+    "no-braces",
+    "{literal}",
+    "{a,b}x/**",
+    "a{b,c{d,e}f}g{h,i}",
+    "{0..5}{a,b}",
+  ])("%s as minimatch expands it", (glob) => {
     expect(braceAlternatives(glob)).toBe(minimatch.braceExpand(glob).length);
   });
 

@@ -34,11 +34,43 @@ function expectWellFormed(text: string): void {
   }
 }
 
-type Mutation = { kind: "delete" | "insert" | "replace"; at: number; text: string } | { kind: "swap" | "duplicate" | "indent" | "dedent"; line: number };
+type Mutation =
+  | { kind: "delete" | "insert" | "replace"; at: number; text: string }
+  | { kind: "swap" | "duplicate" | "indent" | "dedent"; line: number };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constantFrom("delete" as const, "insert" as const, "replace" as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 3 }), fc.constantFrom(":", "-", "[", "]", "{", "}", "'", '"', "*", "!", "&a", "*a", "\t", "\n", "  ", "#", "|", ">", "?")) }),
-  fc.record({ kind: fc.constantFrom("swap" as const, "duplicate" as const, "indent" as const, "dedent" as const), line: fc.nat() }),
+  fc.record({
+    kind: fc.constantFrom("delete" as const, "insert" as const, "replace" as const),
+    at: fc.nat(),
+    text: fc.oneof(
+      fc.string({ maxLength: 3 }),
+      fc.constantFrom(
+        ":",
+        "-",
+        "[",
+        "]",
+        "{",
+        "}",
+        "'",
+        '"',
+        "*",
+        "!",
+        "&a",
+        "*a",
+        "\t",
+        "\n",
+        "  ",
+        "#",
+        "|",
+        ">",
+        "?",
+      ),
+    ),
+  }),
+  fc.record({
+    kind: fc.constantFrom("swap" as const, "duplicate" as const, "indent" as const, "dedent" as const),
+    line: fc.nat(),
+  }),
 );
 
 function mutate(text: string, mutations: Mutation[]): string {
@@ -46,7 +78,12 @@ function mutate(text: string, mutations: Mutation[]): string {
   for (const m of mutations) {
     if (m.kind === "delete" || m.kind === "insert" || m.kind === "replace") {
       const at = out.length === 0 ? 0 : m.at % (out.length + 1);
-      out = m.kind === "delete" ? out.slice(0, at) + out.slice(at + 1) : m.kind === "insert" ? out.slice(0, at) + m.text + out.slice(at) : out.slice(0, at) + m.text + out.slice(at + m.text.length);
+      out =
+        m.kind === "delete"
+          ? out.slice(0, at) + out.slice(at + 1)
+          : m.kind === "insert"
+            ? out.slice(0, at) + m.text + out.slice(at)
+            : out.slice(0, at) + m.text + out.slice(at + m.text.length);
       continue;
     }
     const lines = out.split("\n");
@@ -60,7 +97,18 @@ function mutate(text: string, mutations: Mutation[]): string {
   return out;
 }
 
-const glob = fc.constantFrom("src/**", "**/*.md", "docs/**", "infra/**/*.tf", ".github/workflows/**", "{a,b}/**", "!x/**", "src/{a", "/abs/**", "x/");
+const glob = fc.constantFrom(
+  "src/**",
+  "**/*.md",
+  "docs/**",
+  "infra/**/*.tf",
+  ".github/workflows/**",
+  "{a,b}/**",
+  "!x/**",
+  "src/{a",
+  "/abs/**",
+  "x/",
+);
 const tierValue = fc.constantFrom("low", "medium", "high", "hihg", 3, null);
 const requirement = fc.record(
   {
@@ -68,7 +116,17 @@ const requirement = fc.record(
     tests: fc.oneof(fc.boolean(), fc.constant("yes")),
     ticket: fc.boolean(),
     checklist: fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
-    approvers: fc.array(fc.record({ teams: fc.array(fc.constantFrom("security", "platform", "Bad Team"), { maxLength: 2 }), users: fc.array(fc.constantFrom("alice", "bob", "-bad-"), { maxLength: 2 }), count: fc.integer({ min: -1, max: 3 }) }, { requiredKeys: [] }), { maxLength: 2 }),
+    approvers: fc.array(
+      fc.record(
+        {
+          teams: fc.array(fc.constantFrom("security", "platform", "Bad Team"), { maxLength: 2 }),
+          users: fc.array(fc.constantFrom("alice", "bob", "-bad-"), { maxLength: 2 }),
+          count: fc.integer({ min: -1, max: 3 }),
+        },
+        { requiredKeys: [] },
+      ),
+      { maxLength: 2 },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -80,14 +138,33 @@ const policyObject = fc.record(
     default_tier: tierValue,
     rules: fc.array(
       fc.record(
-        { name: fc.constantFrom("docs", "auth", "infra", "Bad Name", "docs"), tier: tierValue, paths: fc.array(glob, { maxLength: 3 }), exclude: fc.array(glob, { maxLength: 2 }), require: requirement, unknown_key: fc.constant(1) },
+        {
+          name: fc.constantFrom("docs", "auth", "infra", "Bad Name", "docs"),
+          tier: tierValue,
+          paths: fc.array(glob, { maxLength: 3 }),
+          exclude: fc.array(glob, { maxLength: 2 }),
+          require: requirement,
+          unknown_key: fc.constant(1),
+        },
         { requiredKeys: ["name", "tier", "paths"] },
       ),
       { maxLength: 4 },
     ),
-    size: fc.record({ ignore: fc.array(glob, { maxLength: 2 }), medium: fc.record({ lines: fc.integer({ min: -5, max: 500 }), files: fc.nat({ max: 50 }) }, { requiredKeys: [] }) }, { requiredKeys: [] }),
+    size: fc.record(
+      {
+        ignore: fc.array(glob, { maxLength: 2 }),
+        medium: fc.record(
+          { lines: fc.integer({ min: -5, max: 500 }), files: fc.nat({ max: 50 }) },
+          { requiredKeys: [] },
+        ),
+      },
+      { requiredKeys: [] },
+    ),
     ticket: fc.record({ pattern: fc.constantFrom("[A-Z]+-[0-9]+", "(a)\\1", "(?=x)", "(", "(a+)+$") }),
-    agents: fc.record({ authors: fc.array(fc.constantFrom("*[bot]", "copilot-swe-agent", ""), { maxLength: 2 }), min_tier: tierValue }, { requiredKeys: [] }),
+    agents: fc.record(
+      { authors: fc.array(fc.constantFrom("*[bot]", "copilot-swe-agent", ""), { maxLength: 2 }), min_tier: tierValue },
+      { requiredKeys: [] },
+    ),
     tiers: fc.record({ low: requirement, medium: requirement, high: requirement }, { requiredKeys: [] }),
     labels: fc.record({ prefix: fc.oneof(fc.constant(false), fc.constant(true), fc.constantFrom("risk:", "")) }),
     approvals: fc.record({ stale: fc.constantFrom("discard", "keep", "never") }),
@@ -101,18 +178,26 @@ describe("loadPolicy on hostile input", () => {
   });
 
   it("never throws on arbitrary bytes decoded as text", () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => expectWellFormed(Buffer.from(bytes).toString("utf8"))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => expectWellFormed(Buffer.from(bytes).toString("utf8"))),
+      { numRuns: 300 },
+    );
   });
 
   it("never throws on mutations of real policies (examples and the built-in default)", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }), (seed, mutations) => expectWellFormed(mutate(seed, mutations))),
+      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 6 }), (seed, mutations) =>
+        expectWellFormed(mutate(seed, mutations)),
+      ),
       { numRuns: 1500 },
     );
   });
 
   it("never throws on generated policy-shaped documents, valid or not", () => {
-    fc.assert(fc.property(policyObject, (object) => expectWellFormed(stringify(object))), { numRuns: 500 });
+    fc.assert(
+      fc.property(policyObject, (object) => expectWellFormed(stringify(object))),
+      { numRuns: 500 },
+    );
   });
 
   it("accepts what it should: every example and the built-in default load", () => {

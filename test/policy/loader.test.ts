@@ -33,79 +33,391 @@ describe("each kind of problem, at its line and column", () => {
   it.each<[string, string, number, number, RegExp]>([
     // YAML syntax
     ["an unclosed flow sequence", "version: 1\nrules: [\n", 3, 1, /^YAML: Flow sequence .*must .*end with a \]/],
-    ["a tab used for indentation", "version: 1\nrules:\n\t- name: x\n", 3, 1, /^YAML: a tab in the indentation; YAML indents with spaces only/],
-    ["a nested mapping in a compact mapping", "version: 1\n  default_tier: low\n", 1, 10, /^YAML: a ": " inside an unquoted value starts a nested mapping: .*indent it like the keys beside it$/],
+    [
+      "a tab used for indentation",
+      "version: 1\nrules:\n\t- name: x\n",
+      3,
+      1,
+      /^YAML: a tab in the indentation; YAML indents with spaces only/,
+    ],
+    [
+      "a nested mapping in a compact mapping",
+      "version: 1\n  default_tier: low\n",
+      1,
+      10,
+      /^YAML: a ": " inside an unquoted value starts a nested mapping: .*indent it like the keys beside it$/,
+    ],
     ["an unknown tag", "version: !foo 1\n", 1, 10, /^YAML: Unresolved tag: !foo/],
     ["a second document", "version: 1\n---\nversion: 1\n", 2, 1, /^YAML: the policy must be a single document/],
-    ["a duplicate key, at its second occurrence", "version: 1\ndefault_tier: low\ndefault_tier: high\n", 3, 1, /^YAML: Map keys must be unique/],
-    ["a duplicate key in a nested mapping", "version: 1\ntiers:\n  low: {}\n  low: {}\n", 4, 3, /^YAML: Map keys must be unique/],
+    [
+      "a duplicate key, at its second occurrence",
+      "version: 1\ndefault_tier: low\ndefault_tier: high\n",
+      3,
+      1,
+      /^YAML: Map keys must be unique/,
+    ],
+    [
+      "a duplicate key in a nested mapping",
+      "version: 1\ntiers:\n  low: {}\n  low: {}\n",
+      4,
+      3,
+      /^YAML: Map keys must be unique/,
+    ],
     ["a list used as a key", "version: 1\n? [a]\n: b\n", 2, 3, /^YAML: a key must be a plain name/],
     // unknown keys
-    ["an unknown top-level key with a hint", "version: 1\ndefualt_tier: low\n", 2, 1, /^unknown key "defualt_tier" \(did you mean "default_tier"\?\); allowed: version, default_tier, rules,/],
-    ["an unknown key in a rule with a hint", "version: 1\nrules:\n  - name: a\n    tier: low\n    paths: ['x/**']\n    exlude: ['y']\n", 6, 5, /^rules\[0\]: unknown key "exlude" \(did you mean "exclude"\?\); allowed: name, description, tier, paths, exclude, require$/],
-    ["an unknown tier name with a hint", "version: 1\ntiers:\n  meduim: {}\n", 3, 3, /^tiers: unknown key "meduim" \(did you mean "medium"\?\); allowed: low, medium, high$/],
-    ["an unknown requirement key with a hint", "version: 1\ntiers:\n  high:\n    aprovals: 2\n", 4, 5, /^tiers\.high: unknown key "aprovals" \(did you mean "approvals"\?\)/],
-    ["an unknown key in an approver group", "version: 1\ntiers:\n  high:\n    approvers:\n      - { users: [alice], cuont: 2 }\n", 5, 27, /^tiers\.high\.approvers\[0\]: unknown key "cuont" \(did you mean "count"\?\); allowed: teams, users, count$/],
-    ["an unknown key in size with a hint", "version: 1\nsize:\n  ignroe: []\n", 3, 3, /^size: unknown key "ignroe" \(did you mean "ignore"\?\); allowed: ignore, medium, high$/],
-    ["an unknown key far from any allowed one: no hint", "version: 1\nzzzzzzzz: 1\n", 2, 1, /^unknown key "zzzzzzzz"; allowed: version,/],
-    ["an unknown key in a flow mapping", "{version: 1, rules: [{name: a, tier: low, paths: ['x'], foo: 1}]}\n", 1, 57, /^rules\[0\]: unknown key "foo"; allowed:/],
+    [
+      "an unknown top-level key with a hint",
+      "version: 1\ndefualt_tier: low\n",
+      2,
+      1,
+      /^unknown key "defualt_tier" \(did you mean "default_tier"\?\); allowed: version, default_tier, rules,/,
+    ],
+    [
+      "an unknown key in a rule with a hint",
+      "version: 1\nrules:\n  - name: a\n    tier: low\n    paths: ['x/**']\n    exlude: ['y']\n",
+      6,
+      5,
+      /^rules\[0\]: unknown key "exlude" \(did you mean "exclude"\?\); allowed: name, description, tier, paths, exclude, require$/,
+    ],
+    [
+      "an unknown tier name with a hint",
+      "version: 1\ntiers:\n  meduim: {}\n",
+      3,
+      3,
+      /^tiers: unknown key "meduim" \(did you mean "medium"\?\); allowed: low, medium, high$/,
+    ],
+    [
+      "an unknown requirement key with a hint",
+      "version: 1\ntiers:\n  high:\n    aprovals: 2\n",
+      4,
+      5,
+      /^tiers\.high: unknown key "aprovals" \(did you mean "approvals"\?\)/,
+    ],
+    [
+      "an unknown key in an approver group",
+      "version: 1\ntiers:\n  high:\n    approvers:\n      - { users: [alice], cuont: 2 }\n",
+      5,
+      27,
+      /^tiers\.high\.approvers\[0\]: unknown key "cuont" \(did you mean "count"\?\); allowed: teams, users, count$/,
+    ],
+    [
+      "an unknown key in size with a hint",
+      "version: 1\nsize:\n  ignroe: []\n",
+      3,
+      3,
+      /^size: unknown key "ignroe" \(did you mean "ignore"\?\); allowed: ignore, medium, high$/,
+    ],
+    [
+      "an unknown key far from any allowed one: no hint",
+      "version: 1\nzzzzzzzz: 1\n",
+      2,
+      1,
+      /^unknown key "zzzzzzzz"; allowed: version,/,
+    ],
+    [
+      "an unknown key in a flow mapping",
+      "{version: 1, rules: [{name: a, tier: low, paths: ['x'], foo: 1}]}\n",
+      1,
+      57,
+      /^rules\[0\]: unknown key "foo"; allowed:/,
+    ],
     ["an empty key", "version: 1\n: x\n", 2, 1, /^unknown key ""; allowed:/],
-    ["__proto__ is an unknown key like any other", "version: 1\n__proto__: { x: 1 }\n", 2, 1, /^unknown key "__proto__"/],
+    [
+      "__proto__ is an unknown key like any other",
+      "version: 1\n__proto__: { x: 1 }\n",
+      2,
+      1,
+      /^unknown key "__proto__"/,
+    ],
     // wrong types
     ["a scalar where a list belongs", "version: 1\nrules: nope\n", 2, 8, /^rules: expected a list, got "nope"$/],
     ["an empty value where a mapping belongs", "version: 1\nsize:\n", 2, 6, /^size: expected a mapping, got null$/],
-    ["a string where a number belongs", "version: 1\nsize:\n  medium: { lines: many }\n", 3, 20, /^size\.medium\.lines: expected a number, got "many"$/],
-    ["a fraction where a whole number belongs", "version: 1\ntiers:\n  medium:\n    approvals: 1.5\n", 4, 16, /^tiers\.medium\.approvals: expected a whole number, got number 1\.5$/],
-    ["a negative count", "version: 1\ntiers:\n  medium:\n    approvals: -1\n", 4, 16, /^tiers\.medium\.approvals: must be at least 0, got number -1$/],
-    ["yes is not a boolean", "version: 1\ntiers:\n  medium:\n    tests: yes\n", 4, 12, /^tiers\.medium\.tests: expected true or false, got "yes"$/],
-    ["a label prefix of true", "version: 1\nlabels:\n  prefix: true\n", 3, 11, /^labels\.prefix: invalid value boolean true: expected a label prefix such as "risk:", or false$/],
-    ["an approval group count of 0", "version: 1\ntiers:\n  high:\n    approvers:\n      - { users: [alice], count: 0 }\n", 5, 34, /^tiers\.high\.approvers\[0\]\.count: must be at least 1, got number 0$/],
+    [
+      "a string where a number belongs",
+      "version: 1\nsize:\n  medium: { lines: many }\n",
+      3,
+      20,
+      /^size\.medium\.lines: expected a number, got "many"$/,
+    ],
+    [
+      "a fraction where a whole number belongs",
+      "version: 1\ntiers:\n  medium:\n    approvals: 1.5\n",
+      4,
+      16,
+      /^tiers\.medium\.approvals: expected a whole number, got number 1\.5$/,
+    ],
+    [
+      "a negative count",
+      "version: 1\ntiers:\n  medium:\n    approvals: -1\n",
+      4,
+      16,
+      /^tiers\.medium\.approvals: must be at least 0, got number -1$/,
+    ],
+    [
+      "yes is not a boolean",
+      "version: 1\ntiers:\n  medium:\n    tests: yes\n",
+      4,
+      12,
+      /^tiers\.medium\.tests: expected true or false, got "yes"$/,
+    ],
+    [
+      "a label prefix of true",
+      "version: 1\nlabels:\n  prefix: true\n",
+      3,
+      11,
+      /^labels\.prefix: invalid value boolean true: expected a label prefix such as "risk:", or false$/,
+    ],
+    [
+      "an approval group count of 0",
+      "version: 1\ntiers:\n  high:\n    approvers:\n      - { users: [alice], count: 0 }\n",
+      5,
+      34,
+      /^tiers\.high\.approvers\[0\]\.count: must be at least 1, got number 0$/,
+    ],
     // tiers and enums
-    ["an unknown default_tier", "version: 1\ndefault_tier: critical\n", 2, 15, /^default_tier: expected one of low, medium, high, got "critical"$/],
-    ["an unknown rule tier", "version: 1\nrules:\n  - name: a\n    tier: urgent\n    paths: ['x']\n", 4, 11, /^rules\[0\]\.tier: expected one of low, medium, high, got "urgent"$/],
-    ["an unknown agents.min_tier", "version: 1\nagents:\n  min_tier: severe\n", 3, 13, /^agents\.min_tier: expected one of low, medium, high, got "severe"$/],
-    ["a missing rule tier, at the rule", "version: 1\nrules:\n  - name: a\n    paths: ['x']\n", 3, 5, /^rules\[0\]\.tier: is required: one of low, medium, high$/],
-    ["a missing rule paths, at the rule", "version: 1\nrules:\n  - name: a\n    tier: low\n", 3, 5, /^rules\[0\]\.paths: is required$/],
-    ["an unknown approvals.stale", "version: 1\napprovals:\n  stale: never\n", 3, 10, /^approvals\.stale: expected one of discard, keep, got "never"$/],
+    [
+      "an unknown default_tier",
+      "version: 1\ndefault_tier: critical\n",
+      2,
+      15,
+      /^default_tier: expected one of low, medium, high, got "critical"$/,
+    ],
+    [
+      "an unknown rule tier",
+      "version: 1\nrules:\n  - name: a\n    tier: urgent\n    paths: ['x']\n",
+      4,
+      11,
+      /^rules\[0\]\.tier: expected one of low, medium, high, got "urgent"$/,
+    ],
+    [
+      "an unknown agents.min_tier",
+      "version: 1\nagents:\n  min_tier: severe\n",
+      3,
+      13,
+      /^agents\.min_tier: expected one of low, medium, high, got "severe"$/,
+    ],
+    [
+      "a missing rule tier, at the rule",
+      "version: 1\nrules:\n  - name: a\n    paths: ['x']\n",
+      3,
+      5,
+      /^rules\[0\]\.tier: is required: one of low, medium, high$/,
+    ],
+    [
+      "a missing rule paths, at the rule",
+      "version: 1\nrules:\n  - name: a\n    tier: low\n",
+      3,
+      5,
+      /^rules\[0\]\.paths: is required$/,
+    ],
+    [
+      "an unknown approvals.stale",
+      "version: 1\napprovals:\n  stale: never\n",
+      3,
+      10,
+      /^approvals\.stale: expected one of discard, keep, got "never"$/,
+    ],
     // version
     ["version 2", "version: 2\n", 1, 10, /^version: must be 1/],
-    ["version as a string", "version: '1'\n", 1, 10, /^version: must be the number 1, not the string "1": remove the quotes$/],
+    [
+      "version as a string",
+      "version: '1'\n",
+      1,
+      10,
+      /^version: must be the number 1, not the string "1": remove the quotes$/,
+    ],
     ["no version, at the top of the file", "default_tier: low\n", 1, 1, /^version: is required and must be 1/],
     // globs
-    ["a negated glob", ruleWithPaths("'!docs/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: negated glob "!docs\/\*\*" is not allowed in a list: use "exclude"$/],
-    ["an unclosed brace", ruleWithPaths("'src/{a,b/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: invalid glob "src\/\{a,b\/\*\*": unclosed "\{"$/],
-    ["an unclosed bracket", ruleWithPaths("'src/[ab/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: invalid glob "src\/\[ab\/\*\*": unclosed "\["$/],
-    ["more than two ** in one glob", ruleWithPaths("'**/a/**/a/**/b'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "\*\*\/a\/\*\*\/a\/\*\*\/b" has more than two "\*\*"/],
-    ["more than 3 stars in one segment", ruleWithPaths("'**/*a*a*a*b'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "\*\*\/\*a\*a\*a\*b" has more than 3 "\*" in the segment/],
-    ["a stray closing brace", ruleWithPaths("'src/a}/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: invalid glob "src\/a\}\/\*\*": "\}" without a matching "\{"$/],
+    [
+      "a negated glob",
+      ruleWithPaths("'!docs/**'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: negated glob "!docs\/\*\*" is not allowed in a list: use "exclude"$/,
+    ],
+    [
+      "an unclosed brace",
+      ruleWithPaths("'src/{a,b/**'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: invalid glob "src\/\{a,b\/\*\*": unclosed "\{"$/,
+    ],
+    [
+      "an unclosed bracket",
+      ruleWithPaths("'src/[ab/**'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: invalid glob "src\/\[ab\/\*\*": unclosed "\["$/,
+    ],
+    [
+      "more than two ** in one glob",
+      ruleWithPaths("'**/a/**/a/**/b'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: glob "\*\*\/a\/\*\*\/a\/\*\*\/b" has more than two "\*\*"/,
+    ],
+    [
+      "more than 3 stars in one segment",
+      ruleWithPaths("'**/*a*a*a*b'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: glob "\*\*\/\*a\*a\*a\*b" has more than 3 "\*" in the segment/,
+    ],
+    [
+      "a stray closing brace",
+      ruleWithPaths("'src/a}/**'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: invalid glob "src\/a\}\/\*\*": "\}" without a matching "\{"$/,
+    ],
     ["a leading slash", ruleWithPaths("'/src/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "\/src\/\*\*" is absolute/],
-    ["a trailing slash", ruleWithPaths("'src/'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "src\/" ends with "\/" and so matches no file: write "src\/\*\*"$/],
+    [
+      "a trailing slash",
+      ruleWithPaths("'src/'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: glob "src\/" ends with "\/" and so matches no file: write "src\/\*\*"$/,
+    ],
     ["an empty glob", ruleWithPaths("''"), 5, 13, /^rules\[0\]\.paths\[0\]: glob is empty$/],
     ["a blank glob", ruleWithPaths("'  '"), 5, 13, /^rules\[0\]\.paths\[0\]: glob is empty$/],
-    ["a leading ./", ruleWithPaths("'./src/**'"), 5, 13, /^rules\[0\]\.paths\[0\]: glob "\.\/src\/\*\*" starts with "\.\/"/],
-    ["an empty path segment", ruleWithPaths("'src//a'"), 5, 13, /^rules\[0\]\.paths\[0\]: invalid glob "src\/\/a": empty path segment/],
-    ["the second glob of a list", ruleWithPaths("'ok/**', '!bad'"), 5, 22, /^rules\[0\]\.paths\[1\]: negated glob "!bad"/],
+    [
+      "a leading ./",
+      ruleWithPaths("'./src/**'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: glob "\.\/src\/\*\*" starts with "\.\/"/,
+    ],
+    [
+      "an empty path segment",
+      ruleWithPaths("'src//a'"),
+      5,
+      13,
+      /^rules\[0\]\.paths\[0\]: invalid glob "src\/\/a": empty path segment/,
+    ],
+    [
+      "the second glob of a list",
+      ruleWithPaths("'ok/**', '!bad'"),
+      5,
+      22,
+      /^rules\[0\]\.paths\[1\]: negated glob "!bad"/,
+    ],
     ["an empty paths list", ruleWithPaths(""), 5, 12, /^rules\[0\]\.paths: needs at least 1 item$/],
-    ["an invalid exclude glob", "version: 1\nrules:\n  - name: a\n    tier: low\n    paths: ['x/**']\n    exclude:\n      - 'x/{a'\n", 7, 9, /^rules\[0\]\.exclude\[0\]: invalid glob "x\/\{a": unclosed "\{"$/],
-    ["an invalid size.ignore glob", "version: 1\nsize:\n  ignore: ['!**/*.lock']\n", 3, 12, /^size\.ignore\[0\]: negated glob/],
-    ["an invalid tests.source glob", "version: 1\ntests:\n  source: ['/src/**']\n", 3, 12, /^tests\.source\[0\]: glob "\/src\/\*\*" is absolute/],
-    ["an invalid tests.tests glob", "version: 1\ntests:\n  tests: ['test/']\n", 3, 11, /^tests\.tests\[0\]: glob "test\/" ends with "\/"/],
+    [
+      "an invalid exclude glob",
+      "version: 1\nrules:\n  - name: a\n    tier: low\n    paths: ['x/**']\n    exclude:\n      - 'x/{a'\n",
+      7,
+      9,
+      /^rules\[0\]\.exclude\[0\]: invalid glob "x\/\{a": unclosed "\{"$/,
+    ],
+    [
+      "an invalid size.ignore glob",
+      "version: 1\nsize:\n  ignore: ['!**/*.lock']\n",
+      3,
+      12,
+      /^size\.ignore\[0\]: negated glob/,
+    ],
+    [
+      "an invalid tests.source glob",
+      "version: 1\ntests:\n  source: ['/src/**']\n",
+      3,
+      12,
+      /^tests\.source\[0\]: glob "\/src\/\*\*" is absolute/,
+    ],
+    [
+      "an invalid tests.tests glob",
+      "version: 1\ntests:\n  tests: ['test/']\n",
+      3,
+      11,
+      /^tests\.tests\[0\]: glob "test\/" ends with "\/"/,
+    ],
     // ticket regex
-    ["a backreference in the ticket pattern", "version: 1\nticket:\n  pattern: '(a)\\1'\n", 3, 12, /^ticket\.pattern: invalid regular expression "\(a\)\\1": .*\(RE2 syntax: no backreferences or lookaround\)$/],
-    ["a lookahead in the ticket pattern", "version: 1\nticket:\n  pattern: '(?=ABC)[A-Z]+'\n", 3, 12, /^ticket\.pattern: invalid regular expression "\(\?=ABC\)\[A-Z\]\+": .*\(RE2 syntax: no backreferences or lookaround\)$/],
-    ["a lookbehind in the ticket pattern", "version: 1\nticket:\n  pattern: '(?<!x)y'\n", 3, 12, /^ticket\.pattern: invalid regular expression/],
-    ["an unbalanced parenthesis in the ticket pattern", "version: 1\nticket:\n  pattern: 'ABC-(\\d+'\n", 3, 12, /^ticket\.pattern: invalid regular expression "ABC-\(\\d\+"/],
+    [
+      "a backreference in the ticket pattern",
+      "version: 1\nticket:\n  pattern: '(a)\\1'\n",
+      3,
+      12,
+      /^ticket\.pattern: invalid regular expression "\(a\)\\1": .*\(RE2 syntax: no backreferences or lookaround\)$/,
+    ],
+    [
+      "a lookahead in the ticket pattern",
+      "version: 1\nticket:\n  pattern: '(?=ABC)[A-Z]+'\n",
+      3,
+      12,
+      /^ticket\.pattern: invalid regular expression "\(\?=ABC\)\[A-Z\]\+": .*\(RE2 syntax: no backreferences or lookaround\)$/,
+    ],
+    [
+      "a lookbehind in the ticket pattern",
+      "version: 1\nticket:\n  pattern: '(?<!x)y'\n",
+      3,
+      12,
+      /^ticket\.pattern: invalid regular expression/,
+    ],
+    [
+      "an unbalanced parenthesis in the ticket pattern",
+      "version: 1\nticket:\n  pattern: 'ABC-(\\d+'\n",
+      3,
+      12,
+      /^ticket\.pattern: invalid regular expression "ABC-\(\\d\+"/,
+    ],
     ["an empty ticket pattern", "version: 1\nticket:\n  pattern: ''\n", 3, 12, /^ticket\.pattern: must not be empty$/],
     // rule names
-    ["a duplicate rule name, at the second rule's name", "version: 1\nrules:\n  - name: a\n    tier: low\n    paths: ['x/**']\n  - name: a\n    tier: high\n    paths: ['y/**']\n", 6, 11, /^rules\[1\]\.name: duplicate rule name "a"$/],
-    ["a rule name with capitals and underscores", "version: 1\nrules:\n  - name: Auth_Rules\n    tier: low\n    paths: ['x/**']\n", 3, 11, /^rules\[0\]\.name: rule names use lowercase letters, digits and single dashes/],
-    ["a rule name with a double dash", "version: 1\nrules:\n  - name: a--b\n    tier: low\n    paths: ['x/**']\n", 3, 11, /^rules\[0\]\.name: rule names use lowercase letters/],
-    ["a rule name with a trailing dash", "version: 1\nrules:\n  - name: auth-\n    tier: low\n    paths: ['x/**']\n", 3, 11, /^rules\[0\]\.name: rule names use lowercase letters/],
+    [
+      "a duplicate rule name, at the second rule's name",
+      "version: 1\nrules:\n  - name: a\n    tier: low\n    paths: ['x/**']\n  - name: a\n    tier: high\n    paths: ['y/**']\n",
+      6,
+      11,
+      /^rules\[1\]\.name: duplicate rule name "a"$/,
+    ],
+    [
+      "a rule name with capitals and underscores",
+      "version: 1\nrules:\n  - name: Auth_Rules\n    tier: low\n    paths: ['x/**']\n",
+      3,
+      11,
+      /^rules\[0\]\.name: rule names use lowercase letters, digits and single dashes/,
+    ],
+    [
+      "a rule name with a double dash",
+      "version: 1\nrules:\n  - name: a--b\n    tier: low\n    paths: ['x/**']\n",
+      3,
+      11,
+      /^rules\[0\]\.name: rule names use lowercase letters/,
+    ],
+    [
+      "a rule name with a trailing dash",
+      "version: 1\nrules:\n  - name: auth-\n    tier: low\n    paths: ['x/**']\n",
+      3,
+      11,
+      /^rules\[0\]\.name: rule names use lowercase letters/,
+    ],
     // approver groups
-    ["an approver group without teams or users", "version: 1\ntiers:\n  high:\n    approvers:\n      - count: 2\n", 5, 9, /^tiers\.high\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/],
-    ["an approver group with empty teams and users", "version: 1\nrules:\n  - name: a\n    tier: high\n    paths: ['x']\n    require:\n      approvers: [{ teams: [], users: [] }]\n", 7, 19, /^rules\[0\]\.require\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/],
-    ["a user that is not a GitHub login", "version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['bad user']\n", 5, 17, /^tiers\.high\.approvers\[0\]\.users\[0\]: expected a GitHub login/],
-    ["a login with an underscore that is not an Enterprise Managed User's", "version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['_mona']\n", 5, 17, /^tiers\.high\.approvers\[0\]\.users\[0\]: expected a GitHub login/],
+    [
+      "an approver group without teams or users",
+      "version: 1\ntiers:\n  high:\n    approvers:\n      - count: 2\n",
+      5,
+      9,
+      /^tiers\.high\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/,
+    ],
+    [
+      "an approver group with empty teams and users",
+      "version: 1\nrules:\n  - name: a\n    tier: high\n    paths: ['x']\n    require:\n      approvers: [{ teams: [], users: [] }]\n",
+      7,
+      19,
+      /^rules\[0\]\.require\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/,
+    ],
+    [
+      "a user that is not a GitHub login",
+      "version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['bad user']\n",
+      5,
+      17,
+      /^tiers\.high\.approvers\[0\]\.users\[0\]: expected a GitHub login/,
+    ],
+    [
+      "a login with an underscore that is not an Enterprise Managed User's",
+      "version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['_mona']\n",
+      5,
+      17,
+      /^tiers\.high\.approvers\[0\]\.users\[0\]: expected a GitHub login/,
+    ],
     // the document as a whole
     ["an empty file", "", 1, 1, /^the policy is empty: it needs at least `version: 1`$/],
     ["a file with only comments", "# policy\n\n# to come\n", 1, 1, /^the policy is empty/],
@@ -118,12 +430,17 @@ describe("each kind of problem, at its line and column", () => {
   });
 
   it("CRLF line endings give the same lines and columns", () => {
-    expect(problemsOf("version: 1\r\ntiers:\r\n  meduim: {}\r\n")).toEqual([{ line: 3, column: 3, message: expect.stringMatching(/unknown key "meduim"/) }]);
+    expect(problemsOf("version: 1\r\ntiers:\r\n  meduim: {}\r\n")).toEqual([
+      { line: 3, column: 3, message: expect.stringMatching(/unknown key "meduim"/) },
+    ]);
   });
 
   it("columns count from 1 after leading spaces and comments", () => {
-    const text = "# Guardrails\nversion: 1\n\n# rules below\nrules:\n    -   name: a\n        tier: nope\n        paths: ['x']\n";
-    expect(problemsOf(text)).toEqual([{ line: 7, column: 15, message: expect.stringMatching(/^rules\[0\]\.tier: expected one of/) }]);
+    const text =
+      "# Guardrails\nversion: 1\n\n# rules below\nrules:\n    -   name: a\n        tier: nope\n        paths: ['x']\n";
+    expect(problemsOf(text)).toEqual([
+      { line: 7, column: 15, message: expect.stringMatching(/^rules\[0\]\.tier: expected one of/) },
+    ]);
   });
 });
 
@@ -181,8 +498,18 @@ describe("every problem at once", () => {
 
   it("reports an unknown key and a problem of the same mapping both", () => {
     expect(problemsOf("version: 1\ntiers:\n  high:\n    approvers:\n      - team: [sec]\n")).toEqual([
-      { line: 5, column: 9, message: expect.stringMatching(/^tiers\.high\.approvers\[0\]: unknown key "team" \(did you mean "teams"\?\)/) },
-      { line: 5, column: 9, message: expect.stringMatching(/^tiers\.high\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/) },
+      {
+        line: 5,
+        column: 9,
+        message: expect.stringMatching(/^tiers\.high\.approvers\[0\]: unknown key "team" \(did you mean "teams"\?\)/),
+      },
+      {
+        line: 5,
+        column: 9,
+        message: expect.stringMatching(
+          /^tiers\.high\.approvers\[0\]: an approver group needs at least one of "teams" or "users"$/,
+        ),
+      },
     ]);
   });
 
@@ -239,12 +566,18 @@ describe("hostile and odd input", () => {
     ["random bytes", Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919 + 13) % 256)).toString("latin1")],
     ["a replacement-character soup", "\uFFFD".repeat(5000)],
     ["deeply nested flow sequences", `version: 1\nrules: ${"[".repeat(20000)}\n`],
-    ["deeply nested block mappings", `version: 1\n${Array.from({ length: 500 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n")}\n`],
+    [
+      "deeply nested block mappings",
+      `version: 1\n${Array.from({ length: 500 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n")}\n`,
+    ],
     ["only a document marker", "---\n"],
     ["only whitespace", "   \n\n\t\n"],
     ["a tab before a value", "version:\t1\nrules:\t[]\n"],
     ["a very long line", `version: 1\nrules: ${"x".repeat(200000)}\n`],
-    ["many problems", `version: 1\nrules:\n${Array.from({ length: 500 }, (_, i) => `  - name: R${i}\n    tier: x\n    paths: ['!a']\n`).join("")}`],
+    [
+      "many problems",
+      `version: 1\nrules:\n${Array.from({ length: 500 }, (_, i) => `  - name: R${i}\n    tier: x\n    paths: ['!a']\n`).join("")}`,
+    ],
     ["a merge key", "version: 1\nbase: &b { tier: low }\nrules:\n  - <<: *b\n    name: a\n    paths: ['x']\n"],
     ["a mapping as a key", "version: 1\n? {a: 1}\n: b\n"],
     ["a directive", "%YAML 1.1\n---\nversion: 1\n"],
@@ -271,13 +604,18 @@ describe("hostile and odd input", () => {
     ["a number", 42],
     ["an object", { version: 1 }],
   ])("never throws when given %s instead of text", (_name, input) => {
-    expect(loadPolicy(input as string)).toEqual({ ok: false, problems: [{ line: 1, column: 1, message: "the policy is not text" }] });
+    expect(loadPolicy(input as string)).toEqual({
+      ok: false,
+      problems: [{ line: 1, column: 1, message: "the policy is not text" }],
+    });
   });
 });
 
 describe("logins", () => {
   it.each(["mona", "Mona-Lisa", "a1", "mona_octo", "m-l_acme1"])("accepts %s as an approver", (user) => {
-    expect(policyOf(`version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['${user}']\n`).tiers.high.approvers).toEqual([{ users: [user], count: 1 }]);
+    expect(
+      policyOf(`version: 1\ntiers:\n  high:\n    approvers:\n      - users: ['${user}']\n`).tiers.high.approvers,
+    ).toEqual([{ users: [user], count: 1 }]);
   });
 });
 
@@ -340,7 +678,9 @@ describe("defaults", () => {
   });
 
   it("checklist items are trimmed", () => {
-    expect(policyOf("version: 1\ntiers:\n  high:\n    checklist: ['  Rollback plan  ']\n").tiers.high.checklist).toEqual(["Rollback plan"]);
+    expect(
+      policyOf("version: 1\ntiers:\n  high:\n    checklist: ['  Rollback plan  ']\n").tiers.high.checklist,
+    ).toEqual(["Rollback plan"]);
   });
 
   it("the built-in policy YAML loads", () => {

@@ -56,7 +56,9 @@ describe("compileLoginPattern", () => {
   it("agrees with the regular-expression meaning on generated patterns and values", () => {
     const char = fc.constantFrom("a", "b", "A", "B", ".", "[", "]", "-", "<", ">", " ", "?");
     const value = fc.array(char, { maxLength: 12 }).map((chars) => chars.join(""));
-    const pattern = fc.array(fc.oneof(char, fc.constant("*")), { minLength: 1, maxLength: 8 }).map((chars) => chars.join(""));
+    const pattern = fc
+      .array(fc.oneof(char, fc.constant("*")), { minLength: 1, maxLength: 8 })
+      .map((chars) => chars.join(""));
     fc.assert(
       fc.property(pattern, fc.array(value, { minLength: 1, maxLength: 8 }), (p, values) => {
         const matcher = compileLoginPattern(p);

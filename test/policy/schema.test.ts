@@ -81,8 +81,25 @@ function violations(schema: JsonSchema, value: unknown, at = "$"): string[] {
 }
 
 const KNOWN_KEYWORDS = new Set([
-  "$schema", "title", "description", "default", "type", "properties", "required", "additionalProperties",
-  "items", "enum", "const", "anyOf", "minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength", "pattern",
+  "$schema",
+  "title",
+  "description",
+  "default",
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "items",
+  "enum",
+  "const",
+  "anyOf",
+  "minimum",
+  "maximum",
+  "minItems",
+  "maxItems",
+  "minLength",
+  "maxLength",
+  "pattern",
 ]);
 
 /** Every schema object inside `schema`, itself included. */
@@ -107,13 +124,19 @@ describe("schema/guardrails.schema.json", () => {
     }
     const generated = `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
     if (committed !== generated) {
-      throw new Error(`schema/guardrails.schema.json is out of date with src/policy/schema.ts; regenerate it with: ${REGENERATE}`);
+      throw new Error(
+        `schema/guardrails.schema.json is out of date with src/policy/schema.ts; regenerate it with: ${REGENERATE}`,
+      );
     }
     expect(committed).toBe(generated);
   });
 
   it("is a draft-07 schema of the policy with version required", () => {
-    expect(schema).toMatchObject({ $schema: "http://json-schema.org/draft-07/schema#", type: "object", required: ["version"] });
+    expect(schema).toMatchObject({
+      $schema: "http://json-schema.org/draft-07/schema#",
+      type: "object",
+      required: ["version"],
+    });
     expect(schema.properties?.version).toMatchObject({ const: 1 });
   });
 
@@ -135,7 +158,11 @@ describe("schema/guardrails.schema.json", () => {
 
   it.each<[string, unknown, string[]]>([
     ["an unknown top-level key", { version: 1, defualt_tier: "low" }, ["$.defualt_tier"]],
-    ["an unknown key in a rule", { version: 1, rules: [{ name: "a", tier: "low", paths: ["x"], path: ["y"] }] }, ["$.rules[0].path"]],
+    [
+      "an unknown key in a rule",
+      { version: 1, rules: [{ name: "a", tier: "low", paths: ["x"], path: ["y"] }] },
+      ["$.rules[0].path"],
+    ],
     ["an unknown tier name", { version: 1, tiers: { critical: {} } }, ["$.tiers.critical"]],
     ["a missing version", { default_tier: "low" }, ["$.version"]],
     ["version 2", { version: 2 }, ["$.version"]],
@@ -152,7 +179,10 @@ describe("schema/guardrails.schema.json", () => {
   it.each<[string, string]>([
     ["the minimal policy", "version: 1\n"],
     ["the built-in policy", BUILT_IN_POLICY_YAML],
-    ["a policy with every section", "version: 1\nrules:\n  - name: a\n    tier: high\n    paths: ['src/**']\n    exclude: ['**/*.md']\n    require:\n      approvers: [{ teams: [sec], users: [alice], count: 2 }]\n      checklist: [x]\nsize:\n  ignore: ['**/*.lock']\n  high: { files: 3 }\ntests:\n  exempt_label: skip\nticket:\n  pattern: 'X-\\d+'\nagents:\n  authors: ['*[bot]']\n  min_tier: high\npolicy_change:\n  require: { approvals: 2 }\napprovals:\n  stale: keep\ntiers:\n  low: {}\nlabels:\n  prefix: false\n"],
+    [
+      "a policy with every section",
+      "version: 1\nrules:\n  - name: a\n    tier: high\n    paths: ['src/**']\n    exclude: ['**/*.md']\n    require:\n      approvers: [{ teams: [sec], users: [alice], count: 2 }]\n      checklist: [x]\nsize:\n  ignore: ['**/*.lock']\n  high: { files: 3 }\ntests:\n  exempt_label: skip\nticket:\n  pattern: 'X-\\d+'\nagents:\n  authors: ['*[bot]']\n  min_tier: high\npolicy_change:\n  require: { approvals: 2 }\napprovals:\n  stale: keep\ntiers:\n  low: {}\nlabels:\n  prefix: false\n",
+    ],
   ])("accepts %s, as the loader does", (_name, text) => {
     expect(loadPolicy(text).ok).toBe(true);
     expect(violations(schema, parse(text))).toEqual([]);

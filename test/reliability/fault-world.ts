@@ -11,7 +11,13 @@ import { pino } from "pino";
 import { guardrailsApp } from "../../src/github/app.js";
 import { renderChecklistComment } from "../../src/github/checklist-comment.js";
 import { githubFetch, guardrailsOctokit } from "../../src/github/github-client.js";
-import { FakeGitHub, sha, type FakeCheckRun, type FakePullRequest, type FakeRepository } from "../support/fake-github.js";
+import {
+  FakeGitHub,
+  sha,
+  type FakeCheckRun,
+  type FakePullRequest,
+  type FakeRepository,
+} from "../support/fake-github.js";
 import { GitHubStandIn, type FaultRule, type StandInRequest } from "../support/github-stand-in.js";
 import { examplePayload, TEST_APP_ID, TEST_PRIVATE_KEY, TEST_STATE_SECRET } from "../support/test-probot.js";
 
@@ -76,7 +82,13 @@ export class FaultWorld {
     this.fake = new FakeGitHub(TEST_APP_ID, this.installationId);
     this.standIn = new GitHubStandIn({ fake: this.fake });
     const owner = `acme-${options.index}`;
-    this.repo = this.fake.addRepository({ owner, name: "payments", ownerType: "Organization", policy: MATRIX_POLICY, defaultBranch: "main" });
+    this.repo = this.fake.addRepository({
+      owner,
+      name: "payments",
+      ownerType: "Organization",
+      policy: MATRIX_POLICY,
+      defaultBranch: "main",
+    });
     this.repo.collaborators = { alice: "write", bob: "write" };
     this.repo.teams = { security: ["bob"] };
     const headSha = sha(`${owner}/payments#2`);
@@ -95,11 +107,15 @@ export class FaultWorld {
     });
     if (options.ticked) {
       // An earlier rendering (another tier line), so this evaluation updates it; alice's tick is signed.
-      const body = renderChecklistComment(TEST_STATE_SECRET, { owner, repo: "payments", number: 2 }, {
-        tierLabel: "medium risk",
-        items: [CHECKLIST_ITEM],
-        state: { ticks: { [CHECKLIST_ITEM]: { by: "alice", at: "2026-11-20T10:00:00Z" } } },
-      });
+      const body = renderChecklistComment(
+        TEST_STATE_SECRET,
+        { owner, repo: "payments", number: 2 },
+        {
+          tierLabel: "medium risk",
+          items: [CHECKLIST_ITEM],
+          state: { ticks: { [CHECKLIST_ITEM]: { by: "alice", at: "2026-11-20T10:00:00Z" } } },
+        },
+      );
       this.pr.comments.push({ id: this.fake.id(), body, user: "guardrails[bot]", byApp: true });
     }
   }
@@ -128,7 +144,12 @@ export class FaultWorld {
     return this.standIn.addFault({
       ...rule,
       when: (request: StandInRequest) => {
-        attempts.push({ at: Date.now(), method: request.method, path: request.path, key: `${request.method} ${request.path}?${new URLSearchParams(request.query)} ${JSON.stringify(request.body ?? null)}` });
+        attempts.push({
+          at: Date.now(),
+          method: request.method,
+          path: request.path,
+          key: `${request.method} ${request.path}?${new URLSearchParams(request.query)} ${JSON.stringify(request.body ?? null)}`,
+        });
         return true;
       },
     });
@@ -138,7 +159,12 @@ export class FaultWorld {
   openedPayload(): Record<string, any> {
     const payload = examplePayload("pull_request", "opened");
     payload.installation = { id: this.installationId };
-    Object.assign(payload.repository, { id: this.repo.id, name: this.repo.name, full_name: `${this.repo.owner}/${this.repo.name}`, default_branch: "main" });
+    Object.assign(payload.repository, {
+      id: this.repo.id,
+      name: this.repo.name,
+      full_name: `${this.repo.owner}/${this.repo.name}`,
+      default_branch: "main",
+    });
     Object.assign(payload.repository.owner, { login: this.repo.owner, type: "Organization" });
     payload.number = this.pr.number;
     Object.assign(payload.pull_request, { number: this.pr.number, changed_files: this.pr.files.length });
@@ -148,7 +174,11 @@ export class FaultWorld {
     return payload;
   }
 
-  receive(name: string, payload: Record<string, any>, id = `delivery-${Math.random().toString(36).slice(2)}`): Promise<void> {
+  receive(
+    name: string,
+    payload: Record<string, any>,
+    id = `delivery-${Math.random().toString(36).slice(2)}`,
+  ): Promise<void> {
     if (!this.probot) throw new Error("world not started");
     return this.probot.receive({ id, name, payload } as never);
   }

@@ -28,7 +28,6 @@ const SENDERS = 32;
 /** Peak resident memory the server may reach (it idles at about 90 MB). */
 const RSS_BOUND_MB = 400;
 
-
 const DOCS: FakeFile[] = [{ filename: "docs/guide.md", status: "modified", additions: 3, deletions: 1 }];
 const APP: FakeFile[] = [{ filename: "src/app.ts", status: "modified", additions: 10, deletions: 2 }];
 const AUTH: FakeFile[] = [{ filename: "src/auth/login.ts", status: "modified", additions: 5, deletions: 5 }];
@@ -46,12 +45,48 @@ interface Kind {
 }
 
 const KINDS: Kind[] = [
-  { name: "docs", first: DOCS, last: DOCS, reviewOnLastHead: false, expected: { tier: "low", conclusion: "success", title: "Low risk · all 1 requirements met" } },
-  { name: "code, approved on the last head", first: APP, last: APP, reviewOnLastHead: true, expected: { tier: "medium", conclusion: "success", title: "Medium risk · all 2 requirements met" } },
-  { name: "code, approval raced by a push", first: APP, last: APP, reviewOnLastHead: false, expected: { tier: "medium", conclusion: "failure", title: "Medium risk · missing: 1 more approval" } },
-  { name: "auth, approved", first: AUTH, last: AUTH, reviewOnLastHead: true, expected: { tier: "high", conclusion: "failure", title: "High risk · missing: checklist (0/2)" } },
-  { name: "docs, then auth pushed", first: DOCS, last: [...DOCS, ...AUTH], reviewOnLastHead: true, expected: { tier: "high", conclusion: "failure", title: "High risk · missing: checklist (0/2)" } },
-  { name: "auth, then reverted to docs", first: AUTH, last: DOCS, reviewOnLastHead: false, expected: { tier: "low", conclusion: "success", title: "Low risk · all 1 requirements met" } },
+  {
+    name: "docs",
+    first: DOCS,
+    last: DOCS,
+    reviewOnLastHead: false,
+    expected: { tier: "low", conclusion: "success", title: "Low risk · all 1 requirements met" },
+  },
+  {
+    name: "code, approved on the last head",
+    first: APP,
+    last: APP,
+    reviewOnLastHead: true,
+    expected: { tier: "medium", conclusion: "success", title: "Medium risk · all 2 requirements met" },
+  },
+  {
+    name: "code, approval raced by a push",
+    first: APP,
+    last: APP,
+    reviewOnLastHead: false,
+    expected: { tier: "medium", conclusion: "failure", title: "Medium risk · missing: 1 more approval" },
+  },
+  {
+    name: "auth, approved",
+    first: AUTH,
+    last: AUTH,
+    reviewOnLastHead: true,
+    expected: { tier: "high", conclusion: "failure", title: "High risk · missing: checklist (0/2)" },
+  },
+  {
+    name: "docs, then auth pushed",
+    first: DOCS,
+    last: [...DOCS, ...AUTH],
+    reviewOnLastHead: true,
+    expected: { tier: "high", conclusion: "failure", title: "High risk · missing: checklist (0/2)" },
+  },
+  {
+    name: "auth, then reverted to docs",
+    first: AUTH,
+    last: DOCS,
+    reviewOnLastHead: false,
+    expected: { tier: "low", conclusion: "success", title: "Low risk · all 1 requirements met" },
+  },
 ];
 
 interface Subject {
@@ -120,11 +155,18 @@ async function burst(started: number): Promise<void> {
   // and a review land on GitHub and their events follow, the older push's after the newer one's,
   // and one delivery comes twice. Other PRs' deliveries interleave throughout.
   const send = limiter(SENDERS);
-  const deliver = (d: Delivery) => send(() => server.sendWebhook(d.event, d.payload, { delivery: d.id })).then((answer) => answer.status);
+  const deliver = (d: Delivery) =>
+    send(() => server.sendWebhook(d.event, d.payload, { delivery: d.id })).then((answer) => answer.status);
   const perPullRequest = await Promise.all(
     subjects.map(async (s) => {
       const { pr, heads, kind } = s;
-      const statuses = [await deliver({ event: "pull_request", payload: payloadFor(s, "pull_request", "opened", heads[0]), id: `open-${s.index}` })];
+      const statuses = [
+        await deliver({
+          event: "pull_request",
+          payload: payloadFor(s, "pull_request", "opened", heads[0]),
+          id: `open-${s.index}`,
+        }),
+      ];
       pr.headSha = heads[2];
       pr.files = kind.last;
       pr.commitMessages.push("second", "third");
@@ -133,10 +175,22 @@ async function burst(started: number): Promise<void> {
       const review = payloadFor(s, "pull_request_review", "submitted", heads[2]);
       Object.assign(review.review, { state: "approved", commit_id: reviewed, author_association: "MEMBER" });
       review.review.user.login = "reviewer";
-      const newest: Delivery = { event: "pull_request", payload: payloadFor(s, "pull_request", "synchronize", heads[2]), id: `sync-${s.index}-3` };
-      const older: Delivery = { event: "pull_request", payload: payloadFor(s, "pull_request", "synchronize", heads[1]), id: `sync-${s.index}-2` };
+      const newest: Delivery = {
+        event: "pull_request",
+        payload: payloadFor(s, "pull_request", "synchronize", heads[2]),
+        id: `sync-${s.index}-3`,
+      };
+      const older: Delivery = {
+        event: "pull_request",
+        payload: payloadFor(s, "pull_request", "synchronize", heads[1]),
+        id: `sync-${s.index}-2`,
+      };
       // Sent together: they reach the server in any order.
-      const rest = await Promise.all([newest, older, { event: "pull_request_review", payload: review, id: `review-${s.index}` }, newest].map(deliver));
+      const rest = await Promise.all(
+        [newest, older, { event: "pull_request_review", payload: review, id: `review-${s.index}` }, newest].map(
+          deliver,
+        ),
+      );
       return [...statuses, ...rest];
     }),
   );
@@ -151,7 +205,8 @@ async function burst(started: number): Promise<void> {
     const done = subjects.every((s) => fake.checkRunsFor(s.repo, s.heads[2]).some((run) => run.status === "completed"));
     if (health.inFlight === 0 && done) break;
     if (Date.now() > deadline) throw new Error(`the burst did not settle: ${health.inFlight} evaluations in flight`);
-    if (server.child.exitCode !== null) throw new Error(`the server exited (${server.child.exitCode}):\n${server.lines.slice(-20).join("\n")}`);
+    if (server.child.exitCode !== null)
+      throw new Error(`the server exited (${server.child.exitCode}):\n${server.lines.slice(-20).join("\n")}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   sampleRss();
@@ -167,13 +222,32 @@ async function burst(started: number): Promise<void> {
 beforeAll(async () => {
   for (let i = 0; i < PULL_REQUESTS; i++) {
     const kind = KINDS[i % KINDS.length]!;
-    const repo = fake.addRepository({ owner: `load-${i}`, name: "service", ownerType: "Organization", policy: POLICY, defaultBranch: "main" });
+    const repo = fake.addRepository({
+      owner: `load-${i}`,
+      name: "service",
+      ownerType: "Organization",
+      policy: POLICY,
+      defaultBranch: "main",
+    });
     const heads: [string, string, string] = [sha(`load-${i}@1`), sha(`load-${i}@2`), sha(`load-${i}@3`)];
-    const pr = fake.addPullRequest(repo, { number: 1 + (i % 7), headSha: heads[0], author: { login: "dev" }, files: kind.first, title: `Change ${i}` });
+    const pr = fake.addPullRequest(repo, {
+      number: 1 + (i % 7),
+      headSha: heads[0],
+      author: { login: "dev" },
+      files: kind.first,
+      title: `Change ${i}`,
+    });
     subjects.push({ index: i, kind, installationId: 10_000 + i, repo, pr, heads });
   }
   await standIn.start();
-  server = await ServerProcess.start({ appId: APP_ID, githubHost: standIn.host, env: { WEBHOOK_RESPONSE_TIMEOUT_MS: "500", ...(process.env.LOAD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_NODE_OPTIONS } : {}) } });
+  server = await ServerProcess.start({
+    appId: APP_ID,
+    githubHost: standIn.host,
+    env: {
+      WEBHOOK_RESPONSE_TIMEOUT_MS: "500",
+      ...(process.env.LOAD_NODE_OPTIONS ? { NODE_OPTIONS: process.env.LOAD_NODE_OPTIONS } : {}),
+    },
+  });
   sampleRss();
   figures.startRssMB = Math.round(peakRssKb / 1024);
   const started = Date.now();
@@ -197,15 +271,23 @@ describe(`a burst of ${PULL_REQUESTS * 5} events for ${PULL_REQUESTS} pull reque
     expect(figures.answered2xx).toBe(PULL_REQUESTS * 5);
   });
 
-  it.each(KINDS.map((kind) => [kind.name, kind] as const))("%s: the newest head has one completed check with the right result", (_name, kind) => {
-    const mine = subjects.filter((s) => s.kind === kind);
-    expect(mine.length).toBeGreaterThan(30);
-    for (const s of mine) {
-      const runs = fake.checkRunsFor(s.repo, s.heads[2]);
-      expect(runs).toHaveLength(1);
-      expect(runs[0]).toMatchObject({ name: "guardrails", status: "completed", conclusion: kind.expected.conclusion, title: kind.expected.title });
-    }
-  });
+  it.each(KINDS.map((kind) => [kind.name, kind] as const))(
+    "%s: the newest head has one completed check with the right result",
+    (_name, kind) => {
+      const mine = subjects.filter((s) => s.kind === kind);
+      expect(mine.length).toBeGreaterThan(30);
+      for (const s of mine) {
+        const runs = fake.checkRunsFor(s.repo, s.heads[2]);
+        expect(runs).toHaveLength(1);
+        expect(runs[0]).toMatchObject({
+          name: "guardrails",
+          status: "completed",
+          conclusion: kind.expected.conclusion,
+          title: kind.expected.title,
+        });
+      }
+    },
+  );
 
   it("no run is left in progress on any head, and the stale heads of the events got no run of their own", () => {
     for (const s of subjects) {
@@ -216,7 +298,8 @@ describe(`a burst of ${PULL_REQUESTS * 5} events for ${PULL_REQUESTS} pull reque
   });
 
   it("every PR has exactly one risk label, its tier's", () => {
-    for (const s of subjects) expect(s.pr.labels.filter((label) => label.startsWith("risk:"))).toEqual([`risk:${s.kind.expected.tier}`]);
+    for (const s of subjects)
+      expect(s.pr.labels.filter((label) => label.startsWith("risk:"))).toEqual([`risk:${s.kind.expected.tier}`]);
   });
 
   it("every PR that needs a checklist has exactly one checklist comment; the others have none or one that says it is no longer needed", () => {
@@ -227,13 +310,16 @@ describe(`a burst of ${PULL_REQUESTS * 5} events for ${PULL_REQUESTS} pull reque
         expect(own[0]!.body).toContain("- [ ] Rollback plan is described in the PR");
       } else {
         expect(own.length).toBeLessThanOrEqual(1);
-        for (const comment of own) expect(comment.body).toContain("No checklist is required for this pull request any more.");
+        for (const comment of own)
+          expect(comment.body).toContain("No checklist is required for this pull request any more.");
       }
     }
   });
 
   it("the server logged no error and no unhandled rejection", () => {
-    const errors = server.logs().filter((line) => (line.level ?? 0) >= 50 || /unhandled|uncaught/i.test(String(line.msg)));
+    const errors = server
+      .logs()
+      .filter((line) => (line.level ?? 0) >= 50 || /unhandled|uncaught/i.test(String(line.msg)));
     expect(errors).toEqual([]);
   });
 

@@ -16,7 +16,18 @@ import { boundPort, createHttpServer } from "../../src/http/http-server.js";
 import type { FakeComment, FakePullRequest } from "../support/fake-github.js";
 import { signature } from "../support/server-process.js";
 import { TEST_APP_ID, TEST_PRIVATE_KEY, TEST_STATE_SECRET } from "../support/test-probot.js";
-import { blobId, CHECKLIST, FILES, LAX, manyFiles, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import {
+  blobId,
+  CHECKLIST,
+  FILES,
+  LAX,
+  manyFiles,
+  POLICY,
+  POLICY_PATH,
+  sha,
+  useFakeGitHubNetwork,
+  World,
+} from "../github/harness.js";
 
 useFakeGitHubNetwork();
 
@@ -55,14 +66,28 @@ describe("the policy", () => {
     pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
     await opened(w, pr);
 
-    expect(w.since().filter((r) => r.path.includes("/git/blobs/")).map((r) => r.path)).toEqual([`${w.base}/git/blobs/${blobId(POLICY)}`]);
+    expect(
+      w
+        .since()
+        .filter((r) => r.path.includes("/git/blobs/"))
+        .map((r) => r.path),
+    ).toEqual([`${w.base}/git/blobs/${blobId(POLICY)}`]);
     expectBlocked(w, pr, "High risk · missing: checklist (0/2)");
     expect(w.checkRuns()[0]!.summary).toContain("| policy change | high |");
   });
 
   it.each([
     ["deleting the policy file", { filename: POLICY_PATH, status: "removed" as const, additions: 0, deletions: 30 }],
-    ["renaming the policy file away", { filename: ".github/guardrails.yml.off", previous_filename: POLICY_PATH, status: "renamed" as const, additions: 0, deletions: 0 }],
+    [
+      "renaming the policy file away",
+      {
+        filename: ".github/guardrails.yml.off",
+        previous_filename: POLICY_PATH,
+        status: "renamed" as const,
+        additions: 0,
+        deletions: 0,
+      },
+    ],
   ])("%s in the PR is a policy change: high", async (_name, file) => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: [file] });
@@ -86,7 +111,9 @@ describe("the base branch", () => {
   function retarget(w: World, pr: FakePullRequest, to: string) {
     const from = pr.baseRef;
     pr.baseRef = to;
-    return w.pullRequestEvent("opened", pr, (p) => Object.assign(p, { action: "edited", changes: { base: { ref: { from }, sha: { from: sha(from) } } } }));
+    return w.pullRequestEvent("opened", pr, (p) =>
+      Object.assign(p, { action: "edited", changes: { base: { ref: { from }, sha: { from: sha(from) } } } }),
+    );
   }
 
   it("retargeting the PR to another base: re-evaluated with the new base's policy at its tip", async () => {
@@ -146,13 +173,17 @@ describe("reviews", () => {
   }
 
   it("approving one's own PR does not count", async () => {
-    const { w, pr } = await reviewed([{ user: "Codertocat", state: "APPROVED", commit: sha("Codertocat/Hello-World#2"), association: "OWNER" }]);
+    const { w, pr } = await reviewed([
+      { user: "Codertocat", state: "APPROVED", commit: sha("Codertocat/Hello-World#2"), association: "OWNER" },
+    ]);
     expectBlocked(w, pr, "Medium risk · missing: 1 more approval");
     expect(w.checkRuns()[0]!.summary).toContain("not counted: Codertocat is the PR author");
   });
 
   it("approving one's own PR under another letter case does not count", async () => {
-    const { w, pr } = await reviewed([{ user: "codertocat", state: "APPROVED", commit: sha("Codertocat/Hello-World#2"), association: "OWNER" }]);
+    const { w, pr } = await reviewed([
+      { user: "codertocat", state: "APPROVED", commit: sha("Codertocat/Hello-World#2"), association: "OWNER" },
+    ]);
     expectBlocked(w, pr, "Medium risk · missing: 1 more approval");
   });
 
@@ -165,10 +196,15 @@ describe("reviews", () => {
     expect(w.checkRuns()[0]!.summary).toContain(`${reviewer.user} is a bot`);
   });
 
-  it.each(["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"])("an approval by an outsider (%s) does not count", async (association) => {
-    const { w, pr } = await reviewed([{ user: "outsider", state: "APPROVED", commit: sha("Codertocat/Hello-World#2"), association }]);
-    expectBlocked(w, pr, "Medium risk · missing: 1 more approval");
-  });
+  it.each(["CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", "MANNEQUIN"])(
+    "an approval by an outsider (%s) does not count",
+    async (association) => {
+      const { w, pr } = await reviewed([
+        { user: "outsider", state: "APPROVED", commit: sha("Codertocat/Hello-World#2"), association },
+      ]);
+      expectBlocked(w, pr, "Medium risk · missing: 1 more approval");
+    },
+  );
 
   it("an approval on an older commit does not count once the head moved (approvals.stale: discard)", async () => {
     const w = new World({ policy: POLICY });
@@ -196,9 +232,30 @@ describe("reviews", () => {
 
 describe("the diff", () => {
   it.each([
-    ["renaming a file out of a protected folder", { filename: "src/login.ts", previous_filename: "src/auth/login.ts", status: "renamed" as const, additions: 0, deletions: 0 }],
-    ["moving a protected file into the docs", { filename: "docs/login.md", previous_filename: "src/auth/login.ts", status: "renamed" as const, additions: 0, deletions: 0 }],
-    ["deleting a file in a protected folder", { filename: "src/auth/login.ts", status: "removed" as const, additions: 0, deletions: 120 }],
+    [
+      "renaming a file out of a protected folder",
+      {
+        filename: "src/login.ts",
+        previous_filename: "src/auth/login.ts",
+        status: "renamed" as const,
+        additions: 0,
+        deletions: 0,
+      },
+    ],
+    [
+      "moving a protected file into the docs",
+      {
+        filename: "docs/login.md",
+        previous_filename: "src/auth/login.ts",
+        status: "renamed" as const,
+        additions: 0,
+        deletions: 0,
+      },
+    ],
+    [
+      "deleting a file in a protected folder",
+      { filename: "src/auth/login.ts", status: "removed" as const, additions: 0, deletions: 120 },
+    ],
   ])("%s keeps the protected folder's tier", async (_name, file) => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: [file] });
@@ -236,7 +293,10 @@ describe("the diff", () => {
   it("a payload that understates the file count does not hide files: the count GitHub reports when asked is used", async () => {
     const w = new World({ policy: POLICY });
     const pr = w.addPullRequest({ number: 2, files: [...manyFiles(150, "docs"), ...FILES.high] });
-    await w.receive("pull_request", w.pullRequestEvent("opened", pr, (p) => (p.pull_request.changed_files = 1)));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("opened", pr, (p) => (p.pull_request.changed_files = 1)),
+    );
     expectBlocked(w, pr, "High risk · missing: 1 more approval, checklist (0/2)");
   });
 });
@@ -265,11 +325,20 @@ describe("the author", () => {
 
 describe("labels", () => {
   /** A medium PR under a policy that wants tests, with the exempt label applied by `applier`. */
-  async function exempted(applier: string, permission: "read" | "triage" | "write" | undefined, label = "no-tests-needed") {
+  async function exempted(
+    applier: string,
+    permission: "read" | "triage" | "write" | undefined,
+    label = "no-tests-needed",
+  ) {
     const policy = `${POLICY.replace("  medium:\n    approvals: 1", "  medium:\n    approvals: 1\n    tests: true")}tests:\n  exempt_label: no-tests-needed\n`;
     const w = new World({ policy });
     if (permission) w.repo.collaborators = { [applier]: permission };
-    const pr = w.addPullRequest({ number: 2, files: FILES.medium, labels: [label], labelEvents: [{ label, actor: applier }] });
+    const pr = w.addPullRequest({
+      number: 2,
+      files: FILES.medium,
+      labels: [label],
+      labelEvents: [{ label, actor: applier }],
+    });
     pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
     await opened(w, pr);
     return { w, pr };
@@ -316,8 +385,16 @@ describe("labels", () => {
 
   it("a low risk label added by the author changes nothing: the tier comes from the diff and the label is put back", async () => {
     const w = new World({ policy: POLICY });
-    const pr = w.addPullRequest({ number: 2, files: FILES.high, labels: ["risk:low"], labelEvents: [{ label: "risk:low", actor: "Codertocat" }] });
-    await w.receive("pull_request", w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "risk:low")));
+    const pr = w.addPullRequest({
+      number: 2,
+      files: FILES.high,
+      labels: ["risk:low"],
+      labelEvents: [{ label: "risk:low", actor: "Codertocat" }],
+    });
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "risk:low")),
+    );
     expectBlocked(w, pr, "High risk · missing: 1 more approval, checklist (0/2)");
     expect(pr.labels).toEqual(["risk:high"]);
   });
@@ -335,13 +412,24 @@ describe("the checklist comment", () => {
     return { w, pr, comment: pr.comments[0]! };
   }
 
-  const tickAll = (body: string) => CHECKLIST.reduce((text, item) => text.replace(`- [ ] ${item}`, `- [x] ${item}`), body);
+  const tickAll = (body: string) =>
+    CHECKLIST.reduce((text, item) => text.replace(`- [ ] ${item}`, `- [x] ${item}`), body);
 
   /** A person's edit of a comment, delivered as GitHub would (the comment already changed). */
-  async function edit(w: World, pr: FakePullRequest, comment: FakeComment, body: string, editor: string, claims: { author?: string; viaAppId?: number | null } = {}) {
+  async function edit(
+    w: World,
+    pr: FakePullRequest,
+    comment: FakeComment,
+    body: string,
+    editor: string,
+    claims: { author?: string; viaAppId?: number | null } = {},
+  ) {
     const previous = comment.body;
     comment.body = body;
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: comment.id, body: previous }, { body, editor, ...claims }));
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(pr, { id: comment.id, body: previous }, { body, editor, ...claims }),
+    );
   }
 
   it("a checklist ticked by someone without write access does not count, and the comment is put back", async () => {
@@ -362,11 +450,17 @@ describe("the checklist comment", () => {
     const { w, pr } = await highPullRequest();
     const imitation: FakeComment = { id: 91_000, body: "", user: "Codertocat", byApp: false };
     pr.comments.push(imitation);
-    const body = renderChecklistComment("a secret the author guessed", { owner: w.owner, repo: w.name, number: 2 }, {
-      tierLabel: "high risk",
-      items: CHECKLIST,
-      state: { ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])) },
-    });
+    const body = renderChecklistComment(
+      "a secret the author guessed",
+      { owner: w.owner, repo: w.name, number: 2 },
+      {
+        tierLabel: "high risk",
+        items: CHECKLIST,
+        state: {
+          ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])),
+        },
+      },
+    );
     imitation.body = body;
     await edit(w, pr, imitation, tickAll(body), "Codertocat", { author: "Codertocat", viaAppId: null });
     expectBlocked(w, pr, "High risk · missing: checklist (0/2)");
@@ -375,10 +469,24 @@ describe("the checklist comment", () => {
   it("an imitation comment carrying this PR's own validly signed state (copied from the app's comment) counts for nothing", async () => {
     const { w, pr, comment } = await highPullRequest();
     // The real state, signed by the app for this PR, with both items ticked by alice.
-    const ticked = encodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: 2 }, { ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])) });
+    const ticked = encodeState(
+      TEST_STATE_SECRET,
+      { owner: w.owner, repo: w.name, number: 2 },
+      { ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])) },
+    );
     // The author deletes the app's comment and posts a copy with the signed ticks.
-    pr.comments = [{ id: 91_001, body: `${tickAll(comment.body).replace(/<!-- guardrails:state [^>]+ -->/, ticked)}`, user: "Codertocat", byApp: false }];
-    await w.receive("pull_request", w.pullRequestEvent("opened", pr, (p) => Object.assign(p, { action: "edited", changes: { body: { from: "" } } })));
+    pr.comments = [
+      {
+        id: 91_001,
+        body: `${tickAll(comment.body).replace(/<!-- guardrails:state [^>]+ -->/, ticked)}`,
+        user: "Codertocat",
+        byApp: false,
+      },
+    ];
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("opened", pr, (p) => Object.assign(p, { action: "edited", changes: { body: { from: "" } } })),
+    );
     expectBlocked(w, pr, "High risk · missing: checklist (0/2)");
     // The app posts its own comment again, with nothing ticked.
     expect(pr.comments.filter((c) => c.byApp)).toHaveLength(1);
@@ -387,7 +495,11 @@ describe("the checklist comment", () => {
 
   it("signed state copied from another PR into the app's comment counts for nothing", async () => {
     const { w, pr, comment } = await highPullRequest();
-    const fromPr3 = encodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: 3 }, { ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])) });
+    const fromPr3 = encodeState(
+      TEST_STATE_SECRET,
+      { owner: w.owner, repo: w.name, number: 3 },
+      { ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])) },
+    );
     // Someone who may edit comments pastes PR #3's state; the app reads it on the next event.
     comment.body = comment.body.replace(/<!-- guardrails:state [^>]+ -->/, fromPr3);
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
@@ -396,8 +508,15 @@ describe("the checklist comment", () => {
 
   it("a hand-written state block (no valid signature) counts for nothing", async () => {
     const { w, pr, comment } = await highPullRequest();
-    const payload = Buffer.from(JSON.stringify({ ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])) })).toString("base64url");
-    comment.body = comment.body.replace(/<!-- guardrails:state [^>]+ -->/, `<!-- guardrails:state ${payload}.${"A".repeat(43)} -->`);
+    const payload = Buffer.from(
+      JSON.stringify({
+        ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])),
+      }),
+    ).toString("base64url");
+    comment.body = comment.body.replace(
+      /<!-- guardrails:state [^>]+ -->/,
+      `<!-- guardrails:state ${payload}.${"A".repeat(43)} -->`,
+    );
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
     expectBlocked(w, pr, "High risk · missing: checklist (0/2)");
   });
@@ -425,7 +544,10 @@ describe("other apps and re-runs", () => {
     await opened(w, pr);
     const own = w.checkRuns(pr.headSha).filter((run) => run.appId === TEST_APP_ID);
     expect(own).toHaveLength(1);
-    expect(own[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    expect(own[0]).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: 1 more approval, checklist (0/2)",
+    });
 
     const group = sha("merge group");
     await w.receive("merge_group", w.mergeGroupEvent(2, group));
@@ -442,7 +564,10 @@ describe("other apps and re-runs", () => {
 
     pr.headSha = sha("auth change");
     pr.files = FILES.high;
-    await w.receive("check_run", w.checkRunEvent("rerequested", { id: oldRun.id, headSha: oldHead }, { pullRequests: [pr] }));
+    await w.receive(
+      "check_run",
+      w.checkRunEvent("rerequested", { id: oldRun.id, headSha: oldHead }, { pullRequests: [pr] }),
+    );
     expectBlocked(w, pr, "High risk · missing: 1 more approval, checklist (0/2)");
   });
 });
@@ -457,17 +582,43 @@ describe("webhooks", () => {
 
   /** The ingress the server runs, in-process, with the app behind it. */
   async function ingress(w: World) {
-    const probot = new Probot({ appId: TEST_APP_ID, privateKey: TEST_PRIVATE_KEY, secret: SECRET, log: pino({ level: "silent" }), Octokit: Unthrottled });
+    const probot = new Probot({
+      appId: TEST_APP_ID,
+      privateKey: TEST_PRIVATE_KEY,
+      secret: SECRET,
+      log: pino({ level: "silent" }),
+      Octokit: Unthrottled,
+    });
     await probot.load(guardrailsApp({ appId: TEST_APP_ID, stateSecret: TEST_STATE_SECRET }));
-    const server = createHttpServer({ probot, log: pino({ level: "silent" }), webhookPath: "/api/github/webhooks", webhookSecret: SECRET, inFlight: () => 0 });
+    const server = createHttpServer({
+      probot,
+      log: pino({ level: "silent" }),
+      webhookPath: "/api/github/webhooks",
+      webhookSecret: SECRET,
+      inFlight: () => 0,
+    });
     await server.listen({ port: 0, host: "127.0.0.1" });
     const port = boundPort(server);
     const post = (body: string, headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/api/github/webhooks", headers: { "content-type": "application/json", "x-github-event": "pull_request", "x-github-delivery": "d-1", ...headers } }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        });
+        const req = httpRequest(
+          {
+            host: "127.0.0.1",
+            port,
+            method: "POST",
+            path: "/api/github/webhooks",
+            headers: {
+              "content-type": "application/json",
+              "x-github-event": "pull_request",
+              "x-github-delivery": "d-1",
+              ...headers,
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          },
+        );
         req.on("error", reject);
         req.end(body);
       });
@@ -476,9 +627,21 @@ describe("webhooks", () => {
 
   it.each([
     ["a missing signature", (_body: string) => ({}), 400],
-    ["a signature made with another secret", (body: string) => ({ "x-hub-signature-256": signature("guessed-secret", body) }), 401],
-    ["the signature of another body", (_body: string) => ({ "x-hub-signature-256": signature(SECRET, '{"action":"opened"}') }), 401],
-    ["a sha1 signature only", (_body: string) => ({ "x-hub-signature": `sha1=${"0".repeat(40)}`, "x-hub-signature-256": "" }), 400],
+    [
+      "a signature made with another secret",
+      (body: string) => ({ "x-hub-signature-256": signature("guessed-secret", body) }),
+      401,
+    ],
+    [
+      "the signature of another body",
+      (_body: string) => ({ "x-hub-signature-256": signature(SECRET, '{"action":"opened"}') }),
+      401,
+    ],
+    [
+      "a sha1 signature only",
+      (_body: string) => ({ "x-hub-signature": `sha1=${"0".repeat(40)}`, "x-hub-signature-256": "" }),
+      400,
+    ],
     ["a truncated signature", (body: string) => ({ "x-hub-signature-256": signature(SECRET, body).slice(0, 40) }), 401],
   ])("a forged webhook: %s is refused and makes no GitHub call", async (_name, headers, status) => {
     const w = new World({ policy: LAX });
@@ -502,8 +665,15 @@ describe("webhooks", () => {
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     const server = await ingress(w);
     try {
-      const body = JSON.stringify(w.checkRunEvent("requested_action", { id: 1, headSha: pr.headSha }, { pullRequests: [pr] }));
-      expect(await server.post(body, { "x-github-event": "check_run", "x-hub-signature-256": signature("guessed-secret", body) })).toBe(401);
+      const body = JSON.stringify(
+        w.checkRunEvent("requested_action", { id: 1, headSha: pr.headSha }, { pullRequests: [pr] }),
+      );
+      expect(
+        await server.post(body, {
+          "x-github-event": "check_run",
+          "x-hub-signature-256": signature("guessed-secret", body),
+        }),
+      ).toBe(401);
       expect(w.fake.requests).toEqual([]);
     } finally {
       await server.close();

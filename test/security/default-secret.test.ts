@@ -32,12 +32,22 @@ describe("the configuration refuses the default secret when the app has credenti
     ['WEBHOOK_SECRET="development", NODE_ENV=production', { NODE_ENV: "production", WEBHOOK_SECRET: "development" }],
   ])("%s: refused", (_name, env) => {
     expect(() => readConfig({ ...CREDENTIALS, ...env })).toThrow(ConfigError);
-    expect(() => readConfig({ ...CREDENTIALS, ...env })).toThrow(/WEBHOOK_SECRET .*a secret everyone knows, while APP_ID and a private key are set/);
+    expect(() => readConfig({ ...CREDENTIALS, ...env })).toThrow(
+      /WEBHOOK_SECRET .*a secret everyone knows, while APP_ID and a private key are set/,
+    );
   });
 
   it("the setup page (no APP_ID, or no private key) may keep the default", () => {
-    expect(readConfig({ NODE_ENV: "development" })).toMatchObject({ appId: 0, privateKey: undefined, webhookSecret: "development" });
-    expect(readConfig({ NODE_ENV: "development", APP_ID: "123" })).toMatchObject({ appId: 123, privateKey: undefined, webhookSecret: "development" });
+    expect(readConfig({ NODE_ENV: "development" })).toMatchObject({
+      appId: 0,
+      privateKey: undefined,
+      webhookSecret: "development",
+    });
+    expect(readConfig({ NODE_ENV: "development", APP_ID: "123" })).toMatchObject({
+      appId: 123,
+      privateKey: undefined,
+      webhookSecret: "development",
+    });
   });
 
   it(".env.example as shipped, with only the app's id and key filled in, does not start", () => {
@@ -48,12 +58,19 @@ describe("the configuration refuses the default secret when the app has credenti
 
   it("the built server exits with the reason instead of serving with the default secret", async () => {
     const server = ServerProcess.spawn(
-      { appId: 123, githubHost: "127.0.0.1:9", webhookSecret: null, env: { NODE_ENV: "development", LOG_FORMAT: "json" } },
+      {
+        appId: 123,
+        githubHost: "127.0.0.1:9",
+        webhookSecret: null,
+        env: { NODE_ENV: "development", LOG_FORMAT: "json" },
+      },
       await freePort(),
     );
     const exit = await server.exited;
     expect(exit.code).toBe(1);
-    expect(server.output()).toContain('guardrails: WEBHOOK_SECRET is not set (it would default to "development"), a secret everyone knows');
+    expect(server.output()).toContain(
+      'guardrails: WEBHOOK_SECRET is not set (it would default to "development"), a secret everyone knows',
+    );
     await server.stop();
   });
 });
@@ -65,8 +82,12 @@ describe("the checklist is signed with a key of its own", () => {
     expect(config.checklistSecret).toBe(deriveChecklistSecret(REAL_SECRET));
     expect(config.checklistSecret).toHaveLength(43); // 32 bytes, base64url
     expect(deriveChecklistSecret("another-secret")).not.toBe(config.checklistSecret);
-    expect(readConfig({ ...CREDENTIALS, WEBHOOK_SECRET: REAL_SECRET, CHECKLIST_SECRET: "its-own-secret" }).checklistSecret).toBe("its-own-secret");
-    expect(() => readConfig({ ...CREDENTIALS, WEBHOOK_SECRET: REAL_SECRET, CHECKLIST_SECRET: REAL_SECRET })).toThrow(/CHECKLIST_SECRET must differ/);
+    expect(
+      readConfig({ ...CREDENTIALS, WEBHOOK_SECRET: REAL_SECRET, CHECKLIST_SECRET: "its-own-secret" }).checklistSecret,
+    ).toBe("its-own-secret");
+    expect(() => readConfig({ ...CREDENTIALS, WEBHOOK_SECRET: REAL_SECRET, CHECKLIST_SECRET: REAL_SECRET })).toThrow(
+      /CHECKLIST_SECRET must differ/,
+    );
   });
 
   /** A high PR #2, approved, with the app's comment: only the checklist is missing. */
@@ -76,11 +97,16 @@ describe("the checklist is signed with a key of its own", () => {
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: checklist (0/2)" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: checklist (0/2)",
+    });
     return { w, pr, comment: pr.comments.find((c) => c.byApp)! };
   }
 
-  const allTickedByAlice = { ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])) };
+  const allTickedByAlice = {
+    ticks: Object.fromEntries(CHECKLIST.map((item) => [item, { by: "alice", at: "2026-11-23T12:00:00Z" }])),
+  };
 
   it("state signed with the webhook secret (as before the change) counts for nothing: the ticks are lost, not forged", async () => {
     const config = readConfig({ ...CREDENTIALS, WEBHOOK_SECRET: REAL_SECRET });
@@ -89,13 +115,19 @@ describe("the checklist is signed with a key of its own", () => {
     const oldKeyState = encodeState(config.webhookSecret, key, allTickedByAlice);
     comment.body = comment.body.replace(/<!-- guardrails:state [^>]+ -->/, oldKeyState);
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: checklist (0/2)" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: checklist (0/2)",
+    });
     // The app writes its comment again, signed with the checklist key and with nothing ticked.
     expect(comment.body).not.toContain(oldKeyState);
     expect(comment.body).toContain(encodeState(config.checklistSecret, key, { ticks: {} }));
 
     // The control: the same state signed with the checklist key counts.
-    comment.body = comment.body.replace(/<!-- guardrails:state [^>]+ -->/, encodeState(config.checklistSecret, key, allTickedByAlice));
+    comment.body = comment.body.replace(
+      /<!-- guardrails:state [^>]+ -->/,
+      encodeState(config.checklistSecret, key, allTickedByAlice),
+    );
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
   });
@@ -104,11 +136,19 @@ describe("the checklist is signed with a key of its own", () => {
 describe("a forged tick signed with the default secret", () => {
   function post(port: number, body: string, sig: string): Promise<number> {
     return new Promise((resolve, reject) => {
-      const headers = { "content-type": "application/json", "x-github-event": "issue_comment", "x-github-delivery": "d-forged", "x-hub-signature-256": sig };
-      const req = httpRequest({ host: "127.0.0.1", port, method: "POST", path: "/api/github/webhooks", headers }, (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      });
+      const headers = {
+        "content-type": "application/json",
+        "x-github-event": "issue_comment",
+        "x-github-delivery": "d-forged",
+        "x-hub-signature-256": sig,
+      };
+      const req = httpRequest(
+        { host: "127.0.0.1", port, method: "POST", path: "/api/github/webhooks", headers },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on("error", reject);
       req.end(body);
     });
@@ -125,18 +165,29 @@ describe("a forged tick signed with the default secret", () => {
     const comment = pr.comments.find((c) => c.byApp)!;
     const original = comment.body;
 
-    const server = createHttpServer({ probot: w.probot, log: pino({ level: "silent" }), webhookPath: config.webhookPath, webhookSecret: config.webhookSecret, inFlight: () => 0 });
+    const server = createHttpServer({
+      probot: w.probot,
+      log: pino({ level: "silent" }),
+      webhookPath: config.webhookPath,
+      webhookSecret: config.webhookSecret,
+      inFlight: () => 0,
+    });
     await server.listen({ port: 0, host: "127.0.0.1" });
     try {
       // Mallory cannot edit the app's comment, so she sends GitHub's event herself: alice "ticked" every item.
       const ticked = CHECKLIST.reduce((text, item) => text.replace(`- [ ] ${item}`, `- [x] ${item}`), original);
-      const forged = JSON.stringify(w.commentEditedEvent(pr, { id: comment.id, body: original }, { body: ticked, editor: "alice" }));
+      const forged = JSON.stringify(
+        w.commentEditedEvent(pr, { id: comment.id, body: original }, { body: ticked, editor: "alice" }),
+      );
       const mark = w.mark();
       expect(await post(boundPort(server), forged, signature("development", forged))).toBe(401);
       expect(w.since(mark)).toEqual([]);
       expect(comment.body).toBe(original);
       expect(w.checkRuns(pr.headSha)).toHaveLength(1);
-      expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: checklist (0/2)" });
+      expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+        conclusion: "failure",
+        title: "High risk · missing: checklist (0/2)",
+      });
 
       // The control: the very same event, signed with the real secret, does tick (the signature is the barrier).
       expect(await post(boundPort(server), forged, signature(REAL_SECRET, forged))).toBe(200);

@@ -52,9 +52,16 @@ tiers:
   });
 
   it("a ticket reference hidden past the searched part of the body does not count (fail closed)", async () => {
-    const policy = "version: 1\ntiers:\n  low: { ticket: true }\n  medium: { ticket: true }\n  high: { ticket: true }\n";
+    const policy =
+      "version: 1\ntiers:\n  low: { ticket: true }\n  medium: { ticket: true }\n  high: { ticket: true }\n";
     const w = new World({ policy });
-    const pr = w.addPullRequest({ number: 2, title: "Tidy", body: `${" ".repeat(70_000)}PAY-123`, headRef: "tidy", files: FILES.low });
+    const pr = w.addPullRequest({
+      number: 2,
+      title: "Tidy",
+      body: `${" ".repeat(70_000)}PAY-123`,
+      headRef: "tidy",
+      files: FILES.low,
+    });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: ticket" });
   });
@@ -67,17 +74,25 @@ tiers:
       "docs/<!-- guardrails:checklist -->.md",
       "src/auth/`code` [link](https://example.invalid).ts",
     ];
-    const pr = w.addPullRequest({ number: 2, files: names.map((filename) => ({ filename, status: "added" as const, additions: 1, deletions: 0 })) });
+    const pr = w.addPullRequest({
+      number: 2,
+      files: names.map((filename) => ({ filename, status: "added" as const, additions: 1, deletions: 0 })),
+    });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const run = w.checkRuns()[0]!;
-    expect(run).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    expect(run).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: 1 more approval, checklist (0/2)",
+    });
     const rows = run.summary!.split("\n").filter((line) => line.startsWith("|"));
     // Reasons: header, rule line, two rule rows; requirements: header, rule line, three rows.
     const reasonRows = rows.filter((row) => cells(row).length === 3);
     const requirementRows = rows.filter((row) => cells(row).length === 4);
     expect(reasonRows).toHaveLength(4);
     expect(requirementRows).toHaveLength(2 + 3);
-    expect(requirementRows.filter((row) => row.startsWith("| ✅ |"))).toEqual(["| ✅ | No change requests | no open change requests |  |"]);
+    expect(requirementRows.filter((row) => row.startsWith("| ✅ |"))).toEqual([
+      "| ✅ | No change requests | no open change requests |  |",
+    ]);
     // The details list every file on its own line, as a code span nothing in the name can end.
     const details = run.text!.split("\n");
     expect(details.filter((line) => line.startsWith("|"))).toEqual([]);
@@ -88,7 +103,12 @@ tiers:
 
   it("3000 files with 1000-character paths: evaluated, the details cut to GitHub's limit", async () => {
     const w = new World({ policy: POLICY });
-    const files: FakeFile[] = Array.from({ length: 3000 }, (_, i) => ({ filename: `src/${`${"d".repeat(19)}/`.repeat(49)}f${i}.ts`, status: "modified", additions: 1, deletions: 1 }));
+    const files: FakeFile[] = Array.from({ length: 3000 }, (_, i) => ({
+      filename: `src/${`${"d".repeat(19)}/`.repeat(49)}f${i}.ts`,
+      status: "modified",
+      additions: 1,
+      deletions: 1,
+    }));
     const pr = w.addPullRequest({ number: 2, files });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const run = w.checkRuns()[0]!;
@@ -117,8 +137,14 @@ tiers:
     const previous = comment.body;
     const lines = Array.from({ length: 50_000 }, (_, i) => `- [x] ${CHECKLIST[i % 2]}`).join("\n");
     comment.body = `${previous}\n${lines}`;
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: comment.id, body: previous }, { body: comment.body, editor: "bob" }));
-    expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: "High risk · missing: 1 more approval, checklist (0/2)" });
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(pr, { id: comment.id, body: previous }, { body: comment.body, editor: "bob" }),
+    );
+    expect(w.checkRuns()[0]).toMatchObject({
+      conclusion: "failure",
+      title: "High risk · missing: 1 more approval, checklist (0/2)",
+    });
     expect(comment.body).toBe(previous);
   });
 });

@@ -27,7 +27,14 @@ afterEach(async () => {
 });
 
 async function start(options: Partial<HttpServerOptions> & { bodyBudget: BodyBudget }): Promise<number> {
-  server = createHttpServer({ probot: createTestProbot(), log: pino({ level: "silent" }), webhookPath: PATH, webhookSecret: SECRET, inFlight: () => 0, ...options });
+  server = createHttpServer({
+    probot: createTestProbot(),
+    log: pino({ level: "silent" }),
+    webhookPath: PATH,
+    webhookSecret: SECRET,
+    inFlight: () => 0,
+    ...options,
+  });
   await server.listen({ port: 0, host: "127.0.0.1" });
   return boundPort(server);
 }
@@ -54,9 +61,15 @@ class RawRequest {
         this.received += chunk.toString("latin1");
         settle();
       });
-      this.socket.once("close", () => resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(this.received)?.[1] ?? 0), text: this.received }));
+      this.socket.once("close", () =>
+        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(this.received)?.[1] ?? 0), text: this.received }),
+      );
     });
-    const lines = [`${method} ${path} HTTP/1.1`, "Host: 127.0.0.1", ...Object.entries(head).map(([name, value]) => `${name}: ${value}`)];
+    const lines = [
+      `${method} ${path} HTTP/1.1`,
+      "Host: 127.0.0.1",
+      ...Object.entries(head).map(([name, value]) => `${name}: ${value}`),
+    ];
     this.socket.write(`${lines.join("\r\n")}\r\n\r\n`);
   }
 
@@ -83,11 +96,19 @@ async function until(probe: () => boolean, what: string, tries = 500): Promise<v
 }
 
 /** A chunked body's framing of one chunk. */
-const chunk = (data: Buffer) => Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]);
+const chunk = (data: Buffer) =>
+  Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]);
 
 async function signedDelivery(port: number): Promise<number> {
   const body = JSON.stringify(examplePayload("ping"));
-  const request = new RawRequest(port, webhookHead({ "content-length": Buffer.byteLength(body), "x-hub-signature-256": signature(SECRET, body), connection: "close" }));
+  const request = new RawRequest(
+    port,
+    webhookHead({
+      "content-length": Buffer.byteLength(body),
+      "x-hub-signature-256": signature(SECRET, body),
+      connection: "close",
+    }),
+  );
   request.send(body);
   return (await request.answered).status;
 }
@@ -116,7 +137,9 @@ describe("unsigned request bodies are bounded", () => {
 
     // The three finish: wrong signature, 401 each, and their bytes go back to the budget.
     for (const holder of holders) holder.send(body.subarray(MB - 1));
-    expect((await Promise.all(holders.map((holder) => holder.answered))).map((answer) => answer.status)).toEqual([401, 401, 401]);
+    expect((await Promise.all(holders.map((holder) => holder.answered))).map((answer) => answer.status)).toEqual([
+      401, 401, 401,
+    ]);
     await until(() => budget.used === 0, "the budget given back");
     expect(budget.peak).toBe(3 * MB);
     expect(budget.refused).toBe(11);
@@ -173,7 +196,11 @@ describe("unsigned request bodies are bounded", () => {
     };
     const port = await start({ bodyBudget: budget, plugins: [{ plugin: echo, options: { prefix: "/api" } }] });
     const json = '{"a":1}';
-    const ok = new RawRequest(port, { "content-type": "application/json", "content-length": json.length, connection: "close" }, "/api/echo");
+    const ok = new RawRequest(
+      port,
+      { "content-type": "application/json", "content-length": json.length, connection: "close" },
+      "/api/echo",
+    );
     ok.send(json);
     const answer = await ok.answered;
     expect(answer.status).toBe(200);
@@ -185,7 +212,11 @@ describe("unsigned request bodies are bounded", () => {
     const holders = [0, 1].map(() => new RawRequest(port, webhookHead({ "content-length": MB })));
     for (const holder of holders) holder.send(Buffer.alloc(10, 0x20));
     await until(() => budget.used === 2 * MB, "the two bodies reserved");
-    const refused = new RawRequest(port, { "content-type": "application/json", "content-length": json.length }, "/api/echo");
+    const refused = new RawRequest(
+      port,
+      { "content-type": "application/json", "content-length": json.length },
+      "/api/echo",
+    );
     refused.send(json);
     expect((await refused.answered).status).toBe(503);
     expect(budget.used).toBe(2 * MB);

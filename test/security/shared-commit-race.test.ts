@@ -18,7 +18,13 @@ describe("a stale single-PR view cannot overwrite the combined run", () => {
   it("B evaluated before A existed writes last: the commit must still fail", async () => {
     const w = new World({ policy: POLICY });
     w.repo.branches.weak = { sha: sha("weak tip"), policy: POLICY };
-    const b = w.addPullRequest({ number: 2, headSha: HEAD, headRef: "feature", baseRef: "weak", files: [{ filename: "docs/login.md", status: "modified", additions: 2, deletions: 0 }] });
+    const b = w.addPullRequest({
+      number: 2,
+      headSha: HEAD,
+      headRef: "feature",
+      baseRef: "weak",
+      files: [{ filename: "docs/login.md", status: "modified", additions: 2, deletions: 0 }],
+    });
 
     // Re-mount the fake with a gate on B's first file listing.
     nock.cleanAll();
@@ -27,13 +33,21 @@ describe("a stale single-PR view cannot overwrite the combined run", () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let gated = false;
-    const reply = function (this: { req: { method: string } }, uri: string, body: nock.Body, cb: (err: null, res: [number, nock.Body, Record<string, string>]) => void) {
+    const reply = function (
+      this: { req: { method: string } },
+      uri: string,
+      body: nock.Body,
+      cb: (err: null, res: [number, nock.Body, Record<string, string>]) => void,
+    ) {
       const method = this.req.method;
       const answer = () => {
         const response = w.fake.handle(method, uri, body === "" ? undefined : body);
         cb(null, [response.status, response.body as nock.Body, response.headers]);
       };
-      const isB = method === "POST" && uri.endsWith("/graphql") && (body as { variables?: { number?: number } })?.variables?.number === 2;
+      const isB =
+        method === "POST" &&
+        uri.endsWith("/graphql") &&
+        (body as { variables?: { number?: number } })?.variables?.number === 2;
       if (!gated && isB) {
         // B's view is taken now (no A yet) and arrives late, as a slow answer would.
         gated = true;
@@ -42,11 +56,25 @@ describe("a stale single-PR view cannot overwrite the combined run", () => {
         void gate.then(() => cb(null, [response.status, response.body as nock.Body, response.headers]));
       } else answer();
     };
-    nock("https://api.github.com").persist().get(/.*/).reply(reply).post(/.*/).reply(reply).patch(/.*/).reply(reply).delete(/.*/).reply(reply);
+    nock("https://api.github.com")
+      .persist()
+      .get(/.*/)
+      .reply(reply)
+      .post(/.*/)
+      .reply(reply)
+      .patch(/.*/)
+      .reply(reply)
+      .delete(/.*/)
+      .reply(reply);
 
     const bDone = w.receive("pull_request", w.pullRequestEvent("opened", b));
     await gateReached;
-    const a = w.addPullRequest({ number: 1, headSha: HEAD, headRef: "feature", files: [{ filename: "src/auth/login.ts", status: "modified", additions: 5, deletions: 1 }] });
+    const a = w.addPullRequest({
+      number: 1,
+      headSha: HEAD,
+      headRef: "feature",
+      files: [{ filename: "src/auth/login.ts", status: "modified", additions: 5, deletions: 1 }],
+    });
     const aDone = w.receive("pull_request", w.pullRequestEvent("opened", a));
     // Let A run as far as it can while B's listing is held.
     await new Promise((r) => setTimeout(r, 300));

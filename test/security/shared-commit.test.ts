@@ -28,7 +28,8 @@ function twoPullRequests(): { w: World; a: FakePullRequest; b: FakePullRequest }
   return { w, a, b };
 }
 
-const approve = (pr: FakePullRequest) => pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
+const approve = (pr: FakePullRequest) =>
+  pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
 
 describe("the check on a commit holds for every open PR whose head it is", () => {
   it("PR B (docs only, into another base) cannot turn PR A's failing check into a pass", async () => {
@@ -40,15 +41,30 @@ describe("the check on a commit holds for every open PR whose head it is", () =>
     await w.receive("pull_request", w.pullRequestEvent("opened", b));
     const runs = w.checkRuns(HEAD);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ conclusion: "failure", title: "PR #1 blocks this commit · High risk · missing: 1 more approval", externalId: "1,2" });
-    expect(runs[0]!.summary).toContain("This commit is the head of 2 open pull requests: #1 (into `master`), #2 (into `weak`).");
+    expect(runs[0]).toMatchObject({
+      conclusion: "failure",
+      title: "PR #1 blocks this commit · High risk · missing: 1 more approval",
+      externalId: "1,2",
+    });
+    expect(runs[0]!.summary).toContain(
+      "This commit is the head of 2 open pull requests: #1 (into `master`), #2 (into `weak`).",
+    );
     expect(runs[0]!.summary).toContain("### PR #1 into `master`: ❌ fails");
     expect(runs[0]!.summary).toContain("### PR #2 into `weak`: ✅ passes");
     // No write on the commit ever said success.
-    expect(checkWrites(w.since()).map((r) => bodyOf(r).conclusion).filter(Boolean)).not.toContain("success");
+    expect(
+      checkWrites(w.since())
+        .map((r) => bodyOf(r).conclusion)
+        .filter(Boolean),
+    ).not.toContain("success");
 
     // Editing B, labelling B: still the conjunction.
-    await w.receive("pull_request", w.pullRequestEvent("opened", b, (p) => Object.assign(p, { action: "edited", changes: { title: { from: "old" } } })));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("opened", b, (p) =>
+        Object.assign(p, { action: "edited", changes: { title: { from: "old" } } }),
+      ),
+    );
     expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure" });
   });
 
@@ -58,12 +74,21 @@ describe("the check on a commit holds for every open PR whose head it is", () =>
     await w.receive("pull_request", w.pullRequestEvent("opened", b));
     approve(a);
     await w.receive("pull_request_review", w.reviewEvent("submitted", a, { user: "reviewer", state: "APPROVED" }));
-    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "success", title: "All 2 PRs on this commit pass · #1 High risk, #2 Low risk" });
+    expect(w.checkRuns(HEAD)[0]).toMatchObject({
+      conclusion: "success",
+      title: "All 2 PRs on this commit pass · #1 High risk, #2 Low risk",
+    });
 
     // A's approval is dismissed, and the next event is B's: it judges A again and fails the commit.
     a.reviews = [];
-    await w.receive("pull_request", w.pullRequestEvent("opened", b, (p) => Object.assign(p, { action: "edited", changes: { body: { from: "x" } } })));
-    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", title: "PR #1 blocks this commit · High risk · missing: 1 more approval" });
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("opened", b, (p) => Object.assign(p, { action: "edited", changes: { body: { from: "x" } } })),
+    );
+    expect(w.checkRuns(HEAD)[0]).toMatchObject({
+      conclusion: "failure",
+      title: "PR #1 blocks this commit · High risk · missing: 1 more approval",
+    });
   });
 
   it("a fork's PR with the same head counts too", async () => {
@@ -72,27 +97,61 @@ describe("the check on a commit holds for every open PR whose head it is", () =>
     await w.receive("pull_request", w.pullRequestEvent("opened", a));
     expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "success" });
     // A fork's PR into main whose head equals the branch's head, touching more than A's diff shows.
-    const fork = w.addPullRequest({ number: 3, headSha: HEAD, headRef: "someone:feature", author: { login: "outsider" }, files: [...AUTH, { filename: "src/app.ts", status: "modified", additions: 1, deletions: 0 }] });
+    const fork = w.addPullRequest({
+      number: 3,
+      headSha: HEAD,
+      headRef: "someone:feature",
+      author: { login: "outsider" },
+      files: [...AUTH, { filename: "src/app.ts", status: "modified", additions: 1, deletions: 0 }],
+    });
     await w.receive("pull_request", w.pullRequestEvent("opened", fork));
-    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", title: "PR #3 blocks this commit · High risk · missing: 1 more approval", externalId: "1,2,3" });
+    expect(w.checkRuns(HEAD)[0]).toMatchObject({
+      conclusion: "failure",
+      title: "PR #3 blocks this commit · High risk · missing: 1 more approval",
+      externalId: "1,2,3",
+    });
   });
 
   it.each([
     ["the failing one first", [3, 4]],
     ["the passing one first", [4, 3]],
-  ])("two forks' PRs with one head that GitHub's commit-to-PR association does not list: the run still holds for both (%s)", async (_order, order) => {
-    const w = new World({ policy: POLICY });
-    w.repo.branches.weak = { sha: sha("weak tip"), policy: POLICY };
-    // Into main, touching auth, not approved: fails. Into weak, docs only: passes.
-    const failing = w.addPullRequest({ number: 3, headSha: HEAD, headRef: "someone:feature", files: AUTH, unlistedByCommit: true });
-    const passing = w.addPullRequest({ number: 4, headSha: HEAD, headRef: "someone:feature", baseRef: "weak", files: DOCS, unlistedByCommit: true });
-    const byNumber = { 3: failing, 4: passing } as Record<number, FakePullRequest>;
-    for (const n of order) await w.receive("pull_request", w.pullRequestEvent("opened", byNumber[n]!));
-    // The run's external id is how each evaluation learns of the other: the pass is never written alone.
-    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", externalId: "3,4" });
-    await w.receive("pull_request", w.pullRequestEvent("opened", passing, (p) => Object.assign(p, { action: "edited", changes: { body: { from: "x" } } })));
-    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", title: "PR #3 blocks this commit · High risk · missing: 1 more approval" });
-  });
+  ])(
+    "two forks' PRs with one head that GitHub's commit-to-PR association does not list: the run still holds for both (%s)",
+    async (_order, order) => {
+      const w = new World({ policy: POLICY });
+      w.repo.branches.weak = { sha: sha("weak tip"), policy: POLICY };
+      // Into main, touching auth, not approved: fails. Into weak, docs only: passes.
+      const failing = w.addPullRequest({
+        number: 3,
+        headSha: HEAD,
+        headRef: "someone:feature",
+        files: AUTH,
+        unlistedByCommit: true,
+      });
+      const passing = w.addPullRequest({
+        number: 4,
+        headSha: HEAD,
+        headRef: "someone:feature",
+        baseRef: "weak",
+        files: DOCS,
+        unlistedByCommit: true,
+      });
+      const byNumber = { 3: failing, 4: passing } as Record<number, FakePullRequest>;
+      for (const n of order) await w.receive("pull_request", w.pullRequestEvent("opened", byNumber[n]!));
+      // The run's external id is how each evaluation learns of the other: the pass is never written alone.
+      expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", externalId: "3,4" });
+      await w.receive(
+        "pull_request",
+        w.pullRequestEvent("opened", passing, (p) =>
+          Object.assign(p, { action: "edited", changes: { body: { from: "x" } } }),
+        ),
+      );
+      expect(w.checkRuns(HEAD)[0]).toMatchObject({
+        conclusion: "failure",
+        title: "PR #3 blocks this commit · High risk · missing: 1 more approval",
+      });
+    },
+  );
 
   it("the merge queue passes a PR only when the run on its head covers every PR with that head", async () => {
     const { w, a, b } = twoPullRequests();
@@ -115,7 +174,10 @@ describe("the check on a commit holds for every open PR whose head it is", () =>
     const prs = Array.from({ length: 11 }, (_, i) => w.addPullRequest({ number: i + 1, headSha: HEAD, files: DOCS }));
     await w.receive("pull_request", w.pullRequestEvent("opened", prs[0]!));
     const run = w.checkRuns(HEAD)[0]!;
-    expect(run).toMatchObject({ conclusion: "failure", title: "Evaluation failed · the pull request is blocked until it succeeds" });
+    expect(run).toMatchObject({
+      conclusion: "failure",
+      title: "Evaluation failed · the pull request is blocked until it succeeds",
+    });
     expect(run.summary).toContain("11 open pull requests share this head commit");
   });
 });
@@ -131,7 +193,15 @@ describe("fail-open windows", () => {
     // Pushed away and back: the approval was for this commit but has since been dismissed.
     pr.reviews = [];
     const mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("synchronize", pr, (p) => Object.assign(p, { before: sha("elsewhere"), pull_request: { ...p.pull_request, updated_at: new Date().toISOString() } })));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("synchronize", pr, (p) =>
+        Object.assign(p, {
+          before: sha("elsewhere"),
+          pull_request: { ...p.pull_request, updated_at: new Date().toISOString() },
+        }),
+      ),
+    );
     const writes = w.writesSince(mark);
     expect(bodyOf(writes[0]).status).toBe("in_progress");
     expect(w.checkRuns(HEAD)[0]).toMatchObject({ status: "completed", conclusion: "failure" });
@@ -146,7 +216,17 @@ describe("fail-open windows", () => {
 
     // The comment event carries no head; the snapshot fails (twice: the evaluation does not retry it here).
     w.fake.failNext((r) => r.operation === "GuardrailsPullRequest", { status: 502, body: { message: "Bad Gateway" } });
-    await w.receive("issue_comment", w.commentEditedEvent(pr, { id: 99, body: `${COMMENT_MARKER}\n- [ ] a` }, { body: `${COMMENT_MARKER}\n- [x] a`, editor: "alice" }));
-    expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "failure", title: "Evaluation failed · the pull request is blocked until it succeeds" });
+    await w.receive(
+      "issue_comment",
+      w.commentEditedEvent(
+        pr,
+        { id: 99, body: `${COMMENT_MARKER}\n- [ ] a` },
+        { body: `${COMMENT_MARKER}\n- [x] a`, editor: "alice" },
+      ),
+    );
+    expect(w.checkRuns(HEAD)[0]).toMatchObject({
+      conclusion: "failure",
+      title: "Evaluation failed · the pull request is blocked until it succeeds",
+    });
   });
 });

@@ -144,20 +144,34 @@ export class FakeGitHub {
   private nextId = 1000;
   private readonly faults: { predicate: (request: LoggedRequest) => boolean; response: FakeResponse }[] = [];
 
-  constructor(readonly appId = 123, readonly installationId = 1) {}
+  constructor(
+    readonly appId = 123,
+    readonly installationId = 1,
+  ) {}
 
   id(): number {
     return this.nextId++;
   }
 
-  addRepository(input: { owner: string; name: string; ownerType?: "Organization" | "User"; policy?: string; defaultBranch?: string }): FakeRepository {
+  addRepository(input: {
+    owner: string;
+    name: string;
+    ownerType?: "Organization" | "User";
+    policy?: string;
+    defaultBranch?: string;
+  }): FakeRepository {
     const defaultBranch = input.defaultBranch ?? "main";
     const repo: FakeRepository = {
       id: this.id(),
       owner: input.owner,
       name: input.name,
       ownerType: input.ownerType ?? "Organization",
-      branches: { [defaultBranch]: { sha: sha(`${input.owner}/${input.name}@${defaultBranch}`), ...(input.policy !== undefined ? { policy: input.policy } : {}) } },
+      branches: {
+        [defaultBranch]: {
+          sha: sha(`${input.owner}/${input.name}@${defaultBranch}`),
+          ...(input.policy !== undefined ? { policy: input.policy } : {}),
+        },
+      },
       defaultBranch,
       pulls: new Map(),
       labels: new Map(),
@@ -180,7 +194,11 @@ export class FakeGitHub {
   setPolicy(repo: FakeRepository, branch: string, policy: string | undefined): void {
     const previous = repo.branches[branch]?.sha ?? branch;
     const codeowners = repo.branches[branch]?.codeowners;
-    repo.branches[branch] = { sha: sha(`${previous}+policy`), ...(policy !== undefined ? { policy } : {}), ...(codeowners ? { codeowners } : {}) };
+    repo.branches[branch] = {
+      sha: sha(`${previous}+policy`),
+      ...(policy !== undefined ? { policy } : {}),
+      ...(codeowners ? { codeowners } : {}),
+    };
     if (policy !== undefined) this.blobs.set(blobId(policy), policy);
   }
 
@@ -212,7 +230,11 @@ export class FakeGitHub {
 
   /** The requests that change something on GitHub. */
   writes(): LoggedRequest[] {
-    return this.requests.filter((r) => r.method !== "GET" && !(r.method === "POST" && (r.path.endsWith("/graphql") || r.path.endsWith("/access_tokens"))));
+    return this.requests.filter(
+      (r) =>
+        r.method !== "GET" &&
+        !(r.method === "POST" && (r.path.endsWith("/graphql") || r.path.endsWith("/access_tokens"))),
+    );
   }
 
   /** The requests that read (GraphQL queries included, token requests excluded). */
@@ -224,8 +246,14 @@ export class FakeGitHub {
    * Makes the next request that matches `predicate` get `response` instead of the model's answer
    * (once; queue several faults for several requests). The request is still logged.
    */
-  failNext(predicate: (request: LoggedRequest) => boolean, response: { status: number; body?: unknown; headers?: Record<string, string> }): void {
-    this.faults.push({ predicate, response: json(response.status, response.body ?? { message: `fault ${response.status}` }, response.headers) });
+  failNext(
+    predicate: (request: LoggedRequest) => boolean,
+    response: { status: number; body?: unknown; headers?: Record<string, string> },
+  ): void {
+    this.faults.push({
+      predicate,
+      response: json(response.status, response.body ?? { message: `fault ${response.status}` }, response.headers),
+    });
   }
 
   /**
@@ -237,7 +265,8 @@ export class FakeGitHub {
     const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api(?=\/graphql)/, "");
     const query = Object.fromEntries(url.searchParams);
     const logged: LoggedRequest = { method, path, query, body };
-    if (path === "/graphql") logged.operation = /query\s+(\w+)/.exec((body as { query?: string })?.query ?? "")?.[1] ?? "anonymous";
+    if (path === "/graphql")
+      logged.operation = /query\s+(\w+)/.exec((body as { query?: string })?.query ?? "")?.[1] ?? "anonymous";
     this.requests.push(logged);
     const fault = this.faults.findIndex((f) => f.predicate(logged));
     if (fault >= 0) return this.faults.splice(fault, 1)[0]!.response;
@@ -252,12 +281,17 @@ export class FakeGitHub {
   private route(method: string, path: string, query: Record<string, string>, body: unknown): FakeResponse {
     let m: RegExpExecArray | null;
     if (method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
-      return json(201, { token: `ghs_test_token_${m[1]}`, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} });
+      return json(201, {
+        token: `ghs_test_token_${m[1]}`,
+        expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        permissions: {},
+      });
     }
     if (method === "GET" && path === "/app") return json(200, { id: this.appId, slug: "guardrails" });
     // The app's webhook delivery log (the redelivery scan): nothing delivered and failed here.
     if (method === "GET" && path === "/app/hook/deliveries") return json(200, []);
-    if (method === "POST" && path === "/graphql") return this.graphql(body as { query: string; variables: Record<string, unknown> });
+    if (method === "POST" && path === "/graphql")
+      return this.graphql(body as { query: string; variables: Record<string, unknown> });
     if (method === "GET" && path === "/installation/repositories") {
       // Every repository of the fake is in the installation; pages as GitHub pages them.
       const all = [...this.repos.values()];
@@ -294,7 +328,13 @@ export class FakeGitHub {
     throw new HttpError(404, `Not Found: ${method} ${path}`);
   }
 
-  private repoRoute(repo: FakeRepository, method: string, rest: string, query: Record<string, string>, body: unknown): FakeResponse {
+  private repoRoute(
+    repo: FakeRepository,
+    method: string,
+    rest: string,
+    query: Record<string, string>,
+    body: unknown,
+  ): FakeResponse {
     let m: RegExpExecArray | null;
     const input = (body ?? {}) as Record<string, unknown>;
     if (method === "GET" && (m = /^\/pulls\/(\d+)\/files$/.exec(rest))) {
@@ -323,10 +363,17 @@ export class FakeGitHub {
     }
     if (method === "GET" && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
       const pr = this.pull(repo, Number(m[1]));
-      return json(200, { number: pr.number, state: pr.state === "OPEN" ? "open" : "closed", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef } });
+      return json(200, {
+        number: pr.number,
+        state: pr.state === "OPEN" ? "open" : "closed",
+        head: { sha: pr.headSha, ref: pr.headRef },
+        base: { ref: pr.baseRef },
+      });
     }
     if (method === "GET" && rest === "/pulls") {
-      const open = [...repo.pulls.values()].filter((pr) => pr.state === "OPEN" && (!query.base || pr.baseRef === query.base));
+      const open = [...repo.pulls.values()].filter(
+        (pr) => pr.state === "OPEN" && (!query.base || pr.baseRef === query.base),
+      );
       // Paged as GitHub pages it (30 by default, at most 100).
       const perPage = Math.min(100, Number(query.per_page ?? 30));
       const page = Number(query.page ?? 1);
@@ -337,21 +384,57 @@ export class FakeGitHub {
         headers.link = `<${base}&page=${page + 1}>; rel="next", <${base}&page=${last}>; rel="last"`;
       }
       const listed = open.slice((page - 1) * perPage, page * perPage);
-      return json(200, listed.map((pr) => ({ number: pr.number, state: "open", head: { sha: pr.headSha, ref: pr.headRef }, base: { ref: pr.baseRef }, ...(pr.updatedAt ? { updated_at: pr.updatedAt } : {}) })), headers);
+      return json(
+        200,
+        listed.map((pr) => ({
+          number: pr.number,
+          state: "open",
+          head: { sha: pr.headSha, ref: pr.headRef },
+          base: { ref: pr.baseRef },
+          ...(pr.updatedAt ? { updated_at: pr.updatedAt } : {}),
+        })),
+        headers,
+      );
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/pulls$/.exec(rest))) {
       const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1] && !pr.unlistedByCommit);
-      return json(200, pulls.map((pr) => ({ number: pr.number, state: pr.state === "OPEN" ? "open" : "closed" })));
+      return json(
+        200,
+        pulls.map((pr) => ({ number: pr.number, state: pr.state === "OPEN" ? "open" : "closed" })),
+      );
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
-      const runs = this.checkRunsFor(repo, m[1]).filter((run) => (!query.check_name || run.name === query.check_name) && (!query.app_id || run.appId === Number(query.app_id)));
-      return json(200, { total_count: runs.length, check_runs: runs.map((run) => ({ id: run.id, name: run.name, head_sha: run.headSha, external_id: run.externalId, status: run.status, conclusion: run.conclusion, app: { id: run.appId } })) });
+      const runs = this.checkRunsFor(repo, m[1]).filter(
+        (run) =>
+          (!query.check_name || run.name === query.check_name) && (!query.app_id || run.appId === Number(query.app_id)),
+      );
+      return json(200, {
+        total_count: runs.length,
+        check_runs: runs.map((run) => ({
+          id: run.id,
+          name: run.name,
+          head_sha: run.headSha,
+          external_id: run.externalId,
+          status: run.status,
+          conclusion: run.conclusion,
+          app: { id: run.appId },
+        })),
+      });
     }
     if (method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
       const wanted = m[1]!;
-      const text = this.blobs.get(wanted) ?? [...repo.pulls.values()].map((pr) => pr.headPolicy).find((policy): policy is string => typeof policy === "string" && blobId(policy) === wanted);
+      const text =
+        this.blobs.get(wanted) ??
+        [...repo.pulls.values()]
+          .map((pr) => pr.headPolicy)
+          .find((policy): policy is string => typeof policy === "string" && blobId(policy) === wanted);
       if (text === undefined) throw new HttpError(404, "Not Found");
-      return json(200, { sha: m[1], encoding: "base64", content: Buffer.from(text).toString("base64"), size: Buffer.byteLength(text) });
+      return json(200, {
+        sha: m[1],
+        encoding: "base64",
+        content: Buffer.from(text).toString("base64"),
+        size: Buffer.byteLength(text),
+      });
     }
     if (method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
       const login = decodeURIComponent(m[1]!);
@@ -398,7 +481,8 @@ export class FakeGitHub {
       const pr = this.pull(repo, Number(m[1]));
       const teams = (input.team_reviewers as string[] | undefined) ?? [];
       // GitHub refuses a team that has no access to the repository.
-      if (teams.some((team) => !(team in repo.teams))) throw new HttpError(422, "Reviews may only be requested from collaborators.");
+      if (teams.some((team) => !(team in repo.teams)))
+        throw new HttpError(422, "Reviews may only be requested from collaborators.");
       const requested = (pr.requestedReviewers ??= { users: [], teams: [] });
       requested.users.push(...((input.reviewers as string[] | undefined) ?? []));
       requested.teams.push(...teams);
@@ -419,7 +503,10 @@ export class FakeGitHub {
     if (method === "POST" && rest === "/labels") {
       const name = String(input.name);
       if (repo.labels.has(name)) throw new HttpError(422, "Validation Failed: already_exists");
-      repo.labels.set(name, { color: String(input.color ?? "ededed"), ...(input.description ? { description: String(input.description) } : {}) });
+      repo.labels.set(name, {
+        color: String(input.color ?? "ededed"),
+        ...(input.description ? { description: String(input.description) } : {}),
+      });
       return json(201, { name, color: input.color });
     }
     if (method === "POST" && (m = /^\/issues\/(\d+)\/labels$/.exec(rest))) {
@@ -431,14 +518,20 @@ export class FakeGitHub {
           pr.labelEvents.push({ label: name, actor: "guardrails[bot]" });
         }
       }
-      return json(200, pr.labels.map((name) => ({ name })));
+      return json(
+        200,
+        pr.labels.map((name) => ({ name })),
+      );
     }
     if (method === "DELETE" && (m = /^\/issues\/(\d+)\/labels\/(.+)$/.exec(rest))) {
       const pr = this.pull(repo, Number(m[1]));
       const name = decodeURIComponent(m[2]!);
       if (!pr.labels.includes(name)) throw new HttpError(404, "Label does not exist");
       pr.labels = pr.labels.filter((label) => label !== name);
-      return json(200, pr.labels.map((label) => ({ name: label })));
+      return json(
+        200,
+        pr.labels.map((label) => ({ name: label })),
+      );
     }
     throw new HttpError(404, `Not Found: ${method} /repos/${repo.owner}/${repo.name}${rest}`);
   }
@@ -446,19 +539,45 @@ export class FakeGitHub {
   /** `guardrails audit`'s page: merged PRs, newest updated first, with their head's `guardrails` runs. */
   private auditPage(v: Record<string, unknown>): unknown {
     const repo = this.repos.get(`${String(v.owner)}/${String(v.name)}`.toLowerCase());
-    if (!repo) return { data: { repository: null }, errors: [{ type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${String(v.owner)}/${String(v.name)}'.` }] };
-    const merged = [...repo.pulls.values()].filter((pr) => pr.state === "MERGED").sort((a, b) => Date.parse(b.updatedAt ?? b.mergedAt ?? "") - Date.parse(a.updatedAt ?? a.mergedAt ?? "") || b.number - a.number);
+    if (!repo)
+      return {
+        data: { repository: null },
+        errors: [
+          {
+            type: "NOT_FOUND",
+            path: ["repository"],
+            message: `Could not resolve to a Repository with the name '${String(v.owner)}/${String(v.name)}'.`,
+          },
+        ],
+      };
+    const merged = [...repo.pulls.values()]
+      .filter((pr) => pr.state === "MERGED")
+      .sort(
+        (a, b) =>
+          Date.parse(b.updatedAt ?? b.mergedAt ?? "") - Date.parse(a.updatedAt ?? a.mergedAt ?? "") ||
+          b.number - a.number,
+      );
     const offset = v.after ? Number(String(v.after).replace("cursor:", "")) : 0;
     const size = Number(v.pageSize);
     const page = merged.slice(offset, offset + size);
     const suites = (pr: FakePullRequest) => {
-      const runs = this.checkRunsFor(repo, pr.headSha).filter((run) => run.name === v.checkName && (!v.byApp || run.appId === Number(v.appId)));
+      const runs = this.checkRunsFor(repo, pr.headSha).filter(
+        (run) => run.name === v.checkName && (!v.byApp || run.appId === Number(v.appId)),
+      );
       const byApp = new Map<number, FakeCheckRun[]>();
       for (const run of runs) byApp.set(run.appId, [...(byApp.get(run.appId) ?? []), run]);
       return {
         nodes: [...byApp.entries()].map(([appId, list]) => ({
           app: { slug: appId === this.appId ? "guardrails" : `app-${appId}` },
-          checkRuns: { nodes: list.map((run) => ({ databaseId: run.id, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, completedAt: run.completedAt ?? null, text: run.text })) },
+          checkRuns: {
+            nodes: list.map((run) => ({
+              databaseId: run.id,
+              status: run.status.toUpperCase(),
+              conclusion: run.conclusion?.toUpperCase() ?? null,
+              completedAt: run.completedAt ?? null,
+              text: run.text,
+            })),
+          },
         })),
       };
     };
@@ -477,7 +596,11 @@ export class FakeGitHub {
               headRefOid: pr.headSha,
               author: { login: pr.author.login },
               mergedBy: pr.mergedBy ? { login: pr.mergedBy } : null,
-              headCommit: { nodes: [{ commit: { oid: pr.headSha, ...(v.byApp ? { appSuites: suites(pr) } : { allSuites: suites(pr) }) } }] },
+              headCommit: {
+                nodes: [
+                  { commit: { oid: pr.headSha, ...(v.byApp ? { appSuites: suites(pr) } : { allSuites: suites(pr) }) } },
+                ],
+              },
             })),
           },
         },
@@ -494,14 +617,34 @@ export class FakeGitHub {
       const offset = Number(String(v.after).replace("cursor:", ""));
       const list = operation === "GuardrailsReviews" ? pr.reviews.map(reviewNode) : pr.comments.map(commentNode);
       const nodes = list.slice(offset, offset + 100);
-      const connection = { pageInfo: { hasNextPage: offset + 100 < list.length, endCursor: `cursor:${offset + nodes.length}` }, nodes };
-      return json(200, { data: { repository: { pullRequest: operation === "GuardrailsReviews" ? { reviews: connection } : { comments: connection } } } });
+      const connection = {
+        pageInfo: { hasNextPage: offset + 100 < list.length, endCursor: `cursor:${offset + nodes.length}` },
+        nodes,
+      };
+      return json(200, {
+        data: {
+          repository: {
+            pullRequest: operation === "GuardrailsReviews" ? { reviews: connection } : { comments: connection },
+          },
+        },
+      });
     }
     if (operation === "GuardrailsAudit") return json(200, this.auditPage(v));
     if (operation === "GuardrailsPreview") {
       const repo = this.repo(String(v.owner), String(v.name));
-      const open = [...repo.pulls.values()].filter((pr) => pr.state === "OPEN" && pr.baseRef === v.base).sort((a, b) => b.number - a.number);
-      return json(200, { data: { repository: { pullRequests: { totalCount: open.length, nodes: open.slice(0, Number(v.first)).map((pr) => previewPullNode(pr, Number(v.files))) } } } });
+      const open = [...repo.pulls.values()]
+        .filter((pr) => pr.state === "OPEN" && pr.baseRef === v.base)
+        .sort((a, b) => b.number - a.number);
+      return json(200, {
+        data: {
+          repository: {
+            pullRequests: {
+              totalCount: open.length,
+              nodes: open.slice(0, Number(v.first)).map((pr) => previewPullNode(pr, Number(v.files))),
+            },
+          },
+        },
+      });
     }
     if (operation === "GuardrailsOrganizationPreview") {
       const owned = [...this.repos.values()].filter((r) => r.owner.toLowerCase() === String(v.owner).toLowerCase());
@@ -512,7 +655,10 @@ export class FakeGitHub {
           nameWithOwner: `${r.owner}/${r.name}`,
           name: r.name,
           policy: policy !== undefined ? { text: policy } : null,
-          pullRequests: { totalCount: open.length, nodes: open.slice(0, Number(v.first)).map((pr) => previewPullNode(pr, Number(v.files))) },
+          pullRequests: {
+            totalCount: open.length,
+            nodes: open.slice(0, Number(v.first)).map((pr) => previewPullNode(pr, Number(v.files))),
+          },
         };
       });
       return json(200, { data: { repositoryOwner: owned.length ? { repositories: { nodes } } : null } });
@@ -525,29 +671,65 @@ export class FakeGitHub {
     const pr = repo?.pulls.get(Number(v.number));
     const errors: { message: string; path: string[]; type: string }[] = [];
     const orgRepo = this.repos.get(`${v.owner}/.github`.toLowerCase());
-    if (!orgRepo) errors.push({ type: "NOT_FOUND", path: ["orgPolicy"], message: `Could not resolve to a Repository with the name '${v.owner}/.github'.` });
-    if (!repo) errors.push({ type: "NOT_FOUND", path: ["repository"], message: `Could not resolve to a Repository with the name '${v.owner}/${v.name}'.` });
+    if (!orgRepo)
+      errors.push({
+        type: "NOT_FOUND",
+        path: ["orgPolicy"],
+        message: `Could not resolve to a Repository with the name '${v.owner}/.github'.`,
+      });
+    if (!repo)
+      errors.push({
+        type: "NOT_FOUND",
+        path: ["repository"],
+        message: `Could not resolve to a Repository with the name '${v.owner}/${v.name}'.`,
+      });
     const target = (r: FakeRepository, branch: string) => {
       const tip = r.branches[branch];
       if (!tip) return null;
       const owners = tip.codeowners;
-      const ownersFile = (path: string) => (owners && owners.path === path ? { object: { oid: blobId(owners.text), byteSize: Buffer.byteLength(owners.text) } } : null);
+      const ownersFile = (path: string) =>
+        owners && owners.path === path
+          ? { object: { oid: blobId(owners.text), byteSize: Buffer.byteLength(owners.text) } }
+          : null;
       return {
         oid: tip.sha,
-        file: tip.policy !== undefined ? { object: { oid: blobId(tip.policy), byteSize: Buffer.byteLength(tip.policy) } } : null,
+        file:
+          tip.policy !== undefined
+            ? { object: { oid: blobId(tip.policy), byteSize: Buffer.byteLength(tip.policy) } }
+            : null,
         codeownersGithub: ownersFile(".github/CODEOWNERS"),
         codeownersRoot: ownersFile("CODEOWNERS"),
         codeownersDocs: ownersFile("docs/CODEOWNERS"),
       };
     };
-    const runs = repo && pr ? this.checkRunsFor(repo, pr.headSha).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName) : [];
-    const previousRuns = repo && v.withPreviousHead === true ? this.checkRunsFor(repo, String(v.previousHead)).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName) : [];
+    const runs =
+      repo && pr
+        ? this.checkRunsFor(repo, pr.headSha).filter((run) => run.appId === Number(v.appId) && run.name === v.checkName)
+        : [];
+    const previousRuns =
+      repo && v.withPreviousHead === true
+        ? this.checkRunsFor(repo, String(v.previousHead)).filter(
+            (run) => run.appId === Number(v.appId) && run.name === v.checkName,
+          )
+        : [];
     const data = {
       repository: repo
         ? {
             nameWithOwner: `${repo.owner}/${repo.name}`,
             ...(v.withPreviousHead === true
-              ? { previousHead: previousRuns.length ? { checkSuites: { nodes: [{ checkRuns: { nodes: previousRuns.map((run) => ({ databaseId: run.id, text: run.text })) } }] } } : null }
+              ? {
+                  previousHead: previousRuns.length
+                    ? {
+                        checkSuites: {
+                          nodes: [
+                            {
+                              checkRuns: { nodes: previousRuns.map((run) => ({ databaseId: run.id, text: run.text })) },
+                            },
+                          ],
+                        },
+                      }
+                    : null,
+                }
               : {}),
             owner: { __typename: repo.ownerType, login: repo.owner },
             pullRequest: pr
@@ -564,15 +746,39 @@ export class FakeGitHub {
                   labels: { nodes: pr.labels.map((name) => ({ name })) },
                   reviewRequests: {
                     nodes: [
-                      ...(pr.requestedReviewers?.users ?? []).map((login) => ({ requestedReviewer: { __typename: "User", login } })),
-                      ...(pr.requestedReviewers?.teams ?? []).map((slug) => ({ requestedReviewer: { __typename: "Team", slug } })),
+                      ...(pr.requestedReviewers?.users ?? []).map((login) => ({
+                        requestedReviewer: { __typename: "User", login },
+                      })),
+                      ...(pr.requestedReviewers?.teams ?? []).map((slug) => ({
+                        requestedReviewer: { __typename: "Team", slug },
+                      })),
                     ],
                   },
-                  headForcePushes: { nodes: pr.headForcePushedAt !== undefined ? [{ createdAt: pr.headForcePushedAt }] : [] },
-                  baseRefChanges: { nodes: pr.baseChangedAt !== undefined ? [pr.baseChangedAt === "no time" ? {} : { createdAt: pr.baseChangedAt }] : [] },
-                  labelEvents: { nodes: pr.labelEvents.slice(-100).map((e) => ({ actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")), label: { name: e.label } })) },
-                  reviews: { pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" }, nodes: pr.reviews.slice(0, 100).map(reviewNode) },
-                  commits: { totalCount: pr.commitMessages.length, nodes: pr.commitMessages.slice(-100).map((message) => ({ commit: { message } })) },
+                  headForcePushes: {
+                    nodes: pr.headForcePushedAt !== undefined ? [{ createdAt: pr.headForcePushedAt }] : [],
+                  },
+                  baseRefChanges: {
+                    nodes:
+                      pr.baseChangedAt !== undefined
+                        ? [pr.baseChangedAt === "no time" ? {} : { createdAt: pr.baseChangedAt }]
+                        : [],
+                  },
+                  labelEvents: {
+                    nodes: pr.labelEvents
+                      .slice(-100)
+                      .map((e) => ({
+                        actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")),
+                        label: { name: e.label },
+                      })),
+                  },
+                  reviews: {
+                    pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" },
+                    nodes: pr.reviews.slice(0, 100).map(reviewNode),
+                  },
+                  commits: {
+                    totalCount: pr.commitMessages.length,
+                    nodes: pr.commitMessages.slice(-100).map((message) => ({ commit: { message } })),
+                  },
                   headCommit: {
                     nodes: [
                       {
@@ -580,26 +786,72 @@ export class FakeGitHub {
                           oid: pr.headSha,
                           // GitHub lists the PRs that contain the commit (any state); the app keeps the open ones with it as head.
                           associatedPullRequests: (() => {
-                            const containing = [...repo.pulls.values()].filter((other) => other.headSha === pr.headSha && !other.unlistedByCommit);
-                            return { totalCount: containing.length, nodes: containing.slice(0, 30).map((other) => ({ number: other.number, state: other.state, headRefOid: other.headSha })) };
+                            const containing = [...repo.pulls.values()].filter(
+                              (other) => other.headSha === pr.headSha && !other.unlistedByCommit,
+                            );
+                            return {
+                              totalCount: containing.length,
+                              nodes: containing
+                                .slice(0, 30)
+                                .map((other) => ({
+                                  number: other.number,
+                                  state: other.state,
+                                  headRefOid: other.headSha,
+                                })),
+                            };
                           })(),
-                          proposedPolicy: headPolicyOf(repo, pr) !== undefined ? { object: { oid: blobId(headPolicyOf(repo, pr)!), byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!) } } : null,
+                          proposedPolicy:
+                            headPolicyOf(repo, pr) !== undefined
+                              ? {
+                                  object: {
+                                    oid: blobId(headPolicyOf(repo, pr)!),
+                                    byteSize: Buffer.byteLength(headPolicyOf(repo, pr)!),
+                                  },
+                                }
+                              : null,
                           checkSuites: {
                             nodes: runs.length
-                              ? [{ checkRuns: { nodes: runs.map((run) => ({ databaseId: run.id, externalId: run.externalId ?? null, completedAt: run.completedAt ?? null, status: run.status.toUpperCase(), conclusion: run.conclusion?.toUpperCase() ?? null, title: run.title, summary: run.summary, text: run.text })) } }]
+                              ? [
+                                  {
+                                    checkRuns: {
+                                      nodes: runs.map((run) => ({
+                                        databaseId: run.id,
+                                        externalId: run.externalId ?? null,
+                                        completedAt: run.completedAt ?? null,
+                                        status: run.status.toUpperCase(),
+                                        conclusion: run.conclusion?.toUpperCase() ?? null,
+                                        title: run.title,
+                                        summary: run.summary,
+                                        text: run.text,
+                                      })),
+                                    },
+                                  },
+                                ]
                               : [],
                           },
                         },
                       },
                     ],
                   },
-                  firstComments: { totalCount: pr.comments.length, pageInfo: { endCursor: `cursor:${Math.min(100, pr.comments.length)}` }, nodes: pr.comments.slice(0, 100).map(commentNode) },
-                  lastComments: { pageInfo: { startCursor: `cursor:${Math.max(0, pr.comments.length - 100)}` }, nodes: pr.comments.slice(-100).map(commentNode) },
+                  firstComments: {
+                    totalCount: pr.comments.length,
+                    pageInfo: { endCursor: `cursor:${Math.min(100, pr.comments.length)}` },
+                    nodes: pr.comments.slice(0, 100).map(commentNode),
+                  },
+                  lastComments: {
+                    pageInfo: { startCursor: `cursor:${Math.max(0, pr.comments.length - 100)}` },
+                    nodes: pr.comments.slice(-100).map(commentNode),
+                  },
                 }
               : null,
           }
         : null,
-      orgPolicy: orgRepo ? { nameWithOwner: `${orgRepo.owner}/${orgRepo.name}`, defaultBranchRef: { target: target(orgRepo, orgRepo.defaultBranch) } } : null,
+      orgPolicy: orgRepo
+        ? {
+            nameWithOwner: `${orgRepo.owner}/${orgRepo.name}`,
+            defaultBranchRef: { target: target(orgRepo, orgRepo.defaultBranch) },
+          }
+        : null,
     };
     return errors.length ? { data, errors } : { data };
   }
@@ -633,7 +885,8 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
 function applyOutput(run: FakeCheckRun, input: Record<string, unknown>): void {
   if (typeof input.completed_at === "string") run.completedAt = input.completed_at;
   else if (input.status === "in_progress") run.completedAt = null;
-  const output = input.output as { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
+  const output = input.output as
+    { title?: string; summary?: string; text?: string; annotations?: unknown[] } | undefined;
   if (!output) return;
   if (output.title !== undefined) run.title = output.title;
   if (output.summary !== undefined) run.summary = output.summary;
@@ -658,13 +911,25 @@ function commentNode(comment: FakeComment) {
 /** An actor as GitHub's GraphQL API shows it: a bot's login without the `[bot]` of REST and webhooks. */
 /** A PR as the preview queries read it: GraphQL's changed files have no rename origin. */
 function previewPullNode(pr: FakePullRequest, files: number) {
-  const changeType = (status: string) => ({ added: "ADDED", removed: "DELETED", renamed: "RENAMED", copied: "COPIED", changed: "CHANGED" })[status] ?? "MODIFIED";
+  const changeType = (status: string) =>
+    ({ added: "ADDED", removed: "DELETED", renamed: "RENAMED", copied: "COPIED", changed: "CHANGED" })[status] ??
+    "MODIFIED";
   return {
     number: pr.number,
     title: pr.title,
     headRefName: pr.headRef,
     author: graphqlActor(pr.author.login, pr.author.isBot === true),
-    files: { totalCount: pr.files.length, nodes: pr.files.slice(0, files).map((f) => ({ path: f.filename, additions: f.additions, deletions: f.deletions, changeType: changeType(f.status) })) },
+    files: {
+      totalCount: pr.files.length,
+      nodes: pr.files
+        .slice(0, files)
+        .map((f) => ({
+          path: f.filename,
+          additions: f.additions,
+          deletions: f.deletions,
+          changeType: changeType(f.status),
+        })),
+    },
   };
 }
 

@@ -60,9 +60,16 @@ export const faults = {
   secondaryRateLimit: (retryAfterSeconds: number): Fault => ({
     status: 403,
     headers: { "retry-after": String(retryAfterSeconds) },
-    body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" },
+    body: {
+      message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+    },
   }),
-  tooManyRequests: (retryAfterSeconds: number): Fault => ({ status: 429, headers: { "retry-after": String(retryAfterSeconds) }, body: { message: "Too Many Requests" } }),
+  tooManyRequests: (retryAfterSeconds: number): Fault => ({
+    status: 429,
+    headers: { "retry-after": String(retryAfterSeconds) },
+    body: { message: "Too Many Requests" },
+  }),
   /** An expired or revoked installation token. */
   badCredentials: (): Fault => ({ status: 401, body: { message: "Bad credentials" } }),
   notFound: (): Fault => ({ status: 404, body: { message: "Not Found" } }),
@@ -234,7 +241,8 @@ export class GitHubStandIn {
 
     const raw = await readBody(req);
     const request = parseRequest(req, raw);
-    const primary = this.primaryRateLimit && installationOf(req) !== "unknown" ? this.primaryWindow(installationOf(req)) : undefined;
+    const primary =
+      this.primaryRateLimit && installationOf(req) !== "unknown" ? this.primaryWindow(installationOf(req)) : undefined;
     if (primary) {
       const headers = {
         "x-ratelimit-limit": String(this.primaryRateLimit!.limit),
@@ -246,8 +254,17 @@ export class GitHubStandIn {
       if (primary.used >= this.primaryRateLimit!.limit) {
         this.primaryLimitErrors++;
         this.served.push({ ...request, status: 403, faulted: true });
-        res.writeHead(403, { "content-type": "application/json; charset=utf-8", ...headers, "x-ratelimit-remaining": "0" });
-        res.end(JSON.stringify({ message: "API rate limit exceeded for installation.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" }));
+        res.writeHead(403, {
+          "content-type": "application/json; charset=utf-8",
+          ...headers,
+          "x-ratelimit-remaining": "0",
+        });
+        res.end(
+          JSON.stringify({
+            message: "API rate limit exceeded for installation.",
+            documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+          }),
+        );
         return;
       }
       primary.used++;
@@ -283,7 +300,8 @@ export class GitHubStandIn {
     }
     if (rule?.status !== undefined) {
       this.served.push({ ...request, status: rule.status, faulted: true });
-      const text = typeof rule.body === "string" ? rule.body : JSON.stringify(rule.body ?? { message: `injected ${rule.status}` });
+      const text =
+        typeof rule.body === "string" ? rule.body : JSON.stringify(rule.body ?? { message: `injected ${rule.status}` });
       res.writeHead(rule.status, { "content-type": "application/json; charset=utf-8", ...rule.headers });
       res.end(text);
       return;
@@ -302,7 +320,11 @@ export class GitHubStandIn {
   private primaryWindow(installation: string): { resetAt: number; used: number } {
     let window = this.primaryWindows.get(installation);
     // The reset is told in whole seconds: the window ends on one.
-    if (!window || Date.now() >= window.resetAt) this.primaryWindows.set(installation, (window = { resetAt: Math.ceil((Date.now() + this.primaryRateLimit!.windowMs) / 1000) * 1000, used: 0 }));
+    if (!window || Date.now() >= window.resetAt)
+      this.primaryWindows.set(
+        installation,
+        (window = { resetAt: Math.ceil((Date.now() + this.primaryRateLimit!.windowMs) / 1000) * 1000, used: 0 }),
+      );
     return window;
   }
 
@@ -377,7 +399,8 @@ export function startGitHubStandIn(options: StandInOptions = {}): Promise<GitHub
 export function isContentCreating(request: StandInRequest): boolean {
   if (request.method === "GET" || request.method === "HEAD") return false;
   if (/^\/app\/installations\/[^/]+\/access_tokens$/.test(request.path)) return false;
-  if (request.path === "/graphql") return /\bmutation\b/.test(String((request.body as { query?: unknown } | undefined)?.query ?? ""));
+  if (request.path === "/graphql")
+    return /\bmutation\b/.test(String((request.body as { query?: unknown } | undefined)?.query ?? ""));
   return true;
 }
 
@@ -406,7 +429,12 @@ function parseRequest(req: IncomingMessage, raw: string): StandInRequest {
       body = raw;
     }
   }
-  const request: StandInRequest = { method: (req.method ?? "GET").toUpperCase(), path, query: Object.fromEntries(url.searchParams), body };
+  const request: StandInRequest = {
+    method: (req.method ?? "GET").toUpperCase(),
+    path,
+    query: Object.fromEntries(url.searchParams),
+    body,
+  };
   if (path === "/graphql") {
     const operation = /query\s+(\w+)/.exec((body as { query?: unknown } | undefined)?.query?.toString() ?? "")?.[1];
     if (operation) request.operation = operation;

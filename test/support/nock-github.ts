@@ -24,7 +24,11 @@ export function useNock(): void {
 }
 
 export function mountOnNock(fake: FakeGitHub, base = "https://api.github.com"): nock.Scope {
-  const reply = function (this: { req: { method: string } }, uri: string, body: nock.Body): [number, nock.Body, Record<string, string>] {
+  const reply = function (
+    this: { req: { method: string } },
+    uri: string,
+    body: nock.Body,
+  ): [number, nock.Body, Record<string, string>] {
     const response = fake.handle(this.req.method, uri, body === "" ? undefined : body);
     return [response.status, response.body as nock.Body, response.headers];
   };

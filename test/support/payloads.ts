@@ -9,13 +9,24 @@ type Payload = Record<string, any>;
 /** Sets the payload's installation and repository (an organisation's). */
 export function forRepository(payload: Payload, repo: FakeRepository, installationId: number): Payload {
   payload.installation = { id: installationId, node_id: `installation-${installationId}` };
-  Object.assign(payload.repository, { id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}`, default_branch: repo.defaultBranch });
+  Object.assign(payload.repository, {
+    id: repo.id,
+    name: repo.name,
+    full_name: `${repo.owner}/${repo.name}`,
+    default_branch: repo.defaultBranch,
+  });
   Object.assign(payload.repository.owner, { login: repo.owner, type: "Organization" });
   return payload;
 }
 
 /** Also sets its `pull_request` (at `head`, the PR's head by default) and `number`, when it has one. */
-export function forPullRequest(payload: Payload, repo: FakeRepository, installationId: number, pr: FakePullRequest, head = pr.headSha): Payload {
+export function forPullRequest(
+  payload: Payload,
+  repo: FakeRepository,
+  installationId: number,
+  pr: FakePullRequest,
+  head = pr.headSha,
+): Payload {
   forRepository(payload, repo, installationId);
   const pull = payload.pull_request;
   Object.assign(pull, { number: pr.number, title: pr.title, body: pr.body });

@@ -16,7 +16,12 @@
 import { performance } from "node:perf_hooks";
 import { CHECK_NAME } from "../../src/github/render-check.js";
 import { FakeGitHub, sha, type FakePullRequest, type FakeRepository } from "./fake-github.js";
-import { GITHUB_SECONDARY_LIMITS, GitHubStandIn, type PrimaryRateLimit, type SecondaryLimits } from "./github-stand-in.js";
+import {
+  GITHUB_SECONDARY_LIMITS,
+  GitHubStandIn,
+  type PrimaryRateLimit,
+  type SecondaryLimits,
+} from "./github-stand-in.js";
 import { forRepository } from "./payloads.js";
 import { ServerProcess } from "./server-process.js";
 import { examplePayloads } from "./test-probot.js";
@@ -111,7 +116,12 @@ interface Seeded {
 
 function seed(fake: FakeGitHub, count: number, repositories: number): { repos: FakeRepository[]; prs: Seeded[] } {
   const repos = Array.from({ length: repositories }, (_, i) => {
-    const repo = fake.addRepository({ owner: "acme-push", name: repositories === 1 ? "monorepo" : `service-${i}`, policy: OLD_POLICY, defaultBranch: "main" });
+    const repo = fake.addRepository({
+      owner: "acme-push",
+      name: repositories === 1 ? "monorepo" : `service-${i}`,
+      policy: OLD_POLICY,
+      defaultBranch: "main",
+    });
     repo.labels.set("risk:medium", { color: "fbca04" });
     repo.collaborators = { "reviewer-0": "write", "reviewer-1": "write", "reviewer-2": "write" };
     return repo;
@@ -132,11 +142,26 @@ function seed(fake: FakeGitHub, count: number, repositories: number): { repos: F
         updatedAt: new Date(newest - recency * 60_000).toISOString(),
         files: [
           { filename: `src/module-${number % 23}/part-${number}.ts`, status: "modified", additions: 12, deletions: 3 },
-          { filename: `test/module-${number % 23}/part-${number}.test.ts`, status: "modified", additions: 20, deletions: 0 },
+          {
+            filename: `test/module-${number % 23}/part-${number}.test.ts`,
+            status: "modified",
+            additions: 20,
+            deletions: 0,
+          },
         ],
         labels: ["risk:medium"],
         labelEvents: [{ label: "risk:medium", actor: "guardrails[bot]" }],
-        reviews: approved ? [{ user: `reviewer-${number % 3}`, state: "APPROVED", commit: headSha, association: "MEMBER", submittedAt: "2026-12-02T10:00:00Z" }] : [],
+        reviews: approved
+          ? [
+              {
+                user: `reviewer-${number % 3}`,
+                state: "APPROVED",
+                commit: headSha,
+                association: "MEMBER",
+                submittedAt: "2026-12-02T10:00:00Z",
+              },
+            ]
+          : [],
       });
       // The old policy's check: passing, written by the app.
       fake.checkRuns.push({
@@ -163,13 +188,24 @@ function seed(fake: FakeGitHub, count: number, repositories: number): { repos: F
 
 /** The push GitHub sends for a commit that changes the policy on `main`. */
 function pushPayload(repo: FakeRepository): Record<string, any> {
-  const example = examplePayloads("push").find((p) => String(p.ref).startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0);
+  const example = examplePayloads("push").find(
+    (p) => String(p.ref).startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0,
+  );
   if (!example) throw new Error("no push example of a branch with commits");
   const payload = forRepository(example, repo, POLICY_PUSH_INSTALLATION_ID);
   const tip = repo.branches.main!.sha;
   payload.ref = "refs/heads/main";
   payload.after = tip;
-  payload.commits = [{ ...payload.commits[0], id: tip, message: "Require an approval on every PR", added: [], removed: [], modified: [".github/guardrails.yml"] }];
+  payload.commits = [
+    {
+      ...payload.commits[0],
+      id: tip,
+      message: "Require an approval on every PR",
+      added: [],
+      removed: [],
+      modified: [".github/guardrails.yml"],
+    },
+  ];
   payload.head_commit = payload.commits[0];
   return payload;
 }
@@ -178,22 +214,42 @@ export async function runPolicyPush(options: PolicyPushOptions): Promise<PolicyP
   const limits = { ...(options.githubLimits ?? GITHUB_SECONDARY_LIMITS), timeScale: options.timeScale };
   const fake = new FakeGitHub(POLICY_PUSH_APP_ID, POLICY_PUSH_INSTALLATION_ID);
   const { repos, prs } = seed(fake, options.pullRequests, options.repositories ?? 1);
-  const standIn = await new GitHubStandIn({ fake, secondaryLimits: limits, ...(options.primaryRateLimit ? { primaryRateLimit: options.primaryRateLimit } : {}) }).start();
+  const standIn = await new GitHubStandIn({
+    fake,
+    secondaryLimits: limits,
+    ...(options.primaryRateLimit ? { primaryRateLimit: options.primaryRateLimit } : {}),
+  }).start();
   const env: Record<string, string> = { FANOUT_TIME_SCALE: String(options.timeScale) };
   if (options.appWritesPerMinute !== undefined) env.FANOUT_WRITES_PER_MINUTE = String(options.appWritesPerMinute);
   if (options.appWritesPerHour !== undefined) env.FANOUT_WRITES_PER_HOUR = String(options.appWritesPerHour);
   if (options.redisUrl !== undefined) env.REDIS_URL = options.redisUrl;
   const servers: ServerProcess[] = [];
   try {
-    for (let i = 0; i < (options.replicas ?? 1); i++) servers.push(await ServerProcess.start({ appId: POLICY_PUSH_APP_ID, githubHost: standIn.host, env }));
+    for (let i = 0; i < (options.replicas ?? 1); i++)
+      servers.push(await ServerProcess.start({ appId: POLICY_PUSH_APP_ID, githubHost: standIn.host, env }));
     for (const repo of repos) fake.setPolicy(repo, "main", NEW_POLICY);
     const started = performance.now();
-    const pushes = repos.map((repo, i) => ({ server: servers[i % servers.length]!, total: prs.filter((p) => p.repo === repo).length, repo }));
-    const deliveries = await Promise.all(pushes.map(({ server, repo }) => server.sendWebhook("push", pushPayload(repo), { delivery: `policy-push-${repo.name}` })));
+    const pushes = repos.map((repo, i) => ({
+      server: servers[i % servers.length]!,
+      total: prs.filter((p) => p.repo === repo).length,
+      repo,
+    }));
+    const deliveries = await Promise.all(
+      pushes.map(({ server, repo }) =>
+        server.sendWebhook("push", pushPayload(repo), { delivery: `policy-push-${repo.name}` }),
+      ),
+    );
     // Each fan-out's last progress line says done = total (the delivery may have been answered 202 long before).
     const finished = await Promise.all(
       pushes.map(({ server, total, repo }) =>
-        waitForLine(server, (line) => line.includes('"policy re-evaluation: progress"') && line.includes(`"id":"policy-push-${repo.name}"`) && line.includes(`"done":${total},"total":${total}`), options.timeoutMs),
+        waitForLine(
+          server,
+          (line) =>
+            line.includes('"policy re-evaluation: progress"') &&
+            line.includes(`"id":"policy-push-${repo.name}"`) &&
+            line.includes(`"done":${total},"total":${total}`),
+          options.timeoutMs,
+        ),
       ),
     );
     const last = finished.map((line) => JSON.parse(line) as { done: number; failed: number });
@@ -203,7 +259,12 @@ export async function runPolicyPush(options: PolicyPushOptions): Promise<PolicyP
     let correct = 0;
     for (const { repo, pr, approved } of prs) {
       const runs = fake.checkRunsFor(repo, pr.headSha).filter((run) => run.name === CHECK_NAME);
-      if (runs.length === 1 && runs[0]!.status === "completed" && runs[0]!.conclusion === (approved ? "success" : "failure")) correct++;
+      if (
+        runs.length === 1 &&
+        runs[0]!.status === "completed" &&
+        runs[0]!.conclusion === (approved ? "success" : "failure")
+      )
+        correct++;
     }
     // The order each repository's checks were written in, against most recently updated first.
     const byRun = new Map(fake.checkRuns.map((run) => [run.id, { repo: run.repo, number: Number(run.externalId) }]));
@@ -251,12 +312,19 @@ export async function runPolicyPush(options: PolicyPushOptions): Promise<PolicyP
 }
 
 /** Waits for a log line (checking only the lines printed since the last look). */
-async function waitForLine(server: ServerProcess, match: (line: string) => boolean, timeoutMs: number): Promise<string> {
+async function waitForLine(
+  server: ServerProcess,
+  match: (line: string) => boolean,
+  timeoutMs: number,
+): Promise<string> {
   const deadline = performance.now() + timeoutMs;
   let checked = 0;
   for (;;) {
     for (; checked < server.lines.length; checked++) if (match(server.lines[checked]!)) return server.lines[checked]!;
-    if (performance.now() > deadline) throw new Error(`the policy push did not finish within ${timeoutMs} ms; last log lines:\n${server.lines.slice(-15).join("\n")}`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `the policy push did not finish within ${timeoutMs} ms; last log lines:\n${server.lines.slice(-15).join("\n")}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

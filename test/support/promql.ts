@@ -29,6 +29,10 @@ export function selectedMetrics(expr: string): string[] {
 }
 
 /** Every query of a Grafana dashboard, with its panel's title. */
-export function dashboardExpressions(dashboard: { panels: { title: string; targets?: { expr: string }[] }[] }): { panel: string; expr: string }[] {
-  return dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })));
+export function dashboardExpressions(dashboard: {
+  panels: { title: string; targets?: { expr: string }[] }[];
+}): { panel: string; expr: string }[] {
+  return dashboard.panels.flatMap((panel) =>
+    (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
+  );
 }

@@ -26,9 +26,16 @@ export function redisServerBinary(): string | undefined {
 
 export async function startRedisServer(): Promise<RedisServer> {
   const binary = redisServerBinary();
-  if (!binary) throw new Error("redis-server is not installed: these tests need a real Redis (Debian/Ubuntu: apt-get install -y redis-server; .ci/run installs it)");
+  if (!binary)
+    throw new Error(
+      "redis-server is not installed: these tests need a real Redis (Debian/Ubuntu: apt-get install -y redis-server; .ci/run installs it)",
+    );
   const port = await freePort();
-  const child: ChildProcess = spawn(binary, ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(
+    binary,
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let output = "";
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout?.on("data", keep);

@@ -24,7 +24,9 @@ export const SERVER_SCRIPT = join(repositoryRoot(), "dist", "server.js");
 let generatedKey: string | undefined;
 /** An RSA key generated once per process (GitHub App keys are PKCS#1 PEM). */
 export function generatedPrivateKey(): string {
-  generatedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  generatedKey ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   return generatedKey;
 }
 
@@ -199,7 +201,10 @@ export class ServerProcess {
     for (;;) {
       const value = probe();
       if (value !== undefined && value !== false && value !== null) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last log lines:\n${this.lines.slice(-15).join("\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${what}; last log lines:\n${this.lines.slice(-15).join("\n")}`,
+        );
       await new Promise<void>((resolve) => {
         const wake = () => {
           clearTimeout(timer);
@@ -215,10 +220,14 @@ export class ServerProcess {
   async waitUntilHealthy(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.exitInfo) throw new Error(`the server exited (${JSON.stringify(this.exitInfo)}) before it was healthy:\n${this.output()}`);
+      if (this.exitInfo)
+        throw new Error(
+          `the server exited (${JSON.stringify(this.exitInfo)}) before it was healthy:\n${this.output()}`,
+        );
       const answer = await this.request("GET", "/healthz").catch(() => undefined);
       if (answer?.status === 200) return;
-      if (Date.now() > deadline) throw new Error(`the server did not answer /healthz within ${timeoutMs} ms:\n${this.output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`the server did not answer /healthz within ${timeoutMs} ms:\n${this.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -244,7 +253,11 @@ export class ServerProcess {
    * The body goes out in 1 MB pieces and, as HTTP lets a client do, stops once the answer has
    * come. An error before any answer is reported with what had been sent.
    */
-  request(method: string, path: string, options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {}): Promise<HttpAnswer> {
+  request(
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string | Buffer; chunked?: boolean } = {},
+  ): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...options.headers };
       if (options.body !== undefined && !options.chunked) headers["content-length"] = Buffer.byteLength(options.body);
@@ -254,7 +267,8 @@ export class ServerProcess {
         answered = true;
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
+        const done = () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") });
         res.on("end", done);
         res.on("error", done);
         res.on("aborted", done);
@@ -265,7 +279,11 @@ export class ServerProcess {
       // the same Jest worker) would make these requests something the server never sees as sent.
       req.on("socket", (socket) => {
         if (Object.getPrototypeOf(socket) !== Socket.prototype) {
-          req.destroy(new Error(`${method} ${path}: node's http is intercepted (${socket.constructor.name}); an earlier test file left nock active`));
+          req.destroy(
+            new Error(
+              `${method} ${path}: node's http is intercepted (${socket.constructor.name}); an earlier test file left nock active`,
+            ),
+          );
         }
       });
       req.on("error", (error) => {
@@ -295,7 +313,10 @@ export class ServerProcess {
   }
 
   /** Sends SIGTERM (or `signal`) and waits for the exit; kills it after `timeoutMs`. */
-  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 10_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(
+    signal: NodeJS.Signals = "SIGTERM",
+    timeoutMs = 10_000,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.exitInfo) this.child.kill(signal);
     let timer: NodeJS.Timeout | undefined;
     const killed = new Promise<"timeout">((resolve) => {

@@ -5,7 +5,9 @@ import { Probot, ProbotOctokit } from "probot";
 import { pino } from "pino";
 import { guardrailsApp, type GuardrailsOptions } from "../../src/github/app.js";
 
-export const TEST_PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+export const TEST_PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .privateKey.export({ type: "pkcs1", format: "pem" })
+  .toString();
 export const TEST_APP_ID = 123;
 export const TEST_STATE_SECRET = "test-state-secret";
 

@@ -31,19 +31,36 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-async function post(path: string, body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) {
-  const response = await fetch(`${base}${path}`, { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+async function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = { "content-type": "application/json" },
+) {
+  const response = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get("content-type") ?? "", json: JSON.parse(text) as Record<string, any>, text };
+  return {
+    status: response.status,
+    type: response.headers.get("content-type") ?? "",
+    json: JSON.parse(text) as Record<string, any>,
+    text,
+  };
 }
 
 describe("POST /api/validate", () => {
   it("answers ok for a valid policy, and every problem at its line and column for a bad one", async () => {
     expect((await post("/api/validate", { policy: POLICY })).json).toEqual({ ok: true, problems: [] });
-    const bad = await post("/api/validate", { policy: "version: 1\nrules:\n  - name: x\n    tier: extreme\n    paths: ['a/**']\n" });
+    const bad = await post("/api/validate", {
+      policy: "version: 1\nrules:\n  - name: x\n    tier: extreme\n    paths: ['a/**']\n",
+    });
     expect(bad.status).toBe(200);
     expect(bad.json.ok).toBe(false);
-    expect(bad.json.problems).toEqual([expect.objectContaining({ line: 4, column: 11, message: expect.stringContaining("tier") })]);
+    expect(bad.json.problems).toEqual([
+      expect.objectContaining({ line: 4, column: 11, message: expect.stringContaining("tier") }),
+    ]);
   });
 });
 
@@ -78,7 +95,18 @@ describe("POST /api/simulate", () => {
       "src/auth/login.ts": Array.from({ length: 12 }, (_, i) => `line ${i}\n`).join(""),
       "test/auth/login.test.ts": Array.from({ length: 20 }, (_, i) => `test ${i}\n`).join(""),
     });
-    const cli = repo.checkJson(["--base", "main", "--policy", "policy.yml", "--author", "mona", "--title", "SEC-12 Harden sign-in", "--label", "ready"]).json;
+    const cli = repo.checkJson([
+      "--base",
+      "main",
+      "--policy",
+      "policy.yml",
+      "--author",
+      "mona",
+      "--title",
+      "SEC-12 Harden sign-in",
+      "--label",
+      "ready",
+    ]).json;
     const { version: _v, policy: _p, diff: _d, ...simulated } = output;
     const { policy: _cp, diff: _cd, ...local } = cli as unknown as Record<string, unknown>;
     // The CLI cannot know approvals: those requirements differ, and only those.
@@ -96,7 +124,10 @@ describe("POST /api/simulate", () => {
   it("answers 400 naming the policy and listing its problems when the policy does not load", async () => {
     const answer = await post("/api/simulate", { policy: "version: 2\n", pull_request: { files: [] } });
     expect(answer.status).toBe(400);
-    expect(answer.json).toMatchObject({ field: "policy", problems: [expect.objectContaining({ line: 1, column: 10 })] });
+    expect(answer.json).toMatchObject({
+      field: "policy",
+      problems: [expect.objectContaining({ line: 1, column: 10 })],
+    });
   });
 });
 
@@ -107,19 +138,52 @@ describe("bad input", () => {
     ["/api/validate", "an unknown field", { policy: "", extra: 1 }, "extra"],
     ["/api/validate", "a body that is not an object", [1], "body"],
     ["/api/simulate", "the pull request missing", { policy: POLICY }, "pull_request"],
-    ["/api/simulate", "a file's path not text", { policy: POLICY, pull_request: { files: [{ path: "a" }, { path: 3 }] } }, "pull_request.files[1].path"],
-    ["/api/simulate", "an empty path", { policy: POLICY, pull_request: { files: [{ path: "" }] } }, "pull_request.files[0].path"],
-    ["/api/simulate", "an unknown status", { policy: POLICY, pull_request: { files: [{ path: "a", status: "moved" }] } }, "pull_request.files[0].status"],
-    ["/api/simulate", "negative additions", { policy: POLICY, pull_request: { files: [{ path: "a", additions: -1 }] } }, "pull_request.files[0].additions"],
-    ["/api/simulate", "approvals not a list", { policy: POLICY, pull_request: { files: [], approvals: "alice" } }, "pull_request.approvals"],
-    ["/api/simulate", "more files than GitHub lists", { policy: POLICY, pull_request: { files: Array.from({ length: 3001 }, (_, i) => ({ path: `f${i}` })) } }, "pull_request.files"],
+    [
+      "/api/simulate",
+      "a file's path not text",
+      { policy: POLICY, pull_request: { files: [{ path: "a" }, { path: 3 }] } },
+      "pull_request.files[1].path",
+    ],
+    [
+      "/api/simulate",
+      "an empty path",
+      { policy: POLICY, pull_request: { files: [{ path: "" }] } },
+      "pull_request.files[0].path",
+    ],
+    [
+      "/api/simulate",
+      "an unknown status",
+      { policy: POLICY, pull_request: { files: [{ path: "a", status: "moved" }] } },
+      "pull_request.files[0].status",
+    ],
+    [
+      "/api/simulate",
+      "negative additions",
+      { policy: POLICY, pull_request: { files: [{ path: "a", additions: -1 }] } },
+      "pull_request.files[0].additions",
+    ],
+    [
+      "/api/simulate",
+      "approvals not a list",
+      { policy: POLICY, pull_request: { files: [], approvals: "alice" } },
+      "pull_request.approvals",
+    ],
+    [
+      "/api/simulate",
+      "more files than GitHub lists",
+      { policy: POLICY, pull_request: { files: Array.from({ length: 3001 }, (_, i) => ({ path: `f${i}` })) } },
+      "pull_request.files",
+    ],
   ];
-  it.each(cases.map(([path, what, body, field]) => ({ path, what, body, field })))("$path with $what: 400 naming $field", async ({ path, body, field }) => {
-    const answer = await post(path, body);
-    expect(answer.status).toBe(400);
-    expect(answer.json.field).toBe(field);
-    expect(answer.json.error).toEqual(expect.stringContaining(field));
-  });
+  it.each(cases.map(([path, what, body, field]) => ({ path, what, body, field })))(
+    "$path with $what: 400 naming $field",
+    async ({ path, body, field }) => {
+      const answer = await post(path, body);
+      expect(answer.status).toBe(400);
+      expect(answer.json.field).toBe(field);
+      expect(answer.json.error).toEqual(expect.stringContaining(field));
+    },
+  );
 
   it("answers 400 for a body that is not a JSON object, 415 for a media type it cannot read, 413 over 1 MiB", async () => {
     const broken = await post("/api/simulate", "{ not json");
@@ -134,7 +198,10 @@ describe("bad input", () => {
     expect(large.json.error).toMatch(/larger than 1 MiB/);
     // Under the limit, a policy over the loader's own bound is a problem of the policy.
     const big = await post("/api/validate", { policy: `version: 1\n#${"x".repeat(300 * 1024)}\n` });
-    expect(big.json).toEqual({ ok: false, problems: [{ line: 1, column: 1, message: "the policy is larger than 256 KiB" }] });
+    expect(big.json).toEqual({
+      ok: false,
+      problems: [{ line: 1, column: 1, message: "the policy is larger than 256 KiB" }],
+    });
   });
 });
 
@@ -147,12 +214,20 @@ describe("GET /playground", () => {
     expect(await page.text()).toContain('<script type="module" src="/playground/assets/playground.js">');
     // Node's fetch asks for gzip and inflates it: the bytes that arrive are the script.
     const script = await fetch(`${base}/playground/assets/playground.js`);
-    expect([script.status, script.headers.get("content-encoding"), script.headers.get("content-type")]).toEqual([200, "gzip", "text/javascript; charset=utf-8"]);
+    expect([script.status, script.headers.get("content-encoding"), script.headers.get("content-type")]).toEqual([
+      200,
+      "gzip",
+      "text/javascript; charset=utf-8",
+    ]);
     expect((await script.text()).length).toBeGreaterThan(100_000);
-    const again = await fetch(`${base}/playground/assets/playground.css`, { headers: { "if-none-match": script.headers.get("etag")! } });
+    const again = await fetch(`${base}/playground/assets/playground.css`, {
+      headers: { "if-none-match": script.headers.get("etag")! },
+    });
     expect(again.status).toBe(200);
     const css = await fetch(`${base}/playground/assets/playground.css`);
-    const cached = await fetch(`${base}/playground/assets/playground.css`, { headers: { "if-none-match": css.headers.get("etag")! } });
+    const cached = await fetch(`${base}/playground/assets/playground.css`, {
+      headers: { "if-none-match": css.headers.get("etag")! },
+    });
     expect(cached.status).toBe(304);
   });
 });
@@ -162,7 +237,9 @@ describe("per-client concurrency bound", () => {
   function hanging(): Promise<Socket> {
     return new Promise((resolve) => {
       const socket = connect(port, "127.0.0.1", () => {
-        socket.write("POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"po");
+        socket.write(
+          'POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"po',
+        );
         resolve(socket);
       });
       socket.on("error", () => undefined);
@@ -179,7 +256,12 @@ describe("per-client concurrency bound", () => {
     }
     expect(refused?.status).toBe(429);
     expect(refused?.json.error).toMatch(/in flight/);
-    await Promise.all(sockets.map((socket) => new Promise((resolve) => socket.end(() => socket.destroy() && resolve(undefined)).once("close", resolve))));
+    await Promise.all(
+      sockets.map(
+        (socket) =>
+          new Promise((resolve) => socket.end(() => socket.destroy() && resolve(undefined)).once("close", resolve)),
+      ),
+    );
     let after: Awaited<ReturnType<typeof post>> | undefined;
     for (let i = 0; i < 100 && after?.status !== 200; i++) {
       after = await post("/api/validate", { policy: "version: 1\n" });

@@ -5,20 +5,46 @@
  * so), and appears only when the app is given the URL.
  */
 import { describe, expect, it } from "@jest/globals";
-import { decodeState, encodeState, formatPathLine, parsePathLine, simulateBody, type PlaygroundState } from "../../src/web/playground-state.js";
+import {
+  decodeState,
+  encodeState,
+  formatPathLine,
+  parsePathLine,
+  simulateBody,
+  type PlaygroundState,
+} from "../../src/web/playground-state.js";
 import { MAX_PLAYGROUND_URL_CHARS, playgroundLink } from "../../src/web/playground-link.js";
 import { simulatedFacts } from "../../src/web/simulation.js";
 import { POLICY, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
 
-const STATE: PlaygroundState = { policy: "version: 1\n", paths: "a.ts\nb -> c +1 -2", author: "mona", coAuthors: "", title: "Tëst ✓", branch: "b", body: "", labels: "x, y", approvals: "alice" };
+const STATE: PlaygroundState = {
+  policy: "version: 1\n",
+  paths: "a.ts\nb -> c +1 -2",
+  author: "mona",
+  coAuthors: "",
+  title: "Tëst ✓",
+  branch: "b",
+  body: "",
+  labels: "x, y",
+  approvals: "alice",
+};
 
 describe("path lines", () => {
   it("read a rename, counts and a status, and write them back the same", () => {
     expect(parsePathLine("src/a.ts")).toEqual({ path: "src/a.ts" });
-    expect(parsePathLine("  docs/x.md -> vault/x.md +3 -1 ")).toEqual({ path: "vault/x.md", previous_path: "docs/x.md", additions: 3, deletions: 1 });
-    expect(parsePathLine("test/old.test.ts -0 (removed)")).toEqual({ path: "test/old.test.ts", status: "removed", deletions: 0 });
+    expect(parsePathLine("  docs/x.md -> vault/x.md +3 -1 ")).toEqual({
+      path: "vault/x.md",
+      previous_path: "docs/x.md",
+      additions: 3,
+      deletions: 1,
+    });
+    expect(parsePathLine("test/old.test.ts -0 (removed)")).toEqual({
+      path: "test/old.test.ts",
+      status: "removed",
+      deletions: 0,
+    });
     expect(parsePathLine("   ")).toBeUndefined();
     // A name that only looks like a token stays part of the path.
     expect(parsePathLine("notes (draft)")).toEqual({ path: "notes (draft)" });
@@ -46,7 +72,16 @@ describe("share fragment", () => {
 
 describe("the check summary's playground link", () => {
   const facts = (count: number) =>
-    simulatedFacts({ files: Array.from({ length: count }, (_, i) => ({ path: `services/payments/internal/handlers/v${i}/refund-${i}-handler.ts`, additions: i })), author: "mona", title: "PAY-1 refunds", labels: ["urgent"], approvals: ["alice"] });
+    simulatedFacts({
+      files: Array.from({ length: count }, (_, i) => ({
+        path: `services/payments/internal/handlers/v${i}/refund-${i}-handler.ts`,
+        additions: i,
+      })),
+      author: "mona",
+      title: "PAY-1 refunds",
+      labels: ["urgent"],
+      approvals: ["alice"],
+    });
 
   async function stateOf(markdown: string): Promise<PlaygroundState> {
     const url = /\]\(([^)]+)\)/.exec(markdown)![1]!;
@@ -55,15 +90,33 @@ describe("the check summary's playground link", () => {
   }
 
   it("carries the paths, author, title, labels, approvals and the policy", async () => {
-    const link = (await playgroundLink({ baseUrl: "https://guardrails.example.com/", policy: POLICY, facts: facts(3), pullRequest: "acme/pay#7" }))!;
+    const link = (await playgroundLink({
+      baseUrl: "https://guardrails.example.com/",
+      policy: POLICY,
+      facts: facts(3),
+      pullRequest: "acme/pay#7",
+    }))!;
     const state = await stateOf(link);
-    expect(state).toMatchObject({ policy: POLICY, author: "mona", title: "PAY-1 refunds", labels: "urgent", approvals: "alice" });
-    expect(state.paths.split("\n")).toEqual([0, 1, 2].map((i) => `services/payments/internal/handlers/v${i}/refund-${i}-handler.ts${i ? ` +${i} -0` : ""}`));
+    expect(state).toMatchObject({
+      policy: POLICY,
+      author: "mona",
+      title: "PAY-1 refunds",
+      labels: "urgent",
+      approvals: "alice",
+    });
+    expect(state.paths.split("\n")).toEqual(
+      [0, 1, 2].map((i) => `services/payments/internal/handlers/v${i}/refund-${i}-handler.ts${i ? ` +${i} -0` : ""}`),
+    );
     expect(state.note).toContain("acme/pay#7");
   });
 
   it(`stays within ${MAX_PLAYGROUND_URL_CHARS} characters by leaving paths out, and says how many it carries`, async () => {
-    const link = (await playgroundLink({ baseUrl: "https://guardrails.example.com", policy: POLICY, facts: facts(3000), pullRequest: "acme/pay#7" }))!;
+    const link = (await playgroundLink({
+      baseUrl: "https://guardrails.example.com",
+      policy: POLICY,
+      facts: facts(3000),
+      pullRequest: "acme/pay#7",
+    }))!;
     const url = /\]\(([^)]+)\)/.exec(link)![1]!;
     expect(url.length).toBeLessThanOrEqual(MAX_PLAYGROUND_URL_CHARS);
     const state = await stateOf(link);
@@ -72,7 +125,14 @@ describe("the check summary's playground link", () => {
     expect(carried).toBeLessThan(3000);
     expect(state.note).toContain(`Only the first ${carried} of 3000 changed paths fit in the link.`);
     // A policy too large for any link: no link at all.
-    expect(await playgroundLink({ baseUrl: "https://guardrails.example.com", policy: `version: 1\n${Array.from({ length: 4000 }, (_, i) => `# ${i * 7919}\n`).join("")}`, facts: facts(1), pullRequest: "x" })).toBeUndefined();
+    expect(
+      await playgroundLink({
+        baseUrl: "https://guardrails.example.com",
+        policy: `version: 1\n${Array.from({ length: 4000 }, (_, i) => `# ${i * 7919}\n`).join("")}`,
+        facts: facts(1),
+        pullRequest: "x",
+      }),
+    ).toBeUndefined();
   });
 
   it("is in the app's check summary with PLAYGROUND_URL, with the base's policy", async () => {
@@ -81,7 +141,9 @@ describe("the check summary's playground link", () => {
     const pr = w.addPullRequest({ number: 2, headSha: sha("linked"), files });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const summary = w.checkRuns()[0]!.summary!;
-    expect(summary).toContain("[Try this pull request in the policy playground](https://guardrails.example.com/playground#s=");
+    expect(summary).toContain(
+      "[Try this pull request in the policy playground](https://guardrails.example.com/playground#s=",
+    );
     const state = await stateOf(summary.slice(summary.indexOf("[Try this")));
     expect(state).toMatchObject({ policy: POLICY, paths: "src/auth/login.ts +3 -1", author: "Codertocat" });
   });

@@ -21,7 +21,16 @@ jest.setTimeout(120_000);
 declare const document: any;
 
 const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/", import.meta.url));
 
 const POLICY = `version: 1
@@ -51,7 +60,12 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${server.port}/playground`;
   profile = mkdtempSync(join(tmpdir(), "guardrails-chromium-"));
   // A fresh profile each run (the persistent context is how Playwright takes --user-data-dir).
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1366, height: 900 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1366, height: 900 },
+  });
 });
 
 afterAll(async () => {
@@ -73,7 +87,8 @@ async function setPolicy(page: Page, text: string): Promise<void> {
 }
 
 const tier = (page: Page) => page.locator("#tier").textContent();
-const waitForTier = (page: Page, text: string) => page.waitForFunction((t) => document.querySelector("#tier")?.textContent === t, text);
+const waitForTier = (page: Page, text: string) =>
+  page.waitForFunction((t) => document.querySelector("#tier")?.textContent === t, text);
 const box = async (page: Page, selector: string) => JSON.stringify(await page.locator(selector).boundingBox());
 
 describe("the playground in Chromium", () => {
@@ -88,7 +103,12 @@ describe("the playground in Chromium", () => {
 
     await setPolicy(page, BROKEN);
     await page.waitForSelector(".cm-lintRange-error");
-    const markedLine = await page.evaluate(() => [...document.querySelectorAll(".cm-content > .cm-line")].findIndex((line: any) => line.querySelector(".cm-lintRange-error")) + 1);
+    const markedLine = await page.evaluate(
+      () =>
+        [...document.querySelectorAll(".cm-content > .cm-line")].findIndex((line: any) =>
+          line.querySelector(".cm-lintRange-error"),
+        ) + 1,
+    );
     expect(markedLine).toBe(5);
     expect(await page.locator(".cm-gutter-lint .cm-lint-marker-error").count()).toBe(1);
     await page.waitForFunction(() => document.querySelector("#problems")?.textContent?.includes("5:11"));
@@ -108,10 +128,17 @@ describe("the playground in Chromium", () => {
     // The same input to the server gives the same decision, byte for byte.
     const request = await page.locator("#request").textContent();
     const shown = await page.locator("#decision-json").textContent();
-    const answer = await fetch(`http://127.0.0.1:${server.port}/api/simulate`, { method: "POST", headers: { "content-type": "application/json" }, body: request! });
+    const answer = await fetch(`http://127.0.0.1:${server.port}/api/simulate`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: request!,
+    });
     expect(answer.status).toBe(200);
     expect(await answer.text()).toBe(shown);
-    expect(JSON.parse(shown!)).toMatchObject({ tier: "high", diff: { renames: [{ from: "docs/guide.md", to: "vault/guide.md" }] } });
+    expect(JSON.parse(shown!)).toMatchObject({
+      tier: "high",
+      diff: { renames: [{ from: "docs/guide.md", to: "vault/guide.md" }] },
+    });
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -126,7 +153,9 @@ describe("the playground in Chromium", () => {
     await page.fill("#labels", "urgent");
     await waitForTier(page, "High risk");
     // The sample PR is high risk too: wait for the decision of the fields just filled, not the sample's.
-    await page.waitForFunction(() => document.querySelector("#decision-json")?.textContent?.includes("vault/keys.ts") === true);
+    await page.waitForFunction(
+      () => document.querySelector("#decision-json")?.textContent?.includes("vault/keys.ts") === true,
+    );
     await page.click("#share");
     await page.waitForFunction(() => document.querySelector("#share-link").value.includes("#s="));
     const link = await page.locator("#share-link").inputValue();
@@ -135,7 +164,9 @@ describe("the playground in Chromium", () => {
     const again = await context.newPage();
     await open(again, link);
     await waitForTier(again, "High risk");
-    await again.waitForFunction(() => document.querySelector("#decision-json")?.textContent?.includes("vault/keys.ts") === true);
+    await again.waitForFunction(
+      () => document.querySelector("#decision-json")?.textContent?.includes("vault/keys.ts") === true,
+    );
     expect(await again.locator(".cm-content").textContent()).toBe(POLICY.replace(/\n/g, ""));
     expect(await again.locator("#paths").inputValue()).toBe("vault/keys.ts +10 -2\ndocs/a.md");
     expect(await again.locator("#approvals").inputValue()).toBe("alice, bob");

@@ -34,7 +34,10 @@ export function checkCommand(args: string[], io: Io): number {
   try {
     return check(values, io);
   } catch (error) {
-    if (error instanceof CliError) io.stdout(`${JSON.stringify({ version: DECISION_OUTPUT_VERSION, error: { message: error.message, problems: error.details } }, null, 2)}\n`);
+    if (error instanceof CliError)
+      io.stdout(
+        `${JSON.stringify({ version: DECISION_OUTPUT_VERSION, error: { message: error.message, problems: error.details } }, null, 2)}\n`,
+      );
     throw error;
   }
 }
@@ -67,10 +70,14 @@ function check(values: ParsedArgs["values"], io: Io): number {
   const report: CheckReport = {
     decision,
     policy: loaded.source,
-    ...(orgFile !== undefined ? { organizationPolicy: { path: orgFile, role: alone ? "fallback" : floor ? "floor" : "not enforced" } } : {}),
+    ...(orgFile !== undefined
+      ? { organizationPolicy: { path: orgFile, role: alone ? "fallback" : floor ? "floor" : "not enforced" } }
+      : {}),
     diff,
   };
-  io.stdout(flag(values, "json") ? renderJson(report) : renderHuman(report, styleFor({ isTTY: io.stdoutIsTTY }, io.env)));
+  io.stdout(
+    flag(values, "json") ? renderJson(report) : renderHuman(report, styleFor({ isTTY: io.stdoutIsTTY }, io.env)),
+  );
 
   const localUnmet = decision.requirements.some((requirement) => requirement.local && !requirement.met);
   return flag(values, "strict") && localUnmet ? EXIT.problems : EXIT.ok;

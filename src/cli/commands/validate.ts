@@ -8,7 +8,12 @@ import type { Io } from "../io.js";
 import { problemLines, readPolicyFile } from "../policy-source.js";
 
 export function validateCommand(args: string[], io: Io): number {
-  const { values, positionals } = parseCommandArgs("validate", args, { org: { type: "boolean" } }, Number.POSITIVE_INFINITY);
+  const { values, positionals } = parseCommandArgs(
+    "validate",
+    args,
+    { org: { type: "boolean" } },
+    Number.POSITIVE_INFINITY,
+  );
   const organization = flag(values, "org");
   if (values.help) {
     io.stdout(VALIDATE_HELP);
@@ -31,7 +36,11 @@ export function validateCommand(args: string[], io: Io): number {
     if (result.ok) {
       io.stdout(`${file}: ok\n`);
     } else {
-      io.stdout(problemLines(file, result.problems).map((line) => `${line}\n`).join(""));
+      io.stdout(
+        problemLines(file, result.problems)
+          .map((line) => `${line}\n`)
+          .join(""),
+      );
       if (exitCode === EXIT.ok) exitCode = EXIT.problems;
     }
   }

@@ -10,7 +10,14 @@ import { yaml } from "@codemirror/lang-yaml";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
 import { EditorState } from "@codemirror/state";
-import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from "@codemirror/view";
+import {
+  drawSelection,
+  EditorView,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  keymap,
+  lineNumbers,
+} from "@codemirror/view";
 import examplePolicy from "../../../examples/web-service.yml";
 import type { DecisionOutput } from "../../cli/decision-schema.js";
 import { decodeState, encodeState, simulateBody, type PlaygroundState } from "../playground-state.js";
@@ -18,7 +25,12 @@ import { parseSimulateBody, simulate, validatePolicy } from "../simulation.js";
 
 const SAMPLE: PlaygroundState = {
   policy: examplePolicy,
-  paths: ["src/session/lifetime.ts +18 -4", "src/util/clock.ts -> src/session/clock.ts", "test/session/lifetime.test.ts +40 -0", "docs/sessions.md +6 -2"].join("\n"),
+  paths: [
+    "src/session/lifetime.ts +18 -4",
+    "src/util/clock.ts -> src/session/clock.ts",
+    "test/session/lifetime.test.ts +40 -0",
+    "docs/sessions.md +6 -2",
+  ].join("\n"),
   author: "mona",
   coAuthors: "",
   title: "WEB-142 Shorter session lifetime",
@@ -67,14 +79,20 @@ function diagnosticRange(state: EditorState, line: number, column: number): { fr
 const policyLinter = linter(
   (view) => {
     const answer = validatePolicy(view.state.doc.toString());
-    return answer.problems.map((problem): Diagnostic => ({ ...diagnosticRange(view.state, problem.line, problem.column), severity: "error", message: problem.message, source: `${problem.line}:${problem.column}` }));
+    return answer.problems.map((problem): Diagnostic => ({
+      ...diagnosticRange(view.state, problem.line, problem.column),
+      severity: "error",
+      message: problem.message,
+      source: `${problem.line}:${problem.column}`,
+    }));
   },
   { delay: 200 },
 );
 
 function start(initial: PlaygroundState): void {
   const form = byId<HTMLFormElement>("pr-form");
-  const field = (name: (typeof FIELDS)[number]) => form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
+  const field = (name: (typeof FIELDS)[number]) =>
+    form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
   let note = initial.note;
 
   const editor = new EditorView({
@@ -114,7 +132,17 @@ function start(initial: PlaygroundState): void {
     noteBox.textContent = note ?? "";
   };
   const current = (): PlaygroundState => {
-    const state: PlaygroundState = { policy: editor.state.doc.toString(), paths: "", author: "", coAuthors: "", title: "", branch: "", body: "", labels: "", approvals: "" };
+    const state: PlaygroundState = {
+      policy: editor.state.doc.toString(),
+      paths: "",
+      author: "",
+      coAuthors: "",
+      title: "",
+      branch: "",
+      body: "",
+      labels: "",
+      approvals: "",
+    };
     for (const name of FIELDS) state[name] = field(name).value;
     if (note) state.note = note;
     return state;
@@ -138,13 +166,18 @@ function start(initial: PlaygroundState): void {
     problemsBox.replaceChildren();
     if (answer && !answer.ok) {
       const n = answer.problems.length;
-      problemsBox.append(element("p", `${n} problem${n === 1 ? "" : "s"}: fix ${n === 1 ? "it" : "them"} to see the decision`));
-      for (const problem of answer.problems) problemsBox.append(element("p", `${problem.line}:${problem.column}: ${problem.message}`));
+      problemsBox.append(
+        element("p", `${n} problem${n === 1 ? "" : "s"}: fix ${n === 1 ? "it" : "them"} to see the decision`),
+      );
+      for (const problem of answer.problems)
+        problemsBox.append(element("p", `${problem.line}:${problem.column}: ${problem.message}`));
     } else {
       problemsBox.append(element("p", "The policy is valid.", "ok"));
     }
     inputError.hidden = parsed.ok;
-    inputError.textContent = parsed.ok ? "" : `The pull request cannot be simulated: ${parsed.error.field}: ${parsed.error.message}`;
+    inputError.textContent = parsed.ok
+      ? ""
+      : `The pull request cannot be simulated: ${parsed.error.field}: ${parsed.error.message}`;
     const tier = byId("tier");
     const conclusion = byId("conclusion");
     if (!answer?.ok) {
@@ -167,14 +200,21 @@ function start(initial: PlaygroundState): void {
     tier.dataset.tier = decision.tier;
     const unmet = decision.requirements.filter((r) => !r.met).length;
     byId("conclusion").textContent =
-      decision.conclusion === "success" ? `passes: all ${decision.requirements.length} requirements met` : `fails: ${unmet} of ${decision.requirements.length} requirements unmet`;
+      decision.conclusion === "success"
+        ? `passes: all ${decision.requirements.length} requirements met`
+        : `fails: ${unmet} of ${decision.requirements.length} requirements unmet`;
 
     const rows = decision.reasons.map((reason) => {
       const row = element("tr");
-      const name = reason.kind === "rule" ? `rule ${reason.rule}${reason.description ? `: ${reason.description}` : ""}` : (REASON_NAME[reason.kind] ?? reason.kind);
+      const name =
+        reason.kind === "rule"
+          ? `rule ${reason.rule}${reason.description ? `: ${reason.description}` : ""}`
+          : (REASON_NAME[reason.kind] ?? reason.kind);
       const files = reason.files ?? [];
       const details = files.length
-        ? files.map((file) => (reason.renamedFrom?.[file] ? `${file} (renamed from ${reason.renamedFrom[file]})` : file)).join(", ")
+        ? files
+            .map((file) => (reason.renamedFrom?.[file] ? `${file} (renamed from ${reason.renamedFrom[file]})` : file))
+            .join(", ")
         : reason.message;
       row.append(element("td", name), element("td", reason.tier), element("td", details));
       return row;
@@ -194,7 +234,12 @@ function start(initial: PlaygroundState): void {
         const mark = element("span", requirement.met ? "✓" : "✗", "mark");
         mark.setAttribute("aria-label", requirement.met ? "met" : "not met");
         const sources = requirement.sources.filter((s) => s !== "always");
-        item.append(mark, element("span", KIND_NAME[requirement.kind] ?? requirement.kind, "kind"), document.createTextNode(": "), element("span", requirement.message));
+        item.append(
+          mark,
+          element("span", KIND_NAME[requirement.kind] ?? requirement.kind, "kind"),
+          document.createTextNode(": "),
+          element("span", requirement.message),
+        );
         if (sources.length) item.append(element("span", ` (${sources.join(", ")})`, "sources"));
         if (!requirement.met && requirement.howTo) item.append(element("span", `→ ${requirement.howTo}`, "how"));
         return item;
@@ -225,5 +270,10 @@ function start(initial: PlaygroundState): void {
 
 void (async () => {
   const shared = location.hash ? await decodeState(location.hash) : undefined;
-  start(shared ?? (location.hash ? { ...SAMPLE, note: "The link's state could not be read (cut short or damaged): this is the example." } : SAMPLE));
+  start(
+    shared ??
+      (location.hash
+        ? { ...SAMPLE, note: "The link's state could not be read (cut short or damaged): this is the example." }
+        : SAMPLE),
+  );
 })();
