@@ -5,6 +5,7 @@
  * are left out and the page says how many; a policy too large for any link gets no link.
  */
 import type { PullRequestFacts } from "../engine/types.js";
+import { MAX_OUTPUT_CHARS } from "../markdown.js";
 import { encodeState, formatPathLine, type PlaygroundState } from "./playground-state.js";
 
 /** Browsers take far longer URLs, but links are also copied, logged and pasted into chats. */
@@ -72,4 +73,19 @@ export async function playgroundLink(input: PlaygroundLinkInput): Promise<string
     url = best;
   }
   return `[Try this pull request in the policy playground](${url}): change its paths or the policy and see the tier and requirements at once (nothing is sent to the server).`;
+}
+
+/**
+ * The summary with the playground link appended, if it fits GitHub's limit. A link that cannot be
+ * made never changes the decision: the summary is returned as it was.
+ */
+export async function withPlaygroundLink(
+  summary: string,
+  baseUrl: string,
+  input: Omit<PlaygroundLinkInput, "baseUrl">,
+): Promise<string> {
+  const link = await playgroundLink({ ...input, baseUrl }).catch(() => undefined);
+  if (link === undefined) return summary;
+  const linked = `${summary}\n\n${link}`;
+  return linked.length <= MAX_OUTPUT_CHARS ? linked : summary;
 }
