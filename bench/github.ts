@@ -9,9 +9,8 @@
  */
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { guardrailsApp } from "../src/github/app.js";
+import { guardrailsApp } from "../src/webhooks/app.js";
 import { pagesFor } from "../src/github/files.js";
-import { resetKnownLabels } from "../src/github/publish.js";
 import { FakeGitHub, type FakeFile } from "../test/support/fake-github.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-stand-in.js";
 import { examplePayload, TEST_APP_ID, TEST_PRIVATE_KEY } from "../test/support/test-probot.js";
@@ -102,7 +101,6 @@ export async function measureEvaluations(
 ): Promise<{ first: Scenario; review: Scenario; redelivery: Scenario; firstCachedToken: Scenario }> {
   const fake = new FakeGitHub(TEST_APP_ID, 1);
   const standIn = await startGitHubStandIn({ fake, latencyMs });
-  resetKnownLabels();
   try {
     const opened = examplePayload("pull_request", "opened");
     const [owner, name] = String(opened.repository.full_name).split("/") as [string, string];

@@ -12,8 +12,8 @@
  * sticky comment when its tier has a checklist (none otherwise) and exactly one risk label.
  */
 import { startGitHubStandIn } from "../test/support/github-stand-in.js";
-import { COMMENT_MARKER } from "../src/github/checklist-comment.js";
-import { CHECK_NAME } from "../src/github/render-check.js";
+import { COMMENT_MARKER } from "../src/state/checklist-state.js";
+import { CHECK_NAME } from "../src/render/check-output.js";
 import { SERVER_SCRIPT } from "../test/support/server-process.js";
 import { redisServerBinary, startRedisServer } from "../test/support/redis-server.js";
 import { AppProcess } from "./app-process.js";

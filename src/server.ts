@@ -8,11 +8,11 @@ import { existsSync } from "node:fs";
 import { createProbot, run } from "probot";
 import { SmeeClient } from "smee-client";
 import { readConfig, ConfigError } from "./config.js";
-import { guardrailsApp } from "./github/app.js";
+import { guardrailsApp } from "./webhooks/app.js";
 import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
 import { Redis } from "ioredis";
-import { noLock, RedisPullRequestLock } from "./github/pr-lock.js";
-import { PullRequestQueue } from "./github/pr-queue.js";
+import { noLock, RedisPullRequestLock } from "./operations/pr-lock.js";
+import { PullRequestQueue } from "./webhooks/pr-queue.js";
 import { DEFAULT_FAN_OUT_LIMITS, HOUR_MS, MINUTE_MS, RedisWriteBudget } from "./operations/fan-out.js";
 import { WRITE_SPACING_MS } from "./github/github-client.js";
 import { boundPort, createHttpServer } from "./http/http-server.js";
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     const smee = new SmeeClient({
       source: process.env.WEBHOOK_PROXY_URL,
       target,
-      logger: logger as unknown as Console,
+      logger: logger,
     });
     await smee
       .start()
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   redeliveryEvents.on("redelivered", () => redeliveries.inc());
   const stopRedelivery = startRedeliveryScans({
     intervalS: redeliveryIntervalS(),
-    client: async () => (await probot.auth()) as unknown as DeliveriesClient,
+    client: async () => await probot.auth(),
     store: redis ? new RedisRedeliveryStore(redis) : new MemoryRedeliveryStore(),
     log: log.child({ name: "redelivery" }),
   });

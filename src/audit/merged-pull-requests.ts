@@ -5,9 +5,9 @@
  * merged PRs with their head's runs; this module judges, summarises and formats them.
  */
 import type { Tier } from "../policy/schema.js";
-import { readDecisionRecords, type DecisionRecord } from "./decision-record.js";
+import { readDecisionRecords, type DecisionRecord } from "../state/decision-record.js";
 // Control characters of outsiders' text (titles, reasons) never reach a terminal as they are.
-import { printable } from "../cli/format.js";
+import { printable } from "../markdown.js";
 
 /** A merged PR as the adapter read it (GraphQL). */
 export interface MergedPullRequest {
@@ -176,7 +176,7 @@ const RECORD_COLUMNS = [
  * run as a formula (`=`, `+`, `-`, `@`, tab, CR at the start) is prefixed with `'`.
  */
 export function csvField(value: unknown): string {
-  let text = value === null || value === undefined ? "" : String(value);
+  let text = value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value);
   if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

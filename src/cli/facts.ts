@@ -17,7 +17,7 @@ import {
   resolveCommit,
   type Git,
 } from "./git.js";
-import type { DiffInfo } from "./report.js";
+import type { DiffInfo } from "../report/check-report.js";
 
 export interface FactOptions {
   base?: string;

@@ -4,8 +4,11 @@
  */
 import type { Reason, RequirementResult } from "../engine/types.js";
 import { POLICY_PATH } from "../policy/schema.js";
-import type { PolicySource } from "./policy-source.js";
-import type { CheckReport } from "./report.js";
+import type { CheckedPolicySource } from "../report/check-report.js";
+import { printable } from "../markdown.js";
+
+export { printable };
+import type { CheckReport } from "../report/check-report.js";
 
 /** How many files of a reason are named before "and N more". */
 const FILES_SHOWN = 3;
@@ -78,24 +81,6 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   return `${lines.join("\n")}\n`;
 }
 
-/**
- * Text the PR author controls (file names, branch names in messages) with its control characters
- * escaped: a newline in a path must not start a line of its own, and an escape sequence must not
- * reach the terminal (the check renderer shows a newline as ␤ for the same reason).
- */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
-    c === "\n"
-      ? "\\n"
-      : c === "\t"
-        ? "\\t"
-        : c === "\r"
-          ? "\\r"
-          : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
-
 /** With an enforced organisation policy, each line says which policy it came from. */
 function originOf(policy: Reason["policy"]): string {
   return policy === undefined ? "" : policy === "organization" ? " [organisation policy]" : " [repository policy]";
@@ -121,7 +106,7 @@ function conclusionLine(conclusion: "success" | "failure", requirements: Require
   return `${head} (${unmet.length} of ${plural(requirements.length, "requirement")} unmet${note})`;
 }
 
-export function describePolicy(policy: PolicySource): string {
+export function describePolicy(policy: CheckedPolicySource): string {
   const short = policy.sha ? ` (${policy.sha.slice(0, 7)})` : "";
   switch (policy.source) {
     case "ref":

@@ -8,21 +8,13 @@ import { loadPolicy, type PolicyProblem } from "../policy/loader.js";
 import { POLICY_PATH, type Policy } from "../policy/schema.js";
 import { CliError } from "./errors.js";
 import { readFileAtCommit, type Git } from "./git.js";
+import type { CheckedPolicySource } from "../report/check-report.js";
 
-export interface PolicySource {
-  /** `ref`: the policy file at the base ref; `file`: --policy FILE; `built-in`: the default; `request`: the body of POST /api/simulate. */
-  source: "ref" | "file" | "built-in" | "request";
-  /** The file's path (repository path for `ref`, as given for `file`), null for the built-in. */
-  path: string | null;
-  /** The ref the policy was read at (also for `built-in`: the ref that had no policy file). */
-  ref: string | null;
-  /** The commit the ref resolved to. */
-  sha: string | null;
-}
+export type { CheckedPolicySource };
 
 export interface LoadedPolicy {
   policy: Policy;
-  source: PolicySource;
+  source: CheckedPolicySource;
 }
 
 /** `FILE:LINE:COL: message`, the format editors and CI annotate. */

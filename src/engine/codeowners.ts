@@ -12,7 +12,7 @@ import {
   type Owner,
 } from "../policy/codeowners.js";
 import { plural } from "./tier.js";
-import type { PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
+import type { Decision, PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
 
 export interface OwnerGroup {
   /** The owners as written (`@user`, `@org/team`, `a@b.c`). */
@@ -24,11 +24,31 @@ export interface OwnerGroup {
   approvedBy: string[];
 }
 
-/** Teams named in unmet owner groups that could count (of the repository owner's organisation), by slug. */
-export function ownerTeams(owners: Owner[], repositoryOwner: string | undefined): string[] {
-  if (!repositoryOwner) return [];
+/** An owner as written in a requirement's owner group: `@user`, `@org/team` or an e-mail address. */
+export function parseOwner(
+  owner: string,
+): { kind: "team"; org: string; slug: string } | { kind: "user"; login: string } | undefined {
+  const team = /^@([^/]+)\/(.+)$/.exec(owner);
+  if (team) return { kind: "team", org: team[1]!, slug: team[2]! };
+  return owner.startsWith("@") ? { kind: "user", login: owner.slice(1) } : undefined;
+}
+
+/** Owners of the unmet owner groups of a decision's `codeowners` requirements. */
+export function unmetOwners(decision: Decision): string[] {
+  return decision.requirements.flatMap((r) =>
+    r.kind === "codeowners" && !r.met ? (r.ownerGroups ?? []).filter((g) => !g.met).flatMap((g) => g.owners) : [],
+  );
+}
+
+/** Team slugs of the repository owner's organisation named by unmet owner groups: their memberships decide. */
+export function unmetOwnerTeams(decision: Decision, repositoryOwner: string): string[] {
   const org = repositoryOwner.toLowerCase();
-  return owners.flatMap((o) => (o.kind === "team" && o.org.toLowerCase() === org ? [o.name] : []));
+  const teams = new Set<string>();
+  for (const owner of unmetOwners(decision)) {
+    const parsed = parseOwner(owner);
+    if (parsed?.kind === "team" && parsed.org.toLowerCase() === org) teams.add(parsed.slug);
+  }
+  return [...teams];
 }
 
 /**

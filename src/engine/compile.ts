@@ -13,6 +13,7 @@ import {
 } from "../policy/patterns.js";
 import type { Policy } from "../policy/schema.js";
 import { GlobIndex } from "./glob-index.js";
+import type { ChangedFile } from "./types.js";
 
 /** What the policy's globs say of one path. */
 export interface PathClass {
@@ -112,4 +113,16 @@ function ownFolders(globs: readonly string[]): string[] {
     }
   }
   return folders;
+}
+
+/** The paths a file is matched by: a rename matches by its old and its new path. */
+export function pathsOf(file: ChangedFile): string[] {
+  return file.previousPath && file.previousPath !== file.path ? [file.path, file.previousPath] : [file.path];
+}
+
+/** A changed file with what the policy's globs say of each of its paths. */
+export interface ClassifiedFile {
+  file: ChangedFile;
+  paths: string[];
+  classes: PathClass[];
 }

@@ -174,3 +174,11 @@ export function applyOverride(decision: Decision, record: OverrideRecord | undef
     override: { ...record, bypassed: decision.requirements.filter((r) => !r.met) },
   };
 }
+
+/** The policies whose `overrides` must all allow the person (the repository's, and an enforced floor). */
+export function policiesInForce(policy: Policy, floor: Policy | undefined): PolicyInForce[] {
+  return [
+    { origin: "repository", overrides: policy.overrides },
+    ...(floor ? [{ origin: "organization" as const, overrides: floor.overrides }] : []),
+  ];
+}

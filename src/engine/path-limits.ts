@@ -5,8 +5,7 @@
  * stay far below; GitHub's paths are at most 4096 bytes.
  */
 import { matchingWork, resetMatchingWork } from "../policy/glob-matcher.js";
-import type { CompiledPolicy } from "./compile.js";
-import { pathsOf, type ClassifiedFile } from "./tier.js";
+import { pathsOf, type ClassifiedFile, type CompiledPolicy } from "./compile.js";
 import type { PullRequestFacts } from "./types.js";
 
 export const MAX_PATH_SEGMENTS = 64;

@@ -4,23 +4,13 @@
  */
 import { POLICY_PATH, TIERS, type Tier } from "../policy/schema.js";
 import { MAX_PATH_SEGMENTS } from "./path-limits.js";
-import type { CompiledPolicy, PathClass } from "./compile.js";
-import type { ChangedFile, PullRequestFacts, Reason } from "./types.js";
+import type { ClassifiedFile, CompiledPolicy } from "./compile.js";
+
+export type { ClassifiedFile };
+import type { PullRequestFacts, Reason } from "./types.js";
 
 export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
 export const maxTier = (a: Tier, b: Tier): Tier => (tierRank(a) >= tierRank(b) ? a : b);
-
-/** The paths a file is matched by: a rename matches by its old and its new path. */
-export function pathsOf(file: ChangedFile): string[] {
-  return file.previousPath && file.previousPath !== file.path ? [file.path, file.previousPath] : [file.path];
-}
-
-/** A changed file with what the policy's globs say of each of its paths. */
-export interface ClassifiedFile {
-  file: ChangedFile;
-  paths: string[];
-  classes: PathClass[];
-}
 
 export interface TierResult {
   tier: Tier;

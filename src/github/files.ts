@@ -39,7 +39,8 @@ export class FileLister {
 
   /** Starts fetching pages 1..n (each at most once). */
   prefetch(count: number): void {
-    for (let page = 1; page <= pagesFor(count); page++) this.page(page);
+    // Its failure is reported by list(); a prefetch nobody lists (a closed PR) must not go unhandled.
+    for (let page = 1; page <= pagesFor(count); page++) this.page(page).catch(() => undefined);
   }
 
   /** The list for a PR of `count` changed files (as GitHub counts them now). */

@@ -209,19 +209,14 @@ export function requestHooks(
   octokit.hook.wrap("request", async (request, options) => {
     const token = TOKEN_ROUTE.test(`${options.method} ${options.url}`);
     options.request = { ...options.request, ...(token ? { retries: 0 } : {}) };
-    if (group && isWriteRequest(options as { method?: string; url?: string; query?: unknown })) {
+    if (group && isWriteRequest(options)) {
       await group.key(id).schedule(throttle?.connection ? { expiration: 60_000 } : {}, noop);
     }
-    const kind = requestKind(options as { method?: string; url?: string; query?: unknown });
+    const kind = requestKind(options);
     try {
       const response = await request(options);
-      recordGitHubRequest(
-        kind,
-        response.status,
-        response.headers as Record<string, string | undefined>,
-        auth?.installationId,
-      );
-      noteRateLimit(auth?.installationId, response.headers as Record<string, string | undefined>);
+      recordGitHubRequest(kind, response.status, response.headers, auth?.installationId);
+      noteRateLimit(auth?.installationId, response.headers);
       return response;
     } catch (error) {
       const failed = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };

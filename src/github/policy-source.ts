@@ -10,18 +10,22 @@ import { BUILT_IN_POLICY_YAML, builtInPolicy } from "../policy/default.js";
 import { loadPolicy, MAX_POLICY_BYTES, type LoadResult } from "../policy/loader.js";
 import { POLICY_PATH } from "../policy/schema.js";
 import type { GitHub } from "./octokit.js";
-import type { PolicySource } from "./render-check.js";
+import type { PolicySource } from "../policy/source.js";
+import type { CodeOwners } from "../policy/codeowners.js";
+import { fetchBlobText } from "./blobs.js";
 import type { PolicyLocation, PullRequestSnapshot } from "./snapshot.js";
 
 export interface ResolvedPolicy {
   source: PolicySource;
   result: LoadResult;
+  /** The YAML text it was loaded from (the built-in's for the built-in default), while it is cached. */
+  text?: string;
   /**
    * The organisation policy, when the repository has its own and the organisation's applies in
    * addition (`enforce: true`), or when it does not load: whether it enforces is then unknown, and
    * an unknown floor fails closed.
    */
-  floor?: { source: PolicySource; result: LoadResult };
+  floor?: { source: PolicySource; result: LoadResult; text?: string };
 }
 
 /** The repository whose `.github/guardrails.yml` is the owner's organisation policy. */
@@ -32,19 +36,26 @@ export function isOrganizationLocation(location: PolicyLocation): boolean {
   return location.repository.split("/")[1]?.toLowerCase() === ORG_POLICY_REPOSITORY;
 }
 
+interface LoadedBlob {
+  result: LoadResult;
+  text: string;
+}
+
 /**
- * An LRU of parsed policies, keyed by repository and blob id. A parsed and compiled policy takes
- * 15-30 KiB, so the default holds 2,000 repositories in about 30-60 MB. The capacity must exceed
- * the repositories a process sees in turn: events that cycle through more repositories than it
- * holds miss every time (each miss costs a blob read and a check run created in progress).
+ * The parsed blobs of one app instance: policies and CODEOWNERS, keyed by repository and blob id.
+ * A parsed and compiled policy takes 15-30 KiB, so the default holds 2,000 repositories in about
+ * 30-60 MB. The capacity must exceed the repositories a process sees in turn: events that cycle
+ * through more repositories than it holds miss every time (each miss costs a blob read and a
+ * check run created in progress).
  */
 export class PolicyCache {
-  private readonly entries: PromiseLru<LoadResult>;
+  private readonly entries: PromiseLru<LoadedBlob>;
+  readonly codeOwners = new PromiseLru<CodeOwners>(1000);
   constructor(capacity = 2000) {
     this.entries = new PromiseLru(capacity);
   }
 
-  get(key: string, load: () => Promise<LoadResult>): Promise<LoadResult> {
+  get(key: string, load: () => Promise<LoadedBlob>): Promise<LoadedBlob> {
     const { value, hit } = this.entries.get(key, load);
     (hit ? policyCacheHits : policyCacheMisses).inc();
     return value;
@@ -54,14 +65,6 @@ export class PolicyCache {
   has(location: PolicyLocation): boolean {
     return location.blobOid !== undefined && this.entries.has(cacheKey(location));
   }
-}
-
-/** The text each loaded policy came from (for the playground link), as long as its result is kept. */
-const policyTexts = new WeakMap<LoadResult, string>();
-
-/** The YAML text a policy was loaded from (the built-in's for the built-in default). */
-export function policyTextOf(resolved: { source: PolicySource; result: LoadResult }): string | undefined {
-  return resolved.source.kind === "built-in" ? BUILT_IN_POLICY_YAML : policyTexts.get(resolved.result);
 }
 
 const cacheKey = (location: PolicyLocation) => `${location.repository.toLowerCase()}@${location.blobOid}`;
@@ -82,7 +85,8 @@ export async function resolvePolicy(
 ): Promise<ResolvedPolicy> {
   const own = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : undefined;
   const org = snapshot.orgPolicy?.blobOid ? snapshot.orgPolicy : undefined;
-  if (!own && !org) return { source: { kind: "built-in" }, result: { ok: true, policy: builtInPolicy() } };
+  if (!own && !org)
+    return { source: { kind: "built-in" }, result: { ok: true, policy: builtInPolicy() }, text: BUILT_IN_POLICY_YAML };
   if (!own) return load(github, cache, "organization", org!);
   // The organisation policy is read beside the repository's (in parallel, cached by blob id):
   // only its text says whether it is a floor. The `.github` repository's own policy is that policy.
@@ -92,21 +96,6 @@ export async function resolvePolicy(
   ]);
   if (floor && (!floor.result.ok || isFloor(floor.result.policy))) return { ...resolved, floor };
   return resolved;
-}
-
-/** A blob's text by its id, read from the repository that holds it. */
-export async function fetchBlobText(
-  github: GitHub,
-  location: { repository: string; blobOid?: string },
-): Promise<string> {
-  const [owner, repo] = location.repository.split("/") as [string, string];
-  const response = await github.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", {
-    owner,
-    repo,
-    file_sha: location.blobOid!,
-  });
-  const blob = response.data as { content: string; encoding: string };
-  return blob.encoding === "base64" ? Buffer.from(blob.content, "base64").toString("utf8") : blob.content;
 }
 
 /** One policy blob: refused unread past the size limit, else read and parsed once per blob id. */
@@ -129,9 +118,7 @@ export function load(
   return cache
     .get(cacheKey(location), async () => {
       const text = await fetchBlobText(github, location);
-      const result = loadPolicy(text, { organization: isOrganizationLocation(location) });
-      policyTexts.set(result, text);
-      return result;
+      return { result: loadPolicy(text, { organization: isOrganizationLocation(location) }), text };
     })
-    .then((result) => ({ source, result }));
+    .then(({ result, text }) => ({ source, result, text }));
 }

@@ -7,16 +7,43 @@
  */
 import { coAuthorsOf } from "../engine/co-authors.js";
 import type { Review, ReviewState } from "../engine/types.js";
-import { CHECK_NAME } from "./render-check.js";
-import { COMMENT_MARKER } from "./checklist-comment.js";
+import { CHECK_NAME } from "../render/check-output.js";
+import { COMMENT_MARKER } from "../state/checklist-state.js";
+import type { ObservedCheckRun } from "../reconcile/check.js";
+import { CODEOWNERS_PATHS } from "../policy/codeowners.js";
 import type { GitHub } from "./octokit.js";
-import {
-  CODEOWNERS_FIELDS,
-  codeOwnersLocation,
-  type CodeOwnersLocation,
-  type RawCodeOwnersFields,
-} from "./codeowners-source.js";
-import type { CodeOwners } from "../policy/codeowners.js";
+
+const CODEOWNERS_ALIASES = ["codeownersGithub", "codeownersRoot", "codeownersDocs"] as const;
+
+/** GraphQL fields of the base commit: one per place GitHub looks for CODEOWNERS. */
+const CODEOWNERS_FIELDS = CODEOWNERS_ALIASES.map(
+  (alias, i) => `${alias}: file(path: "${CODEOWNERS_PATHS[i]}") { object { ... on Blob { oid byteSize } } }`,
+).join(" ");
+
+type RawFile = { object?: { oid?: string; byteSize?: number } | null } | null | undefined;
+type RawCodeOwnersFields = Partial<Record<(typeof CODEOWNERS_ALIASES)[number], RawFile>>;
+
+export interface CodeOwnersLocation {
+  repository: string;
+  path: string;
+  blobOid: string;
+  byteSize?: number;
+}
+
+/** The first of the three places that holds a CODEOWNERS, or null. */
+function codeOwnersLocation(repository: string, target: RawCodeOwnersFields): CodeOwnersLocation | null {
+  for (const [i, alias] of CODEOWNERS_ALIASES.entries()) {
+    const blob = target[alias]?.object;
+    if (blob?.oid)
+      return {
+        repository,
+        path: CODEOWNERS_PATHS[i]!,
+        blobOid: blob.oid,
+        ...(blob.byteSize !== undefined ? { byteSize: blob.byteSize } : {}),
+      };
+  }
+  return null;
+}
 
 export const SNAPSHOT_QUERY = /* GraphQL */ `
   query GuardrailsPullRequest($owner: String!, $name: String!, $number: Int!, $policyPath: String!, $appId: Int!, $checkName: String!, $previousHead: GitObjectID!, $withPreviousHead: Boolean!) {
@@ -127,18 +154,7 @@ export interface PolicyLocation {
   byteSize?: number;
 }
 
-export interface ExistingCheckRun {
-  id: number;
-  /** The PR numbers the run covers (`12` or `12,14`: one commit can be the head of several PRs). */
-  externalId?: string | null;
-  /** When it was last completed. */
-  completedAt?: string | null;
-  status: string;
-  conclusion: string | null;
-  title: string | null;
-  summary: string | null;
-  text: string | null;
-}
+export type ExistingCheckRun = ObservedCheckRun;
 
 export interface PullRequestSnapshot {
   repository: string;
@@ -156,8 +172,6 @@ export interface PullRequestSnapshot {
   codeOwnersBlob?: CodeOwnersLocation | null;
   /** Users and teams whose review is requested now. */
   requestedReviewers?: { users: string[]; teams: string[] };
-  /** Its parsed text, once loaded (codeowners-source.ts). */
-  codeOwners?: CodeOwners | null;
   /** The policy file at the PR's head (what the PR proposes), read from the same query. */
   headPolicy: PolicyLocation | null;
   orgPolicy: PolicyLocation | null;
@@ -306,7 +320,7 @@ export async function fetchSnapshot(
   }
 
   // Keyed by label names a triager chooses: no prototype, so `constructor` is just a label.
-  const labelAppliedBy: Record<string, string> = Object.create(null);
+  const labelAppliedBy = Object.create(null) as Record<string, string>;
   for (const event of pull.labelEvents.nodes) {
     if (event?.actor && event.label) labelAppliedBy[event.label.name] = restLogin(event.actor);
   }

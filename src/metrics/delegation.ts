@@ -4,27 +4,14 @@
  *
  * Pure: the record of what a PR went through so far, plus a decision, give the next record and the
  * observations to count. The record travels with the PR's check run (a hidden line of the run's
- * text, see `delegation-record.ts`), so replicas and restarts see the same history; the app only
+ * text, see `src/state/delegation-record.ts`), so replicas and restarts see the same history; the app only
  * counts the observations once that run is written.
  */
 import type { Decision } from "../engine/types.js";
 import type { Tier } from "../policy/schema.js";
+import type { DelegationRecord } from "../state/delegation-record.js";
 
-/** What the app remembers of one PR, in short keys (it lives in every check run's text). */
-export interface DelegationRecord {
-  /** When the app first evaluated the PR (ISO time). */
-  first: string;
-  /** The tier of the latest decision. */
-  tier: Tier;
-  /** Whether the PR is agent-authored (as of the latest decision). */
-  agent: boolean;
-  /** The first decision that asked for approvals and did not have them. */
-  asked?: string;
-  /** When those approvals were first met. */
-  met?: string;
-  /** The first passing decision. */
-  passed?: string;
-}
+export type { DelegationRecord };
 
 export type DelegationObservation =
   | { kind: "new_pull_request"; agent: boolean }

@@ -15,6 +15,7 @@
 import type { Logger } from "pino";
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
+import { asPromise } from "./as-promise.js";
 
 export interface FanOutLimits {
   writesPerMinute: number;
@@ -103,27 +104,33 @@ export class MemoryWriteBudget implements WriteBudget {
     return kept;
   }
 
-  async tryTake(installation: string, writes: number, now: number): Promise<number> {
-    const entries = this.entries(installation, now);
-    const wait = Math.max(
-      waitFor(entries, writes, now, this.limits.writesPerHour, this.windows.hourMs),
-      waitFor(entries, writes, now, this.limits.writesPerMinute, this.windows.minuteMs),
-    );
-    if (wait > 0) return wait;
-    this.logs.set(installation, [...entries, { at: now, writes }]);
-    return 0;
+  tryTake(installation: string, writes: number, now: number): Promise<number> {
+    return asPromise(() => {
+      const entries = this.entries(installation, now);
+      const wait = Math.max(
+        waitFor(entries, writes, now, this.limits.writesPerHour, this.windows.hourMs),
+        waitFor(entries, writes, now, this.limits.writesPerMinute, this.windows.minuteMs),
+      );
+      if (wait > 0) return wait;
+      this.logs.set(installation, [...entries, { at: now, writes }]);
+      return 0;
+    });
   }
 
-  async giveBack(installation: string, writes: number, takenAt: number): Promise<void> {
-    const entry = this.logs.get(installation)?.find((e) => e.at === takenAt && e.writes >= writes);
-    if (entry) entry.writes -= writes;
+  giveBack(installation: string, writes: number, takenAt: number): Promise<void> {
+    return asPromise(() => {
+      const entry = this.logs.get(installation)?.find((e) => e.at === takenAt && e.writes >= writes);
+      if (entry) entry.writes -= writes;
+    });
   }
 
-  async add(installation: string, writes: number, now: number): Promise<void> {
-    const entries = this.logs.get(installation) ?? [];
-    entries.push({ at: now, writes });
-    entries.sort((a, b) => a.at - b.at);
-    this.logs.set(installation, entries);
+  add(installation: string, writes: number, now: number): Promise<void> {
+    return asPromise(() => {
+      const entries = this.logs.get(installation) ?? [];
+      entries.push({ at: now, writes });
+      entries.sort((a, b) => a.at - b.at);
+      this.logs.set(installation, entries);
+    });
   }
 }
 

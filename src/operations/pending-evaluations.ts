@@ -21,7 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { PullRequestTarget, Trigger } from "../github/evaluate-pull-request.js";
+import type { PullRequestTarget, Trigger } from "../trigger.js";
+import { asPromise } from "./as-promise.js";
 
 export interface PendingEvaluation {
   installationId: number;
@@ -65,29 +66,37 @@ export class FilePendingEvaluations implements PendingEvaluations {
     this.orphans = existsSync(path) ? readEntries(path) : [];
   }
 
-  async add(entry: PendingEvaluation): Promise<string> {
-    const id = randomUUID();
-    this.entries.set(id, entry);
-    this.write();
-    return id;
-  }
-  async addMany(entries: PendingEvaluation[]): Promise<string[]> {
-    const ids = entries.map((entry) => {
+  add(entry: PendingEvaluation): Promise<string> {
+    return asPromise(() => {
       const id = randomUUID();
       this.entries.set(id, entry);
+      this.write();
       return id;
     });
-    if (ids.length) this.write();
-    return ids;
   }
-  async remove(id: string): Promise<void> {
-    if (this.entries.delete(id)) this.write();
+  addMany(entries: PendingEvaluation[]): Promise<string[]> {
+    return asPromise(() => {
+      const ids = entries.map((entry) => {
+        const id = randomUUID();
+        this.entries.set(id, entry);
+        return id;
+      });
+      if (ids.length) this.write();
+      return ids;
+    });
   }
-  async takeOrphans(): Promise<PendingEvaluation[]> {
-    const taken = this.orphans;
-    this.orphans = [];
-    this.write();
-    return taken;
+  remove(id: string): Promise<void> {
+    return asPromise(() => {
+      if (this.entries.delete(id)) this.write();
+    });
+  }
+  takeOrphans(): Promise<PendingEvaluation[]> {
+    return asPromise(() => {
+      const taken = this.orphans;
+      this.orphans = [];
+      this.write();
+      return taken;
+    });
   }
   close(): void {}
 

@@ -17,6 +17,7 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { asPromise } from "./as-promise.js";
 import { ConfigError } from "../config.js";
 
 /** GitHub keeps deliveries this long on github.com (GitHub Enterprise Server keeps 7 days). */
@@ -60,26 +61,35 @@ export class MemoryRedeliveryStore implements RedeliveryStore {
   private scanned: number | undefined;
   private readonly claimed = new Map<string, number>();
 
-  async tryLock(): Promise<(() => Promise<void>) | undefined> {
-    if (this.locked) return undefined;
-    this.locked = true;
-    return async () => {
-      this.locked = false;
-    };
+  tryLock(): Promise<(() => Promise<void>) | undefined> {
+    return asPromise(() => {
+      if (this.locked) return undefined;
+      this.locked = true;
+      return () => {
+        this.locked = false;
+        return Promise.resolve();
+      };
+    });
   }
-  async lastScan(): Promise<number | undefined> {
-    return this.scanned;
+  lastScan(): Promise<number | undefined> {
+    return asPromise(() => {
+      return this.scanned;
+    });
   }
-  async setLastScan(at: number): Promise<void> {
-    this.scanned = at;
+  setLastScan(at: number): Promise<void> {
+    return asPromise(() => {
+      this.scanned = at;
+    });
   }
-  async claim(guid: string, now: number): Promise<boolean> {
-    // Bounded: a guid older than GitHub's retention cannot come back.
-    for (const [key, at] of this.claimed)
-      if (now - at > DELIVERY_RETENTION_MS + SCAN_OVERLAP_MS) this.claimed.delete(key);
-    if (this.claimed.has(guid)) return false;
-    this.claimed.set(guid, now);
-    return true;
+  claim(guid: string, now: number): Promise<boolean> {
+    return asPromise(() => {
+      // Bounded: a guid older than GitHub's retention cannot come back.
+      for (const [key, at] of this.claimed)
+        if (now - at > DELIVERY_RETENTION_MS + SCAN_OVERLAP_MS) this.claimed.delete(key);
+      if (this.claimed.has(guid)) return false;
+      this.claimed.set(guid, now);
+      return true;
+    });
   }
 }
 

@@ -7,6 +7,8 @@
  */
 
 /** A reason is kept in the signed state and shown in the check's title: bounded. */
+import { mapControlCharacters } from "../markdown.js";
+
 export const MAX_REASON_CHARS = 500;
 
 export type OverrideCommand = { kind: "grant"; reason: string } | { kind: "withdraw" } | { kind: "no_reason" };
@@ -30,9 +32,7 @@ export function parseOverrideCommand(body: string | null | undefined): OverrideC
 
 /** Control characters go (they would forge lines in logs and titles); the rest is capped. */
 function cleanReason(raw: string): string {
-  // eslint-disable-next-line no-control-regex
-  const text = raw
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")
+  const text = mapControlCharacters(raw, () => " ")
     .replace(/\s+/g, " ")
     .trim();
   return text.length > MAX_REASON_CHARS ? `${text.slice(0, MAX_REASON_CHARS - 1)}…` : text;

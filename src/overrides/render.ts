@@ -4,8 +4,8 @@
  * The reason is the commenter's text: shown in a code span (no links, no mentions that ping).
  */
 import type { AppliedOverride } from "../engine/types.js";
-import type { ChecklistState } from "../github/checklist-comment.js";
-import { codeSpan } from "../github/render-check.js";
+import type { ChecklistState } from "../state/checklist-state.js";
+import { codeSpan, flattenLine } from "../markdown.js";
 
 export const OVERRIDE_HELP =
   "`/guardrails override <reason>` (people the policy's `overrides` allows, with write access) makes this check pass for the current commit; a push ends it, `/guardrails override off` withdraws it.";
@@ -23,8 +23,7 @@ export function overrideSummaryLines(override: AppliedOverride): string[] {
       ? "It bypasses nothing: every requirement is met."
       : `It bypasses ${bypassed.length} unmet requirement${bypassed.length === 1 ? "" : "s"}:`,
     ...bypassed.map(
-      (r) =>
-        `- ${r.kind}${r.policy === "organization" ? " (organisation policy)" : ""}: ${r.message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}`,
+      (r) => `- ${r.kind}${r.policy === "organization" ? " (organisation policy)" : ""}: ${flattenLine(r.message)}`,
     ),
     "",
     "The check passes for this commit only: a push ends the override, `/guardrails override off` withdraws it. What the policy asks is below.",
@@ -52,9 +51,7 @@ export function overrideCommentLines(state: ChecklistState): string[] {
   }
   if (state.refused) {
     const r = state.refused;
-    lines.push(
-      `**Override refused**: the command of @${r.by} at ${r.at} changed nothing: ${r.message.replace(/\r\n|[\r\n\u2028\u2029]/g, " ")}.`,
-    );
+    lines.push(`**Override refused**: the command of @${r.by} at ${r.at} changed nothing: ${flattenLine(r.message)}.`);
   }
   return lines;
 }

@@ -21,7 +21,7 @@ import {
   type PolicyInForce,
 } from "../engine/override.js";
 import type { OverrideRecord } from "../engine/types.js";
-import type { ChecklistState, EndedOverrideRecord, OverrideRefusalRecord } from "../github/checklist-comment.js";
+import type { ChecklistState, EndedOverrideRecord, OverrideRefusalRecord } from "../state/checklist-state.js";
 import type { OverrideCommand } from "./command.js";
 
 export interface CommandInput {

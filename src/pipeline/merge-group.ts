@@ -6,13 +6,13 @@
  */
 import type { Logger } from "pino";
 import { POLICY_PATH } from "../policy/schema.js";
-import { describeError } from "./errors.js";
-import type { GitHub } from "./octokit.js";
-import { completeCheckRun } from "./publish.js";
-import type { CheckOutput } from "./render-check.js";
-import { coveredBy } from "./shared-head.js";
-import { readDecisionRecords, writeDecisionRecords } from "../audit/decision-record.js";
-import { fetchSnapshot } from "./snapshot.js";
+import { GitHubWriter } from "../github/apply.js";
+import { describeError } from "../github/errors.js";
+import type { GitHub } from "../github/octokit.js";
+import { fetchSnapshot } from "../github/snapshot.js";
+import type { CheckOutput } from "../render/check-output.js";
+import { readDecisionRecords, writeDecisionRecords } from "../state/decision-record.js";
+import { coveredBy } from "../state/external-id.js";
 
 export async function evaluateMergeGroup(
   github: GitHub,
@@ -32,7 +32,7 @@ export async function evaluateMergeGroup(
       const run = snapshot.checkRun;
       const passed = run?.status.toUpperCase() === "COMPLETED" && run.conclusion?.toUpperCase() === "SUCCESS";
       // The run on the head holds for every open PR with that head only if it says it covers them
-      // all (src/github/shared-head.ts): a run written before another PR took the same head does not.
+      // all (src/pipeline/shared-head.ts): a run written before another PR took the same head does not.
       const covered = new Set(coveredBy(run?.externalId));
       const uncovered = snapshot.sharedHead.complete
         ? [number, ...snapshot.sharedHead.numbers].filter((n) => !covered.has(n))
@@ -64,7 +64,7 @@ export async function evaluateMergeGroup(
       output = failure(describeError(error));
     }
   }
-  await completeCheckRun(github, repo, group.head_sha, undefined, undefined, output);
+  await new GitHubWriter(github, repo).completeRun(group.head_sha, undefined, undefined, output);
   log.info(
     { repository: `${repo.owner}/${repo.repo}`, mergeGroup: group.head_ref, conclusion: output.conclusion },
     "merge group decision",

@@ -1,27 +1,20 @@
 /**
- * The GitHub side of break glass: looks up who wrote an override command (their permission, the
- * listed teams they belong to: only what the decision needs), then lets the pure transition
- * (src/overrides/transition.ts) move the signed state, and writes the audit log lines.
+ * Break glass in the pipeline: looks up who wrote an override command (their permission, the
+ * listed teams they belong to: only what the decision needs) and whether the author of an
+ * override in force is still allowed, then lets the pure transition (src/overrides/transition.ts)
+ * move the signed state. The audit log lines of its events are written here too.
  */
 import type { Logger } from "pino";
 import { authorizeOverride, overrideLookups, type Authorization, type PolicyInForce } from "../engine/override.js";
-import type { Policy } from "../policy/schema.js";
 import { canWrite } from "../engine/types.js";
-import type { DecisionRecord } from "../audit/decision-record.js";
-import { describeError } from "./errors.js";
-import type { ChecklistState } from "./checklist-comment.js";
-import type { GitHub } from "./octokit.js";
-import { fetchMembership, fetchPermission } from "./permissions.js";
-import type { PullRequestSnapshot } from "./snapshot.js";
+import type { DecisionRecord } from "../state/decision-record.js";
+import { describeError } from "../github/errors.js";
+import type { ChecklistState } from "../state/checklist-state.js";
+import type { GitHub } from "../github/octokit.js";
+import { fetchMembership, fetchPermission } from "../github/permissions.js";
+import type { PullRequestSnapshot } from "../github/snapshot.js";
+import { overrideGuards } from "../overrides/guards.js";
 import { nextOverrideState, type CommandInput, type OverrideEvent } from "../overrides/transition.js";
-
-/** The policies whose `overrides` must all allow the person (the repository's, and an enforced floor). */
-export function policiesInForce(policy: Policy, floor: Policy | undefined): PolicyInForce[] {
-  return [
-    { origin: "repository", overrides: policy.overrides },
-    ...(floor ? [{ origin: "organization" as const, overrides: floor.overrides }] : []),
-  ];
-}
 
 export interface SettleInput {
   repo: { owner: string; repo: string };
@@ -37,7 +30,6 @@ export interface SettleInput {
 
 export async function settleOverride(
   github: GitHub,
-  log: Logger,
   input: SettleInput,
 ): Promise<{ state: ChecklistState; events: OverrideEvent[] }> {
   const { snapshot, command } = input;
@@ -60,7 +52,7 @@ export async function settleOverride(
           true,
         )
       : undefined;
-  const result = nextOverrideState(input.state, {
+  return nextOverrideState(input.state, {
     headSha: snapshot.headSha,
     author,
     policies: input.policies,
@@ -70,21 +62,6 @@ export async function settleOverride(
     ...(overriderNow ? { overriderNow } : {}),
     ...overrideGuards(snapshot, input.record),
   });
-  for (const event of result.events)
-    logOverrideEvent(log, `${input.repo.owner}/${input.repo.repo}`, input.number, event);
-  return result;
-}
-
-/** What binds an override to what people saw: the PR's record on the head's run, and the timeline. */
-export function overrideGuards(
-  snapshot: PullRequestSnapshot,
-  record: DecisionRecord | undefined,
-): { headEvaluatedSince: string | null; headForcePushedAt: string | null; runOverrideSeq?: number } {
-  return {
-    headEvaluatedSince: record?.head === snapshot.headSha ? (record.headSince ?? null) : null,
-    headForcePushedAt: snapshot.headForcePushedAt ?? null,
-    ...(record?.overrideSeq !== undefined ? { runOverrideSeq: record.overrideSeq } : {}),
-  };
 }
 
 /** Who asked, looked up only as far as the answer depends on it; a failed lookup refuses (fail closed). */
@@ -135,7 +112,7 @@ async function authorize(
 }
 
 /** One JSON log line per break-glass event: the audit trail of the app's own log. */
-function logOverrideEvent(log: Logger, repository: string, pr: number, event: OverrideEvent): void {
+export function logOverrideEvent(log: Logger, repository: string, pr: number, event: OverrideEvent): void {
   const base = { audit: event.kind, repository, pr };
   switch (event.kind) {
     case "override":

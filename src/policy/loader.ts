@@ -292,7 +292,7 @@ function where(path: Path): string {
 
 /** The deepest node that exists along `path`: the value itself, or the map that lacks a key. */
 function nodeAt(doc: Document, path: Path): Node {
-  let node = doc.contents as Node | null;
+  let node = doc.contents;
   let last: Node = (doc.contents as Node) ?? ({ range: [0, 0, 0] } as unknown as Node);
   for (const segment of path) {
     if (!node) break;

@@ -77,13 +77,10 @@ export const requirementSchema = z
   .strictObject({
     approvals: z.int().min(0).max(100).optional().meta({ description: "Distinct valid approvals in total." }),
     approvers: z.array(approverGroup).optional().meta({ description: "Groups of people who must approve." }),
-    codeowners: z
-      .boolean()
-      .optional()
-      .meta({
-        description:
-          "Every changed file the base's CODEOWNERS assigns owners to needs a valid approval from one of its owners.",
-      }),
+    codeowners: z.boolean().optional().meta({
+      description:
+        "Every changed file the base's CODEOWNERS assigns owners to needs a valid approval from one of its owners.",
+    }),
     tests: z.boolean().optional().meta({ description: "Source changes must come with test changes." }),
     ticket: z.boolean().optional().meta({ description: "The title, body or head branch must reference a ticket." }),
     checklist: z
@@ -167,15 +164,10 @@ export const policySchema = z
           .default(() => [...DEFAULT_SOURCE_GLOBS])
           .meta({ description: "Files that need tests when they change." }),
         tests: globList.default(() => [...DEFAULT_TEST_GLOBS]).meta({ description: "Files that count as tests." }),
-        exempt_label: z
-          .string()
-          .min(1)
-          .max(50)
-          .default(DEFAULT_EXEMPT_LABEL)
-          .meta({
-            description:
-              "Label that waives `tests: true`, honoured only when applied by a user with write access or above.",
-          }),
+        exempt_label: z.string().min(1).max(50).default(DEFAULT_EXEMPT_LABEL).meta({
+          description:
+            "Label that waives `tests: true`, honoured only when applied by a user with write access or above.",
+        }),
       })
       .prefault({}),
     ticket: z
@@ -217,13 +209,10 @@ export const policySchema = z
           .enum(["discard", "keep"])
           .default("discard")
           .meta({ description: "discard: only approvals of the current head commit count." }),
-        request_reviews: z
-          .boolean()
-          .default(false)
-          .meta({
-            description:
-              "Request reviews from who can meet an unmet approvers or codeowners requirement (once per head commit, at most 15).",
-          }),
+        request_reviews: z.boolean().default(false).meta({
+          description:
+            "Request reviews from who can meet an unmet approvers or codeowners requirement (once per head commit, at most 15).",
+        }),
       })
       .prefault({}),
     tiers: z

@@ -6,13 +6,12 @@
  * so a redelivery or an unrelated event on the same head requests nothing. A refused request is
  * logged and never fails the check or the delivery.
  */
-import type { Logger } from "pino";
+import { parseOwner } from "../engine/codeowners.js";
 import type { Decision } from "../engine/types.js";
 import type { Policy } from "../policy/schema.js";
-import type { GitHub } from "./octokit.js";
+import { previousRequestLine, requestLine } from "../state/review-request-marker.js";
 
 export const MAX_REVIEW_REQUESTS = 15;
-const MARKER = "<!-- guardrails:review-requests -->";
 
 export interface ReviewRequestPlan {
   users: string[];
@@ -56,10 +55,9 @@ export function planReviewRequests(
       for (const group of requirement.ownerGroups ?? []) {
         if (group.met) continue;
         for (const owner of group.owners) {
-          const team = /^@([^/]+)\/(.+)$/.exec(owner);
-          if (team) {
-            if (lower(team[1]!) === org) addTeam(team[2]!);
-          } else if (owner.startsWith("@")) addUser(owner.slice(1));
+          const parsed = parseOwner(owner);
+          if (parsed?.kind === "team" && lower(parsed.org) === org) addTeam(parsed.slug);
+          else if (parsed?.kind === "user") addUser(parsed.login);
         }
       }
     }
@@ -69,48 +67,29 @@ export function planReviewRequests(
   return { users, teams: plan.teams.slice(0, MAX_REVIEW_REQUESTS - users.length) };
 }
 
-/** The line a previous evaluation of this head wrote, if it requested reviews. */
-export function previousRequestLine(summary: string | null | undefined): string | undefined {
-  if (!summary) return undefined;
-  return summary.split("\n").find((line) => line.includes(MARKER));
-}
-
-function describe(plan: ReviewRequestPlan): string {
+export function describePlan(plan: ReviewRequestPlan): string {
   return [...plan.users.map((u) => `@${u}`), ...plan.teams.map((t) => `team ${t}`)].join(", ");
 }
 
 /**
- * Requests the plan's reviews once per head commit and returns the summary line to show (empty
- * when nothing was or had been requested). `previousSummary` is the head's check run summary.
+ * Once per head commit: the line a previous evaluation of this head wrote stays (nothing is
+ * requested again); else the plan's request, when it asks anyone. `previousSummary` is the head's
+ * check run summary.
  */
-export async function requestReviews(
-  github: GitHub,
-  log: Logger,
-  pr: { owner: string; repo: string; number: number },
+export function reviewRequestStep(
   plan: ReviewRequestPlan,
   previousSummary: string | null | undefined,
-): Promise<{ line: string; writes: number }> {
+): { line: string } | { request: ReviewRequestPlan } {
   const previous = previousRequestLine(previousSummary);
-  if (previous) return { line: previous, writes: 0 };
-  if (plan.users.length + plan.teams.length === 0) return { line: "", writes: 0 };
-  try {
-    await github.request("POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers", {
-      owner: pr.owner,
-      repo: pr.repo,
-      pull_number: pr.number,
-      reviewers: plan.users,
-      team_reviewers: plan.teams,
-    });
-    return { line: `${MARKER}Reviews requested from ${describe(plan)}.`, writes: 1 };
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    log.warn(
-      { err: error, pr: `${pr.owner}/${pr.repo}#${pr.number}`, status, reviewers: plan.users, teams: plan.teams },
-      "review request refused",
-    );
-    return {
-      line: `${MARKER}Review request for ${describe(plan)} refused by GitHub${status ? ` (${status})` : ""}; request them by hand.`,
-      writes: 1,
-    };
-  }
+  if (previous) return { line: previous };
+  if (plan.users.length + plan.teams.length === 0) return { line: "" };
+  return { request: plan };
+}
+
+/** The summary line after the request was made or refused. */
+export function reviewRequestLine(plan: ReviewRequestPlan, refused?: { status?: number }): string {
+  if (!refused) return requestLine(`Reviews requested from ${describePlan(plan)}.`);
+  return requestLine(
+    `Review request for ${describePlan(plan)} refused by GitHub${refused.status ? ` (${refused.status})` : ""}; request them by hand.`,
+  );
 }

@@ -7,12 +7,12 @@ import type { Decision, Reason, RequirementResult } from "../engine/types.js";
 import type { PolicyProblem } from "../policy/loader.js";
 import { describeGroup } from "../engine/requirements.js";
 import { POLICY_PATH } from "../policy/schema.js";
-import type { ChecklistState } from "./checklist-comment.js";
+import type { ChecklistState } from "../state/checklist-state.js";
+import { codeSpan, MAX_OUTPUT_CHARS, tableCell, truncate } from "../markdown.js";
+import type { PolicySource } from "../policy/source.js";
 import { overrideSummaryLines, overrideTitle } from "../overrides/render.js";
 
 export const CHECK_NAME = "guardrails";
-/** GitHub's limit on a check run's summary and text. */
-export const MAX_OUTPUT_CHARS = 65535;
 export const MAX_ANNOTATIONS_PER_REQUEST = 50;
 
 export const REEVALUATE_ACTION = {
@@ -21,12 +21,7 @@ export const REEVALUATE_ACTION = {
   identifier: "reevaluate",
 } as const;
 
-export interface PolicySource {
-  kind: "repository" | "organization" | "built-in";
-  repository?: string;
-  path?: string;
-  commit?: string;
-}
+export type { PolicySource };
 
 export interface Annotation {
   path: string;
@@ -119,7 +114,7 @@ function reasonTable(reasons: Reason[]): string[] {
   return [
     "| Reason | Tier | Details |",
     "|---|---|---|",
-    ...reasons.map((reason) => `| ${reasonName(reason)} | ${reason.tier} | ${cell(reasonDetails(reason))} |`),
+    ...reasons.map((reason) => `| ${reasonName(reason)} | ${reason.tier} | ${tableCell(reasonDetails(reason))} |`),
   ];
 }
 
@@ -130,7 +125,7 @@ function reasonName(reason: Reason): string {
 function reasonKindName(reason: Reason): string {
   switch (reason.kind) {
     case "rule":
-      return `rule \`${reason.rule}\`${reason.description ? `: ${cell(reason.description)}` : ""}`;
+      return `rule \`${reason.rule}\`${reason.description ? `: ${tableCell(reason.description)}` : ""}`;
     case "default":
       return "no rule matches";
     case "size":
@@ -162,18 +157,6 @@ function fileName(reason: Reason, file: string): string {
   return from ? `${codeSpan(file)} (renamed from ${codeSpan(from)})` : codeSpan(file);
 }
 
-/**
- * A path as a Markdown code span that nothing in the path can end (file names are the PR
- * author's): line breaks shown as ␤, backticks fenced by a longer run of backticks.
- */
-export function codeSpan(text: string): string {
-  const flat = text.replace(/\r\n|\r|\n/g, "␤");
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const pad = longest > 0 ? " " : "";
-  const fence = "`".repeat(longest + 1);
-  return `${fence}${pad}${flat}${pad}${fence}`;
-}
-
 const KIND_NAME: Record<RequirementResult["kind"], string> = {
   approvals: "Approvals",
   approvers: "Approvers",
@@ -188,7 +171,7 @@ const KIND_NAME: Record<RequirementResult["kind"], string> = {
 function requirementRow(requirement: RequirementResult): string {
   const sources = requirement.sources.filter((s) => s !== "always");
   const name = `${KIND_NAME[requirement.kind]}${sources.length ? ` <sub>${sources.join(", ")}</sub>` : ""}`;
-  return `| ${requirement.met ? "✅" : "❌"} | ${name} | ${cell(requirement.message)} | ${cell(requirement.howTo || "")} |`;
+  return `| ${requirement.met ? "✅" : "❌"} | ${name} | ${tableCell(requirement.message)} | ${tableCell(requirement.howTo || "")} |`;
 }
 
 function shortMissing(requirement: RequirementResult): string {
@@ -304,20 +287,4 @@ export function renderEvaluationError(message: string): CheckOutput {
     text: "",
     annotations: [],
   };
-}
-
-/** Text shown as plain text in Markdown (a heading, a line): no link, image, emphasis or HTML can start. */
-export function plainMarkdown(text: string): string {
-  return text.replace(/\r\n|[\r\n\u2028\u2029]/g, " ").replace(/[\\`*_[\]()!<>#|~]/g, "\\$&");
-}
-
-/** Markdown table cells cannot contain `|` or newlines. */
-function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/\r\n|[\r\n\u2028\u2029]/g, " ");
-}
-
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const note = "\n\n… (truncated to fit GitHub's limit)";
-  return text.slice(0, max - note.length) + note;
 }

@@ -1,9 +1,9 @@
 /**
  * What `guardrails check` found: the engine's decision, unchanged, with the policy it used and the
- * diff it looked at. The human renderer (format.ts) and the JSON writer (json.ts) both read this.
+ * diff it looked at (the CLI, and the simulate API with the PR in its body). The human renderer
+ * (src/cli/format.ts) and the JSON writer (json.ts) both read this.
  */
 import type { Decision } from "../engine/types.js";
-import type { PolicySource } from "./policy-source.js";
 
 export interface DiffInfo {
   base: { ref: string; sha: string };
@@ -17,8 +17,20 @@ export interface DiffInfo {
 
 export interface CheckReport {
   decision: Decision;
-  policy: PolicySource;
+  policy: CheckedPolicySource;
   /** `--org-policy FILE`: whether it decided alone (the base has no policy) or as an enforced floor. */
   organizationPolicy?: { path: string; role: "fallback" | "floor" | "not enforced" };
   diff: DiffInfo;
+}
+
+/** Where the checked policy came from. */
+export interface CheckedPolicySource {
+  /** `ref`: the policy file at the base ref; `file`: --policy FILE; `built-in`: the default; `request`: the body of POST /api/simulate. */
+  source: "ref" | "file" | "built-in" | "request";
+  /** The file's path (repository path for `ref`, as given for `file`), null for the built-in. */
+  path: string | null;
+  /** The ref the policy was read at (also for `built-in`: the ref that had no policy file). */
+  ref: string | null;
+  /** The commit the ref resolved to. */
+  sha: string | null;
 }

@@ -72,12 +72,10 @@ export const requirementOutputSchema = z
     met: z.boolean(),
     message: z.string().meta({ description: "One line: what is required and how far along it is." }),
     howTo: z.string().meta({ description: "One line: how to meet it; empty when met." }),
-    sources: z
-      .array(z.string())
-      .meta({
-        description:
-          "Where it comes from: tier:<tier>, rule:<name>, agents, policy_change, always (org:<source> from an enforced organisation policy).",
-      }),
+    sources: z.array(z.string()).meta({
+      description:
+        "Where it comes from: tier:<tier>, rule:<name>, agents, policy_change, always (org:<source> from an enforced organisation policy).",
+    }),
     policy: policyOrigin.optional(),
     local: z
       .boolean()
@@ -129,12 +127,10 @@ export const decisionOutputSchema = z
     tier: tier.meta({
       description: "The pull request's tier: the highest of the reasons' tiers (low when nothing changed).",
     }),
-    conclusion: z
-      .enum(["success", "failure"])
-      .meta({
-        description:
-          "What the guardrails check run concludes on the same facts: success only when every requirement is met.",
-      }),
+    conclusion: z.enum(["success", "failure"]).meta({
+      description:
+        "What the guardrails check run concludes on the same facts: success only when every requirement is met.",
+    }),
     reasons: z.array(reasonOutputSchema),
     requirements: z.array(requirementOutputSchema),
     checklist: z.array(z.string()).meta({ description: "Every checklist item the pull request must tick, in order." }),
@@ -147,21 +143,16 @@ export const decisionOutputSchema = z
         ignoredFiles: z.number().meta({ description: "Changed files in size.ignore." }),
       })
       .meta({ description: "The diff's size as the size escalation sees it." }),
-    ticketReferences: z
-      .array(z.string())
-      .optional()
-      .meta({
-        description:
-          "Ticket references found in the title, body or branch name (ticket.pattern), whether a ticket is required or not.",
-      }),
+    ticketReferences: z.array(z.string()).optional().meta({
+      description:
+        "Ticket references found in the title, body or branch name (ticket.pattern), whether a ticket is required or not.",
+    }),
     policy: z
       .strictObject({
-        source: z
-          .enum(["ref", "file", "built-in", "request"])
-          .meta({
-            description:
-              "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy; request: the policy in the body of POST /api/simulate.",
-          }),
+        source: z.enum(["ref", "file", "built-in", "request"]).meta({
+          description:
+            "ref: the policy file at the base ref; file: --policy FILE; built-in: the default policy; request: the policy in the body of POST /api/simulate.",
+        }),
         path: z.string().nullable(),
         ref: z.string().nullable(),
         sha: z.string().nullable(),
@@ -170,12 +161,10 @@ export const decisionOutputSchema = z
     organizationPolicy: z
       .strictObject({
         path: z.string().meta({ description: "The --org-policy file." }),
-        role: z
-          .enum(["fallback", "floor", "not enforced"])
-          .meta({
-            description:
-              "fallback: the base has no policy, the organisation's decides alone; floor: enforce: true, it applies in addition; not enforced: the repository's policy decides.",
-          }),
+        role: z.enum(["fallback", "floor", "not enforced"]).meta({
+          description:
+            "fallback: the base has no policy, the organisation's decides alone; floor: enforce: true, it applies in addition; not enforced: the repository's policy decides.",
+        }),
       })
       .optional()
       .meta({ description: "Only with --org-policy: what the organisation policy did." }),
@@ -195,8 +184,5 @@ export type DecisionOutput = z.infer<typeof decisionOutputSchema>;
 
 /** The JSON Schema of the output (schema/decision.schema.json). */
 export function decisionJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(decisionOutputSchema, { io: "output", target: "draft-7", unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
+  return z.toJSONSchema(decisionOutputSchema, { io: "output", target: "draft-7", unrepresentable: "any" });
 }

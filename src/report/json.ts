@@ -4,7 +4,7 @@
  * evaluated. The format is a contract: src/cli/decision-schema.ts, schema/decision.schema.json.
  */
 import { DECISION_OUTPUT_VERSION } from "./decision-schema.js";
-import type { CheckReport } from "./report.js";
+import type { CheckReport } from "./check-report.js";
 
 export function renderJson(report: CheckReport): string {
   const { decision, policy, diff } = report;

@@ -11,11 +11,12 @@ import { z } from "zod";
 import type { Decision, OverrideRecord } from "../engine/types.js";
 import { TIERS } from "../policy/schema.js";
 import { overrideRecordSchema } from "../overrides/record.js";
-import { MAX_OUTPUT_CHARS, truncate, type PolicySource } from "../github/render-check.js";
-import type { ChecklistState } from "../github/checklist-comment.js";
+import type { PolicySource } from "../policy/source.js";
+import type { ChecklistState } from "./checklist-state.js";
+import { readRecordLine, writeRecordLine } from "./hidden-lines.js";
 
 export const DECISION_RECORD_VERSION = 1;
-const PREFIX = `<!-- guardrails-decision v${DECISION_RECORD_VERSION} `;
+const PREFIX = "<!-- guardrails-decision v1 ";
 const SUFFIX = " -->";
 /** A record line stays well inside the run's 65535 characters. */
 const MAX_LINE_CHARS = 24_000;
@@ -212,31 +213,17 @@ function encodeLine(records: DecisionRecords): string {
         ];
       }),
     );
-    body = json(slim as DecisionRecords);
+    body = json(slim);
   }
   return `${PREFIX}${body}${SUFFIX}`;
 }
 
-/** Splits off the hidden lines the app writes first (delegation, decision) from the readable text. */
-function hiddenLines(text: string): { lines: string[]; rest: string } {
-  const lines: string[] = [];
-  let rest = text;
-  for (let i = 0; i < 2 && rest.startsWith("<!-- guardrails-"); i++) {
-    const end = rest.indexOf("\n");
-    if (end < 0 || !rest.slice(0, end).endsWith(SUFFIX)) break;
-    lines.push(rest.slice(0, end));
-    rest = rest.slice(end + 1);
-  }
-  return { lines, rest };
-}
-
 /** The decision records in a check run's text (empty when there are none or the line is malformed). */
 export function readDecisionRecords(text: string | null | undefined): DecisionRecords {
-  if (!text) return {};
-  const line = hiddenLines(text).lines.find((l) => l.startsWith(PREFIX));
-  if (!line) return {};
+  const payload = readRecordLine(text, PREFIX);
+  if (payload === undefined) return {};
   try {
-    const parsed = recordsSchema.safeParse(JSON.parse(line.slice(PREFIX.length, line.length - SUFFIX.length)));
+    const parsed = recordsSchema.safeParse(JSON.parse(payload));
     return parsed.success ? parsed.data : {};
   } catch {
     return {};
@@ -245,10 +232,10 @@ export function readDecisionRecords(text: string | null | undefined): DecisionRe
 
 /** The text with the records line placed after any delegation line and before the readable text. */
 export function writeDecisionRecords(text: string, records: DecisionRecords): string {
-  const { lines, rest } = hiddenLines(text);
-  const kept = lines.filter((l) => !l.startsWith(PREFIX));
-  const head = [...kept, ...(Object.keys(records).length ? [encodeLine(records)] : [])];
-  if (head.length === 0) return rest;
-  const prefix = `${head.join("\n")}\n`;
-  return prefix + truncate(rest, MAX_OUTPUT_CHARS - prefix.length);
+  const line = encodeLine(records);
+  return writeRecordLine(
+    text,
+    PREFIX,
+    Object.keys(records).length ? line.slice(PREFIX.length, line.length - SUFFIX.length) : undefined,
+  );
 }

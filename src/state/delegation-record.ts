@@ -5,12 +5,26 @@
  * snapshot filters by app id), but the line is still parsed strictly: a malformed one is ignored.
  */
 import { z } from "zod";
-import { TIERS } from "../policy/schema.js";
-import { MAX_OUTPUT_CHARS, truncate } from "../github/render-check.js";
-import type { DelegationRecord } from "./delegation.js";
+import { TIERS, type Tier } from "../policy/schema.js";
+import { readRecordLine, writeRecordLine } from "./hidden-lines.js";
 
 const PREFIX = "<!-- guardrails-delegation v1 ";
-const SUFFIX = " -->";
+
+/** What the app remembers of one PR, in short keys (it lives in every check run's text). */
+export interface DelegationRecord {
+  /** When the app first evaluated the PR (ISO time). */
+  first: string;
+  /** The tier of the latest decision. */
+  tier: Tier;
+  /** Whether the PR is agent-authored (as of the latest decision). */
+  agent: boolean;
+  /** The first decision that asked for approvals and did not have them. */
+  asked?: string;
+  /** When those approvals were first met. */
+  met?: string;
+  /** The first passing decision. */
+  passed?: string;
+}
 
 const isoTime = z
   .string()
@@ -30,12 +44,11 @@ export type DelegationRecords = Record<string, DelegationRecord>;
 
 /** The records in a check run's text (empty when there are none or the line is malformed). */
 export function readDelegationRecords(text: string | null | undefined): DelegationRecords {
-  if (!text?.startsWith(PREFIX)) return {};
-  const end = text.indexOf(SUFFIX, PREFIX.length);
-  if (end < 0) return {};
+  const payload = readRecordLine(text, PREFIX);
+  if (payload === undefined) return {};
   try {
-    const parsed = recordsSchema.safeParse(JSON.parse(text.slice(PREFIX.length, end)));
-    return parsed.success ? (parsed.data as DelegationRecords) : {};
+    const parsed = recordsSchema.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : {};
   } catch {
     return {};
   }
@@ -43,16 +56,11 @@ export function readDelegationRecords(text: string | null | undefined): Delegati
 
 /** The text with the records line first (an existing line is replaced). */
 export function writeDelegationRecords(text: string, records: DelegationRecords): string {
-  const rest = stripDelegationRecords(text);
-  if (Object.keys(records).length === 0) return rest;
   // `--` cannot occur in the JSON (no free text in a record), so the comment cannot end early.
-  const line = `${PREFIX}${JSON.stringify(records)}${SUFFIX}\n`;
-  return line + truncate(rest, MAX_OUTPUT_CHARS - line.length);
+  return writeRecordLine(text, PREFIX, Object.keys(records).length ? JSON.stringify(records) : undefined);
 }
 
+/** The text without the records line. */
 export function stripDelegationRecords(text: string): string {
-  if (!text.startsWith(PREFIX)) return text;
-  const end = text.indexOf(SUFFIX, PREFIX.length);
-  if (end < 0) return text;
-  return text.slice(end + SUFFIX.length).replace(/^\n/, "");
+  return writeRecordLine(text, PREFIX, undefined);
 }

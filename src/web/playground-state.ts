@@ -154,12 +154,8 @@ export async function decodeState(fragment: string): Promise<PlaygroundState | u
 
 async function pipeThrough(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
   // The casts bridge Node's and the DOM's typings of the same web streams.
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>])
-    .stream()
-    .pipeThrough(transform as unknown as TransformStream<Uint8Array, Uint8Array>);
-  return new Uint8Array(
-    await new Response(stream as unknown as ConstructorParameters<typeof Response>[0]).arrayBuffer(),
-  );
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function toBase64Url(bytes: Uint8Array): string {

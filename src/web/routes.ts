@@ -117,13 +117,11 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
       const answer = simulate(parsed.value);
       if (!answer.ok) {
         const n = answer.problems.length;
-        return reply
-          .code(400)
-          .send({
-            error: `the policy is not valid (${n} problem${n === 1 ? "" : "s"})`,
-            field: "policy",
-            problems: answer.problems,
-          });
+        return reply.code(400).send({
+          error: `the policy is not valid (${n} problem${n === 1 ? "" : "s"})`,
+          field: "policy",
+          problems: answer.problems,
+        });
       }
       return reply.type("application/json; charset=utf-8").send(answer.json);
     });

@@ -5,8 +5,8 @@
  * module, so the page and the endpoint answer alike for the same input.
  */
 import { z } from "zod";
-import { renderJson } from "../cli/json.js";
-import type { CheckReport } from "../cli/report.js";
+import { renderJson } from "../report/json.js";
+import type { CheckReport } from "../report/check-report.js";
 import { coAuthorsOf } from "../engine/co-authors.js";
 import { evaluate } from "../engine/evaluate.js";
 import type { ChangedFile, PullRequestFacts } from "../engine/types.js";

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
-import { decisionJsonSchema, decisionOutputSchema, DECISION_OUTPUT_VERSION } from "../../src/cli/decision-schema.js";
+import { decisionJsonSchema, decisionOutputSchema, DECISION_OUTPUT_VERSION } from "../../src/report/decision-schema.js";
 import { assertBuilt, lines, removeTempDirs, TempRepo } from "./helpers.js";
 
 const SCHEMA_FILE = new URL("../../schema/decision.schema.json", import.meta.url);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { evaluate } from "../../src/engine/evaluate.js";
 import { builtInPolicy } from "../../src/policy/default.js";
 import { renderHuman, styleFor } from "../../src/cli/format.js";
-import type { CheckReport } from "../../src/cli/report.js";
+import type { CheckReport } from "../../src/report/check-report.js";
 import { facts } from "../engine/fixtures.js";
 
 const decision = evaluate(

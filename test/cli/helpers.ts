@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decisionOutputSchema } from "../../src/cli/decision-schema.js";
+import { decisionOutputSchema } from "../../src/report/decision-schema.js";
 
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const CLI = join(REPO_ROOT, "dist/cli/main.js");

@@ -3,10 +3,9 @@
  * test (the policy cache lives in the app instance, so a sequence of events uses one), and
  * builders that adjust REAL payloads from @octokit/webhooks-examples to the fake's pull requests.
  */
-import { beforeEach, expect } from "@jest/globals";
+import { expect } from "@jest/globals";
 import { Probot, ProbotOctokit } from "probot";
 import { pino } from "pino";
-import { resetKnownLabels } from "../../src/github/publish.js";
 import {
   FakeGitHub,
   type FakeFile,
@@ -22,7 +21,7 @@ import {
   TEST_PRIVATE_KEY,
   TEST_STATE_SECRET,
 } from "../support/test-probot.js";
-import { guardrailsApp, type GuardrailsOptions } from "../../src/github/app.js";
+import { guardrailsApp, type GuardrailsOptions } from "../../src/webhooks/app.js";
 
 export { POLICY_PATH, sha, blobId } from "../support/fake-github.js";
 export { TEST_APP_ID, examplePayload } from "../support/test-probot.js";
@@ -75,10 +74,9 @@ function createProbot(app: Partial<GuardrailsOptions> = {}, logs?: Record<string
   return probot;
 }
 
-/** nock on, network off, the process-wide label memory cleared: call once per test file. */
+/** nock on, network off: call once per test file (each World's app has its own caches). */
 export function useFakeGitHubNetwork(): void {
   useNock();
-  beforeEach(() => resetKnownLabels());
 }
 
 export interface WorldOptions {

@@ -3,8 +3,7 @@
  * it, swapped when the tier changes, left alone when nothing changed, off with `prefix: false`.
  */
 import { describe, expect, it } from "@jest/globals";
-import { KNOWN_LABELS_LIMIT, resetKnownLabels, syncTierLabel } from "../../src/github/publish.js";
-import type { GitHub } from "../../src/github/octokit.js";
+import { KnownLabels, planTierLabel } from "../../src/reconcile/labels.js";
 import { bodyOf, FILES, POLICY, sha, sorted, useFakeGitHubNetwork, World } from "./harness.js";
 
 useFakeGitHubNetwork();
@@ -140,18 +139,20 @@ describe("the tier label", () => {
 });
 
 describe("the cache of labels known to exist", () => {
-  it("holds at most KNOWN_LABELS_LIMIT repositories' labels, forgetting the oldest first", async () => {
-    resetKnownLabels();
-    const calls: string[] = [];
-    const github = { request: async (route: string) => void calls.push(route) } as unknown as GitHub;
-    const label = (i: number) => syncTierLabel(github, { owner: "o", repo: `r${i}` }, 1, [], "risk:", "low");
+  it("holds at most its limit of repositories' labels, forgetting the oldest first", () => {
+    const known = new KnownLabels(1000);
+    const wanted = { prefix: "risk:", tier: "low" as const, overridden: false };
+    // The writes of one label change, remembering what was created (as the writer does).
+    const label = (i: number) => {
+      const writes = planTierLabel([], wanted, (name) => known.has(`o/r${i}`, name));
+      for (const w of writes) if (w.kind === "create") known.remember(`o/r${i}`, w.name);
+      return writes.map((w) => w.kind);
+    };
     // First sight of a repository: create the label, then add it.
-    expect(await label(0)).toBe(2);
-    for (let i = 1; i <= KNOWN_LABELS_LIMIT; i++) await label(i);
+    expect(label(0)).toEqual(["create", "add"]);
+    for (let i = 1; i <= known.limit; i++) label(i);
     // The newest repository is still known (only the add); r0, the oldest, was pushed out: created again.
-    expect(await label(KNOWN_LABELS_LIMIT)).toBe(1);
-    expect(await label(0)).toBe(2);
-    expect(calls.filter((route) => route === "POST /repos/{owner}/{repo}/labels")).toHaveLength(KNOWN_LABELS_LIMIT + 2);
-    resetKnownLabels();
+    expect(label(known.limit)).toEqual(["add"]);
+    expect(label(0)).toEqual(["create", "add"]);
   });
 });

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { advanceDelegation, type DelegationRecord } from "../../src/metrics/delegation.js";
-import {
-  readDelegationRecords,
-  stripDelegationRecords,
-  writeDelegationRecords,
-} from "../../src/metrics/delegation-record.js";
-import { MAX_OUTPUT_CHARS } from "../../src/github/render-check.js";
+import { readDelegationRecords, stripDelegationRecords, writeDelegationRecords } from "../../src/state/delegation-record.js";
+import { MAX_OUTPUT_CHARS } from "../../src/markdown.js";
 import type { Decision, RequirementResult } from "../../src/engine/types.js";
 
 const T0 = new Date("2026-12-01T10:00:00Z");

@@ -5,7 +5,7 @@
  * override written, then fast-forward to the evil descendant seen before.
  */
 import { expect, it } from "@jest/globals";
-import { decodeState } from "../../src/github/checklist-comment.js";
+import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { FILES, POLICY, sha, useFakeGitHubNetwork, World } from "../github/harness.js";

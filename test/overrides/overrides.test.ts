@@ -4,8 +4,8 @@
  * withdrawn, seen by a replica after a restart, and kept as the signed state, not the comment.
  */
 import { describe, expect, it } from "@jest/globals";
-import { readDecisionRecords } from "../../src/audit/decision-record.js";
-import { decodeState } from "../../src/github/checklist-comment.js";
+import { readDecisionRecords } from "../../src/state/decision-record.js";
+import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { checkWrites, FILES, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "../github/harness.js";

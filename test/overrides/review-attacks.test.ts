@@ -3,8 +3,8 @@
  * what an attacker does and what the contract promises.
  */
 import { describe, expect, it } from "@jest/globals";
-import { readDecisionRecords } from "../../src/audit/decision-record.js";
-import { decodeState } from "../../src/github/checklist-comment.js";
+import { readDecisionRecords } from "../../src/state/decision-record.js";
+import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { FILES, POLICY, sha, useFakeGitHubNetwork, World } from "../github/harness.js";

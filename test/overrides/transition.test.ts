@@ -7,7 +7,7 @@ import { describe, expect, it } from "@jest/globals";
 import { parseOverrideCommand, MAX_REASON_CHARS } from "../../src/overrides/command.js";
 import { applyOverride, authorizeOverride, overrideLookups, type PolicyInForce } from "../../src/engine/override.js";
 import { nextOverrideState, type TransitionInput } from "../../src/overrides/transition.js";
-import type { ChecklistState } from "../../src/github/checklist-comment.js";
+import type { ChecklistState } from "../../src/state/checklist-state.js";
 import type { Decision } from "../../src/engine/types.js";
 
 describe("parseOverrideCommand", () => {

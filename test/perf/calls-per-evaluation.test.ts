@@ -143,7 +143,7 @@ describe("the policy cache", () => {
     let loads = 0;
     const load = () => {
       loads++;
-      return Promise.resolve({ ok: true } as unknown as LoadResult);
+      return Promise.resolve({ result: { ok: true } as unknown as LoadResult, text: "" });
     };
     for (let round = 0; round < 3; round++) {
       for (let repo = 0; repo < 1000; repo++) await cache.get(`tenant-${repo}/service@${sha(`policy ${repo}`)}`, load);

@@ -8,8 +8,8 @@
  */
 import { Probot } from "probot";
 import { pino } from "pino";
-import { guardrailsApp } from "../../src/github/app.js";
-import { renderChecklistComment } from "../../src/github/checklist-comment.js";
+import { guardrailsApp } from "../../src/webhooks/app.js";
+import { renderChecklistComment } from "../../src/render/checklist-comment.js";
 import { githubFetch, guardrailsOctokit } from "../../src/github/github-client.js";
 import {
   FakeGitHub,

@@ -12,7 +12,7 @@ import { request as httpRequest } from "node:http";
 import { parseEnv } from "node:util";
 import { pino } from "pino";
 import { ConfigError, deriveChecklistSecret, readConfig } from "../../src/config.js";
-import { encodeState } from "../../src/github/checklist-comment.js";
+import { encodeState } from "../../src/state/checklist-state.js";
 import { boundPort, createHttpServer } from "../../src/http/http-server.js";
 import { CHECKLIST, FILES, POLICY, useFakeGitHubNetwork, World } from "../github/harness.js";
 import type { FakePullRequest } from "../support/fake-github.js";

@@ -6,7 +6,7 @@
  * every PR with that head. Before the fix, PR B's evaluation rewrote the run to B's own success.
  */
 import { describe, expect, it } from "@jest/globals";
-import { COMMENT_MARKER } from "../../src/github/checklist-comment.js";
+import { COMMENT_MARKER } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { bodyOf, checkWrites, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
 import { DOCS_AUTH } from "../support/policies.js";

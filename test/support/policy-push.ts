@@ -14,7 +14,7 @@
  * in seconds; the elapsed time is reported scaled back.
  */
 import { performance } from "node:perf_hooks";
-import { CHECK_NAME } from "../../src/github/render-check.js";
+import { CHECK_NAME } from "../../src/render/check-output.js";
 import { FakeGitHub, sha, type FakePullRequest, type FakeRepository } from "./fake-github.js";
 import {
   GITHUB_SECONDARY_LIMITS,

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { createRequire } from "node:module";
 import { Probot, ProbotOctokit } from "probot";
 import { pino } from "pino";
-import { guardrailsApp, type GuardrailsOptions } from "../../src/github/app.js";
+import { guardrailsApp, type GuardrailsOptions } from "../../src/webhooks/app.js";
 
 export const TEST_PRIVATE_KEY = generateKeyPairSync("rsa", { modulusLength: 2048 })
   .privateKey.export({ type: "pkcs1", format: "pem" })

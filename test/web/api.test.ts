@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import Fastify, { type FastifyInstance } from "fastify";
-import { decisionOutputSchema } from "../../src/cli/decision-schema.js";
+import { decisionOutputSchema } from "../../src/report/decision-schema.js";
 import { playgroundRoutes } from "../../src/web/routes.js";
 import { assertBuilt, removeTempDirs, TempRepo } from "../cli/helpers.js";
 

@@ -11,7 +11,7 @@ import {
   summaryCsv,
   summaryText,
 } from "../../audit/merged-pull-requests.js";
-import { CHECK_NAME } from "../../github/render-check.js";
+import { CHECK_NAME } from "../../render/check-output.js";
 import { flag, parseCommandArgs } from "../args.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
 import { AUDIT_HELP } from "../help.js";

@@ -3,15 +3,15 @@ import { evaluate } from "../../engine/evaluate.js";
 import { evaluateWithFloor, isFloor } from "../../engine/floor.js";
 import { flag, parseCommandArgs, stringList, stringOption, type ParsedArgs } from "../args.js";
 import { CliError, EXIT } from "../errors.js";
-import { DECISION_OUTPUT_VERSION } from "../decision-schema.js";
+import { DECISION_OUTPUT_VERSION } from "../../report/decision-schema.js";
 import { gatherFacts, resolveRange } from "../facts.js";
 import { renderHuman, styleFor } from "../format.js";
 import { openRepository } from "../git.js";
 import { CHECK_HELP } from "../help.js";
 import type { Io } from "../io.js";
-import { renderJson } from "../json.js";
+import { renderJson } from "../../report/json.js";
 import { organizationPolicyFromFile, policyFromFile, policyFromRef, type LoadedPolicy } from "../policy-source.js";
-import type { CheckReport } from "../report.js";
+import type { CheckReport } from "../../report/check-report.js";
 
 const OPTIONS = {
   base: { type: "string" },

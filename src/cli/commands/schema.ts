@@ -1,7 +1,7 @@
 /** `guardrails schema`: the JSON Schema of the policy, for editors; with --decision, of `check --json`'s output. */
 import { policyJsonSchema } from "../../policy/json-schema.js";
 import { flag, parseCommandArgs } from "../args.js";
-import { decisionJsonSchema } from "../decision-schema.js";
+import { decisionJsonSchema } from "../../report/decision-schema.js";
 import { EXIT } from "../errors.js";
 import { SCHEMA_HELP } from "../help.js";
 import type { Io } from "../io.js";

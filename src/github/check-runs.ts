@@ -1,0 +1,35 @@
+/** Reads of the app's own check runs and of a PR's head by REST, for the guards and the error path. */
+import { CHECK_NAME } from "../render/check-output.js";
+import type { GitHub } from "./octokit.js";
+import type { RepoRef } from "./apply.js";
+
+/** The app's newest `guardrails` run on a commit, with the PRs it covers, read afresh (REST). */
+export async function newestRunOn(
+  github: GitHub,
+  repo: RepoRef,
+  headSha: string,
+  appId: number,
+): Promise<{ id: number; externalId: string | null } | undefined> {
+  const response = await github.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", {
+    ...repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    app_id: appId,
+    filter: "latest",
+  });
+  const runs = (response.data as { check_runs: { id: number; external_id?: string | null }[] }).check_runs;
+  const newest = runs.reduce<{ id: number; external_id?: string | null } | undefined>(
+    (best, run) => (!best || run.id > best.id ? run : best),
+    undefined,
+  );
+  return newest ? { id: newest.id, externalId: newest.external_id ?? null } : undefined;
+}
+
+/** The PR's head by REST, for a failure that came before the snapshot could say it. */
+export async function headOfPullRequest(github: GitHub, repo: RepoRef, number: number): Promise<string | undefined> {
+  const response = await github.request("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    ...repo,
+    pull_number: number,
+  });
+  return (response.data as { head?: { sha?: string } }).head?.sha;
+}

@@ -1,0 +1,74 @@
+/** Reads of open pull requests for the webhooks: of a base branch, of a commit, of the installation's other repositories. */
+import type { GitHub } from "./octokit.js";
+
+export interface OpenPullRequest {
+  number: number;
+  head: { sha: string };
+  updated_at?: string;
+}
+
+export async function openPullRequestsInto(
+  github: GitHub,
+  repo: { owner: string; repo: string },
+  base: string,
+): Promise<OpenPullRequest[]> {
+  return await github.paginate("GET /repos/{owner}/{repo}/pulls", { ...repo, state: "open", base, per_page: 100 });
+}
+
+/** The open PRs whose commits include this one (GitHub's commit-to-PR association). */
+export async function openPullRequestsOfCommit(
+  github: GitHub,
+  repo: { owner: string; repo: string },
+  sha: string,
+): Promise<number[]> {
+  const response = await github.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
+    ...repo,
+    commit_sha: sha,
+  });
+  return (response.data as { number: number; state: string }[])
+    .filter((pr) => pr.state === "open")
+    .map((pr) => pr.number);
+}
+
+/**
+ * The open PRs of the installation's repositories of `owner` but `excluded`: one request per 100
+ * repositories, then one per repository (in parallel, as the throttling allows).
+ */
+export async function openPullRequestsOfOtherRepositories(
+  github: GitHub,
+  owner: string,
+  excluded: string,
+): Promise<{
+  repositories: number;
+  pulls: { repo: string; pr: OpenPullRequest }[];
+  failed: { repo: string; error: unknown }[];
+}> {
+  const all = (await github.paginate("GET /installation/repositories", { per_page: 100 })) as {
+    name: string;
+    owner: { login: string };
+    archived?: boolean;
+  }[];
+  const repositories = all.filter(
+    (r) =>
+      r.owner.login.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() !== excluded && r.archived !== true,
+  );
+  const lists = await Promise.allSettled(
+    repositories.map(
+      async (r) =>
+        (await github.paginate("GET /repos/{owner}/{repo}/pulls", {
+          owner,
+          repo: r.name,
+          state: "open",
+          per_page: 100,
+        })) as OpenPullRequest[],
+    ),
+  );
+  const pulls: { repo: string; pr: OpenPullRequest }[] = [];
+  const failed: { repo: string; error: unknown }[] = [];
+  lists.forEach((list, i) => {
+    const repo = repositories[i]!.name;
+    if (list.status === "fulfilled") for (const pr of list.value) pulls.push({ repo, pr });
+    else failed.push({ repo, error: list.reason });
+  });
+  return { repositories: repositories.length, pulls, failed };
+}

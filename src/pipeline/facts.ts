@@ -1,0 +1,29 @@
+/** The engine's facts of a PR, from what was gathered and the signed state (the adapter's half of "facts in"). */
+import type { PullRequestFacts } from "../engine/types.js";
+import { ticksForEngine, type ChecklistState } from "../state/checklist-state.js";
+import { proposedPolicyFact } from "../github/proposed-policy.js";
+import type { Gathered } from "./gather.js";
+
+export function factsOf(gathered: Gathered, state: ChecklistState): PullRequestFacts {
+  const { snapshot, files, codeOwners } = gathered;
+  const proposed = proposedPolicyFact(gathered.proposed);
+  return {
+    headSha: snapshot.headSha,
+    author: snapshot.author,
+    title: snapshot.title,
+    body: snapshot.body,
+    headBranch: snapshot.headBranch,
+    files: files.files,
+    filesComplete: files.complete,
+    labels: snapshot.labels.map((name) => ({ name })),
+    reviews: snapshot.reviews,
+    ...(snapshot.baseChangedAt ? { baseChangedAt: snapshot.baseChangedAt } : {}),
+    teamMembers: {},
+    coAuthors: snapshot.coAuthors,
+    coAuthorsComplete: snapshot.commitsComplete,
+    checklist: ticksForEngine(state),
+    ...(codeOwners !== undefined ? { codeOwners } : {}),
+    repositoryOwner: snapshot.repository.split("/")[0]!,
+    ...(proposed ? { proposedPolicy: proposed } : {}),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Fail closed: any error of an evaluation ends in a failing check that says what went wrong, on
+ * the run the evaluation was writing (or the app's run on the head, or a new one). Only when no
+ * failing check could be written does the outcome say so (the delivery then fails, so it shows
+ * in the app's delivery log and can be redelivered).
+ */
+import type { GitHubWriter } from "../github/apply.js";
+import { headOfPullRequest, newestRunOn } from "../github/check-runs.js";
+import { describeError } from "../github/errors.js";
+import { PullRequestNotFoundError, type PullRequestSnapshot } from "../github/snapshot.js";
+import { failureText, keepCoverage } from "../reconcile/run-text.js";
+import { renderEvaluationError } from "../render/check-output.js";
+import type { PullRequestTarget, Trigger } from "../trigger.js";
+import { HeadMovedError, repoOf, type EvaluationDeps, type EvaluationOutcome } from "./deps.js";
+import type { RunState } from "./run.js";
+
+export async function failEvaluation(
+  deps: EvaluationDeps,
+  writer: GitHubWriter,
+  target: PullRequestTarget,
+  trigger: Trigger,
+  run: RunState | undefined,
+  snapshot: PullRequestSnapshot | undefined,
+  error: unknown,
+): Promise<EvaluationOutcome> {
+  const pr = `${target.owner}/${target.repo}#${target.number}`;
+  if (error instanceof PullRequestNotFoundError) {
+    deps.log.info({ pr }, "pull request not found; nothing to evaluate");
+    return { status: "skipped", writes: writer.writes, reason: error.message };
+  }
+  const message = describeError(error);
+  const headSha = snapshot?.headSha ?? target.headSha;
+  // A head that moved while it was read is a race the next event settles, not a fault.
+  const level = error instanceof HeadMovedError ? "warn" : "error";
+  deps.log[level]({ err: error, pr, head: headSha, event: trigger.event }, `evaluation failed: ${message}`);
+  // An event without a head (a checklist tick, a comment) that failed before the PR was read:
+  // its head is looked up, so that an old passing run there does not stay standing.
+  const knownHead =
+    headSha ?? (await headOfPullRequest(deps.github, repoOf(target), target.number).catch(() => undefined));
+  if (!knownHead) return { status: "error", writes: writer.writes, reason: message, checkWritten: false };
+  const checkWritten = await writeFailure(
+    deps,
+    writer,
+    target,
+    knownHead,
+    await runToFail(deps, target, knownHead, run, snapshot),
+    snapshot,
+    message,
+  );
+  return { status: "error", conclusion: "failure", writes: writer.writes, reason: message, checkWritten };
+}
+
+/** The run created in progress (if its creation got through), else the one known, else the app's run on the head. */
+async function runToFail(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  headSha: string,
+  run: RunState | undefined,
+  snapshot: PullRequestSnapshot | undefined,
+): Promise<number | undefined> {
+  let id = run?.id;
+  if (id === undefined && run?.started) id = await run.started.catch(() => undefined);
+  if (id === undefined && !snapshot)
+    id = (await newestRunOn(deps.github, repoOf(target), headSha, deps.appId).catch(() => undefined))?.id;
+  return id;
+}
+
+async function writeFailure(
+  deps: EvaluationDeps,
+  writer: GitHubWriter,
+  target: PullRequestTarget,
+  headSha: string,
+  runId: number | undefined,
+  snapshot: PullRequestSnapshot | undefined,
+  message: string,
+): Promise<boolean> {
+  const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
+  output.text = failureText(output.text, snapshot?.checkRun?.text, target.number, headSha, message);
+  try {
+    await writer.completeRun(headSha, target.number, runId, output);
+    return true;
+  } catch (writeError) {
+    deps.log.error({ err: writeError }, "could not write the failing check");
+    // A refused update leaves the run as it was, perhaps passing: a new failing run supersedes
+    // it (required checks go by the newest run of the name on the commit).
+    if (runId === undefined) return false;
+    try {
+      await writer.completeRun(headSha, target.number, undefined, output);
+      return true;
+    } catch (createError) {
+      deps.log.error({ err: createError }, "could not create a failing check either");
+      return false;
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Judge: one PR's decision from what was gathered, for the PR an event names and for every other
+ * PR on a shared head alike. The policies in force decide (src/engine/decide.ts); the facts that
+ * cost a request are looked up only when the decision depends on them; a checklist edit counts
+ * from write access only; the break-glass state moves (a command, a new head, an overrider who
+ * lost access) and an override in force makes the decision pass. Nothing is written here.
+ */
+import { decide, type PoliciesInForce } from "../engine/decide.js";
+import { lookupsNeeded, nothingToLookUp } from "../engine/lookups.js";
+import { applyOverride, policiesInForce } from "../engine/override.js";
+import { summarizeReviews } from "../engine/reviews.js";
+import type { Decision, PullRequestFacts } from "../engine/types.js";
+import type { PolicyProblem } from "../policy/loader.js";
+import type { Policy } from "../policy/schema.js";
+import type { PolicySource } from "../policy/source.js";
+import type { OverrideEvent } from "../overrides/transition.js";
+import { applyEdit, decodeState, type ChecklistState } from "../state/checklist-state.js";
+import { readDecisionRecords, type DecisionRecords } from "../state/decision-record.js";
+import type { PullRequestTarget, Trigger } from "../trigger.js";
+import { repoOf, type EvaluationDeps } from "./deps.js";
+import { factsOf } from "./facts.js";
+import type { Gathered } from "./gather.js";
+import { lookUp } from "./lookups.js";
+import { settleOverride } from "./override.js";
+
+export type Judgement = PolicyErrorJudgement | DecisionJudgement;
+
+export interface PolicyErrorJudgement {
+  kind: "policy_error";
+  problems: PolicyProblem[];
+  source: PolicySource;
+}
+
+export interface DecisionJudgement {
+  kind: "decision";
+  policy: Policy;
+  policies: PoliciesInForce;
+  facts: PullRequestFacts;
+  /** The decision before an override: what the delegation figures measure. */
+  judged: Decision;
+  /** The decision shown: with an override in force, passing and naming what it bypasses. */
+  decision: Decision;
+  state: ChecklistState;
+  events: OverrideEvent[];
+  /** Who counts as approving this head (review requests skip them; the decision record names them). */
+  approvers: string[];
+  /** The decision records on the head's run, as read. */
+  runRecords: DecisionRecords;
+  /** When it was judged (ISO time). */
+  at: string;
+}
+
+/** What the event brings to the judgement: a command or a checklist edit (the other PRs on a head: neither). */
+export type JudgeInput = Pick<Trigger, "overrideCommand" | "tickEdit"> & { now: string };
+
+export async function judge(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  gathered: Gathered,
+  input: JudgeInput,
+): Promise<Judgement> {
+  const { resolved, snapshot } = gathered;
+  // A policy that does not load decides nothing: the repository's, or the organisation's when it
+  // may be a floor (unknown whether it enforces: fail closed).
+  if (!resolved.result.ok) return { kind: "policy_error", problems: resolved.result.problems, source: resolved.source };
+  if (resolved.floor && !resolved.floor.result.ok)
+    return { kind: "policy_error", problems: resolved.floor.result.problems, source: resolved.floor.source };
+  const policy = resolved.result.policy;
+  const policies: PoliciesInForce = {
+    repository: policy,
+    ...(resolved.floor?.result.ok ? { floor: resolved.floor.result.policy } : {}),
+  };
+  const key = { owner: target.owner, repo: target.repo, number: target.number };
+  const signed = decodeState(deps.stateSecret, key, snapshot.comment?.body ?? input.tickEdit?.previousBody);
+  const { facts, decision, state } = await decideWithLookups(deps, target, gathered, policies, signed, input);
+  const runRecords = readDecisionRecords(snapshot.checkRun?.text);
+  const settled = await settleOverride(deps.github, {
+    repo: repoOf(target),
+    number: target.number,
+    snapshot,
+    state,
+    record: runRecords[String(target.number)],
+    policies: policiesInForce(policy, policies.floor),
+    ...(input.overrideCommand ? { command: input.overrideCommand } : {}),
+    now: input.now,
+  });
+  return {
+    kind: "decision",
+    policy,
+    policies,
+    facts,
+    judged: decision,
+    decision: applyOverride(decision, settled.state.override, snapshot.headSha),
+    state: settled.state,
+    events: settled.events,
+    approvers: summarizeReviews(facts, policy.approvals.stale).approvers,
+    runRecords,
+    at: input.now,
+  };
+}
+
+/** The decision, decided again once the facts it depends on are looked up (only when it does). */
+async function decideWithLookups(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  gathered: Gathered,
+  policies: PoliciesInForce,
+  signed: ChecklistState,
+  input: JudgeInput,
+): Promise<{ facts: PullRequestFacts; decision: Decision; state: ChecklistState }> {
+  const { snapshot } = gathered;
+  const facts = factsOf(gathered, signed);
+  const decision = decide(policies, facts);
+  // Only an edit of the comment the app itself wrote on this PR can tick anything.
+  const edit =
+    input.tickEdit && snapshot.comment?.id === input.tickEdit.commentId
+      ? applyEdit(signed, input.tickEdit.editedBody, decision.checklist, input.tickEdit.editor, input.tickEdit.at)
+      : undefined;
+  const lookups = lookupsNeeded(policies.repository, facts, decision, {
+    ownerIsOrganization: snapshot.ownerIsOrganization,
+    repositoryOwner: target.owner,
+    labelAppliedBy: snapshot.labelAppliedBy,
+    ...(edit?.changed ? { tickEditor: input.tickEdit!.editor } : {}),
+  });
+  if (nothingToLookUp(lookups)) return { facts, decision, state: signed };
+  const found = await lookUp(deps.github, repoOf(target), lookups, facts.labels);
+  const state = edit?.changed && found.editorMayTick ? edit.state : signed;
+  const looked = { ...factsOf(gathered, state), labels: found.labels, teamMembers: found.teamMembers };
+  return { facts: looked, decision: decide(policies, looked), state };
+}
