@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { advanceDelegation, type DelegationRecord } from "../../src/metrics/delegation.js";
-import { readDelegationRecords, stripDelegationRecords, writeDelegationRecords } from "../../src/state/delegation-record.js";
+import {
+  readDelegationRecords,
+  stripDelegationRecords,
+  writeDelegationRecords,
+} from "../../src/state/delegation-record.js";
 import { MAX_OUTPUT_CHARS } from "../../src/markdown.js";
 import type { Decision, RequirementResult } from "../../src/engine/types.js";
 
