@@ -8,7 +8,7 @@ import type { ChangedFile, PullRequestFacts } from "../src/engine/types.js";
 import { loadPolicy } from "../src/policy/loader.js";
 import type { Policy } from "../src/policy/schema.js";
 import type { Figure } from "./report.js";
-import { MAX_POLICY_GLOBS, MAX_SCANNING_GLOBS } from "../src/policy/patterns.js";
+import { MAX_SCANNING_GLOBS } from "../src/policy/patterns.js";
 import { MAX_PATH_SEGMENTS } from "../src/engine/path-limits.js";
 
 export interface AdversarialFigure {

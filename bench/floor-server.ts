@@ -11,11 +11,18 @@
  */
 import { ProbotOctokit, run, type Probot } from "probot";
 
-const PerInstallationThrottle = ProbotOctokit.defaults((options: Record<string, any>) => {
+/** The options Probot merges into the Octokit it creates (only those read here are named). */
+interface OctokitOptions {
+  auth?: { installationId?: number | string };
+  throttle?: { enabled?: boolean };
+  [option: string]: unknown;
+}
+
+const PerInstallationThrottle: typeof ProbotOctokit = ProbotOctokit.defaults((options: OctokitOptions) => {
   const installationId = options.auth?.installationId;
   if (installationId === undefined || options.throttle?.enabled === false) return options;
   return { ...options, throttle: { ...options.throttle, id: `installation-${installationId}` } };
-}) as typeof ProbotOctokit;
+});
 
 const floorApp = (app: Probot) => {
   app.on(["pull_request", "pull_request_review"], async (context) => {

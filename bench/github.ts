@@ -8,12 +8,12 @@
  * dependencies (the end-to-end benchmark measures the app with it on).
  */
 import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { guardrailsApp } from "../src/webhooks/app.js";
 import { pagesFor } from "../src/github/files.js";
 import { FakeGitHub, type FakeFile } from "../test/support/fake-github.js";
 import { startGitHubStandIn, type GitHubStandIn } from "../test/support/github-stand-in.js";
-import { examplePayload, TEST_APP_ID, TEST_PRIVATE_KEY } from "../test/support/test-probot.js";
+import { examplePayload, TEST_APP_ID, TEST_PRIVATE_KEY, UnthrottledOctokit } from "../test/support/test-probot.js";
 import type { Figure } from "./report.js";
 
 const POLICY = `version: 1
@@ -42,7 +42,7 @@ function instrumentedProbot(standIn: GitHubStandIn, timeline: Timed[]): Probot {
       start: performance.now(),
       end: Number.POSITIVE_INFINITY,
       method: init?.method ?? "GET",
-      url: String(input),
+      url: input instanceof Request ? input.url : input.toString(),
     };
     timeline.push(entry);
     try {
@@ -51,17 +51,12 @@ function instrumentedProbot(standIn: GitHubStandIn, timeline: Timed[]): Probot {
       entry.end = performance.now();
     }
   };
-  const Octokit = ProbotOctokit.defaults((instance: Record<string, any>) => ({
-    ...instance,
-    retry: { ...instance.retry, enabled: false },
-    throttle: { ...instance.throttle, enabled: false },
-  })) as typeof ProbotOctokit;
   const probot = new Probot({
     appId: TEST_APP_ID,
     privateKey: TEST_PRIVATE_KEY,
     baseUrl: standIn.baseUrl,
     log: pino({ level: "silent" }),
-    Octokit,
+    Octokit: UnthrottledOctokit,
     request: { fetch: timedFetch },
   });
   void probot.load(guardrailsApp({ appId: TEST_APP_ID, stateSecret: "bench" }));
@@ -103,7 +98,7 @@ export async function measureEvaluations(
   const standIn = await startGitHubStandIn({ fake, latencyMs });
   try {
     const opened = examplePayload("pull_request", "opened");
-    const [owner, name] = String(opened.repository.full_name).split("/") as [string, string];
+    const [owner, name] = opened.repository.full_name.split("/") as [string, string];
     const repo = fake.addRepository({
       owner,
       name,
@@ -114,7 +109,7 @@ export async function measureEvaluations(
     const timeline: Timed[] = [];
     const probot = instrumentedProbot(standIn, timeline);
 
-    const run = async (payload: Record<string, any>, eventName: string): Promise<Scenario> => {
+    const run = async (payload: object, eventName: string): Promise<Scenario> => {
       const mark = fake.requests.length;
       timeline.length = 0;
       await probot.receive({ id: `bench-${Math.random()}`, name: eventName, payload } as never);
@@ -130,7 +125,7 @@ export async function measureEvaluations(
       author: { login: "dev" },
       files: files(fileCount),
     });
-    const payload: Record<string, any> = { ...structuredClone(opened), installation: { id: 1 } };
+    const payload = { ...structuredClone(opened), installation: { id: 1 } };
     payload.pull_request.changed_files = fileCount;
     const first = await run(payload, "pull_request");
 
@@ -149,7 +144,7 @@ export async function measureEvaluations(
 
     // A review on the first PR.
     pr.reviews.push({ user: "lee", state: "APPROVED", commit: pr.headSha, association: "MEMBER" });
-    const reviewPayload: Record<string, any> = {
+    const reviewPayload = {
       ...examplePayload("pull_request_review", "submitted"),
       installation: { id: 1 },
     };

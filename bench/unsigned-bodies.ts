@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     appId: 1,
     githubHost: "127.0.0.1:9",
     logLevel: "warn",
-    env: process.env.SERVER_ENV ? JSON.parse(process.env.SERVER_ENV) : undefined,
+    env: process.env.SERVER_ENV ? (JSON.parse(process.env.SERVER_ENV) as Record<string, string>) : undefined,
   });
   const pid = server.child.pid!;
   try {

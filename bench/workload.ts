@@ -19,6 +19,7 @@ import {
 } from "../test/support/fake-github.js";
 import { forPullRequest } from "../test/support/payloads.js";
 import { examplePayload } from "../test/support/test-probot.js";
+import type { PullRequestExample, ReviewExample } from "../test/support/example-types.js";
 
 export const BENCH_APP_ID = 4242;
 export const FIRST_INSTALLATION_ID = 10_000;
@@ -55,7 +56,7 @@ export type EventKind = "opened" | "synchronize" | "review" | "redelivery";
 export interface Delivery {
   kind: EventKind;
   event: "pull_request" | "pull_request_review";
-  payload: Record<string, any>;
+  payload: object;
   delivery: string;
 }
 
@@ -230,7 +231,7 @@ export class BenchPullRequest {
     return delivery;
   }
 
-  private pullRequestPayload(template: Record<string, any>): Record<string, any> {
+  private pullRequestPayload<P extends PullRequestExample | ReviewExample>(template: P): P {
     const { repo, installationId } = this.tenant;
     const payload = forPullRequest(structuredClone(template), repo, installationId, this.pr);
     payload.sender.login = this.pr.author.login;

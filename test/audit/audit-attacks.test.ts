@@ -54,7 +54,7 @@ beforeAll(async () => {
     completedAt: at(0),
     annotations: [],
     actions: [],
-  } as never);
+  });
   pr.state = "MERGED";
   pr.createdAt = at(-1);
   pr.mergedAt = at(1);

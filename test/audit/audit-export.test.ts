@@ -139,6 +139,15 @@ function io(env: Record<string, string> = {}) {
   return { value, stdout: () => out.join(""), stderr: () => err.join("") };
 }
 
+/** The fields of an exported record that the tests read by name (the others are matched as a whole). */
+interface AuditRecord {
+  number: number;
+  bypass_reason?: string;
+  head?: string;
+  policy?: string | null;
+  [field: string]: unknown;
+}
+
 const auditRequests = () => standIn.served.filter((r) => r.operation === "GuardrailsAudit");
 
 describe("guardrails audit", () => {
@@ -153,7 +162,7 @@ describe("guardrails audit", () => {
     // One page, and one more from the top for PRs updated while it was read (review 11).
     expect(auditRequests().length - before).toBe(2);
     const { records, since, until } = JSON.parse(out.stdout()) as {
-      records: Record<string, any>[];
+      records: AuditRecord[];
       since: string;
       until: string;
     };
@@ -194,11 +203,11 @@ describe("guardrails audit", () => {
       merged_by: "admin",
       approvers: [],
     });
-    expect(by[13].bypass_reason).toMatch(/failing on the merged head/);
+    expect(by[13]!.bypass_reason).toMatch(/failing on the merged head/);
     expect(by[14]).toMatchObject({ guardrails: "missing", tier: null, bypassed: true, policy: null });
-    expect(by[14].bypass_reason).toMatch(/no guardrails check on the merged head/);
-    expect(by[11].head).toBe(w.fake.repos.get(`${w.owner}/${w.name}`.toLowerCase())!.pulls.get(11)!.headSha);
-    expect(by[11].policy).toMatch(new RegExp(`^${w.owner}/${w.name}:\\.github/guardrails\\.yml@[0-9a-f]{12}$`));
+    expect(by[14]!.bypass_reason).toMatch(/no guardrails check on the merged head/);
+    expect(by[11]!.head).toBe(w.fake.repos.get(`${w.owner}/${w.name}`.toLowerCase())!.pulls.get(11)!.headSha);
+    expect(by[11]!.policy).toMatch(new RegExp(`^${w.owner}/${w.name}:\\.github/guardrails\\.yml@[0-9a-f]{12}$`));
     expect(out.stderr()).toContain("2 of 5 merged pull requests bypassed the guardrails check");
   });
 

@@ -35,6 +35,12 @@ tiers:
   high: { approvals: 2, tests: true, ticket: true }
 `;
 
+/** The parts of a JSON Schema this test walks. */
+interface JsonSchema {
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+}
+
 describe("the decision output's JSON Schema", () => {
   it(`is committed as generated (${REGENERATE})`, () => {
     expect(JSON.parse(readFileSync(SCHEMA_FILE, "utf8"))).toEqual(decisionJsonSchema());
@@ -51,8 +57,8 @@ describe("the decision output's JSON Schema", () => {
   it("describes every key (docs/cli.md lists them too)", () => {
     const docs = readFileSync(new URL("../../docs/cli.md", import.meta.url), "utf8");
     const keys = new Set<string>();
-    const walk = (schema: Record<string, any>) => {
-      for (const [key, value] of Object.entries((schema.properties ?? {}) as Record<string, any>)) {
+    const walk = (schema: JsonSchema) => {
+      for (const [key, value] of Object.entries(schema.properties ?? {})) {
         keys.add(key);
         walk(value);
         if (value.items) walk(value.items);

@@ -104,7 +104,7 @@ describe("guardrails (program)", () => {
     [["check", "--base="], /^guardrails check: --base needs a non-empty value/],
     [["schema", "now"], /^guardrails schema: unexpected argument "now"/],
   ])("usage error %j exits 2 with one line and no stack trace", (args, message) => {
-    const result = runCli(args as string[], cwd);
+    const result = runCli(args, cwd);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);

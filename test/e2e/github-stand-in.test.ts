@@ -102,7 +102,7 @@ describe("the GitHub stand-in", () => {
     const blob = await fetch(`${s.baseUrl}/repos/acme/api/git/blobs/${"0".repeat(40)}`);
     expect(blob.status).toBe(200);
     const text = await blob.text();
-    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    expect((): unknown => JSON.parse(text)).toThrow(SyntaxError);
 
     await expect(fetch(`${s.baseUrl}/app`)).rejects.toThrow();
 

@@ -9,7 +9,7 @@ import { FakeGitHub, sha, type FakePullRequest, type FakeRepository } from "../s
 import { GitHubStandIn } from "../support/github-stand-in.js";
 import { forPullRequest, forRepository } from "../support/payloads.js";
 import { parseExposition, type ParsedFamily } from "../support/prometheus.js";
-import { dashboardExpressions, selectedMetrics } from "../support/promql.js";
+import { dashboardExpressions, selectedMetrics, type DashboardPanels } from "../support/promql.js";
 import { ServerProcess } from "../support/server-process.js";
 import { examplePayload } from "../support/test-probot.js";
 
@@ -136,7 +136,9 @@ describe("GET /metrics on the built server", () => {
     for (const name of [OWNER, REPO, "dev"]) expect(labelValues.filter((v) => v.includes(name))).toEqual([]);
 
     // Every metric the dashboard queries is a family here (the dashboard test parses the queries).
-    const dashboard = JSON.parse(readFileSync(new URL("../../deploy/grafana-dashboard.json", import.meta.url), "utf8"));
+    const dashboard = JSON.parse(
+      readFileSync(new URL("../../deploy/grafana-dashboard.json", import.meta.url), "utf8"),
+    ) as DashboardPanels;
     const queried = new Set(
       dashboardExpressions(dashboard)
         .flatMap(({ expr }) => selectedMetrics(expr))

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { FakeGitHub, sha, type FakePullRequest, type FakeRepository } from "../support/fake-github.js";
 import { faults, GitHubStandIn } from "../support/github-stand-in.js";
 import { forPullRequest, forRepository } from "../support/payloads.js";
+import type { ExampleBase, ExamplePullRequest } from "../support/example-types.js";
 import { freePort, ServerProcess, type LogLine } from "../support/server-process.js";
 import { examplePayload, examplePayloads } from "../support/test-probot.js";
 
@@ -35,9 +36,13 @@ labels:
   prefix: "risk:"
 `;
 
-const adjust = (payload: Record<string, any>, repo: FakeRepository) => forRepository(payload, repo, INSTALLATION_ID);
-const adjustPullRequest = (payload: Record<string, any>, repo: FakeRepository, pr: FakePullRequest) =>
-  forPullRequest(payload, repo, INSTALLATION_ID, pr);
+const adjust = <P extends ExampleBase>(payload: P, repo: FakeRepository) =>
+  forRepository(payload, repo, INSTALLATION_ID);
+const adjustPullRequest = <P extends ExampleBase & { pull_request: ExamplePullRequest }>(
+  payload: P,
+  repo: FakeRepository,
+  pr: FakePullRequest,
+) => forPullRequest(payload, repo, INSTALLATION_ID, pr);
 
 const isDecision = (event: string) => (line: LogLine) => line.msg === "decision" && line.event === event;
 
@@ -110,7 +115,7 @@ describe("the built server against a GitHub stand-in", () => {
     );
     expect(run.summary).toContain("| ❌ | Approvals <sub>tier:high</sub> | 1 approval required, 0 valid |");
     expect(run.summary).toContain(
-      `| ❌ | Checklist <sub>tier:high</sub> | 0 of 1 checklist item ticked | Tick in the Guardrails comment: \"${CHECKLIST_ITEM}\" |`,
+      `| ❌ | Checklist <sub>tier:high</sub> | 0 of 1 checklist item ticked | Tick in the Guardrails comment: "${CHECKLIST_ITEM}" |`,
     );
     expect(run.summary).toContain("**Requirements**: 1 of 3 met.");
     expect(run.summary).toContain(
@@ -282,7 +287,7 @@ describe("the built server against a GitHub stand-in", () => {
     const answer = await server.sendWebhook("pull_request", payload, { secret: "not-the-secret" });
     expect(answer.status).toBe(401);
     expect(JSON.parse(answer.body)).toEqual({ error: "signature does not match" });
-    const health = JSON.parse((await server.request("GET", "/healthz")).body);
+    const health = JSON.parse((await server.request("GET", "/healthz")).body) as { inFlight: number };
     expect(health.inFlight).toBe(0);
     expect(fake.requests).toHaveLength(requestsBefore);
     expect(JSON.stringify(fake.checkRuns)).toBe(runsBefore);

@@ -128,10 +128,8 @@ const generatedFacts: fc.Arbitrary<PullRequestFacts> = fc
   })
   .map((f) => {
     // Labels with an undefined applier must not carry the key at all.
-    const labels = f.labels.map((l) =>
-      l.appliedBy === undefined ? { name: l.name } : l,
-    ) as PullRequestFacts["labels"];
-    return { ...f, labels } as PullRequestFacts;
+    const labels = f.labels.map((l) => (l.appliedBy === undefined ? { name: l.name } : l));
+    return { ...f, labels };
   });
 
 const policy = fc.constantFrom(...policies);

@@ -149,8 +149,9 @@ describe("rules and default_tier", () => {
       ["__proto__", "old/name"],
       ["valueOf", "src/auth/hasOwnProperty"],
     ]);
-    expect(unmatched.renamedFrom?.["constructor"]).toBeUndefined();
-    expect(unmatched.renamedFrom?.["toString"]).toBeUndefined();
+    const renamedFrom = (path: string) => unmatched.renamedFrom?.[path];
+    expect(renamedFrom("constructor")).toBeUndefined();
+    expect(renamedFrom("toString")).toBeUndefined();
   });
 
   it("a file matching several rules contributes every one of them", () => {
@@ -264,7 +265,7 @@ describe("size", () => {
     ["lines OR files: lines alone are enough", { medium: { lines: 10, files: 10 } }, [file("a.ts", 10)], "medium"],
     ["lines OR files: files alone are enough", { medium: { lines: 10, files: 2 } }, manyFiles(2), "medium"],
   ])("%s", (_name, size, files, tier) => {
-    const p = policy({ default_tier: "low", size: size as never, tiers: NO_REQUIREMENTS });
+    const p = policy({ default_tier: "low", size, tiers: NO_REQUIREMENTS });
     expect(run(p, { files }).tier).toBe(tier);
   });
 

@@ -483,12 +483,12 @@ describe("docs/policy.md", () => {
     const missing: string[] = [];
     for (const [key, child] of Object.entries(policySchema.shape)) {
       const text = section(`## \`${key}\``);
-      for (const nested of shapeKeys(child as unknown as SchemaNode)) {
+      for (const nested of shapeKeys(child)) {
         if (!tableRow(nested).test(text)) missing.push(`${key}.${nested}`);
       }
     }
     const requirementText = section("### The requirement object");
-    for (const nested of shapeKeys(requirementSchema as unknown as SchemaNode)) {
+    for (const nested of shapeKeys(requirementSchema)) {
       if (!tableRow(nested).test(requirementText)) missing.push(`<requirement>.${nested}`);
     }
     const approverGroup = (requirementSchema as unknown as SchemaNode)._zod.def.shape!.approvers!;

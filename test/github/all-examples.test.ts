@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { examplePayloads } from "../support/test-probot.js";
+import type { ExampleBase } from "../support/example-types.js";
 import { POLICY, useFakeGitHubNetwork, World } from "./harness.js";
 
 /** The events of app.yml, and for each the actions the app may call GitHub for. */
@@ -21,6 +22,14 @@ const SUBSCRIBED: Record<string, readonly string[] | "depends"> = {
   push: "depends",
 };
 
+/** What this test reads of a payload of any event. */
+interface AnyEventPayload extends ExampleBase {
+  number?: number;
+  pull_request?: { number: number; head?: { sha?: string } };
+  issue?: { number: number };
+  changes?: object;
+}
+
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
@@ -34,7 +43,12 @@ describe("every example payload of every subscribed event", () => {
   });
 
   const cases = Object.keys(SUBSCRIBED).flatMap((event) =>
-    examplePayloads(event).map((payload, index) => ({ event, index, action: String(payload.action ?? ""), payload })),
+    (examplePayloads(event) as AnyEventPayload[]).map((payload, index) => ({
+      event,
+      index,
+      action: payload.action ?? "",
+      payload,
+    })),
   );
 
   it("covers every subscribed event with at least one example", () => {

@@ -120,7 +120,7 @@ describe("the checklist comment", () => {
     const mark = w.mark();
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(sorted(w.calls(mark))).toEqual(
       sorted([

@@ -125,7 +125,7 @@ tiers:
     const mark = w.mark();
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("unlabeled", pr, (p) => (p.label.name = "no-tests-needed")),
+      w.pullRequestEvent("unlabeled", pr, (p) => (p.label!.name = "no-tests-needed")),
     );
     expect(w.calls(mark).filter((c) => c.includes("/collaborators/"))).toEqual([]);
     expect(w.checkRuns()[0]).toMatchObject({ conclusion: "failure", title: "Medium risk · missing: tests" });

@@ -17,6 +17,7 @@ import {
   World,
 } from "./harness.js";
 import type { FakePullRequest } from "../support/fake-github.js";
+import type { PullRequestExample } from "../support/example-types.js";
 
 useFakeGitHubNetwork();
 
@@ -49,13 +50,13 @@ function firstEvaluationCalls(w: World, runId: number, extra: string[] = []): st
 }
 
 describe("pull_request events that evaluate", () => {
-  const cases: [string, string, (payload: Record<string, any>) => void][] = [
+  const cases: [string, string, (payload: PullRequestExample) => void][] = [
     ["opened", "opened", () => undefined],
     ["reopened", "reopened", () => undefined],
     ["synchronize", "synchronize", () => undefined],
     ["ready_for_review", "ready_for_review", () => undefined],
-    ["labeled", "labeled", (p) => (p.label.name = "bug")],
-    ["unlabeled", "unlabeled", (p) => (p.label.name = "bug")],
+    ["labeled", "labeled", (p) => (p.label!.name = "bug")],
+    ["unlabeled", "unlabeled", (p) => (p.label!.name = "bug")],
     // No `edited` example exists: an `opened` one becomes an edit of the title, body or base.
     [
       "edited (title)",
@@ -130,7 +131,7 @@ describe("pull_request events that evaluate", () => {
 });
 
 describe("events the app does not act on", () => {
-  const cases: [string, string, (w: World) => Record<string, any>][] = [
+  const cases: [string, string, (w: World) => object][] = [
     ["pull_request.closed", "pull_request", (w) => w.pullRequestEvent("closed", w.repo.pulls.get(2)!)],
     ["pull_request.assigned", "pull_request", (w) => w.pullRequestEvent("assigned", w.repo.pulls.get(2)!)],
     [
@@ -339,9 +340,9 @@ describe("merge_group.checks_requested", () => {
       external_id: "merge-group",
       actions: [],
     });
-    expect(body.output.title).toBe(approved ? "PR #104 meets its guardrails" : "Merge group blocked by guardrails");
+    expect(body.output?.title).toBe(approved ? "PR #104 meets its guardrails" : "Merge group blocked by guardrails");
     if (!approved)
-      expect(body.output.summary).toContain(
+      expect(body.output?.summary).toContain(
         "the guardrails check of PR #104 has not passed on its head commit (completed, failure)",
       );
     expect(w.checkRuns(groupSha)).toHaveLength(1);
@@ -632,7 +633,7 @@ describe("order of events", () => {
     [
       "opened and labeled",
       "pull_request",
-      (w: World, pr: FakePullRequest) => w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+      (w: World, pr: FakePullRequest) => w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     ],
     [
       "opened and a review",

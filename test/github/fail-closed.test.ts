@@ -80,7 +80,7 @@ const cases: [string, Fault, string][] = [
 ];
 
 /** Every check run write of the test, with its conclusion (undefined for in-progress writes). */
-const conclusions = (w: World) => checkWrites(w.since()).map((r) => bodyOf(r).conclusion as string | undefined);
+const conclusions = (w: World) => checkWrites(w.since()).map((r) => bodyOf(r).conclusion);
 
 /** The head's one run is a completed failure naming `problem`, with the Re-evaluate button; no pass was ever written. */
 function expectOneFailingRun(w: World, headSha: string, problem: string): void {

@@ -14,7 +14,7 @@ import {
   type WriteGroup,
 } from "../../src/github/github-client.js";
 import { useNock } from "../support/nock-github.js";
-import { TEST_APP_ID, TEST_PRIVATE_KEY } from "../support/test-probot.js";
+import { TEST_APP_ID, TEST_PRIVATE_KEY, type OctokitOptions } from "../support/test-probot.js";
 
 const SNAPSHOT_QUERY = `query GuardrailsPullRequest($owner: String!, $repo: String!, $number: Int!) {
   repository(owner: $owner, name: $repo) { pullRequest(number: $number) { headRefOid } }
@@ -141,7 +141,7 @@ describe("the write gate of the app's client", () => {
     nock(api)
       .post(`/app/installations/${INSTALLATION}/access_tokens`)
       .reply(201, { token: "ghs_gate", expires_at: new Date(Date.now() + 3600_000).toISOString() });
-    const Octokit = guardrailsOctokit({}, group).defaults((options: Record<string, any>) => ({
+    const Octokit = guardrailsOctokit({}, group).defaults((options: OctokitOptions) => ({
       ...options,
       throttle: { ...options.throttle, enabled: false },
     }));
@@ -149,7 +149,7 @@ describe("the write gate of the app's client", () => {
       appId: TEST_APP_ID,
       privateKey: TEST_PRIVATE_KEY,
       log: pino({ level: "silent" }),
-      Octokit: Octokit as never,
+      Octokit,
     });
     const octokit = await probot.auth(INSTALLATION);
     nock(api).post("/repos/o/r/check-runs").reply(201, { id: 7 });

@@ -4,7 +4,7 @@
  * builders that adjust REAL payloads from @octokit/webhooks-examples to the fake's pull requests.
  */
 import { expect } from "@jest/globals";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { pino } from "pino";
 import {
   FakeGitHub,
@@ -20,13 +20,38 @@ import {
   TEST_APP_ID,
   TEST_PRIVATE_KEY,
   TEST_STATE_SECRET,
+  UnthrottledOctokit,
 } from "../support/test-probot.js";
+import type {
+  CheckRunExample,
+  CheckSuiteExample,
+  ExampleBase,
+  ExamplePullRequest,
+  ExamplePullRequestRef,
+  ExampleRepository,
+  IssueCommentExample,
+  MergeGroupExample,
+  PullRequestExample,
+  PushExample,
+  ReviewExample,
+} from "../support/example-types.js";
 import { guardrailsApp, type GuardrailsOptions } from "../../src/webhooks/app.js";
 
 export { POLICY_PATH, sha, blobId } from "../support/fake-github.js";
 export { TEST_APP_ID, examplePayload } from "../support/test-probot.js";
 
-type Payload = Record<string, any>;
+/** A webhook payload as delivered (an example, adjusted). */
+type Payload = object;
+
+/** The fields of a written body (a check run, a comment, labels) the tests read; the rest is there too. */
+export interface WrittenBody {
+  body?: string;
+  status?: string;
+  conclusion?: string;
+  head_sha?: string;
+  output?: { title: string; summary: string; text?: string; annotations?: unknown[] };
+  [field: string]: unknown;
+}
 
 export { CHECKLIST, LAX, POLICY } from "../support/policies.js";
 
@@ -47,18 +72,6 @@ export function manyFiles(count: number, dir = "src/gen"): FakeFile[] {
   }));
 }
 
-/**
- * Octokit without retries and throttling. Plain `defaults({ throttle: { enabled: false } })` does
- * not reach the installation client: Probot's own throttle options replace the object and
- * ProbotOctokit turns `enabled` back on, which spaces every write one second apart. A function
- * runs after those merges, so `enabled: false` sticks.
- */
-const UnthrottledOctokit = ProbotOctokit.defaults((instance: Record<string, any>) => ({
-  ...instance,
-  retry: { ...instance.retry, enabled: false },
-  throttle: { ...instance.throttle, enabled: false },
-}));
-
 function createProbot(app: Partial<GuardrailsOptions> = {}, logs?: Record<string, unknown>[]): Probot {
   // With `logs`, every JSON log line at info and above is kept (the audit lines among them).
   const log = logs
@@ -68,7 +81,7 @@ function createProbot(app: Partial<GuardrailsOptions> = {}, logs?: Record<string
     appId: TEST_APP_ID,
     privateKey: TEST_PRIVATE_KEY,
     log,
-    Octokit: UnthrottledOctokit as typeof ProbotOctokit,
+    Octokit: UnthrottledOctokit,
   });
   void probot.load(guardrailsApp({ appId: TEST_APP_ID, stateSecret: TEST_STATE_SECRET, ...app }));
   return probot;
@@ -99,7 +112,7 @@ export class World {
   readonly repo: FakeRepository;
   readonly probot: Probot;
   /** The repository object the payloads carry. */
-  readonly repository: Payload;
+  readonly repository: ExampleRepository;
   private deliveries = 0;
   private readonly appOptions: Partial<GuardrailsOptions>;
   /** The app's log lines (with `captureLogs`), replicas' included. */
@@ -108,7 +121,7 @@ export class World {
 
   constructor(options: WorldOptions = {}) {
     this.repository = examplePayload("pull_request", "opened").repository;
-    const [owner, name] = String(this.repository.full_name).split("/") as [string, string];
+    const [owner, name] = this.repository.full_name.split("/") as [string, string];
     this.repo = this.fake.addRepository({
       owner,
       name,
@@ -190,13 +203,18 @@ export class World {
   // ---- payloads: real examples, adjusted ----
 
   /** Installation and repository of this world on any example payload. */
-  stamp(payload: Payload): Payload {
-    payload.installation = { id: this.fake.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
-    payload.repository = structuredClone(this.repository);
+  stamp<P extends ExampleBase>(payload: P): P {
+    const base: ExampleBase = payload;
+    base.installation = { id: this.fake.installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==" };
+    base.repository = structuredClone(this.repository);
     return payload;
   }
 
-  pullRequestEvent(action: string, pr: FakePullRequest, adjust: (payload: Payload) => void = () => undefined): Payload {
+  pullRequestEvent(
+    action: string,
+    pr: FakePullRequest,
+    adjust: (payload: PullRequestExample) => void = () => undefined,
+  ): PullRequestExample {
     const payload = this.stamp(examplePayload("pull_request", action));
     payload.number = pr.number;
     adjustPull(payload.pull_request, pr, this.repository);
@@ -209,7 +227,7 @@ export class World {
     action: "submitted" | "edited" | "dismissed",
     pr: FakePullRequest,
     review: { user: string; state: string; commit?: string },
-  ): Payload {
+  ): ReviewExample {
     const payload = this.stamp(examplePayload("pull_request_review", action === "edited" ? "submitted" : action));
     if (action === "edited") {
       payload.action = "edited";
@@ -238,7 +256,7 @@ export class World {
       viaAppId?: number | null;
       at?: string;
     },
-  ): Payload {
+  ): IssueCommentExample {
     const payload = this.stamp(examplePayload("issue_comment", "edited"));
     const links = examplePayload("pull_request", "opened").pull_request;
     payload.issue.number = pr.number;
@@ -272,7 +290,7 @@ export class World {
   commentCreatedEvent(
     pr: FakePullRequest,
     comment: { id: number; body: string; author: string; authorType?: "User" | "Bot"; at?: string },
-  ): Payload {
+  ): IssueCommentExample {
     const payload = this.stamp(
       structuredClone(
         examplePayloads("issue_comment").find((p) => p.action === "created" && p.issue?.pull_request) ??
@@ -311,7 +329,7 @@ export class World {
       appId?: number;
       name?: string;
     } = {},
-  ): Payload {
+  ): CheckRunExample {
     const payload = this.stamp(examplePayload("check_run", action));
     const check = payload.check_run;
     check.id = run.id;
@@ -326,7 +344,7 @@ export class World {
     return payload;
   }
 
-  checkSuiteRerequestedEvent(headSha: string, pullRequests: FakePullRequest[], appId = TEST_APP_ID): Payload {
+  checkSuiteRerequestedEvent(headSha: string, pullRequests: FakePullRequest[], appId = TEST_APP_ID): CheckSuiteExample {
     const payload = this.stamp(examplePayload("check_suite", "rerequested"));
     payload.check_suite.head_sha = headSha;
     payload.check_suite.app.id = appId;
@@ -334,7 +352,7 @@ export class World {
     return payload;
   }
 
-  mergeGroupEvent(prNumber: number, groupSha: string): Payload {
+  mergeGroupEvent(prNumber: number, groupSha: string): MergeGroupExample {
     const payload = this.stamp(examplePayload("merge_group", "checks_requested"));
     const group = payload.merge_group;
     group.head_sha = groupSha;
@@ -346,7 +364,7 @@ export class World {
   }
 
   /** A push to a branch, one commit per entry with the paths it touched. */
-  pushEvent(branch: string, commits: { added?: string[]; modified?: string[]; removed?: string[] }[]): Payload {
+  pushEvent(branch: string, commits: { added?: string[]; modified?: string[]; removed?: string[] }[]): PushExample {
     const payload = this.stamp(branchPushExample());
     payload.ref = `refs/heads/${branch}`;
     const template = payload.commits[0];
@@ -361,8 +379,10 @@ export class World {
   }
 
   /** An entry of a check run's or suite's `pull_requests`, from the check_run example's entry. */
-  private pullRequestRef(pr: FakePullRequest): Payload {
-    const ref = structuredClone(examplePayload("check_run", "created").check_run.pull_requests[0]);
+  private pullRequestRef(pr: FakePullRequest): ExamplePullRequestRef {
+    const [template] = examplePayload("check_run", "created").check_run.pull_requests;
+    if (!template) throw new Error("the check_run example lists no pull request");
+    const ref = structuredClone(template);
     ref.number = pr.number;
     ref.head.sha = pr.headSha;
     ref.head.ref = pr.headRef;
@@ -373,15 +393,15 @@ export class World {
 }
 
 /** The push example of a branch with listed commits (the others push tags or delete). */
-function branchPushExample(): Payload {
+function branchPushExample(): PushExample {
   const found = examplePayloads("push").find(
-    (p) => String(p.ref).startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0,
+    (p) => p.ref.startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0,
   );
   if (!found) throw new Error("no push example of a branch with commits");
   return found;
 }
 
-function adjustPull(pull: Payload, pr: FakePullRequest, repository: Payload): void {
+function adjustPull(pull: ExamplePullRequest, pr: FakePullRequest, repository: ExampleRepository): void {
   pull.number = pr.number;
   pull.title = pr.title;
   pull.body = pr.body;
@@ -392,10 +412,11 @@ function adjustPull(pull: Payload, pr: FakePullRequest, repository: Payload): vo
   pull.user.login = pr.author.login;
   if ("changed_files" in pull) pull.changed_files = pr.files.length;
   const template = examplePayload("pull_request", "labeled").label;
+  if (!template) throw new Error("the labeled example has no label");
   pull.labels = pr.labels.map((name) => ({
     ...template,
     name,
-    url: String(template.url).replace(/[^/]+$/, encodeURIComponent(name)),
+    url: template.url.replace(/[^/]+$/, encodeURIComponent(name)),
   }));
 }
 
@@ -411,9 +432,9 @@ export function sorted(lines: string[]): string[] {
 }
 
 /** The body of a logged request, typed loosely for assertions. */
-export function bodyOf(r: LoggedRequest | undefined): Payload {
+export function bodyOf(r: LoggedRequest | undefined): WrittenBody {
   if (!r) throw new Error("no such request");
-  return (r.body ?? {}) as Payload;
+  return (r.body ?? {}) as WrittenBody;
 }
 
 export const REEVALUATE = {

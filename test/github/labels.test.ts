@@ -84,7 +84,7 @@ describe("the tier label", () => {
     const mark = w.mark();
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "risk:low")),
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "risk:low")),
     );
     expect(sorted(w.calls(mark))).toEqual(
       sorted([
@@ -105,7 +105,7 @@ describe("the tier label", () => {
       await w.receive(
         "pull_request",
         w.pullRequestEvent(action, pr, (p) => {
-          p.label.name = "risk:medium";
+          p.label!.name = "risk:medium";
           p.sender.login = "guardrails[bot]";
           p.sender.type = "Bot";
         }),

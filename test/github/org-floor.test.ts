@@ -5,7 +5,7 @@
  * policy that does not load fails closed (whether it enforces is unknown).
  */
 import { describe, expect, it } from "@jest/globals";
-import { blobId, LAX, POLICY_PATH, useFakeGitHubNetwork, World } from "./harness.js";
+import { blobId, bodyOf, LAX, POLICY_PATH, useFakeGitHubNetwork, World } from "./harness.js";
 
 useFakeGitHubNetwork();
 
@@ -94,7 +94,7 @@ describe("an enforced organisation policy", () => {
     const annotations = (w
       .since()
       .filter((r) => r.path.includes("/check-runs"))
-      .map((r) => (r.body as any)?.output?.annotations)
+      .map((r) => bodyOf(r).output?.annotations)
       .find((a) => a?.length) ?? []) as { start_line: number; message: string }[];
     expect(annotations).toEqual([
       expect.objectContaining({

@@ -142,11 +142,11 @@ rules:
       conclusion: "failure",
       actions: [{ identifier: "reevaluate", label: "Re-evaluate" }],
     });
-    expect(body.output.title).toMatch(/^Policy error · \.github\/guardrails\.yml has \d+ problems?$/);
-    expect(body.output.summary).toContain("does not parse, so no pull request can pass until it is fixed");
-    expect(body.output.summary).toContain(`- \`${POLICY_PATH}:2:15\`: `);
-    expect(body.output.summary).toContain(`- \`${POLICY_PATH}:6:5\`: `);
-    const annotations = body.output.annotations as Record<string, unknown>[];
+    expect(body.output?.title).toMatch(/^Policy error · \.github\/guardrails\.yml has \d+ problems?$/);
+    expect(body.output?.summary).toContain("does not parse, so no pull request can pass until it is fixed");
+    expect(body.output?.summary).toContain(`- \`${POLICY_PATH}:2:15\`: `);
+    expect(body.output?.summary).toContain(`- \`${POLICY_PATH}:6:5\`: `);
+    const annotations = body.output?.annotations as Record<string, unknown>[];
     expect(annotations).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -187,7 +187,7 @@ rules:
       `PATCH ${w.base}/check-runs/${run.id}`,
       `PATCH ${w.base}/check-runs/${run.id}`,
     ]);
-    const counts = writes.slice(1).map((r) => (bodyOf(r).output.annotations as unknown[]).length);
+    const counts = writes.slice(1).map((r) => bodyOf(r).output?.annotations?.length);
     expect(counts).toEqual([50, 10]);
     expect(run.annotations).toHaveLength(60);
     expect(run.annotations.map((a) => (a as { start_line: number }).start_line)).toEqual(
@@ -205,8 +205,8 @@ rules:
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const body = bodyOf(checkWrites(w.since())[1]);
     expect(body).toMatchObject({ conclusion: "failure", output: { title: expect.stringMatching(/^Policy error/) } });
-    expect(body.output.annotations).toBeUndefined();
-    expect(body.output.summary).toContain("(organisation default) does not parse");
+    expect(body.output?.annotations).toBeUndefined();
+    expect(body.output?.summary).toContain("(organisation default) does not parse");
   });
 
   it("a repeated event writes nothing more; fixing the policy on the base branch passes the PR", async () => {
@@ -214,12 +214,11 @@ rules:
     const pr = w.addPullRequest({ number: 2, files: FILES.low });
     const payload = w.pullRequestEvent("opened", pr);
     await w.receive("pull_request", payload);
-    let mark = w.mark();
+    const mark = w.mark();
     await w.receive("pull_request", payload);
     expect(w.writesSince(mark)).toEqual([]);
 
     w.fake.setPolicy(w.repo, "master", POLICY);
-    mark = w.mark();
     await w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
     expect(w.checkRuns()).toHaveLength(1);
     expect(w.checkRuns()[0]).toMatchObject({ conclusion: "success", title: "Low risk · all 1 requirements met" });

@@ -56,7 +56,7 @@ describe("approvals.request_reviews: true", () => {
     mark = w.mark();
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "unrelated")),
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "unrelated")),
     );
     expect(requests(w, mark)).toHaveLength(0);
     expect(w.checkRuns()[0]!.summary).toContain("Reviews requested from @lead, team backend.");

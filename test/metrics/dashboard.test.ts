@@ -12,10 +12,16 @@ import { describe, expect, it } from "@jest/globals";
 import { parse as parseYaml } from "yaml";
 import { collectProcessMetrics, exposition, observeQueue } from "../../src/metrics/metrics.js";
 import { parseExposition } from "../support/prometheus.js";
-import { dashboardExpressions, selectedMetrics } from "../support/promql.js";
+import { dashboardExpressions, selectedMetrics, type DashboardPanels } from "../support/promql.js";
 
 const root = new URL("../../", import.meta.url);
-const dashboard = JSON.parse(readFileSync(new URL("deploy/grafana-dashboard.json", root), "utf8"));
+/** The dashboard's fields these tests read (its panels' queries among them). */
+interface Dashboard extends DashboardPanels {
+  panels: (DashboardPanels["panels"][number] & { id: number })[];
+  templating: { list: unknown[] };
+}
+
+const dashboard = JSON.parse(readFileSync(new URL("deploy/grafana-dashboard.json", root), "utf8")) as Dashboard;
 const alertsText = readFileSync(new URL("deploy/prometheus-alerts.yml", root), "utf8");
 const alerts = parseYaml(alertsText) as { groups: { rules: { alert: string; expr: string }[] }[] };
 
@@ -35,7 +41,7 @@ async function exportedFamilies(): Promise<Set<string>> {
 describe("the Grafana dashboard", () => {
   it("is an importable dashboard with the panels operators and teams look for", () => {
     expect(dashboard).toMatchObject({ title: "Guardrails", uid: "guardrails", schemaVersion: expect.any(Number) });
-    const titles = (dashboard.panels as { title: string }[]).map((p) => p.title).join("\n");
+    const titles = dashboard.panels.map((p) => p.title).join("\n");
     for (const topic of [
       /tier mix/i,
       /review wait/i,
@@ -46,7 +52,7 @@ describe("the Grafana dashboard", () => {
     ])
       expect(titles).toMatch(topic);
     // Unique ids and a datasource variable, so Grafana imports it into any Prometheus.
-    const ids = (dashboard.panels as { id: number }[]).map((p) => p.id);
+    const ids = dashboard.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(dashboard.templating.list).toContainEqual(
       expect.objectContaining({ type: "datasource", query: "prometheus" }),

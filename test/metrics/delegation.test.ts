@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { advanceDelegation, type DelegationRecord } from "../../src/metrics/delegation.js";
-import { readDelegationRecords, stripDelegationRecords, writeDelegationRecords } from "../../src/state/delegation-record.js";
+import {
+  readDelegationRecords,
+  stripDelegationRecords,
+  writeDelegationRecords,
+} from "../../src/state/delegation-record.js";
 import { MAX_OUTPUT_CHARS } from "../../src/markdown.js";
 import type { Decision, RequirementResult } from "../../src/engine/types.js";
 
@@ -99,12 +103,12 @@ describe("advanceDelegation", () => {
   it("counts the wait for approvers and code owners like the wait for approvals", () => {
     const asked = advanceDelegation(
       undefined,
-      decision("high", [requirement("approvers", false), requirement("codeowners" as RequirementResult["kind"], true)]),
+      decision("high", [requirement("approvers", false), requirement("codeowners", true)]),
       at(0),
     );
     const met = advanceDelegation(
       asked.record,
-      decision("high", [requirement("approvers", true), requirement("codeowners" as RequirementResult["kind"], true)]),
+      decision("high", [requirement("approvers", true), requirement("codeowners", true)]),
       at(30),
     );
     expect(met.observations).toContainEqual({ kind: "review_wait", tier: "high", seconds: 1800 });

@@ -23,8 +23,8 @@ function stallingBudget(count: number): WriteBudget {
   let left = count;
   return {
     tryTake: async () => (left-- > 0 ? 0 : new Promise<number>(() => undefined)),
-    giveBack: async () => undefined,
-    add: async () => undefined,
+    giveBack: () => Promise.resolve(),
+    add: () => Promise.resolve(),
   };
 }
 

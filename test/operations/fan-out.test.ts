@@ -10,7 +10,7 @@ import { MemoryWriteBudget, paceFanOut, type FanOutClock } from "../../src/opera
 function fakeClock(start = Date.UTC(2026, 11, 4, 10, 0, 30)): FanOutClock & { slept: number[] } {
   let now = start;
   const slept: number[] = [];
-  return { now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)), slept };
+  return { now: () => now, sleep: (ms) => Promise.resolve(void (slept.push(ms), (now += ms))), slept };
 }
 
 const silent = pino({ level: "silent" });
@@ -27,11 +27,11 @@ describe("paceFanOut", () => {
     const writesPerMinute = new Map<number, number>();
     const result = await paceFanOut(
       items,
-      async (target) => {
+      (target) => {
         order.push(target);
         const minute = Math.floor(clock.now() / 60_000);
         writesPerMinute.set(minute, (writesPerMinute.get(minute) ?? 0) + 2);
-        return { writes: 2 };
+        return Promise.resolve({ writes: 2 });
       },
       { installation: "1", budget: new MemoryWriteBudget(limits), log: silent, limits, clock },
     );
@@ -68,7 +68,7 @@ describe("paceFanOut", () => {
     const limits = { writesPerMinute: 6, writesPerHour: 1000, writesPerEvaluation: 3, concurrency: 1 };
     const result = await paceFanOut(
       Array.from({ length: 20 }, (_, i) => ({ target: i })),
-      async () => ({ writes: 0 }),
+      () => Promise.resolve({ writes: 0 }),
       { installation: "1", budget: new MemoryWriteBudget(limits), log: silent, limits, clock },
     );
     expect(result).toMatchObject({ evaluated: 20, writes: 0, waitedMs: 0 });
@@ -79,7 +79,7 @@ describe("paceFanOut", () => {
     const limits = { writesPerMinute: 100, writesPerHour: 4, writesPerEvaluation: 2, concurrency: 1 };
     const result = await paceFanOut(
       Array.from({ length: 3 }, (_, i) => ({ target: i })),
-      async () => ({ writes: 2 }),
+      () => Promise.resolve({ writes: 2 }),
       { installation: "1", budget: new MemoryWriteBudget(limits), log: silent, limits, clock },
     );
     expect(result.evaluated).toBe(3);
@@ -122,7 +122,7 @@ describe("paceFanOut", () => {
     const limits = { writesPerMinute: 6, writesPerHour: 1000, writesPerEvaluation: 2, concurrency: 1 };
     const result = await paceFanOut(
       Array.from({ length: 4 }, (_, i) => ({ target: i })),
-      async () => ({ writes: 5 }),
+      () => Promise.resolve({ writes: 5 }),
       { installation: "1", budget: new MemoryWriteBudget(limits), log: silent, limits, clock },
     );
     expect(result).toMatchObject({ evaluated: 4, writes: 20 });
@@ -134,7 +134,7 @@ describe("paceFanOut", () => {
     const clock = fakeClock();
     let remaining = 50;
     const resetAt = clock.now() + 600_000;
-    const result = await paceFanOut([{ target: 1 }, { target: 2 }], async () => ({ writes: 1 }), {
+    const result = await paceFanOut([{ target: 1 }, { target: 2 }], () => Promise.resolve({ writes: 1 }), {
       installation: "1",
       budget: new MemoryWriteBudget({ writesPerMinute: 60, writesPerHour: 400 }),
       log: silent,
@@ -152,10 +152,7 @@ describe("paceFanOut", () => {
     const clock = fakeClock();
     const result = await paceFanOut(
       [{ target: 1 }, { target: 2 }, { target: 3 }],
-      async (target) => {
-        if (target === 2) throw new Error("boom");
-        return { writes: 1 };
-      },
+      (target) => (target === 2 ? Promise.reject(new Error("boom")) : Promise.resolve({ writes: 1 })),
       {
         installation: "1",
         budget: new MemoryWriteBudget({ writesPerMinute: 60, writesPerHour: 400 }),

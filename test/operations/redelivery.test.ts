@@ -19,7 +19,7 @@ import {
   type HookDelivery,
 } from "../../src/operations/redelivery.js";
 import { useNock } from "../support/nock-github.js";
-import { TEST_APP_ID, TEST_PRIVATE_KEY } from "../support/test-probot.js";
+import { TEST_APP_ID, TEST_PRIVATE_KEY, type OctokitOptions } from "../support/test-probot.js";
 
 useNock();
 
@@ -84,7 +84,7 @@ class DeliveryLog {
 }
 
 async function appClient(): Promise<DeliveriesClient> {
-  const Octokit = guardrailsOctokit().defaults((options: Record<string, any>) => ({
+  const Octokit = guardrailsOctokit().defaults((options: OctokitOptions) => ({
     ...options,
     throttle: { ...options.throttle, enabled: false },
     retry: { enabled: false },
@@ -93,9 +93,9 @@ async function appClient(): Promise<DeliveriesClient> {
     appId: TEST_APP_ID,
     privateKey: TEST_PRIVATE_KEY,
     log: silent,
-    Octokit: Octokit as never,
+    Octokit,
   });
-  return (await probot.auth()) as unknown as DeliveriesClient;
+  return await probot.auth();
 }
 
 describe("redelivery of failed deliveries", () => {

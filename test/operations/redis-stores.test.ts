@@ -123,7 +123,7 @@ describe("RedisWriteBudget", () => {
   it("paces two replicas' fan-outs of one installation within one budget", async () => {
     let now = Date.UTC(2026, 11, 4, 12, 0, 0);
     // One clock for both: a sleep moves time for both, as real time would.
-    const clock: FanOutClock = { now: () => now, sleep: async (ms) => void (now += ms) };
+    const clock: FanOutClock = { now: () => now, sleep: (ms) => Promise.resolve(void (now += ms)) };
     const limits = { writesPerMinute: 9, writesPerHour: 1000, writesPerEvaluation: 3, concurrency: 2 };
     /** What each replica's budget let through (at the reservation's time), less what was given back. */
     const held: { at: number; writes: number }[] = [];

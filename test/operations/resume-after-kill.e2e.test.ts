@@ -38,7 +38,7 @@ describe("an evaluation accepted and then killed with the process", () => {
   const pendingFile = join(dir, "pending.json");
   let repo: FakeRepository;
   let pr: FakePullRequest;
-  let servers: ServerProcess[] = [];
+  const servers: ServerProcess[] = [];
 
   const start = async () => {
     const server = await ServerProcess.start({

@@ -75,8 +75,8 @@ describe("an evaluation accepted by a replica that is then killed, with Redis", 
     let snapshotAsked = false;
     standIn.addFault({ operation: "GuardrailsPullRequest", delayMs: 120_000, when: () => (snapshotAsked = true) });
     const opened = forPullRequest(examplePayload("pull_request", "opened"), repo, INSTALLATION_ID, pr);
-    expect((await a!.sendWebhook("pull_request", opened, { delivery: "resume-redis-opened" })).status).toBe(202);
-    await a!.waitFor(() => snapshotAsked, 20_000, "the snapshot request");
+    expect((await a.sendWebhook("pull_request", opened, { delivery: "resume-redis-opened" })).status).toBe(202);
+    await a.waitFor(() => snapshotAsked, 20_000, "the snapshot request");
     // Recorded in Redis before it started, owned by A.
     const pending = Object.values(await client.hgetall("guardrails:pending")).map(
       (raw) => JSON.parse(raw) as { target: { number: number }; deliveryId: string },
@@ -85,15 +85,15 @@ describe("an evaluation accepted by a replica that is then killed, with Redis", 
       expect.objectContaining({ target: expect.objectContaining({ number: 9 }), deliveryId: "resume-redis-opened" }),
     ]);
 
-    expect(await a!.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
+    expect(await a.stop("SIGKILL")).toEqual({ code: null, signal: "SIGKILL" });
     standIn.clearFaults();
     expect(fake.checkRunsFor(repo, pr.headSha).filter((run) => run.status === "completed")).toEqual([]);
 
     // B sweeps every 15 s; A's heartbeat lasts 30 s after its last beat.
-    const decision = await b!.waitForLog((line: LogLine) => line.msg === "decision", 90_000);
+    const decision = await b.waitForLog((line: LogLine) => line.msg === "decision", 90_000);
     expect(decision).toMatchObject({ event: "pull_request.opened" });
     expect(
-      b!
+      b
         .logs()
         .some(
           (line) =>

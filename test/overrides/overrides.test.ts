@@ -351,7 +351,7 @@ describe("an override in force", () => {
   });
 
   it("passes the merge queue, and the group's run carries the PR's decision record with the override", async () => {
-    const { w, pr } = await overridden();
+    const { w } = await overridden();
     const group = sha("merge group of #2");
     await w.receive("merge_group", w.mergeGroupEvent(2, group));
     const run = w.checkRuns(group)[0]!;
@@ -410,7 +410,7 @@ describe("an override in force", () => {
     stickyOf(pr).body = grantedBody;
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     expect(pr.labels).not.toContain("risk:overridden");
@@ -425,7 +425,7 @@ describe("an override in force", () => {
     const mark = w.mark();
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(w.calls(mark)).toContain(`GET ${w.base}/collaborators/cto/permission`);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
@@ -443,7 +443,7 @@ describe("an override in force", () => {
     w.repo.teams = { "sre-oncall": [] };
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed", by: "oncaller" });

@@ -19,7 +19,7 @@ const REASON = "INC-42 hotfix";
 let nextCommentId = 950_000;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
 
-async function world(policy = POLICY + OVERRIDES) {
+function world(policy = POLICY + OVERRIDES): World {
   const w = new World({ policy, captureLogs: true, ownerType: "Organization" });
   w.repo.collaborators = { cto: "admin", mallory: "write", oncaller: "write" };
   w.repo.teams = { "sre-oncall": ["oncaller"] };
@@ -48,7 +48,7 @@ async function push(w: World, pr: FakePullRequest, head: string) {
 
 describe("review 11: the head_moved guard and heads seen before", () => {
   it("a command written before a force-push back to an earlier head is not applied to that head", async () => {
-    const w = await world();
+    const w = world();
     // The author's malicious head Y is evaluated first (it fails), then a benign X is pushed on top.
     const evil = sha("evil head");
     const pr = w.addPullRequest({ number: 2, files: FILES.high, headSha: evil, author: { login: "mallory" } });
@@ -78,7 +78,7 @@ describe("review 11: the head_moved guard and heads seen before", () => {
 
 describe("review 11: signed states pasted back by a writer", () => {
   async function overriddenOnX() {
-    const w = await world();
+    const w = world();
     const pr = w.addPullRequest({ number: 2, files: FILES.high, author: { login: "mallory" } });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     await comment(w, pr, `/guardrails override ${REASON}`, "cto");
@@ -118,7 +118,7 @@ describe("review 11: signed states pasted back by a writer", () => {
     w.fake.failNext((r) => r.method === "GET" && r.path === `${w.base}/pulls/2/files`, { status: 502 });
     await w.receive(
       "pull_request",
-      w.pullRequestEvent("labeled", pr, (p) => (p.label.name = "bug")),
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(readDecisionRecords(w.checkRuns(x)[0]!.text)["2"]).toMatchObject({ error: expect.any(String) });
     // The error record keeps the override counter of the record it replaces.
@@ -132,7 +132,7 @@ describe("review 11: signed states pasted back by a writer", () => {
 describe("review 11: what an outsider's command costs and says", () => {
   it("an outsider without write access costs no team lookups (permission first), however many teams the policy lists", async () => {
     const teams = Array.from({ length: 20 }, (_, i) => `team-${i}`);
-    const w = await world(POLICY + `overrides:\n  users: [cto]\n  teams: [${teams.join(", ")}]\n`);
+    const w = world(POLICY + `overrides:\n  users: [cto]\n  teams: [${teams.join(", ")}]\n`);
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const mark = w.mark();
@@ -145,7 +145,7 @@ describe("review 11: what an outsider's command costs and says", () => {
 
   it("a refused command does not make the app @mention the people allowed to override", async () => {
     // A low-risk PR: no checklist, so no sticky comment until the refusal creates one (mentions ping on creation).
-    const w = await world();
+    const w = world();
     const pr = w.addPullRequest({ number: 2, files: FILES.low });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     expect(pr.comments.filter((c) => c.byApp)).toEqual([]);
@@ -157,7 +157,7 @@ describe("review 11: what an outsider's command costs and says", () => {
   });
 
   it("repeated commands by an outsider cost one evaluation's reads each but no further writes (the installation's write budget is shared)", async () => {
-    const w = await world();
+    const w = world();
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     await comment(w, pr, `/guardrails override ${REASON}`, "drive-by");
@@ -168,7 +168,7 @@ describe("review 11: what an outsider's command costs and says", () => {
   });
 
   it("a command posted through another GitHub App acting for an allowed person is not that person's own command", async () => {
-    const w = await world();
+    const w = world();
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const id = ++nextCommentId;

@@ -21,7 +21,10 @@ async function overriddenOnSharedHead() {
   const high = w.addPullRequest({ number: 2, headSha: HEAD, headRef: "hotfix", files: FILES.high });
   await w.receive("pull_request", w.pullRequestEvent("opened", high));
   high.comments.push({ id: 77, body: "/guardrails override INC-7: outage", user: "cto", byApp: false });
-  await w.receive("issue_comment", w.commentCreatedEvent(high, { id: 77, body: "/guardrails override INC-7: outage", author: "cto" }));
+  await w.receive(
+    "issue_comment",
+    w.commentCreatedEvent(high, { id: 77, body: "/guardrails override INC-7: outage", author: "cto" }),
+  );
   expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "success" });
   // PR #3: the same head into another branch, low risk on its own.
   const low = w.addPullRequest({ number: 3, headSha: HEAD, headRef: "hotfix", baseRef: "weak", files: FILES.low });
@@ -35,7 +38,10 @@ describe("the other PRs on a shared head are judged by the same judge", () => {
     const { w, low } = await overriddenOnSharedHead();
     w.repo.collaborators.cto = "read";
     const mark = w.mark();
-    await w.receive("pull_request", w.pullRequestEvent("labeled", low, (p) => (p.label.name = "bug")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", low, (p) => (p.label!.name = "bug")),
+    );
     // The overrider's access is looked up for PR #2 too, and its override no longer holds.
     expect(w.calls(mark)).toContain(`GET ${w.base}/collaborators/cto/permission`);
     const run = w.checkRuns(HEAD)[0]!;
@@ -45,7 +51,10 @@ describe("the other PRs on a shared head are judged by the same judge", () => {
 
   it("while the overrider keeps write access, the override still holds for the combined run", async () => {
     const { w, low } = await overriddenOnSharedHead();
-    await w.receive("pull_request", w.pullRequestEvent("labeled", low, (p) => (p.label.name = "bug")));
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", low, (p) => (p.label!.name = "bug")),
+    );
     expect(w.checkRuns(HEAD)[0]).toMatchObject({ conclusion: "success", externalId: "2,3" });
   });
 });

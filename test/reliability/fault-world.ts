@@ -20,6 +20,7 @@ import {
 } from "../support/fake-github.js";
 import { GitHubStandIn, type FaultRule, type StandInRequest } from "../support/github-stand-in.js";
 import { examplePayload, TEST_APP_ID, TEST_PRIVATE_KEY, TEST_STATE_SECRET } from "../support/test-probot.js";
+import type { PullRequestExample } from "../support/example-types.js";
 
 export const CHECKLIST_ITEM = "Rollback plan is described in the PR";
 
@@ -148,7 +149,7 @@ export class FaultWorld {
           at: Date.now(),
           method: request.method,
           path: request.path,
-          key: `${request.method} ${request.path}?${new URLSearchParams(request.query)} ${JSON.stringify(request.body ?? null)}`,
+          key: `${request.method} ${request.path}?${new URLSearchParams(request.query).toString()} ${JSON.stringify(request.body ?? null)}`,
         });
         return true;
       },
@@ -156,7 +157,7 @@ export class FaultWorld {
   }
 
   /** `pull_request.opened` from the real example, pointed at this world. */
-  openedPayload(): Record<string, any> {
+  openedPayload(): PullRequestExample {
     const payload = examplePayload("pull_request", "opened");
     payload.installation = { id: this.installationId };
     Object.assign(payload.repository, {
@@ -174,11 +175,7 @@ export class FaultWorld {
     return payload;
   }
 
-  receive(
-    name: string,
-    payload: Record<string, any>,
-    id = `delivery-${Math.random().toString(36).slice(2)}`,
-  ): Promise<void> {
+  receive(name: string, payload: object, id = `delivery-${Math.random().toString(36).slice(2)}`): Promise<void> {
     if (!this.probot) throw new Error("world not started");
     return this.probot.receive({ id, name, payload } as never);
   }

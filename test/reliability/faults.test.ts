@@ -248,10 +248,6 @@ type Outcome =
   | { kind: "passing (nothing hidden)" }
   | { kind: "no check" };
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 /** What a cell must end in. */
 function expectedOutcome(kind: RequestKind, fault: FaultKind): Outcome {
   const notFound = fault.name.startsWith("404");

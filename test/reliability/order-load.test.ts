@@ -100,7 +100,7 @@ interface Subject {
 
 interface Delivery {
   event: string;
-  payload: Record<string, any>;
+  payload: object;
   id: string;
 }
 
@@ -111,9 +111,19 @@ const subjects: Subject[] = [];
 const figures: Record<string, number | string> = {};
 let peakRssKb = 0;
 
-/** A real example payload pointed at a subject's repository, installation and PR at `head`. */
-const payloadFor = (subject: Subject, event: string, action: string, head: string) =>
-  forPullRequest(examplePayload(event, action), subject.repo, subject.installationId, subject.pr, head);
+/** A real `pull_request` example payload pointed at a subject's repository, installation and PR at `head`. */
+const payloadFor = (subject: Subject, action: string, head: string) =>
+  forPullRequest(examplePayload("pull_request", action), subject.repo, subject.installationId, subject.pr, head);
+
+/** The same for a submitted review. */
+const reviewPayloadFor = (subject: Subject, head: string) =>
+  forPullRequest(
+    examplePayload("pull_request_review", "submitted"),
+    subject.repo,
+    subject.installationId,
+    subject.pr,
+    head,
+  );
 
 function currentRssKb(): number {
   try {
@@ -163,7 +173,7 @@ async function burst(started: number): Promise<void> {
       const statuses = [
         await deliver({
           event: "pull_request",
-          payload: payloadFor(s, "pull_request", "opened", heads[0]),
+          payload: payloadFor(s, "opened", heads[0]),
           id: `open-${s.index}`,
         }),
       ];
@@ -172,17 +182,17 @@ async function burst(started: number): Promise<void> {
       pr.commitMessages.push("second", "third");
       const reviewed = kind.reviewOnLastHead ? heads[2] : heads[1];
       pr.reviews.push({ user: "reviewer", state: "APPROVED", commit: reviewed, association: "MEMBER" });
-      const review = payloadFor(s, "pull_request_review", "submitted", heads[2]);
+      const review = reviewPayloadFor(s, heads[2]);
       Object.assign(review.review, { state: "approved", commit_id: reviewed, author_association: "MEMBER" });
       review.review.user.login = "reviewer";
       const newest: Delivery = {
         event: "pull_request",
-        payload: payloadFor(s, "pull_request", "synchronize", heads[2]),
+        payload: payloadFor(s, "synchronize", heads[2]),
         id: `sync-${s.index}-3`,
       };
       const older: Delivery = {
         event: "pull_request",
-        payload: payloadFor(s, "pull_request", "synchronize", heads[1]),
+        payload: payloadFor(s, "synchronize", heads[1]),
         id: `sync-${s.index}-2`,
       };
       // Sent together: they reach the server in any order.

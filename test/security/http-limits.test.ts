@@ -191,8 +191,9 @@ describe("unsigned request bodies are bounded", () => {
 
   it("a plugin's route is registered beside the webhook, and its bodies take from the same budget", async () => {
     const budget = new BodyBudget(2 * MB);
-    const echo: FastifyPluginAsync = async (app) => {
-      app.post("/echo", async (request) => ({ got: request.body }));
+    const echo: FastifyPluginAsync = (app) => {
+      app.post("/echo", (request) => Promise.resolve({ got: request.body }));
+      return Promise.resolve();
     };
     const port = await start({ bodyBudget: budget, plugins: [{ plugin: echo, options: { prefix: "/api" } }] });
     const json = '{"a":1}';

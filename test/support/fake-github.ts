@@ -451,7 +451,7 @@ export class FakeGitHub {
         headSha: String(input.head_sha),
         name: String(input.name),
         appId: this.appId,
-        status: String(input.status ?? "queued"),
+        status: text(input.status ?? "queued"),
         conclusion: (input.conclusion as string | undefined) ?? null,
         title: null,
         summary: null,
@@ -467,12 +467,12 @@ export class FakeGitHub {
     if (method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
       const run = this.checkRuns.find((r) => r.id === Number(m![1]));
       if (!run) throw new HttpError(404, "Not Found");
-      if (input.status !== undefined) run.status = String(input.status);
+      if (input.status !== undefined) run.status = text(input.status);
       if (input.conclusion !== undefined) {
-        run.conclusion = String(input.conclusion);
+        run.conclusion = text(input.conclusion);
         run.status = "completed";
       }
-      if (input.external_id !== undefined) run.externalId = String(input.external_id);
+      if (input.external_id !== undefined) run.externalId = text(input.external_id);
       if (input.actions !== undefined) run.actions = input.actions as unknown[];
       applyOutput(run, input);
       return json(200, { id: run.id, status: run.status, conclusion: run.conclusion });
@@ -504,8 +504,8 @@ export class FakeGitHub {
       const name = String(input.name);
       if (repo.labels.has(name)) throw new HttpError(422, "Validation Failed: already_exists");
       repo.labels.set(name, {
-        color: String(input.color ?? "ededed"),
-        ...(input.description ? { description: String(input.description) } : {}),
+        color: text(input.color ?? "ededed"),
+        ...(input.description ? { description: text(input.description) } : {}),
       });
       return json(201, { name, color: input.color });
     }
@@ -557,7 +557,7 @@ export class FakeGitHub {
           Date.parse(b.updatedAt ?? b.mergedAt ?? "") - Date.parse(a.updatedAt ?? a.mergedAt ?? "") ||
           b.number - a.number,
       );
-    const offset = v.after ? Number(String(v.after).replace("cursor:", "")) : 0;
+    const offset = v.after ? Number(text(v.after).replace("cursor:", "")) : 0;
     const size = Number(v.pageSize);
     const page = merged.slice(offset, offset + size);
     const suites = (pr: FakePullRequest) => {
@@ -667,21 +667,22 @@ export class FakeGitHub {
   }
 
   private snapshot(v: Record<string, unknown>) {
-    const repo = this.repos.get(`${v.owner}/${v.name}`.toLowerCase());
+    const [owner, name] = [text(v.owner), text(v.name)];
+    const repo = this.repos.get(`${owner}/${name}`.toLowerCase());
     const pr = repo?.pulls.get(Number(v.number));
     const errors: { message: string; path: string[]; type: string }[] = [];
-    const orgRepo = this.repos.get(`${v.owner}/.github`.toLowerCase());
+    const orgRepo = this.repos.get(`${owner}/.github`.toLowerCase());
     if (!orgRepo)
       errors.push({
         type: "NOT_FOUND",
         path: ["orgPolicy"],
-        message: `Could not resolve to a Repository with the name '${v.owner}/.github'.`,
+        message: `Could not resolve to a Repository with the name '${owner}/.github'.`,
       });
     if (!repo)
       errors.push({
         type: "NOT_FOUND",
         path: ["repository"],
-        message: `Could not resolve to a Repository with the name '${v.owner}/${v.name}'.`,
+        message: `Could not resolve to a Repository with the name '${owner}/${name}'.`,
       });
     const target = (r: FakeRepository, branch: string) => {
       const tip = r.branches[branch];
@@ -764,12 +765,10 @@ export class FakeGitHub {
                         : [],
                   },
                   labelEvents: {
-                    nodes: pr.labelEvents
-                      .slice(-100)
-                      .map((e) => ({
-                        actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")),
-                        label: { name: e.label },
-                      })),
+                    nodes: pr.labelEvents.slice(-100).map((e) => ({
+                      actor: graphqlActor(e.actor, e.actor.endsWith("[bot]")),
+                      label: { name: e.label },
+                    })),
                   },
                   reviews: {
                     pageInfo: { hasNextPage: pr.reviews.length > 100, endCursor: "cursor:100" },
@@ -791,13 +790,11 @@ export class FakeGitHub {
                             );
                             return {
                               totalCount: containing.length,
-                              nodes: containing
-                                .slice(0, 30)
-                                .map((other) => ({
-                                  number: other.number,
-                                  state: other.state,
-                                  headRefOid: other.headSha,
-                                })),
+                              nodes: containing.slice(0, 30).map((other) => ({
+                                number: other.number,
+                                state: other.state,
+                                headRefOid: other.headSha,
+                              })),
                             };
                           })(),
                           proposedPolicy:
@@ -882,6 +879,14 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
   return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body };
 }
 
+/** A request field as text: strings as they are, numbers, booleans, null and undefined as `String` shows them, the rest as JSON. */
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean" || value === null || value === undefined)
+    return String(value);
+  return JSON.stringify(value);
+}
+
 function applyOutput(run: FakeCheckRun, input: Record<string, unknown>): void {
   if (typeof input.completed_at === "string") run.completedAt = input.completed_at;
   else if (input.status === "in_progress") run.completedAt = null;
@@ -921,14 +926,12 @@ function previewPullNode(pr: FakePullRequest, files: number) {
     author: graphqlActor(pr.author.login, pr.author.isBot === true),
     files: {
       totalCount: pr.files.length,
-      nodes: pr.files
-        .slice(0, files)
-        .map((f) => ({
-          path: f.filename,
-          additions: f.additions,
-          deletions: f.deletions,
-          changeType: changeType(f.status),
-        })),
+      nodes: pr.files.slice(0, files).map((f) => ({
+        path: f.filename,
+        additions: f.additions,
+        deletions: f.deletions,
+        changeType: changeType(f.status),
+      })),
     },
   };
 }

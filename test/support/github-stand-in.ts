@@ -399,8 +399,10 @@ export function startGitHubStandIn(options: StandInOptions = {}): Promise<GitHub
 export function isContentCreating(request: StandInRequest): boolean {
   if (request.method === "GET" || request.method === "HEAD") return false;
   if (/^\/app\/installations\/[^/]+\/access_tokens$/.test(request.path)) return false;
-  if (request.path === "/graphql")
-    return /\bmutation\b/.test(String((request.body as { query?: unknown } | undefined)?.query ?? ""));
+  if (request.path === "/graphql") {
+    const query = (request.body as { query?: unknown } | undefined)?.query;
+    return typeof query === "string" && /\bmutation\b/.test(query);
+  }
   return true;
 }
 

@@ -25,6 +25,7 @@ import {
 import { forRepository } from "./payloads.js";
 import { ServerProcess } from "./server-process.js";
 import { examplePayloads } from "./test-probot.js";
+import type { PushExample } from "./example-types.js";
 
 export const POLICY_PUSH_APP_ID = 5151;
 export const POLICY_PUSH_INSTALLATION_ID = 5252;
@@ -187,9 +188,9 @@ function seed(fake: FakeGitHub, count: number, repositories: number): { repos: F
 }
 
 /** The push GitHub sends for a commit that changes the policy on `main`. */
-function pushPayload(repo: FakeRepository): Record<string, any> {
+function pushPayload(repo: FakeRepository): PushExample {
   const example = examplePayloads("push").find(
-    (p) => String(p.ref).startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0,
+    (p) => p.ref.startsWith("refs/heads/") && p.deleted === false && p.commits.length > 0,
   );
   if (!example) throw new Error("no push example of a branch with commits");
   const payload = forRepository(example, repo, POLICY_PUSH_INSTALLATION_ID);

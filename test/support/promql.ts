@@ -29,9 +29,12 @@ export function selectedMetrics(expr: string): string[] {
 }
 
 /** Every query of a Grafana dashboard, with its panel's title. */
-export function dashboardExpressions(dashboard: {
+/** The part of deploy/grafana-dashboard.json that holds the queries. */
+export interface DashboardPanels {
   panels: { title: string; targets?: { expr: string }[] }[];
-}): { panel: string; expr: string }[] {
+}
+
+export function dashboardExpressions(dashboard: DashboardPanels): { panel: string; expr: string }[] {
   return dashboard.panels.flatMap((panel) =>
     (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
   );

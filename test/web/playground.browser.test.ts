@@ -17,8 +17,22 @@ import { ServerProcess } from "../support/server-process.js";
 
 jest.setTimeout(120_000);
 
-/** The page's document, inside the functions Playwright runs there (this program has no DOM types). */
-declare const document: any;
+/** An element of the page, as the functions Playwright runs there use it (this program has no DOM types). */
+interface PageElement {
+  id: string;
+  textContent: string | null;
+  value: string;
+  querySelector(selector: string): PageElement | null;
+  getBoundingClientRect(): { width: number };
+}
+
+/** The page's document, inside the functions Playwright runs there. */
+declare const document: {
+  activeElement: PageElement | null;
+  documentElement: { scrollWidth: number };
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): Iterable<PageElement>;
+};
 
 const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = [
@@ -105,7 +119,7 @@ describe("the playground in Chromium", () => {
     await page.waitForSelector(".cm-lintRange-error");
     const markedLine = await page.evaluate(
       () =>
-        [...document.querySelectorAll(".cm-content > .cm-line")].findIndex((line: any) =>
+        [...document.querySelectorAll(".cm-content > .cm-line")].findIndex((line) =>
           line.querySelector(".cm-lintRange-error"),
         ) + 1,
     );
@@ -157,7 +171,7 @@ describe("the playground in Chromium", () => {
       () => document.querySelector("#decision-json")?.textContent?.includes("vault/keys.ts") === true,
     );
     await page.click("#share");
-    await page.waitForFunction(() => document.querySelector("#share-link").value.includes("#s="));
+    await page.waitForFunction(() => document.querySelector("#share-link")!.value.includes("#s="));
     const link = await page.locator("#share-link").inputValue();
     const decision = await page.locator("#decision-json").textContent();
 
@@ -186,13 +200,13 @@ describe("the playground in Chromium", () => {
     // Share is reachable and works by keyboard.
     await page.focus("#share");
     await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.querySelector("#share-link").value.includes("#s="));
+    await page.waitForFunction(() => document.querySelector("#share-link")!.value.includes("#s="));
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
 
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForFunction(() => document.querySelector("#editor").getBoundingClientRect().width <= 390);
+    await page.waitForFunction(() => document.querySelector("#editor")!.getBoundingClientRect().width <= 390);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, "playground-narrow.png"), fullPage: true });
     await page.close();
