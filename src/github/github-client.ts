@@ -220,7 +220,9 @@ export function requestHooks(
       return response;
     } catch (error) {
       const failed = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
-      recordGitHubRequest(kind, failed.status, failed.response?.headers, auth?.installationId);
+      // No response: GitHub never answered (DNS, connection, timeout), though Octokit says 500.
+      const status = failed.response ? failed.status : undefined;
+      recordGitHubRequest(kind, status, failed.response?.headers, auth?.installationId);
       if (failed.status === 401 && auth?.installationId !== undefined) forgetToken(auth.cache, auth.installationId);
       throw error;
     }
