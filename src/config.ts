@@ -2,7 +2,7 @@
  * The app's configuration, from environment variables (Probot's conventions plus a few of ours).
  * Every variable is documented in .env.example and the README.
  */
-import { hkdfSync } from "node:crypto";
+import { createPrivateKey, hkdfSync } from "node:crypto";
 import { getPrivateKey } from "@probot/get-private-key";
 
 /** The webhook secret outside production when none is set: fine for the setup page, known to everyone. */
@@ -68,12 +68,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       "WEBHOOK_SECRET is required when NODE_ENV=production: without it anyone could send forged webhooks",
     );
   }
-  let privateKey: string | undefined;
-  try {
-    privateKey = getPrivateKey({ env })?.toString() || undefined;
-  } catch (error) {
-    throw new ConfigError(`the private key could not be read: ${(error as Error).message}`);
-  }
+  const privateKey = readPrivateKey(env);
   const number = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;
@@ -151,6 +146,63 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel,
     logFormat,
   };
+}
+
+/**
+ * The app's private key, found as Probot finds it (PRIVATE_KEY, else the file PRIVATE_KEY_PATH
+ * names, else the one .pem file of the working directory), and parsed now: a key GitHub would
+ * refuse used to start the server and fail every evaluation at its first GitHub call.
+ */
+function readPrivateKey(env: NodeJS.ProcessEnv): string | undefined {
+  const source = env.PRIVATE_KEY
+    ? "PRIVATE_KEY"
+    : env.PRIVATE_KEY_PATH
+      ? `PRIVATE_KEY_PATH (${env.PRIVATE_KEY_PATH})`
+      : "the .pem file in the working directory";
+  let text: string | undefined;
+  try {
+    text = getPrivateKey({ env })?.toString() || undefined;
+  } catch (error) {
+    // Probot's reader refuses a PRIVATE_KEY without PEM markers in words that do not say why.
+    const problem = env.PRIVATE_KEY ? privateKeyProblem(env.PRIVATE_KEY.replace(/\\n/g, "\n")) : undefined;
+    throw new ConfigError(
+      problem
+        ? `${source} is not a usable private key: ${problem}`
+        : `the private key could not be read: ${(error as Error).message}`,
+    );
+  }
+  if (text === undefined) return undefined;
+  const problem = privateKeyProblem(text);
+  if (problem) throw new ConfigError(`${source} is not a usable private key: ${problem}`);
+  return text;
+}
+
+const USE_THE_PEM_FILE = "use the .pem file the GitHub App's settings page gave you, unchanged";
+
+/** What is wrong with a private key's text, in words (never quoting it), or undefined when it is an RSA private key. */
+export function privateKeyProblem(text: string): string | undefined {
+  const key = text.trim();
+  if (/^["']|["']$/.test(key))
+    return `it is wrapped in quotes: remove them (docker --env-file, Kubernetes and systemd keep quotes as part of the value)`;
+  if (key.includes("\\n"))
+    return `its line breaks are written as the two characters \\n: only PRIVATE_KEY may use \\n; a key file needs real line breaks: ${USE_THE_PEM_FILE}`;
+  const begin = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(key)?.[1];
+  if (begin === undefined)
+    return `it is not PEM (a GitHub App's key starts with -----BEGIN RSA PRIVATE KEY-----): ${USE_THE_PEM_FILE}`;
+  if (/PUBLIC KEY|CERTIFICATE/.test(begin))
+    return `it is a ${begin.includes("CERTIFICATE") ? "certificate" : "public key"}, not the private key: ${USE_THE_PEM_FILE}`;
+  if (begin.includes("ENCRYPTED") || key.includes("Proc-Type: 4,ENCRYPTED"))
+    return "it is encrypted with a passphrase: GitHub's keys are not; decrypt it (openssl pkey -in key.pem -out plain.pem)";
+  if (begin === "OPENSSH PRIVATE KEY") return `it is an OpenSSH key, not a GitHub App's key: ${USE_THE_PEM_FILE}`;
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(key).asymmetricKeyType;
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^error:[0-9A-F]+:/, "");
+    return `it does not parse as a private key (${reason}): it may be cut short or altered: ${USE_THE_PEM_FILE}`;
+  }
+  if (type !== "rsa") return `it is an ${type ?? "unknown"} key; a GitHub App's key is RSA: ${USE_THE_PEM_FILE}`;
+  return undefined;
 }
 
 /** The checklist-signing key derived from the webhook secret: HKDF-SHA256 with a label of its own. */
