@@ -104,7 +104,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   const logFormat = env.LOG_FORMAT || (production ? "json" : "pretty");
   if (logFormat !== "json" && logFormat !== "pretty")
-    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`);
   const playground =
     env.PLAYGROUND === undefined || env.PLAYGROUND === "" || env.PLAYGROUND === "true"
       ? true

@@ -44,7 +44,10 @@ async function requestThatFails(baseUrl: string): Promise<{ status?: number; mes
 
 describe("GitHub unreachable, in the requests metric", () => {
   it.each([
-    ["a host name that does not resolve (DNS failure)", async () => "http://guardrails-unreachable.invalid/api/v3"],
+    [
+      "a host name that does not resolve (DNS failure)",
+      () => Promise.resolve("http://guardrails-unreachable.invalid/api/v3"),
+    ],
     ["a port nobody listens on (connection refused)", async () => `http://127.0.0.1:${await freePort()}/api/v3`],
   ])('%s is counted as status_class="error", not "5xx"', async (_what, baseUrl) => {
     const before = await countsByStatusClass();
