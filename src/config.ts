@@ -3,6 +3,7 @@
  * Every variable is documented in .env.example and the README.
  */
 import { createPrivateKey, hkdfSync } from "node:crypto";
+import { isIP } from "node:net";
 import { getPrivateKey } from "@probot/get-private-key";
 
 /** The webhook secret outside production when none is set: fine for the setup page, known to everyone. */
@@ -50,6 +51,11 @@ export interface AppConfig {
    * the second between an installation's writes pass this many times faster.
    */
   timeScale: number;
+  /**
+   * TRUST_PROXY: the reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For is believed, so
+   * that a per-client limit counts the client, not the proxy. Empty: none (the peer is the client).
+   */
+  trustProxy: string[];
   /** Pino level; `info` by default, so that every decision is logged. */
   logLevel: LogLevel;
   /** `json` (pino lines) in production by default, `pretty` otherwise. */
@@ -143,6 +149,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       writesPerHour: atLeast("FANOUT_WRITES_PER_HOUR", 400, 3, "an evaluation reserves 3 writes"),
     },
     timeScale: positive("FANOUT_TIME_SCALE", 1),
+    trustProxy: readTrustedProxies(env.TRUST_PROXY),
     logLevel,
     logFormat,
   };
@@ -203,6 +210,28 @@ export function privateKeyProblem(text: string): string | undefined {
   }
   if (type !== "rsa") return `it is an ${type ?? "unknown"} key; a GitHub App's key is RSA: ${USE_THE_PEM_FILE}`;
   return undefined;
+}
+
+/** proxy-addr's names for the loopback, link-local and unique-local (private) ranges. */
+const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * TRUST_PROXY as a list of addresses and CIDR ranges. `true` and hop counts are refused: they would
+ * believe the X-Forwarded-For of anyone who can reach the server without going through the proxy.
+ */
+export function readTrustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? "").split(/[\s,]+/).filter((entry) => entry !== "");
+  for (const entry of entries) {
+    const [address = "", prefix, ...rest] = entry.split("/");
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (NAMED_RANGES.has(entry) || (family !== 0 && validPrefix && rest.length === 0)) continue;
+    throw new ConfigError(
+      `TRUST_PROXY must list the reverse proxies' IP addresses or CIDR ranges (e.g. "10.0.0.0/8, 127.0.0.1"; loopback, linklocal and uniquelocal name those ranges), got "${entry}"${/^(true|\*|\d+)$/.test(entry) ? ": trusting every peer or a number of hops would believe an X-Forwarded-For written by anyone who reaches the server directly" : ""}`,
+    );
+  }
+  return entries;
 }
 
 /** The checklist-signing key derived from the webhook secret: HKDF-SHA256 with a label of its own. */

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     bodyTimeoutMs: config.bodyTimeoutMs,
     bodyBudget: config.bodyBudgetBytes,
     inFlight: () => queue.size,
+    trustProxy: config.trustProxy,
     plugins: [metricsRoute({ token: config.metricsToken }), ...(config.playground ? [playgroundRoutes()] : [])],
   });
   collectProcessMetrics();

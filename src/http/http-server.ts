@@ -39,6 +39,11 @@ export interface HttpServerOptions {
   bodyTimeoutMs?: number;
   /** Bytes of request bodies held at once before they are verified (a number, or a shared budget). */
   bodyBudget?: number | BodyBudget;
+  /**
+   * Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client (`request.ip`);
+   * empty or absent: none, the peer is the client.
+   */
+  trustProxy?: readonly string[];
   /** Routes added by other modules, registered after the app's own. */
   plugins?: readonly HttpPlugin[];
 }
@@ -61,6 +66,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       headersTimeout: Math.min(60_000, requestTimeout),
       connectionsCheckingInterval: Math.min(1000, requestTimeout),
     },
+    // Never `true`: a client that reaches the server directly could name any address.
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     return503OnClosing: true,
     forceCloseConnections: "idle",
   }) as unknown as FastifyInstance;
