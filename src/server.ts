@@ -5,6 +5,8 @@
  * registers a GitHub App from app.yml and writes .env.
  */
 import { existsSync } from "node:fs";
+import Bottleneck from "bottleneck";
+import type { Logger } from "pino";
 import { createProbot, run } from "probot";
 import { SmeeClient } from "smee-client";
 import { readConfig, ConfigError } from "./config.js";
@@ -16,6 +18,7 @@ import { PullRequestQueue } from "./webhooks/pr-queue.js";
 import { DEFAULT_FAN_OUT_LIMITS, HOUR_MS, MINUTE_MS, RedisWriteBudget } from "./operations/fan-out.js";
 import { WRITE_SPACING_MS } from "./github/github-client.js";
 import { boundPort, createHttpServer } from "./http/http-server.js";
+import { redisReadiness, type ReadinessCheck } from "./http/readiness.js";
 import { metricsRoute } from "./metrics/http.js";
 import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
 import { createLogger } from "./logger.js";
@@ -53,18 +56,24 @@ async function main(): Promise<void> {
     sentryDsn: process.env.SENTRY_DSN || undefined,
     messageKey: process.env.LOG_MESSAGE_KEY || undefined,
   });
+  // Replicas sharing REDIS_URL share a per-PR lock, the stores below and GitHub's rate limit.
+  const shared = process.env.REDIS_URL ? connectRedis(process.env.REDIS_URL, rootLog) : undefined;
+  const redis = shared?.redis;
   const probot = createProbot({
     // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
     overrides: {
       log: rootLog,
       secret: config.webhookSecret,
-      Octokit: guardrailsOctokit({ writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)) }),
+      Octokit: guardrailsOctokit({
+        writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)),
+        ...(shared ? { connection: shared.throttling } : {}),
+      }),
+      // The throttling's Redis connection is the server's (connectRedis), never one Probot makes.
+      redisConfig: undefined,
       request: { fetch: githubFetch(config.requestTimeoutMs) },
     },
   });
   const queue = new PullRequestQueue();
-  // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
-  const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 3 }) : undefined;
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
   // Policy-push re-evaluations share one write budget per installation across replicas.
   // FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
@@ -105,6 +114,7 @@ async function main(): Promise<void> {
     bodyTimeoutMs: config.bodyTimeoutMs,
     bodyBudget: config.bodyBudgetBytes,
     inFlight: () => queue.size,
+    readiness: shared ? [shared.readiness] : [],
     trustProxy: config.trustProxy,
     plugins: [metricsRoute({ token: config.metricsToken }), ...(config.playground ? [playgroundRoutes()] : [])],
   });
@@ -171,6 +181,46 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/**
+ * The Redis clients of a replica (REDIS_URL): one for the per-PR lock, the stores and the fan-out
+ * budget, and one (with the subscriber Bottleneck makes from it) for the clustered throttling of
+ * GitHub requests, made here rather than by Probot so that every client's errors are handled and
+ * logged under the name "redis" (ioredis printed "Unhandled error event" for the first, Probot
+ * logged the other's under "octokit"; hundreds of lines a minute while Redis was down), and so that
+ * GET /readyz can say when Redis is unreachable.
+ */
+function connectRedis(
+  url: string,
+  rootLog: Logger,
+): { redis: Redis; throttling: Bottleneck.IORedisConnection; readiness: ReadinessCheck } {
+  const log = rootLog.child({ name: "redis" });
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  const app = connectionLog(log, "app");
+  redis.on("error", app.failed).on("ready", app.ready);
+  // As Probot made it (ioredis's defaults); Bottleneck passes both its clients' errors on.
+  const throttlingClient = new Redis(url);
+  const throttling = new Bottleneck.IORedisConnection({ client: throttlingClient, Redis });
+  const throttlingLog = connectionLog(log, "throttling");
+  throttling.on("error", throttlingLog.failed);
+  throttlingClient.on("ready", throttlingLog.ready);
+  return { redis, throttling, readiness: redisReadiness([redis, throttlingClient]) };
+}
+
+/** A Redis client's failures and its return, in the log (repeats are counted by the logger). */
+function connectionLog(log: Logger, client: string): { failed: (error: Error) => void; ready: () => void } {
+  let failing = false;
+  return {
+    failed: (error) => {
+      failing = true;
+      log.error({ err: error, client }, "Redis connection failed");
+    },
+    ready: () => {
+      if (failing) log.info({ client }, "Redis connection is back");
+      failing = false;
+    },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -24,13 +24,14 @@ export function redisServerBinary(): string | undefined {
   return undefined;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** Starts redis-server on a free port, or on `port` (to start it again where a stopped one was). */
+export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
   const binary = redisServerBinary();
   if (!binary)
     throw new Error(
       "redis-server is not installed: these tests need a real Redis (Debian/Ubuntu: apt-get install -y redis-server; .ci/run installs it)",
     );
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     binary,
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
