@@ -7,9 +7,9 @@
 import { existsSync } from "node:fs";
 import Bottleneck from "bottleneck";
 import type { Logger } from "pino";
-import { createProbot, run } from "probot";
+import { createProbot, run, type Probot } from "probot";
 import { SmeeClient } from "smee-client";
-import { readConfig, ConfigError } from "./config.js";
+import { readConfig, ConfigError, type AppConfig } from "./config.js";
 import { guardrailsApp } from "./webhooks/app.js";
 import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
 import { Redis } from "ioredis";
@@ -29,7 +29,6 @@ import {
   redeliveryEvents,
   redeliveryIntervalS,
   startRedeliveryScans,
-  type DeliveriesClient,
 } from "./operations/redelivery.js";
 import { redeliveries } from "./metrics/metrics.js";
 import { FilePendingEvaluations, pendingFilePath, RedisPendingEvaluations } from "./operations/pending-evaluations.js";
@@ -59,35 +58,10 @@ async function main(): Promise<void> {
   // Replicas sharing REDIS_URL share a per-PR lock, the stores below and GitHub's rate limit.
   const shared = process.env.REDIS_URL ? connectRedis(process.env.REDIS_URL, rootLog) : undefined;
   const redis = shared?.redis;
-  const probot = createProbot({
-    // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
-    overrides: {
-      log: rootLog,
-      secret: config.webhookSecret,
-      Octokit: guardrailsOctokit({
-        writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)),
-        ...(shared ? { connection: shared.throttling } : {}),
-      }),
-      // The throttling's Redis connection is the server's (connectRedis), never one Probot makes.
-      redisConfig: undefined,
-      request: { fetch: githubFetch(config.requestTimeoutMs) },
-    },
-  });
+  const probot = createGuardrailsProbot(config, rootLog, shared?.throttling);
   const queue = new PullRequestQueue();
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
-  // Policy-push re-evaluations share one write budget per installation across replicas.
-  // FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
-  // Whole milliseconds: Redis (the budget's expiry, Bottleneck's clustered write queue) takes integers.
-  const fanOutLimits = {
-    ...config.fanOut,
-    minuteMs: Math.max(1, Math.round(MINUTE_MS / config.timeScale)),
-    hourMs: Math.max(1, Math.round(HOUR_MS / config.timeScale)),
-  };
-  if (config.timeScale !== 1)
-    rootLog.warn(
-      { timeScale: config.timeScale, fanOutLimits },
-      "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)",
-    );
+  const fanOutLimits = scaledFanOutLimits(config, rootLog);
   const fanOutBudget = redis ? new RedisWriteBudget(redis, { ...DEFAULT_FAN_OUT_LIMITS, ...fanOutLimits }) : undefined;
   // Evaluations accepted and not finished survive the process: in Redis, else in a local file.
   const pending = redis ? new RedisPendingEvaluations(redis) : new FilePendingEvaluations(pendingFilePath());
@@ -125,24 +99,11 @@ async function main(): Promise<void> {
   // On a laptop, webhooks come through the smee.io channel the setup page registered: forward them
   // here (never in production, where GitHub calls the server itself).
   if (!config.production && process.env.WEBHOOK_PROXY_URL) {
-    const target = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${boundPort(server)}${config.webhookPath}`;
-    const logger = {
-      info: (...parts: unknown[]) => log.info(parts.join(" ")),
-      error: (...parts: unknown[]) => log.error(parts.join(" ")),
-    };
-    const smee = new SmeeClient({
-      source: process.env.WEBHOOK_PROXY_URL,
-      target,
-      logger: logger,
-    });
-    await smee
-      .start()
-      .catch((error: unknown) =>
-        log.error({ err: error }, "could not connect to the webhook proxy (WEBHOOK_PROXY_URL)"),
-      );
-    log.info(
-      { source: process.env.WEBHOOK_PROXY_URL, target },
-      "forwarding webhooks from the smee.io channel (WEBHOOK_PROXY_URL)",
+    const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+    await forwardFromSmee(
+      process.env.WEBHOOK_PROXY_URL,
+      `http://${host}:${boundPort(server)}${config.webhookPath}`,
+      log,
     );
   }
   // The bound port (PORT=0 picks a free one).
@@ -165,17 +126,82 @@ async function main(): Promise<void> {
     log: log.child({ name: "redelivery" }),
   });
 
+  stopOnSignals({ log, queue, close: () => void server.close(), stopRedelivery, graceMs: config.shutdownGraceMs });
+}
+
+/** Probot with the app's GitHub client: bounded retries that honour retry-after, throttling per installation. */
+function createGuardrailsProbot(
+  config: AppConfig,
+  log: Logger,
+  throttling: Bottleneck.IORedisConnection | undefined,
+): Probot {
+  return createProbot({
+    overrides: {
+      log,
+      secret: config.webhookSecret,
+      Octokit: guardrailsOctokit({
+        writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)),
+        ...(throttling ? { connection: throttling } : {}),
+      }),
+      // The throttling's Redis connection is the server's (connectRedis), never one Probot makes.
+      redisConfig: undefined,
+      request: { fetch: githubFetch(config.requestTimeoutMs) },
+    },
+  });
+}
+
+/**
+ * Policy-push re-evaluations share one write budget per installation across replicas.
+ * FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
+ * Whole milliseconds: Redis (the budget's expiry, Bottleneck's clustered write queue) takes integers.
+ */
+function scaledFanOutLimits(config: AppConfig, log: Logger) {
+  const limits = {
+    ...config.fanOut,
+    minuteMs: Math.max(1, Math.round(MINUTE_MS / config.timeScale)),
+    hourMs: Math.max(1, Math.round(HOUR_MS / config.timeScale)),
+  };
+  if (config.timeScale !== 1)
+    log.warn(
+      { timeScale: config.timeScale, fanOutLimits: limits },
+      "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)",
+    );
+  return limits;
+}
+
+/** Forwards the webhooks of the smee.io channel the setup page registered to the server (`target`). */
+async function forwardFromSmee(source: string, target: string, log: Logger): Promise<void> {
+  const logger = {
+    info: (...parts: unknown[]) => log.info(parts.join(" ")),
+    error: (...parts: unknown[]) => log.error(parts.join(" ")),
+  };
+  const smee = new SmeeClient({ source, target, logger });
+  await smee
+    .start()
+    .catch((error: unknown) => log.error({ err: error }, "could not connect to the webhook proxy (WEBHOOK_PROXY_URL)"));
+  log.info({ source, target }, "forwarding webhooks from the smee.io channel (WEBHOOK_PROXY_URL)");
+}
+
+/** On SIGTERM or SIGINT: no new deliveries, the evaluations in flight finished within the grace period. */
+function stopOnSignals(options: {
+  log: Logger;
+  queue: PullRequestQueue;
+  close: () => void;
+  stopRedelivery: () => void;
+  graceMs: number;
+}): void {
+  const { log, queue } = options;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    stopRedelivery();
+    options.stopRedelivery();
     log.info({ signal, inFlight: queue.size }, "stopping: no new deliveries, finishing evaluations in flight");
-    void server.close();
+    options.close();
     const deadline = setTimeout(() => {
       log.warn({ inFlight: queue.size }, "shutdown grace period over: exiting with evaluations still in flight");
       process.exit(1);
-    }, config.shutdownGraceMs);
+    }, options.graceMs);
     deadline.unref();
     void queue.idle().then(() => process.exit(0));
   };

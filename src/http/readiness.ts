@@ -44,7 +44,7 @@ export function redisReadiness(clients: readonly [RedisLike, ...RedisLike[]]): R
     async problem() {
       const unconnected = clients.find((client) => client.status !== "ready");
       const why = unconnected
-        ? `connection ${unconnected.status}`
+        ? `not connected (${unconnected.status})`
         : await (pinging ??= ping(clients[0]).finally(() => (pinging = undefined)));
       return why === undefined ? undefined : `Redis (REDIS_URL) is unreachable: ${why}`;
     },

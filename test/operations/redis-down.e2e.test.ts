@@ -76,3 +76,43 @@ describe("a replica whose Redis goes down and comes back", () => {
     await server.waitForLog((line) => line.name === "redis" && line.msg === "Redis connection is back", 10_000);
   });
 });
+
+describe("a Redis that requires a password, as docker-compose.yml runs it", () => {
+  let redis: RedisServer;
+  const servers: ServerProcess[] = [];
+  const start = async (redisUrl: string) => {
+    const server = await ServerProcess.start({ appId: 4347, githubHost: "127.0.0.1:9", env: { REDIS_URL: redisUrl } });
+    servers.push(server);
+    return server;
+  };
+
+  beforeAll(async () => {
+    redis = await startRedisServer({ password: "compose-password-1234" });
+  });
+  afterAll(async () => {
+    for (const server of servers) await server.stop().catch(() => undefined);
+    await redis?.stop();
+  });
+
+  it("is used with the password REDIS_URL carries, and a replica without it is not ready and says why", async () => {
+    expect(new URL(redis.url).password).toBe("compose-password-1234");
+    const withPassword = await start(redis.url);
+    const ready = await withPassword.request("GET", "/readyz");
+    expect({ status: ready.status, body: JSON.parse(ready.body) as unknown }).toEqual({
+      status: 200,
+      body: { status: "ready" },
+    });
+
+    const url = new URL(redis.url);
+    url.password = "";
+    const without = await start(url.toString());
+    const refused = await without.waitForLog((line) => line.name === "redis" && line.level === 50, 10_000);
+    expect(JSON.stringify(refused.err)).toMatch(/NOAUTH/);
+    const answer = await without.request("GET", "/readyz");
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toEqual({
+      status: "not ready",
+      reason: expect.stringMatching(/^Redis \(REDIS_URL\) is unreachable/),
+    });
+  });
+});

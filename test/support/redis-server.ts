@@ -24,8 +24,11 @@ export function redisServerBinary(): string | undefined {
   return undefined;
 }
 
-/** Starts redis-server on a free port, or on `port` (to start it again where a stopped one was). */
-export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
+/**
+ * Starts redis-server on a free port, or on `port` (to start it again where a stopped one was);
+ * with `password`, clients must give it (`requirepass`; the URL carries it).
+ */
+export async function startRedisServer(options: { port?: number; password?: string } = {}): Promise<RedisServer> {
   const binary = redisServerBinary();
   if (!binary)
     throw new Error(
@@ -34,7 +37,17 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
   const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      ...(options.password === undefined ? [] : ["--requirepass", options.password]),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -42,7 +55,8 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
+  const credentials = options.password === undefined ? "" : `:${encodeURIComponent(options.password)}@`;
+  const url = `redis://${credentials}127.0.0.1:${port}`;
   const clients: Redis[] = [];
   const connect = () => {
     const client = new Redis(url, { maxRetriesPerRequest: 1 });
