@@ -2,7 +2,8 @@
  * The app's configuration, from environment variables (Probot's conventions plus a few of ours).
  * Every variable is documented in .env.example and the README.
  */
-import { hkdfSync } from "node:crypto";
+import { createPrivateKey, hkdfSync } from "node:crypto";
+import { isIP } from "node:net";
 import { getPrivateKey } from "@probot/get-private-key";
 
 /** The webhook secret outside production when none is set: fine for the setup page, known to everyone. */
@@ -50,6 +51,11 @@ export interface AppConfig {
    * the second between an installation's writes pass this many times faster.
    */
   timeScale: number;
+  /**
+   * TRUST_PROXY: the reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For is believed, so
+   * that a per-client limit counts the client, not the proxy. Empty: none (the peer is the client).
+   */
+  trustProxy: string[];
   /** Pino level; `info` by default, so that every decision is logged. */
   logLevel: LogLevel;
   /** `json` (pino lines) in production by default, `pretty` otherwise. */
@@ -68,12 +74,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       "WEBHOOK_SECRET is required when NODE_ENV=production: without it anyone could send forged webhooks",
     );
   }
-  let privateKey: string | undefined;
-  try {
-    privateKey = getPrivateKey({ env })?.toString() || undefined;
-  } catch (error) {
-    throw new ConfigError(`the private key could not be read: ${(error as Error).message}`);
-  }
+  const privateKey = readPrivateKey(env);
   const number = (name: string, fallback: number) => {
     const raw = env[name];
     if (raw === undefined || raw === "") return fallback;
@@ -109,7 +110,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!logLevel) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${env.LOG_LEVEL}"`);
   const logFormat = env.LOG_FORMAT || (production ? "json" : "pretty");
   if (logFormat !== "json" && logFormat !== "pretty")
-    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${logFormat}"`);
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`);
   const playground =
     env.PLAYGROUND === undefined || env.PLAYGROUND === "" || env.PLAYGROUND === "true"
       ? true
@@ -148,9 +149,89 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       writesPerHour: atLeast("FANOUT_WRITES_PER_HOUR", 400, 3, "an evaluation reserves 3 writes"),
     },
     timeScale: positive("FANOUT_TIME_SCALE", 1),
+    trustProxy: readTrustedProxies(env.TRUST_PROXY),
     logLevel,
     logFormat,
   };
+}
+
+/**
+ * The app's private key, found as Probot finds it (PRIVATE_KEY, else the file PRIVATE_KEY_PATH
+ * names, else the one .pem file of the working directory), and parsed now: a key GitHub would
+ * refuse used to start the server and fail every evaluation at its first GitHub call.
+ */
+function readPrivateKey(env: NodeJS.ProcessEnv): string | undefined {
+  const source = env.PRIVATE_KEY
+    ? "PRIVATE_KEY"
+    : env.PRIVATE_KEY_PATH
+      ? `PRIVATE_KEY_PATH (${env.PRIVATE_KEY_PATH})`
+      : "the .pem file in the working directory";
+  let text: string | undefined;
+  try {
+    text = getPrivateKey({ env })?.toString() || undefined;
+  } catch (error) {
+    // Probot's reader refuses a PRIVATE_KEY without PEM markers in words that do not say why.
+    const problem = env.PRIVATE_KEY ? privateKeyProblem(env.PRIVATE_KEY.replace(/\\n/g, "\n")) : undefined;
+    throw new ConfigError(
+      problem
+        ? `${source} is not a usable private key: ${problem}`
+        : `the private key could not be read: ${(error as Error).message}`,
+    );
+  }
+  if (text === undefined) return undefined;
+  const problem = privateKeyProblem(text);
+  if (problem) throw new ConfigError(`${source} is not a usable private key: ${problem}`);
+  return text;
+}
+
+const USE_THE_PEM_FILE = "use the .pem file the GitHub App's settings page gave you, unchanged";
+
+/** What is wrong with a private key's text, in words (never quoting it), or undefined when it is an RSA private key. */
+export function privateKeyProblem(text: string): string | undefined {
+  const key = text.trim();
+  if (/^["']|["']$/.test(key))
+    return `it is wrapped in quotes: remove them (docker --env-file, Kubernetes and systemd keep quotes as part of the value)`;
+  if (key.includes("\\n"))
+    return `its line breaks are written as the two characters \\n: only PRIVATE_KEY may use \\n; a key file needs real line breaks: ${USE_THE_PEM_FILE}`;
+  const begin = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(key)?.[1];
+  if (begin === undefined)
+    return `it is not PEM (a GitHub App's key starts with -----BEGIN RSA PRIVATE KEY-----): ${USE_THE_PEM_FILE}`;
+  if (/PUBLIC KEY|CERTIFICATE/.test(begin))
+    return `it is a ${begin.includes("CERTIFICATE") ? "certificate" : "public key"}, not the private key: ${USE_THE_PEM_FILE}`;
+  if (begin.includes("ENCRYPTED") || key.includes("Proc-Type: 4,ENCRYPTED"))
+    return "it is encrypted with a passphrase: GitHub's keys are not; decrypt it (openssl pkey -in key.pem -out plain.pem)";
+  if (begin === "OPENSSH PRIVATE KEY") return `it is an OpenSSH key, not a GitHub App's key: ${USE_THE_PEM_FILE}`;
+  let type: string | undefined;
+  try {
+    type = createPrivateKey(key).asymmetricKeyType;
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^error:[0-9A-F]+:/, "");
+    return `it does not parse as a private key (${reason}): it may be cut short or altered: ${USE_THE_PEM_FILE}`;
+  }
+  if (type !== "rsa") return `it is an ${type ?? "unknown"} key; a GitHub App's key is RSA: ${USE_THE_PEM_FILE}`;
+  return undefined;
+}
+
+/** proxy-addr's names for the loopback, link-local and unique-local (private) ranges. */
+const NAMED_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/**
+ * TRUST_PROXY as a list of addresses and CIDR ranges. `true` and hop counts are refused: they would
+ * believe the X-Forwarded-For of anyone who can reach the server without going through the proxy.
+ */
+export function readTrustedProxies(value: string | undefined): string[] {
+  const entries = (value ?? "").split(/[\s,]+/).filter((entry) => entry !== "");
+  for (const entry of entries) {
+    const [address = "", prefix, ...rest] = entry.split("/");
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const validPrefix = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (NAMED_RANGES.has(entry) || (family !== 0 && validPrefix && rest.length === 0)) continue;
+    throw new ConfigError(
+      `TRUST_PROXY must list the reverse proxies' IP addresses or CIDR ranges (e.g. "10.0.0.0/8, 127.0.0.1"; loopback, linklocal and uniquelocal name those ranges), got "${entry}"${/^(true|\*|\d+)$/.test(entry) ? ": trusting every peer or a number of hops would believe an X-Forwarded-For written by anyone who reaches the server directly" : ""}`,
+    );
+  }
+  return entries;
 }
 
 /** The checklist-signing key derived from the webhook secret: HKDF-SHA256 with a label of its own. */

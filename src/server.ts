@@ -5,9 +5,11 @@
  * registers a GitHub App from app.yml and writes .env.
  */
 import { existsSync } from "node:fs";
-import { createProbot, run } from "probot";
+import Bottleneck from "bottleneck";
+import type { Logger } from "pino";
+import { createProbot, run, type Probot } from "probot";
 import { SmeeClient } from "smee-client";
-import { readConfig, ConfigError } from "./config.js";
+import { readConfig, ConfigError, type AppConfig } from "./config.js";
 import { guardrailsApp } from "./webhooks/app.js";
 import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
 import { Redis } from "ioredis";
@@ -16,6 +18,7 @@ import { PullRequestQueue } from "./webhooks/pr-queue.js";
 import { DEFAULT_FAN_OUT_LIMITS, HOUR_MS, MINUTE_MS, RedisWriteBudget } from "./operations/fan-out.js";
 import { WRITE_SPACING_MS } from "./github/github-client.js";
 import { boundPort, createHttpServer } from "./http/http-server.js";
+import { redisReadiness, type ReadinessCheck } from "./http/readiness.js";
 import { metricsRoute } from "./metrics/http.js";
 import { collectProcessMetrics, observeQueue, setInstallationLabel } from "./metrics/metrics.js";
 import { createLogger } from "./logger.js";
@@ -26,7 +29,6 @@ import {
   redeliveryEvents,
   redeliveryIntervalS,
   startRedeliveryScans,
-  type DeliveriesClient,
 } from "./operations/redelivery.js";
 import { redeliveries } from "./metrics/metrics.js";
 import { FilePendingEvaluations, pendingFilePath, RedisPendingEvaluations } from "./operations/pending-evaluations.js";
@@ -53,32 +55,13 @@ async function main(): Promise<void> {
     sentryDsn: process.env.SENTRY_DSN || undefined,
     messageKey: process.env.LOG_MESSAGE_KEY || undefined,
   });
-  const probot = createProbot({
-    // Bounded retries that honour retry-after, throttling per installation (src/github/github-client.ts).
-    overrides: {
-      log: rootLog,
-      secret: config.webhookSecret,
-      Octokit: guardrailsOctokit({ writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)) }),
-      request: { fetch: githubFetch(config.requestTimeoutMs) },
-    },
-  });
+  // Replicas sharing REDIS_URL share a per-PR lock, the stores below and GitHub's rate limit.
+  const shared = process.env.REDIS_URL ? connectRedis(process.env.REDIS_URL, rootLog) : undefined;
+  const redis = shared?.redis;
+  const probot = createGuardrailsProbot(config, rootLog, shared?.throttling);
   const queue = new PullRequestQueue();
-  // Replicas sharing REDIS_URL also share a per-PR lock (Probot shares the rate limit through it).
-  const redis = process.env.REDIS_URL ? new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 3 }) : undefined;
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
-  // Policy-push re-evaluations share one write budget per installation across replicas.
-  // FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
-  // Whole milliseconds: Redis (the budget's expiry, Bottleneck's clustered write queue) takes integers.
-  const fanOutLimits = {
-    ...config.fanOut,
-    minuteMs: Math.max(1, Math.round(MINUTE_MS / config.timeScale)),
-    hourMs: Math.max(1, Math.round(HOUR_MS / config.timeScale)),
-  };
-  if (config.timeScale !== 1)
-    rootLog.warn(
-      { timeScale: config.timeScale, fanOutLimits },
-      "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)",
-    );
+  const fanOutLimits = scaledFanOutLimits(config, rootLog);
   const fanOutBudget = redis ? new RedisWriteBudget(redis, { ...DEFAULT_FAN_OUT_LIMITS, ...fanOutLimits }) : undefined;
   // Evaluations accepted and not finished survive the process: in Redis, else in a local file.
   const pending = redis ? new RedisPendingEvaluations(redis) : new FilePendingEvaluations(pendingFilePath());
@@ -105,6 +88,8 @@ async function main(): Promise<void> {
     bodyTimeoutMs: config.bodyTimeoutMs,
     bodyBudget: config.bodyBudgetBytes,
     inFlight: () => queue.size,
+    readiness: shared ? [shared.readiness] : [],
+    trustProxy: config.trustProxy,
     plugins: [metricsRoute({ token: config.metricsToken }), ...(config.playground ? [playgroundRoutes()] : [])],
   });
   collectProcessMetrics();
@@ -114,24 +99,11 @@ async function main(): Promise<void> {
   // On a laptop, webhooks come through the smee.io channel the setup page registered: forward them
   // here (never in production, where GitHub calls the server itself).
   if (!config.production && process.env.WEBHOOK_PROXY_URL) {
-    const target = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${boundPort(server)}${config.webhookPath}`;
-    const logger = {
-      info: (...parts: unknown[]) => log.info(parts.join(" ")),
-      error: (...parts: unknown[]) => log.error(parts.join(" ")),
-    };
-    const smee = new SmeeClient({
-      source: process.env.WEBHOOK_PROXY_URL,
-      target,
-      logger: logger,
-    });
-    await smee
-      .start()
-      .catch((error: unknown) =>
-        log.error({ err: error }, "could not connect to the webhook proxy (WEBHOOK_PROXY_URL)"),
-      );
-    log.info(
-      { source: process.env.WEBHOOK_PROXY_URL, target },
-      "forwarding webhooks from the smee.io channel (WEBHOOK_PROXY_URL)",
+    const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
+    await forwardFromSmee(
+      process.env.WEBHOOK_PROXY_URL,
+      `http://${host}:${boundPort(server)}${config.webhookPath}`,
+      log,
     );
   }
   // The bound port (PORT=0 picks a free one).
@@ -154,22 +126,127 @@ async function main(): Promise<void> {
     log: log.child({ name: "redelivery" }),
   });
 
+  stopOnSignals({ log, queue, close: () => void server.close(), stopRedelivery, graceMs: config.shutdownGraceMs });
+}
+
+/** Probot with the app's GitHub client: bounded retries that honour retry-after, throttling per installation. */
+function createGuardrailsProbot(
+  config: AppConfig,
+  log: Logger,
+  throttling: Bottleneck.IORedisConnection | undefined,
+): Probot {
+  return createProbot({
+    overrides: {
+      log,
+      secret: config.webhookSecret,
+      Octokit: guardrailsOctokit({
+        writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)),
+        ...(throttling ? { connection: throttling } : {}),
+      }),
+      // The throttling's Redis connection is the server's (connectRedis), never one Probot makes.
+      redisConfig: undefined,
+      request: { fetch: githubFetch(config.requestTimeoutMs) },
+    },
+  });
+}
+
+/**
+ * Policy-push re-evaluations share one write budget per installation across replicas.
+ * FANOUT_TIME_SCALE (benchmarks and tests) shortens the minute and the hour alike.
+ * Whole milliseconds: Redis (the budget's expiry, Bottleneck's clustered write queue) takes integers.
+ */
+function scaledFanOutLimits(config: AppConfig, log: Logger) {
+  const limits = {
+    ...config.fanOut,
+    minuteMs: Math.max(1, Math.round(MINUTE_MS / config.timeScale)),
+    hourMs: Math.max(1, Math.round(HOUR_MS / config.timeScale)),
+  };
+  if (config.timeScale !== 1)
+    log.warn(
+      { timeScale: config.timeScale, fanOutLimits: limits },
+      "FANOUT_TIME_SCALE is set: the fan-out's minute and hour and the spacing of writes run scaled (benchmarks and tests only)",
+    );
+  return limits;
+}
+
+/** Forwards the webhooks of the smee.io channel the setup page registered to the server (`target`). */
+async function forwardFromSmee(source: string, target: string, log: Logger): Promise<void> {
+  const logger = {
+    info: (...parts: unknown[]) => log.info(parts.join(" ")),
+    error: (...parts: unknown[]) => log.error(parts.join(" ")),
+  };
+  const smee = new SmeeClient({ source, target, logger });
+  await smee
+    .start()
+    .catch((error: unknown) => log.error({ err: error }, "could not connect to the webhook proxy (WEBHOOK_PROXY_URL)"));
+  log.info({ source, target }, "forwarding webhooks from the smee.io channel (WEBHOOK_PROXY_URL)");
+}
+
+/** On SIGTERM or SIGINT: no new deliveries, the evaluations in flight finished within the grace period. */
+function stopOnSignals(options: {
+  log: Logger;
+  queue: PullRequestQueue;
+  close: () => void;
+  stopRedelivery: () => void;
+  graceMs: number;
+}): void {
+  const { log, queue } = options;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    stopRedelivery();
+    options.stopRedelivery();
     log.info({ signal, inFlight: queue.size }, "stopping: no new deliveries, finishing evaluations in flight");
-    void server.close();
+    options.close();
     const deadline = setTimeout(() => {
       log.warn({ inFlight: queue.size }, "shutdown grace period over: exiting with evaluations still in flight");
       process.exit(1);
-    }, config.shutdownGraceMs);
+    }, options.graceMs);
     deadline.unref();
     void queue.idle().then(() => process.exit(0));
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+}
+
+/**
+ * The Redis clients of a replica (REDIS_URL): one for the per-PR lock, the stores and the fan-out
+ * budget, and one (with the subscriber Bottleneck makes from it) for the clustered throttling of
+ * GitHub requests, made here rather than by Probot so that every client's errors are handled and
+ * logged under the name "redis" (ioredis printed "Unhandled error event" for the first, Probot
+ * logged the other's under "octokit"; hundreds of lines a minute while Redis was down), and so that
+ * GET /readyz can say when Redis is unreachable.
+ */
+function connectRedis(
+  url: string,
+  rootLog: Logger,
+): { redis: Redis; throttling: Bottleneck.IORedisConnection; readiness: ReadinessCheck } {
+  const log = rootLog.child({ name: "redis" });
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  const app = connectionLog(log, "app");
+  redis.on("error", app.failed).on("ready", app.ready);
+  // As Probot made it (ioredis's defaults); Bottleneck passes both its clients' errors on.
+  const throttlingClient = new Redis(url);
+  const throttling = new Bottleneck.IORedisConnection({ client: throttlingClient, Redis });
+  const throttlingLog = connectionLog(log, "throttling");
+  throttling.on("error", throttlingLog.failed);
+  throttlingClient.on("ready", throttlingLog.ready);
+  return { redis, throttling, readiness: redisReadiness([redis, throttlingClient]) };
+}
+
+/** A Redis client's failures and its return, in the log (repeats are counted by the logger). */
+function connectionLog(log: Logger, client: string): { failed: (error: Error) => void; ready: () => void } {
+  let failing = false;
+  return {
+    failed: (error) => {
+      failing = true;
+      log.error({ err: error, client }, "Redis connection failed");
+    },
+    ready: () => {
+      if (failing) log.info({ client }, "Redis connection is back");
+      failing = false;
+    },
+  };
 }
 
 main().catch((error: unknown) => {

@@ -36,9 +36,51 @@ describe("deployment files", () => {
     const apps = Object.entries(compose.services).filter(([, s]) => s.build === ".");
     expect(apps.map(([name]) => name)).toEqual(["guardrails-1", "guardrails-2"]);
     for (const [, app] of apps) {
-      expect(app.environment?.REDIS_URL).toBe("redis://redis:6379");
+      expect(new URL(interpolate(app.environment?.REDIS_URL ?? "", { REDIS_PASSWORD: "x" })).host).toBe("redis:6379");
       expect(app.env_file).toBe(".env");
     }
     expect(compose.services.redis?.image).toMatch(/^redis:/);
   });
+
+  it("docker-compose.yml's Redis needs a password, the one the replicas' REDIS_URL gives, from .env", () => {
+    const compose = parse(read("docker-compose.yml"), { merge: true }) as {
+      services: Record<
+        string,
+        {
+          build?: string;
+          environment?: Record<string, string>;
+          command?: string[];
+          healthcheck?: { test?: string[] };
+          ports?: unknown[];
+        }
+      >;
+    };
+    const password = "s3cret-from-env";
+    const env = { REDIS_PASSWORD: password };
+    const redis = compose.services.redis!;
+    const command = (redis.command ?? []).map((part) => interpolate(part, env));
+    expect(command[command.indexOf("--requirepass") + 1]).toBe(password);
+    // The health check authenticates (else it would see NOAUTH and the replicas would never start).
+    expect(interpolate(redis.environment?.REDISCLI_AUTH ?? "", env)).toBe(password);
+    expect(redis.healthcheck?.test?.join(" ")).toMatch(/redis-cli ping.*PONG/);
+    expect(redis.ports).toBeUndefined();
+    for (const [, app] of Object.entries(compose.services).filter(([, s]) => s.build === ".")) {
+      const url = new URL(interpolate(app.environment?.REDIS_URL ?? "", env));
+      expect(decodeURIComponent(url.password)).toBe(password);
+    }
+    // Without REDIS_PASSWORD, compose refuses to start rather than run Redis open.
+    expect(() => (redis.command ?? []).map((part) => interpolate(part, {}))).toThrow(/REDIS_PASSWORD/);
+    expect(parseEnv(read(".env.example"))).toHaveProperty("REDIS_PASSWORD");
+  });
 });
+
+/** Compose's interpolation, as far as these files use it: `${NAME}`, `${NAME:?message}`, `$$`. */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\{(\w+)(?::\?([^}]*))?\}/g, (whole, name?: string, message?: string) => {
+    if (whole === "$$") return "$";
+    const value = env[name!];
+    if (value !== undefined && value !== "") return value;
+    if (message !== undefined) throw new Error(`${name}: ${message}`);
+    return "";
+  });
+}

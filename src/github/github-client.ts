@@ -47,6 +47,8 @@ export interface RateLimitPolicy {
   maxRetryAfterSeconds?: number;
   /** Between two writes of an installation (WRITE_SPACING_MS; shorter only in a benchmark's scaled time). */
   writeSpacingMs?: number;
+  /** REDIS_URL's connection for clustered throttling, made by the server (which watches its errors). */
+  connection?: Bottleneck.IORedisConnection;
 }
 
 const TOKEN_ROUTE = /^POST \/app\/installations\/[^/]+\/access_tokens$/;
@@ -220,7 +222,9 @@ export function requestHooks(
       return response;
     } catch (error) {
       const failed = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
-      recordGitHubRequest(kind, failed.status, failed.response?.headers, auth?.installationId);
+      // No response: GitHub never answered (DNS, connection, timeout), though Octokit says 500.
+      const status = failed.response ? failed.status : undefined;
+      recordGitHubRequest(kind, status, failed.response?.headers, auth?.installationId);
       if (failed.status === 401 && auth?.installationId !== undefined) forgetToken(auth.cache, auth.installationId);
       throw error;
     }
@@ -244,6 +248,7 @@ export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: Wri
         ? options.throttle
         : {
             ...options.throttle,
+            ...(policy.connection ? { Bottleneck, connection: policy.connection } : {}),
             ...(installationId !== undefined ? { id: `installation-${installationId}` } : {}),
             onSecondaryRateLimit: boundedRetry("secondary rate limit", limits),
             onRateLimit: boundedRetry("rate limit", limits),

@@ -1,6 +1,6 @@
 /**
  * The HTTP front of the app, on Fastify: the webhook endpoint (src/http/ingress.ts), /healthz,
- * /ping, and whatever routes other modules add as Fastify plugins (`plugins`, or `register` on
+ * /readyz, /ping, and whatever routes other modules add as Fastify plugins (`plugins`, or `register` on
  * the returned instance before `listen`). The server is returned not yet listening.
  *
  * Every request body the server holds before it knows the sender is bounded: the webhook's by
@@ -19,12 +19,13 @@ import type { Logger } from "pino";
 import type { Probot } from "probot";
 import { BodyBudget, budgetBodies, DEFAULT_BODY_BUDGET_BYTES } from "./body-budget.js";
 import { DEFAULT_BODY_TIMEOUT_MS, webhookIngress } from "./ingress.js";
+import type { ReadinessCheck } from "./readiness.js";
 
 /** A route plugin: a Fastify plugin, or one with its options (e.g. `{ plugin, options: { prefix: "/api" } }`). */
 export type HttpPlugin =
   | FastifyPluginAsync
   | FastifyPluginCallback
-  | { plugin: FastifyPluginAsync<any> | FastifyPluginCallback<any>; options?: Record<string, unknown> };
+  | { plugin: FastifyPluginAsync<never> | FastifyPluginCallback<never>; options?: Record<string, unknown> };
 
 export interface HttpServerOptions {
   probot: Probot;
@@ -34,11 +35,18 @@ export interface HttpServerOptions {
   webhookSecret: string;
   /** Work in flight, reported by /healthz. */
   inFlight: () => number;
+  /** What GET /readyz checks (503 with the first problem; 200 when there is none, or nothing to check). */
+  readiness?: readonly ReadinessCheck[];
   maxBodyBytes?: number;
   processingTimeoutMs?: number;
   bodyTimeoutMs?: number;
   /** Bytes of request bodies held at once before they are verified (a number, or a shared budget). */
   bodyBudget?: number | BodyBudget;
+  /**
+   * Reverse proxies (addresses, CIDR ranges) whose X-Forwarded-For names the client (`request.ip`);
+   * empty or absent: none, the peer is the client.
+   */
+  trustProxy?: readonly string[];
   /** Routes added by other modules, registered after the app's own. */
   plugins?: readonly HttpPlugin[];
 }
@@ -61,6 +69,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
       headersTimeout: Math.min(60_000, requestTimeout),
       connectionsCheckingInterval: Math.min(1000, requestTimeout),
     },
+    // Never `true`: a client that reaches the server directly could name any address.
+    trustProxy: options.trustProxy?.length ? [...options.trustProxy] : false,
     return503OnClosing: true,
     forceCloseConnections: "idle",
   }) as unknown as FastifyInstance;
@@ -83,7 +93,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.addHook("preParsing", budgetBodies(budget));
 
   // After SIGTERM the server accepts no new connection, so a health check fails by not connecting.
-  app.get("/healthz", async () => ({ status: "ok", inFlight: options.inFlight() }));
+  // Liveness: the process answers. Readiness: it can do its work now (src/http/readiness.ts).
+  app.get("/healthz", () => ({ status: "ok", inFlight: options.inFlight() }));
+  app.get("/readyz", async (_request, reply) => {
+    for (const check of options.readiness ?? []) {
+      const reason = await check.problem();
+      if (reason !== undefined) return reply.code(503).send({ status: "not ready", reason });
+    }
+    return { status: "ready" };
+  });
   app.get("/ping", async (_request, reply) => reply.type("text/plain").send("PONG"));
 
   app.register(
@@ -100,7 +118,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   );
   for (const plugin of options.plugins ?? []) {
     if (typeof plugin === "function") app.register(plugin);
-    else app.register(plugin.plugin, plugin.options ?? {});
+    // Any plugin's options type takes `never`; the options given are the plugin's own business.
+    else app.register(plugin.plugin, (plugin.options ?? {}) as never);
   }
   return app;
 }

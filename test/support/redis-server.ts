@@ -24,16 +24,30 @@ export function redisServerBinary(): string | undefined {
   return undefined;
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/**
+ * Starts redis-server on a free port, or on `port` (to start it again where a stopped one was);
+ * with `password`, clients must give it (`requirepass`; the URL carries it).
+ */
+export async function startRedisServer(options: { port?: number; password?: string } = {}): Promise<RedisServer> {
   const binary = redisServerBinary();
   if (!binary)
     throw new Error(
       "redis-server is not installed: these tests need a real Redis (Debian/Ubuntu: apt-get install -y redis-server; .ci/run installs it)",
     );
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(
     binary,
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      ...(options.password === undefined ? [] : ["--requirepass", options.password]),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
@@ -41,7 +55,8 @@ export async function startRedisServer(): Promise<RedisServer> {
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const url = `redis://127.0.0.1:${port}`;
+  const credentials = options.password === undefined ? "" : `:${encodeURIComponent(options.password)}@`;
+  const url = `redis://${credentials}127.0.0.1:${port}`;
   const clients: Redis[] = [];
   const connect = () => {
     const client = new Redis(url, { maxRetriesPerRequest: 1 });
