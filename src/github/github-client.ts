@@ -235,13 +235,21 @@ export function requestHooks(
  * Probot's Octokit with the retry and throttling settings above. `writeGroup` replaces the shared
  * write queue (tests count what waits in it).
  */
+/** The options Probot hands to the client's defaults function, as far as they are read here. */
+interface ClientOptions {
+  auth?: { installationId?: number | string };
+  throttle?: { enabled?: boolean } & Record<string, unknown>;
+  retry?: Record<string, unknown>;
+  [option: string]: unknown;
+}
+
 export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: WriteGroup): typeof ProbotOctokit {
   const limits = {
     retries: policy.retries ?? RATE_LIMIT_RETRIES,
     maxRetryAfterSeconds: policy.maxRetryAfterSeconds ?? MAX_RETRY_AFTER_SECONDS,
   };
   // A function runs after Probot's own merges of these options, so what it sets stays set.
-  return ProbotOctokit.plugin(requestHooks).defaults((options: Record<string, any>) => {
+  return ProbotOctokit.plugin(requestHooks).defaults<typeof ProbotOctokit>((options: ClientOptions) => {
     const installationId = options.auth?.installationId;
     const throttle =
       options.throttle?.enabled === false
@@ -261,7 +269,7 @@ export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: Wri
       ...(writeGroup ? { writeGroup } : {}),
       ...(policy.writeSpacingMs !== undefined ? { writeSpacingMs: policy.writeSpacingMs } : {}),
     };
-  }) as typeof ProbotOctokit;
+  });
 }
 
 export class InvalidJsonError extends Error {

@@ -7,6 +7,7 @@
  * is refused with 503 before it is read.
  */
 import { Transform, type Readable } from "node:stream";
+import { asPromise } from "../operations/as-promise.js";
 import type { FastifyReply, FastifyRequest } from "fastify";
 
 export const DEFAULT_BODY_BUDGET_BYTES = 64 * 1024 * 1024;
@@ -99,7 +100,13 @@ export class BudgetSpentError extends Error {
  * held until the response is finished, as the parsed body lives that long.
  */
 export function budgetBodies(budget: BodyBudget) {
-  return async function preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable> {
+  return function preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable> {
+    return asPromise(() => reserveBody(budget, request, reply, payload));
+  };
+}
+
+function reserveBody(budget: BodyBudget, request: FastifyRequest, reply: FastifyReply, payload: Readable): Readable {
+  {
     if (readsItsOwnBody(request)) return payload;
     const reservation = budget.open();
     reply.raw.once("close", () => reservation.release());
@@ -120,5 +127,5 @@ export function budgetBodies(budget: BodyBudget) {
     });
     payload.on("error", (error) => counter.destroy(error));
     return payload.pipe(counter);
-  };
+  }
 }

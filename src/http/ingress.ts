@@ -133,7 +133,7 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
     }
   }
 
-  return async function webhookRoutes(app) {
+  return function webhookRoutes(app) {
     // Every answer of the webhook route is counted by outcome (src/metrics/deliveries.ts).
     app.addHook("onResponse", async (request, reply) => {
       const id = header(request.raw, "x-github-delivery");
@@ -146,6 +146,7 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
     app.removeAllContentTypeParsers();
     app.addContentTypeParser("*", (_request, _payload, done) => done(null, undefined));
     app.all(options.webhookPath, { config: OWN_BODY_CONFIG }, handle);
+    return Promise.resolve();
   };
 }
 

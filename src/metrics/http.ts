@@ -13,7 +13,7 @@ export interface MetricsRouteOptions {
 
 export function metricsRoute(options: MetricsRouteOptions): FastifyPluginAsync {
   const expected = options.token ? digest(`Bearer ${options.token}`) : undefined;
-  return async function metricsRoutes(app) {
+  return function metricsRoutes(app) {
     app.get("/metrics", async (request, reply) => {
       if (expected) {
         const given = request.headers.authorization;
@@ -26,6 +26,7 @@ export function metricsRoute(options: MetricsRouteOptions): FastifyPluginAsync {
       }
       return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition());
     });
+    return Promise.resolve();
   };
 }
 
