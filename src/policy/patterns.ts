@@ -4,8 +4,8 @@
  * `*`; the ticket pattern is an RE2 regular expression, so matching is linear in the text and a
  * policy cannot hang the server with a catastrophically backtracking pattern.
  */
-import { Minimatch } from "minimatch";
-import { braceAlternatives } from "./glob-matcher.js";
+import { Minimatch, minimatch } from "minimatch";
+import { braceAlternatives, compileGlob } from "./glob-matcher.js";
 import { RE2JS } from "re2js";
 
 export const GLOB_OPTIONS = { dot: true } as const;
@@ -44,6 +44,10 @@ export function globProblem(glob: string): string | undefined {
   }
   if (glob.split("/").length > MAX_GLOB_SEGMENTS)
     return `glob "${glob.slice(0, 80)}…" has more than ${MAX_GLOB_SEGMENTS} path segments`;
+  const dots = dotSegmentProblem(glob);
+  if (dots) return dots;
+  const bracket = bracketProblem(glob);
+  if (bracket) return bracket;
   // Between two `*` of one segment a part floats: found by a substring search when it is literal
   // (linear), but a `?` or `[...]` in it would be tried at every place of a long name.
   const floating = glob.split("/").find((segment) =>
@@ -77,11 +81,82 @@ export function globProblem(glob: string): string | undefined {
     return `invalid glob "${glob}": ${(error as Error).message}`;
   }
   if (mm.makeRe() === false) return `invalid glob "${glob}"`;
+  // What the engine compiles must compile: a glob that throws there would fail every evaluation.
+  for (const alternative of minimatch.braceExpand(glob, GLOB_OPTIONS)) {
+    try {
+      compileGlob(alternative);
+    } catch (error) {
+      return `invalid glob "${glob}": ${(error as Error).message}`;
+    }
+  }
   const unbalanced = unbalancedBracket(glob);
   if (unbalanced) return `invalid glob "${glob}": ${unbalanced}`;
   if (glob.includes("//")) return `invalid glob "${glob}": empty path segment "//"`;
   if (glob.endsWith("/")) return `glob "${glob}" ends with "/" and so matches no file: write "${glob}**"`;
   return undefined;
+}
+
+/**
+ * A PR's paths never hold `.` or `..` segments, and minimatch and the engine read them differently
+ * (`src/../secrets/**`): refused, in every brace alternative.
+ */
+function dotSegmentProblem(glob: string): string | undefined {
+  for (const alternative of minimatch.braceExpand(glob, GLOB_OPTIONS)) {
+    const segment = alternative.split("/").find((part) => part === "." || part === "..");
+    if (segment === undefined) continue;
+    // The path it stands for: `.` dropped, `..` taking the folder before it away.
+    const resolved: string[] = [];
+    let above = false;
+    for (const part of alternative.split("/")) {
+      if (part === "..") above ||= resolved.pop() === undefined;
+      else if (part !== ".") resolved.push(part);
+    }
+    const fixed = above ? "" : resolved.join("/");
+    return `glob "${clip(glob)}" has a "${segment}" path segment: paths in a pull request never contain one, so write the path without it${fixed ? ` ("${clip(fixed)}")` : ""}`;
+  }
+  return undefined;
+}
+
+/**
+ * Bracket expressions the engine cannot read as written: a reversed range (`[z-a]`, which would
+ * throw in every evaluation), a POSIX class (`[[:alpha:]]`) and a `[` inside brackets (`[[]`).
+ */
+function bracketProblem(glob: string): string | undefined {
+  for (let i = glob.indexOf("["); i >= 0 && i < glob.length; i = glob.indexOf("[", i + 1)) {
+    const end = bracketEnd(glob, i);
+    if (end < 0) return undefined;
+    const whole = glob.slice(i, end + 1);
+    const chars = Array.from(glob.slice(i + 1, end).replace(/^[!^]/, ""));
+    if (/\[:[^\]]*:\]/.test(whole)) {
+      return `glob "${clip(glob)}": POSIX character classes such as "${/\[:[^\]]*:\]/.exec(whole)![0]}" are not supported: list the characters instead, such as [a-zA-Z] for [[:alpha:]] or [0-9] for [[:digit:]]`;
+    }
+    if (chars.includes("[")) {
+      return `glob "${clip(glob)}": a "[" inside brackets ("${clip(whole)}") is not supported: to match a "[" write "?" (any one character) there`;
+    }
+    for (let k = 0; k + 2 < chars.length; k++) {
+      if (chars[k + 1] !== "-") continue;
+      if (chars[k]!.codePointAt(0)! > chars[k + 2]!.codePointAt(0)!) {
+        const range = `${chars[k]}-${chars[k + 2]}`;
+        return `glob "${clip(glob)}": the range "${range}" in "${clip(whole)}" is reversed (its first character comes after its last): write "${chars[k + 2]}-${chars[k]}"`;
+      }
+      k += 2;
+    }
+    i = end;
+  }
+  return undefined;
+}
+
+/** The `]` that closes the bracket opened at `start` (a `]` right after it is a member), or -1. */
+function bracketEnd(glob: string, start: number): number {
+  let i = start + 1;
+  if (glob[i] === "!" || glob[i] === "^") i++;
+  if (glob[i] === "]") i++;
+  const end = glob.indexOf("]", i);
+  return end;
+}
+
+function clip(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /**
