@@ -4,7 +4,9 @@
  * - a pattern follows gitignore's rules: `*.js` and `logs` (no slash but a trailing one) match at
  *   any depth, a pattern with a slash at its start or middle is anchored at the root, a trailing
  *   slash matches directories only, a match of a directory covers everything under it, `**` spans
- *   directories; unlike gitignore, `docs/*` matches `docs/a.md` but not `docs/a/b.md`;
+ *   directories; unlike gitignore, `docs/*` matches `docs/a.md` but not `docs/a/b.md` (with a
+ *   trailing slash, `services/*` + `/` matches the directories in services/ and so everything under
+ *   them, as in git); a backslash makes the next character literal (`\*`, `\?`, `\ `);
  * - the last matching line wins; a pattern without owners un-assigns its files;
  * - `#` starts a comment (a whole line, or after whitespace at the end of a line);
  * - what GitHub documents as not working is reported and its line skipped: `!` negation, `[ ]`
@@ -309,7 +311,7 @@ export class CodeOwners {
     } else if (line.segments.length === 1 && first.kind === "glob") {
       if (first.literal) return push(this.byName, first.text);
       const tail = first.text.slice(1);
-      if (first.text.startsWith("*") && tail.includes(".") && !/[*?]/.test(tail)) {
+      if (first.text.startsWith("*") && tail.includes(".") && !/[*?\\]/.test(tail)) {
         return push(this.byExtension, tail.slice(tail.lastIndexOf(".") + 1));
       }
     }
@@ -388,7 +390,7 @@ function parseLine(content: string, line: number): ParsedLine | undefined {
 
 interface Token {
   raw: string;
-  /** With backslash escapes resolved (`\ ` is a space in a path). */
+  /** With backslash escapes resolved (`\ ` is a space in a path), but `\*`, `\?` and `\\` kept. */
   value: string;
   column: number;
 }
@@ -410,8 +412,9 @@ function tokenize(content: string): Token[] {
       } else i++;
     }
     const raw = content.slice(start, i);
-    // Backslash escapes resolved (`\ ` is a space); a token without one is its own value.
-    tokens.push({ raw, value: escaped ? raw.replace(/\\(.)/gs, "$1") : raw, column: start + 1 });
+    // Backslash escapes resolved (`\ ` is a space), except before `*`, `?` and `\`: those stay
+    // escaped, literal characters that the pattern's segments read as such (git does).
+    tokens.push({ raw, value: escaped ? raw.replace(/\\([^*?\\])/gs, "$1") : raw, column: start + 1 });
   }
   return tokens;
 }
@@ -440,8 +443,9 @@ function compilePattern(pattern: string): Omit<CompiledLine, "index" | "entry"> 
       if (segments.at(-1)?.kind !== "any") segments.push({ kind: "any" });
     } else {
       // Other runs of asterisks are plain asterisks (gitignore); one stands for the run.
-      const text = part.replace(/\*{2,}/g, "*");
-      segments.push({ kind: "glob", text, literal: !/[*?]/.test(text) });
+      const text = collapseStars(part);
+      const literal = !hasWildcard(text);
+      segments.push({ kind: "glob", text: literal ? text.replace(/\\(.)/gs, "$1") : text, literal });
     }
   }
   // `**/x` is `x` at any depth: unanchored when x is one segment.
@@ -456,7 +460,9 @@ function compilePattern(pattern: string): Omit<CompiledLine, "index" | "entry"> 
     segments,
     anchored,
     dirOnly,
-    starOnlyLast: anchored && last.kind === "glob" && last.text === "*",
+    // With a trailing slash (`/services/*/`) the `*` names directories, and a directory covers
+    // everything under it, as in git.
+    starOnlyLast: anchored && !dirOnly && last.kind === "glob" && !last.literal && last.text === "*",
     hasAny: anys > 0,
     trailingAnyOnly: anys === 1 && last.kind === "any",
   };
@@ -588,7 +594,28 @@ function prefixMatches(segments: Segment[], path: string[]): Uint8Array {
   return current;
 }
 
-/** `*` and `?` within one segment, two-pointer scan with a single resume point (no exponential cases). */
+/** Whether a segment's text has an unescaped `*` or `?`. */
+function hasWildcard(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === "*" || text[i] === "?") return true;
+  }
+  return false;
+}
+
+/** Runs of unescaped asterisks as one (an escaped `\*` is a character, not part of a run). */
+function collapseStars(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\" && i + 1 < text.length) {
+      out += text.slice(i, i + 2);
+      i++;
+    } else if (text[i] !== "*" || out.at(-1) !== "*" || out.at(-2) === "\\") out += text[i];
+  }
+  return out;
+}
+
+/** `*` and `?` within one segment (`\` escapes the next character), two-pointer scan with a single resume point (no exponential cases). */
 function segmentMatches(segment: Segment, name: string): boolean {
   if (segment.kind === "any") return true;
   if (segment.literal) return segment.text === name;
@@ -601,7 +628,19 @@ function segmentMatches(segment: Segment, name: string): boolean {
   while (ni < name.length) {
     steps++;
     const c = pi < p.length ? p.charCodeAt(pi) : -1;
-    if (c === 63 /* ? */ || (c !== -1 && c !== 42 && c === name.charCodeAt(ni))) {
+    if (c === 92 /* \ */ && pi + 1 < p.length) {
+      // An escaped character is literal (`\*`, `\?`, `\\`).
+      if (p.charCodeAt(pi + 1) === name.charCodeAt(ni)) {
+        pi += 2;
+        ni++;
+      } else if (star >= 0) {
+        pi = star + 1;
+        ni = ++resume;
+      } else {
+        work += steps;
+        return false;
+      }
+    } else if (c === 63 /* ? */ || (c !== -1 && c !== 42 && c === name.charCodeAt(ni))) {
       pi++;
       ni++;
     } else if (c === 42 /* * */) {
