@@ -127,7 +127,17 @@ export class CodeOwners {
   /** Lines not read past MAX_CODEOWNERS_LINES (0: the whole file was read). */
   readonly unreadLines: number;
 
-  constructor(lines: CodeOwnersLine[], problems: CodeOwnersProblem[], compiled: CompiledLine[], unreadLines = 0) {
+  /** Where the file was read from (`.github/CODEOWNERS`), when the reader was told. */
+  readonly path: string;
+
+  constructor(
+    lines: CodeOwnersLine[],
+    problems: CodeOwnersProblem[],
+    compiled: CompiledLine[],
+    unreadLines = 0,
+    path: string = CODEOWNERS_PATHS[0],
+  ) {
+    this.path = path;
     this.unreadLines = unreadLines;
     this.lines = lines;
     this.problems = problems;
@@ -320,7 +330,7 @@ export class CodeOwners {
 }
 
 /** Reads a CODEOWNERS text. Never throws; every skipped line is in `problems`. */
-export function parseCodeOwners(text: string): CodeOwners {
+export function parseCodeOwners(text: string, path: string = CODEOWNERS_PATHS[0]): CodeOwners {
   const lines: CodeOwnersLine[] = [];
   const problems: CodeOwnersProblem[] = [];
   const compiled: CompiledLine[] = [];
@@ -330,7 +340,7 @@ export function parseCodeOwners(text: string): CodeOwners {
       column: 1,
       message: "the CODEOWNERS file is 3 MB or larger, and GitHub does not load it: no owners",
     });
-    return new CodeOwners(lines, problems, compiled);
+    return new CodeOwners(lines, problems, compiled, 0, path);
   }
   const all = text.split(/\r\n|\n|\r/);
   const raw = all.length > MAX_CODEOWNERS_LINES ? all.slice(0, MAX_CODEOWNERS_LINES) : all;
@@ -353,7 +363,7 @@ export function parseCodeOwners(text: string): CodeOwners {
     lines.push(parsed.entry);
     compiled.push({ ...parsed.compiled, index, entry: parsed.entry });
   });
-  return new CodeOwners(lines, problems, compiled, unread);
+  return new CodeOwners(lines, problems, compiled, unread, path);
 }
 
 type ParsedLine = { entry: CodeOwnersLine; compiled: Omit<CompiledLine, "index" | "entry"> } | CodeOwnersProblem;
@@ -687,6 +697,29 @@ export class CodeOwnersWorkExceeded extends Error {
   constructor() {
     super("matching against CODEOWNERS ran past its work budget");
   }
+}
+
+/** A problem of a CODEOWNERS file, with the file it is in: what GitHub skips, and why. */
+export interface LocatedCodeOwnersProblem extends CodeOwnersProblem {
+  path: string;
+}
+
+/** Problems listed at most (a broken file can have thousands; the first ones say what to fix). */
+export const MAX_LISTED_CODEOWNERS_PROBLEMS = 100;
+
+/**
+ * The problems of a CODEOWNERS file (none when there is no file or it was not read), in line
+ * order, at most MAX_LISTED_CODEOWNERS_PROBLEMS: for the check's details, `guardrails check` and
+ * `guardrails doctor`.
+ */
+export function codeOwnersProblems(file: CodeOwners | null | undefined): LocatedCodeOwnersProblem[] {
+  if (!file) return [];
+  return file.problems.slice(0, MAX_LISTED_CODEOWNERS_PROBLEMS).map((problem) => ({ path: file.path, ...problem }));
+}
+
+/** One problem as a line of plain text: `path:line:column: message` (what `grep -n` and editors read). */
+export function formatCodeOwnersProblem(problem: LocatedCodeOwnersProblem): string {
+  return `${problem.path}:${problem.line}:${problem.column}: ${problem.message}`;
 }
 
 /** An owner as written (`@user`, `@org/team`, `a@b.c`). */
