@@ -222,8 +222,8 @@ export function compileLoginPattern(pattern: string): LoginMatcher {
 /**
  * RE2 instructions a ticket pattern may compile to. A search costs up to one step per instruction
  * per character searched (20-45 ns a step here): the engine searches at most
- * TICKET_SEARCH_BUDGET / instructions characters (src/engine/requirements.ts). Real patterns take
- * 5-70 (`[A-Z][A-Z0-9]+-[0-9]+` is 8; `(?i)\b(?:PROJ|OPS|SEC)-\d{1,6}\b` 34).
+ * TICKET_SEARCH_BUDGET / instructions characters (src/engine/tickets.ts). Real patterns take
+ * 5-70 (`[A-Z][A-Z0-9]+-[0-9]+` is 8; `(?i)\b(?:PROJ|OPS|SEC)-\d{1,6}\b` 28).
  */
 export const MAX_TICKET_INSTRUCTIONS = 100;
 /** Code points of bracket ranges under `(?i)`: folding walks each one when the pattern compiles. */
@@ -232,8 +232,8 @@ export const MAX_FOLDED_RANGE_WIDTH = 10_000;
 export const MAX_UNICODE_CLASSES = 20;
 /**
  * Characters x instructions one evaluation's ticket search may cost: the first search of the
- * title, the branch name and the body fit in two thirds, further references (the audit trail's)
- * in the rest. 300,000 steps: 6-14 ms at 20-45 ns a step on an idle machine of this project's size (docs/performance.md).
+ * title, the branch name and the body fit in the first, further references (the audit trail's)
+ * in the second. 300,000 steps: 6-14 ms at 20-45 ns a step (docs/performance.md).
  */
 export const TICKET_SEARCH_BUDGET = { first: 240_000, more: 60_000 } as const;
 /** Upper bound (regex-cost.ts) past which a pattern is refused without being compiled at all. */
