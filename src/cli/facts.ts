@@ -91,7 +91,7 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
 export function codeOwnersAt(git: Git, ref: string, sha: string): CodeOwners | null {
   for (const path of CODEOWNERS_PATHS) {
     const text = readFileAtCommit(git, sha, path, `${ref}:${path}`);
-    if (text !== undefined) return parseCodeOwners(text);
+    if (text !== undefined) return parseCodeOwners(text, path);
   }
   return null;
 }

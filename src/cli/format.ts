@@ -3,6 +3,7 @@
  * the conclusion and the policy used. Colours only when asked (stdout is a terminal).
  */
 import type { Reason, RequirementResult } from "../engine/types.js";
+import { formatCodeOwnersProblem } from "../policy/codeowners.js";
 import { POLICY_PATH } from "../policy/schema.js";
 import type { CheckedPolicySource } from "../report/check-report.js";
 import { printable } from "../markdown.js";
@@ -67,6 +68,7 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
     }
   }
 
+  lines.push(...codeOwnersProblemLines(decision, style));
   lines.push("", conclusionLine(decision.conclusion, decision.requirements, style));
   lines.push(`Policy: ${describePolicy(report.policy)}`);
   const org = report.organizationPolicy;
@@ -79,6 +81,17 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
     lines.push(`Organisation policy: ${org.path} (--org-policy), ${role}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The base's CODEOWNERS lines that GitHub skips, each at `path:line:column` (nothing when there are none). */
+function codeOwnersProblemLines(decision: CheckReport["decision"], style: Style): string[] {
+  const problems = decision.codeOwnersProblems ?? [];
+  if (problems.length === 0) return [];
+  return [
+    "",
+    style.bold(`CODEOWNERS problems (GitHub skips ${problems.length === 1 ? "this line" : "these lines"}):`),
+    ...problems.map((problem) => `  ${printable(formatCodeOwnersProblem(problem))}`),
+  ];
 }
 
 /** With an enforced organisation policy, each line says which policy it came from. */

@@ -2,6 +2,7 @@
  * The engine: a policy and the facts of a pull request in, a decision out. Pure and synchronous;
  * it knows nothing of GitHub, git or the file system.
  */
+import { codeOwnersProblems } from "../policy/codeowners.js";
 import type { Policy } from "../policy/schema.js";
 import { compilePolicy } from "./compile.js";
 import { classifyWithinBudget, withoutUnjudgeablePaths } from "./path-limits.js";
@@ -38,6 +39,7 @@ export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
   if (assessed.policyChanged && facts.proposedPolicy) requirements.push(judgeProposedPolicy(facts.proposedPolicy));
 
   const tickets = findTicketReferences(compiled, facts);
+  const codeOwners = codeOwnersProblems(facts.codeOwners);
   return {
     tier: assessed.tier,
     conclusion: requirements.every((requirement) => requirement.met) ? "success" : "failure",
@@ -48,5 +50,6 @@ export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
     policyChanged: assessed.policyChanged,
     size: assessed.size,
     ...(tickets.length ? { ticketReferences: tickets } : {}),
+    ...(codeOwners.length ? { codeOwnersProblems: codeOwners } : {}),
   };
 }

@@ -53,5 +53,7 @@ export function combineWithFloor(repository: Decision, organization: Decision): 
     ...((repository.ticketReferences ?? organization.ticketReferences)
       ? { ticketReferences: repository.ticketReferences ?? organization.ticketReferences! }
       : {}),
+    // One CODEOWNERS for both policies: its problems once.
+    ...(repository.codeOwnersProblems ? { codeOwnersProblems: repository.codeOwnersProblems } : {}),
   };
 }

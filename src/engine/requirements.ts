@@ -7,10 +7,8 @@ import { judgeCodeOwners } from "./codeowners.js";
 import type { CompiledPolicy } from "./compile.js";
 import type { ReviewSummary } from "./reviews.js";
 import { plural, type ClassifiedFile } from "./tier.js";
+import { searchTickets } from "./tickets.js";
 import { canWrite, type PullRequestFacts, type RequirementResult, type RequirementSource } from "./types.js";
-
-/** Bounds on the text a ticket pattern runs on (RE2 is linear, this bounds the linear). */
-export const TICKET_TEXT_LIMITS = { title: 1024, body: 65536, branch: 1024 } as const;
 
 export interface MergedRequirements {
   approvals?: { count: number; sources: RequirementSource[] };
@@ -212,24 +210,9 @@ function judgeTests(
   };
 }
 
-/** Every distinct ticket reference of the title, body and branch (at most 10), for the audit trail. */
+/** Every distinct ticket reference of the title, branch name and body (at most 10), for the audit trail. */
 export function findTicketReferences(compiled: CompiledPolicy, facts: PullRequestFacts): string[] {
-  const found = new Set<string>();
-  for (const text of [
-    facts.title.slice(0, TICKET_TEXT_LIMITS.title),
-    facts.headBranch.slice(0, TICKET_TEXT_LIMITS.branch),
-    facts.body.slice(0, TICKET_TEXT_LIMITS.body),
-  ]) {
-    let rest = text;
-    // At most 10 finds per text, whatever they find: the cost stays linear in the text.
-    for (let finds = 0; finds < 10 && found.size < 10; finds++) {
-      const hit = compiled.ticket.find(rest);
-      if (hit === undefined || hit === "") break;
-      found.add(hit);
-      rest = rest.slice(rest.indexOf(hit) + hit.length);
-    }
-  }
-  return [...found];
+  return searchTickets(compiled, facts).references;
 }
 
 function judgeTicket(
@@ -237,13 +220,9 @@ function judgeTicket(
   facts: PullRequestFacts,
   sources: RequirementSource[],
 ): RequirementResult {
-  const places: [string, string][] = [
-    ["title", facts.title.slice(0, TICKET_TEXT_LIMITS.title)],
-    ["body", facts.body.slice(0, TICKET_TEXT_LIMITS.body)],
-    ["branch name", facts.headBranch.slice(0, TICKET_TEXT_LIMITS.branch)],
-  ];
-  for (const [place, text] of places) {
-    const found = compiled.ticket.find(text);
+  const { first, limits } = searchTickets(compiled, facts);
+  for (const place of ["title", "body", "branch name"] as const) {
+    const found = first[place];
     if (found !== undefined) {
       return {
         kind: "ticket",
@@ -256,12 +235,16 @@ function judgeTicket(
       };
     }
   }
+  const bodyNote =
+    facts.body.length > limits.body
+      ? ` (the body is searched to its first ${limits.body.toLocaleString("en-US")} characters)`
+      : "";
   return {
     kind: "ticket",
     met: false,
     local: true,
     sources,
-    message: "no ticket reference found",
+    message: `no ticket reference found${bodyNote}`,
     howTo: `Mention a ticket matching /${compiled.policy.ticket.pattern}/ in the title, body or branch name`,
   };
 }

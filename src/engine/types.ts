@@ -180,4 +180,10 @@ export interface Decision {
   ticketReferences?: string[];
   /** Set when an override is in force: the conclusion is then `success` whatever is unmet. */
   override?: AppliedOverride;
+  /**
+   * The base's CODEOWNERS lines that GitHub skips, and why (an unsupported pattern, an owner that
+   * is not one): shown whether or not `codeowners: true` applies, since GitHub's own code owner
+   * reviews skip them too. At most 100 (src/policy/codeowners.ts `codeOwnersProblems`).
+   */
+  codeOwnersProblems?: { path: string; line: number; column: number; message: string }[];
 }

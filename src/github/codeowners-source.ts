@@ -29,7 +29,9 @@ export async function loadCodeOwners(
   const location = snapshot.codeOwnersBlob;
   if (location === undefined || location === null) return location;
   // GitHub does not load one past its size limit either: no owners, and the problem is reported.
-  if ((location.byteSize ?? 0) >= MAX_CODEOWNERS_BYTES) return parseCodeOwners("#".repeat(MAX_CODEOWNERS_BYTES));
-  return cache.codeOwners.get(keyOf(location), async () => parseCodeOwners(await fetchBlobText(github, location)))
-    .value;
+  if ((location.byteSize ?? 0) >= MAX_CODEOWNERS_BYTES)
+    return parseCodeOwners("#".repeat(MAX_CODEOWNERS_BYTES), location.path);
+  return cache.codeOwners.get(keyOf(location), async () =>
+    parseCodeOwners(await fetchBlobText(github, location), location.path),
+  ).value;
 }

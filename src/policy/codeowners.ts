@@ -4,7 +4,9 @@
  * - a pattern follows gitignore's rules: `*.js` and `logs` (no slash but a trailing one) match at
  *   any depth, a pattern with a slash at its start or middle is anchored at the root, a trailing
  *   slash matches directories only, a match of a directory covers everything under it, `**` spans
- *   directories; unlike gitignore, `docs/*` matches `docs/a.md` but not `docs/a/b.md`;
+ *   directories; unlike gitignore, `docs/*` matches `docs/a.md` but not `docs/a/b.md` (with a
+ *   trailing slash, `services/*` + `/` matches the directories in services/ and so everything under
+ *   them, as in git); a backslash makes the next character literal (`\*`, `\?`, `\ `);
  * - the last matching line wins; a pattern without owners un-assigns its files;
  * - `#` starts a comment (a whole line, or after whitespace at the end of a line);
  * - what GitHub documents as not working is reported and its line skipped: `!` negation, `[ ]`
@@ -125,7 +127,17 @@ export class CodeOwners {
   /** Lines not read past MAX_CODEOWNERS_LINES (0: the whole file was read). */
   readonly unreadLines: number;
 
-  constructor(lines: CodeOwnersLine[], problems: CodeOwnersProblem[], compiled: CompiledLine[], unreadLines = 0) {
+  /** Where the file was read from (`.github/CODEOWNERS`), when the reader was told. */
+  readonly path: string;
+
+  constructor(
+    lines: CodeOwnersLine[],
+    problems: CodeOwnersProblem[],
+    compiled: CompiledLine[],
+    unreadLines = 0,
+    path: string = CODEOWNERS_PATHS[0],
+  ) {
+    this.path = path;
     this.unreadLines = unreadLines;
     this.lines = lines;
     this.problems = problems;
@@ -309,7 +321,7 @@ export class CodeOwners {
     } else if (line.segments.length === 1 && first.kind === "glob") {
       if (first.literal) return push(this.byName, first.text);
       const tail = first.text.slice(1);
-      if (first.text.startsWith("*") && tail.includes(".") && !/[*?]/.test(tail)) {
+      if (first.text.startsWith("*") && tail.includes(".") && !/[*?\\]/.test(tail)) {
         return push(this.byExtension, tail.slice(tail.lastIndexOf(".") + 1));
       }
     }
@@ -318,7 +330,7 @@ export class CodeOwners {
 }
 
 /** Reads a CODEOWNERS text. Never throws; every skipped line is in `problems`. */
-export function parseCodeOwners(text: string): CodeOwners {
+export function parseCodeOwners(text: string, path: string = CODEOWNERS_PATHS[0]): CodeOwners {
   const lines: CodeOwnersLine[] = [];
   const problems: CodeOwnersProblem[] = [];
   const compiled: CompiledLine[] = [];
@@ -328,7 +340,7 @@ export function parseCodeOwners(text: string): CodeOwners {
       column: 1,
       message: "the CODEOWNERS file is 3 MB or larger, and GitHub does not load it: no owners",
     });
-    return new CodeOwners(lines, problems, compiled);
+    return new CodeOwners(lines, problems, compiled, 0, path);
   }
   const all = text.split(/\r\n|\n|\r/);
   const raw = all.length > MAX_CODEOWNERS_LINES ? all.slice(0, MAX_CODEOWNERS_LINES) : all;
@@ -351,7 +363,7 @@ export function parseCodeOwners(text: string): CodeOwners {
     lines.push(parsed.entry);
     compiled.push({ ...parsed.compiled, index, entry: parsed.entry });
   });
-  return new CodeOwners(lines, problems, compiled, unread);
+  return new CodeOwners(lines, problems, compiled, unread, path);
 }
 
 type ParsedLine = { entry: CodeOwnersLine; compiled: Omit<CompiledLine, "index" | "entry"> } | CodeOwnersProblem;
@@ -388,7 +400,7 @@ function parseLine(content: string, line: number): ParsedLine | undefined {
 
 interface Token {
   raw: string;
-  /** With backslash escapes resolved (`\ ` is a space in a path). */
+  /** With backslash escapes resolved (`\ ` is a space in a path), but `\*`, `\?` and `\\` kept. */
   value: string;
   column: number;
 }
@@ -410,8 +422,9 @@ function tokenize(content: string): Token[] {
       } else i++;
     }
     const raw = content.slice(start, i);
-    // Backslash escapes resolved (`\ ` is a space); a token without one is its own value.
-    tokens.push({ raw, value: escaped ? raw.replace(/\\(.)/gs, "$1") : raw, column: start + 1 });
+    // Backslash escapes resolved (`\ ` is a space), except before `*`, `?` and `\`: those stay
+    // escaped, literal characters that the pattern's segments read as such (git does).
+    tokens.push({ raw, value: escaped ? raw.replace(/\\([^*?\\])/gs, "$1") : raw, column: start + 1 });
   }
   return tokens;
 }
@@ -440,8 +453,9 @@ function compilePattern(pattern: string): Omit<CompiledLine, "index" | "entry"> 
       if (segments.at(-1)?.kind !== "any") segments.push({ kind: "any" });
     } else {
       // Other runs of asterisks are plain asterisks (gitignore); one stands for the run.
-      const text = part.replace(/\*{2,}/g, "*");
-      segments.push({ kind: "glob", text, literal: !/[*?]/.test(text) });
+      const text = collapseStars(part);
+      const literal = !hasWildcard(text);
+      segments.push({ kind: "glob", text: literal ? text.replace(/\\(.)/gs, "$1") : text, literal });
     }
   }
   // `**/x` is `x` at any depth: unanchored when x is one segment.
@@ -456,7 +470,9 @@ function compilePattern(pattern: string): Omit<CompiledLine, "index" | "entry"> 
     segments,
     anchored,
     dirOnly,
-    starOnlyLast: anchored && last.kind === "glob" && last.text === "*",
+    // With a trailing slash (`/services/*/`) the `*` names directories, and a directory covers
+    // everything under it, as in git.
+    starOnlyLast: anchored && !dirOnly && last.kind === "glob" && !last.literal && last.text === "*",
     hasAny: anys > 0,
     trailingAnyOnly: anys === 1 && last.kind === "any",
   };
@@ -588,7 +604,28 @@ function prefixMatches(segments: Segment[], path: string[]): Uint8Array {
   return current;
 }
 
-/** `*` and `?` within one segment, two-pointer scan with a single resume point (no exponential cases). */
+/** Whether a segment's text has an unescaped `*` or `?`. */
+function hasWildcard(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\") i++;
+    else if (text[i] === "*" || text[i] === "?") return true;
+  }
+  return false;
+}
+
+/** Runs of unescaped asterisks as one (an escaped `\*` is a character, not part of a run). */
+function collapseStars(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\" && i + 1 < text.length) {
+      out += text.slice(i, i + 2);
+      i++;
+    } else if (text[i] !== "*" || out.at(-1) !== "*" || out.at(-2) === "\\") out += text[i];
+  }
+  return out;
+}
+
+/** `*` and `?` within one segment (`\` escapes the next character), two-pointer scan with a single resume point (no exponential cases). */
 function segmentMatches(segment: Segment, name: string): boolean {
   if (segment.kind === "any") return true;
   if (segment.literal) return segment.text === name;
@@ -601,7 +638,19 @@ function segmentMatches(segment: Segment, name: string): boolean {
   while (ni < name.length) {
     steps++;
     const c = pi < p.length ? p.charCodeAt(pi) : -1;
-    if (c === 63 /* ? */ || (c !== -1 && c !== 42 && c === name.charCodeAt(ni))) {
+    if (c === 92 /* \ */ && pi + 1 < p.length) {
+      // An escaped character is literal (`\*`, `\?`, `\\`).
+      if (p.charCodeAt(pi + 1) === name.charCodeAt(ni)) {
+        pi += 2;
+        ni++;
+      } else if (star >= 0) {
+        pi = star + 1;
+        ni = ++resume;
+      } else {
+        work += steps;
+        return false;
+      }
+    } else if (c === 63 /* ? */ || (c !== -1 && c !== 42 && c === name.charCodeAt(ni))) {
       pi++;
       ni++;
     } else if (c === 42 /* * */) {
@@ -648,6 +697,29 @@ export class CodeOwnersWorkExceeded extends Error {
   constructor() {
     super("matching against CODEOWNERS ran past its work budget");
   }
+}
+
+/** A problem of a CODEOWNERS file, with the file it is in: what GitHub skips, and why. */
+export interface LocatedCodeOwnersProblem extends CodeOwnersProblem {
+  path: string;
+}
+
+/** Problems listed at most (a broken file can have thousands; the first ones say what to fix). */
+export const MAX_LISTED_CODEOWNERS_PROBLEMS = 100;
+
+/**
+ * The problems of a CODEOWNERS file (none when there is no file or it was not read), in line
+ * order, at most MAX_LISTED_CODEOWNERS_PROBLEMS: for the check's details, `guardrails check` and
+ * `guardrails doctor`.
+ */
+export function codeOwnersProblems(file: CodeOwners | null | undefined): LocatedCodeOwnersProblem[] {
+  if (!file) return [];
+  return file.problems.slice(0, MAX_LISTED_CODEOWNERS_PROBLEMS).map((problem) => ({ path: file.path, ...problem }));
+}
+
+/** One problem as a line of plain text: `path:line:column: message` (what `grep -n` and editors read). */
+export function formatCodeOwnersProblem(problem: LocatedCodeOwnersProblem): string {
+  return `${problem.path}:${problem.line}:${problem.column}: ${problem.message}`;
 }
 
 /** An owner as written (`@user`, `@org/team`, `a@b.c`). */

@@ -8,7 +8,7 @@ import type { PolicyProblem } from "../policy/loader.js";
 import { describeGroup } from "../engine/requirements.js";
 import { POLICY_PATH } from "../policy/schema.js";
 import type { ChecklistState } from "../state/checklist-state.js";
-import { codeSpan, MAX_OUTPUT_CHARS, tableCell, truncate } from "../markdown.js";
+import { codeSpan, MAX_OUTPUT_CHARS, neutraliseMentions, plainMarkdown, tableCell, truncate } from "../markdown.js";
 import type { PolicySource } from "../policy/source.js";
 import { overrideSummaryLines, overrideTitle } from "../overrides/render.js";
 
@@ -229,6 +229,7 @@ function detailsText(decision: Decision, ticks: ChecklistState): string {
       "",
     );
   }
+  out.push(...codeOwnersProblemsMarkdown(decision));
   const checklist = decision.requirements.find((r) => r.kind === "checklist");
   if (checklist?.items?.length) {
     out.push("#### Checklist audit", "");
@@ -239,6 +240,24 @@ function detailsText(decision: Decision, ticks: ChecklistState): string {
     out.push("");
   }
   return out.join("\n");
+}
+
+/**
+ * The base's CODEOWNERS lines that GitHub skips, for the check's details: a heading and one item
+ * per problem at `path:line:column`; nothing when there are none. The file is written by whoever
+ * can push the base, so its text is shown as plain text and its @mentions notify nobody.
+ */
+export function codeOwnersProblemsMarkdown(decision: Decision): string[] {
+  const problems = decision.codeOwnersProblems ?? [];
+  if (problems.length === 0) return [];
+  return [
+    `#### CODEOWNERS problems (GitHub skips ${problems.length === 1 ? "this line" : "these lines"})`,
+    "",
+    ...problems.map(
+      (p) => `- ${codeSpan(`${p.path}:${p.line}:${p.column}`)}: ${neutraliseMentions(plainMarkdown(p.message))}`,
+    ),
+    "",
+  ];
 }
 
 export function renderPolicyError(problems: PolicyProblem[], source: PolicySource): CheckOutput {

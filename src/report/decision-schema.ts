@@ -147,6 +147,22 @@ export const decisionOutputSchema = z
       description:
         "Ticket references found in the title, body or branch name (ticket.pattern), whether a ticket is required or not.",
     }),
+    codeOwnersProblems: z
+      .array(
+        z.strictObject({
+          path: z
+            .string()
+            .meta({ description: "The CODEOWNERS file: .github/CODEOWNERS, CODEOWNERS or docs/CODEOWNERS." }),
+          line: z.number(),
+          column: z.number(),
+          message: z.string().meta({ description: "What is wrong; GitHub skips the line." }),
+        }),
+      )
+      .optional()
+      .meta({
+        description:
+          "The base's CODEOWNERS lines that GitHub skips (an unsupported pattern, an owner that is not one), at most 100; absent when there are none.",
+      }),
     policy: z
       .strictObject({
         source: z.enum(["ref", "file", "built-in", "request"]).meta({

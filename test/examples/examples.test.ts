@@ -19,9 +19,11 @@ import type {
   Review,
 } from "../../src/engine/types.js";
 import { BUILT_IN_POLICY_YAML } from "../../src/policy/default.js";
-import { TICKET_TEXT_LIMITS } from "../../src/engine/requirements.js";
+import { MAX_TICKET_BRANCH, MAX_TICKET_TITLE, ticketTextLimits } from "../../src/engine/tickets.js";
+import { compileTicketPattern } from "../../src/policy/patterns.js";
 import { loadPolicy, MAX_POLICY_BYTES } from "../../src/policy/loader.js";
 import {
+  DEFAULT_TICKET_PATTERN,
   DEFAULT_TIER_REQUIREMENTS,
   policySchema,
   requirementSchema,
@@ -524,8 +526,9 @@ describe("docs/policy.md", () => {
   it("states the limits the code enforces", () => {
     expect(docs).toContain(`larger than ${MAX_POLICY_BYTES / 1024} KiB`);
     const ticket = section("## `ticket`");
-    expect(ticket).toContain(`first ${TICKET_TEXT_LIMITS.title} characters of the title`);
-    expect(ticket).toContain(`${TICKET_TEXT_LIMITS.body.toLocaleString("en-US")} characters of the`);
-    expect(ticket).toContain(`${TICKET_TEXT_LIMITS.branch} characters of the branch name`);
+    expect(ticket).toContain(`first ${MAX_TICKET_TITLE} characters of the title`);
+    expect(ticket).toContain(`${MAX_TICKET_BRANCH} characters of the branch name`);
+    const body = ticketTextLimits(compileTicketPattern(DEFAULT_TICKET_PATTERN).instructions).body;
+    expect(ticket).toContain(`default pattern, the first ${body.toLocaleString("en-US")} characters of the body`);
   });
 });

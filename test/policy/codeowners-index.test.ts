@@ -27,7 +27,8 @@ function referenceMatcher(pattern: string): (segments: string[]) => boolean {
   if (!anchored && parts.length === 1 && parts[0] === "**") return () => true;
   // `**/x` is x at any depth, the same as an unanchored x.
   if (parts.length === 2 && parts[0] === "**" && parts[1] !== "**") anchored = false;
-  const starOnlyLast = anchored && /^\*+$/.test(parts.at(-1)!) && parts.at(-1) !== "**";
+  // GitHub's `docs/*`: the files directly inside; with a trailing slash the `*` names directories (git).
+  const starOnlyLast = anchored && !dirOnly && /^\*+$/.test(parts.at(-1)!) && parts.at(-1) !== "**";
   // An unanchored pattern is one segment at any depth: `**/` + it.
   const all = anchored ? parts : parts[0] === "**" ? parts : ["**", ...parts];
   let source = "";
@@ -35,9 +36,9 @@ function referenceMatcher(pattern: string): (segments: string[]) => boolean {
     const last = i === all.length - 1;
     if (part === "**") source += last ? "[^/]+(?:/[^/]+)*" : "(?:[^/]+/)*";
     else {
-      source += part
-        .split("")
-        .map((c) => (c === "*" ? "[^/]*" : c === "?" ? "[^/]" : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+      // A backslash makes the next character literal (`\*`, `\?`), as in git.
+      source += (part.match(/\\.|./gs) ?? [])
+        .map((c) => (c === "*" ? "[^/]*" : c === "?" ? "[^/]" : c.slice(-1).replace(/[.*?+^${}()|[\]\\]/g, "\\$&")))
         .join("")
         .replace(/(\[\^\/\]\*)+/g, "[^/]*");
       if (!last) source += "/";
@@ -66,7 +67,20 @@ function referenceLine(text: string, path: string): number | undefined {
 }
 
 const DIRS = ["src", "docs", "apps", "a", "b", "logs", "svc-1", "svc-2", "build"];
-const NAMES = ["a.js", "b.ts", "x.test.ts", "README.md", "Makefile", "logs", "svc-1", "a", "c.js.map"];
+const NAMES = [
+  "a.js",
+  "b.ts",
+  "x.test.ts",
+  "README.md",
+  "Makefile",
+  "logs",
+  "svc-1",
+  "a",
+  "c.js.map",
+  "x*y",
+  "x?y",
+  "xzy",
+];
 
 const pathArb = fc
   .tuple(fc.array(fc.constantFrom(...DIRS), { maxLength: 5 }), fc.constantFrom(...NAMES))
@@ -95,6 +109,11 @@ const patternArb = fc.oneof(
     "?",
     "svc-?",
     "s*c-1/",
+    "x\\*y",
+    "x\\?y",
+    "/x\\*",
+    "*\\?y",
+    "/*/x\\*y",
   ),
   fc
     .tuple(fc.constantFrom(...DIRS, ...NAMES), fc.constantFrom("", "/", "/**", "/*", "/**/*.js", "/**/logs", "/*/a.js"))

@@ -168,8 +168,43 @@ describe("patterns (gitignore-style, with GitHub's exceptions)", () => {
     ["a*b*c", "axxbyy", false],
     ["Docs/", "docs/a.md", false],
     ["path\\ with\\ spaces/", "path with spaces/a", true],
+    // Issue 19 items 14 and 15, each row as `git check-ignore --no-index` answers it (a directory
+    // that a pattern matches covers everything beneath it; a backslash makes `*` and `?` literal).
+    ["/services/*/", "services/api/main.go", true],
+    ["/services/*/", "services/api/deep/x.go", true],
+    ["/services/*/", "services/x.go", false],
+    ["/services/*/", "other/services/api/main.go", false],
+    ["services/*/", "services/api/main.go", true],
+    ["/*/", "services/api/main.go", true],
+    ["/*/", "README.md", false],
+    ["a\\*b", "a*b", true],
+    ["a\\*b", "axb", false],
+    ["a\\?b", "a?b", true],
+    ["a\\?b", "axb", false],
+    ["\\*.go", "d/*.go", true],
+    ["\\*.go", "x.go", false],
+    ["/x/\\*/y", "x/*/y", true],
+    ["/x/\\*/y", "x/a/y", false],
+    ["*\\?", "src/what?", true],
+    ["*\\?", "src/whatx", false],
+    ["a\\**", "a*b/c", true],
+    ["a\\**", "ab", false],
   ])("%s matches %s: %s", (pattern, path, matches) => {
     expect(owners(`${pattern} @owner`, path)).toEqual(matches ? ["@owner"] : []);
+  });
+
+  it("a trailing lone `*` with a slash gives every service's files to their owner (the issue's case)", () => {
+    const file = parseCodeOwners("* @org/everyone\n/services/*/ @org/platform\n");
+    expect(file.problems).toEqual([]);
+    expect(file.ownersOf("services/api/main.go").owners.map((o) => o.text)).toEqual(["@org/platform"]);
+    expect(file.ownersOf("services/README.md").owners.map((o) => o.text)).toEqual(["@org/everyone"]);
+  });
+
+  it("an escaped `*` or `?` is a literal character: it owns only the file of that name", () => {
+    const file = parseCodeOwners("* @org/everyone\n/docs/\\*.md @docs-owner\n");
+    expect(file.lines[1]!.pattern).toBe("/docs/\\*.md");
+    expect(file.ownersOf("docs/*.md").owners.map((o) => o.text)).toEqual(["@docs-owner"]);
+    expect(file.ownersOf("docs/guide.md").owners.map((o) => o.text)).toEqual(["@org/everyone"]);
   });
 
   it("a pattern without owners un-assigns, and a later line assigns again", () => {
