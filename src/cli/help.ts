@@ -9,6 +9,7 @@ Commands:
   check               Evaluate the local git diff BASE...HEAD against the policy
   schema              Print the JSON Schema of the policy file
   audit               Export the merged pull requests of a period with their guardrails result
+  doctor              Tell whether a repository is really guarded, and what to fix
   help [COMMAND]      Show help for a command
 
 Options:
@@ -33,13 +34,14 @@ Options:
 Exit codes: 0 every file is valid, 1 a file has problems or cannot be read, 2 usage error.
 `;
 
-export const SCHEMA_HELP = `Usage: guardrails schema
+export const SCHEMA_HELP = `Usage: guardrails schema [--decision | --error]
 
 Prints the JSON Schema (draft 7) of the policy file, for editors' YAML validation:
   guardrails schema > guardrails.schema.json
 
 Options:
   --decision   Print the JSON Schema of \`guardrails check --json\`'s output instead
+  --error      Print the JSON Schema of what --json prints when a command cannot run (exit 2)
   -h, --help   Show this help
 `;
 
@@ -86,7 +88,7 @@ Exit codes: 0 evaluated (whatever the conclusion), 1 with --strict and a local r
 2 usage error, invalid policy, unknown ref, not a git repository, git missing.
 `;
 
-export const AUDIT_HELP = `Usage: guardrails audit --repo OWNER/NAME [--since DATE] [--until DATE] [--json | --csv] [--summary] [--strict]
+export const AUDIT_HELP = `Usage: guardrails audit --repo OWNER/NAME [--app-id ID] [--since DATE] [--until DATE] [--json | --csv] [--summary] [--strict]
 
 One record per pull request merged in the period: number, title, author, merged by, merged at,
 base, the merged head, the guardrails check on that head (from the decision record the app keeps
@@ -108,4 +110,31 @@ Environment: GITHUB_TOKEN (required: reads pull requests and checks), GITHUB_API
 Enterprise Server: https://HOST/api/v3; default https://api.github.com).
 
 Exit codes: 0 exported, 1 something was bypassed (with --strict), 2 usage or GitHub error.
+`;
+
+export const DOCTOR_HELP = `Usage: guardrails doctor --repo OWNER/NAME [--app-id ID] [--json]
+
+Tells a platform engineer whether a repository is really guarded, on one screen: the policy at
+the default branch and its problems (FILE:LINE:COL), the organisation policy, the CODEOWNERS file
+and its problems, whether the \`guardrails\` check is required on the default branch (rulesets and
+branch protection) and pinned to the Guardrails App as its source, who may bypass the rules
+(ruleset bypass lists, administrators without "Do not allow bypassing"), whether a merge queue is
+set; and, for each problem, the exact settings path that fixes it.
+
+A check required from "Any source" is not a guard: any app or workflow that posts a status named
+guardrails satisfies it, so doctor treats it as bypassable, like a check that is not required.
+
+Options:
+  --repo OWNER/NAME  The repository (required)
+  --app-id ID        The Guardrails App's id: the source the check must be pinned to (default:
+                     GUARDRAILS_APP_ID; one is required)
+  --json             Print the report as JSON (docs/cli.md; errors as guardrails schema --error)
+  -h, --help         Show this help
+
+Environment: GITHUB_TOKEN (required: reads the repository's files, rulesets and branch
+protection; branch protection needs admin rights, fine-grained "Administration: read", else it is
+reported unknown), GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3).
+
+Exit codes: 0 guarded (required and pinned), 1 a pull request can be merged without the app's
+check (not required, required from any source or another app, or unknown), 2 usage or GitHub error.
 `;

@@ -2,8 +2,8 @@
 import { evaluate } from "../../engine/evaluate.js";
 import { evaluateWithFloor, isFloor } from "../../engine/floor.js";
 import { flag, parseCommandArgs, stringList, stringOption, type ParsedArgs } from "../args.js";
-import { CliError, EXIT } from "../errors.js";
-import { DECISION_OUTPUT_VERSION } from "../../report/decision-schema.js";
+import { EXIT } from "../errors.js";
+import { withJsonErrors } from "../error-schema.js";
 import { gatherFacts, resolveRange } from "../facts.js";
 import { renderHuman, styleFor } from "../format.js";
 import { openRepository } from "../git.js";
@@ -29,17 +29,8 @@ const OPTIONS = {
 
 export function checkCommand(args: string[], io: Io): number {
   const { values } = parseCommandArgs("check", args, OPTIONS, 0);
-  if (!flag(values, "json")) return check(values, io);
   // A script reading --json gets JSON on stdout whatever happens (the error also goes to stderr).
-  try {
-    return check(values, io);
-  } catch (error) {
-    if (error instanceof CliError)
-      io.stdout(
-        `${JSON.stringify({ version: DECISION_OUTPUT_VERSION, error: { message: error.message, problems: error.details } }, null, 2)}\n`,
-      );
-    throw error;
-  }
+  return withJsonErrors(flag(values, "json"), io, () => check(values, io));
 }
 
 function check(values: ParsedArgs["values"], io: Io): number {
