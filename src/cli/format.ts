@@ -4,11 +4,10 @@
  */
 import type { Reason, RequirementResult } from "../engine/types.js";
 import { POLICY_PATH } from "../policy/schema.js";
-import type { CheckedPolicySource } from "../report/check-report.js";
+import type { CheckedPolicySource, CheckReport, Preview } from "../report/check-report.js";
 import { printable } from "../markdown.js";
 
 export { printable };
-import type { CheckReport } from "../report/check-report.js";
 
 /** How many files of a reason are named before "and N more". */
 const FILES_SHOWN = 3;
@@ -65,6 +64,11 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
     if (!requirement.met && requirement.howTo) {
       lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${printable(requirement.howTo)}`)}`);
     }
+    // The proposed policy's problems, each where an editor finds it (as `guardrails validate` prints them).
+    for (const problem of requirement.kind === "proposed_policy" ? (requirement.problems ?? []) : [])
+      lines.push(
+        `    ${" ".repeat(kindColumn + 2)}${printable(report.proposedPolicyLabel ?? POLICY_PATH)}:${problem.line}:${problem.column}: ${printable(problem.message)}`,
+      );
   }
 
   lines.push("", conclusionLine(decision.conclusion, decision.requirements, style));
@@ -78,7 +82,16 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
     }[org.role];
     lines.push(`Organisation policy: ${org.path} (--org-policy), ${role}`);
   }
+  if (report.preview) lines.push("", ...previewLines(report.preview, style));
   return `${lines.join("\n")}\n`;
+}
+
+/** --preview: the proposed policy's tier and what it would leave unmet. */
+function previewLines(preview: Preview, style: Style): string[] {
+  const lines = [`${style.bold("Preview:")} ${printable(preview.message)}`];
+  for (const requirement of preview.decision?.requirements.filter((r) => !r.met) ?? [])
+    lines.push(`  ${style.red("✗")} ${requirement.kind}  ${printable(requirement.message)}`);
+  return lines;
 }
 
 /** With an enforced organisation policy, each line says which policy it came from. */

@@ -62,7 +62,10 @@ Options:
                   enforce: true
   --json          Print the decision as JSON: { version, tier, conclusion, reasons,
                   requirements, ... } (JSON Schema: guardrails schema --decision)
-  --strict        Exit 1 when a requirement that can be judged locally (tests, ticket) is unmet
+  --strict        Exit 1 when a requirement that can be judged locally (tests, ticket, the
+                  proposed policy) is unmet
+  --preview       When HEAD edits .github/guardrails.yml: also show how the proposed policy
+                  would judge this branch
   --author LOGIN  The PR author's login (default: unknown, the empty login)
   --title TEXT    The PR title (default: the subject of the first commit in BASE..HEAD)
   --body TEXT     The PR body (default: the body of the first commit in BASE..HEAD)
@@ -73,7 +76,8 @@ Options:
   -h, --help      Show this help
 
 The policy is read from BASE (git show BASE:.github/guardrails.yml), never from HEAD, as the app
-does: a branch cannot loosen its own guardrails. When BASE has no policy file the built-in default
+does: a branch cannot loosen its own guardrails. When HEAD edits the policy file, its version must
+load (requirement proposed_policy, each problem as HEAD:.github/guardrails.yml:LINE:COL). When BASE has no policy file the built-in default
 is used (the organisation's .github repository is not consulted locally).
 
 Facts taken from git: changed files with renames (git diff -M), additions and deletions (binary
