@@ -42,7 +42,7 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   lines.push(
     `${style.bold(`Tier: ${decision.tier}`)}  ${style.dim(
       `${diff.base.ref}...${diff.head.ref}${diff.head.ref === "HEAD" && diff.head.branch ? ` (${diff.head.branch})` : ""}: ${plural(diff.files, "changed file")}, ${plural(changedLines, "line")}` +
-        (ignoredFiles ? ` (${ignoredFiles} ignored by size.ignore)` : ""),
+        (ignoredFiles ? ` (${plural(ignoredFiles, "file")} not counted: size.ignore)` : ""),
     )}`,
   );
   if (decision.reasons.length === 0) lines.push("  no changed files");
@@ -72,8 +72,9 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   }
 
   lines.push("", conclusionLine(decision.conclusion, decision.requirements, style));
-  lines.push(`Policy: ${describePolicy(report.policy)}`);
   const org = report.organizationPolicy;
+  // The organisation policy deciding alone was read from --org-policy, not --policy.
+  lines.push(`Policy: ${org?.role === "fallback" ? `${org.path} (--org-policy)` : describePolicy(report.policy)}`);
   if (org) {
     const role = {
       fallback: "decides alone: the base has no policy of its own",

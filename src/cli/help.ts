@@ -5,7 +5,7 @@ export const PROGRAM_HELP = `Usage: guardrails <command> [options]
 Risk-tiered guardrails for pull requests: validate a policy, try it on a branch.
 
 Commands:
-  validate [FILE...]  Check a policy file (default .github/guardrails.yml)
+  validate [FILE...]  Check a policy file (default .github/guardrails.yml; - for stdin)
   check               Evaluate the local git diff BASE...HEAD against the policy
   schema              Print the JSON Schema of the policy file
   audit               Export the merged pull requests of a period with their guardrails result
@@ -21,14 +21,15 @@ Exit codes: 0 ok, 1 problems found (validate: also an unreadable file; check --s
 Run "guardrails <command> --help" for a command's options.
 `;
 
-export const VALIDATE_HELP = `Usage: guardrails validate [FILE...]
+export const VALIDATE_HELP = `Usage: guardrails validate [--org] [--json] [FILE... | -]
 
-Checks policy files (default: .github/guardrails.yml) and prints every problem at once, one line
-each, as FILE:LINE:COL: message. Unknown keys are errors.
+Checks policy files (default: .github/guardrails.yml; - reads standard input, shown as <stdin>)
+and prints every problem at once, one line each, as FILE:LINE:COL: message. Unknown keys are errors.
 
 Options:
   --org        The files are organisation policies (the owner's .github repository's), which
                may say enforce: true
+  --json       Print { version, files: [{ file, ok, problems: [{ line, column, message }], error? }] }
   -h, --help   Show this help
 
 Exit codes: 0 every file is valid, 1 a file has problems or cannot be read, 2 usage error.
