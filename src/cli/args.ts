@@ -4,6 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors.js";
+import { didYouMean } from "./suggest.js";
 
 export interface OptionSpec {
   type: "string" | "boolean";
@@ -31,7 +32,7 @@ export function parseCommandArgs(
   try {
     parsed = parseArgs({ args, options: { ...HELP, ...options }, strict: true, allowPositionals: true }) as ParsedArgs;
   } catch (error) {
-    throw new UsageError(describeParseError(error), command);
+    throw new UsageError(describeParseError(error, Object.keys({ ...HELP, ...options })), command);
   }
   if (parsed.values.help) return parsed;
   if (parsed.positionals.length > maxPositionals) {
@@ -54,14 +55,21 @@ export function parseCommandArgs(
 }
 
 /** parseArgs' messages are long and suggest `--` tricks; say the essential in a few words. */
-function describeParseError(error: unknown): string {
+function describeParseError(error: unknown, known: string[]): string {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message ?? String(error);
   const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
   const option = /--[A-Za-z0-9][A-Za-z0-9-]*/.exec(quoted)?.[0] ?? /-[A-Za-z0-9]/.exec(quoted)?.[0] ?? quoted;
   switch (code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown option ${option}`;
+      return `unknown option ${option}${
+        option.startsWith("--")
+          ? didYouMean(
+              option,
+              known.map((name) => `--${name}`),
+            )
+          : ""
+      }`;
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
       if (/does not take/.test(message)) return `option ${option} does not take a value`;
       if (/ambiguous/.test(message))

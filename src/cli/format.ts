@@ -5,11 +5,10 @@
 import type { Reason, RequirementResult } from "../engine/types.js";
 import { formatCodeOwnersProblem } from "../policy/codeowners.js";
 import { POLICY_PATH } from "../policy/schema.js";
-import type { CheckedPolicySource } from "../report/check-report.js";
+import type { CheckedPolicySource, CheckReport, Preview } from "../report/check-report.js";
 import { printable } from "../markdown.js";
 
 export { printable };
-import type { CheckReport } from "../report/check-report.js";
 
 /** How many files of a reason are named before "and N more". */
 const FILES_SHOWN = 3;
@@ -44,7 +43,7 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   lines.push(
     `${style.bold(`Tier: ${decision.tier}`)}  ${style.dim(
       `${diff.base.ref}...${diff.head.ref}${diff.head.ref === "HEAD" && diff.head.branch ? ` (${diff.head.branch})` : ""}: ${plural(diff.files, "changed file")}, ${plural(changedLines, "line")}` +
-        (ignoredFiles ? ` (${ignoredFiles} ignored by size.ignore)` : ""),
+        (ignoredFiles ? ` (${plural(ignoredFiles, "file")} not counted: size.ignore)` : ""),
     )}`,
   );
   if (decision.reasons.length === 0) lines.push("  no changed files");
@@ -66,12 +65,18 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
     if (!requirement.met && requirement.howTo) {
       lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${printable(requirement.howTo)}`)}`);
     }
+    // The proposed policy's problems, each where an editor finds it (as `guardrails validate` prints them).
+    for (const problem of requirement.kind === "proposed_policy" ? (requirement.problems ?? []) : [])
+      lines.push(
+        `    ${" ".repeat(kindColumn + 2)}${printable(report.proposedPolicyLabel ?? POLICY_PATH)}:${problem.line}:${problem.column}: ${printable(problem.message)}`,
+      );
   }
 
   lines.push(...codeOwnersProblemLines(decision, style));
   lines.push("", conclusionLine(decision.conclusion, decision.requirements, style));
-  lines.push(`Policy: ${describePolicy(report.policy)}`);
   const org = report.organizationPolicy;
+  // The organisation policy deciding alone was read from --org-policy, not --policy.
+  lines.push(`Policy: ${org?.role === "fallback" ? `${org.path} (--org-policy)` : describePolicy(report.policy)}`);
   if (org) {
     const role = {
       fallback: "decides alone: the base has no policy of its own",
@@ -80,6 +85,7 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
     }[org.role];
     lines.push(`Organisation policy: ${org.path} (--org-policy), ${role}`);
   }
+  if (report.preview) lines.push("", ...previewLines(report.preview, style));
   return `${lines.join("\n")}\n`;
 }
 
@@ -92,6 +98,14 @@ function codeOwnersProblemLines(decision: CheckReport["decision"], style: Style)
     style.bold(`CODEOWNERS problems (GitHub skips ${problems.length === 1 ? "this line" : "these lines"}):`),
     ...problems.map((problem) => `  ${printable(formatCodeOwnersProblem(problem))}`),
   ];
+}
+
+/** --preview: the proposed policy's tier and what it would leave unmet. */
+function previewLines(preview: Preview, style: Style): string[] {
+  const lines = [`${style.bold("Preview:")} ${printable(preview.message)}`];
+  for (const requirement of preview.decision?.requirements.filter((r) => !r.met) ?? [])
+    lines.push(`  ${style.red("✗")} ${requirement.kind}  ${printable(requirement.message)}`);
+  return lines;
 }
 
 /** With an enforced organisation policy, each line says which policy it came from. */

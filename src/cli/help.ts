@@ -5,10 +5,11 @@ export const PROGRAM_HELP = `Usage: guardrails <command> [options]
 Risk-tiered guardrails for pull requests: validate a policy, try it on a branch.
 
 Commands:
-  validate [FILE...]  Check a policy file (default .github/guardrails.yml)
+  validate [FILE...]  Check a policy file (default .github/guardrails.yml; - for stdin)
   check               Evaluate the local git diff BASE...HEAD against the policy
   schema              Print the JSON Schema of the policy file
   audit               Export the merged pull requests of a period with their guardrails result
+  doctor              Tell whether a repository is really guarded, and what to fix
   help [COMMAND]      Show help for a command
 
 Options:
@@ -20,26 +21,28 @@ Exit codes: 0 ok, 1 problems found (validate: also an unreadable file; check --s
 Run "guardrails <command> --help" for a command's options.
 `;
 
-export const VALIDATE_HELP = `Usage: guardrails validate [FILE...]
+export const VALIDATE_HELP = `Usage: guardrails validate [--org] [--json] [FILE... | -]
 
-Checks policy files (default: .github/guardrails.yml) and prints every problem at once, one line
-each, as FILE:LINE:COL: message. Unknown keys are errors.
+Checks policy files (default: .github/guardrails.yml; - reads standard input, shown as <stdin>)
+and prints every problem at once, one line each, as FILE:LINE:COL: message. Unknown keys are errors.
 
 Options:
   --org        The files are organisation policies (the owner's .github repository's), which
                may say enforce: true
+  --json       Print { version, files: [{ file, ok, problems: [{ line, column, message }], error? }] }
   -h, --help   Show this help
 
 Exit codes: 0 every file is valid, 1 a file has problems or cannot be read, 2 usage error.
 `;
 
-export const SCHEMA_HELP = `Usage: guardrails schema
+export const SCHEMA_HELP = `Usage: guardrails schema [--decision | --error]
 
 Prints the JSON Schema (draft 7) of the policy file, for editors' YAML validation:
   guardrails schema > guardrails.schema.json
 
 Options:
   --decision   Print the JSON Schema of \`guardrails check --json\`'s output instead
+  --error      Print the JSON Schema of what --json prints when a command cannot run (exit 2)
   -h, --help   Show this help
 `;
 
@@ -60,7 +63,10 @@ Options:
                   enforce: true
   --json          Print the decision as JSON: { version, tier, conclusion, reasons,
                   requirements, ... } (JSON Schema: guardrails schema --decision)
-  --strict        Exit 1 when a requirement that can be judged locally (tests, ticket) is unmet
+  --strict        Exit 1 when a requirement that can be judged locally (tests, ticket, the
+                  proposed policy) is unmet
+  --preview       When HEAD edits .github/guardrails.yml: also show how the proposed policy
+                  would judge this branch
   --author LOGIN  The PR author's login (default: unknown, the empty login)
   --title TEXT    The PR title (default: the subject of the first commit in BASE..HEAD)
   --body TEXT     The PR body (default: the body of the first commit in BASE..HEAD)
@@ -71,7 +77,8 @@ Options:
   -h, --help      Show this help
 
 The policy is read from BASE (git show BASE:.github/guardrails.yml), never from HEAD, as the app
-does: a branch cannot loosen its own guardrails. When BASE has no policy file the built-in default
+does: a branch cannot loosen its own guardrails. When HEAD edits the policy file, its version must
+load (requirement proposed_policy, each problem as HEAD:.github/guardrails.yml:LINE:COL). When BASE has no policy file the built-in default
 is used (the organisation's .github repository is not consulted locally).
 
 Facts taken from git: changed files with renames (git diff -M), additions and deletions (binary
@@ -86,7 +93,7 @@ Exit codes: 0 evaluated (whatever the conclusion), 1 with --strict and a local r
 2 usage error, invalid policy, unknown ref, not a git repository, git missing.
 `;
 
-export const AUDIT_HELP = `Usage: guardrails audit --repo OWNER/NAME [--since DATE] [--until DATE] [--json | --csv] [--summary] [--strict]
+export const AUDIT_HELP = `Usage: guardrails audit --repo OWNER/NAME [--app-id ID] [--since DATE] [--until DATE] [--json | --csv] [--summary] [--strict]
 
 One record per pull request merged in the period: number, title, author, merged by, merged at,
 base, the merged head, the guardrails check on that head (from the decision record the app keeps
@@ -108,4 +115,31 @@ Environment: GITHUB_TOKEN (required: reads pull requests and checks), GITHUB_API
 Enterprise Server: https://HOST/api/v3; default https://api.github.com).
 
 Exit codes: 0 exported, 1 something was bypassed (with --strict), 2 usage or GitHub error.
+`;
+
+export const DOCTOR_HELP = `Usage: guardrails doctor --repo OWNER/NAME [--app-id ID] [--json]
+
+Tells a platform engineer whether a repository is really guarded, on one screen: the policy at
+the default branch and its problems (FILE:LINE:COL), the organisation policy, the CODEOWNERS file
+and its problems, whether the \`guardrails\` check is required on the default branch (rulesets and
+branch protection) and pinned to the Guardrails App as its source, who may bypass the rules
+(ruleset bypass lists, administrators without "Do not allow bypassing"), whether a merge queue is
+set; and, for each problem, the exact settings path that fixes it.
+
+A check required from "Any source" is not a guard: any app or workflow that posts a status named
+guardrails satisfies it, so doctor treats it as bypassable, like a check that is not required.
+
+Options:
+  --repo OWNER/NAME  The repository (required)
+  --app-id ID        The Guardrails App's id: the source the check must be pinned to (default:
+                     GUARDRAILS_APP_ID; one is required)
+  --json             Print the report as JSON (docs/cli.md; errors as guardrails schema --error)
+  -h, --help         Show this help
+
+Environment: GITHUB_TOKEN (required: reads the repository's files, rulesets and branch
+protection; branch protection needs admin rights, fine-grained "Administration: read", else it is
+reported unknown), GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3).
+
+Exit codes: 0 guarded (required and pinned), 1 a pull request can be merged without the app's
+check (not required, required from any source or another app, or unknown), 2 usage or GitHub error.
 `;

@@ -2,9 +2,9 @@
  * Where `guardrails check` and `guardrails validate` get a policy: a file on disk, the policy file
  * at a git commit, or the built-in default. Problems come back as `FILE:LINE:COL: message` lines.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readSync } from "node:fs";
 import { builtInPolicy } from "../policy/default.js";
-import { loadPolicy, type PolicyProblem } from "../policy/loader.js";
+import { loadPolicy, MAX_POLICY_BYTES, type PolicyProblem } from "../policy/loader.js";
 import { POLICY_PATH, type Policy } from "../policy/schema.js";
 import { CliError } from "./errors.js";
 import { readFileAtCommit, type Git } from "./git.js";
@@ -29,6 +29,26 @@ export function readPolicyFile(file: string): string {
   } catch (error) {
     throw new CliError(`cannot read policy file ${file}: ${describeFsError(error)}`);
   }
+}
+
+/**
+ * `validate -`: the policy from standard input, read to one byte past the loader's size limit (the
+ * loader then refuses it by its size, unparsed), so a pipe that never ends costs no more.
+ */
+export function readPolicyStdin(fd = 0): string {
+  const buffer = Buffer.alloc(MAX_POLICY_BYTES + 1);
+  let length = 0;
+  try {
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0 || (length += read) >= buffer.length) break;
+    }
+  } catch (error) {
+    // EOF on some platforms when stdin is closed; EAGAIN when it is a terminal with nothing typed.
+    if ((error as NodeJS.ErrnoException).code !== "EOF")
+      throw new CliError(`cannot read the policy from standard input: ${describeFsError(error)}`);
+  }
+  return buffer.subarray(0, length).toString("utf8");
 }
 
 function describeFsError(error: unknown): string {

@@ -4,11 +4,13 @@
  */
 import { auditCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { CliError, EXIT, UsageError } from "./errors.js";
-import { AUDIT_HELP, CHECK_HELP, PROGRAM_HELP, SCHEMA_HELP, VALIDATE_HELP } from "./help.js";
+import { AUDIT_HELP, CHECK_HELP, DOCTOR_HELP, PROGRAM_HELP, SCHEMA_HELP, VALIDATE_HELP } from "./help.js";
 import type { Io } from "./io.js";
+import { didYouMean } from "./suggest.js";
 import { packageVersion } from "./version.js";
 
 /** A command answers at once, or later when it talks to GitHub (`audit`). */
@@ -19,6 +21,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   check: { run: checkCommand, help: CHECK_HELP },
   schema: { run: schemaCommand, help: SCHEMA_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
+  doctor: { run: doctorCommand, help: DOCTOR_HELP },
 };
 
 export function run(argv: string[], io: Io): number | Promise<number> {
@@ -50,14 +53,18 @@ function dispatch(argv: string[], io: Io): number | Promise<number> {
       io.stdout(PROGRAM_HELP);
       return EXIT.ok;
     }
-    const command = COMMANDS[topic];
-    if (!command) throw new UsageError(`unknown command "${topic}"`);
+    const command = Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
+    if (!command) throw new UsageError(`unknown command "${topic}"${didYouMean(topic, Object.keys(COMMANDS))}`);
     io.stdout(command.help);
     return EXIT.ok;
   }
-  if (first.startsWith("-")) throw new UsageError(`unknown option ${first}`);
+  if (first.startsWith("-"))
+    throw new UsageError(`unknown option ${first}${didYouMean(first, ["--help", "--version"])}`);
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
-  if (!command) throw new UsageError(`unknown command "${first}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+  if (!command)
+    throw new UsageError(
+      `unknown command "${first}"${didYouMean(first, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(", ")})`,
+    );
   return command.run(rest, io);
 }
 

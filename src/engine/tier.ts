@@ -152,7 +152,7 @@ export function assessTier(
       ...(unjudged.length ? { files: unjudged.slice(0, 20) } : {}),
       message: unjudged.length
         ? `${why.join("; ")}; the PR is treated as high risk and every rule's and the policy change's requirements apply`
-        : `GitHub listed only ${facts.files.length} changed files; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
+        : `only the first ${facts.files.length} changed files were listed; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
     });
   }
 

@@ -21,6 +21,16 @@ export interface CheckReport {
   /** `--org-policy FILE`: whether it decided alone (the base has no policy) or as an enforced floor. */
   organizationPolicy?: { path: string; role: "fallback" | "floor" | "not enforced" };
   diff: DiffInfo;
+  /** When the branch edits the policy file: where its problems point (HEAD_REF:.github/guardrails.yml). */
+  proposedPolicyLabel?: string;
+  /** --preview: the proposed policy's decision on this branch, or why there is none. */
+  preview?: Preview;
+}
+
+/** `check --preview`: the proposed policy's decision on the same facts, or why there is none. */
+export interface Preview {
+  message: string;
+  decision?: Decision;
 }
 
 /** Where the checked policy came from. */

@@ -193,6 +193,21 @@ export const decisionOutputSchema = z
         renames: z.array(z.strictObject({ from: z.string(), to: z.string() })),
       })
       .meta({ description: "The diff that was evaluated: BASE...HEAD." }),
+    preview: z
+      .strictObject({
+        message: z
+          .string()
+          .meta({ description: "One line: what the proposed policy would decide, or why there is no preview." }),
+        tier: tier.optional().meta({ description: "The tier under the proposed policy." }),
+        conclusion: z.enum(["success", "failure"]).optional(),
+        reasons: z.array(reasonOutputSchema).optional(),
+        requirements: z.array(requirementOutputSchema).optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          "Only with --preview: how the proposed policy (the head's .github/guardrails.yml) would judge this branch; the decision above still comes from the base's policy.",
+      }),
   })
   .meta({ title: "guardrails check --json", description: "The decision of `guardrails check --json`." });
 

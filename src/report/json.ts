@@ -14,6 +14,15 @@ export function renderJson(report: CheckReport): string {
     policy: { source: policy.source, path: policy.path, ref: policy.ref, sha: policy.sha },
     ...(report.organizationPolicy ? { organizationPolicy: report.organizationPolicy } : {}),
     diff,
+    ...(report.preview ? { preview: previewJson(report) } : {}),
   };
   return `${JSON.stringify(output, null, 2)}\n`;
+}
+
+/** --preview: the message, and the proposed policy's decision when there is one. */
+function previewJson(report: CheckReport) {
+  const { message, decision } = report.preview!;
+  if (!decision) return { message };
+  const { tier, conclusion, reasons, requirements } = decision;
+  return { message, tier, conclusion, reasons, requirements };
 }

@@ -182,7 +182,9 @@ describe("guardrails check --json", () => {
     const weakened = join(dir, "weakened.yml");
     const { json: loose } = repo.checkJson(["--base", "main", "--head", "weaken-policy", "--policy", weakened]);
     expect(reason(loose, "rule")).toMatchObject({ rule: "auth", tier: "low" });
-    expect(kinds(loose.requirements)).toEqual(["changes_requested"]);
+    // The branch's policy is also the proposed one, validated as the app does: it loads.
+    expect(kinds(loose.requirements)).toEqual(["changes_requested", "proposed_policy"]);
+    expect(requirement(loose, "proposed_policy")).toMatchObject({ met: true });
     expect(loose.conclusion).toBe("success");
   });
 

@@ -83,15 +83,17 @@ describe("the decision output's JSON Schema", () => {
         "src/auth/c.ts": lines(60),
         ".github/guardrails.yml": `${POLICY}# edited\n`,
       });
-    const { json, status } = repo.checkJson(["--base", "main", "--head", "change"]);
+    const { json, status } = repo.checkJson(["--base", "main", "--head", "change", "--preview"]);
     expect(status).toBe(0);
     const output = decisionOutputSchema.parse(json);
     expect(output.version).toBe(DECISION_OUTPUT_VERSION);
+    expect(output.preview).toMatchObject({ tier: "high", conclusion: "failure" });
     expect(new Set(output.reasons.map((r) => r.kind))).toEqual(
       new Set(["rule", "default", "size", "agent", "policy_change"]),
     );
     expect(new Set(output.requirements.map((r) => r.kind))).toEqual(
-      new Set(["approvals", "approvers", "tests", "ticket", "checklist", "changes_requested"]),
+      // The branch edits the policy: its proposed version is validated as the app does (proposed_policy).
+      new Set(["approvals", "approvers", "tests", "ticket", "checklist", "changes_requested", "proposed_policy"]),
     );
   });
 

@@ -101,6 +101,33 @@ export interface FakeRepository {
   labels: Map<string, { color: string; description?: string }>;
   collaborators: Record<string, Permission>;
   teams: Record<string, string[]>;
+  /** Rulesets in GitHub's "repository-ruleset" shape (served by the rules and rulesets endpoints). */
+  rulesets?: FakeRuleset[];
+  /** Classic branch protection by branch, in GitHub's "branch-protection" shape; absent: 404 "Branch not protected". */
+  protection?: Record<string, FakeBranchProtection>;
+  /** Whether `GET /rulesets/{id}` shows bypass_actors (GitHub shows them only to those who may edit the ruleset). */
+  bypassVisible?: boolean;
+}
+
+export interface FakeRuleset {
+  id: number;
+  name: string;
+  /** Default: the repository; `Organization` for an organisation's ruleset (source: the organisation). */
+  source_type?: "Repository" | "Organization";
+  enforcement: "active" | "evaluate" | "disabled";
+  /** Branch names, `~DEFAULT_BRANCH` or `~ALL` (GitHub's ref_name.include; `refs/heads/` may prefix a name). */
+  include: string[];
+  rules: { type: string; parameters?: Record<string, unknown> }[];
+  bypass_actors?: { actor_id: number | null; actor_type: string; bypass_mode: "always" | "pull_request" | "exempt" }[];
+}
+
+export interface FakeBranchProtection {
+  required_status_checks?: {
+    strict: boolean;
+    contexts: string[];
+    checks: { context: string; app_id: number | null }[];
+  };
+  enforce_admins?: boolean;
 }
 
 export interface LoggedRequest {
@@ -421,6 +448,34 @@ export class FakeGitHub {
         })),
       });
     }
+    if (method === "GET" && (m = /^\/rules\/branches\/(.+)$/.exec(rest))) return this.branchRules(repo, m[1]!, query);
+    if (method === "GET" && (m = /^\/rulesets\/(\d+)$/.exec(rest))) return this.ruleset(repo, Number(m[1]));
+    if (method === "GET" && (m = /^\/branches\/(.+)\/protection$/.exec(rest))) {
+      const branch = decodeURIComponent(m[1]!);
+      const protection = repo.protection?.[branch];
+      if (!protection) throw new HttpError(404, "Branch not protected");
+      const url = `https://api.github.com/repos/${repo.owner}/${repo.name}/branches/${encodeURIComponent(branch)}/protection`;
+      return json(200, {
+        url,
+        ...(protection.required_status_checks
+          ? {
+              required_status_checks: {
+                url: `${url}/required_status_checks`,
+                ...protection.required_status_checks,
+                contexts_url: `${url}/required_status_checks/contexts`,
+              },
+            }
+          : {}),
+        enforce_admins: { url: `${url}/enforce_admins`, enabled: protection.enforce_admins ?? false },
+        required_linear_history: { enabled: false },
+        allow_force_pushes: { enabled: false },
+        allow_deletions: { enabled: false },
+        block_creations: { enabled: false },
+        required_conversation_resolution: { enabled: false },
+        lock_branch: { enabled: false },
+        allow_fork_syncing: { enabled: false },
+      });
+    }
     if (method === "GET" && (m = /^\/git\/blobs\/([0-9a-f]+)$/.exec(rest))) {
       const wanted = m[1]!;
       const text =
@@ -536,6 +591,96 @@ export class FakeGitHub {
     throw new HttpError(404, `Not Found: ${method} /repos/${repo.owner}/${repo.name}${rest}`);
   }
 
+  /** `guardrails doctor`'s query: the default branch with its policy and CODEOWNERS texts, and the organisation policy. */
+  private doctorRead(v: Record<string, unknown>): unknown {
+    const blob = (text: string | undefined) =>
+      text === undefined ? null : { object: { byteSize: Buffer.byteLength(text), isTruncated: false, text } };
+    const repo = this.repos.get(`${String(v.owner)}/${String(v.name)}`.toLowerCase());
+    const org = this.repos.get(`${String(v.owner)}/.github`.toLowerCase());
+    const tip = repo?.branches[repo.defaultBranch];
+    const owners = (path: string) => blob(tip?.codeowners?.path === path ? tip.codeowners.text : undefined);
+    const notFound = (name: string, path: string) => ({
+      type: "NOT_FOUND",
+      path: [path],
+      message: `Could not resolve to a Repository with the name '${String(v.owner)}/${name}'.`,
+    });
+    const errors = [
+      ...(repo ? [] : [notFound(String(v.name), "repository")]),
+      ...(org ? [] : [notFound(".github", "orgPolicy")]),
+    ];
+    return {
+      data: {
+        repository:
+          repo && tip
+            ? {
+                nameWithOwner: `${repo.owner}/${repo.name}`,
+                defaultBranchRef: {
+                  name: repo.defaultBranch,
+                  target: {
+                    oid: tip.sha,
+                    policy: blob(tip.policy),
+                    codeownersGithub: owners(".github/CODEOWNERS"),
+                    codeownersRoot: owners("CODEOWNERS"),
+                    codeownersDocs: owners("docs/CODEOWNERS"),
+                  },
+                },
+              }
+            : null,
+        orgPolicy: org
+          ? {
+              nameWithOwner: `${org.owner}/${org.name}`,
+              defaultBranchRef: { target: { file: blob(org.branches[org.defaultBranch]?.policy) } },
+            }
+          : null,
+      },
+      ...(errors.length ? { errors } : {}),
+    };
+  }
+
+  /** `GET /rules/branches/{branch}`: the rules of active rulesets that target the branch, with their ruleset's source. */
+  private branchRules(repo: FakeRepository, rawBranch: string, query: Record<string, string>): FakeResponse {
+    const branch = decodeURIComponent(rawBranch);
+    const targets = (include: string) =>
+      include === "~ALL" ||
+      (include === "~DEFAULT_BRANCH" && branch === repo.defaultBranch) ||
+      include.replace(/^refs\/heads\//, "") === branch;
+    const rules = (repo.rulesets ?? [])
+      .filter((ruleset) => ruleset.enforcement === "active" && ruleset.include.some(targets))
+      .flatMap((ruleset) =>
+        ruleset.rules.map((rule) => ({
+          ...rule,
+          ruleset_source_type: ruleset.source_type ?? "Repository",
+          ruleset_source: ruleset.source_type === "Organization" ? repo.owner : `${repo.owner}/${repo.name}`,
+          ruleset_id: ruleset.id,
+        })),
+      );
+    const perPage = Math.min(100, Number(query.per_page ?? 30));
+    const page = Number(query.page ?? 1);
+    return json(200, rules.slice((page - 1) * perPage, page * perPage));
+  }
+
+  /** `GET /rulesets/{id}`: GitHub's "repository-ruleset"; bypass_actors only to those who may edit it. */
+  private ruleset(repo: FakeRepository, id: number): FakeResponse {
+    const ruleset = (repo.rulesets ?? []).find((r) => r.id === id);
+    if (!ruleset) throw new HttpError(404, "Not Found");
+    const organization = ruleset.source_type === "Organization";
+    return json(200, {
+      id: ruleset.id,
+      name: ruleset.name,
+      target: "branch",
+      source_type: ruleset.source_type ?? "Repository",
+      source: organization ? repo.owner : `${repo.owner}/${repo.name}`,
+      enforcement: ruleset.enforcement,
+      ...(repo.bypassVisible === false ? {} : { bypass_actors: ruleset.bypass_actors ?? [] }),
+      current_user_can_bypass: "never",
+      node_id: `RRS_${ruleset.id}`,
+      conditions: { ref_name: { include: ruleset.include, exclude: [] } },
+      rules: ruleset.rules,
+      created_at: "2026-11-01T09:00:00.000Z",
+      updated_at: "2026-11-01T09:00:00.000Z",
+    });
+  }
+
   /** `guardrails audit`'s page: merged PRs, newest updated first, with their head's `guardrails` runs. */
   private auditPage(v: Record<string, unknown>): unknown {
     const repo = this.repos.get(`${String(v.owner)}/${String(v.name)}`.toLowerCase());
@@ -630,6 +775,7 @@ export class FakeGitHub {
       });
     }
     if (operation === "GuardrailsAudit") return json(200, this.auditPage(v));
+    if (operation === "GuardrailsDoctor") return json(200, this.doctorRead(v));
     if (operation === "GuardrailsPreview") {
       const repo = this.repo(String(v.owner), String(v.name));
       const open = [...repo.pulls.values()]

@@ -14,6 +14,7 @@ import {
 import { CHECK_NAME } from "../../render/check-output.js";
 import { flag, parseCommandArgs } from "../args.js";
 import { CliError, EXIT, UsageError } from "../errors.js";
+import { apiUrl as githubApiUrl, appIdOption, githubToken, repositoryOption } from "../github-options.js";
 import { AUDIT_HELP } from "../help.js";
 import type { Io } from "../io.js";
 
@@ -39,13 +40,8 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
     io.stdout(AUDIT_HELP);
     return EXIT.ok;
   }
-  const repository = typeof values.repo === "string" ? values.repo : undefined;
-  const match = repository ? /^([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+)$/.exec(repository) : null;
-  if (!match)
-    throw new UsageError(
-      repository ? `--repo must be OWNER/NAME, not ${JSON.stringify(repository)}` : "--repo OWNER/NAME is required",
-      "audit",
-    );
+  const { owner, repo } = repositoryOption(values, "audit");
+  const repository = `${owner}/${repo}`;
   if (flag(values, "json") && flag(values, "csv")) throw new UsageError("--json and --csv exclude each other", "audit");
   const now = new Date();
   const until = typeof values.until === "string" ? parseDate(values.until, "until", true) : now;
@@ -55,34 +51,24 @@ export async function auditCommand(args: string[], io: Io): Promise<number> {
       : new Date(until.getTime() - 30 * DAY_MS);
   if (since.getTime() > until.getTime())
     throw new UsageError(`--since (${since.toISOString()}) is after --until (${until.toISOString()})`, "audit");
-  const appIdText = typeof values["app-id"] === "string" ? values["app-id"] : io.env.GUARDRAILS_APP_ID;
-  // Which app's runs vouch for a merge must be known: any GitHub Actions workflow of a PR can post
-  // a check run named `guardrails`, with a decision record of its own making (review 11).
-  if (appIdText === undefined)
-    throw new UsageError(
-      "--app-id ID (or GUARDRAILS_APP_ID) is required: only the Guardrails App's own check runs may vouch for a merge",
-      "audit",
-    );
-  if (!/^\d{1,12}$/.test(appIdText))
-    throw new UsageError(`--app-id must be the GitHub App's numeric id, not ${JSON.stringify(appIdText)}`, "audit");
-  const token = io.env.GITHUB_TOKEN;
-  if (!token)
-    throw new CliError(
-      "GITHUB_TOKEN is not set: the export reads the repository's merged pull requests and their check runs with it (a token that can read the repository, its pull requests and checks)",
-    );
-  const apiUrl = io.env.GITHUB_API_URL || "https://api.github.com";
+  const appId = appIdOption(values, io.env, "audit", "only the Guardrails App's own check runs may vouch for a merge");
+  const token = githubToken(
+    io.env,
+    "the export reads the repository's merged pull requests and their check runs with it (a token that can read the repository, its pull requests and checks)",
+  );
+  const apiUrl = githubApiUrl(io.env);
 
   const startedAt = Date.now();
   let pages = 0;
   const { pulls } = await mergedPullRequests({
     token,
     apiUrl,
-    owner: match[1]!,
-    repo: match[2]!,
+    owner,
+    repo,
     since,
     until,
     checkName: CHECK_NAME,
-    appId: Number(appIdText),
+    appId,
     progress: (read, reachedBack) => {
       pages++;
       // A progress line for long periods (more than one page), on stderr: stdout stays the export.

@@ -2,8 +2,8 @@
 import { evaluate } from "../../engine/evaluate.js";
 import { evaluateWithFloor, isFloor } from "../../engine/floor.js";
 import { flag, parseCommandArgs, stringList, stringOption, type ParsedArgs } from "../args.js";
-import { CliError, EXIT } from "../errors.js";
-import { DECISION_OUTPUT_VERSION } from "../../report/decision-schema.js";
+import { EXIT } from "../errors.js";
+import { withJsonErrors } from "../error-schema.js";
 import { gatherFacts, resolveRange } from "../facts.js";
 import { renderHuman, styleFor } from "../format.js";
 import { openRepository } from "../git.js";
@@ -12,6 +12,8 @@ import type { Io } from "../io.js";
 import { renderJson } from "../../report/json.js";
 import { organizationPolicyFromFile, policyFromFile, policyFromRef, type LoadedPolicy } from "../policy-source.js";
 import type { CheckReport } from "../../report/check-report.js";
+import { previewOf, proposedPolicyOf } from "../proposed-policy.js";
+import type { Policy } from "../../policy/schema.js";
 
 const OPTIONS = {
   base: { type: "string" },
@@ -25,21 +27,13 @@ const OPTIONS = {
   body: { type: "string" },
   branch: { type: "string" },
   label: { type: "string", multiple: true },
+  preview: { type: "boolean" },
 } as const;
 
 export function checkCommand(args: string[], io: Io): number {
   const { values } = parseCommandArgs("check", args, OPTIONS, 0);
-  if (!flag(values, "json")) return check(values, io);
   // A script reading --json gets JSON on stdout whatever happens (the error also goes to stderr).
-  try {
-    return check(values, io);
-  } catch (error) {
-    if (error instanceof CliError)
-      io.stdout(
-        `${JSON.stringify({ version: DECISION_OUTPUT_VERSION, error: { message: error.message, problems: error.details } }, null, 2)}\n`,
-      );
-    throw error;
-  }
+  return withJsonErrors(flag(values, "json"), io, () => check(values, io));
 }
 
 function check(values: ParsedArgs["values"], io: Io): number {
@@ -58,22 +52,28 @@ function check(values: ParsedArgs["values"], io: Io): number {
   const alone = org !== undefined && own.source.source === "built-in";
   const loaded: LoadedPolicy = alone ? org : own;
   const floor = org !== undefined && !alone && isFloor(org.policy) ? org : undefined;
-  const { facts, diff } = gatherFacts(git, range, {
+  const gathered = gatherFacts(git, range, {
     author: stringOption(values, "author"),
     title: stringOption(values, "title"),
     body: stringOption(values, "body"),
     branch: stringOption(values, "branch"),
     labels: stringList(values, "label"),
   });
+  // As the app: a branch that edits the policy is judged by BASE's, and the head's must load.
+  const proposed = proposedPolicyOf(git, range, false);
+  const facts = proposed ? { ...gathered.facts, proposedPolicy: proposed.fact } : gathered.facts;
+  const decide = (policy: Policy) => (floor ? evaluateWithFloor(policy, floor.policy, facts) : evaluate(policy, facts));
 
-  const decision = floor ? evaluateWithFloor(loaded.policy, floor.policy, facts) : evaluate(loaded.policy, facts);
+  const decision = decide(loaded.policy);
   const report: CheckReport = {
     decision,
+    ...(proposed ? { proposedPolicyLabel: proposed.label } : {}),
+    ...(flag(values, "preview") ? { preview: previewOf(proposed, decide) } : {}),
     policy: loaded.source,
     ...(orgFile !== undefined
       ? { organizationPolicy: { path: orgFile, role: alone ? "fallback" : floor ? "floor" : "not enforced" } }
       : {}),
-    diff,
+    diff: gathered.diff,
   };
   io.stdout(
     flag(values, "json") ? renderJson(report) : renderHuman(report, styleFor({ isTTY: io.stdoutIsTTY }, io.env)),
