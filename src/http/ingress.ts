@@ -33,105 +33,24 @@ export interface WebhookIngressOptions {
   bodyTimeoutMs?: number;
 }
 
+/** The ingress's settings with their defaults filled in. */
+interface Ingress {
+  options: WebhookIngressOptions;
+  maxBytes: number;
+  timeoutMs: number;
+  bodyTimeoutMs: number;
+  log: Logger;
+}
+
 export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsync {
-  const maxBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BYTES;
-  const timeoutMs = options.processingTimeoutMs ?? 9000;
-  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  const log = options.log;
-
-  async function handle(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    if (request.method !== "POST") return reply.code(405).send({ error: "use POST" });
-    if (!/^\s*application\/json\s*(;|$)/i.test(request.headers["content-type"] ?? "")) {
-      return reply.code(415).send({ error: 'Content-Type must be "application/json"' });
-    }
-    const req = request.raw;
-    const id = header(req, "x-github-delivery");
-    const name = header(req, "x-github-event");
-    const signature = header(req, "x-hub-signature-256");
-    if (!id || !name || !signature)
-      return reply.code(400).send({ error: "missing X-GitHub-Delivery, X-GitHub-Event or X-Hub-Signature-256" });
-    const tooLarge = { error: `body larger than ${maxBytes} bytes` };
-    const busy = { error: "too many request bodies in flight; try again" };
-    const rawLength = req.headers["content-length"];
-    const declared = rawLength === undefined ? undefined : Number(rawLength);
-    if (declared !== undefined && declared > maxBytes) return refuseWhileReceiving(req, reply, 413, tooLarge);
-
-    const reservation = options.budget.open();
-    try {
-      // A declared length is reserved whole before a byte is read; a chunked body chunk by chunk.
-      if (declared !== undefined && !reservation.take(declared)) {
-        log.warn(
-          { id, event: name, bytes: declared, inUse: options.budget.used },
-          "webhook refused: body budget spent",
-        );
-        return refuseWhileReceiving(req, reply, 503, busy);
-      }
-      const read = await readAndHash(req, {
-        maxBytes,
-        secret: options.webhookSecret,
-        timeoutMs: bodyTimeoutMs,
-        reservation: declared === undefined ? reservation : undefined,
-      });
-      switch (read.outcome) {
-        case "too large":
-          return refuseWhileReceiving(req, reply, 413, tooLarge);
-        case "over budget":
-          log.warn({ id, event: name, inUse: options.budget.used }, "webhook refused: body budget spent");
-          return refuseWhileReceiving(req, reply, 503, busy);
-        case "too slow":
-          log.warn({ id, event: name, bodyTimeoutMs }, "webhook refused: body too slow");
-          return cutOff(req, reply, 408, { error: `body not received within ${bodyTimeoutMs} ms` });
-        case "aborted":
-          reply.hijack();
-          req.socket.destroy();
-          return undefined;
-      }
-      if (!signatureMatches(signature, read.digest)) {
-        log.warn({ id, event: name }, "webhook refused: signature does not match");
-        return reply.code(401).send({ error: "signature does not match" });
-      }
-      reservation.release(); // signed by whoever holds the secret: GitHub
-      let payload: unknown;
-      try {
-        payload = JSON.parse(Buffer.concat(read.chunks, read.size).toString("utf8"));
-      } catch {
-        return reply.code(400).send({ error: "body is not valid JSON" });
-      }
-      if (typeof payload !== "object" || payload === null)
-        return reply.code(400).send({ error: "body is not a JSON object" });
-      return await deliver(reply, id, name, payload);
-    } finally {
-      reservation.release();
-    }
-  }
-
-  async function deliver(reply: FastifyReply, id: string, name: string, payload: object): Promise<unknown> {
-    const work = options.probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<"timeout">((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
-    });
-    try {
-      const result = await Promise.race([work.then(() => "done" as const), timedOut]);
-      if (result === "timeout") {
-        work.then(
-          () => takeDeliveryEvaluated(id),
-          (error: unknown) => {
-            takeDeliveryEvaluated(id);
-            recordDelivery(eventLabel(name, true), "failed");
-            log.error({ err: error, id, event: name }, "webhook handler failed");
-          },
-        );
-        return reply.code(202).type("text/plain").send("still processing\n");
-      }
-      return reply.code(200).type("text/plain").send("ok\n");
-    } catch (error) {
-      log.error({ err: error, id, event: name }, "webhook handler failed");
-      return reply.code(500).send({ error: "handler failed" });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  const ingress: Ingress = {
+    options,
+    maxBytes: options.maxBodyBytes ?? MAX_WEBHOOK_BYTES,
+    timeoutMs: options.processingTimeoutMs ?? 9000,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS,
+    log: options.log,
+  };
+  const handle = (request: FastifyRequest, reply: FastifyReply) => handleDelivery(ingress, request, reply);
 
   return function webhookRoutes(app) {
     // Every answer of the webhook route is counted by outcome (src/metrics/deliveries.ts).
@@ -148,6 +67,118 @@ export function webhookIngress(options: WebhookIngressOptions): FastifyPluginAsy
     app.all(options.webhookPath, { config: OWN_BODY_CONFIG }, handle);
     return Promise.resolve();
   };
+}
+
+/** Checks the headers, then receives the body (signed, bounded) and delivers it. */
+async function handleDelivery(ingress: Ingress, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const { maxBytes } = ingress;
+  if (request.method !== "POST") return reply.code(405).send({ error: "use POST" });
+  if (!/^\s*application\/json\s*(;|$)/i.test(request.headers["content-type"] ?? "")) {
+    return reply.code(415).send({ error: 'Content-Type must be "application/json"' });
+  }
+  const req = request.raw;
+  const id = header(req, "x-github-delivery");
+  const name = header(req, "x-github-event");
+  const signature = header(req, "x-hub-signature-256");
+  if (!id || !name || !signature)
+    return reply.code(400).send({ error: "missing X-GitHub-Delivery, X-GitHub-Event or X-Hub-Signature-256" });
+  const rawLength = req.headers["content-length"];
+  const declared = rawLength === undefined ? undefined : Number(rawLength);
+  if (declared !== undefined && declared > maxBytes)
+    return refuseWhileReceiving(req, reply, 413, { error: `body larger than ${maxBytes} bytes` });
+  return receiveAndDeliver(ingress, request, reply, { id, name, signature, declared });
+}
+
+/** The body read and hashed under the budget; a signed JSON object is delivered to the app. */
+async function receiveAndDeliver(
+  ingress: Ingress,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  { id, name, signature, declared }: { id: string; name: string; signature: string; declared: number | undefined },
+): Promise<unknown> {
+  const { options, maxBytes, bodyTimeoutMs, log } = ingress;
+  const req = request.raw;
+  const tooLarge = { error: `body larger than ${maxBytes} bytes` };
+  const busy = { error: "too many request bodies in flight; try again" };
+  const reservation = options.budget.open();
+  try {
+    // A declared length is reserved whole before a byte is read; a chunked body chunk by chunk.
+    if (declared !== undefined && !reservation.take(declared)) {
+      log.warn({ id, event: name, bytes: declared, inUse: options.budget.used }, "webhook refused: body budget spent");
+      return refuseWhileReceiving(req, reply, 503, busy);
+    }
+    const read = await readAndHash(req, {
+      maxBytes,
+      secret: options.webhookSecret,
+      timeoutMs: bodyTimeoutMs,
+      reservation: declared === undefined ? reservation : undefined,
+    });
+    switch (read.outcome) {
+      case "too large":
+        return refuseWhileReceiving(req, reply, 413, tooLarge);
+      case "over budget":
+        log.warn({ id, event: name, inUse: options.budget.used }, "webhook refused: body budget spent");
+        return refuseWhileReceiving(req, reply, 503, busy);
+      case "too slow":
+        log.warn({ id, event: name, bodyTimeoutMs }, "webhook refused: body too slow");
+        return cutOff(req, reply, 408, { error: `body not received within ${bodyTimeoutMs} ms` });
+      case "aborted":
+        reply.hijack();
+        req.socket.destroy();
+        return undefined;
+    }
+    if (!signatureMatches(signature, read.digest)) {
+      log.warn({ id, event: name }, "webhook refused: signature does not match");
+      return reply.code(401).send({ error: "signature does not match" });
+    }
+    reservation.release(); // signed by whoever holds the secret: GitHub
+    let payload: unknown;
+    try {
+      payload = JSON.parse(Buffer.concat(read.chunks, read.size).toString("utf8"));
+    } catch {
+      return reply.code(400).send({ error: "body is not valid JSON" });
+    }
+    if (typeof payload !== "object" || payload === null)
+      return reply.code(400).send({ error: "body is not a JSON object" });
+    return await deliver(ingress, reply, id, name, payload);
+  } finally {
+    reservation.release();
+  }
+}
+
+async function deliver(
+  ingress: Ingress,
+  reply: FastifyReply,
+  id: string,
+  name: string,
+  payload: object,
+): Promise<unknown> {
+  const { options, timeoutMs, log } = ingress;
+  const work = options.probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    const result = await Promise.race([work.then(() => "done" as const), timedOut]);
+    if (result === "timeout") {
+      work.then(
+        () => takeDeliveryEvaluated(id),
+        (error: unknown) => {
+          takeDeliveryEvaluated(id);
+          recordDelivery(eventLabel(name, true), "failed");
+          log.error({ err: error, id, event: name }, "webhook handler failed");
+        },
+      );
+      return reply.code(202).type("text/plain").send("still processing\n");
+    }
+    return reply.code(200).type("text/plain").send("ok\n");
+  } catch (error) {
+    log.error({ err: error, id, event: name }, "webhook handler failed");
+    return reply.code(500).send({ error: "handler failed" });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
