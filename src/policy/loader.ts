@@ -369,7 +369,10 @@ const EXPECTED: Record<string, string> = {
 };
 
 function unionHint(path: Path): string {
-  return path.at(-1) === "prefix" ? ': expected a label prefix such as "risk:", or false' : "";
+  if (path.at(-1) === "prefix") return ': expected a label prefix such as "risk:", or false';
+  if (path.at(-2) === "checks")
+    return ": expected a check name, or a mapping such as { name: test, app: github-actions }";
+  return "";
 }
 
 function describeValue(value: unknown): string {
@@ -385,25 +388,38 @@ function objectKeysAt(path: Path): string[] {
   let schema: unknown = policySchema;
   for (const segment of [...path, undefined]) {
     schema = unwrap(schema);
-    const def = (schema as { _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown } } })._zod
-      .def;
+    let def = defOf(schema);
+    // A union of a string and a mapping (a `checks` entry): the mapping's keys.
+    if (def.type === "union" && def.options) def = defOf(unwrap(objectOption(def.options)));
     if (segment === undefined) return def.shape ? Object.keys(def.shape) : [];
     if (def.type === "object" && def.shape && typeof segment === "string") schema = def.shape[segment];
+    else if (def.type === "union" && def.options) schema = objectOption(def.options);
     else if (def.type === "array" && typeof segment === "number") schema = def.element;
     else return [];
   }
   return [];
 }
 
+type SchemaDef = { type: string; shape?: Record<string, unknown>; element?: unknown; options?: unknown[] };
+
+function defOf(schema: unknown): SchemaDef {
+  return (schema as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+function objectOption(options: unknown[]): unknown {
+  return options.find((option) => defOf(unwrap(option)).type === "object") ?? options[0];
+}
+
 function unwrap(schema: unknown): unknown {
-  let current = schema as { _zod: { def: { type: string; innerType?: unknown } } };
-  while (
-    ["optional", "default", "prefault", "nullable", "readonly"].includes(current._zod.def.type) &&
-    current._zod.def.innerType
-  ) {
-    current = current._zod.def.innerType as typeof current;
+  let current = schema as { _zod: { def: { type: string; innerType?: unknown; in?: unknown } } };
+  for (;;) {
+    const def = current._zod.def;
+    if (["optional", "default", "prefault", "nullable", "readonly"].includes(def.type) && def.innerType) {
+      current = def.innerType as typeof current;
+    } else if (def.type === "pipe" && def.in) {
+      current = def.in as typeof current; // a transform: the keys are those written
+    } else return current;
   }
-  return current;
 }
 
 /** The allowed key closest to a typo, when it is close enough to be the likely intent. */
