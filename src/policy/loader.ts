@@ -114,7 +114,7 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   }
 
   const problems: PolicyProblem[] = [];
-  for (const issue of parsed.error.issues.slice(0, MAX_PROBLEMS)) {
+  for (const issue of parsed.error.issues.flatMap(withinUnion).slice(0, MAX_PROBLEMS)) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const keyNode = findKeyNode(doc, issue.path, key);
@@ -131,6 +131,16 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
     problems.push({ ...at(node.range?.[0] ?? 0), message: `${where(issue.path)}${describeIssue(issue)}` });
   }
   return { ok: false, problems: sortProblems(dedupe(problems)) };
+}
+
+/**
+ * A union (a `checks` entry: a name or a mapping) fails as a whole; when the value is a mapping
+ * and the mapping's option got past its type, its own issues say exactly what is wrong.
+ */
+function withinUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const option = issue.errors.find((errors) => errors.length > 0 && errors.every((e) => e.path.length > 0));
+  return option ? option.map((e) => ({ ...e, path: [...issue.path, ...e.path] })) : [issue];
 }
 
 /**

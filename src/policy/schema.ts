@@ -95,7 +95,7 @@ const checkEntry = z
         app: appSlug.optional(),
         conclusions: z
           .array(z.enum(CHECK_CONCLUSIONS))
-          .min(1, "list at least one conclusion, such as success")
+          .min(1)
           .default(() => ["success" as const])
           .meta({ description: "Conclusions that meet the entry (default: success)." }),
       })
@@ -256,7 +256,7 @@ export const policySchema = z
           }),
         trailers: z
           .array(trailerKey)
-          .min(1, "list at least one trailer key, such as Co-authored-by")
+          .min(1)
           .max(20)
           .default(() => [...DEFAULT_AGENT_TRAILERS])
           .meta({

@@ -103,13 +103,10 @@ export const requirementOutputSchema = z
         description:
           "proposed_policy: every problem of the policy file the PR proposes (line and column in its version).",
       }),
-    mode: z
-      .literal("evaluate")
-      .optional()
-      .meta({
-        description:
-          "Set on the requirements of a policy in mode: evaluate (a trial): judged and shown, but never failing the check.",
-      }),
+    mode: z.literal("evaluate").optional().meta({
+      description:
+        "Set on the requirements of a policy in mode: evaluate (a trial): judged and shown, but never failing the check.",
+    }),
     contributorsNotCounted: z
       .array(z.strictObject({ login: z.string(), why: z.string() }))
       .optional()
@@ -128,7 +125,9 @@ export const requirementOutputSchema = z
     result: z
       .strictObject({
         source: z.enum(["check_run", "status"]),
-        status: z.string().meta({ description: "check_run: queued, in_progress, completed, …; status: pending or completed." }),
+        status: z
+          .string()
+          .meta({ description: "check_run: queued, in_progress, completed, …; status: pending or completed." }),
         conclusion: z
           .string()
           .optional()
@@ -166,24 +165,18 @@ export const decisionOutputSchema = z
     tier: tier.meta({
       description: "The pull request's tier: the highest of the reasons' tiers (low when nothing changed).",
     }),
-    conclusion: z
-      .enum(["success", "failure"])
-      .meta({
-        description:
-          "What the guardrails check run concludes on the same facts: success only when every enforced requirement is met (in mode: evaluate, always success).",
-      }),
-    mode: z
-      .enum(["enforce", "evaluate"])
-      .meta({
-        description:
-          "evaluate: every policy that decided is on trial (mode: evaluate): the conclusion is success whatever is unmet, and wouldFail says what enforcement would conclude.",
-      }),
-    wouldFail: z
-      .boolean()
-      .meta({
-        description:
-          "Whether some requirement is unmet: the conclusion would be failure if every policy were enforced (and nothing overridden).",
-      }),
+    conclusion: z.enum(["success", "failure"]).meta({
+      description:
+        "What the guardrails check run concludes on the same facts: success only when every enforced requirement is met (in mode: evaluate, always success).",
+    }),
+    mode: z.enum(["enforce", "evaluate"]).meta({
+      description:
+        "evaluate: every policy that decided is on trial (mode: evaluate): the conclusion is success whatever is unmet, and wouldFail says what enforcement would conclude.",
+    }),
+    wouldFail: z.boolean().meta({
+      description:
+        "Whether some requirement is unmet: the conclusion would be failure if every policy were enforced (and nothing overridden).",
+    }),
     reasons: z.array(reasonOutputSchema),
     requirements: z.array(requirementOutputSchema),
     checklist: z.array(z.string()).meta({ description: "Every checklist item the pull request must tick, in order." }),
