@@ -6,13 +6,15 @@
 import { describe, expect, it } from "@jest/globals";
 import type { Contributor, PullRequestFacts } from "../../src/engine/types.js";
 import { parseCodeOwners } from "../../src/policy/codeowners.js";
-import type { RequirementSpec } from "../../src/policy/schema.js";
+import type { PolicyInput } from "../../src/policy/schema.js";
 import { approve, file, policy, requestChanges, requirement, run } from "./fixtures.js";
 
 const ALICE_PUSHED: Contributor[] = [{ login: "alice", why: "pushed to this PR" }];
 
 /** A medium PR demanding `spec`, with `ignore_contributors` as given. */
-const judge = (spec: RequirementSpec, ignore: boolean, facts: Partial<PullRequestFacts>) =>
+type Spec = NonNullable<NonNullable<PolicyInput["tiers"]>["medium"]>;
+
+const judge = (spec: Spec, ignore: boolean, facts: Partial<PullRequestFacts>) =>
   run(policy({ approvals: { ignore_contributors: ignore }, tiers: { low: {}, medium: spec, high: {} } }), {
     files: [file("src/app.ts")],
     repositoryOwner: "acme",

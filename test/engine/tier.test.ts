@@ -465,7 +465,7 @@ describe("agents.trailers", () => {
     [
       "facts without trailers (an adapter that reads only Co-authored-by) fail closed on another listed key",
       ["Co-authored-by", "Assisted-by"],
-      { coAuthors: [] },
+      { coAuthors: [], trailers: undefined },
       true,
       "the commits' Assisted-by trailers were not read: treated as agent-authored",
     ],
