@@ -100,6 +100,8 @@ describe("the decision output's JSON Schema", () => {
       version: 1,
       tier: "low",
       conclusion: "success",
+      mode: "enforce",
+      wouldFail: false,
       reasons: [],
       requirements: [],
       checklist: [],
