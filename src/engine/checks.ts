@@ -5,6 +5,7 @@
  * concluded with one of the entry's `conclusions`. Without CI facts (the CLI, the simulate API)
  * every entry is unmet, "judged on GitHub"; with an incomplete read none is met (fail closed).
  */
+import { codeSpan } from "../markdown.js";
 import type { CheckSpec } from "../policy/schema.js";
 import type {
   CheckResultFact,
@@ -40,7 +41,7 @@ export function judgeChecks(
 type Judged = Pick<RequirementResult, "met" | "message" | "howTo" | "result">;
 
 function judgeCheck(check: CheckSpec, ci: CiFacts | undefined): Judged {
-  const name = codeName(check.name);
+  const name = codeSpan(check.name);
   const from = check.app ? ` from the app ${check.app}` : "";
   if (!ci) {
     return {
@@ -98,7 +99,7 @@ function judgeRun(check: CheckSpec, run: CheckRunFact): Judged {
     ...(run.url ? { url: run.url } : {}),
     app: run.appSlug,
   };
-  const name = codeName(check.name);
+  const name = codeSpan(check.name);
   if (run.status !== "completed") {
     return {
       met: false,
@@ -117,7 +118,7 @@ function judgeStatus(check: CheckSpec, status: CommitStatusFact): Judged {
     ...(status.state !== "pending" ? { conclusion: status.state } : {}),
     ...(status.url ? { url: status.url } : {}),
   };
-  const name = codeName(check.name);
+  const name = codeSpan(check.name);
   if (status.state === "pending") {
     return {
       met: false,
@@ -138,7 +139,7 @@ function concluded(
   result: CheckResultFact,
   shown = conclusion,
 ): Judged {
-  const name = codeName(check.name);
+  const name = codeSpan(check.name);
   const what = result.source === "status" ? "commit status" : "concluded";
   if ((check.conclusions as readonly string[]).includes(conclusion)) {
     return { met: true, result, message: `${name} ${what} ${shown}`, howTo: "" };
@@ -156,14 +157,6 @@ function concluded(
 function safeLink(url: string | undefined): string | undefined {
   if (!url || url.length > 2000 || !/^https?:\/\/[^\s<>()[\]`"'\\]+$/i.test(url)) return undefined;
   return url;
-}
-
-/** A check name as a Markdown code span (nothing in it can end the span; no @mention renders). */
-function codeName(name: string): string {
-  const longest = Math.max(0, ...(name.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = longest > 0 ? " " : "";
-  return `${fence}${pad}${name}${pad}${fence}`;
 }
 
 function orList(items: readonly string[]): string {

@@ -5,7 +5,7 @@
  * decision schema by the helpers.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { DecisionOutput } from "../../src/cli/decision-schema.js";
+import type { DecisionOutput } from "../../src/report/decision-schema.js";
 import { assertBuilt, removeTempDirs, TempRepo, type CheckJson } from "./helpers.js";
 
 const POLICY = `version: 1

@@ -3,7 +3,7 @@
  * judged on GitHub, `trailers` read like commit trailers, and `mode: evaluate` in the JSON.
  */
 import { describe, expect, it } from "@jest/globals";
-import { decisionOutputSchema, type DecisionOutput } from "../../src/cli/decision-schema.js";
+import { decisionOutputSchema, type DecisionOutput } from "../../src/report/decision-schema.js";
 import { parseSimulateBody, simulate } from "../../src/web/simulation.js";
 
 function answer(body: unknown): DecisionOutput {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { evaluateWithFloor } from "../../src/engine/floor.js";
-import { renderDecision } from "../../src/github/render-check.js";
+import { renderDecision } from "../../src/render/check-output.js";
 import type { Decision } from "../../src/engine/types.js";
 import { facts, file, policy, run } from "../engine/fixtures.js";
 
