@@ -323,9 +323,7 @@ function findKeyNode(doc: Document, path: Path, key: string): Node | undefined {
   const map = nodeAt(doc, path);
   if (!isMap(map)) return undefined;
   // toJS turns a null key (`: x`, `~: x`) into "".
-  const pair = map.items.find(
-    (p) => isPair(p) && isScalar(p.key) && (p.key.value === null ? "" : String(p.key.value)) === key,
-  );
+  const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && scalarText(p.key.value) === key);
   return (pair?.key as Node | undefined) ?? undefined;
 }
 
@@ -390,7 +388,23 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${scalarText(value)}`;
+}
+
+/** A YAML scalar's value as text, as toJS writes it (a null key, `: x` or `~: x`, is ""). */
+function scalarText(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return value.toString();
+    case "undefined":
+      return "undefined";
+    default:
+      return "";
+  }
 }
 
 /** The keys the schema allows for the object at `path`, to list them and suggest a correction. */
