@@ -1,9 +1,9 @@
 /**
  * The facts of a local "pull request" BASE...HEAD, as far as git can tell them. What only GitHub
- * knows (reviews, who applied a label, ticked checklist items, team memberships) is left empty,
- * so those requirements stay unmet exactly as they would on a fresh PR.
+ * knows (reviews, who applied a label, ticked checklist items, team memberships, CI results) is
+ * left empty or out, so those requirements stay unmet exactly as they would on a fresh PR.
  */
-import { coAuthorsOf } from "../engine/co-authors.js";
+import { coAuthorsOf, trailersOf } from "../engine/co-authors.js";
 import type { PullRequestFacts } from "../engine/types.js";
 import { CODEOWNERS_PATHS, parseCodeOwners, type CodeOwners } from "../policy/codeowners.js";
 import {
@@ -71,7 +71,7 @@ export function gatherFacts(git: Git, range: ReturnType<typeof resolveRange>, op
     labels: options.labels.map((name) => ({ name })),
     reviews: [],
     teamMembers: {},
-    coAuthors: coAuthorsOf(commitMessages(git, baseSha, headSha)),
+    ...trailerFacts(commitMessages(git, baseSha, headSha)),
     checklist: [],
     codeOwners: codeOwnersAt(git, baseRef, baseSha),
   };
@@ -94,4 +94,9 @@ export function codeOwnersAt(git: Git, ref: string, sha: string): CodeOwners | n
     if (text !== undefined) return parseCodeOwners(text, path);
   }
   return null;
+}
+
+/** The commits' trailers, and their Co-authored-by values, read as the app reads them. */
+function trailerFacts(messages: string[]): Pick<PullRequestFacts, "coAuthors" | "trailers"> {
+  return { coAuthors: coAuthorsOf(messages), trailers: trailersOf(messages) };
 }

@@ -2,7 +2,7 @@
  * Human rendering of `guardrails check`: the tier and why, each requirement with how to meet it,
  * the conclusion and the policy used. Colours only when asked (stdout is a terminal).
  */
-import type { Reason, RequirementResult } from "../engine/types.js";
+import type { Decision, Reason } from "../engine/types.js";
 import { formatCodeOwnersProblem } from "../policy/codeowners.js";
 import { POLICY_PATH } from "../policy/schema.js";
 import type { CheckedPolicySource, CheckReport, Preview } from "../report/check-report.js";
@@ -59,8 +59,9 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   const kindColumn = Math.max(...decision.requirements.map((r) => r.kind.length), 0);
   for (const requirement of decision.requirements) {
     const mark = requirement.met ? style.green("✓") : style.red("✗");
+    const trial = requirement.mode === "evaluate" && decision.mode !== "evaluate" ? " [evaluate mode]" : "";
     lines.push(
-      `  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${printable(requirement.message)}${originOf(requirement.policy)}`,
+      `  ${mark} ${requirement.kind.padEnd(kindColumn)}  ${printable(requirement.message)}${originOf(requirement.policy)}${trial}`,
     );
     if (!requirement.met && requirement.howTo) {
       lines.push(`    ${" ".repeat(kindColumn + 2)}${style.dim(`→ ${printable(requirement.howTo)}`)}`);
@@ -73,7 +74,7 @@ export function renderHuman(report: CheckReport, style: Style = plain): string {
   }
 
   lines.push(...codeOwnersProblemLines(decision, style));
-  lines.push("", conclusionLine(decision.conclusion, decision.requirements, style));
+  lines.push("", conclusionLine(decision, style));
   const org = report.organizationPolicy;
   // The organisation policy deciding alone was read from --org-policy, not --policy.
   lines.push(`Policy: ${org?.role === "fallback" ? `${org.path} (--org-policy)` : describePolicy(report.policy)}`);
@@ -124,13 +125,17 @@ function filesOf(reason: Reason): string {
   return `: ${shown}${files.length > FILES_SHOWN ? ` and ${files.length - FILES_SHOWN} more` : ""}`;
 }
 
-function conclusionLine(conclusion: "success" | "failure", requirements: RequirementResult[], style: Style): string {
+function conclusionLine(decision: Decision, style: Style): string {
+  const { conclusion, requirements } = decision;
   const unmet = requirements.filter((r) => !r.met);
   const head = `${style.bold("Conclusion:")} ${conclusion === "success" ? style.green(conclusion) : style.red(conclusion)}`;
-  if (unmet.length === 0) return `${head} (every requirement is met)`;
+  const trial = requirements.some((r) => r.mode === "evaluate")
+    ? `; evaluate mode: ${unmet.some((r) => r.mode === "evaluate") ? "the policy on trial would fail under enforcement" : "the policy on trial would pass"}`
+    : "";
+  if (unmet.length === 0) return `${head} (every requirement is met${trial})`;
   const remote = unmet.filter((r) => !r.local).map((r) => r.kind);
   const note = remote.length ? `; ${[...new Set(remote)].join(", ")} can only be met on GitHub` : "";
-  return `${head} (${unmet.length} of ${plural(requirements.length, "requirement")} unmet${note})`;
+  return `${head} (${unmet.length} of ${plural(requirements.length, "requirement")} unmet${note}${trial})`;
 }
 
 export function describePolicy(policy: CheckedPolicySource): string {

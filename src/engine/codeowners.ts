@@ -11,6 +11,7 @@ import {
   type CodeOwnersLine,
   type Owner,
 } from "../policy/codeowners.js";
+import { notCountedNote } from "./reviews.js";
 import { plural } from "./tier.js";
 import type { Decision, PullRequestFacts, RequirementResult, RequirementSource } from "./types.js";
 
@@ -64,6 +65,8 @@ export function judgeCodeOwners(
   facts: PullRequestFacts,
   approvers: string[],
   sources: RequirementSource[],
+  /** Reviewers not counted because they contributed (approvals.ignore_contributors): named where they own files. */
+  contributors: { login: string; why: string }[] = [],
 ): RequirementResult {
   const base = { kind: "codeowners" as const, local: false, sources };
   const file: CodeOwners | null | undefined = facts.codeOwners;
@@ -124,6 +127,9 @@ export function judgeCodeOwners(
     endCodeOwnersWorkLimit();
   }
 
+  const notCounted = contributors.filter(({ login }) =>
+    [...groups.values()].some((group) => group.owners.some((owner) => isOwner(login, owner, facts))),
+  );
   const ownerGroups: OwnerGroup[] = [...groups.values()].map((group) => {
     const approvedBy = approvers.filter((login) => group.owners.some((owner) => isOwner(login, owner, facts)));
     return {
@@ -162,6 +168,7 @@ export function judgeCodeOwners(
   else if (met)
     message = `${plural(ownerGroups.length, "owner group")} approved (${ownerGroups.map((g) => `${g.owners.join(" or ")}: ${g.approvedBy.join(", ")}`).join("; ")})`;
   else message = [...unmet.map(describe), ...(incomplete ? [incompleteNote] : [])].join("; ");
+  message += notCountedNote(notCounted);
   const howTo = met
     ? ""
     : unmet.length
@@ -169,7 +176,14 @@ export function judgeCodeOwners(
       : unworked > 0
         ? "Simplify CODEOWNERS at the base (fewer lines whose pattern starts with a wildcard other than *.ext), or split the pull request"
         : "Split the pull request: GitHub lists at most 3000 files, and the owners of the others cannot be known";
-  return { ...base, met, ownerGroups, message, howTo };
+  return {
+    ...base,
+    met,
+    ownerGroups,
+    ...(notCounted.length ? { contributorsNotCounted: notCounted } : {}),
+    message,
+    howTo,
+  };
 }
 
 function isOwner(login: string, owner: Owner, facts: PullRequestFacts): boolean {

@@ -10,7 +10,7 @@ import { judgeProposedPolicy } from "./proposed-policy.js";
 import { findTicketReferences, judgeRequirements, mergeRequirements } from "./requirements.js";
 import { summarizeReviews } from "./reviews.js";
 import { assessTier } from "./tier.js";
-import type { Decision, PullRequestFacts } from "./types.js";
+import type { Decision, PullRequestFacts, RequirementResult } from "./types.js";
 
 export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
   const compiled = compilePolicy(policy);
@@ -32,7 +32,7 @@ export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
     compiled,
     facts,
     merged,
-    summarizeReviews(facts, policy.approvals.stale),
+    summarizeReviews(facts, policy.approvals.stale, policy.approvals.ignore_contributors),
     classified,
   );
   // A PR that changes the policy must leave a policy that loads (it governs every PR once merged).
@@ -40,16 +40,35 @@ export function evaluate(policy: Policy, given: PullRequestFacts): Decision {
 
   const tickets = findTicketReferences(compiled, facts);
   const codeOwners = codeOwnersProblems(facts.codeOwners);
+  // A trial (mode: evaluate) judges everything alike; only the conclusion does not block.
+  const evaluateMode = policy.mode === "evaluate";
+  const judged = evaluateMode ? requirements.map((r) => ({ ...r, mode: "evaluate" as const })) : requirements;
   return {
     tier: assessed.tier,
-    conclusion: requirements.every((requirement) => requirement.met) ? "success" : "failure",
+    ...concludeRequirements(judged),
     reasons: assessed.reasons,
-    requirements,
+    requirements: judged,
     checklist: merged.checklist.map((entry) => entry.item),
     agentAuthored: assessed.agentAuthored,
     policyChanged: assessed.policyChanged,
     size: assessed.size,
     ...(tickets.length ? { ticketReferences: tickets } : {}),
     ...(codeOwners.length ? { codeOwnersProblems: codeOwners } : {}),
+  };
+}
+
+/**
+ * The conclusion and the mode of a decision from its requirements: it fails only on an unmet
+ * requirement that is enforced; `wouldFail` says whether it would fail were every one enforced.
+ */
+export function concludeRequirements(
+  requirements: RequirementResult[],
+): Pick<Decision, "conclusion" | "mode" | "wouldFail"> {
+  const blocking = requirements.some((r) => !r.met && r.mode !== "evaluate");
+  const onTrial = requirements.length > 0 && requirements.every((r) => r.mode === "evaluate");
+  return {
+    conclusion: blocking ? "failure" : "success",
+    mode: onTrial ? "evaluate" : "enforce",
+    wouldFail: requirements.some((r) => !r.met),
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { Policy } from "../policy/schema.js";
 import { TIERS } from "../policy/schema.js";
-import { evaluate } from "./evaluate.js";
+import { concludeRequirements, evaluate } from "./evaluate.js";
 import type { Decision, PullRequestFacts } from "./types.js";
 
 /** Whether an organisation policy is a floor for the owner's repositories. */
@@ -26,12 +26,20 @@ export function evaluateWithFloor(
 /** Pure combination of the repository's decision and the organisation's, on the same facts. */
 export function combineWithFloor(repository: Decision, organization: Decision): Decision {
   const tier = TIERS[Math.max(TIERS.indexOf(repository.tier), TIERS.indexOf(organization.tier))]!;
-  // "No change requests" judges the same reviews under both policies: shown once.
+  // "No change requests" judges the same reviews under both policies: shown once, enforced when
+  // either policy enforces it.
   const organizationRequirements = organization.requirements.filter(
     (r) => r.kind !== "changes_requested" || !repository.requirements.some((own) => own.kind === "changes_requested"),
   );
+  const enforcedChangeRequests = organization.requirements.some(
+    (r) => r.kind === "changes_requested" && r.mode !== "evaluate",
+  );
   const requirements = [
-    ...repository.requirements.map((r) => ({ ...r, policy: "repository" as const })),
+    ...repository.requirements.map((r) => {
+      const own = { ...r, policy: "repository" as const };
+      if (r.kind === "changes_requested" && enforcedChangeRequests) delete own.mode;
+      return own;
+    }),
     ...organizationRequirements.map((r) => ({
       ...r,
       sources: r.sources.map((source) => (source === "always" ? source : `org:${source}`)),
@@ -40,7 +48,9 @@ export function combineWithFloor(repository: Decision, organization: Decision): 
   ];
   return {
     tier,
-    conclusion: requirements.every((r) => r.met) ? "success" : "failure",
+    // Each policy keeps its own mode: an organisation floor on trial never weakens the repository's
+    // enforced requirements, and a repository on trial never weakens an enforced floor.
+    ...concludeRequirements(requirements),
     reasons: [
       ...repository.reasons.map((r) => ({ ...r, policy: "repository" as const })),
       ...organization.reasons.map((r) => ({ ...r, policy: "organization" as const })),

@@ -2,10 +2,11 @@
  * The requirements of a PR: the union of its tier's, its matching rules', the agent section's and
  * the policy-change section's, each judged against the facts with a one-line "how to meet it".
  */
-import type { ApproverGroup, RequirementSpec } from "../policy/schema.js";
+import type { ApproverGroup, CheckSpec, RequirementSpec } from "../policy/schema.js";
+import { judgeChecks } from "./checks.js";
 import { judgeCodeOwners } from "./codeowners.js";
 import type { CompiledPolicy } from "./compile.js";
-import type { ReviewSummary } from "./reviews.js";
+import { notCountedNote, type ReviewSummary } from "./reviews.js";
 import { plural, type ClassifiedFile } from "./tier.js";
 import { searchTickets } from "./tickets.js";
 import { canWrite, type PullRequestFacts, type RequirementResult, type RequirementSource } from "./types.js";
@@ -17,13 +18,14 @@ export interface MergedRequirements {
   tests?: RequirementSource[];
   ticket?: RequirementSource[];
   checklist: { item: string; sources: RequirementSource[] }[];
+  checks: { check: CheckSpec; sources: RequirementSource[] }[];
 }
 
-/** Union: approvals take the maximum, groups and checklist items concatenate without duplicates. */
+/** Union: approvals take the maximum; groups, checklist items and checks concatenate without duplicates. */
 export function mergeRequirements(
   specs: { source: RequirementSource; spec: RequirementSpec | undefined }[],
 ): MergedRequirements {
-  const merged: MergedRequirements = { approvers: [], checklist: [] };
+  const merged: MergedRequirements = { approvers: [], checklist: [], checks: [] };
   for (const { source, spec } of specs) {
     if (!spec) continue;
     if (spec.approvals !== undefined && spec.approvals > 0) {
@@ -45,8 +47,19 @@ export function mergeRequirements(
       if (existing) addSource(existing.sources, source);
       else merged.checklist.push({ item, sources: [source] });
     }
+    for (const check of spec.checks ?? []) {
+      const key = checkKey(check);
+      const existing = merged.checks.find((entry) => checkKey(entry.check) === key);
+      if (existing) addSource(existing.sources, source);
+      else merged.checks.push({ check, sources: [source] });
+    }
   }
   return merged;
+}
+
+/** Names match exactly (as GitHub names runs); app slugs in any case; conclusions in any order. */
+function checkKey(check: CheckSpec): string {
+  return JSON.stringify([check.name, check.app?.toLowerCase() ?? null, [...new Set(check.conclusions)].sort()]);
 }
 
 function addSource(sources: RequirementSource[], source: RequirementSource): void {
@@ -70,9 +83,9 @@ export function judgeRequirements(
   classified: ClassifiedFile[],
 ): RequirementResult[] {
   const results: RequirementResult[] = [];
-  const ignoredNote = reviews.ignored.length
-    ? `; not counted: ${reviews.ignored.map((entry) => `${entry.login} ${entry.why}`).join(", ")}`
-    : "";
+  const ignoredNote = notCountedNote(reviews.ignored);
+  const discounted = reviews.contributors;
+  const contributorsNotCounted = discounted.length ? { contributorsNotCounted: discounted } : {};
 
   if (merged.approvals) {
     const required = merged.approvals.count;
@@ -83,6 +96,7 @@ export function judgeRequirements(
       met,
       required,
       approvedBy: reviews.approvers,
+      ...contributorsNotCounted,
       local: false,
       sources: merged.approvals.sources,
       message: `${plural(required, "approval")} required, ${have} valid${have ? ` (${reviews.approvers.join(", ")})` : ""}${ignoredNote}`,
@@ -94,23 +108,27 @@ export function judgeRequirements(
 
   for (const { group, sources } of merged.approvers) {
     const approvedBy = reviews.approvers.filter((login) => inGroup(login, group, facts.teamMembers));
+    const notCounted = discounted.filter((entry) => inGroup(entry.login, group, facts.teamMembers));
     const met = approvedBy.length >= group.count;
     results.push({
       kind: "approvers",
       met,
       required: group.count,
       approvedBy,
+      ...(notCounted.length ? { contributorsNotCounted: notCounted } : {}),
       group,
       local: false,
       sources,
-      message: `${plural(group.count, "approval")} from ${describeGroup(group)} required, ${approvedBy.length} so far${approvedBy.length ? ` (${approvedBy.join(", ")})` : ""}`,
+      message: `${plural(group.count, "approval")} from ${describeGroup(group)} required, ${approvedBy.length} so far${approvedBy.length ? ` (${approvedBy.join(", ")})` : ""}${notCountedNote(notCounted)}`,
       howTo: met
         ? ""
         : `Request a review from ${describeGroup(group)} and get ${plural(group.count - approvedBy.length, "more approval")} on the current commit`,
     });
   }
 
-  if (merged.codeowners) results.push(judgeCodeOwners(facts, reviews.approvers, merged.codeowners));
+  if (merged.codeowners) {
+    results.push(judgeCodeOwners(facts, reviews.approvers, merged.codeowners, reviews.contributors));
+  }
   if (merged.tests) results.push(judgeTests(compiled, facts, classified, merged.tests));
   if (merged.ticket) results.push(judgeTicket(compiled, facts, merged.ticket));
 
@@ -128,6 +146,8 @@ export function judgeRequirements(
       howTo: open.length ? `Tick in the Guardrails comment: ${open.map((item) => `"${item.item}"`).join(", ")}` : "",
     });
   }
+
+  results.push(...judgeChecks(facts, merged.checks));
 
   const blocking = reviews.changesRequestedBy;
   results.push({

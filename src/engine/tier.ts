@@ -194,23 +194,49 @@ function agentMatch(
       return { pattern, value: login, message: `author ${login} matches agents.authors "${pattern}"` };
     }
   }
+  const trailers = agentTrailers(compiled, facts);
   for (const { pattern, regex } of compiled.agentCoAuthors) {
-    for (const trailer of facts.coAuthors) {
-      if (regex.test(trailer)) {
-        return { pattern, value: trailer, message: `co-author "${trailer}" matches agents.co_authors "${pattern}"` };
-      }
+    for (const { key, value } of trailers.values) {
+      if (!regex.test(value)) continue;
+      const what = key.toLowerCase() === "co-authored-by" ? "co-author" : `${key} trailer`;
+      return { pattern, value, message: `${what} "${value}" matches agents.co_authors "${pattern}"` };
     }
   }
   // Fail closed: trailers of commits nobody could read may name an agent.
-  if (compiled.agentCoAuthors.length > 0 && facts.coAuthorsComplete === false) {
+  if (compiled.agentCoAuthors.length > 0 && (facts.coAuthorsComplete === false || trailers.unread.length > 0)) {
+    const unread = trailers.unread.length ? trailers.unread.join(", ") : "Co-authored-by";
     return {
       pattern: "agents.co_authors",
       value: "unread commits",
       message:
-        "the PR has more commits than could be read, so their Co-authored-by trailers are unknown: treated as agent-authored",
+        facts.coAuthorsComplete === false
+          ? `the PR has more commits than could be read, so their ${policyTrailerNames(compiled)} trailers are unknown: treated as agent-authored`
+          : `the commits' ${unread} trailers were not read: treated as agent-authored`,
     };
   }
   return undefined;
+}
+
+/**
+ * The values of the commits' trailers whose key `agents.trailers` lists (any case), and the keys
+ * whose values are unknown: an adapter that gives only `coAuthors` knows no other key.
+ */
+function agentTrailers(
+  compiled: CompiledPolicy,
+  facts: PullRequestFacts,
+): { values: { key: string; value: string }[]; unread: string[] } {
+  const keys = new Set(compiled.policy.agents.trailers.map((key) => key.toLowerCase()));
+  const values: { key: string; value: string }[] = [];
+  if (keys.has("co-authored-by")) values.push(...facts.coAuthors.map((value) => ({ key: "Co-authored-by", value })));
+  if (facts.trailers) values.push(...facts.trailers.filter((t) => keys.has(t.key.toLowerCase())));
+  const unread = facts.trailers
+    ? []
+    : compiled.policy.agents.trailers.filter((key) => key.toLowerCase() !== "co-authored-by");
+  return { values, unread };
+}
+
+function policyTrailerNames(compiled: CompiledPolicy): string {
+  return compiled.policy.agents.trailers.join(", ");
 }
 
 export function plural(count: number, noun: string): string {

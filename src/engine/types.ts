@@ -3,7 +3,7 @@
  * request, and the decision the engine returns. Nothing here knows about GitHub's API or git.
  */
 import type { CodeOwners } from "../policy/codeowners.js";
-import type { ApproverGroup, Tier } from "../policy/schema.js";
+import type { ApproverGroup, CheckSpec, Tier } from "../policy/schema.js";
 
 export type FileStatus = "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
 
@@ -74,10 +74,31 @@ export interface PullRequestFacts {
   /** Values of the commits' Co-authored-by trailers (`Name <email>`). */
   coAuthors: string[];
   /**
+   * Every trailer-like line (`Key: value`) of the commits' messages, each once (src/engine/co-authors.ts
+   * `trailersOf`): `agents.trailers` picks the keys it matches against `agents.co_authors`, and a
+   * `Co-authored-by` in GitHub's no-reply form names a contributor. Absent: only `coAuthors` is
+   * known (as `Co-authored-by` values), and a policy that lists other trailer keys treats the PR
+   * as agent-authored (fail closed).
+   */
+  trailers?: CommitTrailer[];
+  /**
    * False when some commits could not be read (GitHub lists a limited number): their trailers are
-   * unknown, and a policy with `agents.co_authors` then treats the PR as agent-authored.
+   * unknown, and a policy with `agents.co_authors` then treats the PR as agent-authored; their
+   * authors are unknown too, so with `approvals.ignore_contributors` no approval counts.
    */
   coAuthorsComplete?: boolean;
+  /**
+   * Who contributed to the PR's commits, for `approvals.ignore_contributors`: the GitHub users of
+   * the commits' authors and committers, and who pushed to the head branch while the PR was open
+   * (the senders of `synchronize`). The engine adds the users named by no-reply `Co-authored-by`
+   * trailers itself. Absent: none known beyond those trailers (the CLI, the simulate API).
+   */
+  contributors?: Contributor[];
+  /**
+   * The CI results on the head commit, for `checks`. Absent where CI cannot be seen (the CLI, the
+   * simulate API): every `checks` entry is then unmet, "judged on GitHub".
+   */
+  ci?: CiFacts;
   /** Ticked checklist items, with who ticked each. */
   checklist: ChecklistTick[];
   /**
@@ -90,6 +111,55 @@ export interface PullRequestFacts {
   codeOwners?: CodeOwners | null;
   /** The repository owner's login: only its organisation's teams can be code owners. */
   repositoryOwner?: string;
+}
+
+/** One `Key: value` line of a commit message (the key as written, without the colon). */
+export interface CommitTrailer {
+  key: string;
+  value: string;
+}
+
+/** Why a person is a contributor (shown after the login: "alice pushed to this PR"). */
+export type ContributorWhy = "authored a commit" | "committed" | "co-authored (trailer)" | "pushed to this PR";
+
+export interface Contributor {
+  login: string;
+  why: ContributorWhy;
+}
+
+/** GitHub's check run statuses, lower-cased. */
+export type CheckRunStatus = "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
+
+/** A check run on the head commit, from any app. */
+export interface CheckRunFact {
+  /** GitHub's id of the run: ids grow as runs are created, so the highest is the newest (a re-run gets a new id). */
+  id: number;
+  name: string;
+  /** The slug of the GitHub App that posted it (`github-actions` for workflows). */
+  appSlug: string;
+  status: CheckRunStatus;
+  /** Once completed: GitHub's conclusion, lower-cased (`success`, `failure`, `startup_failure`, …). */
+  conclusion?: string | null;
+  /** The run's page on GitHub (its html_url). */
+  url?: string;
+}
+
+/** A commit status on the head commit: the latest of its context, as GitHub's combined status lists it. */
+export interface CommitStatusFact {
+  context: string;
+  state: "success" | "failure" | "error" | "pending";
+  /** Where the status links to (its target_url, set by whoever posted it). */
+  url?: string;
+}
+
+export interface CiFacts {
+  checkRuns: CheckRunFact[];
+  /** One per context (GitHub's combined status); the first of a context counts when several are given. */
+  statuses: CommitStatusFact[];
+  /** False when not every check run or status could be read: then no `checks` entry is met (fail closed). */
+  complete: boolean;
+  /** Guardrails' own app slug: its runs (the `guardrails` check) never count for `checks`. */
+  ownAppSlug: string;
 }
 
 export type ReasonKind = "rule" | "default" | "size" | "agent" | "policy_change" | "incomplete";
@@ -116,7 +186,15 @@ export interface Reason {
 }
 
 export type RequirementKind =
-  "approvals" | "approvers" | "codeowners" | "tests" | "ticket" | "checklist" | "changes_requested" | "proposed_policy";
+  | "approvals"
+  | "approvers"
+  | "codeowners"
+  | "tests"
+  | "ticket"
+  | "checklist"
+  | "checks"
+  | "changes_requested"
+  | "proposed_policy";
 
 /** Where a requirement comes from: `tier:high`, `rule:auth`, `agents`, `policy_change`, `always`. */
 export type RequirementSource = string;
@@ -142,8 +220,28 @@ export interface RequirementResult {
   problems?: { line: number; column: number; message: string }[];
   /** `ticket`: the ticket references found. */
   references?: string[];
+  /** `checks`: the entry this requirement judges. */
+  check?: CheckSpec;
+  /** `checks`: what was found for it on the head commit (absent: nothing, or CI not seen). */
+  result?: CheckResultFact;
+  /** Set on the requirements of a policy in `mode: evaluate`: judged and shown, never blocking. */
+  mode?: "evaluate";
+  /** `approvals`, `approvers`, `codeowners`: reviewers whose approval did not count because they contributed. */
+  contributorsNotCounted?: { login: string; why: string }[];
   /** `codeowners`: changed files grouped by owner set. */
   ownerGroups?: { owners: string[]; patterns: string[]; files: string[]; met: boolean; approvedBy: string[] }[];
+}
+
+/** What a `checks` entry found: the newest matching check run, or the commit status of its context. */
+export interface CheckResultFact {
+  source: "check_run" | "status";
+  /** check_run: the run's status; status: pending or completed. */
+  status: string;
+  /** The run's conclusion, or the status's state (success, failure, error). */
+  conclusion?: string;
+  url?: string;
+  /** check_run: the app that posted it. */
+  app?: string;
 }
 
 /** Break glass: an override in force on the head commit (src/engine/override.ts). */
@@ -168,7 +266,16 @@ export interface AppliedOverride extends OverrideRecord {
 
 export interface Decision {
   tier: Tier;
+  /** `failure` when a requirement that is enforced (not `mode: "evaluate"`) is unmet and no override is in force. */
   conclusion: "success" | "failure";
+  /**
+   * `evaluate` when every policy that decided is in `mode: evaluate` (a trial: the check passes and
+   * says what would fail); `enforce` otherwise (with an enforced floor, either policy may be on trial:
+   * its requirements carry `mode: "evaluate"`).
+   */
+  mode: "enforce" | "evaluate";
+  /** Whether some requirement is unmet: the conclusion if every policy were enforced and nothing overridden. */
+  wouldFail: boolean;
   reasons: Reason[];
   requirements: RequirementResult[];
   /** Every checklist item the PR must tick, in order. */

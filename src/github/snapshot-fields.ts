@@ -1,7 +1,7 @@
 /**
  * The snapshot's shape, and how each of its fields is read from GitHub's answer (pure).
  */
-import type { Review } from "../engine/types.js";
+import type { CommitTrailer, Review } from "../engine/types.js";
 import { CODEOWNERS_PATHS } from "../policy/codeowners.js";
 import type { ObservedCheckRun } from "../reconcile/check.js";
 import {
@@ -75,6 +75,8 @@ export interface PullRequestSnapshot {
   labelAppliedBy: Record<string, string>;
   reviews: Review[];
   coAuthors: string[];
+  /** Every trailer line of the commits' messages (agents.trailers picks the keys). */
+  trailers: CommitTrailer[];
   /** False when the PR has more commits than were read (their trailers are unknown). */
   commitsComplete: boolean;
   comment: { id: number; body: string } | null;

@@ -5,7 +5,7 @@
  * lives (the blob ids at the base branch's tip and in the owner's `.github` repository).
  * The REST files list is fetched beside it, because GraphQL does not give a rename's old path.
  */
-import { coAuthorsOf } from "../engine/co-authors.js";
+import { trailersOf, valuesOf } from "../engine/co-authors.js";
 import type { Review } from "../engine/types.js";
 import { CHECK_NAME } from "../render/check-output.js";
 import { COMMENT_MARKER } from "../state/checklist-state.js";
@@ -142,7 +142,7 @@ function pullRequestOf(
     requestedReviewers: requestedReviewersOf(pull.reviewRequests?.nodes ?? []),
     ...timelineOf(pull),
     labelAppliedBy: labelAppliersOf(pull),
-    coAuthors: coAuthorsOf(pull.commits.nodes.map((node) => node.commit.message)),
+    ...commitTrailers(pull.commits.nodes.map((node) => node.commit.message)),
     commitsComplete: pull.commits.totalCount <= pull.commits.nodes.length,
     sharedHead: sharedHeadOf(headCommit?.associatedPullRequests ?? null, pull.headRefOid, number),
     checkRun: newestRunOf(headCommit?.checkSuites.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []),
@@ -184,4 +184,10 @@ async function findOwnComment(
     cursor = comments.pageInfo.hasNextPage ? comments.pageInfo.endCursor : null;
   }
   return null;
+}
+
+/** The commits' trailers and their Co-authored-by values, read as the CLI reads them. */
+function commitTrailers(messages: string[]): Pick<PullRequestSnapshot, "coAuthors" | "trailers"> {
+  const trailers = trailersOf(messages);
+  return { coAuthors: valuesOf(trailers, "Co-authored-by"), trailers };
 }

@@ -20,6 +20,7 @@ export function factsOf(gathered: Gathered, state: ChecklistState): PullRequestF
     ...(snapshot.baseChangedAt ? { baseChangedAt: snapshot.baseChangedAt } : {}),
     teamMembers: {},
     coAuthors: snapshot.coAuthors,
+    trailers: snapshot.trailers,
     coAuthorsComplete: snapshot.commitsComplete,
     checklist: ticksForEngine(state),
     ...(codeOwners !== undefined ? { codeOwners } : {}),

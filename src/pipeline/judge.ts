@@ -93,7 +93,7 @@ export async function judge(
     decision: applyOverride(decision, settled.state.override, snapshot.headSha),
     state: settled.state,
     events: settled.events,
-    approvers: summarizeReviews(facts, policy.approvals.stale).approvers,
+    approvers: summarizeReviews(facts, policy.approvals.stale, policy.approvals.ignore_contributors).approvers,
     runRecords,
     at: input.now,
   };

@@ -17,6 +17,17 @@ rules:
     description: CI workflows and code ownership decide what runs and who reviews
     tier: high
     paths: [".github/workflows/**", ".github/actions/**", "**/CODEOWNERS"]
+  - name: agent-instructions
+    description: Instructions that steer AI coding agents
+    tier: high
+    paths:
+      - AGENTS.md
+      - "**/AGENTS.md"
+      - CLAUDE.md
+      - "**/CLAUDE.md"
+      - .github/copilot-instructions.md
+      - ".github/instructions/**"
+      - ".cursor/rules/**"
 size:
   ignore: ["**/package-lock.json", "**/yarn.lock", "**/pnpm-lock.yaml", "**/*.lock", "**/*.snap", "**/go.sum"]
   medium: { lines: 200, files: 20 }

@@ -114,7 +114,7 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
   }
 
   const problems: PolicyProblem[] = [];
-  for (const issue of parsed.error.issues.slice(0, MAX_PROBLEMS)) {
+  for (const issue of parsed.error.issues.flatMap(withinUnion).slice(0, MAX_PROBLEMS)) {
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const keyNode = findKeyNode(doc, issue.path, key);
@@ -131,6 +131,16 @@ function loadUnsafe(text: string, options: LoadOptions): LoadResult {
     problems.push({ ...at(node.range?.[0] ?? 0), message: `${where(issue.path)}${describeIssue(issue)}` });
   }
   return { ok: false, problems: sortProblems(dedupe(problems)) };
+}
+
+/**
+ * A union (a `checks` entry: a name or a mapping) fails as a whole; when the value is a mapping
+ * and the mapping's option got past its type, its own issues say exactly what is wrong.
+ */
+function withinUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const option = issue.errors.find((errors) => errors.length > 0 && errors.every((e) => e.path.length > 0));
+  return option ? option.map((e) => ({ ...e, path: [...issue.path, ...e.path] })) : [issue];
 }
 
 /**
@@ -313,9 +323,7 @@ function findKeyNode(doc: Document, path: Path, key: string): Node | undefined {
   const map = nodeAt(doc, path);
   if (!isMap(map)) return undefined;
   // toJS turns a null key (`: x`, `~: x`) into "".
-  const pair = map.items.find(
-    (p) => isPair(p) && isScalar(p.key) && (p.key.value === null ? "" : String(p.key.value)) === key,
-  );
+  const pair = map.items.find((p) => isPair(p) && isScalar(p.key) && scalarText(p.key.value) === key);
   return (pair?.key as Node | undefined) ?? undefined;
 }
 
@@ -369,7 +377,10 @@ const EXPECTED: Record<string, string> = {
 };
 
 function unionHint(path: Path): string {
-  return path.at(-1) === "prefix" ? ': expected a label prefix such as "risk:", or false' : "";
+  if (path.at(-1) === "prefix") return ': expected a label prefix such as "risk:", or false';
+  if (path.at(-2) === "checks")
+    return ": expected a check name, or a mapping such as { name: test, app: github-actions }";
+  return "";
 }
 
 function describeValue(value: unknown): string {
@@ -377,7 +388,23 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return `${typeof value} ${String(value)}`;
+  return `${typeof value} ${scalarText(value)}`;
+}
+
+/** A YAML scalar's value as text, as toJS writes it (a null key, `: x` or `~: x`, is ""). */
+function scalarText(value: unknown): string {
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return value.toString();
+    case "undefined":
+      return "undefined";
+    default:
+      return "";
+  }
 }
 
 /** The keys the schema allows for the object at `path`, to list them and suggest a correction. */
@@ -385,25 +412,38 @@ function objectKeysAt(path: Path): string[] {
   let schema: unknown = policySchema;
   for (const segment of [...path, undefined]) {
     schema = unwrap(schema);
-    const def = (schema as { _zod: { def: { type: string; shape?: Record<string, unknown>; element?: unknown } } })._zod
-      .def;
+    let def = defOf(schema);
+    // A union of a string and a mapping (a `checks` entry): the mapping's keys.
+    if (def.type === "union" && def.options) def = defOf(unwrap(objectOption(def.options)));
     if (segment === undefined) return def.shape ? Object.keys(def.shape) : [];
     if (def.type === "object" && def.shape && typeof segment === "string") schema = def.shape[segment];
+    else if (def.type === "union" && def.options) schema = objectOption(def.options);
     else if (def.type === "array" && typeof segment === "number") schema = def.element;
     else return [];
   }
   return [];
 }
 
+type SchemaDef = { type: string; shape?: Record<string, unknown>; element?: unknown; options?: unknown[] };
+
+function defOf(schema: unknown): SchemaDef {
+  return (schema as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+function objectOption(options: unknown[]): unknown {
+  return options.find((option) => defOf(unwrap(option)).type === "object") ?? options[0];
+}
+
 function unwrap(schema: unknown): unknown {
-  let current = schema as { _zod: { def: { type: string; innerType?: unknown } } };
-  while (
-    ["optional", "default", "prefault", "nullable", "readonly"].includes(current._zod.def.type) &&
-    current._zod.def.innerType
-  ) {
-    current = current._zod.def.innerType as typeof current;
+  let current = schema as { _zod: { def: { type: string; innerType?: unknown; in?: unknown } } };
+  for (;;) {
+    const def = current._zod.def;
+    if (["optional", "default", "prefault", "nullable", "readonly"].includes(def.type) && def.innerType) {
+      current = def.innerType as typeof current;
+    } else if (def.type === "pipe" && def.in) {
+      current = def.in as typeof current; // a transform: the keys are those written
+    } else return current;
   }
-  return current;
 }
 
 /** The allowed key closest to a typo, when it is close enough to be the likely intent. */

@@ -60,6 +60,63 @@ const loginPattern = z
   .max(200)
   .meta({ description: "`*` matches any run of characters; everything else is literal; case-insensitive." });
 
+/** GitHub's check run conclusions: the values `checks[].conclusions` may list. */
+export const CHECK_CONCLUSIONS = [
+  "success",
+  "failure",
+  "neutral",
+  "cancelled",
+  "skipped",
+  "timed_out",
+  "action_required",
+  "stale",
+] as const;
+export type CheckConclusion = (typeof CHECK_CONCLUSIONS)[number];
+
+// A check run's or commit status's name as GitHub shows it (`build (ubuntu-latest, 20)`): one line.
+const checkName = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(
+    (name) => ![...name].some((c) => c.charCodeAt(0) < 0x20 || c === "\u007f" || c === "\u2028" || c === "\u2029"),
+    "a check name is one line of text without control characters",
+  )
+  .meta({ description: "The exact name of a check run, or the context of a commit status." });
+
+const appSlug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, "expected a GitHub App's slug, such as github-actions")
+  .meta({ description: "Only a run posted by the GitHub App with this slug counts (github-actions for workflows)." });
+
+const checkEntry = z
+  .union([
+    checkName,
+    z
+      .strictObject({
+        name: checkName,
+        app: appSlug.optional(),
+        conclusions: z
+          .array(z.enum(CHECK_CONCLUSIONS))
+          .min(1)
+          .default(() => ["success" as const])
+          .meta({ description: "Conclusions that meet the entry (default: success)." }),
+      })
+      .meta({
+        description: "A CI result: its name, optionally the app that must post it and the conclusions that pass.",
+      }),
+  ])
+  .transform((entry) => (typeof entry === "string" ? { name: entry, conclusions: ["success" as const] } : entry))
+  .meta({ description: "A check run or commit status that must pass on the PR's head commit." });
+
+export const DEFAULT_AGENT_TRAILERS = ["Co-authored-by"];
+
+// A git trailer key: letters, digits and dashes (`Assisted-by`), without the colon.
+const trailerKey = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/, "expected a trailer key of letters, digits and dashes, such as Assisted-by")
+  .meta({ description: "A commit trailer key without its colon, compared case-insensitively." });
+
 const approverGroup = z
   .strictObject({
     teams: z.array(teamSlug).optional().meta({ description: "Team slugs of the repository owner's organisation." }),
@@ -87,10 +144,14 @@ export const requirementSchema = z
       .array(z.string().trim().min(1).max(300))
       .optional()
       .meta({ description: "Items to tick in the pull request's Guardrails comment." }),
+    checks: z.array(checkEntry).max(50).optional().meta({
+      description: "CI results (check runs of other apps, or commit statuses) that must pass on the PR's head commit.",
+    }),
   })
   .meta({ description: "What must be true before the check passes." });
 
 export type RequirementSpec = z.output<typeof requirementSchema>;
+export type CheckSpec = z.output<typeof checkEntry>;
 
 /** What each tier demands when a policy leaves `tiers`, or one of its tiers, out. */
 export const DEFAULT_TIER_REQUIREMENTS: Record<Tier, RequirementSpec> = {
@@ -193,7 +254,17 @@ export const policySchema = z
         co_authors: z
           .array(loginPattern)
           .default(() => [])
-          .meta({ description: "Patterns on commits' Co-authored-by trailers (`Name <email>`)." }),
+          .meta({
+            description: "Patterns on the values (`Name <email>`) of the commits' trailers listed in `trailers`.",
+          }),
+        trailers: z
+          .array(trailerKey)
+          .min(1)
+          .max(20)
+          .default(() => [...DEFAULT_AGENT_TRAILERS])
+          .meta({
+            description: "Commit trailer keys whose values are matched against co_authors (case-insensitive).",
+          }),
         min_tier: tier.default("medium").meta({ description: "Lowest tier of an agent-authored PR." }),
         require: requirementSchema.optional(),
       })
@@ -212,6 +283,10 @@ export const policySchema = z
         request_reviews: z.boolean().default(false).meta({
           description:
             "Request reviews from who can meet an unmet approvers or codeowners requirement (once per head commit, at most 15).",
+        }),
+        ignore_contributors: z.boolean().default(false).meta({
+          description:
+            "A person who contributed to the PR's commits (author, committer, Co-authored-by, pusher) does not count as an approver.",
         }),
       })
       .prefault({}),
@@ -256,6 +331,10 @@ export const policySchema = z
         description:
           "Break glass: who may make the check pass with `/guardrails override <reason>` (bound to the head commit; a push ends it). Absent: nobody can override.",
       }),
+    mode: z.enum(["enforce", "evaluate"]).default("enforce").meta({
+      description:
+        "evaluate: judge and show everything, but the check concludes success and says what would fail under enforcement (a trial).",
+    }),
     enforce: z.boolean().optional().meta({
       description:
         "Only in the organisation policy (the owner's .github repository): true applies it to every pull request of the owner's repositories in addition to the repository's own policy (the higher tier, both sets of requirements).",

@@ -60,14 +60,11 @@ export function renderDecision(
 ): CheckOutput {
   const unmet = decision.requirements.filter((r) => !r.met);
   const tierName = `${TIER_NAME[decision.tier]} risk`;
-  const title = decision.override
-    ? overrideTitle(decision.override)
-    : unmet.length === 0
-      ? `${tierName} · all ${decision.requirements.length} requirements met`
-      : `${tierName} · missing: ${unmet.map(shortMissing).join(", ")}`;
+  const title = decision.override ? overrideTitle(decision.override) : checkTitle(decision, tierName);
 
   const summary = [
     ...(decision.override ? overrideSummaryLines(decision.override) : []),
+    ...evaluateModeLines(decision),
     `**${tierName}**: ${decision.reasons.length ? "the tier is the highest of these reasons." : "no changed files."}`,
     "",
     ...reasonTable(decision.reasons),
@@ -91,6 +88,34 @@ export function renderDecision(
     text,
     annotations: proposedPolicyAnnotations(decision),
   };
+}
+
+/**
+ * The tier and what is missing. In evaluate mode (`mode: evaluate`, a trial) the check passes, so
+ * the title starts `Evaluate mode ·` and says what would fail under enforcement.
+ */
+function checkTitle(decision: Decision, tierName: string): string {
+  const blocking = decision.requirements.filter((r) => !r.met && r.mode !== "evaluate");
+  const trial = decision.requirements.filter((r) => !r.met && r.mode === "evaluate");
+  const trialNote = trial.length ? `would fail: ${trial.map(shortMissing).join(", ")}` : "";
+  if (decision.mode === "evaluate") {
+    return `Evaluate mode · ${tierName} · ${trialNote || `would pass: all ${decision.requirements.length} requirements met`}`;
+  }
+  if (blocking.length === 0) {
+    return trial.length
+      ? `Evaluate mode · ${tierName} · enforced requirements met; the policy on trial ${trialNote}`
+      : `${tierName} · all ${decision.requirements.length} requirements met`;
+  }
+  return `${tierName} · missing: ${blocking.map(shortMissing).join(", ")}${trial.length ? ` · on trial, ${trialNote}` : ""}`;
+}
+
+function evaluateModeLines(decision: Decision): string[] {
+  if (!decision.requirements.some((r) => r.mode === "evaluate")) return [];
+  const which = decision.mode === "evaluate" ? "The policy is" : "One of the policies is";
+  return [
+    `**Evaluate mode**: ${which} on trial (\`mode: evaluate\`): its requirements are judged and shown, but never fail this check. ${decision.wouldFail ? "Under enforcement this pull request would **fail**." : "Under enforcement this pull request would pass."}`,
+    "",
+  ];
 }
 
 /** The proposed policy's problems, at their line and column of the head's file (the check's commit). */
@@ -164,13 +189,15 @@ const KIND_NAME: Record<RequirementResult["kind"], string> = {
   tests: "Tests",
   ticket: "Ticket",
   checklist: "Checklist",
+  checks: "CI check",
   changes_requested: "No change requests",
   proposed_policy: "Proposed policy",
 };
 
 function requirementRow(requirement: RequirementResult): string {
   const sources = requirement.sources.filter((s) => s !== "always");
-  const name = `${KIND_NAME[requirement.kind]}${sources.length ? ` <sub>${sources.join(", ")}</sub>` : ""}`;
+  const trial = requirement.mode === "evaluate" ? " (evaluate mode)" : "";
+  const name = `${KIND_NAME[requirement.kind]}${trial}${sources.length ? ` <sub>${sources.join(", ")}</sub>` : ""}`;
   return `| ${requirement.met ? "✅" : "❌"} | ${name} | ${tableCell(requirement.message)} | ${tableCell(requirement.howTo || "")} |`;
 }
 
@@ -191,6 +218,11 @@ function shortMissing(requirement: RequirementResult): string {
     case "checklist": {
       const items = requirement.items ?? [];
       return `checklist (${items.filter((i) => i.ticked).length}/${items.length})`;
+    }
+    case "checks": {
+      const result = requirement.result;
+      const state = !result || result.status !== "completed" ? "waiting" : (result.conclusion ?? "no conclusion");
+      return `${requirement.check?.name ?? "CI check"} (${state})`;
     }
     case "changes_requested":
       return "change request open";

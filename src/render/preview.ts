@@ -130,6 +130,7 @@ function factsOf(pr: PreviewPullRequest): PullRequestFacts {
     reviews: [],
     teamMembers: {},
     coAuthors: [],
+    trailers: [],
     checklist: [],
   };
 }

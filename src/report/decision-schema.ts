@@ -5,7 +5,7 @@
  * fails the test). docs/cli.md explains every key.
  */
 import { z } from "zod";
-import { TIERS } from "../policy/schema.js";
+import { CHECK_CONCLUSIONS, TIERS } from "../policy/schema.js";
 
 /** Raised when the output changes in a way a reader must know about (a key removed or redefined). */
 export const DECISION_OUTPUT_VERSION = 1;
@@ -65,6 +65,7 @@ export const requirementOutputSchema = z
         "tests",
         "ticket",
         "checklist",
+        "checks",
         "changes_requested",
         "proposed_policy",
       ])
@@ -102,6 +103,43 @@ export const requirementOutputSchema = z
         description:
           "proposed_policy: every problem of the policy file the PR proposes (line and column in its version).",
       }),
+    mode: z.literal("evaluate").optional().meta({
+      description:
+        "Set on the requirements of a policy in mode: evaluate (a trial): judged and shown, but never failing the check.",
+    }),
+    contributorsNotCounted: z
+      .array(z.strictObject({ login: z.string(), why: z.string() }))
+      .optional()
+      .meta({
+        description:
+          "approvals, approvers, codeowners with approvals.ignore_contributors: reviewers whose approval did not count because they contributed, and how.",
+      }),
+    check: z
+      .strictObject({
+        name: z.string().meta({ description: "The check run's name, or the commit status's context." }),
+        app: z.string().optional().meta({ description: "The slug of the only app whose run counts." }),
+        conclusions: z.array(z.enum(CHECK_CONCLUSIONS)).meta({ description: "The conclusions that meet it." }),
+      })
+      .optional()
+      .meta({ description: "checks: the policy's entry this requirement judges." }),
+    result: z
+      .strictObject({
+        source: z.enum(["check_run", "status"]),
+        status: z
+          .string()
+          .meta({ description: "check_run: queued, in_progress, completed, …; status: pending or completed." }),
+        conclusion: z
+          .string()
+          .optional()
+          .meta({ description: "The run's conclusion, or the status's state (success, failure, error)." }),
+        url: z.string().optional(),
+        app: z.string().optional().meta({ description: "check_run: the slug of the app that posted it." }),
+      })
+      .optional()
+      .meta({
+        description:
+          "checks: the newest run of that name (or the commit status) found on the head commit; absent when none was found or CI cannot be seen (the CLI, the simulate API).",
+      }),
     ownerGroups: z
       .array(
         z.strictObject({
@@ -129,7 +167,15 @@ export const decisionOutputSchema = z
     }),
     conclusion: z.enum(["success", "failure"]).meta({
       description:
-        "What the guardrails check run concludes on the same facts: success only when every requirement is met.",
+        "What the guardrails check run concludes on the same facts: success only when every enforced requirement is met (in mode: evaluate, always success).",
+    }),
+    mode: z.enum(["enforce", "evaluate"]).meta({
+      description:
+        "evaluate: every policy that decided is on trial (mode: evaluate): the conclusion is success whatever is unmet, and wouldFail says what enforcement would conclude.",
+    }),
+    wouldFail: z.boolean().meta({
+      description:
+        "Whether some requirement is unmet: the conclusion would be failure if every policy were enforced (and nothing overridden).",
     }),
     reasons: z.array(reasonOutputSchema),
     requirements: z.array(requirementOutputSchema),

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { renderJson } from "../report/json.js";
 import type { CheckReport } from "../report/check-report.js";
-import { coAuthorsOf } from "../engine/co-authors.js";
+import { trailersOf, valuesOf } from "../engine/co-authors.js";
 import { evaluate } from "../engine/evaluate.js";
 import type { ChangedFile, PullRequestFacts } from "../engine/types.js";
 import { loadPolicy, type PolicyProblem } from "../policy/loader.js";
@@ -43,6 +43,7 @@ const pullRequestSchema = z.strictObject({
   body: text(MAX_TEXT).optional(),
   branch: text(MAX_STRING).optional(),
   co_authors: z.array(text(MAX_STRING)).max(MAX_LIST, `at most ${MAX_LIST}`).optional(),
+  trailers: z.array(text(MAX_STRING)).max(MAX_LIST, `at most ${MAX_LIST}`).optional(),
   labels: z.array(text(MAX_STRING)).max(MAX_LIST, `at most ${MAX_LIST}`).optional(),
   approvals: z.array(text(MAX_STRING).min(1, "must not be empty")).max(MAX_LIST, `at most ${MAX_LIST}`).optional(),
 });
@@ -137,14 +138,26 @@ export function simulatedFacts(pr: SimulatedPullRequest): PullRequestFacts {
       authorAssociation: "MEMBER",
     })),
     teamMembers: {},
-    // Each entry is one `Co-authored-by:` value, read by the same parser as commit trailers.
-    // No GitHub data here: the simulated repository has no CODEOWNERS.
+    // No GitHub data here: the simulated repository has no CODEOWNERS, and CI results are not
+    // seen (every `checks` entry is unmet, judged on GitHub).
     codeOwners: null,
-    coAuthors: coAuthorsOf(
-      (pr.co_authors ?? []).map((value) => `Co-authored-by: ${value.replace(/[\r\n\u2028\u2029]/g, " ")}`),
-    ),
+    ...simulatedTrailers(pr),
     checklist: [],
   };
+}
+
+/**
+ * Each `co_authors` entry is one `Co-authored-by:` value and each `trailers` entry one
+ * `Key: value` line, read by the same parser as commit messages.
+ */
+function simulatedTrailers(pr: SimulatedPullRequest): Pick<PullRequestFacts, "coAuthors" | "trailers"> {
+  const oneLine = (value: string) => value.replace(/[\r\n\u2028\u2029]/g, " ");
+  const lines = [
+    ...(pr.co_authors ?? []).map((value) => `Co-authored-by: ${oneLine(value)}`),
+    ...(pr.trailers ?? []).map(oneLine),
+  ];
+  const trailers = trailersOf(lines);
+  return { coAuthors: valuesOf(trailers, "Co-authored-by"), trailers };
 }
 
 export type SimulateAnswer = { ok: true; json: string } | { ok: false; problems: PolicyProblem[] };

@@ -102,6 +102,8 @@ describe("the decision output's JSON Schema", () => {
       version: 1,
       tier: "low",
       conclusion: "success",
+      mode: "enforce",
+      wouldFail: false,
       reasons: [],
       requirements: [],
       checklist: [],

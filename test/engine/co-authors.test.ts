@@ -1,6 +1,13 @@
 /** Co-authored-by lines, read alike by the app and the CLI (src/engine/co-authors.ts). */
 import { describe, expect, it } from "@jest/globals";
-import { coAuthorsOf, coAuthorTrailers } from "../../src/engine/co-authors.js";
+import {
+  coAuthorsOf,
+  coAuthorTrailers,
+  messageTrailers,
+  noReplyLogin,
+  trailersOf,
+  valuesOf,
+} from "../../src/engine/co-authors.js";
 
 describe("coAuthorTrailers", () => {
   it.each<[string, string, string[]]>([
@@ -35,5 +42,49 @@ describe("coAuthorsOf", () => {
       "Three",
     ];
     expect(coAuthorsOf(messages)).toEqual(["B <b@x>", "A <a@x>"]);
+  });
+});
+
+describe("trailersOf", () => {
+  it("reads every Key: value line, each key (any case) and value once, in the order first met", () => {
+    const messages = [
+      "One\n\nAssisted-by: Claude <noreply@anthropic.com>\nSigned-off-by: Dev <dev@x>",
+      "Two\n\nassisted-by: Claude <noreply@anthropic.com>\nGenerated-by: Codex\n\nhttps://example.com/x",
+    ];
+    expect(trailersOf(messages)).toEqual([
+      { key: "Assisted-by", value: "Claude <noreply@anthropic.com>" },
+      { key: "Signed-off-by", value: "Dev <dev@x>" },
+      { key: "Generated-by", value: "Codex" },
+      { key: "https", value: "//example.com/x" },
+    ]);
+  });
+
+  it.each<[string, string]>([
+    ["a key with a space", "Assisted by: Claude"],
+    ["a key that starts with a dash", "-by: Claude"],
+    ["an empty value", "Assisted-by:   "],
+  ])("ignores %s", (_name, line) => {
+    expect(messageTrailers(`Fix\n\n${line}`)).toEqual([]);
+  });
+
+  it("Co-authored-by values are the same whichever reader", () => {
+    const message = "Fix\n\nCo-Authored-By: A <a@x>\nAssisted-by: B <b@x>";
+    expect(valuesOf(trailersOf([message]), "co-authored-by")).toEqual(coAuthorsOf([message]));
+  });
+});
+
+describe("noReplyLogin", () => {
+  it.each<[string, string | undefined]>([
+    ["Alice <1234+alice@users.noreply.github.com>", "alice"],
+    ["Alice <alice@users.noreply.github.com>", "alice"],
+    ["Copilot <175728472+Copilot@users.noreply.github.com>", "Copilot"],
+    ["dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", "dependabot[bot]"],
+    ["Mona <9+mona_octo@users.noreply.github.com>", "mona_octo"],
+    ["Alice <alice@example.com>", undefined],
+    ["Alice <1+alice@users.noreply.github.com.evil.test>", undefined],
+    ["Alice <1+alice@users.noreply.github.com> and more", undefined],
+    ["1+alice@users.noreply.github.com", undefined],
+  ])("%s", (value, login) => {
+    expect(noReplyLogin(value)).toBe(login);
   });
 });

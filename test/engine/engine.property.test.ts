@@ -141,7 +141,11 @@ describe("evaluate on generated facts", () => {
       fc.property(policy, generatedFacts, (p, f) => {
         const decision = evaluate(p, f);
         expect(TIERS).toContain(decision.tier);
-        expect(decision.conclusion).toBe(decision.requirements.every((r) => r.met) ? "success" : "failure");
+        // Only an enforced requirement (not one of a policy in mode: evaluate) can fail the check.
+        const blocking = decision.requirements.some((r) => !r.met && r.mode !== "evaluate");
+        expect(decision.conclusion).toBe(blocking ? "failure" : "success");
+        expect(decision.wouldFail).toBe(decision.requirements.some((r) => !r.met));
+        expect(decision.mode).toBe(p.mode);
         for (const reason of decision.reasons) expect(rank(reason.tier)).toBeLessThanOrEqual(rank(decision.tier));
         if (decision.reasons.length > 0) expect(decision.reasons.some((r) => r.tier === decision.tier)).toBe(true);
         for (const requirement of decision.requirements) {

@@ -42,6 +42,7 @@ export function facts(overrides: Partial<PullRequestFacts> = {}): PullRequestFac
     reviews: [],
     teamMembers: {},
     coAuthors: [],
+    trailers: [],
     checklist: [],
     ...overrides,
   };

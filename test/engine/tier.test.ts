@@ -422,6 +422,67 @@ describe("agents", () => {
   });
 });
 
+describe("agents.trailers", () => {
+  const trailerPolicy = (trailers?: string[]) =>
+    policy({
+      default_tier: "low",
+      agents: { co_authors: ["*claude*"], ...(trailers ? { trailers } : {}) },
+      tiers: NO_REQUIREMENTS,
+    });
+  const ASSISTED = [{ key: "Assisted-by", value: "Claude <noreply@anthropic.com>" }];
+
+  it.each<[string, string[] | undefined, Partial<PullRequestFacts>, boolean, string | undefined]>([
+    [
+      "a PR marked only by Assisted-by is agent-authored when the key is listed",
+      ["Co-authored-by", "Assisted-by"],
+      { trailers: ASSISTED },
+      true,
+      'Assisted-by trailer "Claude <noreply@anthropic.com>" matches agents.co_authors "*claude*"',
+    ],
+    [
+      "keys compare case-insensitively",
+      ["ASSISTED-BY"],
+      { trailers: [{ key: "assisted-by", value: "claude" }] },
+      true,
+      undefined,
+    ],
+    ["by default only Co-authored-by is read", undefined, { trailers: ASSISTED }, false, undefined],
+    ["a key not listed is not read", ["Co-authored-by", "Generated-by"], { trailers: ASSISTED }, false, undefined],
+    [
+      "Co-authored-by values count when the key is listed",
+      ["Co-authored-by"],
+      { coAuthors: ["Claude <noreply@anthropic.com>"] },
+      true,
+      'co-author "Claude <noreply@anthropic.com>" matches agents.co_authors "*claude*"',
+    ],
+    [
+      "Co-authored-by values do not count when the list leaves it out",
+      ["Assisted-by"],
+      { coAuthors: ["Claude <noreply@anthropic.com>"], trailers: [] },
+      false,
+      undefined,
+    ],
+    [
+      "facts without trailers (an adapter that reads only Co-authored-by) fail closed on another listed key",
+      ["Co-authored-by", "Assisted-by"],
+      { coAuthors: [], trailers: undefined },
+      true,
+      "the commits' Assisted-by trailers were not read: treated as agent-authored",
+    ],
+    [
+      "unread commits: every listed key is unknown",
+      ["Co-authored-by", "Assisted-by"],
+      { trailers: [], coAuthorsComplete: false },
+      true,
+      "the PR has more commits than could be read, so their Co-authored-by, Assisted-by trailers are unknown: treated as agent-authored",
+    ],
+  ])("%s", (_name, trailers, facts, agent, message) => {
+    const decision = run(trailerPolicy(trailers), { files: [file("docs/a.md")], ...facts });
+    expect(decision.agentAuthored).toBe(agent);
+    if (message) expect(decision.reasons.find((r) => r.kind === "agent")?.message).toBe(message);
+  });
+});
+
 describe("policy change and incomplete file list", () => {
   const lowPolicy = policy({ default_tier: "low", tiers: NO_REQUIREMENTS });
 

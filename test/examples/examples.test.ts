@@ -12,6 +12,8 @@ import { evaluate } from "../../src/engine/evaluate.js";
 import { facts } from "../engine/fixtures.js";
 import type {
   ChangedFile,
+  CheckRunFact,
+  CiFacts,
   Decision,
   PullRequestFacts,
   RequirementKind,
@@ -121,6 +123,19 @@ const OLDER = "c0ffee0000000000000000000000000000000000";
 
 import { parseCodeOwners } from "../../src/policy/codeowners.js";
 
+/** A check run on the head commit, passed unless told. */
+function checkRun(name: string, extra: Partial<CheckRunFact> = {}): CheckRunFact {
+  return { id: 1, name, appSlug: "github-actions", status: "completed", conclusion: "success", ...extra };
+}
+
+/** CI on the head commit: test and lint passed, and code scanning's CodeQL. */
+const GREEN_CI: CiFacts = {
+  checkRuns: [checkRun("test"), checkRun("lint"), checkRun("CodeQL", { appSlug: "github-advanced-security" })],
+  statuses: [],
+  complete: true,
+  ownAppSlug: "guardrails",
+};
+
 function pullRequest(overrides: Partial<PullRequestFacts>): PullRequestFacts {
   // The repository's CODEOWNERS at the base: payments code is owned by its on-call lead.
   const codeOwners = parseCodeOwners("/src/payments/ @payments-oncall-lead\n/test/ @erin @acme/qa\n");
@@ -131,6 +146,7 @@ function pullRequest(overrides: Partial<PullRequestFacts>): PullRequestFacts {
     headBranch: "feature/improve",
     codeOwners,
     repositoryOwner: "acme",
+    ci: GREEN_CI,
     ...overrides,
   });
 }
@@ -274,6 +290,40 @@ describe("examples/web-service.yml", () => {
     expect(decision.size).toEqual({ lines: 4, files: 1, ignoredFiles: 1 });
   });
 
+  it("waits for CI: test on a medium PR, and CodeQL only from code scanning on a high one", () => {
+    const medium = { files: [file("src/api/orders.ts"), file("test/api/orders.test.ts")], reviews: [approval("erin")] };
+    expect(evaluate(policy, pullRequest(medium)).conclusion).toBe("success");
+    const running = evaluate(
+      policy,
+      pullRequest({ ...medium, ci: { ...GREEN_CI, checkRuns: [checkRun("test", { status: "in_progress" })] } }),
+    );
+    expect(unmet(running)).toEqual(["checks"]);
+    expect(requirement(running, "checks").message).toBe("waiting for `test` (in progress)");
+
+    const imitated = evaluate(
+      policy,
+      pullRequest({
+        ...paymentsFix,
+        ci: { ...GREEN_CI, checkRuns: [checkRun("test"), checkRun("CodeQL", { appSlug: "someone-elses-app" })] },
+      }),
+    );
+    const codeql = imitated.requirements.find((r) => r.kind === "checks" && r.check?.name === "CodeQL");
+    expect(codeql).toMatchObject({ met: false, sources: ["tier:high"] });
+  });
+
+  it("does not count the approval of a reviewer who pushed to the PR", () => {
+    const decision = evaluate(
+      policy,
+      pullRequest({
+        files: [file("src/api/orders.ts"), file("test/api/orders.test.ts")],
+        reviews: [approval("erin")],
+        contributors: [{ login: "erin", why: "pushed to this PR" }],
+      }),
+    );
+    expect(unmet(decision)).toEqual(["approvals"]);
+    expect(requirement(decision, "approvals").message).toContain("not counted: erin pushed to this PR");
+  });
+
   it("makes a policy change high and asks the security team", () => {
     const decision = evaluate(policy, pullRequest({ files: [file(".github/guardrails.yml", 3, 1)] }));
     expect(decision.tier).toBe("high");
@@ -319,6 +369,28 @@ describe("examples/monorepo.yml", () => {
     expect(decision.agentAuthored).toBe(true);
     expect(decision.tier).toBe("medium");
   });
+
+  it("treats a commit marked only by an Assisted-by trailer as agent-authored", () => {
+    const decision = evaluate(
+      policy,
+      pullRequest({
+        files: [file("docs/faq.md")],
+        trailers: [{ key: "Assisted-by", value: "Claude <noreply@anthropic.com>" }],
+      }),
+    );
+    expect(decision.agentAuthored).toBe(true);
+    expect(decision.tier).toBe("medium");
+  });
+
+  it.each(["AGENTS.md", "services/billing/CLAUDE.md", ".github/copilot-instructions.md", ".cursor/rules/ts.mdc"])(
+    "makes a change to %s, which steers coding agents, high with the platform team",
+    (path) => {
+      const decision = evaluate(policy, pullRequest({ files: [file(path)] }));
+      expect(decision.tier).toBe("high");
+      expect(ruleNames(decision)).toContain("agent-instructions");
+      expect(approverTeams(decision)).toEqual([["platform"]]);
+    },
+  );
 
   it("makes billing code high, with the billing team, a ticket and the customised high checklist", () => {
     const decision = evaluate(
@@ -440,6 +512,44 @@ describe("examples/infrastructure.yml", () => {
     const decision = evaluate(policy, pullRequest({ files: [file("runbooks/failover.md")] }));
     expect(decision.tier).toBe("low");
     expect(decision.conclusion).toBe("success");
+  });
+});
+
+describe("examples/rollout.yml", () => {
+  const policy = example("rollout.yml");
+  const untested = {
+    files: [file("src/app.ts")],
+    ci: { ...GREEN_CI, checkRuns: [checkRun("test", { conclusion: "failure" })] },
+  };
+
+  it("is on trial: a PR that would fail concludes success and says what would fail", () => {
+    const decision = evaluate(policy, pullRequest(untested));
+    expect(decision).toMatchObject({ tier: "medium", conclusion: "success", mode: "evaluate", wouldFail: true });
+    expect(unmet(decision)).toEqual(["approvals", "tests", "checks", "checks"]);
+  });
+
+  it("fails the same PR once switched to enforce", () => {
+    const enforced = loadPolicy(readExample("rollout.yml").replace("\nmode: evaluate\n", "\nmode: enforce\n"));
+    if (!enforced.ok) throw new Error(JSON.stringify(enforced.problems));
+    expect(evaluate(enforced.policy, pullRequest(untested))).toMatchObject({ conclusion: "failure", mode: "enforce" });
+  });
+
+  it("lets lint be skipped, but only GitHub Actions' lint counts", () => {
+    const decision = evaluate(
+      policy,
+      pullRequest({
+        files: [file("src/app.ts"), file("test/app.test.ts")],
+        reviews: [approval("erin")],
+        ci: { ...GREEN_CI, checkRuns: [checkRun("test"), checkRun("lint", { conclusion: "skipped" })] },
+      }),
+    );
+    expect(decision).toMatchObject({ conclusion: "success", wouldFail: false });
+  });
+
+  it("makes a workflow change high with the platform team", () => {
+    const decision = evaluate(policy, pullRequest({ files: [file(".github/workflows/test.yml")] }));
+    expect(decision.tier).toBe("high");
+    expect(approverTeams(decision)).toEqual([["platform"]]);
   });
 });
 

@@ -276,6 +276,8 @@ describe("applyOverride", () => {
   const decision: Decision = {
     tier: "high",
     conclusion: "failure",
+    mode: "enforce",
+    wouldFail: true,
     reasons: [],
     requirements: [
       { kind: "approvals", met: false, message: "0 of 1", howTo: "", sources: ["tier:high"], local: false },

@@ -629,11 +629,12 @@ describe("defaults", () => {
       size: { ignore: [] },
       tests: { source: DEFAULT_SOURCE_GLOBS, tests: DEFAULT_TEST_GLOBS, exempt_label: DEFAULT_EXEMPT_LABEL },
       ticket: { pattern: DEFAULT_TICKET_PATTERN },
-      agents: { authors: [], co_authors: [], min_tier: "medium" },
+      agents: { authors: [], co_authors: [], trailers: ["Co-authored-by"], min_tier: "medium" },
       policy_change: {},
-      approvals: { stale: "discard", request_reviews: false },
+      approvals: { stale: "discard", request_reviews: false, ignore_contributors: false },
       tiers: DEFAULT_TIER_REQUIREMENTS,
       labels: { prefix: "risk:" },
+      mode: "enforce",
     });
   });
 
@@ -665,7 +666,12 @@ describe("defaults", () => {
   it("a section given partly gets defaults for the rest", () => {
     const policy = policyOf("version: 1\ntests:\n  source: ['app/**']\nagents:\n  authors: ['*[bot]']\n");
     expect(policy.tests).toEqual({ source: ["app/**"], tests: DEFAULT_TEST_GLOBS, exempt_label: DEFAULT_EXEMPT_LABEL });
-    expect(policy.agents).toEqual({ authors: ["*[bot]"], co_authors: [], min_tier: "medium" });
+    expect(policy.agents).toEqual({
+      authors: ["*[bot]"],
+      co_authors: [],
+      trailers: ["Co-authored-by"],
+      min_tier: "medium",
+    });
   });
 
   it("an approver group's count defaults to 1", () => {

@@ -79,6 +79,9 @@ function check(values: ParsedArgs["values"], io: Io): number {
     flag(values, "json") ? renderJson(report) : renderHuman(report, styleFor({ isTTY: io.stdoutIsTTY }, io.env)),
   );
 
-  const localUnmet = decision.requirements.some((requirement) => requirement.local && !requirement.met);
+  // A policy on trial (mode: evaluate) never fails, here as on GitHub.
+  const localUnmet = decision.requirements.some(
+    (requirement) => requirement.local && !requirement.met && requirement.mode !== "evaluate",
+  );
   return flag(values, "strict") && localUnmet ? EXIT.problems : EXIT.ok;
 }
