@@ -28,52 +28,96 @@ export function assessTier(
   classified: ClassifiedFile[],
 ): TierResult {
   const { policy } = compiled;
-  const reasons: Reason[] = [];
+  const grouped = groupFiles(policy.rules.length, classified);
+  const reasons: Reason[] = [...ruleReasons(policy, grouped)];
+  const { lines, countedFiles, ignoredFiles, policyFiles } = grouped;
+  const size = sizeReason(policy.size, lines, countedFiles);
+  if (size) reasons.push(size);
+  const agent = agentMatch(compiled, facts);
+  if (agent)
+    reasons.push({
+      kind: "agent",
+      tier: policy.agents.min_tier,
+      pattern: agent.pattern,
+      value: agent.value,
+      message: agent.message,
+    });
+  if (policyFiles.length > 0)
+    reasons.push({
+      kind: "policy_change",
+      tier: "high",
+      files: policyFiles,
+      message: `the PR changes the policy file ${POLICY_PATH}`,
+    });
+  if (!facts.filesComplete) reasons.push(incompleteReason(facts));
+  const tier = reasons.reduce<Tier>((highest, reason) => maxTier(highest, reason.tier), "low");
+  return {
+    tier,
+    reasons,
+    matchedRules: grouped.filesByRule.flatMap((files, index) => (files.length ? [index] : [])),
+    agentAuthored: agent !== undefined,
+    policyChanged: policyFiles.length > 0,
+    size: { lines, files: countedFiles, ignoredFiles },
+  };
+}
 
-  const filesByRule = policy.rules.map((): string[] => []);
-  const unmatched: string[] = [];
-  const policyFiles: string[] = [];
-  // A Map, not an object: a file may be called `constructor` or `__proto__`.
-  const renamedFrom = new Map<string, string>();
-  let lines = 0;
-  let countedFiles = 0;
-  let ignoredFiles = 0;
+interface GroupedFiles {
+  filesByRule: string[][];
+  unmatched: string[];
+  policyFiles: string[];
+  /** A Map, not an object: a file may be called `constructor` or `__proto__`. */
+  renamedFrom: Map<string, string>;
+  lines: number;
+  countedFiles: number;
+  ignoredFiles: number;
+}
+
+/** The changed files by rule, those no rule matches, the policy file, renames and the size figures. */
+function groupFiles(ruleCount: number, classified: ClassifiedFile[]): GroupedFiles {
+  const grouped: GroupedFiles = {
+    filesByRule: Array.from({ length: ruleCount }, (): string[] => []),
+    unmatched: [],
+    policyFiles: [],
+    renamedFrom: new Map(),
+    lines: 0,
+    countedFiles: 0,
+    ignoredFiles: 0,
+  };
   const hits = new Set<number>();
   for (const { file, paths, classes } of classified) {
     // Every path must be governed: a file renamed out of a rule's folder into an unmatched place
     // gets the rule's tier by its old path and default_tier by its new one.
-    if (classes.length === 1) {
-      const rules = classes[0]!.rules;
-      if (rules.length === 0) unmatched.push(file.path);
-      for (const index of rules) filesByRule[index]!.push(file.path);
-    } else {
-      hits.clear();
-      for (const cls of classes) for (const rule of cls.rules) hits.add(rule);
-      if (classes.some((cls) => cls.rules.length === 0)) unmatched.push(file.path);
-      for (const index of hits) filesByRule[index]!.push(file.path);
-    }
-    if (paths.length > 1) renamedFrom.set(file.path, paths[1]!);
-    if (paths.includes(POLICY_PATH)) policyFiles.push(file.path);
+    hits.clear();
+    for (const cls of classes) for (const rule of cls.rules) hits.add(rule);
+    if (classes.some((cls) => cls.rules.length === 0)) grouped.unmatched.push(file.path);
+    for (const index of hits) grouped.filesByRule[index]!.push(file.path);
+    if (paths.length > 1) grouped.renamedFrom.set(file.path, paths[1]!);
+    if (paths.includes(POLICY_PATH)) grouped.policyFiles.push(file.path);
     // A rename counts unless both of its paths are ignored: renaming code to `x.snap` hides nothing.
-    if (classes.every((cls) => cls.sizeIgnored)) ignoredFiles++;
+    if (classes.every((cls) => cls.sizeIgnored)) grouped.ignoredFiles++;
     else {
-      countedFiles++;
-      lines += file.additions + file.deletions;
+      grouped.countedFiles++;
+      grouped.lines += file.additions + file.deletions;
     }
   }
+  return grouped;
+}
+
+/** A reason per matched rule, and one for the files no rule matches (default_tier). */
+function ruleReasons(policy: CompiledPolicy["policy"], grouped: GroupedFiles): Reason[] {
   const renamesAmong = (files: string[]) => {
-    const entries = files.filter((f) => renamedFrom.has(f)).map((f) => [f, renamedFrom.get(f)!] as const);
+    const entries = files
+      .filter((f) => grouped.renamedFrom.has(f))
+      .map((f) => [f, grouped.renamedFrom.get(f)!] as const);
     // Without a prototype, a lookup of `constructor` finds nothing rather than Object's.
     return entries.length
       ? { renamedFrom: Object.assign(Object.create(null) as Record<string, string>, Object.fromEntries(entries)) }
       : {};
   };
-
-  const matchedRules: number[] = [];
-  filesByRule.forEach((files, index) => {
+  const reasons: Reason[] = [];
+  grouped.filesByRule.forEach((files, index) => {
     if (files.length === 0) return;
     const rule = policy.rules[index]!;
-    matchedRules.push(index);
     reasons.push({
       kind: "rule",
       tier: rule.tier,
@@ -84,7 +128,8 @@ export function assessTier(
       message: `rule "${rule.name}"${rule.description ? ` (${rule.description.replace(/\s+/g, " ").trim()})` : ""} matches ${plural(files.length, "file")}`,
     });
   });
-  if (unmatched.length > 0) {
+  const { unmatched } = grouped;
+  if (unmatched.length > 0)
     reasons.push({
       kind: "default",
       tier: policy.default_tier,
@@ -92,78 +137,50 @@ export function assessTier(
       ...renamesAmong(unmatched),
       message: `${plural(unmatched.length, "file")} ${unmatched.length === 1 ? "matches" : "match"} no rule (default_tier)`,
     });
-  }
+  return reasons;
+}
 
-  const sizeTier = sizeEscalation(policy.size, lines, countedFiles);
-  if (sizeTier) {
-    const threshold = policy.size[sizeTier]!;
-    const byLines = threshold.lines !== undefined && lines >= threshold.lines;
-    reasons.push({
-      kind: "size",
-      tier: sizeTier,
-      lines,
-      fileCount: countedFiles,
-      message: byLines
-        ? `${lines} changed lines ≥ ${threshold.lines} (size.${sizeTier}.lines)`
-        : `${countedFiles} changed files ≥ ${threshold.files} (size.${sizeTier}.files)`,
-    });
-  }
-
-  const agent = agentMatch(compiled, facts);
-  if (agent) {
-    reasons.push({
-      kind: "agent",
-      tier: policy.agents.min_tier,
-      pattern: agent.pattern,
-      value: agent.value,
-      message: agent.message,
-    });
-  }
-
-  if (policyFiles.length > 0) {
-    reasons.push({
-      kind: "policy_change",
-      tier: "high",
-      files: policyFiles,
-      message: `the PR changes the policy file ${POLICY_PATH}`,
-    });
-  }
-
-  if (!facts.filesComplete) {
-    const unjudged = facts.unjudgedFiles ?? [];
-    const overBudget = facts.unjudgedOverBudget ?? 0;
-    const tooDeep = unjudged.length - overBudget;
-    const why = [
-      ...(tooDeep > 0
-        ? [
-            `${tooDeep} changed path${tooDeep === 1 ? " is" : "s are"} deeper than ${MAX_PATH_SEGMENTS} folders and cannot be judged`,
-          ]
-        : []),
-      ...(overBudget > 0
-        ? [
-            `${overBudget} changed path${overBudget === 1 ? " was" : "s were"} not judged: matching the paths against the policy's globs ran past the work budget of one evaluation (a policy and paths built to be slow, or very long paths against many wildcard globs)`,
-          ]
-        : []),
-    ];
-    reasons.push({
-      kind: "incomplete",
-      tier: "high",
-      fileCount: facts.files.length,
-      ...(unjudged.length ? { files: unjudged.slice(0, 20) } : {}),
-      message: unjudged.length
-        ? `${why.join("; ")}; the PR is treated as high risk and every rule's and the policy change's requirements apply`
-        : `only the first ${facts.files.length} changed files were listed; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
-    });
-  }
-
-  const tier = reasons.reduce<Tier>((highest, reason) => maxTier(highest, reason.tier), "low");
+function sizeReason(size: CompiledPolicy["policy"]["size"], lines: number, files: number): Reason | undefined {
+  const sizeTier = sizeEscalation(size, lines, files);
+  if (!sizeTier) return undefined;
+  const threshold = size[sizeTier]!;
+  const byLines = threshold.lines !== undefined && lines >= threshold.lines;
   return {
-    tier,
-    reasons,
-    matchedRules,
-    agentAuthored: agent !== undefined,
-    policyChanged: policyFiles.length > 0,
-    size: { lines, files: countedFiles, ignoredFiles },
+    kind: "size",
+    tier: sizeTier,
+    lines,
+    fileCount: files,
+    message: byLines
+      ? `${lines} changed lines ≥ ${threshold.lines} (size.${sizeTier}.lines)`
+      : `${files} changed files ≥ ${threshold.files} (size.${sizeTier}.files)`,
+  };
+}
+
+/** The file list is incomplete (GitHub's cap, paths too deep, the matching budget): high, and why. */
+function incompleteReason(facts: PullRequestFacts): Reason {
+  const unjudged = facts.unjudgedFiles ?? [];
+  const overBudget = facts.unjudgedOverBudget ?? 0;
+  const tooDeep = unjudged.length - overBudget;
+  const why = [
+    ...(tooDeep > 0
+      ? [
+          `${tooDeep} changed path${tooDeep === 1 ? " is" : "s are"} deeper than ${MAX_PATH_SEGMENTS} folders and cannot be judged`,
+        ]
+      : []),
+    ...(overBudget > 0
+      ? [
+          `${overBudget} changed path${overBudget === 1 ? " was" : "s were"} not judged: matching the paths against the policy's globs ran past the work budget of one evaluation (a policy and paths built to be slow, or very long paths against many wildcard globs)`,
+        ]
+      : []),
+  ];
+  return {
+    kind: "incomplete",
+    tier: "high",
+    fileCount: facts.files.length,
+    ...(unjudged.length ? { files: unjudged.slice(0, 20) } : {}),
+    message: unjudged.length
+      ? `${why.join("; ")}; the PR is treated as high risk and every rule's and the policy change's requirements apply`
+      : `only the first ${facts.files.length} changed files were listed; the list is incomplete, so the PR is treated as high risk and every rule's and the policy change's requirements apply`,
   };
 }
 
