@@ -95,9 +95,11 @@ function notAPathLine(line: string): Read | undefined {
   if (/^\d+ files? changed(, \d+ insertions?\(\+\))?(, \d+ deletions?\(-\))?$/.test(line))
     return { problem: "the --stat summary line, not a file: left out" };
   if (/^(diff --git |index [0-9a-f]+\.\.|--- |\+\+\+ |@@ )/.test(line))
-    return { problem: "a line of a patch, not a path: paste `git diff --numstat` or `--name-status` output" };
+    return { problem: "a line of a patch, not a path: paste the output of git diff --numstat or --name-status" };
   if (/^\S.*\s\|\s+(\d+\s*[+-]*|Bin\b.*)$/.test(line))
-    return { problem: "a `git diff --stat` line (its + and - are scaled, not counts): paste `--numstat` instead" };
+    return {
+      problem: "a line of git diff --stat (its + and - are scaled, not counts): paste --numstat output instead",
+    };
   if (/^(\$ |git )/.test(line)) return { problem: "a command, not a path" };
   if (/^(On branch |Changes (not staged|to be committed)|Untracked files|\(use "git )/.test(line))
     return { skip: true };

@@ -151,8 +151,8 @@ tiers:
       - teams: [security]
 `;
     const codeowners = "# owners\n/src/auth/ @acme/security\n/docs/ @mona\n*.png @acme/design @other-org/design\n";
-    const requirement = (json: Record<string, any>, kind: string) =>
-      (json.requirements as { kind: string }[]).find((r) => r.kind === kind) as Record<string, any>;
+    const requirement = (json: Record<string, unknown>, kind: string) =>
+      (json.requirements as { kind: string; met: boolean; message: string }[]).find((r) => r.kind === kind)!;
 
     it("meets codeowners: true and a team approver group with a member's approval", async () => {
       const answer = await post("/api/simulate", {
