@@ -5,7 +5,7 @@
  * summary's playground link, src/web/playground-link.ts); only web platform APIs.
  */
 import { parseChangedPaths, type PathProblem } from "./changed-paths.js";
-import type { SimulateBody } from "./simulation.js";
+import { LOGIN, TEAM, type SimulateBody } from "./simulation.js";
 
 export { parsePathLine } from "./changed-paths.js";
 
@@ -92,8 +92,16 @@ export function parseTeams(text: string): { teams: Record<string, string[]>; pro
     if (line === "") return;
     const match = /^@?([^\s:]+)\s*:\s*(.*)$/.exec(line);
     if (!match) return void problems.push({ line: index + 1, message: "expected org/team: login, login" });
+    const team = match[1]!;
+    if (!TEAM.test(team))
+      return void problems.push({
+        line: index + 1,
+        message: `"${team}" is no team: write org/team, such as acme/security`,
+      });
     const members = list(match[2]!, /[,\s]+/).map((login) => login.replace(/^@/, ""));
-    teams[match[1]!] = [...(teams[match[1]!] ?? []), ...members];
+    const wrong = members.find((login) => !LOGIN.test(login));
+    if (wrong !== undefined) return void problems.push({ line: index + 1, message: `"${wrong}" is no GitHub login` });
+    teams[team] = [...(teams[team] ?? []), ...members];
   });
   return { teams, problems };
 }

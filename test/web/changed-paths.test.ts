@@ -199,7 +199,7 @@ describe("lines that are not paths", () => {
       labels: "",
       approvals: "alice",
       codeowners: "/src/ @acme/security\n",
-      teams: "acme/security: alice, @erin\nnot a team line",
+      teams: "acme/security: alice, @erin\nnot a team line\nsecurity: bob\nacme/x: b@d",
     };
     const request = playgroundRequest(state);
     expect(request.body).toEqual({
@@ -215,6 +215,10 @@ describe("lines that are not paths", () => {
       teams: { "acme/security": ["alice", "erin"] },
     });
     expect(request.pathProblems).toEqual([{ line: 2, message: expect.stringContaining("patch") }]);
-    expect(request.teamsProblems).toEqual([{ line: 2, message: "expected org/team: login, login" }]);
+    expect(request.teamsProblems).toEqual([
+      { line: 2, message: "expected org/team: login, login" },
+      { line: 3, message: '"security" is no team: write org/team, such as acme/security' },
+      { line: 4, message: '"b@d" is no GitHub login' },
+    ]);
   });
 });
