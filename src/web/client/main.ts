@@ -19,7 +19,7 @@ import {
   lineNumbers,
 } from "@codemirror/view";
 import examplePolicy from "../../../examples/web-service.yml";
-import type { DecisionOutput } from "../../cli/decision-schema.js";
+import type { DecisionOutput } from "../../report/decision-schema.js";
 import { parseCodeOwners } from "../../policy/codeowners.js";
 import type { PathProblem } from "../changed-paths.js";
 import { decodeState, encodeState, playgroundRequest, type PlaygroundState } from "../playground-state.js";
