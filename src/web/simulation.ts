@@ -153,7 +153,7 @@ export function simulatedFacts(
     filesComplete: true,
     // As in the CLI: who applied a label is unknown, so the exempt label does not waive tests.
     labels: (pr.labels ?? []).map((name) => ({ name })),
-    // Each login approved the head, as a member of the organisation (teams are unknown: none).
+    // Each login approved the head, as a member of the organisation (of its teams, those `teams` lists).
     reviews: (pr.approvals ?? []).map((login) => ({
       author: login,
       authorIsBot: login.toLowerCase().endsWith("[bot]"),
