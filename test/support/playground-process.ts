@@ -40,7 +40,8 @@ export class PlaygroundProcess {
       stdio: ["ignore", "pipe", "pipe"],
     });
     const process_ = new PlaygroundProcess(child, cwd);
-    const deadline = Date.now() + 15_000;
+    // Generous: the machine running the tests may be loaded.
+    const deadline = Date.now() + 45_000;
     let exited = false;
     void process_.exited.then(() => (exited = true));
     while (!process_.url && !exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));

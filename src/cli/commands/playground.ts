@@ -35,6 +35,11 @@ export async function playgroundCommand(args: string[], io: Io): Promise<number>
   // Warnings and errors only, as JSON lines on stderr: stdout says where the page is.
   const log = pino({ level: io.env.LOG_LEVEL ?? "warn" }, pino.destination(2));
   const server = createHttpServer({ log, inFlight: () => 0, plugins: [playgroundRoutes()] });
+  // Listened for before the URL is printed: a Ctrl-C right after it still closes the server.
+  const stopped = new Promise<string>((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
   try {
     await server.listen({ port, host });
   } catch (error) {
@@ -55,10 +60,7 @@ export async function playgroundCommand(args: string[], io: Io): Promise<number>
       "",
     ].join("\n"),
   );
-  const signal = await new Promise<string>((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
+  const signal = await stopped;
   await server.close();
   io.stderr(`guardrails playground: stopped (${signal})\n`);
   return EXIT.ok;
