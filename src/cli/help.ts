@@ -10,6 +10,7 @@ Commands:
   schema              Print the JSON Schema of the policy file
   audit               Export the merged pull requests of a period with their guardrails result
   doctor              Tell whether a repository is really guarded, and what to fix
+  playground          Serve the policy playground and its API locally, with no GitHub App
   help [COMMAND]      Show help for a command
 
 Options:
@@ -142,4 +143,21 @@ reported unknown), GITHUB_API_URL (GitHub Enterprise Server: https://HOST/api/v3
 
 Exit codes: 0 guarded (required and pinned), 1 a pull request can be merged without the app's
 check (not required, required from any source or another app, or unknown), 2 usage or GitHub error.
+`;
+
+export const PLAYGROUND_HELP = `Usage: guardrails playground [--port N] [--host ADDRESS]
+
+Serves the policy playground (GET /playground) and its API (POST /api/validate, POST
+/api/simulate; docs/api.md) on this machine, with no GitHub App and no credentials: try a policy,
+a CODEOWNERS file and team memberships against a pull request's paths (paste git diff --numstat
+or --name-status output). Prints the page's URL; runs until Ctrl-C.
+
+Options:
+  --port N          The port (default 3000; 0 picks a free one, printed)
+  --host ADDRESS    The address to listen on (default 127.0.0.1, this machine only; the page and
+                    the API have no login, so 0.0.0.0 lets anyone who can reach the machine use them)
+  -h, --help        Show this help
+
+Needs the built page (npm run build). Exit codes: 0 stopped by Ctrl-C or SIGTERM, 2 usage error,
+port in use, or page not built.
 `;

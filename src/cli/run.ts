@@ -5,10 +5,19 @@
 import { auditCommand } from "./commands/audit.js";
 import { checkCommand } from "./commands/check.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { playgroundCommand } from "./commands/playground.js";
 import { schemaCommand } from "./commands/schema.js";
 import { validateCommand } from "./commands/validate.js";
 import { CliError, EXIT, UsageError } from "./errors.js";
-import { AUDIT_HELP, CHECK_HELP, DOCTOR_HELP, PROGRAM_HELP, SCHEMA_HELP, VALIDATE_HELP } from "./help.js";
+import {
+  AUDIT_HELP,
+  CHECK_HELP,
+  DOCTOR_HELP,
+  PLAYGROUND_HELP,
+  PROGRAM_HELP,
+  SCHEMA_HELP,
+  VALIDATE_HELP,
+} from "./help.js";
 import type { Io } from "./io.js";
 import { didYouMean } from "./suggest.js";
 import { packageVersion } from "./version.js";
@@ -22,6 +31,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   schema: { run: schemaCommand, help: SCHEMA_HELP },
   audit: { run: auditCommand, help: AUDIT_HELP },
   doctor: { run: doctorCommand, help: DOCTOR_HELP },
+  playground: { run: playgroundCommand, help: PLAYGROUND_HELP },
 };
 
 export function run(argv: string[], io: Io): number | Promise<number> {

@@ -1,7 +1,8 @@
 /**
  * The HTTP front of the app, on Fastify: the webhook endpoint (src/http/ingress.ts), /healthz,
  * /readyz, /ping, and whatever routes other modules add as Fastify plugins (`plugins`, or `register` on
- * the returned instance before `listen`). The server is returned not yet listening.
+ * the returned instance before `listen`). The server is returned not yet listening. Without
+ * `probot` it has no webhook endpoint: `guardrails playground` serves its routes so, with no App.
  *
  * Every request body the server holds before it knows the sender is bounded: the webhook's by
  * its 25 MB cap and a shared byte budget (src/http/body-budget.ts), other routes' by Fastify's
@@ -14,6 +15,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
   type FastifyPluginCallback,
+  type FastifyRequest,
 } from "fastify";
 import type { Logger } from "pino";
 import type { Probot } from "probot";
@@ -27,12 +29,18 @@ export type HttpPlugin =
   | FastifyPluginCallback
   | { plugin: FastifyPluginAsync<never> | FastifyPluginCallback<never>; options?: Record<string, unknown> };
 
-export interface HttpServerOptions {
-  probot: Probot;
+/** The webhook endpoint's part of the options: all of it, or none (a server without the App). */
+type WebhookOptions =
+  | {
+      probot: Probot;
+      webhookPath: string;
+      /** The webhook secret Probot was given; the ingress checks signatures itself, while reading. */
+      webhookSecret: string;
+    }
+  | { probot?: undefined; webhookPath?: undefined; webhookSecret?: undefined };
+
+export type HttpServerOptions = WebhookOptions & {
   log: Logger;
-  webhookPath: string;
-  /** The webhook secret Probot was given; the ingress checks signatures itself, while reading. */
-  webhookSecret: string;
   /** Work in flight, reported by /healthz. */
   inFlight: () => number;
   /** What GET /readyz checks (503 with the first problem; 200 when there is none, or nothing to check). */
@@ -49,7 +57,7 @@ export interface HttpServerOptions {
   trustProxy?: readonly string[];
   /** Routes added by other modules, registered after the app's own. */
   plugins?: readonly HttpPlugin[];
-}
+};
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -84,10 +92,15 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     if (status === 503) reply.header("retry-after", "1");
     return reply.code(status).send({ error: status === 500 ? "internal error" : error.message });
   });
-  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: "not found" }));
+  // As every error of the API (docs/api.md): what is wrong, and which part of the request it is.
+  const notFound = (request: FastifyRequest) => ({
+    error: `url: no route ${request.method} ${request.url.split("?")[0]!.slice(0, 200)}`,
+    field: "url",
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(notFound(request)));
   // An unknown path is answered before its body is read (Node then discards the body unread).
   app.addHook("onRequest", async (request, reply) => {
-    if (request.is404) return reply.code(404).send({ error: "not found" });
+    if (request.is404) return reply.code(404).send(notFound(request));
     return undefined;
   });
   app.addHook("preParsing", budgetBodies(budget));
@@ -104,18 +117,19 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
   app.get("/ping", async (_request, reply) => reply.type("text/plain").send("PONG"));
 
-  app.register(
-    webhookIngress({
-      probot: options.probot,
-      log: options.log,
-      webhookPath: options.webhookPath,
-      webhookSecret: options.webhookSecret,
-      budget,
-      maxBodyBytes: options.maxBodyBytes,
-      processingTimeoutMs: options.processingTimeoutMs,
-      bodyTimeoutMs,
-    }),
-  );
+  if (options.probot)
+    app.register(
+      webhookIngress({
+        probot: options.probot,
+        log: options.log,
+        webhookPath: options.webhookPath,
+        webhookSecret: options.webhookSecret,
+        budget,
+        maxBodyBytes: options.maxBodyBytes,
+        processingTimeoutMs: options.processingTimeoutMs,
+        bodyTimeoutMs,
+      }),
+    );
   for (const plugin of options.plugins ?? []) {
     if (typeof plugin === "function") app.register(plugin);
     // Any plugin's options type takes `never`; the options given are the plugin's own business.

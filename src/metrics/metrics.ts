@@ -17,7 +17,18 @@ export function collectProcessMetrics(): void {
   if (defaultsCollected) return;
   defaultsCollected = true;
   collectDefaultMetrics({ register: registry });
+  // prom-client also names three gauges `nodejs_active_{handles,requests,resources}_total`, a
+  // suffix Prometheus reserves for counters (`promtool check metrics` fails the scrape on them).
+  // Each is the sum of the per-type gauge without `_total` (`sum(nodejs_active_handles)`): left out.
+  for (const name of UNCONVENTIONAL_DEFAULT_GAUGES)
+    if (registry.getSingleMetric(name)) registry.removeSingleMetric(name);
 }
+
+const UNCONVENTIONAL_DEFAULT_GAUGES = [
+  "nodejs_active_handles_total",
+  "nodejs_active_requests_total",
+  "nodejs_active_resources_total",
+];
 
 /** Outcomes of one webhook delivery at the HTTP front and in the app. */
 export type DeliveryOutcome = "evaluated" | "ignored" | "rejected_signature" | "rejected" | "failed" | "accepted";

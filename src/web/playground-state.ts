@@ -4,11 +4,17 @@
  * JSON, deflate-compressed, base64url). Runs in the browser and on the server (the check
  * summary's playground link, src/web/playground-link.ts); only web platform APIs.
  */
-import type { SimulateBody } from "./simulation.js";
+import { parseChangedPaths, type PathProblem } from "./changed-paths.js";
+import { LOGIN, TEAM, type SimulateBody } from "./simulation.js";
+
+export { parsePathLine } from "./changed-paths.js";
 
 export interface PlaygroundState {
   policy: string;
-  /** Changed paths, one per line: `path`, `old -> new`, then optional `+added -deleted` and `(status)`. */
+  /**
+   * Changed paths, one per line: `path`, `old -> new`, then optional `+added -deleted` and
+   * `(status)`; or pasted `git diff --numstat` / `--name-status` output (src/web/changed-paths.ts).
+   */
   paths: string;
   author: string;
   /** `Name <email>` values, one per line. */
@@ -20,6 +26,10 @@ export interface PlaygroundState {
   labels: string;
   /** Comma-separated logins. */
   approvals: string;
+  /** The repository's CODEOWNERS text (empty: none). Absent in links made before it existed. */
+  codeowners?: string;
+  /** Team memberships, one team per line: `org/team: login, login`. */
+  teams?: string;
   /** Shown above the form: where the state came from (e.g. a PR, and what did not fit). */
   note?: string;
 }
@@ -36,45 +46,14 @@ const STATE_KEYS = [
   "body",
   "labels",
   "approvals",
+  "codeowners",
+  "teams",
   "note",
 ] as const;
+/** Keys a link may lack (older links, the check summary's): read as empty. */
+const OPTIONAL_KEYS = new Set<string>(["note", "codeowners", "teams"]);
 
-const STATUSES = new Set(["added", "removed", "modified", "renamed", "copied", "changed", "unchanged"]);
 const ARROW = " -> ";
-
-type SimulatedFile = SimulateBody["pull_request"]["files"][number];
-
-/** One line of the paths box as a file of the simulate body (undefined for a blank line). */
-export function parsePathLine(line: string): SimulatedFile | undefined {
-  let rest = line.trim();
-  if (rest === "") return undefined;
-  let additions: number | undefined;
-  let deletions: number | undefined;
-  let status: string | undefined;
-  // Trailing `+N`, `-N` and `(status)` tokens, in any order.
-  for (;;) {
-    const match = /\s+(\+\d+|-\d+|\([a-z]+\))$/.exec(rest);
-    if (!match) break;
-    const token = match[1]!;
-    if (token.startsWith("(")) {
-      const word = token.slice(1, -1);
-      if (!STATUSES.has(word) || status !== undefined) break;
-      status = word;
-    } else if (token.startsWith("+") && additions === undefined) additions = Number(token.slice(1));
-    else if (token.startsWith("-") && deletions === undefined) deletions = Number(token.slice(1));
-    else break;
-    rest = rest.slice(0, match.index).trimEnd();
-  }
-  const arrow = rest.indexOf(ARROW);
-  const file: SimulatedFile =
-    arrow >= 0
-      ? { path: rest.slice(arrow + ARROW.length).trim(), previous_path: rest.slice(0, arrow).trim() }
-      : { path: rest };
-  if (status !== undefined) file.status = status as SimulatedFile["status"];
-  if (additions !== undefined) file.additions = additions;
-  if (deletions !== undefined) file.deletions = deletions;
-  return file;
-}
 
 /** A file as one line of the paths box (parsePathLine reads it back). */
 export function formatPathLine(file: {
@@ -101,12 +80,43 @@ const list = (text: string, separator: RegExp) =>
     .map((item) => item.trim())
     .filter((item) => item !== "");
 
-/** The body of `POST /api/simulate` for this state. */
-export function simulateBody(state: PlaygroundState): SimulateBody {
+/** A line of the teams box that cannot be read: which line and why. */
+export type TeamsProblem = PathProblem;
+
+/** The teams box: `org/team: alice, bob` per line (`#` starts a comment). */
+export function parseTeams(text: string): { teams: Record<string, string[]>; problems: TeamsProblem[] } {
+  const teams: Record<string, string[]> = {};
+  const problems: TeamsProblem[] = [];
+  text.split(/\r\n|\r|\n/).forEach((raw, index) => {
+    const line = raw.replace(/#.*/, "").trim();
+    if (line === "") return;
+    const match = /^@?([^\s:]+)\s*:\s*(.*)$/.exec(line);
+    if (!match) return void problems.push({ line: index + 1, message: "expected org/team: login, login" });
+    const team = match[1]!;
+    if (!TEAM.test(team))
+      return void problems.push({
+        line: index + 1,
+        message: `"${team}" is no team: write org/team, such as acme/security`,
+      });
+    const members = list(match[2]!, /[,\s]+/).map((login) => login.replace(/^@/, ""));
+    const wrong = members.find((login) => !LOGIN.test(login));
+    if (wrong !== undefined) return void problems.push({ line: index + 1, message: `"${wrong}" is no GitHub login` });
+    teams[team] = [...(teams[team] ?? []), ...members];
+  });
+  return { teams, problems };
+}
+
+/** What the form says, as the body of `POST /api/simulate`, and the lines of it that were left out. */
+export interface PlaygroundRequest {
+  body: SimulateBody;
+  pathProblems: PathProblem[];
+  teamsProblems: TeamsProblem[];
+}
+
+export function playgroundRequest(state: PlaygroundState): PlaygroundRequest {
   const optional = (value: string) => (value.trim() === "" ? undefined : value.trim());
-  const pr: SimulateBody["pull_request"] = {
-    files: state.paths.split(/\r\n|\r|\n/).flatMap((line) => parsePathLine(line) ?? []),
-  };
+  const paths = parseChangedPaths(state.paths);
+  const pr: SimulateBody["pull_request"] = { files: paths.files };
   const author = optional(state.author);
   if (author !== undefined) pr.author = author;
   const title = optional(state.title);
@@ -120,7 +130,16 @@ export function simulateBody(state: PlaygroundState): SimulateBody {
   if (labels.length) pr.labels = labels;
   const approvals = list(state.approvals, /[,\s]+/);
   if (approvals.length) pr.approvals = approvals;
-  return { policy: state.policy, pull_request: pr };
+  const body: SimulateBody = { policy: state.policy, pull_request: pr };
+  if ((state.codeowners ?? "").trim() !== "") body.codeowners = state.codeowners;
+  const teams = parseTeams(state.teams ?? "");
+  if (Object.keys(teams.teams).length) body.teams = teams.teams;
+  return { body, pathProblems: paths.problems, teamsProblems: teams.problems };
+}
+
+/** The body of `POST /api/simulate` for this state. */
+export function simulateBody(state: PlaygroundState): SimulateBody {
+  return playgroundRequest(state).body;
 }
 
 /** `s=<base64url of deflate-raw(JSON)>`: the fragment of a share link, without the `#`. */
@@ -144,7 +163,7 @@ export async function decodeState(fragment: string): Promise<PlaygroundState | u
     for (const key of STATE_KEYS) {
       const field = data[key];
       if (typeof field === "string") state[key] = field;
-      else if (key !== "note") state[key] = "";
+      else if (!OPTIONAL_KEYS.has(key)) state[key] = "";
     }
     return state as unknown as PlaygroundState;
   } catch {
@@ -153,7 +172,7 @@ export async function decodeState(fragment: string): Promise<PlaygroundState | u
 }
 
 async function pipeThrough(bytes: Uint8Array, transform: CompressionStream | DecompressionStream): Promise<Uint8Array> {
-  // The casts bridge Node's and the DOM's typings of the same web streams.
+  // The cast gives the bytes the ArrayBuffer (not shared) backing a Blob wants.
   const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(transform);
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

@@ -65,7 +65,7 @@ function loadAssets(dir: string): Map<string, Asset> | undefined {
 export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): FastifyPluginAsync {
   const limit = options.maxInFlightPerClient ?? DEFAULT_MAX_IN_FLIGHT_PER_CLIENT;
   const assetsDir = options.assetsDir ?? DEFAULT_ASSETS_DIR;
-  return async function playground(app) {
+  return function playground(app) {
     const assets = loadAssets(assetsDir);
     if (!assets)
       app.log.warn({ assetsDir }, "the playground page is not built (npm run build): GET /playground answers 503");
@@ -80,7 +80,10 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
         return reply
           .code(429)
           .header("retry-after", "1")
-          .send({ error: `too many requests in flight from this client (at most ${limit} at once)` });
+          .send({
+            error: `client: too many requests in flight from this client (at most ${limit} at once)`,
+            field: "client",
+          });
       }
       inFlight.set(client, now + 1);
       reply.raw.once("close", () => {
@@ -93,15 +96,16 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const status =
-        typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500
+        typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 600
           ? error.statusCode
           : 500;
       if (status === 500) {
         request.log.error({ err: error, url: request.url }, "request failed");
         return reply.code(500).send({ error: "internal error" });
       }
-      const body: Record<string, unknown> = { error: describeClientError(error), field: "body" };
-      return reply.code(status).send(body);
+      // 503: the server's shared budget of request bodies is spent (src/http/body-budget.ts).
+      if (status === 503) reply.header("retry-after", "1");
+      return reply.code(status).send({ error: `body: ${describeClientError(error)}`, field: "body" });
     });
 
     const json = { bodyLimit: API_BODY_LIMIT };
@@ -118,7 +122,7 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
       if (!answer.ok) {
         const n = answer.problems.length;
         return reply.code(400).send({
-          error: `the policy is not valid (${n} problem${n === 1 ? "" : "s"})`,
+          error: `policy: does not load (${n} problem${n === 1 ? "" : "s"})`,
           field: "policy",
           problems: answer.problems,
         });
@@ -137,6 +141,7 @@ export function playgroundRoutes(options: PlaygroundRoutesOptions = {}): Fastify
     };
     app.get("/playground", page("index.html"));
     for (const name of Object.keys(ASSETS)) app.get(`/playground/assets/${name}`, page(name));
+    return Promise.resolve();
   };
 }
 

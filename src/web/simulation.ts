@@ -9,7 +9,8 @@ import { renderJson } from "../report/json.js";
 import type { CheckReport } from "../report/check-report.js";
 import { trailersOf, valuesOf } from "../engine/co-authors.js";
 import { evaluate } from "../engine/evaluate.js";
-import type { ChangedFile, PullRequestFacts } from "../engine/types.js";
+import type { ChangedFile, Decision, PullRequestFacts } from "../engine/types.js";
+import { parseCodeOwners } from "../policy/codeowners.js";
 import { loadPolicy, type PolicyProblem } from "../policy/loader.js";
 
 /** A pull request lists at most 3000 files on GitHub; a simulated one no more. */
@@ -20,6 +21,9 @@ export const MAX_STRING = 4096;
 export const MAX_LIST = 100;
 /** Longest title or body (GitHub's body limit is 65536 characters). */
 export const MAX_TEXT = 65536;
+/** At most this many teams, each with at most this many members. */
+export const MAX_TEAMS = 100;
+export const MAX_TEAM_MEMBERS = 1000;
 /** The head commit a simulated PR is at: approvals are given on it. */
 export const SIMULATED_HEAD = "0000000000000000000000000000000000000000";
 
@@ -48,9 +52,27 @@ const pullRequestSchema = z.strictObject({
   approvals: z.array(text(MAX_STRING).min(1, "must not be empty")).max(MAX_LIST, `at most ${MAX_LIST}`).optional(),
 });
 
+// As GitHub writes them (the policy's and CODEOWNERS' own forms: src/policy/schema.ts, codeowners.ts).
+export const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]{1,20})?$/;
+export const TEAM = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+const teamsSchema = z
+  .record(
+    z.string().regex(TEAM, "a team as org/team-slug, such as acme/security"),
+    z.array(z.string().regex(LOGIN, "a GitHub login")).max(MAX_TEAM_MEMBERS, `at most ${MAX_TEAM_MEMBERS} members`),
+  )
+  .refine((teams) => Object.keys(teams).length <= MAX_TEAMS, `at most ${MAX_TEAMS} teams`)
+  .refine(
+    (teams) => new Set(Object.keys(teams).map((team) => team.split("/")[0]!.toLowerCase())).size <= 1,
+    "teams of one organisation only, the repository owner's: a team of another organisation never counts",
+  );
+
 const validateSchema = z.strictObject({ policy: z.string("must be a string: the policy's YAML text") });
 const simulateSchema = z.strictObject({
   policy: z.string("must be a string: the policy's YAML text"),
+  // Bounded by the body (1 MiB); past CODEOWNERS_LINES lines the owners are unknown, as in the app.
+  codeowners: z.string("must be a string: the CODEOWNERS file's text").optional(),
+  teams: teamsSchema.optional(),
   pull_request: pullRequestSchema,
 });
 
@@ -110,7 +132,10 @@ export function validatePolicy(policy: string): ValidateAnswer {
 }
 
 /** The engine's facts of a simulated PR: what the body says, nothing from GitHub. */
-export function simulatedFacts(pr: SimulatedPullRequest): PullRequestFacts {
+export function simulatedFacts(
+  pr: SimulatedPullRequest,
+  repository: Pick<SimulateBody, "codeowners" | "teams"> = {},
+): PullRequestFacts {
   const author = pr.author ?? "";
   const files: ChangedFile[] = pr.files.map((file) => ({
     path: file.path,
@@ -129,7 +154,7 @@ export function simulatedFacts(pr: SimulatedPullRequest): PullRequestFacts {
     filesComplete: true,
     // As in the CLI: who applied a label is unknown, so the exempt label does not waive tests.
     labels: (pr.labels ?? []).map((name) => ({ name })),
-    // Each login approved the head, as a member of the organisation (teams are unknown: none).
+    // Each login approved the head, as a member of the organisation (of its teams, those `teams` lists).
     reviews: (pr.approvals ?? []).map((login) => ({
       author: login,
       authorIsBot: login.toLowerCase().endsWith("[bot]"),
@@ -137,10 +162,10 @@ export function simulatedFacts(pr: SimulatedPullRequest): PullRequestFacts {
       commitId: SIMULATED_HEAD,
       authorAssociation: "MEMBER",
     })),
-    teamMembers: {},
-    // No GitHub data here: the simulated repository has no CODEOWNERS, and CI results are not
-    // seen (every `checks` entry is unmet, judged on GitHub).
-    codeOwners: null,
+    ...simulatedTeams(repository.teams ?? {}, pr.approvals ?? []),
+    // Absent: the simulated repository has no CODEOWNERS file. Read as the app reads the base's.
+    // CI results are not seen: every `checks` entry is unmet, judged on GitHub.
+    codeOwners: repository.codeowners === undefined ? null : parseCodeOwners(repository.codeowners),
     ...simulatedTrailers(pr),
     checklist: [],
   };
@@ -160,15 +185,70 @@ function simulatedTrailers(pr: SimulatedPullRequest): Pick<PullRequestFacts, "co
   return { coAuthors: valuesOf(trailers, "Co-authored-by"), trailers };
 }
 
+/**
+ * `teams` as the engine's facts: the organisation of the teams is the repository owner's (only its
+ * teams count, for approver groups and CODEOWNERS alike), and each team lists its members among
+ * the approvers, as the app looks up only reviewers (so the engine's work stays as in the app).
+ */
+function simulatedTeams(
+  teams: Record<string, string[]>,
+  approvals: string[],
+): Pick<PullRequestFacts, "teamMembers" | "repositoryOwner"> {
+  const approvers = new Set(approvals.map((login) => login.toLowerCase()));
+  const teamMembers: Record<string, string[]> = {};
+  let repositoryOwner: string | undefined;
+  for (const [team, members] of Object.entries(teams)) {
+    const [org, slug] = team.toLowerCase().split("/") as [string, string];
+    repositoryOwner = org;
+    teamMembers[slug] = [...new Set(members.map((m) => m.toLowerCase()).filter((m) => approvers.has(m)))];
+  }
+  return { teamMembers, ...(repositoryOwner !== undefined ? { repositoryOwner } : {}) };
+}
+
+/**
+ * Says why a team could not count where it did not: its members were not given in `teams` (the
+ * simulation knows no more), or it is of another organisation than the teams given.
+ */
+export function explainTeams(decision: Decision, teams: Record<string, string[]>): Decision {
+  const known = new Set(Object.keys(teams).map((team) => team.toLowerCase()));
+  const org = [...known][0]?.split("/")[0];
+  const unknownSlugs = (slugs: string[]) => slugs.filter((slug) => !org || !known.has(`${org}/${slug.toLowerCase()}`));
+  const note = (names: string[]) =>
+    names.length === 0
+      ? ""
+      : ` (no members given for ${names.join(", ")}: list them in "teams" as { "${org ?? "org"}/team": [logins] })`;
+  const requirements = decision.requirements.map((requirement) => {
+    if (requirement.met) return requirement;
+    if (requirement.kind === "approvers" && requirement.group?.teams) {
+      const names = unknownSlugs(requirement.group.teams).map((slug) => `team ${slug}`);
+      return names.length ? { ...requirement, message: `${requirement.message}${note(names)}` } : requirement;
+    }
+    if (requirement.kind === "codeowners" && requirement.ownerGroups) {
+      const teamOwners = requirement.ownerGroups
+        .filter((group) => !group.met)
+        .flatMap((group) => group.owners.filter((owner) => /^@[^/]+\/./.test(owner)));
+      const unknown = [...new Set(teamOwners)].filter((owner) => !known.has(owner.slice(1).toLowerCase()));
+      const foreign = org ? unknown.filter((owner) => !owner.toLowerCase().startsWith(`@${org}/`)) : [];
+      const foreignNote = foreign.length
+        ? ` (${foreign.join(", ")}: of another organisation than ${org}, the repository owner's, so never counts)`
+        : "";
+      const extra = `${note(unknown.filter((owner) => !foreign.includes(owner)))}${foreignNote}`;
+      return extra ? { ...requirement, message: `${requirement.message}${extra}` } : requirement;
+    }
+    return requirement;
+  });
+  return { ...decision, requirements };
+}
+
 export type SimulateAnswer = { ok: true; json: string } | { ok: false; problems: PolicyProblem[] };
 
 /** `POST /api/simulate`: the decision as `guardrails check --json` writes it, or the policy's problems. */
 export function simulate(body: SimulateBody): SimulateAnswer {
   const loaded = loadPolicy(body.policy);
   if (!loaded.ok) return { ok: false, problems: loaded.problems };
-  const facts = simulatedFacts(body.pull_request);
+  const facts = simulatedFacts(body.pull_request, body);
   const report: CheckReport = {
-    decision: evaluate(loaded.policy, facts),
+    decision: explainTeams(evaluate(loaded.policy, facts), body.teams ?? {}),
     policy: { source: "request", path: null, ref: null, sha: null },
     diff: {
       base: { ref: "", sha: "" },

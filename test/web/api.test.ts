@@ -116,20 +116,108 @@ describe("POST /api/simulate", () => {
       "--label",
       "ready",
     ]).json;
-    // The CLI cannot know approvals: those requirements differ, and only those (version, policy and diff aside).
+    // The CLI cannot know approvals: those requirements differ, and only those (version, policy and diff aside);
+    // the simulation also says why a team group is unmet (no members given in "teams").
+    const note = ' (no members given for team security: list them in "teams" as { "org/team": [logins] })';
+    expect(output.requirements.find((r) => r.kind === "approvers")!.message).toContain(note);
     const withoutApprovals = (decision: object) =>
       Object.fromEntries(
         Object.entries(decision)
           .filter(([key]) => !["version", "policy", "diff"].includes(key))
           .map(([key, value]) => [
             key,
-            key === "requirements" ? (value as { kind: string }[]).filter((r) => r.kind !== "approvals") : value,
+            key === "requirements"
+              ? (value as { kind: string; message: string }[])
+                  .filter((r) => r.kind !== "approvals")
+                  .map((r) => ({ ...r, message: r.message.replace(note, "") }))
+              : value,
           ]),
       );
     expect(withoutApprovals(output)).toEqual(withoutApprovals(cli));
     expect(output.tier).toBe("high");
     const approvals = output.requirements.find((r) => r.kind === "approvals")!;
     expect(approvals).toMatchObject({ met: true, approvedBy: ["alice", "bob"] });
+  });
+
+  describe("with a CODEOWNERS text and team memberships", () => {
+    const policy = `version: 1
+default_tier: high
+tiers:
+  low: {}
+  medium: {}
+  high:
+    codeowners: true
+    approvers:
+      - teams: [security]
+`;
+    const codeowners = "# owners\n/src/auth/ @acme/security\n/docs/ @mona\n*.png @acme/design @other-org/design\n";
+    const requirement = (json: Record<string, unknown>, kind: string) =>
+      (json.requirements as { kind: string; met: boolean; message: string }[]).find((r) => r.kind === kind)!;
+
+    it("meets codeowners: true and a team approver group with a member's approval", async () => {
+      const answer = await post("/api/simulate", {
+        policy,
+        codeowners,
+        teams: { "acme/security": ["alice", "erin"] },
+        pull_request: { files: [{ path: "src/auth/login.ts" }, { path: "docs/a.md" }], approvals: ["Alice", "mona"] },
+      });
+      expect(answer.status).toBe(200);
+      expect(decisionOutputSchema.parse(answer.json).conclusion).toBe("success");
+      expect(requirement(answer.json, "codeowners")).toMatchObject({
+        met: true,
+        ownerGroups: [
+          { owners: ["@acme/security"], patterns: ["/src/auth/"], files: ["src/auth/login.ts"], approvedBy: ["Alice"] },
+          { owners: ["@mona"], patterns: ["/docs/"], files: ["docs/a.md"], approvedBy: ["mona"] },
+        ],
+      });
+      expect(requirement(answer.json, "approvers")).toMatchObject({ met: true, approvedBy: ["Alice"] });
+    });
+
+    it("says why a team could not count: no members given, or a team of another organisation", async () => {
+      const noTeams = await post("/api/simulate", {
+        policy,
+        codeowners,
+        pull_request: { files: [{ path: "src/auth/login.ts" }], approvals: ["alice"] },
+      });
+      expect(noTeams.json.conclusion).toBe("failure");
+      expect(requirement(noTeams.json, "approvers").message).toContain(
+        'no members given for team security: list them in "teams"',
+      );
+      expect(requirement(noTeams.json, "codeowners").message).toContain("no members given for @acme/security");
+
+      const foreign = await post("/api/simulate", {
+        policy,
+        codeowners,
+        teams: { "acme/security": ["alice"], "acme/design": ["dana"] },
+        pull_request: { files: [{ path: "logo.png" }], approvals: ["eve"] },
+      });
+      const owners = requirement(foreign.json, "codeowners");
+      expect(owners.met).toBe(false);
+      expect(owners.message).toContain("@other-org/design: of another organisation than acme");
+      expect(owners.message).not.toContain("no members given for @acme/design");
+    });
+
+    it("reads CODEOWNERS as the app does: past 10,000 lines the owners are unknown and codeowners fails closed", async () => {
+      const long = `${"# comment\n".repeat(10_000)}/src/ @mona\n`;
+      const answer = await post("/api/simulate", {
+        policy,
+        codeowners: long,
+        teams: { "acme/security": ["mona"] },
+        pull_request: { files: [{ path: "src/a.ts" }], approvals: ["mona"] },
+      });
+      const owners = requirement(answer.json, "codeowners");
+      expect(owners.met).toBe(false);
+      expect(owners.message).toMatch(/longer than Guardrails reads/);
+    });
+
+    it("without CODEOWNERS, no file has owners", async () => {
+      const answer = await post("/api/simulate", {
+        policy,
+        teams: { "acme/security": ["alice"] },
+        pull_request: { files: [{ path: "src/a.ts" }], approvals: ["alice"] },
+      });
+      expect(requirement(answer.json, "codeowners")).toMatchObject({ met: true, ownerGroups: [] });
+    });
   });
 
   it("answers 400 naming the policy and listing its problems when the policy does not load", async () => {
@@ -178,6 +266,50 @@ describe("bad input", () => {
       "approvals not a list",
       { policy: POLICY, pull_request: { files: [], approvals: "alice" } },
       "pull_request.approvals",
+    ],
+    [
+      "/api/simulate",
+      "CODEOWNERS not text",
+      { policy: POLICY, codeowners: ["/src/ @a"], pull_request: { files: [] } },
+      "codeowners",
+    ],
+    [
+      "/api/simulate",
+      "a team without its organisation",
+      { policy: POLICY, teams: { security: ["alice"] }, pull_request: { files: [] } },
+      "teams.security",
+    ],
+    [
+      "/api/simulate",
+      "a member that is no login",
+      { policy: POLICY, teams: { "acme/security": ["alice", "not a login"] }, pull_request: { files: [] } },
+      "teams.acme/security[1]",
+    ],
+    [
+      "/api/simulate",
+      "teams of two organisations",
+      { policy: POLICY, teams: { "acme/a": [], "other/b": [] }, pull_request: { files: [] } },
+      "teams",
+    ],
+    [
+      "/api/simulate",
+      "more teams than allowed",
+      {
+        policy: POLICY,
+        teams: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`acme/t${i}`, []])),
+        pull_request: { files: [] },
+      },
+      "teams",
+    ],
+    [
+      "/api/simulate",
+      "a team of more members than allowed",
+      {
+        policy: POLICY,
+        teams: { "acme/all": Array.from({ length: 1001 }, (_, i) => `user${i}`) },
+        pull_request: { files: [] },
+      },
+      "teams.acme/all",
     ],
     [
       "/api/simulate",
@@ -267,6 +399,7 @@ describe("per-client concurrency bound", () => {
     }
     expect(refused?.status).toBe(429);
     expect(refused?.json.error).toMatch(/in flight/);
+    expect(refused?.json.field).toBe("client");
     await Promise.all(
       sockets.map(
         (socket) =>

@@ -19,8 +19,10 @@ import {
   lineNumbers,
 } from "@codemirror/view";
 import examplePolicy from "../../../examples/web-service.yml";
-import type { DecisionOutput } from "../../cli/decision-schema.js";
-import { decodeState, encodeState, simulateBody, type PlaygroundState } from "../playground-state.js";
+import type { DecisionOutput } from "../../report/decision-schema.js";
+import { parseCodeOwners } from "../../policy/codeowners.js";
+import type { PathProblem } from "../changed-paths.js";
+import { decodeState, encodeState, playgroundRequest, type PlaygroundState } from "../playground-state.js";
 import { parseSimulateBody, simulate, validatePolicy } from "../simulation.js";
 
 const SAMPLE: PlaygroundState = {
@@ -38,9 +40,27 @@ const SAMPLE: PlaygroundState = {
   body: "Sessions expire after 8 hours instead of 30 days.",
   labels: "",
   approvals: "alice",
+  codeowners: [
+    "# Sign-in and sessions belong to the security team",
+    "/src/auth/ @acme/security",
+    "/src/session/ @acme/security",
+    "/docs/ @mona",
+  ].join("\n"),
+  teams: "acme/security: alice, erin",
 };
 
-const FIELDS = ["paths", "author", "coAuthors", "title", "branch", "body", "labels", "approvals"] as const;
+const FIELDS = [
+  "paths",
+  "author",
+  "coAuthors",
+  "title",
+  "branch",
+  "body",
+  "labels",
+  "approvals",
+  "codeowners",
+  "teams",
+] as const;
 const TIER_NAME = { low: "Low risk", medium: "Medium risk", high: "High risk" } as const;
 const KIND_NAME: Record<string, string> = {
   approvals: "Approvals",
@@ -49,6 +69,8 @@ const KIND_NAME: Record<string, string> = {
   ticket: "Ticket",
   checklist: "Checklist",
   changes_requested: "No change requests",
+  codeowners: "Code owners",
+  proposed_policy: "Proposed policy",
 };
 const REASON_NAME: Record<string, string> = {
   default: "no rule matches",
@@ -124,7 +146,7 @@ function start(initial: PlaygroundState): void {
   });
 
   const fill = (state: PlaygroundState) => {
-    for (const name of FIELDS) field(name).value = state[name];
+    for (const name of FIELDS) field(name).value = state[name] ?? "";
     editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: state.policy } });
     note = state.note;
     const noteBox = byId("note");
@@ -142,6 +164,8 @@ function start(initial: PlaygroundState): void {
       body: "",
       labels: "",
       approvals: "",
+      codeowners: "",
+      teams: "",
     };
     for (const name of FIELDS) state[name] = field(name).value;
     if (note) state.note = note;
@@ -155,8 +179,23 @@ function start(initial: PlaygroundState): void {
   }
   form.addEventListener("input", schedule);
 
+  /** Lines of a box that were left out, each with its line number. */
+  function showProblems(id: string, problems: readonly (PathProblem & { column?: number })[]): void {
+    const at = (problem: PathProblem & { column?: number }) =>
+      problem.column === undefined ? `line ${problem.line}` : `${problem.line}:${problem.column}`;
+    byId(id).replaceChildren(
+      ...problems.slice(0, 50).map((problem) => element("li", `${at(problem)}: ${problem.message}`)),
+      ...(problems.length > 50 ? [element("li", `and ${problems.length - 50} more`)] : []),
+    );
+  }
+
   function update(): void {
-    const body = simulateBody(current());
+    const request = playgroundRequest(current());
+    const body = request.body;
+    showProblems("paths-problems", request.pathProblems);
+    showProblems("teams-problems", request.teamsProblems);
+    // CODEOWNERS read as the app reads it: a line it skips is shown, the rest still counts.
+    showProblems("codeowners-problems", body.codeowners === undefined ? [] : parseCodeOwners(body.codeowners).problems);
     byId("request").textContent = JSON.stringify(body, null, 2);
     const problemsBox = byId("problems");
     const inputError = byId("input-error");
