@@ -30,7 +30,9 @@ module.exports = {
       severity: "error",
       comment: "Pure layers never import an adapter, the pipeline or the webhooks.",
       from: { path: pure },
-      to: { path: "^src/(github|pipeline|webhooks|http|cli|web|audit|metrics|operations|enforcement)/|^src/(server|config|logger)\\.ts" },
+      to: {
+        path: "^src/(github|pipeline|webhooks|http|cli|web|audit|metrics|operations|enforcement)/|^src/(server|config|logger)\\.ts",
+      },
     },
     {
       name: "github-adapter-only-from-pipeline",

@@ -3,7 +3,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "dist-bench/", "coverage/", "node_modules/", "src/web/client/", "test-artifacts/", ".scratch/"] },
+  {
+    ignores: ["dist/", "dist-bench/", "coverage/", "node_modules/", "src/web/client/", "test-artifacts/", ".scratch/"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -12,7 +14,10 @@ export default tseslint.config(
     },
     rules: {
       // A leading underscore names what is left out on purpose (a destructured rest, an ignored argument).
-      "@typescript-eslint/no-unused-vars": ["error", { varsIgnorePattern: "^_", argsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { varsIgnorePattern: "^_", argsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
     },
   },
   {
