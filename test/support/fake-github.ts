@@ -774,6 +774,16 @@ export class FakeGitHub {
         },
       });
     }
+    if (operation === "GuardrailsPullRequestsOnHead") {
+      const repo = this.repo(String(v.owner), String(v.name));
+      const fields = [...request.query.matchAll(/(\w+): pullRequest\(number: (\d+)\)/g)].map(
+        ([, alias, n]): [string, unknown] => {
+          const pr = repo.pulls.get(Number(n));
+          return [alias!, pr ? { number: pr.number, state: pr.state, headRefOid: pr.headSha } : null];
+        },
+      );
+      return json(200, { data: { repository: Object.fromEntries(fields) } });
+    }
     if (operation === "GuardrailsAudit") return json(200, this.auditPage(v));
     if (operation === "GuardrailsDoctor") return json(200, this.doctorRead(v));
     if (operation === "GuardrailsPreview") {
