@@ -2,9 +2,11 @@
  * `issue_comment` on a PR: an edit of the app's checklist comment by a person (ticks), and a new
  * comment whose first line is `/guardrails override <reason>` or `/guardrails override off`. Any
  * other comment costs nothing. Edits and deletions of a command are ignored: the record is the
- * signed state, not the comment (src/overrides/).
+ * signed state, not the comment (src/overrides/). A command whose author cannot have write access
+ * (by the payload's `author_association`) is refused here, without a GitHub request.
  */
 import type { Probot } from "probot";
+import { recordOverrideRefused } from "../metrics/record.js";
 import { parseOverrideCommand } from "../overrides/command.js";
 import { COMMENT_MARKER } from "../state/checklist-state.js";
 import type { WebhookContext } from "./context.js";
@@ -13,6 +15,9 @@ interface CommentAuthor {
   performed_via_github_app?: { id?: number; slug?: string | null } | null;
   user?: { login: string } | null;
 }
+
+/** The `author_association` values that can go with write access to the repository. */
+const MAY_HAVE_WRITE_ACCESS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 
 function byThisApp(comment: CommentAuthor, { appId, botLogin }: WebhookContext): boolean {
   return (
@@ -51,6 +56,17 @@ export function onIssueComment(app: Probot, webhook: WebhookContext): void {
     const command = parseOverrideCommand(comment.body);
     if (!command || byThisApp(comment, webhook)) return;
     const user = comment.user ?? context.payload.sender;
+    // Only an owner, member or collaborator can hold write access: anyone else's command is
+    // refused from the payload alone, costing no GitHub request and saying nothing on GitHub
+    // (any account can comment on a public repository's PR, as often as it likes).
+    if (!MAY_HAVE_WRITE_ACCESS.has(comment.author_association)) {
+      recordOverrideRefused("association");
+      context.log.info(
+        { ...context.repo(), pr: issue.number, by: user.login, authorAssociation: comment.author_association },
+        "override command refused: the commenter cannot have write access",
+      );
+      return;
+    }
     const viaApp = comment.performed_via_github_app;
     await webhook.scheduler.schedule(
       context,
