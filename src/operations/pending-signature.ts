@@ -9,11 +9,12 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Trigger } from "../trigger.js";
 import type { PendingEvaluation } from "./pending-evaluations.js";
 
-const LABEL = "guardrails pending evaluation v1\n";
+/** A key of its own, so that no other signature made with the state secret is ever an entry's. */
+const keyOf = (secret: string) => createHmac("sha256", secret).update("guardrails pending evaluation v1").digest();
 
 function signatureOf(secret: string, entry: PendingEvaluation): string {
   const signed = JSON.stringify([entry.installationId, entry.target, entry.trigger]);
-  return createHmac("sha256", secret).update(LABEL).update(signed).digest("hex");
+  return createHmac("sha256", keyOf(secret)).update(signed).digest("hex");
 }
 
 /** The entry with its signature, for the store. */
