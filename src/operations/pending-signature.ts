@@ -6,7 +6,7 @@
  * ask for, an evaluation of the PR it names; who commented or ticked is dropped, never trusted.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Trigger } from "../trigger.js";
+import type { PullRequestTarget, Trigger } from "../trigger.js";
 import type { PendingEvaluation } from "./pending-evaluations.js";
 
 /** A key of its own, so that no other signature made with the state secret is ever an entry's. */
@@ -29,8 +29,19 @@ function verified(secret: string, entry: PendingEvaluation): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-/** The trigger a resumed entry may carry: as written when signed by us, else only the event's name. */
-export function trustedTrigger(secret: string, entry: PendingEvaluation): { trigger: Trigger; trusted: boolean } {
-  if (verified(secret, entry)) return { trigger: entry.trigger, trusted: true };
-  return { trigger: { event: String(entry.trigger.event).slice(0, 100) }, trusted: false };
+/**
+ * What a resumed entry may ask for: as written when signed by us; else the PR it names (no head,
+ * file count or previous head) and the event's name only.
+ */
+export function trustedParts(
+  secret: string,
+  entry: PendingEvaluation,
+): { target: PullRequestTarget; trigger: Trigger; trusted: boolean } {
+  if (verified(secret, entry)) return { target: entry.target, trigger: entry.trigger, trusted: true };
+  const { owner, repo, number } = entry.target;
+  return {
+    target: { owner, repo, number },
+    trigger: { event: String(entry.trigger.event).slice(0, 100) },
+    trusted: false,
+  };
 }

@@ -15,7 +15,7 @@ import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
 import { paceFanOut, type FanOutItem, type FanOutLimits, type WriteBudget } from "../operations/fan-out.js";
 import { startResuming, type PendingEvaluation, type PendingEvaluations } from "../operations/pending-evaluations.js";
-import { signPending, trustedTrigger } from "../operations/pending-signature.js";
+import { signPending, trustedParts } from "../operations/pending-signature.js";
 import type { PullRequestLock } from "../operations/pr-lock.js";
 import type { EvaluationDeps } from "../pipeline/deps.js";
 import { evaluatePullRequest } from "../pipeline/evaluate.js";
@@ -197,13 +197,13 @@ export class Scheduler {
         const context = await contextFor(entry.installationId, entry.deliveryId);
         // Whoever can write the store could have written the entry: only a signed one keeps who
         // commented or ticked; any other is a plain re-evaluation of the PR it names.
-        const { trigger, trusted } = trustedTrigger(this.parts.deps.stateSecret, entry);
+        const { target, trigger, trusted } = trustedParts(this.parts.deps.stateSecret, entry);
         if (!trusted)
           app.log.warn(
-            { resumed: entry.deliveryId, target: entry.target, event: trigger.event },
+            { resumed: entry.deliveryId, target, event: trigger.event },
             "a pending evaluation without a valid signature is resumed as a plain re-evaluation",
           );
-        return this.schedule(context, entry.target, trigger, entry.joinable);
+        return this.schedule(context, target, trigger, entry.joinable);
       },
     });
   }
