@@ -5,7 +5,7 @@
  *     their line and column of the head's file;
  *   - when it is valid, the check's details preview what it would do: to this PR, and to the tiers
  *     of the other open PRs into the same base (or, for the organisation policy, of open PRs of a
- *     few other repositories of the owner). The preview costs one GraphQL query (PREVIEW_BUDGET),
+ *     few other public repositories of the owner, for a PR by a member of the organisation). The preview costs one GraphQL query (PREVIEW_BUDGET),
  *     made in the same round as the blobs, and is cached for a few minutes: it is advice, not a
  *     decision.
  */
@@ -13,7 +13,12 @@ import type { Logger } from "pino";
 import type { ChangedFile, PullRequestFacts } from "../engine/types.js";
 import { loadPolicy, type LoadResult } from "../policy/loader.js";
 import { POLICY_PATH } from "../policy/schema.js";
-import { PREVIEW_BUDGET, type PreviewPullRequest, type PreviewRead } from "../render/preview.js";
+import {
+  mayPreviewOrganization,
+  PREVIEW_BUDGET,
+  type PreviewPullRequest,
+  type PreviewRead,
+} from "../render/preview.js";
 import type { GitHub } from "./octokit.js";
 import { isOrganizationLocation, load, type PolicyCache } from "./policy-source.js";
 import type { PolicyLocation, PullRequestSnapshot } from "./snapshot.js";
@@ -100,16 +105,29 @@ const SAME_BASE_QUERY = /* GraphQL */ `
 const ORGANIZATION_QUERY = /* GraphQL */ `
   query GuardrailsOrganizationPreview(
     $owner: String!
+    $name: String!
+    $number: Int!
     $repositories: Int!
     $first: Int!
     $files: Int!
     $policyExpression: String!
   ) {
+    repository(owner: $owner, name: $name) {
+      pullRequest(number: $number) {
+        authorAssociation
+      }
+    }
     repositoryOwner(login: $owner) {
-      repositories(first: $repositories, orderBy: { field: PUSHED_AT, direction: DESC }, isArchived: false) {
+      repositories(
+        first: $repositories
+        privacy: PUBLIC
+        orderBy: { field: PUSHED_AT, direction: DESC }
+        isArchived: false
+      ) {
         nodes {
           nameWithOwner
           name
+          visibility
           policy: object(expression: $policyExpression) {
             ... on Blob {
               text
@@ -178,7 +196,7 @@ export async function fetchPreviewPullRequests(
   target: { owner: string; repo: string; number: number },
   baseBranch: string,
   scope: "repository" | "organization",
-): Promise<{ others: PreviewPullRequest[]; total: number }> {
+): Promise<PreviewPullRequests> {
   if (scope === "repository") {
     const data = await github.graphql<{
       repository: { pullRequests: { totalCount: number; nodes: RawPreviewPull[] } } | null;
@@ -199,11 +217,13 @@ export async function fetchPreviewPullRequests(
     };
   }
   const data = await github.graphql<{
+    repository: { pullRequest: { authorAssociation: string } | null } | null;
     repositoryOwner: {
       repositories: {
         nodes: {
           nameWithOwner: string;
           name: string;
+          visibility: string;
           policy: { text?: string } | null;
           pullRequests: { totalCount: number; nodes: RawPreviewPull[] };
         }[];
@@ -211,13 +231,20 @@ export async function fetchPreviewPullRequests(
     } | null;
   }>(ORGANIZATION_QUERY, {
     owner: target.owner,
+    name: target.repo,
+    number: target.number,
     repositories: PREVIEW_BUDGET.repositories + 1,
     first: PREVIEW_BUDGET.pullRequestsPerRepository,
     files: PREVIEW_BUDGET.filesPerPullRequest,
     policyExpression: `HEAD:${POLICY_PATH}`,
   });
+  // Readers differ: the check on `.github` is read by whoever can read `.github`. Only public
+  // repositories are previewed (the query asks for them; checked again here), and only for a PR
+  // by a member of the organisation (an outsider's fork PR could probe with a policy of its own).
+  if (!mayPreviewOrganization(data.repository?.pullRequest?.authorAssociation))
+    return { others: [], total: 0, withheld: "outsider" };
   const repositories = (data.repositoryOwner?.repositories.nodes ?? [])
-    .filter((r) => r.name.toLowerCase() !== target.repo.toLowerCase())
+    .filter((r) => r.visibility === "PUBLIC" && r.name.toLowerCase() !== target.repo.toLowerCase())
     .slice(0, PREVIEW_BUDGET.repositories);
   const others: PreviewPullRequest[] = [];
   let total = 0;
@@ -230,14 +257,13 @@ export async function fetchPreviewPullRequests(
   return { others, total };
 }
 
+type PreviewPullRequests = { others: PreviewPullRequest[]; total: number; withheld?: "outsider" };
+
 /** Previews by (repository, base, current blob, proposed blob), kept a few minutes: advice, bounded. */
 export class PreviewCache {
-  private readonly entries = new Map<
-    string,
-    { at: number; value: Promise<{ others: PreviewPullRequest[]; total: number }> }
-  >();
+  private readonly entries = new Map<string, { at: number; value: Promise<PreviewPullRequests> }>();
 
-  get(key: string, load: () => Promise<{ others: PreviewPullRequest[]; total: number }>, now = Date.now()) {
+  get(key: string, load: () => Promise<PreviewPullRequests>, now = Date.now()) {
     const hit = this.entries.get(key);
     if (hit && now - hit.at < PREVIEW_TTL_MS) return hit.value;
     const value = load();
@@ -264,7 +290,8 @@ export function startPreview(
   if (!proposesPolicy(snapshot) || !snapshot.headPolicy?.blobOid || !snapshot.basePolicy?.blobOid)
     return Promise.resolve(undefined);
   const scope = isOrganizationLocation(snapshot.basePolicy) ? "organization" : "repository";
-  const key = `${snapshot.repository.toLowerCase()}:${snapshot.baseBranch}:${snapshot.basePolicy.blobOid}:${snapshot.headPolicy.blobOid}:${scope}`;
+  // The organisation preview depends on who opened the PR: one entry per PR.
+  const key = `${snapshot.repository.toLowerCase()}:${snapshot.baseBranch}:${snapshot.basePolicy.blobOid}:${snapshot.headPolicy.blobOid}:${scope}${scope === "organization" ? `#${target.number}` : ""}`;
   return cache
     .get(key, () => fetchPreviewPullRequests(github, target, snapshot.baseBranch, scope))
     .then(

@@ -56,6 +56,11 @@ export function recordEvaluation(outcome: ObservedEvaluation, event: string, sec
   }
 }
 
+/** An override command refused before any evaluation (e.g. its author cannot have write access). */
+export function recordOverrideRefused(reason: string): void {
+  overridesRefused.inc({ reason });
+}
+
 export function recordDelegation(observation: DelegationObservation): void {
   switch (observation.kind) {
     case "new_pull_request":

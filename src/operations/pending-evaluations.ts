@@ -40,6 +40,8 @@ export interface PendingEvaluation {
   paced?: boolean;
   /** The PR's last update, for the fan-out's order (most recently updated first). */
   updatedAt?: string;
+  /** HMAC over installation, target and trigger (src/operations/pending-signature.ts). */
+  signature?: string;
 }
 
 export interface PendingEvaluations {

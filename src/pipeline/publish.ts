@@ -14,7 +14,7 @@ import { planOverriddenLabel, planTierLabel, type LabelWrite } from "../reconcil
 import { planReviewRequests, reviewRequestLine, reviewRequestStep } from "../reconcile/review-requests.js";
 import { failureText, keepCoverage, withRecords } from "../reconcile/run-text.js";
 import { renderDecision, renderPolicyError, type CheckOutput } from "../render/check-output.js";
-import { withPlaygroundLink } from "../web/playground-link.js";
+import { mayEmbedPolicy, withPlaygroundLink } from "../web/playground-link.js";
 import { previewSection } from "../render/preview.js";
 import { decisionRecord, headSinceFor } from "../state/decision-record.js";
 import { readDelegationRecords } from "../state/delegation-record.js";
@@ -114,7 +114,11 @@ async function desiredOutput(
   const { decision, facts } = judgement;
   const output = renderDecision(decision, resolved.source, judgement.state, resolved.floor?.source);
   if (reviewLine) output.summary = truncate(`${output.summary}\n\n${reviewLine}`, MAX_OUTPUT_CHARS);
-  if (deps.playgroundUrl && resolved.text !== undefined)
+  if (
+    deps.playgroundUrl &&
+    resolved.text !== undefined &&
+    mayEmbedPolicy(resolved.source, `${target.owner}/${target.repo}`)
+  )
     output.summary = await withPlaygroundLink(output.summary, deps.playgroundUrl, {
       policy: resolved.text,
       withFloor: resolved.floor !== undefined,

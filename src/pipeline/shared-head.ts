@@ -10,6 +10,7 @@
 import { describeError } from "../github/errors.js";
 import type { GitHubWriter } from "../github/apply.js";
 import { newestRunOn } from "../github/check-runs.js";
+import { MAX_COVERED_LOOKUP, pullRequestsStillOnHead } from "../github/pull-requests.js";
 import type { PullRequestSnapshot } from "../github/snapshot.js";
 import { checkNeedsWrite } from "../reconcile/check.js";
 import { renderDecision, renderEvaluationError, renderPolicyError, type CheckOutput } from "../render/check-output.js";
@@ -78,6 +79,7 @@ async function combinedOutput(
   others: number[],
 ): Promise<CheckOutput> {
   const complete = snapshot.sharedHead.complete;
+  if (complete && others.length >= MAX_SHARED_PULL_REQUESTS) others = await stillOnHead(deps, target, snapshot, others);
   const combined =
     !complete || others.length >= MAX_SHARED_PULL_REQUESTS
       ? {
@@ -95,6 +97,25 @@ async function combinedOutput(
     "one commit, several pull requests: the check holds for all of them",
   );
   return combined;
+}
+
+/**
+ * The PRs a run covers only grew (closed PRs stayed in its external id), so ten PRs opened and
+ * closed on a commit blocked it for good. Before the count fails closed, the covered PRs GitHub
+ * does not list as open on the commit are asked about in one query; closed, merged or moved ones
+ * leave the list. Past MAX_COVERED_LOOKUP the list stays as it is (fail closed).
+ */
+async function stillOnHead(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  snapshot: PullRequestSnapshot,
+  others: number[],
+): Promise<number[]> {
+  const listed = new Set(snapshot.sharedHead.numbers);
+  const unlisted = others.filter((n) => !listed.has(n));
+  if (unlisted.length === 0 || unlisted.length > MAX_COVERED_LOOKUP) return others;
+  const open = new Set(await pullRequestsStillOnHead(deps.github, repoOf(target), unlisted, snapshot.headSha));
+  return others.filter((n) => listed.has(n) || open.has(n));
 }
 
 /**

@@ -17,6 +17,16 @@ export const PREVIEW_BUDGET = {
   repositories: 5,
   pullRequestsPerRepository: 4,
 } as const;
+/**
+ * Who may see the organisation preview: its check on `.github` is read by everyone who can read
+ * `.github` (often the public), and a PR's author chooses the proposed policy, so rules per path,
+ * size or author could probe other repositories. Only members of the organisation get it (never
+ * an outsider's fork PR, nor an outside collaborator), and it covers public repositories only.
+ */
+export function mayPreviewOrganization(authorAssociation: string | undefined): boolean {
+  return authorAssociation === "OWNER" || authorAssociation === "MEMBER";
+}
+
 /** An open PR as the preview sees it: enough facts for a tier. */
 export interface PreviewPullRequest {
   repository: string;
@@ -43,6 +53,8 @@ export interface PreviewInput {
   others: PreviewPullRequest[];
   /** How many open PRs there were in all (beyond what was read: "… and N more"). */
   totalOthers: number;
+  /** The organisation preview was not made: the PR's author is not a member of the organisation. */
+  withheld?: "outsider";
 }
 
 const TIER_RANK = (tier: Tier) => TIERS.indexOf(tier);
@@ -83,7 +95,11 @@ export function renderPreview(input: PreviewInput): string {
   }
   const where =
     input.scope === "organization" ? "open PRs of the owner's other repositories" : "other open PRs into the same base";
-  if (input.others.length === 0) lines.push(`No ${where} to preview.`);
+  if (input.withheld)
+    lines.push(
+      "Other repositories are not previewed for a pull request by someone outside the organisation (its readers may not read them).",
+    );
+  else if (input.others.length === 0) lines.push(`No ${where} to preview.`);
   else {
     const count = input.others.length;
     lines.push(
@@ -98,7 +114,7 @@ export function renderPreview(input: PreviewInput): string {
   }
   lines.push(
     "",
-    `The preview reads ${input.scope === "organization" ? `up to ${PREVIEW_BUDGET.repositories} repositories with ${PREVIEW_BUDGET.pullRequestsPerRepository} open PRs each` : `up to ${PREVIEW_BUDGET.pullRequests} open PRs`} and ${PREVIEW_BUDGET.filesPerPullRequest} files of each in one GraphQL query, and judges tiers only (files, size and the author; not commit trailers, renames' old paths or approvals).`,
+    `The preview reads ${input.scope === "organization" ? `up to ${PREVIEW_BUDGET.repositories} repositories (public repositories only, for members of the organisation: every reader of this check can read them) with ${PREVIEW_BUDGET.pullRequestsPerRepository} open PRs each` : `up to ${PREVIEW_BUDGET.pullRequests} open PRs`} and ${PREVIEW_BUDGET.filesPerPullRequest} files of each in one GraphQL query, and judges tiers only (files, size and the author; not commit trailers, renames' old paths or approvals).`,
     "",
   );
   return lines.join("\n");
@@ -148,7 +164,8 @@ function tierUnder(input: PreviewInput, pr: PreviewPullRequest, which: "current"
 }
 
 export type PreviewRead =
-  { others: PreviewPullRequest[]; total: number; scope: "repository" | "organization" } | { failed: string };
+  | { others: PreviewPullRequest[]; total: number; scope: "repository" | "organization"; withheld?: "outsider" }
+  | { failed: string };
 
 /** The preview section for the details, when the proposed policy is valid. */
 export function previewSection(
@@ -169,5 +186,6 @@ export function previewSection(
     scope: read.scope,
     others: read.others,
     totalOthers: read.total,
+    ...(read.withheld ? { withheld: read.withheld } : {}),
   });
 }

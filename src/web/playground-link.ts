@@ -5,8 +5,21 @@
  * are left out and the page says how many; a policy too large for any link gets no link.
  */
 import type { PullRequestFacts } from "../engine/types.js";
+import type { PolicySource } from "../policy/source.js";
 import { MAX_OUTPUT_CHARS } from "../markdown.js";
 import { encodeState, formatPathLine, type PlaygroundState } from "./playground-state.js";
+
+/**
+ * Readers differ: the link puts the deciding policy's text in a check that everyone who can read
+ * the PR's repository reads. Only a policy of that repository itself (or the built-in default) may
+ * go there; the organisation's policy lives in `.github`, which they may not be able to read, so a
+ * PR it decides gets no link outside `.github` (an enforced floor's text is never carried either:
+ * the page only notes that it applies).
+ */
+export function mayEmbedPolicy(source: PolicySource, repository: string): boolean {
+  if (source.kind === "built-in") return true;
+  return source.repository?.toLowerCase() === repository.toLowerCase();
+}
 
 /** Browsers take far longer URLs, but links are also copied, logged and pasted into chats. */
 export const MAX_PLAYGROUND_URL_CHARS = 8000;

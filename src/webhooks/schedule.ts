@@ -1,7 +1,7 @@
 /**
  * The scheduler: every evaluation goes pending → queue → lock → pipeline.
- *   - pending: recorded before it starts and removed when it settles, so a process that dies in
- *     between leaves it for a live replica or the restarted process to resume;
+ *   - pending: recorded (signed) before it starts and removed when it settles, so a process that
+ *     dies in between leaves it for a live replica or the restarted process to resume;
  *   - queue: evaluations of one PR run one at a time, plain re-evaluations coalesced (PullRequestQueue);
  *   - lock: across replicas, the PR's lock (Redis) while it runs;
  *   - pipeline: src/pipeline/evaluate.ts.
@@ -15,6 +15,7 @@ import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
 import { paceFanOut, type FanOutItem, type FanOutLimits, type WriteBudget } from "../operations/fan-out.js";
 import { startResuming, type PendingEvaluation, type PendingEvaluations } from "../operations/pending-evaluations.js";
+import { signPending, trustedParts } from "../operations/pending-signature.js";
 import type { PullRequestLock } from "../operations/pr-lock.js";
 import type { EvaluationDeps } from "../pipeline/deps.js";
 import { evaluatePullRequest } from "../pipeline/evaluate.js";
@@ -44,7 +45,16 @@ export class Scheduler {
       recorded ??
       (pending && installationId !== undefined
         ? await pending
-            .add({ installationId, target, trigger, joinable, deliveryId: context.id, at: Date.now() })
+            .add(
+              signPending(this.parts.deps.stateSecret, {
+                installationId,
+                target,
+                trigger,
+                joinable,
+                deliveryId: context.id,
+                at: Date.now(),
+              }),
+            )
             .catch((error: unknown) => {
               context.log.warn(
                 { err: error },
@@ -185,7 +195,15 @@ export class Scheduler {
           return;
         }
         const context = await contextFor(entry.installationId, entry.deliveryId);
-        return this.schedule(context, entry.target, entry.trigger, entry.joinable);
+        // Whoever can write the store could have written the entry: only a signed one keeps who
+        // commented or ticked; any other is a plain re-evaluation of the PR it names.
+        const { target, trigger, trusted } = trustedParts(this.parts.deps.stateSecret, entry);
+        if (!trusted)
+          app.log.warn(
+            { resumed: entry.deliveryId, target, event: trigger.event },
+            "a pending evaluation without a valid signature is resumed as a plain re-evaluation",
+          );
+        return this.schedule(context, target, trigger, entry.joinable);
       },
     });
   }

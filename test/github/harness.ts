@@ -289,7 +289,15 @@ export class World {
    */
   commentCreatedEvent(
     pr: FakePullRequest,
-    comment: { id: number; body: string; author: string; authorType?: "User" | "Bot"; at?: string },
+    comment: {
+      id: number;
+      body: string;
+      author: string;
+      authorType?: "User" | "Bot";
+      at?: string;
+      /** The commenter's `author_association` (the example payload's, OWNER, unless told). */
+      association?: string;
+    },
   ): IssueCommentExample {
     const payload = this.stamp(
       structuredClone(
@@ -313,6 +321,7 @@ export class World {
     payload.comment.user.login = comment.author;
     payload.comment.user.type = comment.authorType ?? (comment.author.endsWith("[bot]") ? "Bot" : "User");
     payload.comment.performed_via_github_app = null;
+    if (comment.association) payload.comment.author_association = comment.association;
     payload.sender.login = comment.author;
     payload.sender.type = payload.comment.user.type;
     return payload;

@@ -146,3 +146,60 @@ describe("the proposed policy on its own PR", () => {
     );
   });
 });
+
+/**
+ * Issue 19 item 3: the organisation policy's preview read the owner's most recently pushed
+ * repositories with the installation token, private ones included, and showed them to whoever
+ * opened a PR on `.github` (often the public, from a fork).
+ */
+describe("the organisation policy's preview shows only what every reader of its check can read", () => {
+  const FLOOR =
+    'version: 1\nenforce: true\ndefault_tier: low\nrules:\n  - name: workflows\n    tier: high\n    paths: [".github/workflows/**"]\ntiers: { low: {}, medium: {}, high: {} }\n';
+  const WORKFLOW = [{ filename: ".github/workflows/ci.yml", status: "modified" as const, additions: 1, deletions: 0 }];
+
+  /** A public Hello-World with PR #3, a private `secret-plans` with PR #4 by `insider`, and a policy PR #9 on `.github`. */
+  async function policyPullRequest(authorAssociation: string) {
+    const w = new World({
+      policy: POLICY,
+      orgPolicy: "version: 1\ndefault_tier: low\ntiers: { low: {}, medium: {}, high: {} }\n",
+      ownerType: "Organization",
+    });
+    const org = w.fake.repos.get("codertocat/.github")!;
+    const secret = w.fake.addRepository({ owner: "Codertocat", name: "secret-plans" });
+    secret.visibility = "PRIVATE";
+    w.fake.addPullRequest(secret, { number: 4, author: { login: "insider" }, files: WORKFLOW });
+    w.addPullRequest({ number: 3, files: WORKFLOW });
+    const edit = w.fake.addPullRequest(org, {
+      number: 9,
+      author: { login: "mallory" },
+      files: POLICY_FILE,
+      headPolicy: FLOOR,
+      authorAssociation,
+    });
+    const payload = w.pullRequestEvent("opened", edit);
+    payload.repository = { ...payload.repository, name: ".github", full_name: "Codertocat/.github" };
+    payload.pull_request.base.repo = payload.repository;
+    await w.receive("pull_request", payload);
+    return w.fake.checkRunsFor(org)[0]!;
+  }
+
+  it("a member's PR: public repositories only, never a private repository, its PR, path or login", async () => {
+    const run = await policyPullRequest("MEMBER");
+    expect(run.text).toContain(
+      "- Codertocat/Hello-World#3 medium → high (rule `workflows` of the organisation policy)",
+    );
+    for (const hidden of ["secret-plans", "#4", "insider"]) expect(run.text).not.toContain(hidden);
+    expect(run.text).toContain("public repositories only");
+  });
+
+  it.each(["NONE", "FIRST_TIMER", "FIRST_TIME_CONTRIBUTOR", "CONTRIBUTOR", "MANNEQUIN", "COLLABORATOR"])(
+    "a PR by an outsider (%s, e.g. from a fork) gets no cross-repository preview at all",
+    async (association) => {
+      const run = await policyPullRequest(association);
+      for (const hidden of ["secret-plans", "Hello-World", "#3", "#4", "insider"])
+        expect(run.text).not.toContain(hidden);
+      expect(run.text).toContain("Preview: what the proposed policy would do");
+      expect(run.text).toContain("not previewed for a pull request by someone outside the organisation");
+    },
+  );
+});

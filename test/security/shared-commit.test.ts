@@ -180,6 +180,25 @@ describe("the check on a commit holds for every open PR whose head it is", () =>
     });
     expect(run.summary).toContain("11 open pull requests share this head commit");
   });
+
+  it("ten PRs opened and closed on a victim's head do not block it: closed PRs leave the run's coverage", async () => {
+    const w = new World({ policy: POLICY });
+    const prs = Array.from({ length: 11 }, (_, i) => w.addPullRequest({ number: i + 1, headSha: HEAD, files: DOCS }));
+    await w.receive("pull_request", w.pullRequestEvent("opened", prs[0]!));
+    expect(w.checkRuns(HEAD)[0]).toMatchObject({
+      conclusion: "failure",
+      externalId: prs.map((p) => p.number).join(","),
+    });
+
+    // The attacker closes their ten PRs; a fork's PR is not listed by GitHub's association either.
+    for (const pr of prs.slice(1)) Object.assign(pr, { state: "CLOSED", unlistedByCommit: true });
+    const mark = w.mark();
+    await w.receive("pull_request", w.pullRequestEvent("reopened", prs[0]!));
+    const run = w.checkRuns(HEAD)[0]!;
+    expect(run).toMatchObject({ conclusion: "success", externalId: "1" });
+    // One query learns which covered PRs are still open on the head, not one per PR.
+    expect(w.calls(mark).filter((c) => c.includes("GuardrailsPullRequestsOnHead"))).toHaveLength(1);
+  });
 });
 
 describe("fail-open windows", () => {

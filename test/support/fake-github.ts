@@ -87,6 +87,8 @@ export interface FakePullRequest {
   updatedAt?: string;
   mergedAt?: string;
   mergedBy?: string;
+  /** The author's association with the repository, as GraphQL gives it (default MEMBER). */
+  authorAssociation?: string;
 }
 
 export interface FakeRepository {
@@ -107,6 +109,8 @@ export interface FakeRepository {
   protection?: Record<string, FakeBranchProtection>;
   /** Whether `GET /rulesets/{id}` shows bypass_actors (GitHub shows them only to those who may edit the ruleset). */
   bypassVisible?: boolean;
+  /** GraphQL's visibility (default PUBLIC). */
+  visibility?: "PUBLIC" | "PRIVATE" | "INTERNAL";
 }
 
 export interface FakeRuleset {
@@ -774,6 +778,16 @@ export class FakeGitHub {
         },
       });
     }
+    if (operation === "GuardrailsPullRequestsOnHead") {
+      const repo = this.repo(String(v.owner), String(v.name));
+      const fields = [...request.query.matchAll(/(\w+): pullRequest\(number: (\d+)\)/g)].map(
+        ([, alias, n]): [string, unknown] => {
+          const pr = repo.pulls.get(Number(n));
+          return [alias!, pr ? { number: pr.number, state: pr.state, headRefOid: pr.headSha } : null];
+        },
+      );
+      return json(200, { data: { repository: Object.fromEntries(fields) } });
+    }
     if (operation === "GuardrailsAudit") return json(200, this.auditPage(v));
     if (operation === "GuardrailsDoctor") return json(200, this.doctorRead(v));
     if (operation === "GuardrailsPreview") {
@@ -793,13 +807,19 @@ export class FakeGitHub {
       });
     }
     if (operation === "GuardrailsOrganizationPreview") {
-      const owned = [...this.repos.values()].filter((r) => r.owner.toLowerCase() === String(v.owner).toLowerCase());
+      const owned = [...this.repos.values()].filter(
+        (r) =>
+          r.owner.toLowerCase() === String(v.owner).toLowerCase() &&
+          (/privacy: PUBLIC/.test(request.query) ? (r.visibility ?? "PUBLIC") === "PUBLIC" : true),
+      );
+      const self = this.repos.get(`${String(v.owner)}/${String(v.name)}`.toLowerCase())?.pulls.get(Number(v.number));
       const nodes = owned.slice(0, Number(v.repositories)).map((r) => {
         const open = [...r.pulls.values()].filter((pr) => pr.state === "OPEN").sort((a, b) => b.number - a.number);
         const policy = r.branches[r.defaultBranch]?.policy;
         return {
           nameWithOwner: `${r.owner}/${r.name}`,
           name: r.name,
+          visibility: r.visibility ?? "PUBLIC",
           policy: policy !== undefined ? { text: policy } : null,
           pullRequests: {
             totalCount: open.length,
@@ -807,7 +827,12 @@ export class FakeGitHub {
           },
         };
       });
-      return json(200, { data: { repositoryOwner: owned.length ? { repositories: { nodes } } : null } });
+      return json(200, {
+        data: {
+          repository: { pullRequest: self ? { authorAssociation: self.authorAssociation ?? "MEMBER" } : null },
+          repositoryOwner: owned.length ? { repositories: { nodes } } : null,
+        },
+      });
     }
     return json(200, { errors: [{ message: `unknown operation ${operation}` }] });
   }

@@ -148,6 +148,27 @@ describe("the check summary's playground link", () => {
     expect(state).toMatchObject({ policy: POLICY, paths: "src/auth/login.ts +3 -1", author: "Codertocat" });
   });
 
+  // Issue 19 item 3: readers differ. The organisation policy lives in `.github`, which readers of
+  // this repository (the public, for a public one) may not be able to read.
+  it("never carries the organisation policy's text into another repository's check", async () => {
+    const ORG = POLICY.replace(
+      "rules:\n",
+      'rules:\n  - name: secret-merger-rule\n    tier: high\n    paths: ["internal/**"]\n',
+    );
+    const files = [{ filename: "src/auth/login.ts", status: "modified" as const, additions: 3, deletions: 1 }];
+    const w = new World({
+      orgPolicy: ORG,
+      ownerType: "Organization",
+      app: { playgroundUrl: "https://guardrails.example.com" },
+    });
+    const pr = w.addPullRequest({ number: 2, headSha: sha("org decided"), files });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const run = w.checkRuns()[0]!;
+    expect(run.summary).toContain("Codertocat/.github");
+    expect(run.summary).not.toContain("playground");
+    expect(`${run.summary}${run.text}`).not.toContain("secret-merger-rule");
+  });
+
   it("is not in the summary without PLAYGROUND_URL", async () => {
     const files = [{ filename: "src/auth/login.ts", status: "modified" as const, additions: 3, deletions: 1 }];
     const without = new World({ policy: POLICY });
