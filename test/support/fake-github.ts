@@ -521,7 +521,11 @@ export class FakeGitHub {
       const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1] && !pr.unlistedByCommit);
       return json(
         200,
-        pulls.map((pr) => ({ number: pr.number, state: pr.state === "OPEN" ? "open" : "closed" })),
+        pulls.map((pr) => ({
+          number: pr.number,
+          state: pr.state === "OPEN" ? "open" : "closed",
+          head: { sha: pr.headSha, ref: pr.headRef },
+        })),
       );
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
