@@ -10,6 +10,7 @@ import { runEngineBenchmark } from "./engine.js";
 import { runGitHubBenchmark } from "./github.js";
 import { runScaleOutBenchmark } from "./scale-out.js";
 import { runFanOutBenchmark } from "./fanout.js";
+import { runCiBurstBenchmark } from "./ci-burst.js";
 import { load, machine, printFigures, saveFigures, type Figure } from "./report.js";
 
 const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
@@ -19,6 +20,7 @@ const groups: Record<string, () => Promise<Figure[]> | Figure[]> = {
   e2e: runEndToEndBenchmark,
   "scale-out": runScaleOutBenchmark,
   fanout: runFanOutBenchmark,
+  "ci-burst": runCiBurstBenchmark,
 };
 
 async function main(): Promise<void> {

@@ -33,6 +33,8 @@ export interface Trigger {
   overrideCommand?: CommandInput;
   /** A person's edit of the checklist comment. */
   tickEdit?: TickEdit;
+  /** Who pushed (the sender of `synchronize`): kept in the signed state for `approvals.ignore_contributors`. */
+  pusher?: string;
 }
 
 export interface TickEdit {

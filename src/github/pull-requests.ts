@@ -30,6 +30,21 @@ export async function openPullRequestsOfCommit(
     .map((pr) => pr.number);
 }
 
+/** The open PRs whose head is this commit (a commit inside another PR's history is not its head). */
+export async function openPullRequestsWithHead(
+  github: GitHub,
+  repo: { owner: string; repo: string },
+  sha: string,
+): Promise<number[]> {
+  const response = await github.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
+    ...repo,
+    commit_sha: sha,
+  });
+  return (response.data as { number: number; state: string; head?: { sha?: string } }[])
+    .filter((pr) => pr.state === "open" && pr.head?.sha === sha)
+    .map((pr) => pr.number);
+}
+
 /**
  * The open PRs of the installation's repositories of `owner` but `excluded`: one request per 100
  * repositories, then one per repository (in parallel, as the throttling allows).

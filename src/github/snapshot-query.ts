@@ -16,6 +16,13 @@ const CODEOWNERS_FIELDS = CODEOWNERS_ALIASES.map(
 type RawFile = { object?: { oid?: string; byteSize?: number } | null } | null | undefined;
 export type RawCodeOwnersFields = Partial<Record<(typeof CODEOWNERS_ALIASES)[number], RawFile>>;
 
+/**
+ * How many check suites of the head commit are read (GitHub Actions makes one per workflow) and
+ * how many runs of each: past either, `checks` cannot be judged and fail closed.
+ */
+export const CI_SUITES = 50;
+export const CI_RUNS_PER_SUITE = 100;
+
 export const SNAPSHOT_QUERY = /* GraphQL */ `
   query GuardrailsPullRequest($owner: String!, $name: String!, $number: Int!, $policyPath: String!, $appId: Int!, $checkName: String!, $previousHead: GitObjectID!, $withPreviousHead: Boolean!) {
     repository(owner: $owner, name: $name) {
@@ -47,7 +54,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
           pageInfo { hasNextPage endCursor }
           nodes { author { __typename login } state authorAssociation submittedAt commit { oid } }
         }
-        commits(last: 100) { totalCount nodes { commit { message } } }
+        commits(last: 100) { totalCount nodes { commit { message author { user { login } } committer { user { login } } } } }
         headCommit: commits(last: 1) {
           nodes {
             commit {
@@ -57,6 +64,11 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
               checkSuites(first: 10, filterBy: { appId: $appId }) {
                 nodes { checkRuns(first: 10, filterBy: { checkName: $checkName }) { nodes { databaseId externalId completedAt status conclusion title summary text } } }
               }
+              ciSuites: checkSuites(first: ${CI_SUITES}) {
+                totalCount
+                nodes { app { databaseId slug } checkRuns(first: ${CI_RUNS_PER_SUITE}) { totalCount nodes { databaseId name status conclusion permalink detailsUrl startedAt completedAt } } }
+              }
+              status { contexts { context state targetUrl } }
             }
           }
         }
@@ -138,6 +150,35 @@ export interface RawComment {
   body: string;
   viewerDidAuthor: boolean;
 }
+/** A commit of the PR: its message (trailers) and the GitHub users of its author and committer. */
+export interface RawCommit {
+  message: string;
+  author?: { user: { login: string } | null } | null;
+  committer?: { user: { login: string } | null } | null;
+}
+/** A check suite on the head commit, with the app that posted it and its runs. */
+export interface RawCiSuite {
+  app: { databaseId: number; slug: string } | null;
+  checkRuns: {
+    totalCount: number;
+    nodes: {
+      databaseId: number;
+      name: string;
+      status: string;
+      conclusion: string | null;
+      permalink?: string | null;
+      detailsUrl?: string | null;
+      startedAt?: string | null;
+      completedAt?: string | null;
+    }[];
+  };
+}
+/** A commit status context (GraphQL's StatusState: SUCCESS, FAILURE, ERROR, PENDING, EXPECTED). */
+export interface RawStatusContext {
+  context: string;
+  state: string;
+  targetUrl?: string | null;
+}
 export interface RawFileTarget {
   oid: string;
   file?: { object?: { oid?: string; byteSize?: number } | null } | null;
@@ -167,7 +208,7 @@ export interface RawSnapshot {
       headForcePushes?: { nodes: ({ createdAt?: string } | null)[] } | null;
       labelEvents: { nodes: ({ actor: Actor | null; label: { name: string } } | null)[] };
       reviews: ReviewsConnection;
-      commits: { totalCount: number; nodes: { commit: { message: string } }[] };
+      commits: { totalCount: number; nodes: { commit: RawCommit }[] };
       headCommit: {
         nodes: {
           commit: {
@@ -178,6 +219,8 @@ export interface RawSnapshot {
               nodes: { number: number; state: string; headRefOid: string }[];
             } | null;
             checkSuites: { nodes: { checkRuns: { nodes: (ObservedCheckRun & { databaseId: number })[] } }[] };
+            ciSuites?: { totalCount: number; nodes: RawCiSuite[] } | null;
+            status?: { contexts: RawStatusContext[] } | null;
           };
         }[];
       };

@@ -19,7 +19,9 @@ import {
 } from "./snapshot-query.js";
 import type { GitHub } from "./octokit.js";
 import {
+  ciOf,
   codeOwnersLocation,
+  commitContributorsOf,
   labelAppliersOf,
   location,
   newestOf,
@@ -55,7 +57,7 @@ export async function fetchSnapshot(
     await allReviews(github, pr, pull.reviews),
     await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
   ];
-  return { ...pullRequestOf(raw, repository, pull, pr.number), reviews, comment };
+  return { ...pullRequestOf(raw, repository, pull, pr.number, appId), reviews, comment };
 }
 
 /** The snapshot query; errors that only concern the owner's `.github` repository mean "no org policy". */
@@ -117,6 +119,7 @@ function pullRequestOf(
   repository: RawRepository,
   pull: RawPull,
   number: number,
+  appId: number,
 ): Omit<PullRequestSnapshot, "reviews" | "comment"> {
   const name = repository.nameWithOwner;
   const head = pull.headCommit.nodes[0]?.commit;
@@ -144,6 +147,8 @@ function pullRequestOf(
     labelAppliedBy: labelAppliersOf(pull),
     ...commitTrailers(pull.commits.nodes.map((node) => node.commit.message)),
     commitsComplete: pull.commits.totalCount <= pull.commits.nodes.length,
+    commitContributors: commitContributorsOf(pull.commits.nodes.map((node) => node.commit)),
+    ci: ciOf(headCommit?.ciSuites, headCommit?.status?.contexts, appId),
     sharedHead: sharedHeadOf(headCommit?.associatedPullRequests ?? null, pull.headRefOid, number),
     checkRun: newestRunOf(headCommit?.checkSuites.nodes.flatMap((suite) => suite.checkRuns.nodes) ?? []),
     previousHeadRunText:

@@ -73,8 +73,9 @@ export async function evaluatePullRequest(
   }
 }
 
-function commandsOf(trigger: Trigger): Pick<Trigger, "overrideCommand" | "tickEdit"> {
+function commandsOf(trigger: Trigger): Pick<Trigger, "overrideCommand" | "tickEdit" | "pusher"> {
   return {
+    ...(trigger.pusher ? { pusher: trigger.pusher } : {}),
     ...(trigger.overrideCommand ? { overrideCommand: trigger.overrideCommand } : {}),
     ...(trigger.tickEdit ? { tickEdit: trigger.tickEdit } : {}),
   };

@@ -21,7 +21,13 @@ export function factsOf(gathered: Gathered, state: ChecklistState): PullRequestF
     teamMembers: {},
     coAuthors: snapshot.coAuthors,
     trailers: snapshot.trailers,
-    coAuthorsComplete: snapshot.commitsComplete,
+    // Past the pushers the state can keep, any reviewer may have pushed (fail closed).
+    coAuthorsComplete: snapshot.commitsComplete && !state.pushersOverflow,
+    contributors: [
+      ...snapshot.commitContributors,
+      ...(state.pushers ?? []).map((login) => ({ login, why: "pushed to this PR" as const })),
+    ],
+    ci: snapshot.ci,
     checklist: ticksForEngine(state),
     ...(codeOwners !== undefined ? { codeOwners } : {}),
     repositoryOwner: snapshot.repository.split("/")[0]!,

@@ -14,7 +14,7 @@ import type { PolicyProblem } from "../policy/loader.js";
 import type { Policy } from "../policy/schema.js";
 import type { PolicySource } from "../policy/source.js";
 import type { OverrideEvent } from "../overrides/transition.js";
-import { applyEdit, decodeState, type ChecklistState } from "../state/checklist-state.js";
+import { applyEdit, decodeState, withPusher, type ChecklistState } from "../state/checklist-state.js";
 import { readDecisionRecords, type DecisionRecords } from "../state/decision-record.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
 import { repoOf, type EvaluationDeps } from "./deps.js";
@@ -51,7 +51,7 @@ export interface DecisionJudgement {
 }
 
 /** What the event brings to the judgement: a command or a checklist edit (the other PRs on a head: neither). */
-export type JudgeInput = Pick<Trigger, "overrideCommand" | "tickEdit"> & { now: string };
+export type JudgeInput = Pick<Trigger, "overrideCommand" | "tickEdit" | "pusher"> & { now: string };
 
 export async function judge(
   deps: EvaluationDeps,
@@ -71,7 +71,12 @@ export async function judge(
     ...(resolved.floor?.result.ok ? { floor: resolved.floor.result.policy } : {}),
   };
   const key = { owner: target.owner, repo: target.repo, number: target.number };
-  const signed = decodeState(deps.stateSecret, key, snapshot.comment?.body ?? input.tickEdit?.previousBody);
+  // A push by someone else joins the pushers the comment's state keeps (written with the comment).
+  const signed = withPusher(
+    decodeState(deps.stateSecret, key, snapshot.comment?.body ?? input.tickEdit?.previousBody),
+    input.pusher,
+    snapshot.author.login,
+  );
   const { facts, decision, state } = await decideWithLookups(deps, target, gathered, policies, signed, input);
   const runRecords = readDecisionRecords(snapshot.checkRun?.text);
   const settled = await settleOverride(deps.github, {

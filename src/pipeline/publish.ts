@@ -72,7 +72,13 @@ export async function publishDecision(
   const [comment, labels] = await Promise.allSettled([
     writer.comment(
       target.number,
-      planComment(judgement.decision, judgement.state, snapshot.comment, { secret: deps.stateSecret, pr: target }),
+      planComment(
+        judgement.decision,
+        judgement.state,
+        snapshot.comment,
+        { secret: deps.stateSecret, pr: target },
+        discountsContributors(judgement),
+      ),
     ),
     writer.labels(target.number, plannedLabels(deps, target, gathered, judgement), (name) =>
       deps.knownLabels.remember(`${target.owner}/${target.repo}`, name),
@@ -81,6 +87,11 @@ export async function publishDecision(
   if (check.status === "fulfilled") run.id = check.value;
   for (const settled of [check, comment, labels]) if (settled.status === "rejected") throw settled.reason;
   return observations;
+}
+
+/** Whether a policy in force discounts contributors' approvals (then the pushers must be kept). */
+function discountsContributors({ policies }: DecisionJudgement): boolean {
+  return policies.repository.approvals.ignore_contributors || policies.floor?.approvals.ignore_contributors === true;
 }
 
 /** approvals.request_reviews: once per head commit, never failing the check. Returns the summary line. */

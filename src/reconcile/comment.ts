@@ -1,6 +1,7 @@
 /**
  * The sticky comment: the body the decision wants against the one GitHub shows. No comment on a
- * PR that needs no checklist and has no override to record; an existing one then says that no
+ * PR that needs no checklist and has no override (or, with `approvals.ignore_contributors`, no
+ * pusher) to record; an existing one then says that no
  * checklist is needed any more (the comment stays, so its history is readable).
  */
 import type { Decision } from "../engine/types.js";
@@ -20,8 +21,9 @@ export function planComment(
   state: ChecklistState,
   observed: ObservedComment | null,
   signing: { secret: string; pr: PullRequestKey },
+  keepPushers = false,
 ): CommentWrite | undefined {
-  const body = desiredBody(decision, state, observed, signing);
+  const body = desiredBody(decision, state, observed, signing, keepPushers);
   if (body === undefined || observed?.body === body) return undefined;
   return observed ? { kind: "update", commentId: observed.id, body } : { kind: "create", body };
 }
@@ -31,11 +33,14 @@ function desiredBody(
   state: ChecklistState,
   observed: ObservedComment | null,
   { secret, pr }: { secret: string; pr: PullRequestKey },
+  keepPushers: boolean,
 ): string | undefined {
   // The break-glass section: the override in force, or what happened to the last command.
   const overrideLines = overrideCommentLines(state);
   if (decision.checklist.length === 0) {
-    if (!observed && overrideLines.length === 0) return undefined;
+    // Pushers are worth a new comment only where a policy discounts contributors' approvals.
+    const pushersToKeep = keepPushers && (state.pushers?.length || state.pushersOverflow);
+    if (!observed && overrideLines.length === 0 && !pushersToKeep) return undefined;
     return renderNoChecklistComment(secret, pr, state, overrideLines, observed !== null);
   }
   const organizationItems = decision.requirements

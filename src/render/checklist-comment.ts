@@ -60,7 +60,9 @@ export function renderNoChecklistComment(
       COMMENT_MARKER,
       "### Guardrails checklist",
       "",
-      "No checklist is required for this pull request any more.",
+      hadChecklist
+        ? "No checklist is required for this pull request any more."
+        : "This pull request needs no checklist. The app keeps here who pushed to it, whose approvals do not count.",
       "",
       encodeState(secret, pr, state),
     ].join("\n");

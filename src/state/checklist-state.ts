@@ -55,6 +55,24 @@ export interface ChecklistState {
    * keeps it too, so a signed state older than the run's (pasted back by a writer) is not trusted.
    */
   seq?: number;
+  /**
+   * Who pushed to the PR's head branch while it was open (the senders of `synchronize`, the PR
+   * author left out), for `approvals.ignore_contributors`; at most MAX_PUSHERS, then
+   * `pushersOverflow` says some are unknown (every reviewer may then be one: fail closed).
+   */
+  pushers?: string[];
+  pushersOverflow?: boolean;
+}
+
+export const MAX_PUSHERS = 100;
+
+/** The state with one more pusher (the same state when nothing changes: no needless comment write). */
+export function withPusher(state: ChecklistState, pusher: string | undefined, author: string): ChecklistState {
+  if (!pusher || pusher.toLowerCase() === author.toLowerCase()) return state;
+  const known = state.pushers ?? [];
+  if (known.some((login) => login.toLowerCase() === pusher.toLowerCase())) return state;
+  if (known.length >= MAX_PUSHERS) return state.pushersOverflow ? state : { ...state, pushersOverflow: true };
+  return { ...state, pushers: [...known, pusher] };
 }
 
 const text = (max: number) => z.string().max(max);
@@ -81,6 +99,8 @@ const stateExtrasSchema = z.object({
     .optional(),
   lastCommand: z.number().int().nonnegative().optional(),
   seq: z.number().int().nonnegative().optional(),
+  pushers: z.array(text(100)).max(MAX_PUSHERS).optional(),
+  pushersOverflow: z.literal(true).optional(),
 });
 
 export interface PullRequestKey {
@@ -99,10 +119,9 @@ function sign(secret: string, pr: PullRequestKey, payload: string): string {
 
 export function encodeState(secret: string, pr: PullRequestKey, state: ChecklistState): string {
   const ordered = Object.fromEntries(Object.entries(state.ticks).sort(([a], [b]) => a.localeCompare(b)));
-  const { override, refused, ended, lastCommand, seq } = state;
-  const payload = Buffer.from(JSON.stringify({ ticks: ordered, override, refused, ended, lastCommand, seq })).toString(
-    "base64url",
-  );
+  const { override, refused, ended, lastCommand, seq, pushers, pushersOverflow } = state;
+  const fields = { ticks: ordered, override, refused, ended, lastCommand, seq, pushers, pushersOverflow };
+  const payload = Buffer.from(JSON.stringify(fields)).toString("base64url");
   return `<!-- guardrails:state ${payload}.${sign(secret, pr, payload)} -->`;
 }
 
@@ -126,7 +145,7 @@ export function decodeState(secret: string, pr: PullRequestKey, body: string | u
     // Signed, so written by the app; still read strictly (a malformed part is dropped, never trusted).
     const extras = stateExtrasSchema.safeParse(parsed);
     if (!extras.success) return { ticks };
-    const { override, refused, ended, lastCommand, seq } = extras.data;
+    const { override, refused, ended, lastCommand, seq, pushers, pushersOverflow } = extras.data;
     return {
       ticks,
       ...(override ? { override: withoutUndefined(override) } : {}),
@@ -134,6 +153,8 @@ export function decodeState(secret: string, pr: PullRequestKey, body: string | u
       ...(ended ? { ended: withoutUndefined(ended) } : {}),
       ...(lastCommand !== undefined ? { lastCommand } : {}),
       ...(seq !== undefined ? { seq } : {}),
+      ...(pushers?.length ? { pushers } : {}),
+      ...(pushersOverflow ? { pushersOverflow } : {}),
     };
   } catch {
     return { ticks: {} };

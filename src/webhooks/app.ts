@@ -18,6 +18,7 @@ import { noLock, type PullRequestLock } from "../operations/pr-lock.js";
 import { KnownLabels } from "../reconcile/labels.js";
 import { onCheckRun } from "./check-run.js";
 import { onCheckSuite } from "./check-suite.js";
+import { onCiResult } from "./ci-result.js";
 import type { WebhookContext } from "./context.js";
 import { onIssueComment } from "./issue-comment.js";
 import { onMergeGroup } from "./merge-group.js";
@@ -84,6 +85,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       onIssueComment,
       onCheckRun,
       onCheckSuite,
+      onCiResult,
       onMergeGroup,
       onPush,
     ])

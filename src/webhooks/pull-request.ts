@@ -27,6 +27,14 @@ export function onPullRequest(app: Probot, { scheduler, botLogin }: WebhookConte
         return;
       const pr = payload.pull_request;
       const before = payload.action === "synchronize" ? (payload as { before?: string }).before : undefined;
+      // Someone other than the author pushed: kept for approvals.ignore_contributors, so this
+      // evaluation must run with its own trigger rather than join a queued one.
+      const pusher =
+        payload.action === "synchronize" &&
+        payload.sender.type !== "Bot" &&
+        payload.sender.login.toLowerCase() !== (pr.user?.login ?? "").toLowerCase()
+          ? payload.sender.login
+          : undefined;
       await scheduler.schedule(
         context,
         {
@@ -42,7 +50,9 @@ export function onPullRequest(app: Probot, { scheduler, botLogin }: WebhookConte
             ["synchronize", "opened", "reopened"].includes(payload.action) ||
             (payload.action === "edited" && "base" in changes),
           ...(pr.updated_at ? { at: pr.updated_at } : {}),
+          ...(pusher ? { pusher } : {}),
         },
+        pusher === undefined,
       );
     },
   );

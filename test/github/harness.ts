@@ -361,6 +361,39 @@ export class World {
     return payload;
   }
 
+  /** Another app's run completing (`check_run.completed`), listing the PRs GitHub would. */
+  checkRunCompletedEvent(
+    run: { id: number; headSha: string; name: string; appId: number; appSlug: string; conclusion: string | null },
+    pullRequests: FakePullRequest[],
+  ): CheckRunExample {
+    const payload = this.stamp(examplePayload("check_run", "completed"));
+    const check = payload.check_run;
+    Object.assign(check, { id: run.id, name: run.name, head_sha: run.headSha, external_id: "", status: "completed" });
+    check.conclusion = run.conclusion;
+    check.app.id = run.appId;
+    check.app.slug = run.appSlug;
+    check.check_suite.head_sha = run.headSha;
+    check.check_suite.app.id = run.appId;
+    check.pull_requests = pullRequests.map((pr) => this.pullRequestRef(pr));
+    return payload;
+  }
+
+  /** Another app's suite completing (`check_suite.completed`). */
+  checkSuiteCompletedEvent(headSha: string, appId: number, pullRequests: FakePullRequest[]): CheckSuiteExample {
+    const payload = this.stamp(examplePayload("check_suite", "completed"));
+    payload.check_suite.head_sha = headSha;
+    payload.check_suite.app.id = appId;
+    payload.check_suite.pull_requests = pullRequests.map((pr) => this.pullRequestRef(pr));
+    return payload;
+  }
+
+  /** A commit status changing (`status`: no PRs listed; the app asks GitHub which PRs have that head). */
+  statusEvent(sha: string, context: string, state: "success" | "failure" | "error" | "pending"): ExampleBase {
+    const payload = this.stamp(examplePayload("status")) as ExampleBase & Record<string, unknown>;
+    Object.assign(payload, { sha, context, state, target_url: `https://ci.example.com/${context}` });
+    return payload;
+  }
+
   mergeGroupEvent(prNumber: number, groupSha: string): MergeGroupExample {
     const payload = this.stamp(examplePayload("merge_group", "checks_requested"));
     const group = payload.merge_group;

@@ -50,6 +50,26 @@ export interface FakeCheckRun {
   actions: unknown[];
 }
 
+/** A check run of another app (a CI workflow, a scanner) on a commit, for `checks`. */
+export interface FakeCiRun {
+  id: number;
+  headSha: string;
+  name: string;
+  appId: number;
+  appSlug: string;
+  status: "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
+  conclusion: string | null;
+  url?: string;
+}
+
+/** A commit status (the latest of its context, as GitHub's combined status keeps it). */
+export interface FakeStatus {
+  sha: string;
+  context: string;
+  state: "success" | "failure" | "error" | "pending";
+  targetUrl?: string;
+}
+
 export interface FakePullRequest {
   number: number;
   state: "OPEN" | "CLOSED" | "MERGED";
@@ -65,6 +85,8 @@ export interface FakePullRequest {
   /** Users and team slugs whose review is requested. */
   requestedReviewers?: { users: string[]; teams: string[] };
   commitMessages: string[];
+  /** The GitHub users of each commit's author and committer, in the order of commitMessages (absent: none known). */
+  commitUsers?: { author?: string; committer?: string }[];
   files: FakeFile[];
   comments: FakeComment[];
   /** The head the files list says it was read at (default: headSha). */
@@ -171,6 +193,9 @@ export class FakeGitHub {
   readonly repos = new Map<string, FakeRepository>();
   readonly blobs = new Map<string, string>();
   readonly checkRuns: (FakeCheckRun & { repo: string })[] = [];
+  /** Other apps' check runs and the commit statuses, by repository ("owner/name", lower case). */
+  readonly ciRuns: (FakeCiRun & { repo: string })[] = [];
+  readonly statuses: (FakeStatus & { repo: string })[] = [];
   readonly requests: LoggedRequest[] = [];
   private nextId = 1000;
   private readonly faults: { predicate: (request: LoggedRequest) => boolean; response: FakeResponse }[] = [];
@@ -252,6 +277,75 @@ export class FakeGitHub {
     };
     repo.pulls.set(pr.number, pr);
     return pr;
+  }
+
+  /** Adds (or, given an id, updates) another app's check run on a commit; returns it. */
+  setCiRun(repo: FakeRepository, run: Omit<FakeCiRun, "id"> & { id?: number }): FakeCiRun {
+    const key = `${repo.owner}/${repo.name}`.toLowerCase();
+    const existing = run.id !== undefined ? this.ciRuns.find((r) => r.id === run.id) : undefined;
+    if (existing) return Object.assign(existing, run);
+    const added = { ...run, id: run.id ?? this.id(), repo: key };
+    this.ciRuns.push(added);
+    return added;
+  }
+
+  /** Sets the commit status of a context on a commit (replacing the earlier one of that context). */
+  setStatus(repo: FakeRepository, status: FakeStatus): void {
+    const key = `${repo.owner}/${repo.name}`.toLowerCase();
+    const i = this.statuses.findIndex((s) => s.repo === key && s.sha === status.sha && s.context === status.context);
+    if (i >= 0) this.statuses.splice(i, 1);
+    this.statuses.push({ ...status, repo: key });
+  }
+
+  /** The snapshot's view of a commit's CI: every app's suites (this app's own run too) and the statuses. */
+  private ciOfCommit(repo: FakeRepository, headSha: string) {
+    const key = `${repo.owner}/${repo.name}`.toLowerCase();
+    const own = this.checkRunsFor(repo, headSha).map((run) => ({
+      databaseId: run.id,
+      name: run.name,
+      status: run.status.toUpperCase(),
+      conclusion: run.conclusion?.toUpperCase() ?? null,
+      permalink: `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}`,
+      detailsUrl: null,
+      startedAt: null,
+      completedAt: run.completedAt ?? null,
+    }));
+    const byApp = new Map<number, { slug: string; runs: typeof own }>();
+    if (own.length) byApp.set(this.appId, { slug: "guardrails", runs: own });
+    for (const run of this.ciRuns.filter((r) => r.repo === key && r.headSha === headSha)) {
+      const suite = byApp.get(run.appId) ?? { slug: run.appSlug, runs: [] };
+      suite.runs.push({
+        databaseId: run.id,
+        name: run.name,
+        status: run.status.toUpperCase(),
+        conclusion: run.conclusion?.toUpperCase() ?? null,
+        permalink: run.url ?? `https://github.com/${repo.owner}/${repo.name}/runs/${run.id}`,
+        detailsUrl: null,
+        startedAt: null,
+        completedAt: null,
+      });
+      byApp.set(run.appId, suite);
+    }
+    const suites = [...byApp.entries()];
+    const contexts = this.statuses.filter((s) => s.repo === key && s.sha === headSha);
+    return {
+      ciSuites: {
+        totalCount: suites.length,
+        nodes: suites.slice(0, 50).map(([databaseId, suite]) => ({
+          app: { databaseId, slug: suite.slug },
+          checkRuns: { totalCount: suite.runs.length, nodes: suite.runs.slice(0, 100) },
+        })),
+      },
+      status: contexts.length
+        ? {
+            contexts: contexts.map((c) => ({
+              context: c.context,
+              state: c.state.toUpperCase(),
+              targetUrl: c.targetUrl ?? null,
+            })),
+          }
+        : null,
+    };
   }
 
   checkRunsFor(repo: FakeRepository, headSha?: string): FakeCheckRun[] {
@@ -431,7 +525,11 @@ export class FakeGitHub {
       const pulls = [...repo.pulls.values()].filter((pr) => pr.headSha === m![1] && !pr.unlistedByCommit);
       return json(
         200,
-        pulls.map((pr) => ({ number: pr.number, state: pr.state === "OPEN" ? "open" : "closed" })),
+        pulls.map((pr) => ({
+          number: pr.number,
+          state: pr.state === "OPEN" ? "open" : "closed",
+          head: { sha: pr.headSha, ref: pr.headRef },
+        })),
       );
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
@@ -947,7 +1045,9 @@ export class FakeGitHub {
                   },
                   commits: {
                     totalCount: pr.commitMessages.length,
-                    nodes: pr.commitMessages.slice(-100).map((message) => ({ commit: { message } })),
+                    nodes: pr.commitMessages
+                      .map((message, i) => ({ commit: { message, ...commitUsersNode(pr.commitUsers?.[i]) } }))
+                      .slice(-100),
                   },
                   headCommit: {
                     nodes: [
@@ -977,6 +1077,7 @@ export class FakeGitHub {
                                   },
                                 }
                               : null,
+                          ...this.ciOfCommit(repo, pr.headSha),
                           checkSuites: {
                             nodes: runs.length
                               ? [
@@ -1104,6 +1205,13 @@ function previewPullNode(pr: FakePullRequest, files: number) {
         changeType: changeType(f.status),
       })),
     },
+  };
+}
+
+function commitUsersNode(users: { author?: string; committer?: string } | undefined) {
+  return {
+    author: { user: users?.author ? { login: users.author } : null },
+    committer: { user: users?.committer ? { login: users.committer } : null },
   };
 }
 
