@@ -89,10 +89,48 @@ export function judgeCodeOwners(
       howTo: "",
     };
 
-  type Group = { owners: Owner[]; patterns: Set<string>; files: string[] };
-  const groups = new Map<string, Group>();
+  const { groups, unworked } = groupByOwners(file, facts);
+  const notCounted = contributors.filter(({ login }) =>
+    [...groups.values()].some((group) => group.owners.some((owner) => isOwner(login, owner, facts))),
+  );
+  const ownerGroups: OwnerGroup[] = [...groups.values()].map((group) => {
+    const approvedBy = approvers.filter((login) => group.owners.some((owner) => isOwner(login, owner, facts)));
+    return {
+      owners: group.owners.map((o) => o.text),
+      patterns: [...group.patterns],
+      files: group.files,
+      met: approvedBy.length > 0,
+      approvedBy,
+    };
+  });
+  const unmet = ownerGroups.filter((g) => !g.met);
+  const incomplete = (!facts.filesComplete && file.assignsOwners) || unworked > 0 || file.unreadLines > 0;
+  const met = unmet.length === 0 && !incomplete;
+  const { message, howTo } = codeOwnersMessage(facts, file, ownerGroups, { met, incomplete, unworked });
+  return {
+    ...base,
+    met,
+    ownerGroups,
+    ...(notCounted.length ? { contributorsNotCounted: notCounted } : {}),
+    message: message + notCountedNote(notCounted),
+    howTo,
+  };
+}
+
+interface OwnersGroup {
+  owners: Owner[];
+  patterns: Set<string>;
+  files: string[];
+}
+
+/** The changed files (a rename by both paths) by the owner set of their deciding line, within the work budget. */
+function groupByOwners(
+  file: CodeOwners,
+  facts: PullRequestFacts,
+): { groups: Map<string, OwnersGroup>; unworked: number } {
+  const groups = new Map<string, OwnersGroup>();
   // The group of each deciding line, found once per line (most files share a few lines).
-  const groupOfLine = new Map<CodeOwnersLine, Group>();
+  const groupOfLine = new Map<CodeOwnersLine, OwnersGroup>();
   const add = (path: string) => {
     const line = file.decidingLine(path);
     if (!line || line.owners.length === 0) return;
@@ -127,22 +165,18 @@ export function judgeCodeOwners(
     endCodeOwnersWorkLimit();
   }
 
-  const notCounted = contributors.filter(({ login }) =>
-    [...groups.values()].some((group) => group.owners.some((owner) => isOwner(login, owner, facts))),
-  );
-  const ownerGroups: OwnerGroup[] = [...groups.values()].map((group) => {
-    const approvedBy = approvers.filter((login) => group.owners.some((owner) => isOwner(login, owner, facts)));
-    return {
-      owners: group.owners.map((o) => o.text),
-      patterns: [...group.patterns],
-      files: group.files,
-      met: approvedBy.length > 0,
-      approvedBy,
-    };
-  });
+  return { groups, unworked };
+}
+
+/** What the requirement says, and how to meet it. */
+function codeOwnersMessage(
+  facts: PullRequestFacts,
+  file: CodeOwners,
+  ownerGroups: OwnerGroup[],
+  state: { met: boolean; incomplete: boolean; unworked: number },
+): { message: string; howTo: string } {
+  const { met, incomplete, unworked } = state;
   const unmet = ownerGroups.filter((g) => !g.met);
-  const incomplete = (!facts.filesComplete && file.assignsOwners) || unworked > 0 || file.unreadLines > 0;
-  const met = unmet.length === 0 && !incomplete;
   const describe = (g: OwnerGroup) => {
     const emails = g.owners.filter((o) => !o.startsWith("@"));
     const emailNote = emails.length ? ` (${emails.join(", ")}: an e-mail owner matches nobody)` : "";
@@ -168,7 +202,6 @@ export function judgeCodeOwners(
   else if (met)
     message = `${plural(ownerGroups.length, "owner group")} approved (${ownerGroups.map((g) => `${g.owners.join(" or ")}: ${g.approvedBy.join(", ")}`).join("; ")})`;
   else message = [...unmet.map(describe), ...(incomplete ? [incompleteNote] : [])].join("; ");
-  message += notCountedNote(notCounted);
   const howTo = met
     ? ""
     : unmet.length
@@ -176,14 +209,7 @@ export function judgeCodeOwners(
       : unworked > 0
         ? "Simplify CODEOWNERS at the base (fewer lines whose pattern starts with a wildcard other than *.ext), or split the pull request"
         : "Split the pull request: GitHub lists at most 3000 files, and the owners of the others cannot be known";
-  return {
-    ...base,
-    met,
-    ownerGroups,
-    ...(notCounted.length ? { contributorsNotCounted: notCounted } : {}),
-    message,
-    howTo,
-  };
+  return { message, howTo };
 }
 
 function isOwner(login: string, owner: Owner, facts: PullRequestFacts): boolean {
