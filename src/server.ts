@@ -11,7 +11,8 @@ import { createProbot, run, type Probot } from "probot";
 import { SmeeClient } from "smee-client";
 import { readConfig, ConfigError, type AppConfig } from "./config.js";
 import { guardrailsApp } from "./webhooks/app.js";
-import { githubFetch, guardrailsOctokit } from "./github/github-client.js";
+import { ClientState, guardrailsOctokit } from "./github/github-client.js";
+import { githubFetch } from "./github/fetch.js";
 import { Redis } from "ioredis";
 import { noLock, RedisPullRequestLock } from "./operations/pr-lock.js";
 import { PullRequestQueue } from "./webhooks/pr-queue.js";
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
   // Replicas sharing REDIS_URL share a per-PR lock, the stores below and GitHub's rate limit.
   const shared = process.env.REDIS_URL ? connectRedis(process.env.REDIS_URL, rootLog) : undefined;
   const redis = shared?.redis;
-  const probot = createGuardrailsProbot(config, rootLog, shared?.throttling);
+  const clientState = new ClientState();
+  const probot = createGuardrailsProbot(config, rootLog, shared?.throttling, clientState);
   const queue = new PullRequestQueue();
   const lock = redis ? new RedisPullRequestLock(redis) : noLock;
   const fanOutLimits = scaledFanOutLimits(config, rootLog);
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
       queue,
       lock,
       pending,
+      clientState,
       fanOutLimits,
       ...(fanOutBudget ? { fanOutBudget } : {}),
       playgroundUrl: config.playground ? config.playgroundUrl : undefined,
@@ -134,15 +137,20 @@ function createGuardrailsProbot(
   config: AppConfig,
   log: Logger,
   throttling: Bottleneck.IORedisConnection | undefined,
+  clientState: ClientState,
 ): Probot {
   return createProbot({
     overrides: {
       log,
       secret: config.webhookSecret,
-      Octokit: guardrailsOctokit({
-        writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)),
-        ...(throttling ? { connection: throttling } : {}),
-      }),
+      Octokit: guardrailsOctokit(
+        {
+          writeSpacingMs: Math.max(1, Math.round(WRITE_SPACING_MS / config.timeScale)),
+          ...(throttling ? { connection: throttling } : {}),
+        },
+        undefined,
+        clientState,
+      ),
       // The throttling's Redis connection is the server's (connectRedis), never one Probot makes.
       redisConfig: undefined,
       request: { fetch: githubFetch(config.requestTimeoutMs) },

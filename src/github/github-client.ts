@@ -32,7 +32,7 @@
  */
 import Bottleneck from "bottleneck";
 import { ProbotOctokit } from "probot";
-import { fetchWithTimeout } from "../config.js";
+
 import { recordGitHubRequest } from "../metrics/metrics.js";
 
 /** Retries of one request after a rate limit, each after the wait GitHub asked for. */
@@ -102,11 +102,37 @@ export const PLUGIN_WRITE_QUEUE_OFF: WriteGroup = {
 };
 
 const noop = () => Promise.resolve();
-let localWriteGroup: WriteGroup | undefined;
-const clusteredWriteGroups = new WeakMap<object, WriteGroup>();
 
-/** One write queue per process, or per Redis connection when Probot clusters its throttling. */
-function sharedWriteGroup(throttle: ThrottleOptions, spacingMs = WRITE_SPACING_MS): WriteGroup {
+/** What the clients of one app instance share: the write queues and each installation's rate limit left. */
+export class ClientState {
+  localWriteGroup: WriteGroup | undefined;
+  readonly clusteredWriteGroups = new WeakMap<object, WriteGroup>();
+  /** The primary rate limit each installation had left on its last response (bounded: oldest out). */
+  private readonly rateLimits = new Map<string, { remaining: number; resetAt: number }>();
+
+  noteRateLimit(
+    installationId: number | string | undefined,
+    headers: Record<string, string | number | undefined> | undefined,
+  ): void {
+    if (installationId === undefined || !headers) return;
+    const remaining = Number(headers["x-ratelimit-remaining"]);
+    const reset = Number(headers["x-ratelimit-reset"]);
+    if (!Number.isFinite(remaining) || !Number.isFinite(reset) || headers["x-ratelimit-remaining"] === undefined)
+      return;
+    const key = String(installationId);
+    this.rateLimits.delete(key);
+    this.rateLimits.set(key, { remaining, resetAt: reset * 1000 });
+    if (this.rateLimits.size > 10_000) this.rateLimits.delete(this.rateLimits.keys().next().value as string);
+  }
+
+  /** What an installation had left of its rate limit on its last response, if known. */
+  rateLimitOf(installationId: number | string): { remaining: number; resetAt: number } | undefined {
+    return this.rateLimits.get(String(installationId));
+  }
+}
+
+/** One write queue per app instance, or per Redis connection when Probot clusters its throttling. */
+function sharedWriteGroup(state: ClientState, throttle: ThrottleOptions, spacingMs = WRITE_SPACING_MS): WriteGroup {
   const settings = {
     id: "octokit-write",
     maxConcurrent: 1,
@@ -114,12 +140,12 @@ function sharedWriteGroup(throttle: ThrottleOptions, spacingMs = WRITE_SPACING_M
     timeout: throttle.timeout ?? 2 * 60 * 1000,
   };
   const connection = throttle.connection;
-  if (connection === undefined) return (localWriteGroup ??= new Bottleneck.Group(settings));
-  let group = clusteredWriteGroups.get(connection);
+  if (connection === undefined) return (state.localWriteGroup ??= new Bottleneck.Group(settings));
+  let group = state.clusteredWriteGroups.get(connection);
   if (!group) {
     const Clustered = throttle.Bottleneck ?? Bottleneck;
     group = new Clustered.Group({ ...settings, connection: connection as Bottleneck.IORedisConnection });
-    clusteredWriteGroups.set(connection, group);
+    state.clusteredWriteGroups.set(connection, group);
   }
   return group;
 }
@@ -152,28 +178,6 @@ export function requestKind(options: {
   return isWriteRequest(options) ? "rest_write" : "rest_read";
 }
 
-/** The primary rate limit each installation had left on its last response (bounded: oldest out). */
-const rateLimits = new Map<string, { remaining: number; resetAt: number }>();
-
-function noteRateLimit(
-  installationId: number | string | undefined,
-  headers: Record<string, string | number | undefined> | undefined,
-): void {
-  if (installationId === undefined || !headers) return;
-  const remaining = Number(headers["x-ratelimit-remaining"]);
-  const reset = Number(headers["x-ratelimit-reset"]);
-  if (!Number.isFinite(remaining) || !Number.isFinite(reset) || headers["x-ratelimit-remaining"] === undefined) return;
-  const key = String(installationId);
-  rateLimits.delete(key);
-  rateLimits.set(key, { remaining, resetAt: reset * 1000 });
-  if (rateLimits.size > 10_000) rateLimits.delete(rateLimits.keys().next().value as string);
-}
-
-/** What an installation had left of its rate limit on its last response, if known. */
-export function rateLimitOf(installationId: number | string): { remaining: number; resetAt: number } | undefined {
-  return rateLimits.get(String(installationId));
-}
-
 /** Probot's token cache (an LRU), as @octokit/auth-app uses it. */
 interface TokenCache {
   delete?: (key: string) => unknown;
@@ -202,9 +206,10 @@ export function requestHooks(
 ): void {
   const throttle = octokitOptions.throttle as ThrottleOptions | undefined;
   const spaced = throttle !== undefined && throttle.enabled !== false && throttle.write === PLUGIN_WRITE_QUEUE_OFF;
+  const state = (octokitOptions.clientState as ClientState | undefined) ?? new ClientState();
   const group = spaced
     ? ((octokitOptions.writeGroup as WriteGroup | undefined) ??
-      sharedWriteGroup(throttle, octokitOptions.writeSpacingMs as number | undefined))
+      sharedWriteGroup(state, throttle, octokitOptions.writeSpacingMs as number | undefined))
     : undefined;
   const id = throttle?.id ?? "no-id";
   const auth = octokitOptions.auth as { installationId?: number | string; cache?: TokenCache } | undefined;
@@ -218,7 +223,7 @@ export function requestHooks(
     try {
       const response = await request(options);
       recordGitHubRequest(kind, response.status, response.headers, auth?.installationId);
-      noteRateLimit(auth?.installationId, response.headers);
+      state.noteRateLimit(auth?.installationId, response.headers);
       return response;
     } catch (error) {
       const failed = error as { status?: number; response?: { headers?: Record<string, string | undefined> } };
@@ -243,7 +248,11 @@ interface ClientOptions {
   [option: string]: unknown;
 }
 
-export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: WriteGroup): typeof ProbotOctokit {
+export function guardrailsOctokit(
+  policy: RateLimitPolicy = {},
+  writeGroup?: WriteGroup,
+  clientState: ClientState = new ClientState(),
+): typeof ProbotOctokit {
   const limits = {
     retries: policy.retries ?? RATE_LIMIT_RETRIES,
     maxRetryAfterSeconds: policy.maxRetryAfterSeconds ?? MAX_RETRY_AFTER_SECONDS,
@@ -267,50 +276,8 @@ export function guardrailsOctokit(policy: RateLimitPolicy = {}, writeGroup?: Wri
       retry: { ...options.retry, doNotRetry: DO_NOT_RETRY },
       throttle,
       ...(writeGroup ? { writeGroup } : {}),
+      clientState,
       ...(policy.writeSpacingMs !== undefined ? { writeSpacingMs: policy.writeSpacingMs } : {}),
     };
   });
-}
-
-export class InvalidJsonError extends Error {
-  override readonly name = "InvalidJsonError";
-}
-
-/**
- * The fetch the app's Octokit uses: each attempt gives up after `timeoutMs` (reading the body
- * included), and a successful response that says it is JSON but does not parse is a failed
- * attempt (Octokit would hand the raw text on as if it were the data).
- */
-export function githubFetch(timeoutMs: number): typeof fetch {
-  const timed = fetchWithTimeout(timeoutMs);
-  return async (input, init) => {
-    const response = await timed(input, init);
-    const type = response.headers.get("content-type") ?? "";
-    if (
-      response.status >= 400 ||
-      response.status === 204 ||
-      response.status === 205 ||
-      init?.method === "HEAD" ||
-      !/^application\/json\b/i.test(type)
-    ) {
-      return response;
-    }
-    const text = await response.text();
-    if (text !== "") {
-      try {
-        JSON.parse(text);
-      } catch {
-        throw new InvalidJsonError(
-          `GitHub sent a response that is not valid JSON (${response.status}, ${text.length} characters)`,
-        );
-      }
-    }
-    const copy = new Response(text, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
-    Object.defineProperty(copy, "url", { value: response.url });
-    return copy;
-  };
 }

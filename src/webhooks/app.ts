@@ -4,6 +4,7 @@
  * the caller (server.ts) and passed in; what is left out gets a fresh one here.
  */
 import type { ApplicationFunction, Probot } from "probot";
+import type { ClientState } from "../github/github-client.js";
 import { PolicyCache } from "../github/policy-source.js";
 import { PreviewCache } from "../github/proposed-policy.js";
 import { CommitLocks } from "../operations/commit-locks.js";
@@ -49,6 +50,8 @@ export interface GuardrailsOptions {
   fanOutLimits?: Partial<FanOutLimits>;
   /** PLAYGROUND_URL (with the playground on): the check summary links to the playground. */
   playgroundUrl?: string;
+  /** The state the app's GitHub clients share (src/github/github-client.ts): the fan-out reads the rate limit left. */
+  clientState?: ClientState;
   /** Evaluations scheduled and not finished, resumed after the process dies (src/operations/pending-evaluations.ts). */
   pending?: PendingEvaluations;
 }
@@ -63,6 +66,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       fanOutBudget:
         options.fanOutBudget ?? new MemoryWriteBudget({ ...DEFAULT_FAN_OUT_LIMITS, ...options.fanOutLimits }),
       ...(options.fanOutLimits ? { fanOutLimits: options.fanOutLimits } : {}),
+      ...(options.clientState ? { clientState: options.clientState } : {}),
       deps: {
         appId: options.appId,
         stateSecret: options.stateSecret,

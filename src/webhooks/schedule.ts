@@ -10,7 +10,7 @@
  */
 import type { Context, Probot } from "probot";
 import { CheckNotWrittenError } from "../github/errors.js";
-import { rateLimitOf } from "../github/github-client.js";
+import type { ClientState } from "../github/github-client.js";
 import { markDeliveryEvaluated } from "../metrics/deliveries.js";
 import { recordEvaluation } from "../metrics/record.js";
 import { paceFanOut, type FanOutItem, type FanOutLimits, type WriteBudget } from "../operations/fan-out.js";
@@ -28,6 +28,8 @@ export interface SchedulerParts {
   pending?: PendingEvaluations;
   fanOutBudget: WriteBudget;
   fanOutLimits?: Partial<FanOutLimits>;
+  /** Each installation's primary rate limit left, as the app's clients saw it (a fan-out defers when low). */
+  clientState?: ClientState;
   /** The pipeline's dependencies but the ones of one delivery (its client and logger). */
   deps: Omit<EvaluationDeps, "github" | "log">;
 }
@@ -146,7 +148,7 @@ export class Scheduler {
         installation,
         budget: fanOutBudget,
         log: context.log,
-        rateLimit: () => rateLimitOf(installation),
+        rateLimit: () => this.parts.clientState?.rateLimitOf(installation),
         ...(fanOutLimits ? { limits: fanOutLimits } : {}),
       },
     );

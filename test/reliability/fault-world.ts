@@ -10,7 +10,8 @@ import { Probot } from "probot";
 import { pino } from "pino";
 import { guardrailsApp } from "../../src/webhooks/app.js";
 import { renderChecklistComment } from "../../src/render/checklist-comment.js";
-import { githubFetch, guardrailsOctokit } from "../../src/github/github-client.js";
+import { guardrailsOctokit } from "../../src/github/github-client.js";
+import { githubFetch } from "../../src/github/fetch.js";
 import {
   FakeGitHub,
   sha,
