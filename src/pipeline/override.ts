@@ -7,7 +7,6 @@
 import type { Logger } from "pino";
 import { authorizeOverride, overrideLookups, type Authorization, type PolicyInForce } from "../engine/override.js";
 import { canWrite } from "../engine/types.js";
-import type { DecisionRecord } from "../state/decision-record.js";
 import { describeError } from "../github/errors.js";
 import type { ChecklistState } from "../state/checklist-state.js";
 import type { GitHub } from "../github/octokit.js";
@@ -21,8 +20,8 @@ export interface SettleInput {
   number: number;
   snapshot: PullRequestSnapshot;
   state: ChecklistState;
-  /** This PR's decision record on the head's run, as read for this evaluation. */
-  record: DecisionRecord | undefined;
+  /** What binds an override to what was seen (src/overrides/guards.ts). */
+  guards: ReturnType<typeof overrideGuards>;
   policies: PolicyInForce[];
   command?: CommandInput;
   now: string;
@@ -60,7 +59,7 @@ export async function settleOverride(
     ...(command ? { command } : {}),
     ...(authorization ? { authorization } : {}),
     ...(overriderNow ? { overriderNow } : {}),
-    ...overrideGuards(snapshot, input.record),
+    ...input.guards,
   });
 }
 

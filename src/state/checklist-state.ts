@@ -31,7 +31,7 @@ export interface OverrideRefusalRecord {
 
 /** The last override that ended, so the comment can say when and how. */
 export interface EndedOverrideRecord extends OverrideRecord {
-  how: "withdrawn" | "new_head" | "no_longer_allowed";
+  how: "withdrawn" | "new_head" | "retargeted" | "no_longer_allowed";
   endedAt: string;
   endedBy?: string;
   /** The withdrawing command's comment id. */
@@ -72,7 +72,7 @@ const stateExtrasSchema = z.object({
     .optional(),
   ended: overrideRecordSchema
     .extend({
-      how: z.enum(["withdrawn", "new_head", "no_longer_allowed"]),
+      how: z.enum(["withdrawn", "new_head", "retargeted", "no_longer_allowed"]),
       endedAt: text(40),
       endedBy: text(100).optional(),
       endedByComment: z.number().int().nonnegative().optional(),

@@ -86,6 +86,7 @@ describe("/guardrails override <reason>", () => {
       at: expect.any(String),
       reason: REASON,
       head: pr.headSha,
+      base: pr.baseRef,
       via: ["user"],
       commentId: id,
     });
@@ -209,7 +210,7 @@ describe("/guardrails override <reason>", () => {
     [
       "a command written before Guardrails saw the current head",
       { by: "cto", at: "2020-01-01T00:00:00Z" },
-      /which was not its head when the command was written/,
+      /which was not its head \(as Guardrails evaluated it\) when the command was written/,
       "head_moved",
     ],
     [
