@@ -23,6 +23,7 @@ import {
   labelAppliersOf,
   location,
   newestOf,
+  recentCommentsOf,
   newestRunOf,
   requestedReviewersOf,
   restLogin,
@@ -55,7 +56,12 @@ export async function fetchSnapshot(
     await allReviews(github, pr, pull.reviews),
     await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
   ];
-  return { ...pullRequestOf(raw, repository, pull, pr.number), reviews, comment };
+  return {
+    ...pullRequestOf(raw, repository, pull, pr.number),
+    reviews,
+    comment,
+    recentComments: recentCommentsOf(pull.lastComments.nodes),
+  };
 }
 
 /** The snapshot query; errors that only concern the owner's `.github` repository mean "no org policy". */
@@ -117,7 +123,7 @@ function pullRequestOf(
   repository: RawRepository,
   pull: RawPull,
   number: number,
-): Omit<PullRequestSnapshot, "reviews" | "comment"> {
+): Omit<PullRequestSnapshot, "reviews" | "comment" | "recentComments"> {
   const name = repository.nameWithOwner;
   const head = pull.headCommit.nodes[0]?.commit;
   const headCommit = head && head.oid === pull.headRefOid ? head : undefined;

@@ -417,6 +417,36 @@ describe("an override in force", () => {
     expect(pr.labels).not.toContain("risk:overridden");
   });
 
+  it("issue 19 item 6: an allowed person's `off` applies even after a newer refused command was handled first", async () => {
+    const { w, pr } = await overridden();
+    // The off is written first (lower id) but its delivery comes after the author's refused command.
+    const offId = ++nextCommentId;
+    pr.comments.push({ id: offId, body: "/guardrails override off", user: "cto", byApp: false });
+    await comment(w, pr, `/guardrails override ${REASON}`, pr.author.login);
+    await w.receive(
+      "issue_comment",
+      w.commentCreatedEvent(pr, { id: offId, body: "/guardrails override off", author: "cto" }),
+    );
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+
+  it("issue 19 item 6: an `off` whose evaluation failed on a GitHub error is applied by the next evaluation", async () => {
+    const { w, pr } = await overridden();
+    w.fake.failNext((r) => r.path.endsWith("/collaborators/cto/permission"), { status: 502 });
+    await comment(w, pr, "/guardrails override off", "cto");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    // The next event (no command): the withdrawal is read again from the PR's comments.
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
+    );
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(pr.labels).not.toContain("risk:overridden");
+  });
+
   it.each([
     ["loses write access", (w: World) => void (w.repo.collaborators.cto = "read")],
     ["is no longer a collaborator", (w: World) => void delete w.repo.collaborators.cto],
