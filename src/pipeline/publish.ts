@@ -8,7 +8,7 @@
  */
 import type { GitHubWriter } from "../github/apply.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
-import { MAX_OUTPUT_CHARS, truncate } from "../markdown.js";
+import { MAX_OUTPUT_CHARS, neutraliseMentions, truncate } from "../markdown.js";
 import { planComment } from "../reconcile/comment.js";
 import { planOverriddenLabel, planTierLabel, type LabelWrite } from "../reconcile/labels.js";
 import { planReviewRequests, reviewRequestLine, reviewRequestStep } from "../reconcile/review-requests.js";
@@ -122,16 +122,12 @@ async function desiredOutput(
       pullRequest: `${target.owner}/${target.repo}#${target.number}`,
     });
   const preview = previewSection(await gathered.preview, judgement.policy, proposed, facts, decision);
-  if (preview) output.text = truncate(`${preview}\n${output.text}`, MAX_OUTPUT_CHARS);
+  if (preview) output.text = truncate(`${neutraliseMentions(preview)}\n${output.text}`, MAX_OUTPUT_CHARS);
   return output;
 }
 
 /** The decision record and the delegation record of this PR, beside the other PRs' records on the run. */
-function runRecords(
-  target: PullRequestTarget,
-  { snapshot, resolved }: Gathered,
-  judgement: DecisionJudgement,
-) {
+function runRecords(target: PullRequestTarget, { snapshot, resolved }: Gathered, judgement: DecisionJudgement) {
   const key = String(target.number);
   const delegations = readDelegationRecords(snapshot.checkRun?.text);
   const previous = delegations[key] ?? readDelegationRecords(snapshot.previousHeadRunText)[key];

@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { ChecklistTick, OverrideRecord } from "../engine/types.js";
+import { neutraliseMentions } from "../markdown.js";
 import { overrideRecordSchema } from "../overrides/record.js";
 
 export const COMMENT_MARKER = "<!-- guardrails:checklist -->";
@@ -165,7 +166,9 @@ export function applyEdit(
   editor: string,
   at: string,
 ): { state: ChecklistState; changed: boolean } {
-  const shown = tickedInBody(editedBody);
+  const ticked = tickedInBody(editedBody);
+  // The comment shows an item with its mentions made inert (src/render/checklist-comment.ts).
+  const shown = { has: (item: string) => ticked.has(item) || ticked.has(neutraliseMentions(item)) };
   const ticks = { ...state.ticks };
   let changed = false;
   for (const item of required) {

@@ -70,8 +70,12 @@ describe("/guardrails override <reason>", () => {
 
     const run = w.checkRuns(pr.headSha)[0]!;
     expect(run.id).toBe(before.id);
-    expect(run).toMatchObject({ status: "completed", conclusion: "success", title: `Overridden by @cto: ${REASON}` });
-    expect(run.summary).toContain("**Overridden** by @cto at ");
+    expect(run).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
+    expect(run.summary).toContain("**Overridden** by @\u200dcto at ");
     expect(run.summary).toContain("It bypasses 2 unmet requirements:");
     expect(run.summary).toContain("- approvals: 1 approval required, 0 valid");
     expect(run.summary).toContain("- checklist: ");
@@ -128,7 +132,7 @@ describe("/guardrails override <reason>", () => {
     const { mark } = await comment(w, pr, `/Guardrails OVERRIDE ${REASON}`, "oncaller");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       conclusion: "success",
-      title: `Overridden by @oncaller: ${REASON}`,
+      title: `Overridden by @\u200doncaller: ${REASON}`,
     });
     expect(stateOf(w, pr).override).toMatchObject({ by: "oncaller", via: ["team:sre-oncall"] });
     expect(w.calls(mark)).toContain(`GET /orgs/${w.owner}/teams/sre-oncall/memberships/oncaller`);
@@ -141,7 +145,7 @@ describe("/guardrails override <reason>", () => {
     await comment(w, pr, `/guardrails override ${REASON}`, "author-admin");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       conclusion: "success",
-      title: `Overridden by @author-admin: ${REASON}`,
+      title: `Overridden by @\u200dauthor-admin: ${REASON}`,
     });
   });
 
@@ -162,25 +166,25 @@ describe("/guardrails override <reason>", () => {
     [
       "a person not listed",
       { by: "alice" },
-      /@alice may not override: the policy allows `cto`, `author-admin`, team `sre-oncall`/,
+      /@\u200dalice may not override: the policy allows `cto`, `author-admin`, team `sre-oncall`/,
       "not_allowed",
     ],
     [
       "a listed user with read access only",
       { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, reader]"), by: "reader" },
-      /@reader has read access to the repository; overriding needs write access or above/,
+      /@\u200dreader has read access to the repository; overriding needs write access or above/,
       "permission",
     ],
     [
       "a listed user who is not a collaborator",
       { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, stranger]"), by: "stranger" },
-      /@stranger has none access|@stranger has no(ne)? access/,
+      /@\u200dstranger has none access|@\u200dstranger has no(ne)? access/,
       "permission",
     ],
     [
       "a command posted through another GitHub App acting for a listed person",
       { by: "cto", viaApp: "chatops-helper" },
-      /posted through the app chatops-helper, acting for @cto/,
+      /posted through the app chatops-helper, acting for @\u200dcto/,
       "via_app",
     ],
     [
@@ -190,13 +194,13 @@ describe("/guardrails override <reason>", () => {
         by: "deploy-bot",
         authorType: "Bot",
       },
-      /@deploy-bot is a bot; only people can override/,
+      /@\u200ddeploy-bot is a bot; only people can override/,
       "bot",
     ],
     [
       "the PR's author (allow_author is false)",
       { author: "author-admin", by: "author-admin" },
-      /@author-admin wrote this pull request/,
+      /@\u200dauthor-admin wrote this pull request/,
       "author",
     ],
     ["a command without a reason", { body: "/guardrails override", by: "cto" }, /a reason is required/, "no_reason"],
@@ -304,7 +308,7 @@ describe("an override in force", () => {
     expect(state.override).toBeUndefined();
     expect(state.ended).toMatchObject({ by: "cto", how: "new_head", head: old });
     expect(stickyOf(pr).body).toContain(
-      `The override by @cto (reason \`${REASON}\`, commit \`${old.slice(0, 7)}\`) was ended at`,
+      `The override by @\u200dcto (reason \`${REASON}\`, commit \`${old.slice(0, 7)}\`) was ended at`,
     );
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_ended"]);
     // The old head's run keeps its record: the override applied to that commit.
@@ -323,7 +327,7 @@ describe("an override in force", () => {
     });
     expect(pr.labels).not.toContain("risk:overridden");
     expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller", endedByComment: id });
-    expect(stickyOf(pr).body).toContain("was withdrawn by @oncaller");
+    expect(stickyOf(pr).body).toContain("was withdrawn by @\u200doncaller");
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_withdrawn"]);
     expect(readDecisionRecords(w.checkRuns(pr.headSha)[0]!.text)["2"]).toMatchObject({
       conclusion: "failure",
@@ -336,7 +340,7 @@ describe("an override in force", () => {
     await comment(w, pr, "/guardrails override off", "alice");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
     expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
-    expect(stickyOf(pr).body).toContain("@alice may not override");
+    expect(stickyOf(pr).body).toContain("@\u200dalice may not override");
   });
 
   it("is seen by a replica or a restarted process (it lives in the signed state), and holds through other events", async () => {
@@ -347,7 +351,10 @@ describe("an override in force", () => {
       "check_run",
       w.checkRunEvent("rerequested", w.checkRuns(pr.headSha)[0]!, { pullRequests: [pr] }),
     );
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
     expect(pr.labels).toContain("risk:overridden");
   });
 
@@ -389,7 +396,10 @@ describe("an override in force", () => {
     // Neither was taken for a command: the newest command applied is still the grant.
     expect(stateOf(w, pr).lastCommand).toBe(granted.id);
     expect(w.calls(mark).filter((c) => c.includes("memberships"))).toEqual([]);
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
   });
 
   it("a redelivered command is applied once: after a withdrawal, the old grant delivered again changes nothing", async () => {
@@ -486,7 +496,7 @@ describe("an override in force", () => {
     await w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed" });
-    expect(stickyOf(pr).body).toContain("no longer lists @cto");
+    expect(stickyOf(pr).body).toContain("no longer lists @\u200dcto");
   });
 });
 
@@ -523,7 +533,10 @@ tiers:
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     await comment(w, pr, `/guardrails override ${REASON}`, "cto");
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
     expect(stateOf(w, pr).override?.via).toEqual(["user", "user"]);
   });
 });
