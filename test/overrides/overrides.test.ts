@@ -8,7 +8,16 @@ import { readDecisionRecords } from "../../src/state/decision-record.js";
 import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { TEST_STATE_SECRET } from "../support/test-probot.js";
-import { checkWrites, FILES, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import {
+  blobId,
+  checkWrites,
+  FILES,
+  POLICY,
+  POLICY_PATH,
+  sha,
+  useFakeGitHubNetwork,
+  World,
+} from "../github/harness.js";
 
 useFakeGitHubNetwork();
 
@@ -424,6 +433,50 @@ describe("an override in force", () => {
       w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    expect(pr.labels).not.toContain("risk:overridden");
+  });
+
+  it("issue 19 item 5: push Z, retarget to a failing policy, force-push back to X, paste the old comment, retarget back: still ended", async () => {
+    const { w, pr } = await overridden();
+    const x = pr.headSha;
+    const grantedBody = stickyOf(pr).body;
+    const edited = (from: string) =>
+      w.pullRequestEvent("opened", pr, (p) =>
+        Object.assign(p, { action: "edited", changes: { base: { ref: { from }, sha: { from: sha(from) } } } }),
+      );
+    const synchronize = (before: string) =>
+      w.pullRequestEvent("synchronize", pr, (p) => {
+        p.before = before;
+        p.pull_request.updated_at = new Date(Date.now() + 1000).toISOString();
+      });
+    const later = () => new Promise((resolve) => setTimeout(resolve, 20));
+    // Push Z: the override ends.
+    pr.headSha = sha("Z");
+    await w.receive("pull_request", synchronize(x));
+    expect(stateOf(w, pr).override).toBeUndefined();
+    // Retarget to a branch whose policy does not load.
+    const broken = "version: 1\ntiers: [\n";
+    w.repo.branches.broken = { sha: sha("broken tip"), policy: broken };
+    w.fake.blobs.set(blobId(broken), broken);
+    await later();
+    pr.baseRef = "broken";
+    pr.baseChangedAt = new Date().toISOString();
+    await w.receive("pull_request", edited(w.repo.defaultBranch));
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    // Force-push back to X while the policy fails.
+    await later();
+    pr.headForcePushedAt = new Date().toISOString();
+    pr.headSha = x;
+    await w.receive("pull_request", synchronize(sha("Z")));
+    expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
+    // A writer pastes the old sticky comment back, then retargets to the default branch.
+    stickyOf(pr).body = grantedBody;
+    await later();
+    pr.baseRef = w.repo.defaultBranch;
+    pr.baseChangedAt = new Date().toISOString();
+    await w.receive("pull_request", edited("broken"));
+    expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
+    expect(stateOf(w, pr).override).toBeUndefined();
     expect(pr.labels).not.toContain("risk:overridden");
   });
 
