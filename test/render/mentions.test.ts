@@ -72,6 +72,8 @@ describe("the check's output", () => {
       checklist: [ITEM],
       agentAuthored: false,
       policyChanged: false,
+      mode: "enforce",
+      wouldFail: true,
       size: { lines: 1, files: 1, ignoredFiles: 0 },
       override: {
         by: "cto",
