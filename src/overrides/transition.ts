@@ -86,31 +86,17 @@ export function nextOverrideState(
   const events: OverrideEvent[] = [];
   const runSeq = input.runOverrideSeq ?? 0;
   let next: ChecklistState = { ...state };
-  // Each change counts up from the higher of the two records, so a state that lost its block
-  // (a writer deleted it) still moves past what the run says.
+  // Each change counts up from the higher of the two records (a state whose block was deleted still moves on).
   const bump = (s: ChecklistState): ChecklistState => ({ ...s, seq: Math.max(overrideSeq(s), runSeq) + 1 });
 
   // A state older than what the app last wrote on this head (someone pasted an earlier one back).
   if (next.override && overrideSeq(next) < runSeq) delete next.override;
 
-  // What ends an override in force, first reason first: a new head, a policy that no longer
-  // allows its author, or its author's access or team membership as GitHub says now.
+  // What ends an override in force (endingOf): a new head or base, a policy or access that no longer allows it.
   if (next.override) {
-    const held = next.override;
-    const lostAccess = input.overriderNow && !input.overriderNow.ok ? input.overriderNow.refusal.message : undefined;
-    const notAllowed = overrideNoLongerAllowed(held, input.policies, input.author) ?? lostAccess;
-    const ending =
-      held.head !== input.headSha
-        ? { how: "new_head" as const, note: `the head moved to ${input.headSha.slice(0, 7)}` }
-        : !before(input.headEvaluatedSince, held.at, true)
-          ? { how: "new_head" as const, note: `the head left ${input.headSha.slice(0, 7)} and came back` }
-          : retargeted(held, input)
-            ? { how: "retargeted" as const, note: `the base changed to ${input.baseBranch}` }
-            : notAllowed
-              ? { how: "no_longer_allowed" as const, note: notAllowed }
-              : undefined;
+    const ending = endingOf(next.override, input);
     if (ending) {
-      const ended: EndedOverrideRecord = { ...held, ...ending, endedAt: input.now };
+      const ended: EndedOverrideRecord = { ...next.override, ...ending, endedAt: input.now };
       next = bump({ ...withoutOverride(next), ended });
       events.push({ kind: "override_ended", record: ended });
     }
@@ -133,8 +119,7 @@ export function nextOverrideState(
       commentId: command.commentId,
     };
     events.push({ kind: "override_refused", refusal });
-    // The same person refused for the same reason on the same head: the comment already says so,
-    // so nothing is written again (anyone can comment, as often as they like).
+    // Refused the same way for the same person and head: already shown, nothing written again.
     const shown = next.refused;
     if (
       shown &&
@@ -193,6 +178,20 @@ export function nextOverrideState(
   delete granted.ended;
   events.push({ kind: "override", record });
   return { state: granted, events };
+}
+
+/** What ends an override in force, first reason first (undefined: it holds). */
+function endingOf(
+  held: OverrideRecord,
+  input: TransitionInput,
+): { how: EndedOverrideRecord["how"]; note: string } | undefined {
+  if (held.head !== input.headSha) return { how: "new_head", note: `the head moved to ${input.headSha.slice(0, 7)}` };
+  if (!before(input.headEvaluatedSince, held.at, true))
+    return { how: "new_head", note: `the head left ${input.headSha.slice(0, 7)} and came back` };
+  if (retargeted(held, input)) return { how: "retargeted", note: `the base changed to ${input.baseBranch}` };
+  const lostAccess = input.overriderNow && !input.overriderNow.ok ? input.overriderNow.refusal.message : undefined;
+  const notAllowed = overrideNoLongerAllowed(held, input.policies, input.author) ?? lostAccess;
+  return notAllowed ? { how: "no_longer_allowed", note: notAllowed } : undefined;
 }
 
 /** `a` strictly before `b` (or at the same time, when `orSame`); an unknown time is never before (fail closed). */
