@@ -253,6 +253,8 @@ export interface OverrideRecord {
   reason: string;
   /** The head commit it is bound to: a new head ends it. */
   head: string;
+  /** The base branch it is bound to: a retarget ends it. */
+  base?: string;
   /** How the person was allowed, per policy in force: `user` or `team:<slug>`. */
   via: string[];
   /** The command comment's id (a redelivered command is not applied twice). */

@@ -36,6 +36,11 @@ export function isOrganizationLocation(location: PolicyLocation): boolean {
   return location.repository.split("/")[1]?.toLowerCase() === ORG_POLICY_REPOSITORY;
 }
 
+/** The PR's base policy is the organisation policy itself: the `.github` repository's, with the same text as at its default branch. */
+function isOrganizationPolicyItself(own: PolicyLocation, org: PolicyLocation): boolean {
+  return isOrganizationLocation(own) && own.blobOid === org.blobOid;
+}
+
 interface LoadedBlob {
   result: LoadResult;
   text: string;
@@ -73,7 +78,7 @@ const cacheKey = (location: PolicyLocation) => `${location.repository.toLowerCas
 export function policyLocations(snapshot: PullRequestSnapshot): PolicyLocation[] {
   const own = snapshot.basePolicy?.blobOid ? snapshot.basePolicy : undefined;
   const org = snapshot.orgPolicy?.blobOid ? snapshot.orgPolicy : undefined;
-  return [own, org && !(own && isOrganizationLocation(own)) ? org : undefined].filter(
+  return [own, org && !(own && isOrganizationPolicyItself(own, org)) ? org : undefined].filter(
     (l): l is PolicyLocation => l !== undefined,
   );
 }
@@ -89,10 +94,11 @@ export async function resolvePolicy(
     return { source: { kind: "built-in" }, result: { ok: true, policy: builtInPolicy() }, text: BUILT_IN_POLICY_YAML };
   if (!own) return load(github, cache, "organization", org!);
   // The organisation policy is read beside the repository's (in parallel, cached by blob id):
-  // only its text says whether it is a floor. The `.github` repository's own policy is that policy.
+  // only its text says whether it is a floor. The `.github` repository's own policy is that policy
+  // only at its default branch: a side branch's copy is its writer's, and the floor still applies.
   const [resolved, floor] = await Promise.all([
     load(github, cache, "repository", own),
-    org && !isOrganizationLocation(own) ? load(github, cache, "organization", org) : undefined,
+    org && !isOrganizationPolicyItself(own, org) ? load(github, cache, "organization", org) : undefined,
   ]);
   if (floor && (!floor.result.ok || isFloor(floor.result.policy))) return { ...resolved, floor };
   return resolved;

@@ -19,6 +19,7 @@ import {
   type RawCodeOwnersFields,
   type RawCommit,
   type RawFileTarget,
+  type RawComment,
   type RawReview,
   type RawSnapshot,
   type RawStatusContext,
@@ -95,6 +96,8 @@ export interface PullRequestSnapshot {
   /** The check runs of other apps and the commit statuses on the head commit (`checks`). */
   ci: CiFacts;
   comment: { id: number; body: string } | null;
+  /** The last 100 comments of people (not this app), newest last: an `off` is read again from them. */
+  recentComments: RecentComment[];
   checkRun: ExistingCheckRun | null;
   /**
    * The other open PRs whose head is this PR's head commit (one commit, several PRs: the check on
@@ -103,6 +106,23 @@ export interface PullRequestSnapshot {
   sharedHead: { numbers: number[]; complete: boolean };
   /** The text of the app's newest run on the head before a push (asked for on `synchronize` only). */
   previousHeadRunText: string | null;
+}
+
+export interface RecentComment {
+  id: number;
+  body: string;
+  by: string;
+  isBot: boolean;
+  at: string;
+}
+
+/** The last comments not written by this app, as the override's withdrawal scan reads them. */
+export function recentCommentsOf(nodes: readonly RawComment[]): RecentComment[] {
+  return nodes.flatMap((c) =>
+    c.viewerDidAuthor || !c.author || !c.createdAt
+      ? []
+      : [{ id: c.databaseId, body: c.body, by: c.author.login, isBot: c.author.__typename === "Bot", at: c.createdAt }],
+  );
 }
 
 /** The latest head force-push and base change: an override must come after the first, approvals after the second. */

@@ -25,6 +25,7 @@ import {
   labelAppliersOf,
   location,
   newestOf,
+  recentCommentsOf,
   newestRunOf,
   requestedReviewersOf,
   restLogin,
@@ -57,7 +58,12 @@ export async function fetchSnapshot(
     await allReviews(github, pr, pull.reviews),
     await findOwnComment(github, pr, pull.firstComments, pull.lastComments),
   ];
-  return { ...pullRequestOf(raw, repository, pull, pr.number, appId), reviews, comment };
+  return {
+    ...pullRequestOf(raw, repository, pull, pr.number, appId),
+    reviews,
+    comment,
+    recentComments: recentCommentsOf(pull.lastComments.nodes),
+  };
 }
 
 /** The snapshot query; errors that only concern the owner's `.github` repository mean "no org policy". */
@@ -120,7 +126,7 @@ function pullRequestOf(
   pull: RawPull,
   number: number,
   appId: number,
-): Omit<PullRequestSnapshot, "reviews" | "comment"> {
+): Omit<PullRequestSnapshot, "reviews" | "comment" | "recentComments"> {
   const name = repository.nameWithOwner;
   const head = pull.headCommit.nodes[0]?.commit;
   const headCommit = head && head.oid === pull.headRefOid ? head : undefined;

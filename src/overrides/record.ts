@@ -9,6 +9,8 @@ export const overrideRecordSchema = z.object({
   at: z.string().max(40),
   reason: z.string().max(1000),
   head: z.string().max(64),
+  /** The base branch it was given on (absent in records written before bases were kept). */
+  base: z.string().max(256).optional(),
   via: z.array(z.string().max(120)).max(2),
   commentId: z.number().int().nonnegative().optional(),
 });

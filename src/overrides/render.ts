@@ -7,8 +7,10 @@ import type { AppliedOverride } from "../engine/types.js";
 import type { ChecklistState } from "../state/checklist-state.js";
 import { codeSpan, flattenLine } from "../markdown.js";
 
-export const OVERRIDE_HELP =
-  "`/guardrails override <reason>` (people the policy's `overrides` allows, with write access) makes this check pass for the current commit; a push ends it, `/guardrails override off` withdraws it.";
+/** The exact command for a head, as people should write it (it names the commit, so it binds to what they saw). */
+export function overrideCommandFor(head: string, reason = "<reason>"): string {
+  return `/guardrails override ${head.slice(0, 7)} ${reason}`;
+}
 
 export function overrideTitle(override: AppliedOverride): string {
   return `Overridden by @${override.by}: ${override.reason}`;
@@ -17,7 +19,9 @@ export function overrideTitle(override: AppliedOverride): string {
 export function overrideSummaryLines(override: AppliedOverride): string[] {
   const bypassed = override.bypassed;
   return [
-    `**Overridden** by @${override.by} at ${override.at} for commit \`${override.head.slice(0, 7)}\`: ${codeSpan(override.reason)}.`,
+    `**Overridden** by @${override.by} at ${override.at} for commit \`${override.head.slice(0, 7)}\`${override.base !== undefined ? ` into ${codeSpan(override.base)}` : ""}: ${codeSpan(override.reason)}.`,
+    "",
+    `The command, as it binds: ${codeSpan(overrideCommandFor(override.head, override.reason))}.`,
     "",
     bypassed.length === 0
       ? "It bypasses nothing: every requirement is met."
@@ -26,7 +30,7 @@ export function overrideSummaryLines(override: AppliedOverride): string[] {
       (r) => `- ${r.kind}${r.policy === "organization" ? " (organisation policy)" : ""}: ${flattenLine(r.message)}`,
     ),
     "",
-    "The check passes for this commit only: a push ends the override, `/guardrails override off` withdraws it. What the policy asks is below.",
+    "The check passes for this commit and base only: a push or a retarget ends the override, `/guardrails override off` withdraws it. What the policy asks is below.",
     "",
   ];
 }
@@ -37,15 +41,15 @@ export function overrideCommentLines(state: ChecklistState): string[] {
   if (state.override) {
     const o = state.override;
     lines.push(
-      `**Override in force** on commit \`${o.head.slice(0, 7)}\`: given by @${o.by} at ${o.at}, reason ${codeSpan(o.reason)}. A push ends it; \`/guardrails override off\` withdraws it.`,
+      `**Override in force** on commit \`${o.head.slice(0, 7)}\`${o.base !== undefined ? ` into ${codeSpan(o.base)}` : ""}: given by @${o.by} at ${o.at}, as ${codeSpan(overrideCommandFor(o.head, o.reason))}. A push or a retarget ends it; \`/guardrails override off\` withdraws it.`,
     );
   } else if (state.ended) {
     const e = state.ended;
     const how =
       e.how === "withdrawn"
         ? `withdrawn by @${e.endedBy ?? "someone"} at ${e.endedAt}`
-        : e.how === "new_head"
-          ? `ended at ${e.endedAt}: ${e.note ?? "a new commit was pushed"}`
+        : e.how === "new_head" || e.how === "retargeted"
+          ? `ended at ${e.endedAt}: ${e.note ?? (e.how === "new_head" ? "a new commit was pushed" : "the base changed")}`
           : `ended at ${e.endedAt}: ${e.note ?? "the policy no longer allows it"}`;
     lines.push(`The override by @${e.by} (reason ${codeSpan(e.reason)}, commit \`${e.head.slice(0, 7)}\`) was ${how}.`);
   }

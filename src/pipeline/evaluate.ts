@@ -10,7 +10,7 @@ import type { PullRequestTarget, Trigger } from "../trigger.js";
 import { logFields, repoOf, type EvaluationDeps, type EvaluationOutcome } from "./deps.js";
 import { failEvaluation } from "./fail.js";
 import { gatherFirstRound, gatherSecondRound, needsAnotherRound } from "./gather.js";
-import { judge, type DecisionJudgement } from "./judge.js";
+import { judge, type DecisionJudgement, type JudgeInput } from "./judge.js";
 import { logOverrideEvent } from "./override.js";
 import { publishDecision, publishPolicyError } from "./publish.js";
 import { settleStartedRun, showInProgress, takeRun, type RunState } from "./run.js";
@@ -73,11 +73,12 @@ export async function evaluatePullRequest(
   }
 }
 
-function commandsOf(trigger: Trigger): Pick<Trigger, "overrideCommand" | "tickEdit" | "pusher"> {
+function commandsOf(trigger: Trigger): Omit<JudgeInput, "now"> {
   return {
     ...(trigger.pusher ? { pusher: trigger.pusher } : {}),
     ...(trigger.overrideCommand ? { overrideCommand: trigger.overrideCommand } : {}),
     ...(trigger.tickEdit ? { tickEdit: trigger.tickEdit } : {}),
+    ...(trigger.resetsPass ? { headEventAt: trigger.at ?? "" } : {}),
   };
 }
 

@@ -13,6 +13,10 @@ import { renderEvaluationError } from "../render/check-output.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
 import { HeadMovedError, repoOf, type EvaluationDeps, type EvaluationOutcome } from "./deps.js";
 import type { RunState } from "./run.js";
+import { overrideGuard } from "../overrides/guards.js";
+import { overrideSeq } from "../overrides/transition.js";
+import { decodeState } from "../state/checklist-state.js";
+import { readDecisionRecords, type OverrideGuard } from "../state/decision-record.js";
 
 export async function failEvaluation(
   deps: EvaluationDeps,
@@ -46,6 +50,7 @@ export async function failEvaluation(
     await runToFail(deps, target, knownHead, run, snapshot),
     snapshot,
     message,
+    snapshot ? failingGuard(deps, target, trigger, snapshot) : undefined,
   );
   return { status: "error", conclusion: "failure", writes: writer.writes, reason: message, checkWritten };
 }
@@ -73,9 +78,10 @@ async function writeFailure(
   runId: number | undefined,
   snapshot: PullRequestSnapshot | undefined,
   message: string,
+  guard: OverrideGuard | undefined,
 ): Promise<boolean> {
   const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
-  output.text = failureText(output.text, snapshot?.checkRun?.text, target.number, headSha, message);
+  output.text = failureText(output.text, snapshot?.checkRun?.text, target.number, headSha, message, undefined, guard);
   try {
     await writer.completeRun(headSha, target.number, runId, output);
     return true;
@@ -92,4 +98,27 @@ async function writeFailure(
       return false;
     }
   }
+}
+
+/**
+ * What a failing record keeps to guard overrides: the highest counter seen (signed state, records)
+ * and the head's first evaluation as this event makes it (a push that brought the head back starts
+ * it again even though the evaluation failed).
+ */
+function failingGuard(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  trigger: Trigger,
+  snapshot: PullRequestSnapshot,
+): OverrideGuard {
+  const key = String(target.number);
+  const signed = decodeState(deps.stateSecret, target, snapshot.comment?.body);
+  return overrideGuard({
+    snapshot,
+    record: readDecisionRecords(snapshot.checkRun?.text)[key],
+    previousHeadRecord: readDecisionRecords(snapshot.previousHeadRunText)[key],
+    stateSeq: overrideSeq(signed),
+    ...(trigger.resetsPass ? { headEventAt: trigger.at ?? "" } : {}),
+    now: new Date().toISOString(),
+  });
 }

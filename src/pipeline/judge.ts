@@ -13,9 +13,10 @@ import type { Decision, PullRequestFacts } from "../engine/types.js";
 import type { PolicyProblem } from "../policy/loader.js";
 import type { Policy } from "../policy/schema.js";
 import type { PolicySource } from "../policy/source.js";
-import type { OverrideEvent } from "../overrides/transition.js";
+import { overrideGuard, overrideGuards } from "../overrides/guards.js";
+import { overrideSeq, type OverrideEvent } from "../overrides/transition.js";
 import { applyEdit, decodeState, withPusher, type ChecklistState } from "../state/checklist-state.js";
-import { readDecisionRecords, type DecisionRecords } from "../state/decision-record.js";
+import { readDecisionRecords, type DecisionRecords, type OverrideGuard } from "../state/decision-record.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
 import { repoOf, type EvaluationDeps } from "./deps.js";
 import { factsOf } from "./facts.js";
@@ -29,6 +30,8 @@ export interface PolicyErrorJudgement {
   kind: "policy_error";
   problems: PolicyProblem[];
   source: PolicySource;
+  /** What the failing record keeps to guard overrides (the counter never goes down). */
+  guard: Required<OverrideGuard>;
 }
 
 export interface DecisionJudgement {
@@ -48,10 +51,16 @@ export interface DecisionJudgement {
   runRecords: DecisionRecords;
   /** When it was judged (ISO time). */
   at: string;
+  /** What the record keeps to guard overrides: the counter seen, this head's first evaluation. */
+  guard: Required<OverrideGuard>;
 }
 
 /** What the event brings to the judgement: a command or a checklist edit (the other PRs on a head: neither). */
-export type JudgeInput = Pick<Trigger, "overrideCommand" | "tickEdit" | "pusher"> & { now: string };
+export type JudgeInput = Pick<Trigger, "overrideCommand" | "tickEdit" | "pusher"> & {
+  now: string;
+  /** When the event that brought the head happened (a push, open, reopen, retarget): the head's stint starts again. */
+  headEventAt?: string;
+};
 
 export async function judge(
   deps: EvaluationDeps,
@@ -60,16 +69,6 @@ export async function judge(
   input: JudgeInput,
 ): Promise<Judgement> {
   const { resolved, snapshot } = gathered;
-  // A policy that does not load decides nothing: the repository's, or the organisation's when it
-  // may be a floor (unknown whether it enforces: fail closed).
-  if (!resolved.result.ok) return { kind: "policy_error", problems: resolved.result.problems, source: resolved.source };
-  if (resolved.floor && !resolved.floor.result.ok)
-    return { kind: "policy_error", problems: resolved.floor.result.problems, source: resolved.floor.source };
-  const policy = resolved.result.policy;
-  const policies: PoliciesInForce = {
-    repository: policy,
-    ...(resolved.floor?.result.ok ? { floor: resolved.floor.result.policy } : {}),
-  };
   const key = { owner: target.owner, repo: target.repo, number: target.number };
   // A push by someone else joins the pushers the comment's state keeps (written with the comment).
   const signed = withPusher(
@@ -77,14 +76,34 @@ export async function judge(
     input.pusher,
     snapshot.author.login,
   );
-  const { facts, decision, state } = await decideWithLookups(deps, target, gathered, policies, signed, input);
   const runRecords = readDecisionRecords(snapshot.checkRun?.text);
+  const guardInput = {
+    snapshot,
+    record: runRecords[String(target.number)],
+    previousHeadRecord: readDecisionRecords(snapshot.previousHeadRunText)[String(target.number)],
+    stateSeq: overrideSeq(signed),
+    ...(input.headEventAt !== undefined ? { headEventAt: input.headEventAt } : {}),
+    now: input.now,
+  };
+  const guard = overrideGuard(guardInput);
+  // A policy that does not load decides nothing: the repository's, or the organisation's when it
+  // may be a floor (unknown whether it enforces: fail closed).
+  if (!resolved.result.ok)
+    return { kind: "policy_error", problems: resolved.result.problems, source: resolved.source, guard };
+  if (resolved.floor && !resolved.floor.result.ok)
+    return { kind: "policy_error", problems: resolved.floor.result.problems, source: resolved.floor.source, guard };
+  const policy = resolved.result.policy;
+  const policies: PoliciesInForce = {
+    repository: policy,
+    ...(resolved.floor?.result.ok ? { floor: resolved.floor.result.policy } : {}),
+  };
+  const { facts, decision, state } = await decideWithLookups(deps, target, gathered, policies, signed, input);
   const settled = await settleOverride(deps.github, {
     repo: repoOf(target),
     number: target.number,
     snapshot,
     state,
-    record: runRecords[String(target.number)],
+    guards: overrideGuards(guardInput),
     policies: policiesInForce(policy, policies.floor),
     ...(input.overrideCommand ? { command: input.overrideCommand } : {}),
     now: input.now,
@@ -101,6 +120,7 @@ export async function judge(
     approvers: summarizeReviews(facts, policy.approvals.stale, policy.approvals.ignore_contributors).approvers,
     runRecords,
     at: input.now,
+    guard: { ...guard, seq: Math.max(guard.seq, overrideSeq(settled.state)) },
   };
 }
 

@@ -7,13 +7,13 @@
 import type { Logger } from "pino";
 import { authorizeOverride, overrideLookups, type Authorization, type PolicyInForce } from "../engine/override.js";
 import { canWrite } from "../engine/types.js";
-import type { DecisionRecord } from "../state/decision-record.js";
 import { describeError } from "../github/errors.js";
 import type { ChecklistState } from "../state/checklist-state.js";
 import type { GitHub } from "../github/octokit.js";
 import { fetchMembership, fetchPermission } from "../github/permissions.js";
 import type { PullRequestSnapshot } from "../github/snapshot.js";
-import { overrideGuards } from "../overrides/guards.js";
+import { parseOverrideCommand } from "../overrides/command.js";
+import type { overrideGuards } from "../overrides/guards.js";
 import { nextOverrideState, type CommandInput, type OverrideEvent } from "../overrides/transition.js";
 
 export interface SettleInput {
@@ -21,8 +21,8 @@ export interface SettleInput {
   number: number;
   snapshot: PullRequestSnapshot;
   state: ChecklistState;
-  /** This PR's decision record on the head's run, as read for this evaluation. */
-  record: DecisionRecord | undefined;
+  /** What binds an override to what was seen (src/overrides/guards.ts). */
+  guards: ReturnType<typeof overrideGuards>;
   policies: PolicyInForce[];
   command?: CommandInput;
   now: string;
@@ -32,11 +32,26 @@ export async function settleOverride(
   github: GitHub,
   input: SettleInput,
 ): Promise<{ state: ChecklistState; events: OverrideEvent[] }> {
-  const { snapshot, command } = input;
+  const { snapshot } = input;
   const author = snapshot.author.login;
-  const authorization = command
-    ? await authorize(github, input.repo, input.policies, command, author, snapshot.ownerIsOrganization)
-    : undefined;
+  // A withdrawal is never lost: while an override is in force, an allowed person's `off` among the
+  // PR's last comments applies, even when its own evaluation failed or was never delivered.
+  const withdrawal = input.command?.command.kind === "withdraw" ? undefined : await pendingWithdrawal(github, input);
+  const command = withdrawal?.command ?? input.command;
+  // A withdrawal's lookup that fails throws: the evaluation fails closed, and the next one reads the `off` again.
+  const authorization =
+    withdrawal?.authorization ??
+    (command
+      ? await authorize(
+          github,
+          input.repo,
+          input.policies,
+          command,
+          author,
+          snapshot.ownerIsOrganization,
+          command.command.kind === "withdraw",
+        )
+      : undefined);
   // An override in force on this head: is its author still allowed (access, team)? A lookup that
   // fails throws, and the evaluation fails closed without ending the override.
   const held = input.state.override;
@@ -60,8 +75,47 @@ export async function settleOverride(
     ...(command ? { command } : {}),
     ...(authorization ? { authorization } : {}),
     ...(overriderNow ? { overriderNow } : {}),
-    ...overrideGuards(snapshot, input.record),
+    ...input.guards,
   });
+}
+
+/** How many `off` comments one evaluation looks up at most (each costs a permission lookup). */
+const MAX_WITHDRAWALS_READ = 3;
+
+/**
+ * The newest `/guardrails override off` among the PR's last comments, written after the override
+ * in force on this head, by a person allowed now (looked up; a failed lookup throws).
+ */
+async function pendingWithdrawal(
+  github: GitHub,
+  input: SettleInput,
+): Promise<{ command: CommandInput; authorization: Authorization } | undefined> {
+  const held = input.state.override;
+  if (!held || held.head !== input.snapshot.headSha) return undefined;
+  const candidates = input.snapshot.recentComments
+    .filter((c) => c.id > (held.commentId ?? 0) && parseOverrideCommand(c.body)?.kind === "withdraw")
+    .reverse()
+    .slice(0, MAX_WITHDRAWALS_READ);
+  for (const c of candidates) {
+    const command: CommandInput = {
+      command: { kind: "withdraw" },
+      by: c.by,
+      isBot: c.isBot,
+      commentId: c.id,
+      at: c.at,
+    };
+    const authorization = await authorize(
+      github,
+      input.repo,
+      input.policies,
+      command,
+      input.snapshot.author.login,
+      input.snapshot.ownerIsOrganization,
+      true,
+    );
+    if (authorization.ok) return { command, authorization };
+  }
+  return undefined;
 }
 
 /** Who asked, looked up only as far as the answer depends on it; a failed lookup refuses (fail closed). */

@@ -8,7 +8,7 @@
  */
 import type { GitHubWriter } from "../github/apply.js";
 import { advanceDelegation, type DelegationObservation } from "../metrics/delegation.js";
-import { MAX_OUTPUT_CHARS, truncate } from "../markdown.js";
+import { MAX_OUTPUT_CHARS, neutraliseMentions, truncate } from "../markdown.js";
 import { planComment } from "../reconcile/comment.js";
 import { planOverriddenLabel, planTierLabel, type LabelWrite } from "../reconcile/labels.js";
 import { planReviewRequests, reviewRequestLine, reviewRequestStep } from "../reconcile/review-requests.js";
@@ -16,9 +16,8 @@ import { failureText, keepCoverage, withRecords } from "../reconcile/run-text.js
 import { renderDecision, renderPolicyError, type CheckOutput } from "../render/check-output.js";
 import { mayEmbedPolicy, withPlaygroundLink } from "../web/playground-link.js";
 import { previewSection } from "../render/preview.js";
-import { decisionRecord, headSinceFor } from "../state/decision-record.js";
+import { decisionRecord } from "../state/decision-record.js";
 import { readDelegationRecords } from "../state/delegation-record.js";
-import { overrideSeq } from "../overrides/transition.js";
 import { checkNeedsWrite } from "../reconcile/check.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
 import type { EvaluationDeps } from "./deps.js";
@@ -49,6 +48,7 @@ export async function publishPolicyError(
     snapshot.headSha,
     `the policy does not load (${count} problem${count === 1 ? "" : "s"})`,
     judgement.source,
+    judgement.guard,
   );
   if (checkNeedsWrite(snapshot.checkRun, run.id, output, run.force))
     run.id = await writer.completeRun(snapshot.headSha, target.number, run.id, output);
@@ -66,7 +66,7 @@ export async function publishDecision(
   const { snapshot } = gathered;
   const reviewLine = await requestReviews(deps, writer, target, gathered, judgement);
   const output = await desiredOutput(deps, target, gathered, judgement, reviewLine);
-  const { records, observations } = runRecords(target, trigger, gathered, judgement);
+  const { records, observations } = runRecords(target, gathered, judgement);
   const own = { number: target.number, baseBranch: snapshot.baseBranch, output, decision: judgement.decision };
   const [check] = await Promise.allSettled([writeCheckOnCommit(deps, writer, target, snapshot, run, own, records)]);
   const [comment, labels] = await Promise.allSettled([
@@ -137,17 +137,12 @@ async function desiredOutput(
       pullRequest: `${target.owner}/${target.repo}#${target.number}`,
     });
   const preview = previewSection(await gathered.preview, judgement.policy, proposed, facts, decision);
-  if (preview) output.text = truncate(`${preview}\n${output.text}`, MAX_OUTPUT_CHARS);
+  if (preview) output.text = truncate(`${neutraliseMentions(preview)}\n${output.text}`, MAX_OUTPUT_CHARS);
   return output;
 }
 
 /** The decision record and the delegation record of this PR, beside the other PRs' records on the run. */
-function runRecords(
-  target: PullRequestTarget,
-  trigger: Trigger,
-  { snapshot, resolved }: Gathered,
-  judgement: DecisionJudgement,
-) {
+function runRecords(target: PullRequestTarget, { snapshot, resolved }: Gathered, judgement: DecisionJudgement) {
   const key = String(target.number);
   const delegations = readDelegationRecords(snapshot.checkRun?.text);
   const previous = delegations[key] ?? readDelegationRecords(snapshot.previousHeadRunText)[key];
@@ -159,13 +154,9 @@ function runRecords(
     state: judgement.state,
     policy: resolved.source,
     ...(resolved.floor ? { floorPolicy: resolved.floor.source } : {}),
-    overrideSeq: overrideSeq(judgement.state),
-    headSince: headSinceFor(
-      judgement.runRecords[key],
-      snapshot.headSha,
-      trigger.resetsPass ? (trigger.at ?? "") : undefined,
-      judgement.at,
-    ),
+    // Never below any counter seen, so the replay guard cannot go backwards.
+    overrideSeq: judgement.guard.seq,
+    headSince: judgement.guard.headSince,
   });
   const decisions = { ...judgement.runRecords, [key]: own };
   const allDelegations = { ...delegations, [key]: delegation.record };

@@ -11,6 +11,7 @@ import {
   readDecisionRecords,
   writeDecisionRecords,
   type DecisionRecords,
+  type OverrideGuard,
 } from "../state/decision-record.js";
 import { readDelegationRecords, writeDelegationRecords, type DelegationRecords } from "../state/delegation-record.js";
 import { coveredBy } from "../state/external-id.js";
@@ -33,9 +34,13 @@ export function failureText(
   headSha: string,
   why: string,
   policy?: PolicySource,
+  guard?: OverrideGuard,
 ): string {
   const existing = readDecisionRecords(runText);
-  const records = { ...existing, [String(number)]: errorRecord(headSha, why, existing[String(number)], policy) };
+  const records = {
+    ...existing,
+    [String(number)]: errorRecord(headSha, why, existing[String(number)], policy, guard),
+  };
   return writeDelegationRecords(writeDecisionRecords(text, records), readDelegationRecords(runText));
 }
 

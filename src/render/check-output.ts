@@ -80,11 +80,12 @@ export function renderDecision(
       : `Policy: ${describePolicySource(source)}.`,
   ].join("\n");
 
-  const text = truncate(detailsText(decision, ticks), MAX_OUTPUT_CHARS);
+  // Rule descriptions, messages, items and reasons come from a policy or a commenter: inert mentions.
+  const text = truncate(neutraliseMentions(detailsText(decision, ticks)), MAX_OUTPUT_CHARS);
   return {
     conclusion: decision.conclusion,
-    title: truncate(title, 200),
-    summary: truncate(summary, MAX_OUTPUT_CHARS),
+    title: truncate(neutraliseMentions(title), 200),
+    summary: truncate(neutraliseMentions(summary), MAX_OUTPUT_CHARS),
     text,
     annotations: proposedPolicyAnnotations(decision),
   };

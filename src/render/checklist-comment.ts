@@ -2,7 +2,7 @@
  * The sticky comment's body: the checklist as a task list with who ticked what, the break-glass
  * section, and the signed state (src/state/checklist-state.ts) at the end. Pure.
  */
-import { flattenLine } from "../markdown.js";
+import { flattenLine, neutraliseMentions } from "../markdown.js";
 import {
   COMMENT_MARKER,
   encodeState,
@@ -43,8 +43,15 @@ export function renderChecklistComment(secret: string, pr: PullRequestKey, input
   }
   // Every tick stays in the signed state, also of items not required now: when the PR's tier
   // goes down and back up, the item comes back ticked, by whom it was (ticks survive re-renders).
-  lines.push("", encodeState(secret, pr, input.state));
-  return lines.join("\n");
+  return withState(lines, encodeState(secret, pr, input.state));
+}
+
+/**
+ * The visible lines with every mention made inert (an issue comment notifies whoever it mentions,
+ * and items, reasons and notes come from a policy or a commenter), then the signed state.
+ */
+function withState(visible: readonly string[], state: string): string {
+  return [...visible.map(neutraliseMentions), "", state].join("\n");
 }
 
 /** The body once no checklist is needed any more (the comment stays, so the history is readable). */
@@ -56,24 +63,26 @@ export function renderNoChecklistComment(
   hadChecklist = true,
 ): string {
   if (overrideLines.length === 0) {
-    return [
-      COMMENT_MARKER,
-      "### Guardrails checklist",
-      "",
-      hadChecklist
-        ? "No checklist is required for this pull request any more."
-        : "This pull request needs no checklist. The app keeps here who pushed to it, whose approvals do not count.",
-      "",
+    return withState(
+      [
+        COMMENT_MARKER,
+        "### Guardrails checklist",
+        "",
+        hadChecklist
+          ? "No checklist is required for this pull request any more."
+          : "This pull request needs no checklist. The app keeps here who pushed to it, whose approvals do not count.",
+      ],
       encodeState(secret, pr, state),
-    ].join("\n");
+    );
   }
-  return [
-    COMMENT_MARKER,
-    "### Guardrails",
-    "",
-    ...overrideLines.flatMap((line) => [line, ""]),
-    hadChecklist ? "No checklist is required for this pull request." : "This pull request needs no checklist.",
-    "",
+  return withState(
+    [
+      COMMENT_MARKER,
+      "### Guardrails",
+      "",
+      ...overrideLines.flatMap((line) => [line, ""]),
+      hadChecklist ? "No checklist is required for this pull request." : "This pull request needs no checklist.",
+    ],
     encodeState(secret, pr, state),
-  ].join("\n");
+  );
 }

@@ -7,6 +7,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { ChecklistTick, OverrideRecord } from "../engine/types.js";
+import { neutraliseMentions } from "../markdown.js";
 import { overrideRecordSchema } from "../overrides/record.js";
 
 export const COMMENT_MARKER = "<!-- guardrails:checklist -->";
@@ -31,7 +32,7 @@ export interface OverrideRefusalRecord {
 
 /** The last override that ended, so the comment can say when and how. */
 export interface EndedOverrideRecord extends OverrideRecord {
-  how: "withdrawn" | "new_head" | "no_longer_allowed";
+  how: "withdrawn" | "new_head" | "retargeted" | "no_longer_allowed";
   endedAt: string;
   endedBy?: string;
   /** The withdrawing command's comment id. */
@@ -90,7 +91,7 @@ const stateExtrasSchema = z.object({
     .optional(),
   ended: overrideRecordSchema
     .extend({
-      how: z.enum(["withdrawn", "new_head", "no_longer_allowed"]),
+      how: z.enum(["withdrawn", "new_head", "retargeted", "no_longer_allowed"]),
       endedAt: text(40),
       endedBy: text(100).optional(),
       endedByComment: z.number().int().nonnegative().optional(),
@@ -186,7 +187,9 @@ export function applyEdit(
   editor: string,
   at: string,
 ): { state: ChecklistState; changed: boolean } {
-  const shown = tickedInBody(editedBody);
+  const ticked = tickedInBody(editedBody);
+  // The comment shows an item with its mentions made inert (src/render/checklist-comment.ts).
+  const shown = { has: (item: string) => ticked.has(item) || ticked.has(neutraliseMentions(item)) };
   const ticks = { ...state.ticks };
   let changed = false;
   for (const item of required) {

@@ -150,6 +150,7 @@ function overrideOf(o: OverrideRecord, bypassed: string[]): DecisionRecord["over
     at: o.at,
     reason: o.reason,
     head: o.head,
+    ...(o.base !== undefined ? { base: o.base } : {}),
     via: o.via,
     ...(o.commentId !== undefined ? { commentId: o.commentId } : {}),
     bypassed: bypassed.slice(0, 60),
@@ -173,24 +174,37 @@ export function headSinceFor(
   return headEventAt !== undefined && !(Date.parse(kept) >= Date.parse(headEventAt)) ? now : kept;
 }
 
+/** What an evaluation knows that guards overrides, beyond the record it replaces. */
+export interface OverrideGuard {
+  /** The highest override counter seen (the signed state, the records read). */
+  seq?: number;
+  /** This head's first evaluation time as this evaluation computed it (headSinceFor). */
+  headSince?: string;
+}
+
 /**
- * The record of an evaluation that decided nothing (the check fails). It keeps the override
- * counter and the head's first evaluation time of the record it replaces: they guard overrides.
+ * The record of an evaluation that decided nothing (the check fails). It keeps what guards
+ * overrides: the override counter never goes down (the higher of the record it replaces and what
+ * the evaluation saw), and the head's first evaluation time is the one this evaluation computed
+ * (an event that brought the head back starts it again, even when the evaluation failed).
  */
 export function errorRecord(
   headSha: string,
   error: string,
   previous: DecisionRecord | undefined,
   policy?: PolicySource,
+  guard: OverrideGuard = {},
 ): DecisionRecord {
   const kept = previous?.head === headSha ? previous : undefined;
+  const seq = Math.max(previous?.overrideSeq ?? 0, guard.seq ?? 0);
+  const headSince = guard.headSince ?? kept?.headSince;
   return {
     head: headSha,
     conclusion: "failure",
     error: clip(error, 2 * MAX_MESSAGE_CHARS),
     ...(policy ? { policy } : {}),
-    ...(previous?.overrideSeq !== undefined ? { overrideSeq: previous.overrideSeq } : {}),
-    ...(kept?.headSince !== undefined ? { headSince: kept.headSince } : {}),
+    ...(seq > 0 ? { overrideSeq: seq } : {}),
+    ...(headSince !== undefined ? { headSince } : {}),
   };
 }
 

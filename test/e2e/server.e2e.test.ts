@@ -178,9 +178,9 @@ describe("the built server against a GitHub stand-in", () => {
       conclusion: "success",
       title: "High risk · all 3 requirements met",
     });
-    expect(passed.text).toContain(`☑ ${CHECKLIST_ITEM}: ticked by @alice`);
+    expect(passed.text).toContain(`☑ ${CHECKLIST_ITEM}: ticked by @\u200dalice`);
     expect(pr.comments).toHaveLength(1);
-    expect(pr.comments[0]!.body).toContain(`- [x] ${CHECKLIST_ITEM} <sub>ticked by @alice</sub>`);
+    expect(pr.comments[0]!.body).toContain(`- [x] ${CHECKLIST_ITEM} <sub>ticked by @\u200dalice</sub>`);
     expect(pr.labels).toEqual(["risk:high"]);
     // Alice's permission was asked once, through the REST path of GitHub Enterprise.
     expect(

@@ -160,7 +160,7 @@ describe("the checklist comment", () => {
     pr.files = highFiles;
     pr.headSha = sha("auth again");
     await w.receive("pull_request", w.pullRequestEvent("synchronize", pr));
-    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [ ] ${CHECKLIST[1]}\n`);
+    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @\u200dalice</sub>\n- [ ] ${CHECKLIST[1]}\n`);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       title: "High risk · missing: 1 more approval, checklist (1/2)",
     });
@@ -177,13 +177,13 @@ describe("ticks kept while their item is not required", () => {
     const push = () => w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
     w.fake.setPolicy(w.repo, "master", POLICY.replace(`      - ${CHECKLIST[1]}\n`, ""));
     await push();
-    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n\n`);
+    expect(comment.body).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @\u200dalice</sub>\n\n`);
     expect(comment.body).not.toContain(CHECKLIST[1]);
 
     w.fake.setPolicy(w.repo, "master", POLICY);
     await push();
     expect(comment.body).toContain(
-      `- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [x] ${CHECKLIST[1]} <sub>ticked by @alice</sub>\n`,
+      `- [x] ${CHECKLIST[0]} <sub>ticked by @\u200dalice</sub>\n- [x] ${CHECKLIST[1]} <sub>ticked by @\u200dalice</sub>\n`,
     );
     expect(w.checkRuns(pr.headSha)[0]!.title).toBe("High risk · missing: 1 more approval");
   });
@@ -207,16 +207,16 @@ describe("ticking the checklist (issue_comment.edited)", () => {
       ]),
     );
     const rendered = String(bodyOf(w.since(mark).find((r) => r.path.includes("/comments/"))).body);
-    expect(rendered).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @${editor}</sub>\n- [ ] ${CHECKLIST[1]}\n`);
+    expect(rendered).toContain(`- [x] ${CHECKLIST[0]} <sub>ticked by @\u200d${editor}</sub>\n- [ ] ${CHECKLIST[1]}\n`);
     expect(bodyOf(checkWrites(w.since(mark))[0])).toEqual(
       completedCheck({
         conclusion: "failure",
         title: "High risk · missing: 1 more approval, checklist (1/2)",
         externalId: "2",
-        summary: [`| ❌ | Checklist <sub>tier:high</sub> | 1 of 2 checklist items ticked (by @${editor}) |`],
+        summary: [`| ❌ | Checklist <sub>tier:high</sub> | 1 of 2 checklist items ticked (by @\u200d${editor}) |`],
         text: [
           "#### Checklist audit",
-          `- ☑ ${CHECKLIST[0]}: ticked by @${editor} at ${TICKED_AT}`,
+          `- ☑ ${CHECKLIST[0]}: ticked by @\u200d${editor} at ${TICKED_AT}`,
           `- ☐ ${CHECKLIST[1]}`,
         ],
       }),
@@ -300,7 +300,7 @@ describe("ticking the checklist (issue_comment.edited)", () => {
     const { w, pr, comment } = await highPullRequest();
     await editComment(w, pr, comment, tick(comment.body, CHECKLIST[0]!), "alice");
     const ticked = comment.body;
-    expect(ticked).toContain("<sub>ticked by @alice</sub>");
+    expect(ticked).toContain("<sub>ticked by @\u200dalice</sub>");
 
     // A new push: the new head's check still counts alice's tick; the comment is unchanged.
     pr.headSha = sha("after the tick");
@@ -310,7 +310,7 @@ describe("ticking the checklist (issue_comment.edited)", () => {
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       title: "High risk · missing: 1 more approval, checklist (1/2)",
     });
-    expect(w.checkRuns(pr.headSha)[0]!.text).toContain(`- ☑ ${CHECKLIST[0]}: ticked by @alice at ${TICKED_AT}`);
+    expect(w.checkRuns(pr.headSha)[0]!.text).toContain(`- ☑ ${CHECKLIST[0]}: ticked by @\u200dalice at ${TICKED_AT}`);
 
     // The policy gains an item: the comment is re-rendered with alice's tick kept.
     const third = "Feature flag is off by default";
@@ -324,7 +324,7 @@ describe("ticking the checklist (issue_comment.edited)", () => {
     const rerendered = w.since(mark).filter((r) => r.path.includes("/comments/"));
     expect(rerendered).toHaveLength(1);
     expect(String(bodyOf(rerendered[0]).body)).toContain(
-      `- [x] ${CHECKLIST[0]} <sub>ticked by @alice</sub>\n- [ ] ${CHECKLIST[1]}\n- [ ] ${third}\n`,
+      `- [x] ${CHECKLIST[0]} <sub>ticked by @\u200dalice</sub>\n- [ ] ${CHECKLIST[1]}\n- [ ] ${third}\n`,
     );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       title: "High risk · missing: 1 more approval, checklist (1/3)",

@@ -8,7 +8,16 @@ import { readDecisionRecords } from "../../src/state/decision-record.js";
 import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { TEST_STATE_SECRET } from "../support/test-probot.js";
-import { checkWrites, FILES, POLICY, POLICY_PATH, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import {
+  blobId,
+  checkWrites,
+  FILES,
+  POLICY,
+  POLICY_PATH,
+  sha,
+  useFakeGitHubNetwork,
+  World,
+} from "../github/harness.js";
 
 useFakeGitHubNetwork();
 
@@ -70,8 +79,12 @@ describe("/guardrails override <reason>", () => {
 
     const run = w.checkRuns(pr.headSha)[0]!;
     expect(run.id).toBe(before.id);
-    expect(run).toMatchObject({ status: "completed", conclusion: "success", title: `Overridden by @cto: ${REASON}` });
-    expect(run.summary).toContain("**Overridden** by @cto at ");
+    expect(run).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
+    expect(run.summary).toContain("**Overridden** by @\u200dcto at ");
     expect(run.summary).toContain("It bypasses 2 unmet requirements:");
     expect(run.summary).toContain("- approvals: 1 approval required, 0 valid");
     expect(run.summary).toContain("- checklist: ");
@@ -86,6 +99,7 @@ describe("/guardrails override <reason>", () => {
       at: expect.any(String),
       reason: REASON,
       head: pr.headSha,
+      base: pr.baseRef,
       via: ["user"],
       commentId: id,
     });
@@ -127,7 +141,7 @@ describe("/guardrails override <reason>", () => {
     const { mark } = await comment(w, pr, `/Guardrails OVERRIDE ${REASON}`, "oncaller");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       conclusion: "success",
-      title: `Overridden by @oncaller: ${REASON}`,
+      title: `Overridden by @\u200doncaller: ${REASON}`,
     });
     expect(stateOf(w, pr).override).toMatchObject({ by: "oncaller", via: ["team:sre-oncall"] });
     expect(w.calls(mark)).toContain(`GET /orgs/${w.owner}/teams/sre-oncall/memberships/oncaller`);
@@ -140,7 +154,7 @@ describe("/guardrails override <reason>", () => {
     await comment(w, pr, `/guardrails override ${REASON}`, "author-admin");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       conclusion: "success",
-      title: `Overridden by @author-admin: ${REASON}`,
+      title: `Overridden by @\u200dauthor-admin: ${REASON}`,
     });
   });
 
@@ -161,25 +175,25 @@ describe("/guardrails override <reason>", () => {
     [
       "a person not listed",
       { by: "alice" },
-      /@alice may not override: the policy allows `cto`, `author-admin`, team `sre-oncall`/,
+      /@\u200dalice may not override: the policy allows `cto`, `author-admin`, team `sre-oncall`/,
       "not_allowed",
     ],
     [
       "a listed user with read access only",
       { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, reader]"), by: "reader" },
-      /@reader has read access to the repository; overriding needs write access or above/,
+      /@\u200dreader has read access to the repository; overriding needs write access or above/,
       "permission",
     ],
     [
       "a listed user who is not a collaborator",
       { policy: POLICY + OVERRIDES.replace("[cto, author-admin]", "[cto, stranger]"), by: "stranger" },
-      /@stranger has none access|@stranger has no(ne)? access/,
+      /@\u200dstranger has none access|@\u200dstranger has no(ne)? access/,
       "permission",
     ],
     [
       "a command posted through another GitHub App acting for a listed person",
       { by: "cto", viaApp: "chatops-helper" },
-      /posted through the app chatops-helper, acting for @cto/,
+      /posted through the app chatops-helper, acting for @\u200dcto/,
       "via_app",
     ],
     [
@@ -189,13 +203,13 @@ describe("/guardrails override <reason>", () => {
         by: "deploy-bot",
         authorType: "Bot",
       },
-      /@deploy-bot is a bot; only people can override/,
+      /@\u200ddeploy-bot is a bot; only people can override/,
       "bot",
     ],
     [
       "the PR's author (allow_author is false)",
       { author: "author-admin", by: "author-admin" },
-      /@author-admin wrote this pull request/,
+      /@\u200dauthor-admin wrote this pull request/,
       "author",
     ],
     ["a command without a reason", { body: "/guardrails override", by: "cto" }, /a reason is required/, "no_reason"],
@@ -209,7 +223,7 @@ describe("/guardrails override <reason>", () => {
     [
       "a command written before Guardrails saw the current head",
       { by: "cto", at: "2020-01-01T00:00:00Z" },
-      /which was not its head when the command was written/,
+      /which was not its head \(as Guardrails evaluated it\) when the command was written/,
       "head_moved",
     ],
     [
@@ -303,7 +317,7 @@ describe("an override in force", () => {
     expect(state.override).toBeUndefined();
     expect(state.ended).toMatchObject({ by: "cto", how: "new_head", head: old });
     expect(stickyOf(pr).body).toContain(
-      `The override by @cto (reason \`${REASON}\`, commit \`${old.slice(0, 7)}\`) was ended at`,
+      `The override by @\u200dcto (reason \`${REASON}\`, commit \`${old.slice(0, 7)}\`) was ended at`,
     );
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_ended"]);
     // The old head's run keeps its record: the override applied to that commit.
@@ -322,7 +336,7 @@ describe("an override in force", () => {
     });
     expect(pr.labels).not.toContain("risk:overridden");
     expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller", endedByComment: id });
-    expect(stickyOf(pr).body).toContain("was withdrawn by @oncaller");
+    expect(stickyOf(pr).body).toContain("was withdrawn by @\u200doncaller");
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_withdrawn"]);
     expect(readDecisionRecords(w.checkRuns(pr.headSha)[0]!.text)["2"]).toMatchObject({
       conclusion: "failure",
@@ -335,7 +349,7 @@ describe("an override in force", () => {
     await comment(w, pr, "/guardrails override off", "alice");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
     expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
-    expect(stickyOf(pr).body).toContain("@alice may not override");
+    expect(stickyOf(pr).body).toContain("@\u200dalice may not override");
   });
 
   it("is seen by a replica or a restarted process (it lives in the signed state), and holds through other events", async () => {
@@ -346,7 +360,10 @@ describe("an override in force", () => {
       "check_run",
       w.checkRunEvent("rerequested", w.checkRuns(pr.headSha)[0]!, { pullRequests: [pr] }),
     );
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
     expect(pr.labels).toContain("risk:overridden");
   });
 
@@ -388,7 +405,10 @@ describe("an override in force", () => {
     // Neither was taken for a command: the newest command applied is still the grant.
     expect(stateOf(w, pr).lastCommand).toBe(granted.id);
     expect(w.calls(mark).filter((c) => c.includes("memberships"))).toEqual([]);
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
   });
 
   it("a redelivered command is applied once: after a withdrawal, the old grant delivered again changes nothing", async () => {
@@ -413,6 +433,80 @@ describe("an override in force", () => {
       w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    expect(pr.labels).not.toContain("risk:overridden");
+  });
+
+  it("issue 19 item 5: push Z, retarget to a failing policy, force-push back to X, paste the old comment, retarget back: still ended", async () => {
+    const { w, pr } = await overridden();
+    const x = pr.headSha;
+    const grantedBody = stickyOf(pr).body;
+    const edited = (from: string) =>
+      w.pullRequestEvent("opened", pr, (p) =>
+        Object.assign(p, { action: "edited", changes: { base: { ref: { from }, sha: { from: sha(from) } } } }),
+      );
+    const synchronize = (before: string) =>
+      w.pullRequestEvent("synchronize", pr, (p) => {
+        p.before = before;
+        p.pull_request.updated_at = new Date(Date.now() + 1000).toISOString();
+      });
+    const later = () => new Promise((resolve) => setTimeout(resolve, 20));
+    // Push Z: the override ends.
+    pr.headSha = sha("Z");
+    await w.receive("pull_request", synchronize(x));
+    expect(stateOf(w, pr).override).toBeUndefined();
+    // Retarget to a branch whose policy does not load.
+    const broken = "version: 1\ntiers: [\n";
+    w.repo.branches.broken = { sha: sha("broken tip"), policy: broken };
+    w.fake.blobs.set(blobId(broken), broken);
+    await later();
+    pr.baseRef = "broken";
+    pr.baseChangedAt = new Date().toISOString();
+    await w.receive("pull_request", edited(w.repo.defaultBranch));
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    // Force-push back to X while the policy fails.
+    await later();
+    pr.headForcePushedAt = new Date().toISOString();
+    pr.headSha = x;
+    await w.receive("pull_request", synchronize(sha("Z")));
+    expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
+    // A writer pastes the old sticky comment back, then retargets to the default branch.
+    stickyOf(pr).body = grantedBody;
+    await later();
+    pr.baseRef = w.repo.defaultBranch;
+    pr.baseChangedAt = new Date().toISOString();
+    await w.receive("pull_request", edited("broken"));
+    expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(pr.labels).not.toContain("risk:overridden");
+  });
+
+  it("issue 19 item 6: an allowed person's `off` applies even after a newer refused command was handled first", async () => {
+    const { w, pr } = await overridden();
+    // The off is written first (lower id) but its delivery comes after the author's refused command.
+    const offId = ++nextCommentId;
+    pr.comments.push({ id: offId, body: "/guardrails override off", user: "cto", byApp: false });
+    await comment(w, pr, `/guardrails override ${REASON}`, pr.author.login);
+    await w.receive(
+      "issue_comment",
+      w.commentCreatedEvent(pr, { id: offId, body: "/guardrails override off", author: "cto" }),
+    );
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+
+  it("issue 19 item 6: an `off` whose evaluation failed on a GitHub error is applied by the next evaluation", async () => {
+    const { w, pr } = await overridden();
+    w.fake.failNext((r) => r.path.endsWith("/collaborators/cto/permission"), { status: 502 });
+    await comment(w, pr, "/guardrails override off", "cto");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    // The next event (no command): the withdrawal is read again from the PR's comments.
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
+    );
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
     expect(pr.labels).not.toContain("risk:overridden");
   });
 
@@ -455,7 +549,7 @@ describe("an override in force", () => {
     await w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed" });
-    expect(stickyOf(pr).body).toContain("no longer lists @cto");
+    expect(stickyOf(pr).body).toContain("no longer lists @\u200dcto");
   });
 });
 
@@ -492,7 +586,10 @@ tiers:
     const pr = w.addPullRequest({ number: 2, files: FILES.high });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     await comment(w, pr, `/guardrails override ${REASON}`, "cto");
-    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success", title: `Overridden by @cto: ${REASON}` });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
+      conclusion: "success",
+      title: `Overridden by @\u200dcto: ${REASON}`,
+    });
     expect(stateOf(w, pr).override?.via).toEqual(["user", "user"]);
   });
 });

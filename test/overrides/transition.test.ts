@@ -150,6 +150,7 @@ describe("nextOverrideState", () => {
   const HEAD = "a".repeat(40);
   const base = (extra: Partial<TransitionInput> = {}): TransitionInput => ({
     headSha: HEAD,
+    baseBranch: "main",
     author: "dev",
     policies: [repoPolicy(allow(["cto"]))],
     now: "2026-12-04T10:00:00Z",
@@ -172,7 +173,15 @@ describe("nextOverrideState", () => {
       ticks: {},
       lastCommand: 10,
       seq: 1,
-      override: { by: "cto", at: "2026-12-04T09:30:00Z", reason: "incident", head: HEAD, via: ["user"], commentId: 10 },
+      override: {
+        by: "cto",
+        at: "2026-12-04T09:30:00Z",
+        reason: "incident",
+        head: HEAD,
+        base: "main",
+        via: ["user"],
+        commentId: 10,
+      },
     });
     expect(result.events.map((e) => e.kind)).toEqual(["override"]);
   });
@@ -228,14 +237,18 @@ describe("nextOverrideState", () => {
   ])("refuses a grant when %s", (_name, input) => {
     const result = nextOverrideState({ ticks: {} }, base({ command: grant(10), authorization: ok, ...input }));
     expect(result.state.override).toBeUndefined();
-    expect(result.state.refused).toMatchObject({ code: "head_moved", commentId: 10 });
+    // A force-push after the head's first evaluation: which head the person saw is unknown.
+    expect(result.state.refused).toMatchObject({
+      code: input.headForcePushedAt ? "head_uncertain" : "head_moved",
+      commentId: 10,
+    });
   });
 
-  it("grants after a force-push that came before the command", () => {
+  it("grants after a force-push that came before the head's first evaluation", () => {
     expect(
       nextOverrideState(
         { ticks: {} },
-        base({ command: grant(10), authorization: ok, headForcePushedAt: "2026-12-04T09:10:00Z" }),
+        base({ command: grant(10), authorization: ok, headForcePushedAt: "2026-12-04T08:50:00Z" }),
       ).state.override,
     ).toMatchObject({ by: "cto" });
   });

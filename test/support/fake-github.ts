@@ -31,6 +31,8 @@ export interface FakeComment {
   user: string;
   /** Written by this app (GraphQL's viewerDidAuthor for the installation token). */
   byApp: boolean;
+  /** When it was created (default: a fixed time). */
+  at?: string;
 }
 
 export interface FakeCheckRun {
@@ -1182,7 +1184,13 @@ function reviewNode(review: FakeReview) {
 }
 
 function commentNode(comment: FakeComment) {
-  return { databaseId: comment.id, body: comment.body, viewerDidAuthor: comment.byApp };
+  return {
+    databaseId: comment.id,
+    body: comment.body,
+    viewerDidAuthor: comment.byApp,
+    createdAt: comment.at ?? "2026-12-01T00:00:00Z",
+    author: { __typename: comment.byApp ? "Bot" : "User", login: comment.user },
+  };
 }
 
 /** An actor as GitHub's GraphQL API shows it: a bot's login without the `[bot]` of REST and webhooks. */
