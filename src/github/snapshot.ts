@@ -19,9 +19,7 @@ import {
 } from "./snapshot-query.js";
 import type { GitHub } from "./octokit.js";
 import {
-  ciOf,
   codeOwnersLocation,
-  commitContributorsOf,
   labelAppliersOf,
   location,
   newestOf,
@@ -36,6 +34,7 @@ import {
   type RawPull,
   type RawRepository,
 } from "./snapshot-fields.js";
+import { ciOf, commitContributorsOf } from "./snapshot-ci.js";
 
 export type { CodeOwnersLocation, ExistingCheckRun, PolicyLocation, PullRequestSnapshot } from "./snapshot-fields.js";
 export { restLogin };

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import type { Decision } from "../engine/types.js";
 import type { GitHub } from "../github/octokit.js";
 import type { PolicyCache } from "../github/policy-source.js";
-import type { PreviewCache } from "../github/proposed-policy.js";
+import type { PreviewCache } from "../github/preview-read.js";
 import type { DelegationObservation } from "../metrics/delegation.js";
 import type { CommitLocks } from "../operations/commit-locks.js";
 import type { OverrideEvent } from "../overrides/transition.js";

@@ -58,7 +58,7 @@ export function readMarkedLine(text: string | null | undefined, prefix: string):
   return undefined;
 }
 
-/** The first whole line that carries `marker` (a marker that prefixes visible text). */
+/** The first whole line that starts with `marker` (a marker that prefixes visible text; text quoted from elsewhere in the line cannot pass for it). */
 export function lineWithMarker(text: string | null | undefined, marker: string): string | undefined {
-  return text?.split("\n").find((line) => line.includes(marker));
+  return text?.split("\n").find((line) => line.startsWith(marker));
 }

@@ -6,7 +6,7 @@
 import type { ApplicationFunction, Probot } from "probot";
 import type { ClientState } from "../github/github-client.js";
 import { PolicyCache } from "../github/policy-source.js";
-import { PreviewCache } from "../github/proposed-policy.js";
+import { PreviewCache } from "../github/preview-read.js";
 import { CommitLocks } from "../operations/commit-locks.js";
 import {
   DEFAULT_FAN_OUT_LIMITS,
