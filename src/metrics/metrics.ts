@@ -42,8 +42,8 @@ export const webhookDeliveries = new Counter({
 
 export const evaluations = new Counter({
   name: "guardrails_evaluations_total",
-  help: "Completed pull request evaluations by tier, conclusion, trigger and whether the PR is agent-authored",
-  labelNames: ["tier", "conclusion", "trigger", "agent"] as const,
+  help: "Completed pull request evaluations by tier, conclusion, trigger, whether the PR is agent-authored and the policy's mode (enforce, evaluate)",
+  labelNames: ["tier", "conclusion", "trigger", "agent", "mode"] as const,
   registers: [registry],
 });
 

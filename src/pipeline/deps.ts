@@ -28,6 +28,7 @@ export interface EvaluationOutcome {
   status: "evaluated" | "skipped" | "policy_error" | "error";
   tier?: Decision["tier"];
   conclusion?: "success" | "failure";
+  mode?: Decision["mode"];
   writes: number;
   reason?: string;
   /** For an error: whether the failing check could be written (if not, the delivery fails). */
