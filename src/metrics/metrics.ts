@@ -160,6 +160,23 @@ export function observeQueue(source: { queued: () => number; inFlight: () => num
   });
 }
 
+/**
+ * Read when scraped: distinct repositories by whether merges wait for the check (from the app's
+ * enforcement cache; a repository is counted once, under its branch that needs attention most).
+ */
+export function observeEnforcement(source: { counts: () => Record<string, number> }): void {
+  registry.removeSingleMetric("guardrails_repositories");
+  new Gauge({
+    name: "guardrails_repositories",
+    help: "Repositories the app read enforcement health of in the last day, by enforcement: pinned, required_unpinned, not_required, unknown",
+    labelNames: ["enforcement"] as const,
+    registers: [registry],
+    collect() {
+      for (const [enforcement, count] of Object.entries(source.counts())) this.set({ enforcement }, count);
+    },
+  });
+}
+
 let installationLabel = false;
 /** Opt-in: label the rate-limit gauge with the installation id (one series per installation). */
 export function setInstallationLabel(enabled: boolean): void {
