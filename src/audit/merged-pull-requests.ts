@@ -56,6 +56,10 @@ export interface AuditRecord {
   bypass_reason: string;
   /** Where the decision came from (the policy's repository, path and commit). */
   policy: string | null;
+  /** The policy's mode when it decided: `evaluate` is a trial (the check passed whatever was unmet). */
+  mode: "enforce" | "evaluate" | null;
+  /** Whether enforcement would have failed the merged head (a trial's result; null without a decision). */
+  would_fail: boolean | null;
 }
 
 export function auditRecord(pr: MergedPullRequest): AuditRecord {
@@ -101,7 +105,15 @@ export function auditRecord(pr: MergedPullRequest): AuditRecord {
     bypassed: bypassReason !== "",
     bypass_reason: bypassReason,
     policy: record?.policy ? describePolicy(record.policy) : null,
+    mode: record?.error === undefined && record?.tier ? (record.mode ?? "enforce") : null,
+    would_fail: wouldFail(record),
   };
+}
+
+/** From the record; a record written before `wouldFail` existed says it by its unmet requirements. */
+function wouldFail(record: DecisionRecord | undefined): boolean | null {
+  if (!record || record.error !== undefined || !record.requirements) return null;
+  return record.wouldFail ?? record.requirements.some((requirement) => !requirement.met);
 }
 
 function describePolicy(policy: NonNullable<DecisionRecord["policy"]>): string {
@@ -114,6 +126,8 @@ export interface TierSummary {
   merged: number;
   bypassed: number;
   overridden: number;
+  /** Merged PRs that enforcement would have failed (under `mode: evaluate`, the trial's result). */
+  would_fail: number;
   /** Median hours from opened to merged (null with no PRs). */
   median_hours_to_merge: number | null;
   /** Share of agent-authored PRs among those whose record says (0..1; null when none says). */
@@ -134,6 +148,7 @@ export function summarize(records: readonly AuditRecord[]): TierSummary[] {
       merged: rows.length,
       bypassed: rows.filter((r) => r.bypassed).length,
       overridden: rows.filter((r) => r.override !== null).length,
+      would_fail: rows.filter((r) => r.would_fail === true).length,
       median_hours_to_merge: hours.length ? round(median(hours)) : null,
       agent_share: known.length ? round(known.filter((r) => r.agent_authored).length / known.length) : null,
     };
@@ -169,6 +184,8 @@ const RECORD_COLUMNS = [
   "bypassed",
   "bypass_reason",
   "policy",
+  "mode",
+  "would_fail",
 ] as const;
 
 /**
@@ -208,6 +225,8 @@ export function recordsCsv(records: readonly AuditRecord[]): string {
           r.bypassed,
           r.bypass_reason,
           r.policy,
+          r.mode,
+          r.would_fail,
         ]),
       )
       .join("")
@@ -216,9 +235,11 @@ export function recordsCsv(records: readonly AuditRecord[]): string {
 
 export function summaryCsv(summary: readonly TierSummary[]): string {
   return (
-    csvLine(["tier", "merged", "bypassed", "overridden", "median_hours_to_merge", "agent_share"]) +
+    csvLine(["tier", "merged", "bypassed", "overridden", "would_fail", "median_hours_to_merge", "agent_share"]) +
     summary
-      .map((s) => csvLine([s.tier, s.merged, s.bypassed, s.overridden, s.median_hours_to_merge, s.agent_share]))
+      .map((s) =>
+        csvLine([s.tier, s.merged, s.bypassed, s.overridden, s.would_fail, s.median_hours_to_merge, s.agent_share]),
+      )
       .join("")
   );
 }
@@ -230,6 +251,7 @@ export function recordsText(records: readonly AuditRecord[]): string {
       const flags = [
         r.bypassed ? `BYPASSED: ${r.bypass_reason}` : "",
         r.override ? `overridden by @${r.override.by}: ${printable(r.override.reason)}` : "",
+        r.would_fail && r.mode === "evaluate" ? "would have failed under enforcement (mode: evaluate)" : "",
       ].filter(Boolean);
       return [
         `#${r.number} ${printable(r.title)}`,
@@ -248,10 +270,11 @@ export function summaryText(summary: readonly TierSummary[], period: { since: st
     String(s.merged),
     String(s.bypassed),
     String(s.overridden),
+    String(s.would_fail),
     s.median_hours_to_merge === null ? "-" : `${s.median_hours_to_merge} h`,
     s.agent_share === null ? "-" : `${Math.round(s.agent_share * 100)}%`,
   ]);
-  const head = ["tier", "merged", "bypassed", "overridden", "median open→merge", "agent share"];
+  const head = ["tier", "merged", "bypassed", "overridden", "would fail", "median open→merge", "agent share"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells

@@ -42,8 +42,8 @@ export const webhookDeliveries = new Counter({
 
 export const evaluations = new Counter({
   name: "guardrails_evaluations_total",
-  help: "Completed pull request evaluations by tier, conclusion, trigger and whether the PR is agent-authored",
-  labelNames: ["tier", "conclusion", "trigger", "agent"] as const,
+  help: "Completed pull request evaluations by tier, conclusion, trigger, whether the PR is agent-authored and the policy's mode (enforce, evaluate)",
+  labelNames: ["tier", "conclusion", "trigger", "agent", "mode"] as const,
   registers: [registry],
 });
 
@@ -156,6 +156,23 @@ export function observeQueue(source: { queued: () => number; inFlight: () => num
     registers: [registry],
     collect() {
       this.set(source.inFlight());
+    },
+  });
+}
+
+/**
+ * Read when scraped: distinct repositories by whether merges wait for the check (from the app's
+ * enforcement cache; a repository is counted once, under its branch that needs attention most).
+ */
+export function observeEnforcement(source: { counts: () => Record<string, number> }): void {
+  registry.removeSingleMetric("guardrails_repositories");
+  new Gauge({
+    name: "guardrails_repositories",
+    help: "Repositories the app read enforcement health of in the last day, by enforcement: pinned, required_unpinned, not_required, unknown",
+    labelNames: ["enforcement"] as const,
+    registers: [registry],
+    collect() {
+      for (const [enforcement, count] of Object.entries(source.counts())) this.set({ enforcement }, count);
     },
   });
 }

@@ -19,6 +19,8 @@ export interface ObservedEvaluation {
   status: "evaluated" | "skipped" | "policy_error" | "error";
   tier?: "low" | "medium" | "high";
   conclusion?: "success" | "failure";
+  /** The policy's mode: `evaluate` (a trial) concludes success whatever is unmet. */
+  mode?: "enforce" | "evaluate";
   agentAuthored?: boolean;
   observations?: DelegationObservation[];
   overrideEvents?: (
@@ -45,6 +47,7 @@ export function recordEvaluation(outcome: ObservedEvaluation, event: string, sec
       conclusion: outcome.conclusion,
       trigger,
       agent: String(outcome.agentAuthored === true),
+      mode: outcome.mode === "evaluate" ? "evaluate" : "enforce",
     });
   } else {
     evaluationErrors.inc({ kind: outcome.status, trigger });

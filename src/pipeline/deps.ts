@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import type { Decision } from "../engine/types.js";
 import type { GitHub } from "../github/octokit.js";
+import type { EnforcementCache } from "../github/enforcement-source.js";
 import type { PolicyCache } from "../github/policy-source.js";
 import type { PreviewCache } from "../github/preview-read.js";
 import type { DelegationObservation } from "../metrics/delegation.js";
@@ -17,6 +18,8 @@ export interface EvaluationDeps {
   stateSecret: string;
   policyCache: PolicyCache;
   previewCache: PreviewCache;
+  /** Whether merges wait for the check, per repository and branch (read at most daily, or after a ruleset event). */
+  enforcementCache: EnforcementCache;
   knownLabels: KnownLabels;
   /** Serialises evaluations of one commit (several PRs can share a head), across replicas with a lock store. */
   commitLocks: CommitLocks;
@@ -28,6 +31,7 @@ export interface EvaluationOutcome {
   status: "evaluated" | "skipped" | "policy_error" | "error";
   tier?: Decision["tier"];
   conclusion?: "success" | "failure";
+  mode?: Decision["mode"];
   writes: number;
   reason?: string;
   /** For an error: whether the failing check could be written (if not, the delivery fails). */

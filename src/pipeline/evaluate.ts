@@ -63,6 +63,7 @@ export async function evaluatePullRequest(
       status: "evaluated",
       tier: judgement.decision.tier,
       conclusion: judgement.decision.conclusion,
+      mode: judgement.decision.mode,
       writes: writer.writes,
       agentAuthored: judgement.decision.agentAuthored,
       observations,

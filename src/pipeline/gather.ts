@@ -9,12 +9,15 @@
  */
 import type { CodeOwners } from "../policy/codeowners.js";
 import { codeOwnersPending, loadCodeOwners } from "../github/codeowners-source.js";
+import { loadEnforcement } from "../github/enforcement-source.js";
 import { FileLister, pagesFor, type FileList } from "../github/files.js";
+import type { EnforcementHealth } from "../enforcement/health.js";
 import { policyLocations, resolvePolicy, type ResolvedPolicy } from "../github/policy-source.js";
 import { loadProposedPolicy, proposesPolicy, type ProposedPolicy } from "../github/proposed-policy.js";
 import { startPreview } from "../github/preview-read.js";
 import { fetchSnapshot, type PullRequestSnapshot } from "../github/snapshot.js";
 import { POLICY_PATH } from "../policy/schema.js";
+import { CHECK_NAME } from "../render/check-output.js";
 import type { PreviewRead } from "../render/preview.js";
 import type { PullRequestTarget } from "../trigger.js";
 import { HeadMovedError, logFields, type EvaluationDeps } from "./deps.js";
@@ -33,6 +36,8 @@ export interface Gathered {
   codeOwners: CodeOwners | null | undefined;
   /** The proposed policy's preview read (undefined when the PR proposes none). */
   preview: Promise<PreviewRead | undefined>;
+  /** Whether merges into the base wait for the check (undefined for a read-only judgement). */
+  enforcement?: EnforcementHealth;
 }
 
 /** What a read-only judgement of another PR on a shared head skips: the files before the snapshot, the preview. */
@@ -76,6 +81,16 @@ export async function gatherSecondRound(
   const preview = options.readOnly
     ? Promise.resolve(undefined)
     : startPreview(deps.github, deps.log, target, snapshot, deps.previewCache);
+  // Cached for a day per repository and branch; when read, beside the rest of this round (never failing it).
+  const enforcement = options.readOnly
+    ? undefined
+    : loadEnforcement(
+        deps.github,
+        deps.enforcementCache,
+        deps.log,
+        { appId: deps.appId, checkName: CHECK_NAME },
+        { owner: target.owner, repo: target.repo, branch: snapshot.baseBranch },
+      );
   const [resolved, firstList, proposed, codeOwners] = await Promise.all([
     resolvePolicy(deps.github, deps.policyCache, snapshot),
     lister.list(snapshot.changedFiles),
@@ -83,7 +98,15 @@ export async function gatherSecondRound(
     loadCodeOwners(deps.github, deps.policyCache, snapshot),
   ]);
   const files = await filesAtHead(deps, target, snapshot, firstList);
-  return { snapshot, resolved, files, proposed, codeOwners, preview };
+  return {
+    snapshot,
+    resolved,
+    files,
+    proposed,
+    codeOwners,
+    preview,
+    ...(enforcement ? { enforcement: await enforcement } : {}),
+  };
 }
 
 async function filesAtHead(

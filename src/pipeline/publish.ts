@@ -13,6 +13,7 @@ import { planComment } from "../reconcile/comment.js";
 import { planOverriddenLabel, planTierLabel, type LabelWrite } from "../reconcile/labels.js";
 import { planReviewRequests, reviewRequestLine, reviewRequestStep } from "../reconcile/review-requests.js";
 import { failureText, keepCoverage, withRecords } from "../reconcile/run-text.js";
+import { enforcementWarning } from "../enforcement/health.js";
 import { renderDecision, renderPolicyError, type CheckOutput } from "../render/check-output.js";
 import { mayEmbedPolicy, withPlaygroundLink } from "../web/playground-link.js";
 import { previewSection } from "../render/preview.js";
@@ -125,6 +126,9 @@ async function desiredOutput(
   const { decision, facts } = judgement;
   const output = renderDecision(decision, resolved.source, judgement.state, resolved.floor?.source);
   if (reviewLine) output.summary = truncate(`${output.summary}\n\n${reviewLine}`, MAX_OUTPUT_CHARS);
+  // Where merges do not wait for this check, its first line says so (nothing when that is unknown).
+  const warning = gathered.enforcement && enforcementWarning(gathered.enforcement);
+  if (warning) output.summary = truncate(`${warning}\n\n${output.summary}`, MAX_OUTPUT_CHARS);
   if (
     deps.playgroundUrl &&
     resolved.text !== undefined &&

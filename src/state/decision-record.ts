@@ -34,6 +34,10 @@ const overrideSchema = overrideRecordSchema.extend({ bypassed: z.array(short(MAX
 export const decisionRecordSchema = z.object({
   head: short(64),
   conclusion: z.enum(["success", "failure"]),
+  /** `evaluate`: a trial (the check passed whatever was unmet); absent in older records means `enforce`. */
+  mode: z.enum(["enforce", "evaluate"]).optional(),
+  /** Whether enforcement would have failed this head: a trial's result (`guardrails audit`'s would_fail). */
+  wouldFail: z.boolean().optional(),
   tier: z.enum(TIERS).optional(),
   /** Set when no decision could be made (a broken policy, an evaluation error). */
   error: short(2 * MAX_MESSAGE_CHARS).optional(),
@@ -105,6 +109,8 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
   const record: DecisionRecord = {
     head: input.headSha,
     conclusion: decision.conclusion,
+    mode: decision.mode,
+    wouldFail: decision.wouldFail,
     tier: decision.tier,
     agentAuthored: decision.agentAuthored,
     reasons: decision.reasons.slice(0, 60).map((r) => ({

@@ -5,7 +5,9 @@
  */
 import type { ApplicationFunction, Probot } from "probot";
 import type { ClientState } from "../github/github-client.js";
+import { EnforcementCache } from "../github/enforcement-source.js";
 import { PolicyCache } from "../github/policy-source.js";
+import { observeEnforcement } from "../metrics/metrics.js";
 import { PreviewCache } from "../github/preview-read.js";
 import { CommitLocks } from "../operations/commit-locks.js";
 import {
@@ -27,6 +29,8 @@ import { PullRequestQueue } from "./pr-queue.js";
 import { onPullRequest } from "./pull-request.js";
 import { onPullRequestReview } from "./pull-request-review.js";
 import { onPush } from "./push.js";
+import { onRepositoryRuleset } from "./repository-ruleset.js";
+import { onBranchProtectionRule } from "./branch-protection-rule.js";
 import { Scheduler } from "./schedule.js";
 
 export { PULL_REQUEST_ACTIONS } from "./pull-request.js";
@@ -42,6 +46,7 @@ export interface GuardrailsOptions {
   queue?: PullRequestQueue;
   policyCache?: PolicyCache;
   previewCache?: PreviewCache;
+  enforcementCache?: EnforcementCache;
   knownLabels?: KnownLabels;
   /** Serialises evaluations of a PR across replicas (Redis); one process needs none. */
   lock?: PullRequestLock;
@@ -59,6 +64,8 @@ export interface GuardrailsOptions {
 export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
   return (app: Probot) => {
     const lock = options.lock ?? noLock;
+    const enforcementCache = options.enforcementCache ?? new EnforcementCache();
+    observeEnforcement(enforcementCache);
     const scheduler = new Scheduler({
       queue: options.queue ?? new PullRequestQueue(),
       lock,
@@ -72,6 +79,7 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
         stateSecret: options.stateSecret,
         policyCache: options.policyCache ?? new PolicyCache(),
         previewCache: options.previewCache ?? new PreviewCache(),
+        enforcementCache,
         knownLabels: options.knownLabels ?? new KnownLabels(),
         commitLocks: new CommitLocks(options.lock),
         ...(options.playgroundUrl ? { playgroundUrl: options.playgroundUrl } : {}),
@@ -94,5 +102,8 @@ export function guardrailsApp(options: GuardrailsOptions): ApplicationFunction {
       onPush,
     ])
       handler(app, webhook);
+    // No evaluation: the cached enforcement health of the repository is dropped, read again when next needed.
+    onRepositoryRuleset(app, enforcementCache);
+    onBranchProtectionRule(app, enforcementCache);
   };
 }

@@ -221,10 +221,27 @@ describe("guardrails audit", () => {
     ).toBe(0);
     const { summary } = JSON.parse(out.stdout()) as { summary: Record<string, unknown>[] };
     expect(summary).toEqual([
-      { tier: "low", merged: 1, bypassed: 0, overridden: 0, median_hours_to_merge: 1, agent_share: 1 },
-      { tier: "medium", merged: 0, bypassed: 0, overridden: 0, median_hours_to_merge: null, agent_share: null },
-      { tier: "high", merged: 3, bypassed: 1, overridden: 1, median_hours_to_merge: 24, agent_share: 0 },
-      { tier: "unknown", merged: 1, bypassed: 1, overridden: 0, median_hours_to_merge: 24, agent_share: null },
+      { tier: "low", merged: 1, bypassed: 0, overridden: 0, would_fail: 0, median_hours_to_merge: 1, agent_share: 1 },
+      {
+        tier: "medium",
+        merged: 0,
+        bypassed: 0,
+        overridden: 0,
+        would_fail: 0,
+        median_hours_to_merge: null,
+        agent_share: null,
+      },
+      // The overridden and the forced merge had a requirement unmet: enforcement failed them.
+      { tier: "high", merged: 3, bypassed: 1, overridden: 1, would_fail: 2, median_hours_to_merge: 24, agent_share: 0 },
+      {
+        tier: "unknown",
+        merged: 1,
+        bypassed: 1,
+        overridden: 0,
+        would_fail: 0,
+        median_hours_to_merge: 24,
+        agent_share: null,
+      },
     ]);
     const text = io();
     expect(
@@ -235,8 +252,8 @@ describe("guardrails audit", () => {
     ).toBe(0);
     expect(text.stdout().split("\n").slice(0, 3)).toEqual([
       `Merged ${SINCE} … ${UNTIL}`,
-      "tier     merged  bypassed  overridden  median open→merge  agent share",
-      "low      1       0         0           1 h                100%",
+      "tier     merged  bypassed  overridden  would fail  median open→merge  agent share",
+      "low      1       0         0           0           1 h                100%",
     ]);
   });
 
@@ -263,7 +280,7 @@ describe("guardrails audit", () => {
     expect(csv.code).toBe(0);
     const lines = csv.stdout.split("\r\n");
     expect(lines[0]).toBe(
-      "number,title,author,merged_by,created_at,merged_at,base,head,guardrails,tier,approvers,ticks,override_by,override_reason,agent_authored,tickets,bypassed,bypass_reason,policy",
+      "number,title,author,merged_by,created_at,merged_at,base,head,guardrails,tier,approvers,ticks,override_by,override_reason,agent_authored,tickets,bypassed,bypass_reason,policy,mode,would_fail",
     );
     expect(lines).toHaveLength(7);
     // The author's title that a spreadsheet would run as a formula is defused and quoted.

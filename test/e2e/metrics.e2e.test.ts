@@ -106,8 +106,21 @@ describe("GET /metrics on the built server", () => {
     const evaluations = series(families, "guardrails_evaluations_total");
     expect(evaluations).toEqual(
       expect.arrayContaining([
-        { labels: { tier: "low", conclusion: "success", trigger: "pull_request", agent: "false" }, value: 1 },
-        { labels: { tier: "medium", conclusion: "failure", trigger: "pull_request", agent: "false" }, value: 1 },
+        {
+          labels: { tier: "low", conclusion: "success", trigger: "pull_request", agent: "false", mode: "enforce" },
+          value: 1,
+        },
+        {
+          labels: { tier: "medium", conclusion: "failure", trigger: "pull_request", agent: "false", mode: "enforce" },
+          value: 1,
+        },
+      ]),
+    );
+    // The stand-in's repository has no ruleset and no branch protection: one repository not_required.
+    expect(series(families, "guardrails_repositories")).toEqual(
+      expect.arrayContaining([
+        { labels: { enforcement: "not_required" }, value: 1 },
+        { labels: { enforcement: "pinned" }, value: 0 },
       ]),
     );
     expect(series(families, "guardrails_pull_requests_total")).toEqual([{ labels: { agent: "false" }, value: 2 }]);

@@ -36,6 +36,8 @@ import type {
   ReviewExample,
 } from "../support/example-types.js";
 import { guardrailsApp, type GuardrailsOptions } from "../../src/webhooks/app.js";
+import { EnforcementCache, type EnforcementTarget } from "../../src/github/enforcement-source.js";
+import type { EnforcementHealth } from "../../src/enforcement/health.js";
 
 export { POLICY_PATH, sha, blobId } from "../support/fake-github.js";
 export { TEST_APP_ID, examplePayload } from "../support/test-probot.js";
@@ -83,8 +85,33 @@ function createProbot(app: Partial<GuardrailsOptions> = {}, logs?: Record<string
     log,
     Octokit: UnthrottledOctokit,
   });
-  void probot.load(guardrailsApp({ appId: TEST_APP_ID, stateSecret: TEST_STATE_SECRET, ...app }));
+  void probot.load(
+    guardrailsApp({
+      appId: TEST_APP_ID,
+      stateSecret: TEST_STATE_SECRET,
+      enforcementCache: new PinnedEnforcement(),
+      ...app,
+    }),
+  );
   return probot;
+}
+
+/**
+ * The harness's default: the check is required and pinned, known without a request, so tests of
+ * other things see their own requests and summaries. test/github/enforcement-health.test.ts passes
+ * a real EnforcementCache and reads the FakeGitHub's rulesets and branch protection.
+ */
+class PinnedEnforcement extends EnforcementCache {
+  override get(target: EnforcementTarget): Promise<EnforcementHealth> {
+    return Promise.resolve({
+      enforcement: "pinned",
+      branch: target.branch,
+      required: [],
+      bypass: [],
+      mergeQueue: false,
+      findings: [],
+    });
+  }
 }
 
 /** nock on, network off: call once per test file (each World's app has its own caches). */

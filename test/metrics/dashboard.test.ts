@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { parse as parseYaml } from "yaml";
-import { collectProcessMetrics, exposition, observeQueue } from "../../src/metrics/metrics.js";
+import { collectProcessMetrics, exposition, observeEnforcement, observeQueue } from "../../src/metrics/metrics.js";
 import { parseExposition } from "../support/prometheus.js";
 import { dashboardExpressions, selectedMetrics, type DashboardPanels } from "../support/promql.js";
 
@@ -36,6 +36,7 @@ function familyOf(name: string, families: Set<string>): string | undefined {
 async function exportedFamilies(): Promise<Set<string>> {
   collectProcessMetrics();
   observeQueue({ queued: () => 0, inFlight: () => 0 });
+  observeEnforcement({ counts: () => ({ pinned: 0, required_unpinned: 0, not_required: 0, unknown: 0 }) });
   return new Set(parseExposition(await exposition()).map((f) => f.name));
 }
 
@@ -50,6 +51,7 @@ describe("the Grafana dashboard", () => {
       /overrides/i,
       /evaluation latency/i,
       /github budget/i,
+      /enforcement health/i,
     ])
       expect(titles).toMatch(topic);
     // Unique ids and a datasource variable, so Grafana imports it into any Prometheus.
