@@ -35,7 +35,7 @@ describe("did you mean", () => {
   it("suggests the closest command or option within two edits, and nothing for a word far from any", () => {
     const dir = tempDir();
     expect(runCli(["chek"], dir).stderr).toBe(
-      'guardrails: unknown command "chek" (did you mean check?) (commands: validate, check, schema, audit, doctor) (see guardrails --help)\n',
+      'guardrails: unknown command "chek" (did you mean check?) (commands: validate, check, schema, audit, doctor, playground) (see guardrails --help)\n',
     );
     expect(runCli(["help", "docter"], dir).stderr).toMatch(/unknown command "docter" \(did you mean doctor\?\)/);
     expect(runCli(["--verison"], dir).stderr).toMatch(/unknown option --verison \(did you mean --version\?\)/);

@@ -14,9 +14,12 @@ const SUBSCRIBED: Record<string, readonly string[] | "depends"> = {
   pull_request_review: ["submitted", "edited", "dismissed"],
   // Acts on `edited` only when it is the app's own checklist comment: never in the examples.
   issue_comment: [],
-  // Acts only on its own check runs and suites (the examples belong to other apps).
-  check_run: [],
-  check_suite: [],
+  // Re-runs act only on its own runs and suites (the examples belong to other apps); another app's
+  // completed run or suite is a CI result that re-evaluates the PRs whose head it is.
+  check_run: ["completed"],
+  check_suite: ["completed"],
+  // A commit status is a CI result: the open PRs whose head it is are looked up and evaluated.
+  status: "depends",
   merge_group: ["checks_requested"],
   // Acts when the policy file may have changed.
   push: "depends",
