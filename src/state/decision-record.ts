@@ -13,7 +13,7 @@ import { TIERS } from "../policy/schema.js";
 import { overrideRecordSchema } from "../overrides/record.js";
 import type { PolicySource } from "../policy/source.js";
 import type { ChecklistState } from "./checklist-state.js";
-import { readRecordLine, writeRecordLine } from "./hidden-lines.js";
+import { readRecords, writeRecordLine } from "./hidden-lines.js";
 
 export const DECISION_RECORD_VERSION = 1;
 const PREFIX = "<!-- guardrails-decision v1 ";
@@ -240,14 +240,7 @@ function encodeLine(records: DecisionRecords): string {
 
 /** The decision records in a check run's text (empty when there are none or the line is malformed). */
 export function readDecisionRecords(text: string | null | undefined): DecisionRecords {
-  const payload = readRecordLine(text, PREFIX);
-  if (payload === undefined) return {};
-  try {
-    const parsed = recordsSchema.safeParse(JSON.parse(payload));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  return readRecords(text, PREFIX, recordsSchema) ?? {};
 }
 
 /** The text with the records line placed after any delegation line and before the readable text. */

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { TIERS, type Tier } from "../policy/schema.js";
-import { readRecordLine, writeRecordLine } from "./hidden-lines.js";
+import { readRecords, writeRecordLine } from "./hidden-lines.js";
 
 const PREFIX = "<!-- guardrails-delegation v1 ";
 
@@ -44,14 +44,7 @@ export type DelegationRecords = Record<string, DelegationRecord>;
 
 /** The records in a check run's text (empty when there are none or the line is malformed). */
 export function readDelegationRecords(text: string | null | undefined): DelegationRecords {
-  const payload = readRecordLine(text, PREFIX);
-  if (payload === undefined) return {};
-  try {
-    const parsed = recordsSchema.safeParse(JSON.parse(payload));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  return readRecords(text, PREFIX, recordsSchema) ?? {};
 }
 
 /** The text with the records line first (an existing line is replaced). */

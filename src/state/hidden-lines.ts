@@ -33,6 +33,25 @@ export function readRecordLine(text: string | null | undefined, prefix: RecordLi
   return line?.slice(prefix.length, line.length - HIDDEN_LINE_END.length);
 }
 
+/**
+ * The records of the line with this prefix, read strictly: a missing, malformed or invalid line is
+ * no records (the app only trusts what its schema accepts).
+ */
+export function readRecords<T>(
+  text: string | null | undefined,
+  prefix: RecordLinePrefix,
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false } },
+): T | undefined {
+  const payload = readRecordLine(text, prefix);
+  if (payload === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(payload));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The text with this record line set (or removed, for undefined), the lines in their fixed order. */
 export function writeRecordLine(text: string, prefix: RecordLinePrefix, payload: string | undefined): string {
   const { lines, rest } = splitRecordLines(text);
