@@ -29,8 +29,11 @@ export interface Trigger {
   resetsPass?: boolean;
   /** When the event happened (the PR's `updated_at` in its payload): a pass completed later is not stale. */
   at?: string;
-  /** A break-glass command (`/guardrails override …`) written in a comment on the PR. */
-  overrideCommand?: CommandInput;
+  /**
+   * Break-glass commands (`/guardrails override …`) written in comments on the PR: one per
+   * delivery, several when commands arriving together share one evaluation (src/webhooks/command-batches.ts).
+   */
+  overrideCommands?: CommandInput[];
   /** A person's edit of the checklist comment. */
   tickEdit?: TickEdit;
   /** Who pushed (the sender of `synchronize`): kept in the signed state for `approvals.ignore_contributors`. */

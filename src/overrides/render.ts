@@ -55,7 +55,9 @@ export function overrideCommentLines(state: ChecklistState): string[] {
   }
   if (state.refused) {
     const r = state.refused;
-    lines.push(`**Override refused**: the command of @${r.by} at ${r.at} changed nothing: ${flattenLine(r.message)}.`);
+    lines.push(
+      `**Override refused**: the command of @${r.by} at ${r.at} changed nothing: ${flattenLine(r.message)}. Each person's first refused command on a commit is shown here; later ones are only logged.`,
+    );
   }
   return lines;
 }

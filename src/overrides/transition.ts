@@ -17,7 +17,10 @@
  *   command naming the commit (`/guardrails override abc1234 <reason>`) is granted.
  * - Every change of the override counts up `seq`, kept in the signed state and in the head's check
  *   run: a state older than the run's (a writer pasting an earlier comment back) is not trusted.
- * - A refusal changes nothing but the note the sticky comment shows.
+ * - A refusal changes nothing but the note the sticky comment shows, and is shown at most once per
+ *   person and head (MAX_REFUSED_SHOWN people a head): a repeated or different refusal of someone
+ *   already refused on this head writes nothing (the log and the metric still count it), so an
+ *   outsider's comments cost no writes.
  */
 import {
   authorizeOverride,
@@ -26,7 +29,12 @@ import {
   type PolicyInForce,
 } from "../engine/override.js";
 import type { OverrideRecord } from "../engine/types.js";
-import type { ChecklistState, EndedOverrideRecord, OverrideRefusalRecord } from "../state/checklist-state.js";
+import {
+  MAX_REFUSED_SHOWN,
+  type ChecklistState,
+  type EndedOverrideRecord,
+  type OverrideRefusalRecord,
+} from "../state/checklist-state.js";
 import type { OverrideCommand } from "./command.js";
 
 export interface CommandInput {
@@ -103,6 +111,7 @@ export function nextOverrideState(
   }
   // A refusal is shown while its head is the head.
   if (next.refused && next.refused.head !== input.headSha) delete next.refused;
+  if (next.refusedOn && next.refusedOn.head !== input.headSha) delete next.refusedOn;
 
   const command = input.command;
   if (!command || !applies(command, next)) return { state: next, events };
@@ -111,24 +120,11 @@ export function nextOverrideState(
 
   const refuse = (code: string, message: string) => {
     const refusal: OverrideRefusalRecord = {
-      by: command.by,
-      at: command.at,
-      head: input.headSha,
-      code,
-      message,
-      commentId: command.commentId,
+      ...{ by: command.by, at: command.at, head: input.headSha },
+      ...{ code, message, commentId: command.commentId },
     };
     events.push({ kind: "override_refused", refusal });
-    // Refused the same way for the same person and head: already shown, nothing written again.
-    const shown = next.refused;
-    if (
-      shown &&
-      shown.by.toLowerCase() === command.by.toLowerCase() &&
-      shown.code === code &&
-      shown.head === input.headSha
-    )
-      return { state: beforeCommand, events };
-    return { state: { ...next, refused: refusal }, events };
+    return { state: withRefusal(beforeCommand, next, refusal), events };
   };
   if (command.viaApp !== undefined) {
     return refuse(
@@ -178,6 +174,17 @@ export function nextOverrideState(
   delete granted.ended;
   events.push({ kind: "override", record });
   return { state: granted, events };
+}
+
+/**
+ * The state showing a refusal, unless this person was refused on this head already (or enough
+ * people were): then the state before the command, and nothing is written again.
+ */
+function withRefusal(before: ChecklistState, next: ChecklistState, refusal: OverrideRefusalRecord): ChecklistState {
+  const shownFor = before.refusedOn?.by ?? (before.refused ? [before.refused.by.toLowerCase()] : []);
+  const login = refusal.by.toLowerCase();
+  if (shownFor.includes(login) || shownFor.length >= MAX_REFUSED_SHOWN) return before;
+  return { ...next, refused: refusal, refusedOn: { head: refusal.head, by: [...shownFor, login] } };
 }
 
 /** What ends an override in force, first reason first (undefined: it holds). */

@@ -77,7 +77,7 @@ export async function evaluatePullRequest(
 function commandsOf(trigger: Trigger): Omit<JudgeInput, "now"> {
   return {
     ...(trigger.pusher ? { pusher: trigger.pusher } : {}),
-    ...(trigger.overrideCommand ? { overrideCommand: trigger.overrideCommand } : {}),
+    ...(trigger.overrideCommands?.length ? { overrideCommands: trigger.overrideCommands } : {}),
     ...(trigger.tickEdit ? { tickEdit: trigger.tickEdit } : {}),
     ...(trigger.resetsPass ? { headEventAt: trigger.at ?? "" } : {}),
   };

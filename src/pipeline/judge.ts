@@ -56,7 +56,7 @@ export interface DecisionJudgement {
 }
 
 /** What the event brings to the judgement: a command or a checklist edit (the other PRs on a head: neither). */
-export type JudgeInput = Pick<Trigger, "overrideCommand" | "tickEdit" | "pusher"> & {
+export type JudgeInput = Pick<Trigger, "overrideCommands" | "tickEdit" | "pusher"> & {
   now: string;
   /** When the event that brought the head happened (a push, open, reopen, retarget): the head's stint starts again. */
   headEventAt?: string;
@@ -105,7 +105,7 @@ export async function judge(
     state,
     guards: overrideGuards(guardInput),
     policies: policiesInForce(policy, policies.floor),
-    ...(input.overrideCommand ? { command: input.overrideCommand } : {}),
+    ...(input.overrideCommands ? { commands: input.overrideCommands } : {}),
     now: input.now,
   });
   return {

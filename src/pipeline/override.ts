@@ -14,7 +14,12 @@ import { fetchMembership, fetchPermission } from "../github/permissions.js";
 import type { PullRequestSnapshot } from "../github/snapshot.js";
 import { parseOverrideCommand } from "../overrides/command.js";
 import type { overrideGuards } from "../overrides/guards.js";
-import { nextOverrideState, type CommandInput, type OverrideEvent } from "../overrides/transition.js";
+import {
+  nextOverrideState,
+  type CommandInput,
+  type OverrideEvent,
+  type TransitionInput,
+} from "../overrides/transition.js";
 
 export interface SettleInput {
   repo: { owner: string; repo: string };
@@ -24,59 +29,104 @@ export interface SettleInput {
   /** What binds an override to what was seen (src/overrides/guards.ts). */
   guards: ReturnType<typeof overrideGuards>;
   policies: PolicyInForce[];
-  command?: CommandInput;
+  /** The commands this evaluation handles (coalesced per PR: src/webhooks/command-batches.ts). */
+  commands?: readonly CommandInput[];
   now: string;
 }
 
-export async function settleOverride(
-  github: GitHub,
-  input: SettleInput,
-): Promise<{ state: ChecklistState; events: OverrideEvent[] }> {
+type Settled = { state: ChecklistState; events: OverrideEvent[] };
+
+export async function settleOverride(github: GitHub, input: SettleInput): Promise<Settled> {
   const { snapshot } = input;
-  const author = snapshot.author.login;
-  // A withdrawal is never lost: while an override is in force, an allowed person's `off` among the
-  // PR's last comments applies, even when its own evaluation failed or was never delivered.
-  const withdrawal = input.command?.command.kind === "withdraw" ? undefined : await pendingWithdrawal(github, input);
-  const command = withdrawal?.command ?? input.command;
-  // A withdrawal's lookup that fails throws: the evaluation fails closed, and the next one reads the `off` again.
-  const authorization =
-    withdrawal?.authorization ??
-    (command
-      ? await authorize(
-          github,
-          input.repo,
-          input.policies,
-          command,
-          author,
-          snapshot.ownerIsOrganization,
-          command.command.kind === "withdraw",
-        )
-      : undefined);
-  // An override in force on this head: is its author still allowed (access, team)? A lookup that
-  // fails throws, and the evaluation fails closed without ending the override.
-  const held = input.state.override;
-  const overriderNow =
-    held && held.head === snapshot.headSha && command === undefined
-      ? await authorize(
-          github,
-          input.repo,
-          input.policies,
-          { command: { kind: "withdraw" }, by: held.by, isBot: false, commentId: 0, at: held.at },
-          author,
-          snapshot.ownerIsOrganization,
-          true,
-        )
-      : undefined;
-  return nextOverrideState(input.state, {
-    headSha: snapshot.headSha,
-    author,
+  const commands = await commandsToApply(github, input);
+  const authorizations = new Authorizations(github, input);
+  if (commands.length === 0) {
+    // An override in force on this head: is its author still allowed (access, team)? A lookup that
+    // fails throws, and the evaluation fails closed without ending the override.
+    const held = input.state.override;
+    const overriderNow =
+      held && held.head === snapshot.headSha
+        ? await authorizations.of(
+            { command: { kind: "withdraw" }, by: held.by, isBot: false, commentId: 0, at: held.at },
+            true,
+          )
+        : undefined;
+    return nextOverrideState(input.state, transitionInput(input, overriderNow ? { overriderNow } : {}));
+  }
+  // In comment order, each on the state the one before left; who asked is looked up once per person.
+  let settled: Settled = { state: input.state, events: [] };
+  for (const { command, authorization } of commands) {
+    const next = nextOverrideState(
+      settled.state,
+      transitionInput(input, {
+        command,
+        authorization: authorization ?? (await authorizations.of(command, command.command.kind === "withdraw")),
+      }),
+    );
+    settled = { state: next.state, events: [...settled.events, ...next.events] };
+  }
+  return settled;
+}
+
+function transitionInput(input: SettleInput, extra: Partial<TransitionInput>): TransitionInput {
+  return {
+    headSha: input.snapshot.headSha,
+    author: input.snapshot.author.login,
     policies: input.policies,
     now: input.now,
-    ...(command ? { command } : {}),
-    ...(authorization ? { authorization } : {}),
-    ...(overriderNow ? { overriderNow } : {}),
+    ...extra,
     ...input.guards,
-  });
+  };
+}
+
+/**
+ * The commands, in comment order, with an allowed person's pending `off`: while an override is in
+ * force, an `off` among the PR's last comments applies even when its own evaluation failed or was
+ * never delivered (a withdrawal is never lost). A withdrawal's lookup that fails throws: the
+ * evaluation fails closed, and the next one reads the `off` again.
+ */
+async function commandsToApply(
+  github: GitHub,
+  input: SettleInput,
+): Promise<{ command: CommandInput; authorization?: Authorization }[]> {
+  const given = (input.commands ?? []).map((command) => ({ command }));
+  const withdrawal = given.some((c) => c.command.command.kind === "withdraw")
+    ? undefined
+    : await pendingWithdrawal(github, input);
+  const all =
+    withdrawal && !given.some((c) => c.command.commentId === withdrawal.command.commentId)
+      ? [...given, withdrawal]
+      : given;
+  return all.sort((a, b) => a.command.commentId - b.command.commentId);
+}
+
+/** Who asked, looked up once per person and evaluation. */
+class Authorizations {
+  private readonly known = new Map<string, Promise<Authorization>>();
+
+  constructor(
+    private readonly github: GitHub,
+    private readonly input: SettleInput,
+  ) {}
+
+  of(command: CommandInput, throwOnLookupFailure: boolean): Promise<Authorization> {
+    const key = JSON.stringify([command.by.toLowerCase(), command.isBot, command.viaApp, throwOnLookupFailure]);
+    let found = this.known.get(key);
+    if (!found) {
+      const { repo, policies, snapshot } = this.input;
+      found = authorize(
+        this.github,
+        repo,
+        policies,
+        command,
+        snapshot.author.login,
+        snapshot.ownerIsOrganization,
+        throwOnLookupFailure,
+      );
+      this.known.set(key, found);
+    }
+    return found;
+  }
 }
 
 /** How many `off` comments one evaluation looks up at most (each costs a permission lookup). */

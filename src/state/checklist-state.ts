@@ -48,6 +48,8 @@ export interface ChecklistState {
   ticks: Record<string, TickRecord>;
   override?: OverrideRecord;
   refused?: OverrideRefusalRecord;
+  /** Whose refusals were shown on this head (lower-case logins): each person's once (src/overrides/transition.ts). */
+  refusedOn?: { head: string; by: string[] };
   ended?: EndedOverrideRecord;
   /** The newest command comment applied: an older or redelivered one is not applied again. */
   lastCommand?: number;
@@ -66,6 +68,8 @@ export interface ChecklistState {
 }
 
 export const MAX_PUSHERS = 100;
+/** How many people's refusals one head shows; later ones are logged and counted only. */
+export const MAX_REFUSED_SHOWN = 10;
 
 /** The state with one more pusher (the same state when nothing changes: no needless comment write). */
 export function withPusher(state: ChecklistState, pusher: string | undefined, author: string): ChecklistState {
@@ -89,6 +93,7 @@ const stateExtrasSchema = z.object({
       commentId: z.number().int().nonnegative().optional(),
     })
     .optional(),
+  refusedOn: z.object({ head: text(64), by: z.array(text(100)).max(MAX_REFUSED_SHOWN) }).optional(),
   ended: overrideRecordSchema
     .extend({
       how: z.enum(["withdrawn", "new_head", "retargeted", "no_longer_allowed"]),
@@ -120,8 +125,8 @@ function sign(secret: string, pr: PullRequestKey, payload: string): string {
 
 export function encodeState(secret: string, pr: PullRequestKey, state: ChecklistState): string {
   const ordered = Object.fromEntries(Object.entries(state.ticks).sort(([a], [b]) => a.localeCompare(b)));
-  const { override, refused, ended, lastCommand, seq, pushers, pushersOverflow } = state;
-  const fields = { ticks: ordered, override, refused, ended, lastCommand, seq, pushers, pushersOverflow };
+  const { override, refused, refusedOn, ended, lastCommand, seq, pushers, pushersOverflow } = state;
+  const fields = { ticks: ordered, override, refused, refusedOn, ended, lastCommand, seq, pushers, pushersOverflow };
   const payload = Buffer.from(JSON.stringify(fields)).toString("base64url");
   return `<!-- guardrails:state ${payload}.${sign(secret, pr, payload)} -->`;
 }
@@ -146,11 +151,12 @@ export function decodeState(secret: string, pr: PullRequestKey, body: string | u
     // Signed, so written by the app; still read strictly (a malformed part is dropped, never trusted).
     const extras = stateExtrasSchema.safeParse(parsed);
     if (!extras.success) return { ticks };
-    const { override, refused, ended, lastCommand, seq, pushers, pushersOverflow } = extras.data;
+    const { override, refused, refusedOn, ended, lastCommand, seq, pushers, pushersOverflow } = extras.data;
     return {
       ticks,
       ...(override ? { override: withoutUndefined(override) } : {}),
       ...(refused ? { refused: withoutUndefined(refused) } : {}),
+      ...(refusedOn ? { refusedOn } : {}),
       ...(ended ? { ended: withoutUndefined(ended) } : {}),
       ...(lastCommand !== undefined ? { lastCommand } : {}),
       ...(seq !== undefined ? { seq } : {}),

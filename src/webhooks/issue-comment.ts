@@ -72,15 +72,17 @@ export function onIssueComment(app: Probot, webhook: WebhookContext): void {
       { ...context.repo(), number: issue.number },
       {
         event: "issue_comment.created",
-        overrideCommand: {
-          command,
-          by: user.login,
-          isBot: user.type === "Bot" || context.payload.sender.type === "Bot",
-          commentId: comment.id,
-          at: comment.created_at,
-          // Posted through an integration acting for the person (refused: src/overrides/transition.ts).
-          ...(viaApp ? { viaApp: viaApp.slug ?? String(viaApp.id) } : {}),
-        },
+        overrideCommands: [
+          {
+            command,
+            by: user.login,
+            isBot: user.type === "Bot" || context.payload.sender.type === "Bot",
+            commentId: comment.id,
+            at: comment.created_at,
+            // Posted through an integration acting for the person (refused: src/overrides/transition.ts).
+            ...(viaApp ? { viaApp: viaApp.slug ?? String(viaApp.id) } : {}),
+          },
+        ],
       },
       false,
     );

@@ -20,6 +20,7 @@ import type { PullRequestLock } from "../operations/pr-lock.js";
 import type { EvaluationDeps } from "../pipeline/deps.js";
 import { evaluatePullRequest } from "../pipeline/evaluate.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
+import { CommandBatches } from "./command-batches.js";
 import type { PullRequestQueue } from "./pr-queue.js";
 
 export interface SchedulerParts {
@@ -37,6 +38,8 @@ export interface SchedulerParts {
 const installationOf = (context: Context) => (context.payload as { installation?: { id?: number } }).installation?.id;
 
 export class Scheduler {
+  private readonly commandBatches = new CommandBatches();
+
   constructor(private readonly parts: SchedulerParts) {}
 
   /** Records, queues and runs one evaluation. `recorded`: the pending ticket a fan-out made already. */
@@ -79,7 +82,17 @@ export class Scheduler {
     markDeliveryEvaluated(context.id);
     const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
     const deps: EvaluationDeps = { ...this.parts.deps, github: context.octokit, log: context.log };
-    return this.parts.queue.run(key, () => this.runLocked(context, key, deps, target, trigger), joinable);
+    const [command, ...others] = trigger.overrideCommands ?? [];
+    if (command === undefined || others.length > 0)
+      return this.parts.queue.run(key, () => this.runLocked(context, key, deps, target, trigger), joinable);
+    // One command: it joins the commands that wait for this PR's next evaluation.
+    return this.commandBatches.add(key, command, (take) =>
+      this.parts.queue.run(
+        key,
+        () => this.runLocked(context, key, deps, target, { ...trigger, overrideCommands: take() }),
+        false,
+      ),
+    );
   }
 
   private async runLocked(

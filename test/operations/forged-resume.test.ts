@@ -46,13 +46,15 @@ async function setUp() {
     target: { owner: w.owner, repo: w.name, number: pr.number },
     trigger: {
       event: "issue_comment.created",
-      overrideCommand: {
-        command: parseOverrideCommand(body)!,
-        by: "cto",
-        isBot: false,
-        commentId: 990_001,
-        at: new Date().toISOString(),
-      },
+      overrideCommands: [
+        {
+          command: parseOverrideCommand(body)!,
+          by: "cto",
+          isBot: false,
+          commentId: 990_001,
+          at: new Date().toISOString(),
+        },
+      ],
     },
     joinable: false,
     at: Date.now(),
