@@ -243,6 +243,18 @@ export function readDecisionRecords(text: string | null | undefined): DecisionRe
   return readRecords(text, PREFIX, recordsSchema) ?? {};
 }
 
+/**
+ * Whether a `guardrails` run's pass may rest on CI results: a record that passed with a `checks`
+ * requirement, or a pass whose records cannot be read (fail closed). A CI run queued again on its
+ * commit (a re-run) then takes the pass back.
+ */
+export function passMayRestOnChecks(conclusion: string | null, text: string | null): boolean {
+  if (conclusion !== "success") return false;
+  const records = Object.values(readDecisionRecords(text));
+  if (records.length === 0) return true;
+  return records.some((r) => r.conclusion === "success" && (r.requirements ?? []).some((q) => q.kind === "checks"));
+}
+
 /** The text with the records line placed after any delegation line and before the readable text. */
 export function writeDecisionRecords(text: string, records: DecisionRecords): string {
   const line = encodeLine(records);

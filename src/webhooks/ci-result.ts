@@ -1,12 +1,15 @@
 /**
  * CI results: `check_run.completed`, `check_suite.completed` (of other apps) and `status` re-evaluate
- * the open PRs whose head is that commit, so a `checks` requirement passes without a new push.
+ * the open PRs whose head is that commit, so a `checks` requirement passes without a new push; a
+ * `check_run.created` (a re-run queued) does when the app's pass on that commit rests on CI.
  * These are plain re-evaluations, coalesced per PR twice: events of one burst share one evaluation
  * (src/webhooks/burst.ts), and the queue joins what arrives while one runs (src/webhooks/pr-queue.ts),
  * so a suite that completes 50 runs on one head causes one or two evaluations, not 50.
  */
 import type { Context, Probot } from "probot";
+import { newestRunOutcome } from "../github/check-runs.js";
 import { openPullRequestsWithHead } from "../github/pull-requests.js";
+import { passMayRestOnChecks } from "../state/decision-record.js";
 import { BurstCoalescer } from "./burst.js";
 import type { WebhookContext } from "./context.js";
 
@@ -18,6 +21,7 @@ interface ListedPullRequest {
 
 export function onCiResult(app: Probot, { scheduler, appId }: WebhookContext): void {
   const bursts = new BurstCoalescer();
+  const created = new BurstCoalescer();
   app.on(["check_run.completed", "check_suite.completed"], async (context) => {
     const payload = context.payload;
     const item = "check_run" in payload ? payload.check_run : payload.check_suite;
@@ -25,6 +29,20 @@ export function onCiResult(app: Probot, { scheduler, appId }: WebhookContext): v
     if (item.app?.id === appId || !item.head_sha) return;
     const numbers = await headPullRequests(context, item.pull_requests, item.head_sha);
     await reevaluate(context, scheduler, bursts, numbers, item.head_sha, `${context.name}.completed`);
+  });
+  // A run of another app queued on the commit (a re-run): the newest run of a name is the one that
+  // counts, so a pass that rested on CI is taken back until it completes. One read per burst of a
+  // head tells whether the app's pass there rests on CI at all; only then are its PRs re-evaluated.
+  app.on("check_run.created", async (context) => {
+    const run = context.payload.check_run;
+    if (run.app?.id === appId || !run.head_sha) return;
+    const repository = context.payload.repository.full_name;
+    await created.run(`${repository}@${run.head_sha}`.toLowerCase(), async () => {
+      const ours = await newestRunOutcome(context.octokit, context.repo(), run.head_sha, appId);
+      if (!ours || !passMayRestOnChecks(ours.conclusion, ours.text)) return;
+      const numbers = await headPullRequests(context, run.pull_requests, run.head_sha);
+      await reevaluate(context, scheduler, bursts, numbers, run.head_sha, "check_run.created");
+    });
   });
   // Every state, pending too: a status re-run on the same commit takes back a pass it gave.
   app.on("status", async (context) => {

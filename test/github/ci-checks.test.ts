@@ -5,6 +5,7 @@
  * pushers kept in the signed comment state; `agents.trailers`; a burst of 50 completions coalesced.
  */
 import { describe, expect, it } from "@jest/globals";
+import { passMayRestOnChecks, writeDecisionRecords } from "../../src/state/decision-record.js";
 import type { FakeCiRun, FakePullRequest } from "../support/fake-github.js";
 import { bodyOf, checkWrites, FILES, useFakeGitHubNetwork, World } from "./harness.js";
 
@@ -116,6 +117,81 @@ describe("checks: [test] on a medium PR", () => {
     });
     await w.receive("check_suite", w.checkSuiteCompletedEvent(pr.headSha, ACTIONS.appId, [pr]));
     expect(lastCheck(w)).toMatchObject({ conclusion: "success" });
+  });
+});
+
+describe("a CI run queued again on the same commit (a re-run)", () => {
+  it("takes back a pass that rested on it until it completes, without a push", async () => {
+    const w = new World({ policy: policyWith("{ checks: [test] }") });
+    const pr = w.addPullRequest({ number: 2, files: FILES.medium });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const first = w.fake.setCiRun(w.repo, {
+      headSha: pr.headSha,
+      name: "test",
+      ...ACTIONS,
+      status: "completed",
+      conclusion: "success",
+    });
+    await completeRun(w, pr, first);
+    expect(lastCheck(w)).toMatchObject({ conclusion: "success" });
+
+    // "Re-run jobs": a new run of the same name, queued on the same commit.
+    const rerun = w.fake.setCiRun(w.repo, {
+      headSha: pr.headSha,
+      name: "test",
+      ...ACTIONS,
+      status: "queued",
+      conclusion: null,
+    });
+    await w.receive(
+      "check_run",
+      w.checkRunEvent("created", rerun, { name: "test", appId: ACTIONS.appId, pullRequests: [pr] }),
+    );
+    expect(lastCheck(w)).toMatchObject({ conclusion: "failure" });
+    expect(lastCheck(w).output?.summary).toContain("waiting for `test` (queued)");
+
+    w.fake.setCiRun(w.repo, { ...rerun, status: "completed", conclusion: "success" });
+    await completeRun(w, pr, rerun);
+    expect(lastCheck(w)).toMatchObject({ conclusion: "success" });
+  });
+
+  it("costs one read and no evaluation where the app's pass does not rest on CI", async () => {
+    const w = new World({ policy: policyWith("{}") });
+    const pr = w.addPullRequest({ number: 2, files: FILES.medium });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    expect(lastCheck(w)).toMatchObject({ conclusion: "success" });
+    const mark = w.mark();
+    const runs = Array.from({ length: 10 }, () =>
+      w.fake.setCiRun(w.repo, { headSha: pr.headSha, name: "build", ...ACTIONS, status: "queued", conclusion: null }),
+    );
+    await Promise.all(
+      runs.map((run) =>
+        w.receive(
+          "check_run",
+          w.checkRunEvent("created", run, { name: "build", appId: ACTIONS.appId, pullRequests: [pr] }),
+        ),
+      ),
+    );
+    expect(w.calls(mark)).toEqual([`GET /repos/${w.owner}/${w.name}/commits/${pr.headSha}/check-runs`]);
+    expect(evaluations(w, mark)).toBe(0);
+  });
+});
+
+describe("passMayRestOnChecks", () => {
+  it("only a pass: with a met checks requirement, or whose records cannot be read (fail closed)", () => {
+    const line = (requirements: { kind: string }[]) =>
+      writeDecisionRecords("details", {
+        "2": {
+          head: "a".repeat(40),
+          conclusion: "success",
+          requirements: requirements.map((r) => ({ ...r, met: true, sources: [], message: "m" })),
+        },
+      });
+    expect(passMayRestOnChecks("success", line([{ kind: "checks" }]))).toBe(true);
+    expect(passMayRestOnChecks("success", line([{ kind: "approvals" }]))).toBe(false);
+    expect(passMayRestOnChecks("failure", line([{ kind: "checks" }]))).toBe(false);
+    expect(passMayRestOnChecks("success", "no record line")).toBe(true);
+    expect(passMayRestOnChecks("success", null)).toBe(true);
   });
 });
 

@@ -548,6 +548,12 @@ export class FakeGitHub {
           external_id: run.externalId,
           status: run.status,
           conclusion: run.conclusion,
+          output: {
+            title: run.title,
+            summary: run.summary,
+            text: run.text,
+            annotations_count: run.annotations.length,
+          },
           app: { id: run.appId },
         })),
       });
