@@ -5,7 +5,7 @@
  * in the app's delivery log and can be redelivered).
  */
 import type { GitHubWriter } from "../github/apply.js";
-import { headOfPullRequest, newestRunOn } from "../github/check-runs.js";
+import { headOfPullRequest, newestRunOn, newestRunOutcome } from "../github/check-runs.js";
 import { describeError } from "../github/errors.js";
 import { PullRequestNotFoundError, type PullRequestSnapshot } from "../github/snapshot.js";
 import { failureText, keepCoverage } from "../reconcile/run-text.js";
@@ -16,7 +16,7 @@ import type { RunState } from "./run.js";
 import { overrideGuard } from "../overrides/guards.js";
 import { overrideSeq } from "../overrides/transition.js";
 import { decodeState } from "../state/checklist-state.js";
-import { readDecisionRecords, type OverrideGuard } from "../state/decision-record.js";
+import { pendingPushers, readDecisionRecords, type OverrideGuard } from "../state/decision-record.js";
 
 export async function failEvaluation(
   deps: EvaluationDeps,
@@ -51,6 +51,7 @@ export async function failEvaluation(
     snapshot,
     message,
     snapshot ? failingGuard(deps, target, trigger, snapshot) : undefined,
+    await pushersToKeep(deps, target, trigger, snapshot),
   );
   return { status: "error", conclusion: "failure", writes: writer.writes, reason: message, checkWritten };
 }
@@ -79,9 +80,11 @@ async function writeFailure(
   snapshot: PullRequestSnapshot | undefined,
   message: string,
   guard: OverrideGuard | undefined,
+  pushers: string[],
 ): Promise<boolean> {
   const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
-  output.text = failureText(output.text, snapshot?.checkRun?.text, target.number, headSha, message, undefined, guard);
+  const runText = snapshot?.checkRun?.text;
+  output.text = failureText(output.text, runText, target.number, headSha, message, undefined, guard, pushers);
   try {
     await writer.completeRun(headSha, target.number, runId, output);
     return true;
@@ -121,4 +124,23 @@ function failingGuard(
     ...(trigger.resetsPass ? { headEventAt: trigger.at ?? "" } : {}),
     now: new Date().toISOString(),
   });
+}
+
+/**
+ * Who pushed and is not yet in the signed state: this push's sender and the previous head's failing
+ * record's (read again when the snapshot did not come, at one request; unreadable: the sender only).
+ */
+async function pushersToKeep(
+  deps: EvaluationDeps,
+  target: PullRequestTarget,
+  trigger: Trigger,
+  snapshot: PullRequestSnapshot | undefined,
+): Promise<string[]> {
+  const previousText =
+    snapshot?.previousHeadRunText ??
+    (!snapshot && target.previousHeadSha
+      ? (await newestRunOutcome(deps.github, repoOf(target), target.previousHeadSha, deps.appId).catch(() => undefined))
+          ?.text
+      : undefined);
+  return pendingPushers([trigger.pusher], readDecisionRecords(previousText)[String(target.number)]?.pushers);
 }

@@ -15,8 +15,13 @@ import type { Policy } from "../policy/schema.js";
 import type { PolicySource } from "../policy/source.js";
 import { overrideGuard, overrideGuards } from "../overrides/guards.js";
 import { overrideSeq, type OverrideEvent } from "../overrides/transition.js";
-import { applyEdit, decodeState, withPusher, type ChecklistState } from "../state/checklist-state.js";
-import { readDecisionRecords, type DecisionRecords, type OverrideGuard } from "../state/decision-record.js";
+import { applyEdit, decodeState, withPushers, type ChecklistState } from "../state/checklist-state.js";
+import {
+  pendingPushers,
+  readDecisionRecords,
+  type DecisionRecords,
+  type OverrideGuard,
+} from "../state/decision-record.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
 import { repoOf, type EvaluationDeps } from "./deps.js";
 import { factsOf } from "./facts.js";
@@ -32,6 +37,8 @@ export interface PolicyErrorJudgement {
   source: PolicySource;
   /** What the failing record keeps to guard overrides (the counter never goes down). */
   guard: Required<OverrideGuard>;
+  /** Who pushed, not yet kept in the signed state: the failing record keeps them for the next evaluation. */
+  pushers: string[];
 }
 
 export interface DecisionJudgement {
@@ -70,17 +77,21 @@ export async function judge(
 ): Promise<Judgement> {
   const { resolved, snapshot } = gathered;
   const key = { owner: target.owner, repo: target.repo, number: target.number };
-  // A push by someone else joins the pushers the comment's state keeps (written with the comment).
-  const signed = withPusher(
+  const runRecords = readDecisionRecords(snapshot.checkRun?.text);
+  const record = runRecords[String(target.number)];
+  const previousHeadRecord = readDecisionRecords(snapshot.previousHeadRunText)[String(target.number)];
+  // A push by someone else joins the pushers the comment's state keeps (written with the comment),
+  // with those that failed evaluations left in the runs' records.
+  const pushers = pendingPushers([input.pusher], record?.pushers, previousHeadRecord?.pushers);
+  const signed = withPushers(
     decodeState(deps.stateSecret, key, snapshot.comment?.body ?? input.tickEdit?.previousBody),
-    input.pusher,
+    pushers,
     snapshot.author.login,
   );
-  const runRecords = readDecisionRecords(snapshot.checkRun?.text);
   const guardInput = {
     snapshot,
-    record: runRecords[String(target.number)],
-    previousHeadRecord: readDecisionRecords(snapshot.previousHeadRunText)[String(target.number)],
+    record,
+    previousHeadRecord,
     stateSeq: overrideSeq(signed),
     ...(input.headEventAt !== undefined ? { headEventAt: input.headEventAt } : {}),
     now: input.now,
@@ -89,9 +100,15 @@ export async function judge(
   // A policy that does not load decides nothing: the repository's, or the organisation's when it
   // may be a floor (unknown whether it enforces: fail closed).
   if (!resolved.result.ok)
-    return { kind: "policy_error", problems: resolved.result.problems, source: resolved.source, guard };
+    return { kind: "policy_error", problems: resolved.result.problems, source: resolved.source, guard, pushers };
   if (resolved.floor && !resolved.floor.result.ok)
-    return { kind: "policy_error", problems: resolved.floor.result.problems, source: resolved.floor.source, guard };
+    return {
+      kind: "policy_error",
+      problems: resolved.floor.result.problems,
+      source: resolved.floor.source,
+      guard,
+      pushers,
+    };
   const policy = resolved.result.policy;
   const policies: PoliciesInForce = {
     repository: policy,

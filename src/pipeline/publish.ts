@@ -50,6 +50,7 @@ export async function publishPolicyError(
     `the policy does not load (${count} problem${count === 1 ? "" : "s"})`,
     judgement.source,
     judgement.guard,
+    judgement.pushers,
   );
   if (checkNeedsWrite(snapshot.checkRun, run.id, output, run.force))
     run.id = await writer.completeRun(snapshot.headSha, target.number, run.id, output);

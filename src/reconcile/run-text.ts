@@ -24,7 +24,7 @@ export function keepCoverage(output: CheckOutput, own: number, externalId: strin
 
 /**
  * A failing run's text: this PR's decision record says why it failed (keeping what guards
- * overrides), and every other record of the run stays, the delegation records too: the next
+ * overrides, and the pushers not yet kept in the signed state), and every other record of the run stays, the delegation records too: the next
  * decision continues from them.
  */
 export function failureText(
@@ -35,11 +35,12 @@ export function failureText(
   why: string,
   policy?: PolicySource,
   guard?: OverrideGuard,
+  pushers: readonly string[] = [],
 ): string {
   const existing = readDecisionRecords(runText);
   const records = {
     ...existing,
-    [String(number)]: errorRecord(headSha, why, existing[String(number)], policy, guard),
+    [String(number)]: errorRecord(headSha, why, existing[String(number)], policy, guard, pushers),
   };
   return writeDelegationRecords(writeDecisionRecords(text, records), readDelegationRecords(runText));
 }

@@ -80,6 +80,11 @@ export function withPusher(state: ChecklistState, pusher: string | undefined, au
   return { ...state, pushers: [...known, pusher] };
 }
 
+/** The state with these pushers (each as withPusher). */
+export function withPushers(state: ChecklistState, pushers: readonly string[], author: string): ChecklistState {
+  return pushers.reduce((s, pusher) => withPusher(s, pusher, author), state);
+}
+
 const text = (max: number) => z.string().max(max);
 const stateExtrasSchema = z.object({
   override: overrideRecordSchema.optional(),

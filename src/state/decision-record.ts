@@ -12,7 +12,7 @@ import type { Decision, OverrideRecord } from "../engine/types.js";
 import { TIERS } from "../policy/schema.js";
 import { overrideRecordSchema } from "../overrides/record.js";
 import type { PolicySource } from "../policy/source.js";
-import type { ChecklistState } from "./checklist-state.js";
+import { MAX_PUSHERS, type ChecklistState } from "./checklist-state.js";
 import { readRecords, writeRecordLine } from "./hidden-lines.js";
 
 export const DECISION_RECORD_VERSION = 1;
@@ -79,6 +79,12 @@ export const decisionRecordSchema = z.object({
   overrideSeq: z.number().int().nonnegative().optional(),
   /** When Guardrails first evaluated this PR at this head (an override command written before it was about another head). */
   headSince: short(40).optional(),
+  /**
+   * Who pushed to the PR (a `synchronize` by someone else) as seen by evaluations that failed before
+   * the signed comment state could keep it (src/state/checklist-state.ts `pushers`): the next one
+   * takes them over, so `approvals.ignore_contributors` does not lose a pusher to an error.
+   */
+  pushers: z.array(short(100)).max(MAX_PUSHERS).optional(),
   policy: policySourceSchema.optional(),
   floorPolicy: policySourceSchema.optional(),
   /** Set when details were left out to keep the line bounded. */
@@ -200,10 +206,12 @@ export function errorRecord(
   previous: DecisionRecord | undefined,
   policy?: PolicySource,
   guard: OverrideGuard = {},
+  pushers: readonly string[] = [],
 ): DecisionRecord {
   const kept = previous?.head === headSha ? previous : undefined;
   const seq = Math.max(previous?.overrideSeq ?? 0, guard.seq ?? 0);
   const headSince = guard.headSince ?? kept?.headSince;
+  const pending = pendingPushers(previous?.pushers, pushers);
   return {
     head: headSha,
     conclusion: "failure",
@@ -211,7 +219,16 @@ export function errorRecord(
     ...(policy ? { policy } : {}),
     ...(seq > 0 ? { overrideSeq: seq } : {}),
     ...(headSince !== undefined ? { headSince } : {}),
+    ...(pending.length ? { pushers: pending } : {}),
   };
+}
+
+/** The pushers of several lists, each login once (case-insensitive), at most MAX_PUSHERS. */
+export function pendingPushers(...lists: (readonly (string | undefined)[] | undefined)[]): string[] {
+  const seen = new Map<string, string>();
+  for (const login of lists.flatMap((list) => list ?? []))
+    if (login && !seen.has(login.toLowerCase())) seen.set(login.toLowerCase(), login);
+  return [...seen.values()].slice(0, MAX_PUSHERS);
 }
 
 /** The hidden line, with every `-` escaped so the comment cannot end early (`--`). */
