@@ -5,8 +5,8 @@
  * over real HTTP against the FakeGitHub, and every GraphQL request they sent is checked as GitHub
  * would take it: the variables the code passes coerce to the declared types and are exactly the
  * declared ones, every connection asks for 1 to 100 nodes, the node count stays under GitHub's
- * 500,000 limit, and the fake's answer has GitHub's types (so the fake cannot answer what GitHub
- * would not).
+ * 500,000 limit, and the fake's answer has GitHub's types and exactly the fields asked for (so the
+ * fake cannot answer what GitHub would not).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { Octokit } from "@octokit/core";
@@ -90,7 +90,7 @@ describe("every GraphQL document validates against GitHub's public schema", () =
   });
 });
 
-/** What GitHub checks of a query beyond the schema: connection sizes and the total node count. */
+/** What GitHub checks of a query beyond the schema: connection sizes, the node count, and its rate-limit points. */
 function connectionLimits(document: DocumentNode, variables: Record<string, unknown>) {
   const fragments = new Map(
     document.definitions
@@ -99,6 +99,7 @@ function connectionLimits(document: DocumentNode, variables: Record<string, unkn
   );
   const problems: string[] = [];
   let nodes = 0;
+  let requests = 0; // GitHub's rate-limit formula: the requests each connection would need
   // A field left out by @include/@skip costs nothing.
   const asked = (node: SelectionNode) =>
     getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
@@ -127,6 +128,7 @@ function connectionLimits(document: DocumentNode, variables: Record<string, unkn
               : undefined;
         if (typeof value !== "number" || value < 1 || value > 100)
           problems.push(`${selection.alias?.value ?? selection.name.value}: first/last is ${String(value)}`);
+        requests += multiplier;
         inner = multiplier * (typeof value === "number" ? value : 100);
         nodes += inner;
       }
@@ -134,7 +136,7 @@ function connectionLimits(document: DocumentNode, variables: Record<string, unkn
     }
   };
   walk(operationOf(document).selectionSet.selections, schema.getQueryType()!, 1);
-  return { problems, nodes };
+  return { problems, nodes, points: Math.max(1, Math.round(requests / 100)) };
 }
 
 /**
@@ -331,6 +333,11 @@ describe("every GraphQL request the readers send, as GitHub would take it", () =
       return [...problems, ...(nodes > 500_000 ? [`${nodes} nodes`] : [])];
     });
     expect(found).toEqual([]);
+  });
+
+  it("keeps the snapshot at 1 point of GitHub's GraphQL rate limit (docs/performance.md)", () => {
+    const snapshots = sent.filter((s) => s.operation === "GuardrailsPullRequest");
+    expect(snapshots.map(({ query, variables }) => connectionLimits(parse(query), variables).points)).toEqual([1, 1]);
   });
 
   it("gets answers from the FakeGitHub in GitHub's types, with the fields asked for and no others", () => {
