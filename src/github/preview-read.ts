@@ -43,7 +43,7 @@ const PREVIEW_PULL_FRAGMENT = /* GraphQL */ `
   }
 `;
 
-const SAME_BASE_QUERY = /* GraphQL */ `
+export const SAME_BASE_QUERY = /* GraphQL */ `
   query GuardrailsPreview($owner: String!, $name: String!, $base: String!, $first: Int!, $files: Int!) {
     repository(owner: $owner, name: $name) {
       pullRequests(baseRefName: $base, states: OPEN, first: $first, orderBy: { field: CREATED_AT, direction: DESC }) {
@@ -57,7 +57,7 @@ const SAME_BASE_QUERY = /* GraphQL */ `
   ${PREVIEW_PULL_FRAGMENT}
 `;
 
-const ORGANIZATION_QUERY = /* GraphQL */ `
+export const ORGANIZATION_QUERY = /* GraphQL */ `
   query GuardrailsOrganizationPreview(
     $owner: String!
     $name: String!

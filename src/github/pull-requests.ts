@@ -91,6 +91,12 @@ export async function openPullRequestsOfOtherRepositories(
 /** At most this many PR numbers are asked about in one query (a run's coverage longer than that fails closed). */
 export const MAX_COVERED_LOOKUP = 100;
 
+/** The query of pullRequestsStillOnHead: one aliased `pullRequest` field per number. */
+export function pullRequestsOnHeadQuery(numbers: readonly number[]): string {
+  const fields = numbers.map((n, i) => `p${i}: pullRequest(number: ${Math.trunc(n)}) { number state headRefOid }`);
+  return `query GuardrailsPullRequestsOnHead($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`;
+}
+
 /**
  * Which of these PRs are still open with this head, in one GraphQL query (one alias per PR). A PR
  * that was closed, merged or moved no longer shares the commit, so it leaves the run's coverage.
@@ -102,16 +108,9 @@ export async function pullRequestsStillOnHead(
   headSha: string,
 ): Promise<number[]> {
   if (numbers.length === 0) return [];
-  const fields = numbers.map((n, i) => `p${i}: pullRequest(number: ${Math.trunc(n)}) { number state headRefOid }`);
   const data = await github.graphql<{
     repository: Record<string, { number: number; state: string; headRefOid: string } | null> | null;
-  }>(
-    `query GuardrailsPullRequestsOnHead($owner: String!, $name: String!) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`,
-    {
-      owner: repo.owner,
-      name: repo.repo,
-    },
-  );
+  }>(pullRequestsOnHeadQuery(numbers), { owner: repo.owner, name: repo.repo });
   return Object.values(data.repository ?? {})
     .filter((pr) => pr?.state === "OPEN" && pr.headRefOid === headSha)
     .map((pr) => pr!.number);

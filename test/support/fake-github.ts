@@ -1117,7 +1117,7 @@ export class FakeGitHub {
                   },
                   lastComments: {
                     pageInfo: { startCursor: `cursor:${Math.max(0, pr.comments.length - 100)}` },
-                    nodes: pr.comments.slice(-100).map(commentNode),
+                    nodes: pr.comments.slice(-100).map(recentCommentNode),
                   },
                 }
               : null,
@@ -1126,7 +1126,11 @@ export class FakeGitHub {
       orgPolicy: orgRepo
         ? {
             nameWithOwner: `${orgRepo.owner}/${orgRepo.name}`,
-            defaultBranchRef: { target: target(orgRepo, orgRepo.defaultBranch) },
+            // The organisation's policy file only (the query asks no CODEOWNERS there).
+            defaultBranchRef: (() => {
+              const tip = target(orgRepo, orgRepo.defaultBranch);
+              return { target: tip && { oid: tip.oid, file: tip.file } };
+            })(),
           }
         : null,
     };
@@ -1189,11 +1193,15 @@ function reviewNode(review: FakeReview) {
   };
 }
 
+/** A comment as the first comments and their pages are asked for. */
 function commentNode(comment: FakeComment) {
+  return { databaseId: comment.id, body: comment.body, viewerDidAuthor: comment.byApp };
+}
+
+/** A comment of the last hundred, asked for with when and by whom. */
+function recentCommentNode(comment: FakeComment) {
   return {
-    databaseId: comment.id,
-    body: comment.body,
-    viewerDidAuthor: comment.byApp,
+    ...commentNode(comment),
     createdAt: comment.at ?? "2026-12-01T00:00:00Z",
     author: { __typename: comment.byApp ? "Bot" : "User", login: comment.user },
   };
