@@ -66,10 +66,15 @@ export function ticketCases(): TicketCase[] {
   ];
 }
 
-function factsFor(c: TicketCase, pattern: string): PullRequestFacts {
+/** A text of `n` characters of what the case's pattern almost matches. */
+export function nearMiss(c: TicketCase, pattern: string, n: number): string {
   // The case's fill, or the pattern's own first character (the third case).
   const fill = c.fill || pattern[0]!;
-  const text = (n: number) => (c.prefix + fill.repeat(n)).slice(0, n);
+  return (c.prefix + fill.repeat(n)).slice(0, n);
+}
+
+function factsFor(c: TicketCase, pattern: string): PullRequestFacts {
+  const text = (n: number) => nearMiss(c, pattern, n);
   return {
     headSha: "h",
     author: { login: "dev", isBot: false },
@@ -86,7 +91,7 @@ function factsFor(c: TicketCase, pattern: string): PullRequestFacts {
   };
 }
 
-function policyText(pattern: string): string {
+export function policyText(pattern: string): string {
   return `version: 1\nticket:\n  pattern: '${pattern}'\ntiers: { low: { ticket: true }, medium: { ticket: true }, high: { ticket: true } }\n`;
 }
 
