@@ -154,7 +154,7 @@ describe("issue 20 through the built server: CI results, independent approvers, 
     return fake.setCiRun(repo, { ...run, status: "completed", conclusion });
   }
 
-  it("checks: [test] stays failing while test is queued, in progress, failed, neutral or skipped; passes on success, without a push", async () => {
+  it("checks: [test] stays failing while test is queued, in progress, failed, neutral or skipped; passes on success, and a re-run takes it back, without a push", async () => {
     const repo = repository("ci-states", policyWith("{ checks: [test] }"));
     const pr = await open(repo, { number: 1 });
     const first = guardrailsRun(repo, pr);
@@ -212,10 +212,30 @@ describe("issue 20 through the built server: CI results, independent approvers, 
     const run = guardrailsRun(repo, pr);
     expect(run).toMatchObject({ id: first.id, status: "completed", conclusion: "success" });
     expect(run.summary).toContain("`test` concluded success");
-    // No push: one opened event, the rest CI events.
+
+    // "Re-run jobs" on the same commit: a new run of `test`, queued, takes the pass back until it succeeds.
+    const rerun = fake.setCiRun(repo, {
+      headSha: pr.headSha,
+      name: "test",
+      ...ACTIONS,
+      status: "queued",
+      conclusion: null,
+    });
+    expect(await deliver(repo, pr, "check_run", checkRunEvent("created", repo, rerun, [pr]))).toMatchObject({
+      event: "check_run.created",
+      conclusion: "failure",
+    });
+    expect(guardrailsRun(repo, pr)).toMatchObject({ id: first.id, conclusion: "failure" });
+    expect(guardrailsRun(repo, pr).summary).toContain("waiting for `test` (queued)");
+    await deliver(repo, pr, "check_run", checkRunEvent("completed", repo, complete(repo, rerun, "success"), [pr]));
+    expect(guardrailsRun(repo, pr)).toMatchObject({ id: first.id, conclusion: "success" });
+
+    // No push: one opened event, the rest CI events (the first `created` found no pass to take back).
     expect(decisions(repo, pr).map((line) => line.event)).toEqual([
       "pull_request.opened",
       ...Array<string>(6).fill("check_run.completed"),
+      "check_run.created",
+      "check_run.completed",
     ]);
   });
 
