@@ -81,10 +81,12 @@ export async function judge(
   const record = runRecords[String(target.number)];
   const previousHeadRecord = readDecisionRecords(snapshot.previousHeadRunText)[String(target.number)];
   // A push by someone else joins the pushers the comment's state keeps (written with the comment),
-  // with those that failed evaluations left in the runs' records.
+  // with those the runs' records carry (the app alone writes them: a deleted comment loses none).
   const pushers = pendingPushers([input.pusher], record?.pushers, previousHeadRecord?.pushers);
+  const decoded = decodeState(deps.stateSecret, key, snapshot.comment?.body ?? input.tickEdit?.previousBody);
+  const overflow = record?.pushersOverflow === true || previousHeadRecord?.pushersOverflow === true;
   const signed = withPushers(
-    decodeState(deps.stateSecret, key, snapshot.comment?.body ?? input.tickEdit?.previousBody),
+    overflow ? { ...decoded, pushersOverflow: true } : decoded,
     pushers,
     snapshot.author.login,
   );

@@ -80,11 +80,14 @@ export const decisionRecordSchema = z.object({
   /** When Guardrails first evaluated this PR at this head (an override command written before it was about another head). */
   headSince: short(40).optional(),
   /**
-   * Who pushed to the PR (a `synchronize` by someone else) as seen by evaluations that failed before
-   * the signed comment state could keep it (src/state/checklist-state.ts `pushers`): the next one
-   * takes them over, so `approvals.ignore_contributors` does not lose a pusher to an error.
+   * Who pushed to the PR (a `synchronize` by someone else), carried from run to run beside the
+   * signed comment state (src/state/checklist-state.ts `pushers`), so `approvals.ignore_contributors`
+   * loses no pusher to an evaluation that failed or to a comment someone with write access deleted
+   * or edited: the app alone writes its check runs. The next evaluation takes them over.
    */
   pushers: z.array(short(100)).max(MAX_PUSHERS).optional(),
+  /** More pushers than kept: every reviewer may be one (fail closed). */
+  pushersOverflow: z.literal(true).optional(),
   policy: policySourceSchema.optional(),
   floorPolicy: policySourceSchema.optional(),
   /** Set when details were left out to keep the line bounded. */
@@ -152,6 +155,8 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
     headSince: input.headSince,
     policy: input.policy,
     ...(input.floorPolicy ? { floorPolicy: input.floorPolicy } : {}),
+    ...(input.state.pushers?.length ? { pushers: input.state.pushers.slice(0, MAX_PUSHERS) } : {}),
+    ...(input.state.pushersOverflow ? { pushersOverflow: true as const } : {}),
   };
   return record;
 }
@@ -213,6 +218,7 @@ export function errorRecord(
   const headSince = guard.headSince ?? kept?.headSince;
   const pending = pendingPushers(previous?.pushers, pushers);
   return {
+    ...(previous?.pushersOverflow ? { pushersOverflow: true as const } : {}),
     head: headSha,
     conclusion: "failure",
     error: clip(error, 2 * MAX_MESSAGE_CHARS),

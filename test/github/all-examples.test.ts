@@ -15,8 +15,9 @@ const SUBSCRIBED: Record<string, readonly string[] | "depends"> = {
   // Acts on `edited` only when it is the app's own checklist comment: never in the examples.
   issue_comment: [],
   // Re-runs act only on its own runs and suites (the examples belong to other apps); another app's
-  // completed run or suite is a CI result that re-evaluates the PRs whose head it is.
-  check_run: ["completed"],
+  // completed run or suite is a CI result that re-evaluates the PRs whose head it is; another app's
+  // run created (a re-run) costs one read of the app's own run on that commit.
+  check_run: ["completed", "created"],
   check_suite: ["completed"],
   // A commit status is a CI result: the open PRs whose head it is are looked up and evaluated.
   status: "depends",

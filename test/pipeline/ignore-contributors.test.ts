@@ -81,8 +81,8 @@ describe("a pusher is not lost to an evaluation that failed before the comment k
     await approveBy(w, pr, "mallory");
     expect(newest(w, pr).conclusion).toBe("failure");
     expect(newest(w, pr).summary).toContain("mallory");
-    // The comment's signed state keeps it from now on; the record no longer needs to.
-    expect(readDecisionRecords(newest(w, pr).text)["7"]?.pushers).toBeUndefined();
+    // The decision record goes on carrying it, beside the comment's signed state.
+    expect(readDecisionRecords(newest(w, pr).text)["7"]?.pushers).toEqual(["mallory"]);
   });
 
   it("the comment write failed after the check was written: the failing record keeps the pusher", async () => {
@@ -109,4 +109,32 @@ describe("a pusher is not lost to an evaluation that failed before the comment k
     expect(newest(w, pr).conclusion).toBe("failure");
     expect(newest(w, pr).summary).toMatch(/mallory[\s\S]*trent|trent[\s\S]*mallory/);
   });
+});
+
+describe("a pusher is not lost to a comment someone with write access deleted or edited", () => {
+  for (const tamper of ["deleted", "garbled"] as const) {
+    it(`the app's comment ${tamper} after the push: the run's record still names the pusher`, async () => {
+      const w = new World({ policy: INDEPENDENT });
+      const pr = w.addPullRequest({
+        number: 8,
+        files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+      });
+      await w.receive(
+        "pull_request",
+        w.pullRequestEvent("synchronize", pr, (p) => {
+          (p as unknown as { sender: { login: string } }).sender.login = "mallory";
+        }),
+      );
+      const sticky = pr.comments.findIndex((c) => c.byApp);
+      expect(sticky).toBeGreaterThanOrEqual(0);
+      if (tamper === "deleted") pr.comments.splice(sticky, 1);
+      else
+        pr.comments[sticky]!.body = pr.comments[sticky]!.body.replace(/guardrails:state \S+/, "guardrails:state x.y");
+      pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
+      await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "mallory", state: "APPROVED" }));
+      const newest = w.checkRuns(pr.headSha).at(-1)!;
+      expect(newest.conclusion).toBe("failure");
+      expect(newest.summary).toContain("mallory");
+    });
+  }
 });
