@@ -98,6 +98,7 @@ function logDecision(
       ...logFields(target, snapshot.headSha),
       tier: decision.tier,
       conclusion: decision.conclusion,
+      mode: decision.mode,
       // `org:` marks what an enforced organisation policy asks for.
       unmet: decision.requirements
         .filter((r) => !r.met)

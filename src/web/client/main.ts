@@ -111,16 +111,11 @@ const policyLinter = linter(
   { delay: 200 },
 );
 
-function start(initial: PlaygroundState): void {
-  const form = byId<HTMLFormElement>("pr-form");
-  const field = (name: (typeof FIELDS)[number]) =>
-    form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
-  let note = initial.note;
-
-  const editor = new EditorView({
+function createEditor(doc: string, onChange: () => void): EditorView {
+  return new EditorView({
     parent: byId("editor"),
     state: EditorState.create({
-      doc: initial.policy,
+      doc,
       extensions: [
         lineNumbers(),
         highlightActiveLineGutter(),
@@ -139,11 +134,136 @@ function start(initial: PlaygroundState): void {
         keymap.of([...defaultKeymap, ...historyKeymap]),
         EditorView.contentAttributes.of({ "aria-label": "Policy, YAML" }),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged) schedule();
+          if (update.docChanged) onChange();
         }),
       ],
     }),
   });
+}
+
+/** Lines of a box that were left out, each with its line number. */
+function showProblems(id: string, problems: readonly (PathProblem & { column?: number })[]): void {
+  const at = (problem: PathProblem & { column?: number }) =>
+    problem.column === undefined ? `line ${problem.line}` : `${problem.line}:${problem.column}`;
+  byId(id).replaceChildren(
+    ...problems.slice(0, 50).map((problem) => element("li", `${at(problem)}: ${problem.message}`)),
+    ...(problems.length > 50 ? [element("li", `and ${problems.length - 50} more`)] : []),
+  );
+}
+
+/** The request built from the form, simulated: its problems, or the decision. */
+function showRequest(request: ReturnType<typeof playgroundRequest>): void {
+  const body = request.body;
+  showProblems("paths-problems", request.pathProblems);
+  showProblems("teams-problems", request.teamsProblems);
+  // CODEOWNERS read as the app reads it: a line it skips is shown, the rest still counts.
+  showProblems("codeowners-problems", body.codeowners === undefined ? [] : parseCodeOwners(body.codeowners).problems);
+  byId("request").textContent = JSON.stringify(body, null, 2);
+  const parsed = parseSimulateBody(body);
+  const answer = parsed.ok ? simulate(parsed.value) : undefined;
+  showPolicyProblems(answer && !answer.ok ? answer.problems : []);
+  const inputError = byId("input-error");
+  inputError.hidden = parsed.ok;
+  inputError.textContent = parsed.ok
+    ? ""
+    : `The pull request cannot be simulated: ${parsed.error.field}: ${parsed.error.message}`;
+  const result = byId("result");
+  if (!answer?.ok) {
+    // The last decision stays, dimmed: nothing below the editor jumps while a typo is fixed.
+    result.classList.add("stale");
+    const tier = byId("tier");
+    tier.textContent = answer ? "Policy has problems" : "Pull request has problems";
+    tier.dataset.tier = "";
+    byId("conclusion").textContent = "";
+    byId("decision-json").textContent = "";
+    return;
+  }
+  result.classList.remove("stale");
+  byId("decision-json").textContent = answer.json;
+  renderDecision(JSON.parse(answer.json) as DecisionOutput);
+}
+
+function showPolicyProblems(problems: readonly { line: number; column: number; message: string }[]): void {
+  const problemsBox = byId("problems");
+  problemsBox.replaceChildren();
+  if (problems.length === 0) {
+    problemsBox.append(element("p", "The policy is valid.", "ok"));
+    return;
+  }
+  const n = problems.length;
+  problemsBox.append(
+    element("p", `${n} problem${n === 1 ? "" : "s"}: fix ${n === 1 ? "it" : "them"} to see the decision`),
+  );
+  for (const problem of problems)
+    problemsBox.append(element("p", `${problem.line}:${problem.column}: ${problem.message}`));
+}
+
+function renderDecision(decision: DecisionOutput): void {
+  const tier = byId("tier");
+  tier.textContent = TIER_NAME[decision.tier];
+  tier.dataset.tier = decision.tier;
+  const unmet = decision.requirements.filter((r) => !r.met).length;
+  byId("conclusion").textContent =
+    decision.conclusion === "success"
+      ? `passes: all ${decision.requirements.length} requirements met`
+      : `fails: ${unmet} of ${decision.requirements.length} requirements unmet`;
+  byId("reasons").replaceChildren(...reasonRows(decision.reasons));
+  byId("requirements").replaceChildren(...decision.requirements.map(requirementItem));
+}
+
+function reasonRows(reasons: DecisionOutput["reasons"]): HTMLElement[] {
+  const rows = reasons.map((reason) => {
+    const row = element("tr");
+    const name =
+      reason.kind === "rule"
+        ? `rule ${reason.rule}${reason.description ? `: ${reason.description}` : ""}`
+        : (REASON_NAME[reason.kind] ?? reason.kind);
+    const files = reason.files ?? [];
+    const details = files.length
+      ? files
+          .map((file) => (reason.renamedFrom?.[file] ? `${file} (renamed from ${reason.renamedFrom[file]})` : file))
+          .join(", ")
+      : reason.message;
+    row.append(element("td", name), element("td", reason.tier), element("td", details));
+    return row;
+  });
+  if (rows.length === 0) {
+    const row = element("tr");
+    const cell = element("td", "No changed files: the tier is low.");
+    cell.setAttribute("colspan", "3");
+    row.append(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function requirementItem(requirement: DecisionOutput["requirements"][number]): HTMLElement {
+  const item = element("li", undefined, requirement.met ? "met" : "unmet");
+  const mark = element("span", requirement.met ? "✓" : "✗", "mark");
+  mark.setAttribute("aria-label", requirement.met ? "met" : "not met");
+  const sources = requirement.sources.filter((s) => s !== "always");
+  item.append(
+    mark,
+    element("span", KIND_NAME[requirement.kind] ?? requirement.kind, "kind"),
+    document.createTextNode(": "),
+    element("span", requirement.message),
+  );
+  if (sources.length) item.append(element("span", ` (${sources.join(", ")})`, "sources"));
+  if (!requirement.met && requirement.howTo) item.append(element("span", `→ ${requirement.howTo}`, "how"));
+  return item;
+}
+
+function start(initial: PlaygroundState): void {
+  const form = byId<HTMLFormElement>("pr-form");
+  const field = (name: (typeof FIELDS)[number]) =>
+    form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
+  let note = initial.note;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(update, 120);
+  };
+  const editor = createEditor(initial.policy, schedule);
 
   const fill = (state: PlaygroundState) => {
     for (const name of FIELDS) field(name).value = state[name] ?? "";
@@ -156,135 +276,17 @@ function start(initial: PlaygroundState): void {
   const current = (): PlaygroundState => {
     const state: PlaygroundState = {
       policy: editor.state.doc.toString(),
-      paths: "",
-      author: "",
-      coAuthors: "",
-      title: "",
-      branch: "",
-      body: "",
-      labels: "",
-      approvals: "",
-      codeowners: "",
-      teams: "",
+      ...{ paths: "", author: "", coAuthors: "", title: "", branch: "", body: "" },
+      ...{ labels: "", approvals: "", codeowners: "", teams: "" },
     };
     for (const name of FIELDS) state[name] = field(name).value;
     if (note) state.note = note;
     return state;
   };
-
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  function schedule(): void {
-    clearTimeout(timer);
-    timer = setTimeout(update, 120);
+  function update(): void {
+    showRequest(playgroundRequest(current()));
   }
   form.addEventListener("input", schedule);
-
-  /** Lines of a box that were left out, each with its line number. */
-  function showProblems(id: string, problems: readonly (PathProblem & { column?: number })[]): void {
-    const at = (problem: PathProblem & { column?: number }) =>
-      problem.column === undefined ? `line ${problem.line}` : `${problem.line}:${problem.column}`;
-    byId(id).replaceChildren(
-      ...problems.slice(0, 50).map((problem) => element("li", `${at(problem)}: ${problem.message}`)),
-      ...(problems.length > 50 ? [element("li", `and ${problems.length - 50} more`)] : []),
-    );
-  }
-
-  function update(): void {
-    const request = playgroundRequest(current());
-    const body = request.body;
-    showProblems("paths-problems", request.pathProblems);
-    showProblems("teams-problems", request.teamsProblems);
-    // CODEOWNERS read as the app reads it: a line it skips is shown, the rest still counts.
-    showProblems("codeowners-problems", body.codeowners === undefined ? [] : parseCodeOwners(body.codeowners).problems);
-    byId("request").textContent = JSON.stringify(body, null, 2);
-    const problemsBox = byId("problems");
-    const inputError = byId("input-error");
-    const result = byId("result");
-    const parsed = parseSimulateBody(body);
-    const answer = parsed.ok ? simulate(parsed.value) : undefined;
-    problemsBox.replaceChildren();
-    if (answer && !answer.ok) {
-      const n = answer.problems.length;
-      problemsBox.append(
-        element("p", `${n} problem${n === 1 ? "" : "s"}: fix ${n === 1 ? "it" : "them"} to see the decision`),
-      );
-      for (const problem of answer.problems)
-        problemsBox.append(element("p", `${problem.line}:${problem.column}: ${problem.message}`));
-    } else {
-      problemsBox.append(element("p", "The policy is valid.", "ok"));
-    }
-    inputError.hidden = parsed.ok;
-    inputError.textContent = parsed.ok
-      ? ""
-      : `The pull request cannot be simulated: ${parsed.error.field}: ${parsed.error.message}`;
-    const tier = byId("tier");
-    const conclusion = byId("conclusion");
-    if (!answer?.ok) {
-      // The last decision stays, dimmed: nothing below the editor jumps while a typo is fixed.
-      result.classList.add("stale");
-      tier.textContent = answer ? "Policy has problems" : "Pull request has problems";
-      tier.dataset.tier = "";
-      conclusion.textContent = "";
-      byId("decision-json").textContent = "";
-      return;
-    }
-    result.classList.remove("stale");
-    byId("decision-json").textContent = answer.json;
-    render(JSON.parse(answer.json) as DecisionOutput);
-  }
-
-  function render(decision: DecisionOutput): void {
-    const tier = byId("tier");
-    tier.textContent = TIER_NAME[decision.tier];
-    tier.dataset.tier = decision.tier;
-    const unmet = decision.requirements.filter((r) => !r.met).length;
-    byId("conclusion").textContent =
-      decision.conclusion === "success"
-        ? `passes: all ${decision.requirements.length} requirements met`
-        : `fails: ${unmet} of ${decision.requirements.length} requirements unmet`;
-
-    const rows = decision.reasons.map((reason) => {
-      const row = element("tr");
-      const name =
-        reason.kind === "rule"
-          ? `rule ${reason.rule}${reason.description ? `: ${reason.description}` : ""}`
-          : (REASON_NAME[reason.kind] ?? reason.kind);
-      const files = reason.files ?? [];
-      const details = files.length
-        ? files
-            .map((file) => (reason.renamedFrom?.[file] ? `${file} (renamed from ${reason.renamedFrom[file]})` : file))
-            .join(", ")
-        : reason.message;
-      row.append(element("td", name), element("td", reason.tier), element("td", details));
-      return row;
-    });
-    if (rows.length === 0) {
-      const row = element("tr");
-      const cell = element("td", "No changed files: the tier is low.");
-      cell.setAttribute("colspan", "3");
-      row.append(cell);
-      rows.push(row);
-    }
-    byId("reasons").replaceChildren(...rows);
-
-    byId("requirements").replaceChildren(
-      ...decision.requirements.map((requirement) => {
-        const item = element("li", undefined, requirement.met ? "met" : "unmet");
-        const mark = element("span", requirement.met ? "✓" : "✗", "mark");
-        mark.setAttribute("aria-label", requirement.met ? "met" : "not met");
-        const sources = requirement.sources.filter((s) => s !== "always");
-        item.append(
-          mark,
-          element("span", KIND_NAME[requirement.kind] ?? requirement.kind, "kind"),
-          document.createTextNode(": "),
-          element("span", requirement.message),
-        );
-        if (sources.length) item.append(element("span", ` (${sources.join(", ")})`, "sources"));
-        if (!requirement.met && requirement.howTo) item.append(element("span", `→ ${requirement.howTo}`, "how"));
-        return item;
-      }),
-    );
-  }
 
   byId("share").addEventListener("click", async () => {
     const fragment = await encodeState(current());
