@@ -1,0 +1,59 @@
+/**
+ * Attacker review (issue 19 item 6, "a withdrawal is never lost"): an allowed person's `off` whose
+ * own evaluation failed is applied by the next evaluation from the PR's last comments
+ * (src/pipeline/override.ts `pendingWithdrawal`). Only the newest 3 `off` comments are looked up:
+ * anyone who can comment (no write access needed: the scan reads every comment, and the webhook
+ * refuses their own deliveries before any evaluation) writes 3 `off`s after it, and the override
+ * stays in force, the check green again at the next event.
+ */
+import { describe, expect, it } from "@jest/globals";
+import { decodeState } from "../../src/state/checklist-state.js";
+import type { FakePullRequest } from "../support/fake-github.js";
+import { TEST_STATE_SECRET } from "../support/test-probot.js";
+import { FILES, POLICY, useFakeGitHubNetwork, World } from "../github/harness.js";
+
+useFakeGitHubNetwork();
+
+const REASON = "INC-42: payments down, hotfix approved on the bridge call";
+let nextCommentId = 990_000;
+
+async function comment(w: World, pr: FakePullRequest, body: string, author: string, deliver = true) {
+  const id = ++nextCommentId;
+  pr.comments.push({ id, body, user: author, byApp: false });
+  if (deliver) await w.receive("issue_comment", w.commentCreatedEvent(pr, { id, body, author }));
+}
+
+const stateOf = (w: World, pr: FakePullRequest) =>
+  decodeState(
+    TEST_STATE_SECRET,
+    { owner: w.owner, repo: w.name, number: pr.number },
+    pr.comments.find((c) => c.byApp)?.body,
+  );
+
+describe("an `off` whose evaluation failed is not hidden by other people's `off` comments", () => {
+  it("three outsiders' `off` comments after it: the next evaluation still withdraws the override", async () => {
+    const w = new World({
+      policy: POLICY + "overrides:\n  users: [cto]\n",
+      captureLogs: true,
+      ownerType: "Organization",
+    });
+    w.repo.collaborators = { cto: "write" };
+    const pr = w.addPullRequest({ number: 2, files: FILES.high });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    await comment(w, pr, `/guardrails override ${REASON}`, "cto");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
+    // cto withdraws; a GitHub error fails that evaluation (closed: the check fails).
+    w.fake.failNext((r) => r.path.endsWith("/collaborators/cto/permission"), { status: 502 });
+    await comment(w, pr, "/guardrails override off", "cto");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    // Three accounts without write access write `off` too (their deliveries are refused in the webhook).
+    for (const troll of ["troll1", "troll2", "troll3"]) await comment(w, pr, "/guardrails override off", troll, false);
+    // The next event: cto's `off` must still apply.
+    await w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
+    );
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+});
