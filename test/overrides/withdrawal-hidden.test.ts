@@ -5,6 +5,8 @@
  * anyone who can comment (no write access needed: the scan reads every comment, and the webhook
  * refuses their own deliveries before any evaluation) writes 3 `off`s after it, and the override
  * stays in force, the check green again at the next event.
+ * Marked `it.failing` until fixed (the fix is a design choice: see the review2 report); remove the
+ * marker with the fix.
  */
 import { describe, expect, it } from "@jest/globals";
 import { decodeState } from "../../src/state/checklist-state.js";
@@ -31,7 +33,7 @@ const stateOf = (w: World, pr: FakePullRequest) =>
   );
 
 describe("an `off` whose evaluation failed is not hidden by other people's `off` comments", () => {
-  it("three outsiders' `off` comments after it: the next evaluation still withdraws the override", async () => {
+  it.failing("three outsiders' `off` comments after it: the next evaluation still withdraws the override", async () => {
     const w = new World({
       policy: POLICY + "overrides:\n  users: [cto]\n",
       captureLogs: true,
