@@ -61,3 +61,29 @@ describe("a pusher kept in a failing record is not lost when the next push joins
     expect(newest.summary).toContain("mallory");
   });
 });
+
+describe("a pusher kept in a failing record is not lost when a later evaluation of the same head fails before its snapshot", () => {
+  it("mallory's push fails to evaluate; a later event on that head fails too; mallory's approval must not count", async () => {
+    const w = new World({ policy: INDEPENDENT });
+    const pr = w.addPullRequest({
+      number: 7,
+      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+    });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const a = pr.headSha;
+    pr.headSha = sha("mallory's commit B");
+    w.fake.failNext((r) => r.path === "/graphql", { status: 400, body: { message: "bad gateway" } });
+    await w.receive("pull_request", synchronizeBy(w, pr, "mallory", a));
+    expect(readDecisionRecords(w.checkRuns(pr.headSha).at(-1)!.text)["7"]).toMatchObject({ pushers: ["mallory"] });
+    // Another event on the same head whose snapshot read fails as well: its failing check is written
+    // over the same run, without the snapshot's text.
+    w.fake.failNext((r) => r.path === "/graphql", { status: 400, body: { message: "bad gateway" } });
+    await w.receive("pull_request", w.pullRequestEvent("labeled", pr));
+    expect(w.checkRuns(pr.headSha).at(-1)!.conclusion).toBe("failure");
+    pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
+    await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "mallory", state: "APPROVED" }));
+    const newest = w.checkRuns(pr.headSha).at(-1)!;
+    expect(newest.conclusion).toBe("failure");
+    expect(newest.summary).toContain("mallory");
+  });
+});
