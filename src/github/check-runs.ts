@@ -28,15 +28,17 @@ async function newestListedRun(
   return runs.reduce<ListedRun | undefined>((best, run) => (!best || run.id > best.id ? run : best), undefined);
 }
 
-/** The app's newest `guardrails` run on a commit, with the PRs it covers (its external id). */
+/** The app's newest `guardrails` run on a commit, with the PRs it covers (its external id) and its text (the records). */
 export async function newestRunOn(
   github: GitHub,
   repo: RepoRef,
   headSha: string,
   appId: number,
-): Promise<{ id: number; externalId: string | null } | undefined> {
+): Promise<{ id: number; externalId: string | null; text: string | null } | undefined> {
   const newest = await newestListedRun(github, repo, headSha, appId);
-  return newest ? { id: newest.id, externalId: newest.external_id ?? null } : undefined;
+  return newest
+    ? { id: newest.id, externalId: newest.external_id ?? null, text: newest.output?.text ?? null }
+    : undefined;
 }
 
 /** The app's newest `guardrails` run on a commit: its conclusion and text (the decision records). */

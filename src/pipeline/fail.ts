@@ -56,19 +56,30 @@ export async function failEvaluation(
   return { status: "error", conclusion: "failure", writes: writer.writes, reason: message, checkWritten };
 }
 
-/** The run created in progress (if its creation got through), else the one known, else the app's run on the head. */
+/** The run to fail, and what it carries when the snapshot did not come (its records and coverage). */
+interface RunToFail {
+  id?: number;
+  text?: string | null;
+  externalId?: string | null;
+}
+
+/**
+ * The run created in progress (if its creation got through), else the one known, else the app's
+ * run on the head, read with its text: its records (pushers, override guard) and the PRs it covers
+ * are kept, not written over.
+ */
 async function runToFail(
   deps: EvaluationDeps,
   target: PullRequestTarget,
   headSha: string,
   run: RunState | undefined,
   snapshot: PullRequestSnapshot | undefined,
-): Promise<number | undefined> {
+): Promise<RunToFail> {
   let id = run?.id;
   if (id === undefined && run?.started) id = await run.started.catch(() => undefined);
-  if (id === undefined && !snapshot)
-    id = (await newestRunOn(deps.github, repoOf(target), headSha, deps.appId).catch(() => undefined))?.id;
-  return id;
+  if (id !== undefined || snapshot) return id !== undefined ? { id } : {};
+  const newest = await newestRunOn(deps.github, repoOf(target), headSha, deps.appId).catch(() => undefined);
+  return newest ? { id: newest.id, text: newest.text, externalId: newest.externalId } : {};
 }
 
 async function writeFailure(
@@ -76,14 +87,16 @@ async function writeFailure(
   writer: GitHubWriter,
   target: PullRequestTarget,
   headSha: string,
-  runId: number | undefined,
+  toFail: RunToFail,
   snapshot: PullRequestSnapshot | undefined,
   message: string,
   guard: OverrideGuard | undefined,
   pushers: string[],
 ): Promise<boolean> {
-  const output = keepCoverage(renderEvaluationError(message), target.number, snapshot?.checkRun?.externalId);
-  const runText = snapshot?.checkRun?.text;
+  const runId = toFail.id;
+  const externalId = snapshot?.checkRun?.externalId ?? toFail.externalId;
+  const output = keepCoverage(renderEvaluationError(message), target.number, externalId);
+  const runText = snapshot?.checkRun?.text ?? toFail.text;
   output.text = failureText(output.text, runText, target.number, headSha, message, undefined, guard, pushers);
   try {
     await writer.completeRun(headSha, target.number, runId, output);
