@@ -40,21 +40,19 @@ export async function settleOverride(github: GitHub, input: SettleInput): Promis
   const { snapshot } = input;
   const commands = await commandsToApply(github, input);
   const authorizations = new Authorizations(github, input);
-  if (commands.length === 0) {
-    // An override in force on this head: is its author still allowed (access, team)? A lookup that
-    // fails throws, and the evaluation fails closed without ending the override.
-    const held = input.state.override;
-    const overriderNow =
-      held && held.head === snapshot.headSha
-        ? await authorizations.of(
-            { command: { kind: "withdraw" }, by: held.by, isBot: false, commentId: 0, at: held.at },
-            true,
-          )
-        : undefined;
-    return nextOverrideState(input.state, transitionInput(input, overriderNow ? { overriderNow } : {}));
-  }
-  // In comment order, each on the state the one before left; who asked is looked up once per person.
-  let settled: Settled = { state: input.state, events: [] };
+  // An override in force on this head: is its author still allowed (access, team)? Asked in every
+  // evaluation, one that handles commands too (else anyone's command would keep it standing). A
+  // lookup that fails throws, and the evaluation fails closed without ending the override.
+  const held = input.state.override;
+  const overriderNow =
+    held && held.head === snapshot.headSha
+      ? await authorizations.of(
+          { command: { kind: "withdraw" }, by: held.by, isBot: false, commentId: 0, at: held.at },
+          true,
+        )
+      : undefined;
+  let settled: Settled = nextOverrideState(input.state, transitionInput(input, overriderNow ? { overriderNow } : {}));
+  // Then the commands in comment order, each on the state the one before left; who asked is looked up once per person.
   for (const { command, authorization } of commands) {
     const next = nextOverrideState(
       settled.state,
