@@ -69,6 +69,21 @@ export function overrideLookups(
   return { permission: true, teams: [...teams].sort() };
 }
 
+/**
+ * Whether the person could be allowed at all, known without a lookup: not a bot, not the author
+ * (unless every policy allows authors), and under each policy listed as a user or possibly a member
+ * of a listed team. Someone who cannot is never looked up (their `off` is not read again).
+ */
+export function mayBeAllowed(
+  policies: readonly PolicyInForce[],
+  login: string,
+  isBot: boolean,
+  author: string,
+): boolean {
+  if (refusedBeforeLookups(policies, login, isBot, author)) return false;
+  return policies.every((p) => p.overrides!.users.some((u) => same(u, login)) || p.overrides!.teams.length > 0);
+}
+
 function refusedBeforeLookups(
   policies: readonly PolicyInForce[],
   login: string,

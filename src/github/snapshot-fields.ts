@@ -87,6 +87,8 @@ export interface PullRequestSnapshot {
   comment: { id: number; body: string } | null;
   /** The last 100 comments of people (not this app), newest last: an `off` is read again from them. */
   recentComments: RecentComment[];
+  /** Whether those are every comment of the PR (it has at most 100, the app's own included). */
+  recentCommentsComplete: boolean;
   checkRun: ExistingCheckRun | null;
   /**
    * The other open PRs whose head is this PR's head commit (one commit, several PRs: the check on
@@ -103,6 +105,8 @@ export interface RecentComment {
   by: string;
   isBot: boolean;
   at: string;
+  /** GitHub's `author_association` of the comment (OWNER, MEMBER, COLLABORATOR, …). */
+  association?: string;
 }
 
 /** The last comments not written by this app, as the override's withdrawal scan reads them. */
@@ -110,7 +114,16 @@ export function recentCommentsOf(nodes: readonly RawComment[]): RecentComment[] 
   return nodes.flatMap((c) =>
     c.viewerDidAuthor || !c.author || !c.createdAt
       ? []
-      : [{ id: c.databaseId, body: c.body, by: c.author.login, isBot: c.author.__typename === "Bot", at: c.createdAt }],
+      : [
+          {
+            id: c.databaseId,
+            body: c.body,
+            by: c.author.login,
+            isBot: c.author.__typename === "Bot",
+            at: c.createdAt,
+            ...(c.authorAssociation ? { association: c.authorAssociation } : {}),
+          },
+        ],
   );
 }
 

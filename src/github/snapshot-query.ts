@@ -73,7 +73,7 @@ export const SNAPSHOT_QUERY = /* GraphQL */ `
           }
         }
         firstComments: comments(first: 100) { totalCount pageInfo { endCursor } nodes { databaseId body viewerDidAuthor } }
-        lastComments: comments(last: 100) { pageInfo { startCursor } nodes { databaseId body viewerDidAuthor createdAt author { __typename login } } }
+        lastComments: comments(last: 100) { pageInfo { startCursor } nodes { databaseId body viewerDidAuthor createdAt authorAssociation author { __typename login } } }
       }
     }
     orgPolicy: repository(owner: $owner, name: ".github") {
@@ -151,6 +151,8 @@ export interface RawComment {
   viewerDidAuthor: boolean;
   /** Asked for the last 100 comments only (a withdrawal is read again from them). */
   createdAt?: string;
+  /** Asked for the last 100 comments only: who is looked up first when an `off` is read again. */
+  authorAssociation?: string;
   author?: { __typename?: string; login: string } | null;
 }
 /** A commit of the PR: its message (trailers) and the GitHub users of its author and committer. */

@@ -62,6 +62,7 @@ export async function fetchSnapshot(
     reviews,
     comment,
     recentComments: recentCommentsOf(pull.lastComments.nodes),
+    recentCommentsComplete: pull.firstComments.totalCount <= pull.lastComments.nodes.length,
   };
 }
 
@@ -125,7 +126,7 @@ function pullRequestOf(
   pull: RawPull,
   number: number,
   appId: number,
-): Omit<PullRequestSnapshot, "reviews" | "comment" | "recentComments"> {
+): Omit<PullRequestSnapshot, "reviews" | "comment" | "recentComments" | "recentCommentsComplete"> {
   const name = repository.nameWithOwner;
   const head = pull.headCommit.nodes[0]?.commit;
   const headCommit = head && head.oid === pull.headRefOid ? head : undefined;

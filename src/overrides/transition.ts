@@ -70,6 +70,11 @@ export interface TransitionInput {
   /** The override `seq` the head's check run records for this PR. */
   runOverrideSeq?: number;
   /**
+   * Comments written since the override in force was given could not all be read (more than the
+   * snapshot's last 100): a withdrawal among them would be lost, so the override ends.
+   */
+  withdrawalsUnseen?: boolean;
+  /**
    * The override's author judged again now (permission, team membership): someone who lost write
    * access or left the team it was given through no longer holds it open.
    */
@@ -196,6 +201,11 @@ function endingOf(
   if (!before(input.headEvaluatedSince, held.at, true))
     return { how: "new_head", note: `the head left ${input.headSha.slice(0, 7)} and came back` };
   if (retargeted(held, input)) return { how: "retargeted", note: `the base changed to ${input.baseBranch}` };
+  if (input.withdrawalsUnseen)
+    return {
+      how: "withdrawal_unknown",
+      note: "more than 100 comments were written since it was given, so Guardrails cannot tell whether one withdrew it; give it again if it should hold",
+    };
   const lostAccess = input.overriderNow && !input.overriderNow.ok ? input.overriderNow.refusal.message : undefined;
   const notAllowed = overrideNoLongerAllowed(held, input.policies, input.author) ?? lostAccess;
   return notAllowed ? { how: "no_longer_allowed", note: notAllowed } : undefined;

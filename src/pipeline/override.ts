@@ -5,13 +5,20 @@
  * move the signed state. The audit log lines of its events are written here too.
  */
 import type { Logger } from "pino";
-import { authorizeOverride, overrideLookups, type Authorization, type PolicyInForce } from "../engine/override.js";
+import {
+  authorizeOverride,
+  mayBeAllowed,
+  overrideLookups,
+  type Authorization,
+  type PolicyInForce,
+} from "../engine/override.js";
 import { canWrite } from "../engine/types.js";
 import { describeError } from "../github/errors.js";
 import type { ChecklistState } from "../state/checklist-state.js";
 import type { GitHub } from "../github/octokit.js";
 import { fetchMembership, fetchPermission } from "../github/permissions.js";
 import type { PullRequestSnapshot } from "../github/snapshot.js";
+import type { RecentComment } from "../github/snapshot-fields.js";
 import { parseOverrideCommand } from "../overrides/command.js";
 import type { overrideGuards } from "../overrides/guards.js";
 import {
@@ -72,9 +79,21 @@ function transitionInput(input: SettleInput, extra: Partial<TransitionInput>): T
     author: input.snapshot.author.login,
     policies: input.policies,
     now: input.now,
+    ...(withdrawalsUnseen(input) ? { withdrawalsUnseen: true } : {}),
     ...extra,
     ...input.guards,
   };
+}
+
+/**
+ * Whether comments written since the override in force was given fall outside the last 100 the
+ * snapshot reads: an `off` among them cannot be read again, so the override cannot be trusted.
+ */
+function withdrawalsUnseen({ state, snapshot }: SettleInput): boolean {
+  const held = state.override;
+  if (!held || snapshot.recentCommentsComplete) return false;
+  const oldestRead = Math.min(...snapshot.recentComments.map((c) => c.id));
+  return held.commentId === undefined || !(oldestRead <= held.commentId);
 }
 
 /**
@@ -127,12 +146,17 @@ class Authorizations {
   }
 }
 
-/** How many `off` comments one evaluation looks up at most (each costs a permission lookup). */
+/** How many people's `off` comments one evaluation looks up at most (each costs a permission lookup). */
 const MAX_WITHDRAWALS_READ = 3;
+/** Associations of people who may hold write access: looked up first. */
+const LIKELY_WRITERS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
 
 /**
  * The newest `/guardrails override off` among the PR's last comments, written after the override
- * in force on this head, by a person allowed now (looked up; a failed lookup throws).
+ * in force on this head, by a person allowed now (looked up; a failed lookup throws). Each person's
+ * newest `off` only; nobody who could never be allowed is looked up (bots, the author, people no
+ * policy lists when it lists no teams), and likely writers come first, so that other people's
+ * `off` comments cannot push an allowed person's out of the lookups.
  */
 async function pendingWithdrawal(
   github: GitHub,
@@ -140,9 +164,14 @@ async function pendingWithdrawal(
 ): Promise<{ command: CommandInput; authorization: Authorization } | undefined> {
   const held = input.state.override;
   if (!held || held.head !== input.snapshot.headSha) return undefined;
-  const candidates = input.snapshot.recentComments
-    .filter((c) => c.id > (held.commentId ?? 0) && parseOverrideCommand(c.body)?.kind === "withdraw")
-    .reverse()
+  const author = input.snapshot.author.login;
+  const newestByPerson = new Map<string, RecentComment>();
+  for (const c of input.snapshot.recentComments) {
+    if (c.id <= (held.commentId ?? 0) || parseOverrideCommand(c.body)?.kind !== "withdraw") continue;
+    if (mayBeAllowed(input.policies, c.by, c.isBot, author)) newestByPerson.set(c.by.toLowerCase(), c);
+  }
+  const candidates = [...newestByPerson.values()]
+    .sort((a, b) => likelyWriter(b) - likelyWriter(a) || b.id - a.id)
     .slice(0, MAX_WITHDRAWALS_READ);
   for (const c of candidates) {
     const command: CommandInput = {
@@ -157,7 +186,7 @@ async function pendingWithdrawal(
       input.repo,
       input.policies,
       command,
-      input.snapshot.author.login,
+      author,
       input.snapshot.ownerIsOrganization,
       true,
     );
@@ -165,6 +194,8 @@ async function pendingWithdrawal(
   }
   return undefined;
 }
+
+const likelyWriter = (c: RecentComment) => (LIKELY_WRITERS.has(c.association ?? "") ? 1 : 0);
 
 /** Who asked, looked up only as far as the answer depends on it; a failed lookup refuses (fail closed). */
 async function authorize(

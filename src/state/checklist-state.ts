@@ -32,7 +32,7 @@ export interface OverrideRefusalRecord {
 
 /** The last override that ended, so the comment can say when and how. */
 export interface EndedOverrideRecord extends OverrideRecord {
-  how: "withdrawn" | "new_head" | "retargeted" | "no_longer_allowed";
+  how: "withdrawn" | "new_head" | "retargeted" | "no_longer_allowed" | "withdrawal_unknown";
   endedAt: string;
   endedBy?: string;
   /** The withdrawing command's comment id. */
@@ -101,7 +101,7 @@ const stateExtrasSchema = z.object({
   refusedOn: z.object({ head: text(64), by: z.array(text(100)).max(MAX_REFUSED_SHOWN) }).optional(),
   ended: overrideRecordSchema
     .extend({
-      how: z.enum(["withdrawn", "new_head", "retargeted", "no_longer_allowed"]),
+      how: z.enum(["withdrawn", "new_head", "retargeted", "no_longer_allowed", "withdrawal_unknown"]),
       endedAt: text(40),
       endedBy: text(100).optional(),
       endedByComment: z.number().int().nonnegative().optional(),

@@ -5,8 +5,8 @@
  * anyone who can comment (no write access needed: the scan reads every comment, and the webhook
  * refuses their own deliveries before any evaluation) writes 3 `off`s after it, and the override
  * stays in force, the check green again at the next event.
- * Marked `it.failing` until fixed (the fix is a design choice: see the review2 report); remove the
- * marker with the fix.
+ * Fixed: each person's newest `off` only, nobody who could never be allowed looked up, likely
+ * writers first; and when comments since the grant cannot all be read, the override ends.
  */
 import { describe, expect, it } from "@jest/globals";
 import { decodeState } from "../../src/state/checklist-state.js";
@@ -33,7 +33,7 @@ const stateOf = (w: World, pr: FakePullRequest) =>
   );
 
 describe("an `off` whose evaluation failed is not hidden by other people's `off` comments", () => {
-  it.failing("three outsiders' `off` comments after it: the next evaluation still withdraws the override", async () => {
+  it("three outsiders' `off` comments after it: the next evaluation still withdraws the override", async () => {
     const w = new World({
       policy: POLICY + "overrides:\n  users: [cto]\n",
       captureLogs: true,
@@ -57,5 +57,56 @@ describe("an `off` whose evaluation failed is not hidden by other people's `off`
     );
     expect(stateOf(w, pr).override).toBeUndefined();
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+});
+
+describe("comments since the grant that the snapshot cannot read end the override", () => {
+  const setUp = async () => {
+    const w = new World({
+      policy: POLICY + "overrides:\n  users: [cto]\n  teams: [sre]\n",
+      captureLogs: true,
+      ownerType: "Organization",
+    });
+    w.repo.collaborators = { cto: "write" };
+    const pr = w.addPullRequest({ number: 2, files: FILES.high });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    await comment(w, pr, `/guardrails override ${REASON}`, "cto");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
+    return { w, pr };
+  };
+  const label = (w: World, pr: FakePullRequest) =>
+    w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
+    );
+
+  it("over 100 comments after it (an `off` could be among those not read): ended, the check fails", async () => {
+    const { w, pr } = await setUp();
+    for (let i = 0; i < 101; i++) await comment(w, pr, `chatter ${i}`, `someone${i}`, false);
+    await label(w, pr);
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+
+  it("control: 60 comments after it are all read, and the override holds", async () => {
+    const { w, pr } = await setUp();
+    for (let i = 0; i < 60; i++) await comment(w, pr, `chatter ${i}`, `someone${i}`, false);
+    await label(w, pr);
+    expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
+  });
+
+  it("people's `off` comments cannot push a likely writer's out of the lookups (teams listed: anyone may be allowed)", async () => {
+    const { w, pr } = await setUp();
+    w.fake.failNext((r) => r.path.endsWith("/collaborators/cto/permission"), { status: 502 });
+    await comment(w, pr, "/guardrails override off", "cto");
+    for (const troll of ["troll1", "troll2", "troll3", "troll4"])
+      await comment(w, pr, "/guardrails override off", troll, false);
+    const mark = w.mark();
+    await label(w, pr);
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    // cto (a collaborator) is looked up first: no troll's access is asked.
+    expect(w.calls(mark).filter((c) => c.includes("/collaborators/troll"))).toEqual([]);
   });
 });

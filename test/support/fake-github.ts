@@ -1117,7 +1117,7 @@ export class FakeGitHub {
                   },
                   lastComments: {
                     pageInfo: { startCursor: `cursor:${Math.max(0, pr.comments.length - 100)}` },
-                    nodes: pr.comments.slice(-100).map(recentCommentNode),
+                    nodes: pr.comments.slice(-100).map((c) => recentCommentNode(c, repo)),
                   },
                 }
               : null,
@@ -1199,10 +1199,17 @@ function commentNode(comment: FakeComment) {
 }
 
 /** A comment of the last hundred, asked for with when and by whom. */
-function recentCommentNode(comment: FakeComment) {
+function recentCommentNode(comment: FakeComment, repo: FakeRepository) {
+  const association =
+    comment.user.toLowerCase() === repo.owner.toLowerCase()
+      ? "OWNER"
+      : repo.collaborators?.[comment.user]
+        ? "COLLABORATOR"
+        : "NONE";
   return {
     ...commentNode(comment),
     createdAt: comment.at ?? "2026-12-01T00:00:00Z",
+    authorAssociation: comment.byApp ? "NONE" : association,
     author: { __typename: comment.byApp ? "Bot" : "User", login: comment.user },
   };
 }
