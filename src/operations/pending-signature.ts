@@ -6,6 +6,7 @@
  * ask for, an evaluation of the PR it names; who commented or ticked is dropped, never trusted.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import type { CommandInput } from "../overrides/transition.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
 import type { PendingEvaluation } from "./pending-evaluations.js";
 
@@ -37,11 +38,17 @@ export function trustedParts(
   secret: string,
   entry: PendingEvaluation,
 ): { target: PullRequestTarget; trigger: Trigger; trusted: boolean } {
-  if (verified(secret, entry)) return { target: entry.target, trigger: entry.trigger, trusted: true };
+  if (verified(secret, entry)) return { target: entry.target, trigger: currentTrigger(entry.trigger), trusted: true };
   const { owner, repo, number } = entry.target;
   return {
     target: { owner, repo, number },
     trigger: { event: String(entry.trigger.event).slice(0, 100) },
     trusted: false,
   };
+}
+
+/** An entry recorded by a version before commands were coalesced kept one `overrideCommand`. */
+function currentTrigger(trigger: Trigger & { overrideCommand?: CommandInput }): Trigger {
+  const { overrideCommand, ...rest } = trigger;
+  return overrideCommand && !rest.overrideCommands ? { ...rest, overrideCommands: [overrideCommand] } : rest;
 }

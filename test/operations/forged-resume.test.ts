@@ -103,4 +103,12 @@ describe("a resumed pending evaluation carries no authority its writer could for
     await resume(w, file, [signPending(TEST_STATE_SECRET, entry)]);
     expect(w.checkRuns(pr.headSha)[0]!.title).toContain("Overridden");
   });
+
+  it("an entry the previous version signed, with its one overrideCommand, is resumed with that command", async () => {
+    const { w, pr, file, entry } = await setUp();
+    const { overrideCommands, ...trigger } = entry.trigger;
+    const legacy = { ...entry, trigger: { ...trigger, overrideCommand: overrideCommands![0] } as typeof trigger };
+    await resume(w, file, [signPending(TEST_STATE_SECRET, legacy)]);
+    expect(w.checkRuns(pr.headSha)[0]!.title).toContain("Overridden");
+  });
 });
