@@ -33,6 +33,8 @@ export interface FakeComment {
   byApp: boolean;
   /** When it was created (default: a fixed time). */
   at?: string;
+  /** Its `authorAssociation` (default: OWNER, COLLABORATOR or NONE from the repository). */
+  association?: string;
 }
 
 export interface FakeCheckRun {
@@ -1209,7 +1211,7 @@ function recentCommentNode(comment: FakeComment, repo: FakeRepository) {
   return {
     ...commentNode(comment),
     createdAt: comment.at ?? "2026-12-01T00:00:00Z",
-    authorAssociation: comment.byApp ? "NONE" : association,
+    authorAssociation: comment.byApp ? "NONE" : (comment.association ?? association),
     author: { __typename: comment.byApp ? "Bot" : "User", login: comment.user },
   };
 }
