@@ -45,7 +45,6 @@ type Settled = { state: ChecklistState; events: OverrideEvent[] };
 
 export async function settleOverride(github: GitHub, input: SettleInput): Promise<Settled> {
   const { snapshot } = input;
-  const commands = await commandsToApply(github, input);
   const authorizations = new Authorizations(github, input);
   // An override in force on this head: is its author still allowed (access, team)? Asked in every
   // evaluation, one that handles commands too (else anyone's command would keep it standing). A
@@ -58,63 +57,47 @@ export async function settleOverride(github: GitHub, input: SettleInput): Promis
           true,
         )
       : undefined;
-  let settled: Settled = nextOverrideState(input.state, transitionInput(input, overriderNow ? { overriderNow } : {}));
-  // Then the commands in comment order, each on the state the one before left; who asked is looked up once per person.
-  for (const { command, authorization } of commands) {
-    const next = nextOverrideState(
-      settled.state,
-      transitionInput(input, {
-        command,
-        authorization: authorization ?? (await authorizations.of(command, command.command.kind === "withdraw")),
-      }),
-    );
+  let settled: Settled = nextOverrideState(
+    input.state,
+    transitionInput(input, input.state, overriderNow ? { overriderNow } : {}),
+  );
+  const apply = (command: CommandInput, authorization: Authorization) => {
+    const next = nextOverrideState(settled.state, transitionInput(input, settled.state, { command, authorization }));
     settled = { state: next.state, events: [...settled.events, ...next.events] };
-  }
+  };
+  // Then the commands in comment order, each on the state the one before left; who asked is looked up once per person.
+  const commands = [...(input.commands ?? [])].sort((a, b) => a.commentId - b.commentId);
+  for (const command of commands) apply(command, await authorizations.of(command, command.command.kind === "withdraw"));
+  // An override still in force: an allowed person's `off` whose own evaluation failed or was never
+  // delivered is read again from the PR's last comments (a withdrawal is never lost), also when this
+  // evaluation handled someone else's refused `off`. A lookup that fails throws (fail closed).
+  const withdrawal = await pendingWithdrawal(input, settled.state, authorizations);
+  if (withdrawal) apply(withdrawal.command, withdrawal.authorization);
   return settled;
 }
 
-function transitionInput(input: SettleInput, extra: Partial<TransitionInput>): TransitionInput {
+function transitionInput(input: SettleInput, state: ChecklistState, extra: Partial<TransitionInput>): TransitionInput {
   return {
     headSha: input.snapshot.headSha,
     author: input.snapshot.author.login,
     policies: input.policies,
     now: input.now,
-    ...(withdrawalsUnseen(input) ? { withdrawalsUnseen: true } : {}),
+    ...(withdrawalsUnseen(state, input.snapshot) ? { withdrawalsUnseen: true } : {}),
     ...extra,
     ...input.guards,
   };
 }
 
 /**
- * Whether comments written since the override in force was given fall outside the last 100 the
- * snapshot reads: an `off` among them cannot be read again, so the override cannot be trusted.
+ * Whether comments written since the override in force (in the state being moved) was given fall
+ * outside the last 100 the snapshot reads: an `off` among them cannot be read again, so the
+ * override cannot be trusted. One given in this very evaluation is judged on its own comment.
  */
-function withdrawalsUnseen({ state, snapshot }: SettleInput): boolean {
+function withdrawalsUnseen(state: ChecklistState, snapshot: PullRequestSnapshot): boolean {
   const held = state.override;
   if (!held || snapshot.recentCommentsComplete) return false;
   const oldestRead = Math.min(...snapshot.recentComments.map((c) => c.id));
   return held.commentId === undefined || !(oldestRead <= held.commentId);
-}
-
-/**
- * The commands, in comment order, with an allowed person's pending `off`: while an override is in
- * force, an `off` among the PR's last comments applies even when its own evaluation failed or was
- * never delivered (a withdrawal is never lost). A withdrawal's lookup that fails throws: the
- * evaluation fails closed, and the next one reads the `off` again.
- */
-async function commandsToApply(
-  github: GitHub,
-  input: SettleInput,
-): Promise<{ command: CommandInput; authorization?: Authorization }[]> {
-  const given = (input.commands ?? []).map((command) => ({ command }));
-  const withdrawal = given.some((c) => c.command.command.kind === "withdraw")
-    ? undefined
-    : await pendingWithdrawal(github, input);
-  const all =
-    withdrawal && !given.some((c) => c.command.commentId === withdrawal.command.commentId)
-      ? [...given, withdrawal]
-      : given;
-  return all.sort((a, b) => a.command.commentId - b.command.commentId);
 }
 
 /** Who asked, looked up once per person and evaluation. */
@@ -159,10 +142,11 @@ const LIKELY_WRITERS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
  * `off` comments cannot push an allowed person's out of the lookups.
  */
 async function pendingWithdrawal(
-  github: GitHub,
   input: SettleInput,
+  state: ChecklistState,
+  authorizations: Authorizations,
 ): Promise<{ command: CommandInput; authorization: Authorization } | undefined> {
-  const held = input.state.override;
+  const held = state.override;
   if (!held || held.head !== input.snapshot.headSha) return undefined;
   const author = input.snapshot.author.login;
   const newestByPerson = new Map<string, RecentComment>();
@@ -181,15 +165,7 @@ async function pendingWithdrawal(
       commentId: c.id,
       at: c.at,
     };
-    const authorization = await authorize(
-      github,
-      input.repo,
-      input.policies,
-      command,
-      author,
-      input.snapshot.ownerIsOrganization,
-      true,
-    );
+    const authorization = await authorizations.of(command, true);
     if (authorization.ok) return { command, authorization };
   }
   return undefined;
