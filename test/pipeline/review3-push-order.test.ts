@@ -1,0 +1,51 @@
+/**
+ * Attacker review 3, finding E (product decision: see the review3 report): under
+ * `approvals.ignore_contributors` the pusher of a head is known only from that head's
+ * `synchronize` (its sender). An event evaluated at the new head before the `synchronize` is
+ * handled (the pusher's own review delivered or queued first: GitHub does not order deliveries,
+ * and a plain event may join an evaluation queued ahead of the push's) counts the pusher's
+ * approval, and the check passes until the `synchronize` is handled; auto-merge merges then.
+ */
+import { describe, expect, it } from "@jest/globals";
+import type { FakePullRequest } from "../support/fake-github.js";
+import { sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+
+useFakeGitHubNetwork();
+
+const INDEPENDENT = `version: 1
+default_tier: medium
+tiers:
+  low: {}
+  medium:
+    approvals: 1
+  high: {}
+approvals:
+  ignore_contributors: true
+labels: { prefix: false }
+`;
+
+const synchronizeBy = (w: World, pr: FakePullRequest, login: string, before: string) =>
+  w.pullRequestEvent("synchronize", pr, (p) => {
+    (p as unknown as { sender: { login: string } }).sender.login = login;
+    (p as unknown as { before: string }).before = before;
+  });
+
+describe("a pusher's approval handled before the push's synchronize", () => {
+  it.failing("mallory pushes B and approves it; her review is evaluated first: the check must not pass", async () => {
+    const w = new World({ policy: INDEPENDENT });
+    const pr = w.addPullRequest({
+      number: 7,
+      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+    });
+    await w.receive("pull_request", w.pullRequestEvent("opened", pr));
+    const a = pr.headSha;
+    pr.headSha = sha("mallory's commit B");
+    pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
+    await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "mallory", state: "APPROVED" }));
+    const beforeSynchronize = w.checkRuns(pr.headSha).at(-1)!.conclusion;
+    await w.receive("pull_request", synchronizeBy(w, pr, "mallory", a));
+    // Once the synchronize is handled, her approval no longer counts (the control).
+    expect(w.checkRuns(pr.headSha).at(-1)!.conclusion).toBe("failure");
+    expect(beforeSynchronize).not.toBe("success");
+  });
+});
