@@ -28,9 +28,9 @@ export function onPullRequest(app: Probot, { scheduler, botLogin }: WebhookConte
       const pr = payload.pull_request;
       const before = payload.action === "synchronize" ? (payload as { before?: string }).before : undefined;
       // Someone other than the author pushed: kept for approvals.ignore_contributors, so this
-      // evaluation must run with its own trigger rather than join a queued one. So must any push
-      // that names the previous head: that head's failing record may keep pushers not yet in the
-      // signed state (src/pipeline/judge.ts), and a joined evaluation would never read it.
+      // evaluation must run with its own trigger rather than join a queued one. A push that names
+      // the previous head joins only another such push's queued evaluation (src/webhooks/schedule.ts):
+      // that head's failing record may keep pushers not yet in the signed state (src/pipeline/judge.ts).
       const pusher =
         payload.action === "synchronize" &&
         payload.sender.type !== "Bot" &&
@@ -54,7 +54,7 @@ export function onPullRequest(app: Probot, { scheduler, botLogin }: WebhookConte
           ...(pr.updated_at ? { at: pr.updated_at } : {}),
           ...(pusher ? { pusher } : {}),
         },
-        pusher === undefined && before === undefined,
+        pusher === undefined,
       );
     },
   );

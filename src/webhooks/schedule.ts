@@ -83,8 +83,11 @@ export class Scheduler {
     const key = `${target.owner}/${target.repo}#${target.number}`.toLowerCase();
     const deps: EvaluationDeps = { ...this.parts.deps, github: context.octokit, log: context.log };
     const [command, ...others] = trigger.overrideCommands ?? [];
+    // A push that names its previous head joins only another such push's queued evaluation: that one
+    // reads its own previous head's run (older), whose failing record may keep pushers; a plain one reads none.
+    const join = joinable && target.previousHeadSha !== undefined ? "push" : joinable;
     if (command === undefined || others.length > 0)
-      return this.parts.queue.run(key, () => this.runLocked(context, key, deps, target, trigger), joinable);
+      return this.parts.queue.run(key, () => this.runLocked(context, key, deps, target, trigger), join);
     // One command: it joins the commands that wait for this PR's next evaluation.
     return this.commandBatches.add(key, command, (take) =>
       this.parts.queue.run(
