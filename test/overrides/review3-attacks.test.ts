@@ -205,3 +205,17 @@ describe("D: a fork author's burst of pushes", () => {
     expect(evaluations).toBeLessThanOrEqual(3);
   });
 });
+
+describe("what held: the re-read's cost", () => {
+  it("97 people's `off` comments (teams listed: anyone may be allowed) cost at most 3 lookups beyond the overrider's", async () => {
+    const { w, pr } = await overridden();
+    for (let i = 0; i < 97; i++)
+      await comment(w, pr, "/guardrails override off", `outsider${i}`, { deliver: false, association: "NONE" });
+    const mark = w.mark();
+    await label(w, pr);
+    const lookups = w.calls(mark).filter((c) => c.includes("/permission"));
+    expect(lookups.filter((c) => !c.includes("/collaborators/cto/"))).toHaveLength(3);
+    expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
+  });
+});
