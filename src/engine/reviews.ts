@@ -107,6 +107,8 @@ function contributionsOf(facts: PullRequestFacts): (login: string) => string | u
   if (facts.coAuthorsComplete === false) {
     return () => "may have contributed: the PR has more commits than could be read";
   }
+  const pushersUnknown = facts.pushersUnknown;
+  if (pushersUnknown !== undefined) return () => `may have pushed to this PR: ${pushersUnknown}`;
   return (login) => {
     const found = whys.get(login);
     if (!found) return undefined;

@@ -95,6 +95,12 @@ export interface PullRequestFacts {
    */
   contributors?: Contributor[];
   /**
+   * Why who pushed to the PR cannot be known (the push that brought the head is not handled yet,
+   * or more people pushed than are kept): with `approvals.ignore_contributors`, every reviewer may
+   * have pushed, and no approval counts (fail closed).
+   */
+  pushersUnknown?: string;
+  /**
    * The CI results on the head commit, for `checks`. Absent where CI cannot be seen (the CLI, the
    * simulate API): every `checks` entry is then unmet, "judged on GitHub".
    */

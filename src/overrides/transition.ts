@@ -75,6 +75,11 @@ export interface TransitionInput {
    */
   withdrawalsUnseen?: boolean;
   /**
+   * More people wrote `/guardrails override off` since it was given than one evaluation looks up:
+   * an allowed one among those not looked up would be lost, so the override ends.
+   */
+  withdrawalsNotLookedUp?: number;
+  /**
    * The override's author judged again now (permission, team membership): someone who lost write
    * access or left the team it was given through no longer holds it open.
    */
@@ -205,6 +210,11 @@ function endingOf(
     return {
       how: "withdrawal_unknown",
       note: "more than 100 comments were written since it was given, so Guardrails cannot tell whether one withdrew it; give it again if it should hold",
+    };
+  if (input.withdrawalsNotLookedUp)
+    return {
+      how: "withdrawal_unknown",
+      note: `${input.withdrawalsNotLookedUp} more people wrote \`/guardrails override off\` since it was given than Guardrails looks up at once, so it cannot tell whether one of them withdrew it; give it again if it should hold`,
     };
   const lostAccess = input.overriderNow && !input.overriderNow.ok ? input.overriderNow.refusal.message : undefined;
   const notAllowed = overrideNoLongerAllowed(held, input.policies, input.author) ?? lostAccess;

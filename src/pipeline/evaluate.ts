@@ -74,12 +74,16 @@ export async function evaluatePullRequest(
   }
 }
 
+/** The events that bring a head: who pushed it is known from them (src/pipeline/judge.ts). */
+const HEAD_EVENTS = new Set(["pull_request.synchronize", "pull_request.opened", "pull_request.reopened"]);
+
 function commandsOf(trigger: Trigger): Omit<JudgeInput, "now"> {
   return {
     ...(trigger.pusher ? { pusher: trigger.pusher } : {}),
     ...(trigger.overrideCommands?.length ? { overrideCommands: trigger.overrideCommands } : {}),
     ...(trigger.tickEdit ? { tickEdit: trigger.tickEdit } : {}),
     ...(trigger.resetsPass ? { headEventAt: trigger.at ?? "" } : {}),
+    ...(HEAD_EVENTS.has(trigger.event) ? { bringsHead: true } : {}),
   };
 }
 

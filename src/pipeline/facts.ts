@@ -4,7 +4,11 @@ import { ticksForEngine, type ChecklistState } from "../state/checklist-state.js
 import { proposedPolicyFact } from "../github/proposed-policy.js";
 import type { Gathered } from "./gather.js";
 
-export function factsOf(gathered: Gathered, state: ChecklistState): PullRequestFacts {
+/**
+ * `pushersUnknown`: why who pushed cannot be known this time (the judgement's, src/pipeline/judge.ts);
+ * more pushers than the state keeps is such a reason too.
+ */
+export function factsOf(gathered: Gathered, state: ChecklistState, pushersUnknown?: string): PullRequestFacts {
   const { snapshot, files, codeOwners } = gathered;
   const proposed = proposedPolicyFact(gathered.proposed);
   return {
@@ -21,8 +25,11 @@ export function factsOf(gathered: Gathered, state: ChecklistState): PullRequestF
     teamMembers: {},
     coAuthors: snapshot.coAuthors,
     trailers: snapshot.trailers,
+    coAuthorsComplete: snapshot.commitsComplete,
     // Past the pushers the state can keep, any reviewer may have pushed (fail closed).
-    coAuthorsComplete: snapshot.commitsComplete && !state.pushersOverflow,
+    ...(pushersUnknown !== undefined || state.pushersOverflow
+      ? { pushersUnknown: pushersUnknown ?? "more people pushed to it than Guardrails keeps" }
+      : {}),
     contributors: [
       ...snapshot.commitContributors,
       ...(state.pushers ?? []).map((login) => ({ login, why: "pushed to this PR" as const })),

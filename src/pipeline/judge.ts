@@ -67,7 +67,18 @@ export type JudgeInput = Pick<Trigger, "overrideCommands" | "tickEdit" | "pusher
   now: string;
   /** When the event that brought the head happened (a push, open, reopen, retarget): the head's stint starts again. */
   headEventAt?: string;
+  /** The event is the one that brought the head (its push, or the PR opened or reopened on it). */
+  bringsHead?: boolean;
+  /** Why who pushed cannot be known this time (set by `judge`). */
+  pushersUnknown?: string;
 };
+
+/**
+ * Who pushed a head is known from its push event: an evaluation at a head the app never evaluated
+ * for this PR, for another event (a review delivered or queued before the push), cannot know it.
+ */
+const PUSH_NOT_HANDLED =
+  "the push that brought this commit has not been handled yet, so who pushed it is unknown (a pull request opened before Guardrails was installed learns it at its next push)";
 
 export async function judge(
   deps: EvaluationDeps,
@@ -116,7 +127,9 @@ export async function judge(
     repository: policy,
     ...(resolved.floor?.result.ok ? { floor: resolved.floor.result.policy } : {}),
   };
-  const { facts, decision, state } = await decideWithLookups(deps, target, gathered, policies, signed, input);
+  const unknown = record === undefined && !input.bringsHead ? { pushersUnknown: PUSH_NOT_HANDLED } : {};
+  const judged = await decideWithLookups(deps, target, gathered, policies, signed, { ...input, ...unknown });
+  const { facts, decision, state } = judged;
   const settled = await settleOverride(deps.github, {
     repo: repoOf(target),
     number: target.number,
@@ -153,7 +166,7 @@ async function decideWithLookups(
   input: JudgeInput,
 ): Promise<{ facts: PullRequestFacts; decision: Decision; state: ChecklistState }> {
   const { snapshot } = gathered;
-  const facts = factsOf(gathered, signed);
+  const facts = factsOf(gathered, signed, input.pushersUnknown);
   const decision = decide(policies, facts);
   // Only an edit of the comment the app itself wrote on this PR can tick anything.
   const edit =
@@ -169,6 +182,10 @@ async function decideWithLookups(
   if (nothingToLookUp(lookups)) return { facts, decision, state: signed };
   const found = await lookUp(deps.github, repoOf(target), lookups, facts.labels);
   const state = edit?.changed && found.editorMayTick ? edit.state : signed;
-  const looked = { ...factsOf(gathered, state), labels: found.labels, teamMembers: found.teamMembers };
+  const looked = {
+    ...factsOf(gathered, state, input.pushersUnknown),
+    labels: found.labels,
+    teamMembers: found.teamMembers,
+  };
   return { facts: looked, decision: decide(policies, looked), state };
 }

@@ -72,7 +72,14 @@ export async function settleOverride(github: GitHub, input: SettleInput): Promis
   // delivered is read again from the PR's last comments (a withdrawal is never lost), also when this
   // evaluation handled someone else's refused `off`. A lookup that fails throws (fail closed).
   const withdrawal = await pendingWithdrawal(input, settled.state, authorizations);
-  if (withdrawal) apply(withdrawal.command, withdrawal.authorization);
+  if (withdrawal && "command" in withdrawal) apply(withdrawal.command, withdrawal.authorization);
+  else if (withdrawal) {
+    const ended = nextOverrideState(
+      settled.state,
+      transitionInput(input, settled.state, { withdrawalsNotLookedUp: withdrawal.notLookedUp }),
+    );
+    settled = { state: ended.state, events: [...settled.events, ...ended.events] };
+  }
   return settled;
 }
 
@@ -130,22 +137,26 @@ class Authorizations {
 }
 
 /** How many people's `off` comments one evaluation looks up at most (each costs a permission lookup). */
-const MAX_WITHDRAWALS_READ = 3;
-/** Associations of people who may hold write access: looked up first. */
+const MAX_WITHDRAWALS_READ = 5;
+/** Associations of people who may hold write access: looked up after the people a policy lists. */
 const LIKELY_WRITERS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+
+type PendingWithdrawal = { command: CommandInput; authorization: Authorization } | { notLookedUp: number } | undefined;
 
 /**
  * The newest `/guardrails override off` among the PR's last comments, written after the override
  * in force on this head, by a person allowed now (looked up; a failed lookup throws). Each person's
  * newest `off` only; nobody who could never be allowed is looked up (bots, the author, people no
- * policy lists when it lists no teams), and likely writers come first, so that other people's
- * `off` comments cannot push an allowed person's out of the lookups.
+ * policy lists when none lists teams); people a policy lists come first, then likely writers, then
+ * the newest. When more people could be allowed than are looked up and none of those was, the
+ * answer says how many were not (the override then ends: other people's `off` comments must not
+ * push an allowed person's out of the lookups).
  */
 async function pendingWithdrawal(
   input: SettleInput,
   state: ChecklistState,
   authorizations: Authorizations,
-): Promise<{ command: CommandInput; authorization: Authorization } | undefined> {
+): Promise<PendingWithdrawal> {
   const held = state.override;
   if (!held || held.head !== input.snapshot.headSha) return undefined;
   const author = input.snapshot.author.login;
@@ -154,10 +165,10 @@ async function pendingWithdrawal(
     if (c.id <= (held.commentId ?? 0) || parseOverrideCommand(c.body)?.kind !== "withdraw") continue;
     if (mayBeAllowed(input.policies, c.by, c.isBot, author)) newestByPerson.set(c.by.toLowerCase(), c);
   }
-  const candidates = [...newestByPerson.values()]
-    .sort((a, b) => likelyWriter(b) - likelyWriter(a) || b.id - a.id)
-    .slice(0, MAX_WITHDRAWALS_READ);
-  for (const c of candidates) {
+  const rank = (c: RecentComment) =>
+    listed(input.policies, c.by) ? 2 : LIKELY_WRITERS.has(c.association ?? "") ? 1 : 0;
+  const candidates = [...newestByPerson.values()].sort((a, b) => rank(b) - rank(a) || b.id - a.id);
+  for (const c of candidates.slice(0, MAX_WITHDRAWALS_READ)) {
     const command: CommandInput = {
       command: { kind: "withdraw" },
       by: c.by,
@@ -168,10 +179,12 @@ async function pendingWithdrawal(
     const authorization = await authorizations.of(command, true);
     if (authorization.ok) return { command, authorization };
   }
-  return undefined;
+  const notLookedUp = candidates.length - MAX_WITHDRAWALS_READ;
+  return notLookedUp > 0 ? { notLookedUp } : undefined;
 }
 
-const likelyWriter = (c: RecentComment) => (LIKELY_WRITERS.has(c.association ?? "") ? 1 : 0);
+const listed = (policies: readonly PolicyInForce[], login: string) =>
+  policies.some((p) => p.overrides?.users.some((u) => u.toLowerCase() === login.toLowerCase()));
 
 /** Who asked, looked up only as far as the answer depends on it; a failed lookup refuses (fail closed). */
 async function authorize(

@@ -112,37 +112,48 @@ describe("A: a refused `off` handled by an evaluation does not hide an allowed p
   });
 });
 
-describe("B: likely writers by authorAssociation (product decision: see the review3 report)", () => {
-  it.failing(
-    "a team member with private membership (CONTRIBUTOR) is pushed out of the lookups by three outsiders' `off`",
-    async () => {
-      const { w, pr } = await overridden();
-      // The webhook's own lookup and the evaluation's both fail: the evaluation fails closed.
-      failPermissionOf(w, "oncaller", 2);
-      await comment(w, pr, "/guardrails override off", "oncaller", { association: "CONTRIBUTOR" });
-      expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-      for (const troll of ["troll1", "troll2", "troll3"])
-        await comment(w, pr, "/guardrails override off", troll, { deliver: false, association: "NONE" });
-      await label(w, pr);
-      expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller" });
-      expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    },
-  );
+describe("B: likely writers by authorAssociation cannot push an allowed person's `off` out", () => {
+  it("a team member with private membership (CONTRIBUTOR) is not pushed out of the lookups by three outsiders' `off`", async () => {
+    const { w, pr } = await overridden();
+    // The webhook's own lookup and the evaluation's both fail: the evaluation fails closed.
+    failPermissionOf(w, "oncaller", 2);
+    await comment(w, pr, "/guardrails override off", "oncaller", { association: "CONTRIBUTOR" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    for (const troll of ["troll1", "troll2", "troll3"])
+      await comment(w, pr, "/guardrails override off", troll, { deliver: false, association: "NONE" });
+    await label(w, pr);
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
 
-  it.failing(
-    "three read-only organisation members (MEMBER) push a collaborator's `off` out of the lookups",
-    async () => {
-      const { w, pr } = await overridden();
-      failPermissionOf(w, "cto");
-      await comment(w, pr, "/guardrails override off", "cto");
-      expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-      for (const reader of ["reader1", "reader2", "reader3"])
-        await comment(w, pr, "/guardrails override off", reader, { deliver: false, association: "MEMBER" });
-      await label(w, pr);
-      expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
-      expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    },
-  );
+  it("three read-only organisation members (MEMBER) do not push a listed user's `off` out of the lookups", async () => {
+    const { w, pr } = await overridden();
+    failPermissionOf(w, "cto");
+    await comment(w, pr, "/guardrails override off", "cto");
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    for (const reader of ["reader1", "reader2", "reader3"])
+      await comment(w, pr, "/guardrails override off", reader, { deliver: false, association: "MEMBER" });
+    await label(w, pr);
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+});
+
+describe("B: more possibly allowed people wrote `off` than are looked up", () => {
+  it("five outsiders' `off` after a private team member's: nobody allowed among the five looked up, so the override ends", async () => {
+    const { w, pr } = await overridden();
+    failPermissionOf(w, "oncaller", 2);
+    await comment(w, pr, "/guardrails override off", "oncaller", { association: "CONTRIBUTOR" });
+    for (const troll of ["troll1", "troll2", "troll3", "troll4", "troll5"])
+      await comment(w, pr, "/guardrails override off", troll, { deliver: false, association: "NONE" });
+    const mark = w.mark();
+    await label(w, pr);
+    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+    // Bounded: five people's access at most (and the overrider's re-check).
+    expect(w.calls(mark).filter((c) => c.includes("/permission")).length).toBeLessThanOrEqual(6);
+  });
 });
 
 describe("B, controls: the same `off` without the other comments is found", () => {
@@ -207,14 +218,23 @@ describe("D: a fork author's burst of pushes", () => {
 });
 
 describe("what held: the re-read's cost", () => {
-  it("97 people's `off` comments (teams listed: anyone may be allowed) cost at most 3 lookups beyond the overrider's", async () => {
+  it("97 people's `off` comments (teams listed: anyone may be allowed) cost at most 5 lookups beyond the overrider's, and end the override (fail closed)", async () => {
     const { w, pr } = await overridden();
     for (let i = 0; i < 97; i++)
       await comment(w, pr, "/guardrails override off", `outsider${i}`, { deliver: false, association: "NONE" });
     const mark = w.mark();
     await label(w, pr);
     const lookups = w.calls(mark).filter((c) => c.includes("/permission"));
-    expect(lookups.filter((c) => !c.includes("/collaborators/cto/"))).toHaveLength(3);
+    expect(lookups.filter((c) => !c.includes("/collaborators/cto/"))).toHaveLength(5);
+    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
+    expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
+  });
+
+  it("control: four people's `off` comments are all looked up, and the override holds", async () => {
+    const { w, pr } = await overridden();
+    for (let i = 0; i < 4; i++)
+      await comment(w, pr, "/guardrails override off", `outsider${i}`, { deliver: false, association: "NONE" });
+    await label(w, pr);
     expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
   });

@@ -1,5 +1,7 @@
 /**
- * Attacker review 3, finding E (product decision: see the review3 report): under
+ * Attacker review 3, finding E (fixed: an evaluation at a head the app never evaluated for the PR,
+ * for an event other than the one that brought the head, takes every reviewer for a possible
+ * pusher, src/pipeline/judge.ts): under
  * `approvals.ignore_contributors` the pusher of a head is known only from that head's
  * `synchronize` (its sender). An event evaluated at the new head before the `synchronize` is
  * handled (the pusher's own review delivered or queued first: GitHub does not order deliveries,
@@ -32,7 +34,7 @@ const synchronizeBy = (w: World, pr: FakePullRequest, login: string, before: str
   });
 
 describe("a pusher's approval handled before the push's synchronize", () => {
-  it.failing("mallory pushes B and approves it; her review is evaluated first: the check must not pass", async () => {
+  it("mallory pushes B and approves it; her review is evaluated first: the check must not pass", async () => {
     const w = new World({ policy: INDEPENDENT });
     const pr = w.addPullRequest({
       number: 7,
@@ -44,6 +46,8 @@ describe("a pusher's approval handled before the push's synchronize", () => {
     pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
     await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "mallory", state: "APPROVED" }));
     const beforeSynchronize = w.checkRuns(pr.headSha).at(-1)!.conclusion;
+    // The check says why her approval does not count yet.
+    expect(w.checkRuns(pr.headSha).at(-1)!.summary).toContain("has not been handled yet");
     await w.receive("pull_request", synchronizeBy(w, pr, "mallory", a));
     // Once the synchronize is handled, her approval no longer counts (the control).
     expect(w.checkRuns(pr.headSha).at(-1)!.conclusion).toBe("failure");
