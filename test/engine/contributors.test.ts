@@ -99,6 +99,11 @@ describe("contributors do not count as approvers", () => {
       { coAuthorsComplete: false },
       "alice may have contributed: the PR has more commits than could be read",
     ],
+    [
+      "pushers that cannot be known (the head's push not handled yet)",
+      { pushersUnknown: "the push is not handled yet" },
+      "alice may have pushed to this PR: the push is not handled yet",
+    ],
   ])("a contributor by %s", (_name, facts, note) => {
     const decision = judge({ approvals: 1 }, true, { reviews: [approve("alice")], ...facts });
     expect(requirement(decision, "approvals")).toMatchObject({ met: false, approvedBy: [] });
