@@ -10,7 +10,7 @@ import type { PullRequestTarget, Trigger } from "../trigger.js";
 import { logFields, repoOf, type EvaluationDeps, type EvaluationOutcome } from "./deps.js";
 import { failEvaluation } from "./fail.js";
 import { gatherFirstRound, gatherSecondRound, needsAnotherRound } from "./gather.js";
-import { judge, type DecisionJudgement, type JudgeInput } from "./judge.js";
+import { bringsHead, judge, type DecisionJudgement, type JudgeInput } from "./judge.js";
 import { logOverrideEvent } from "./override.js";
 import { publishDecision, publishPolicyError } from "./publish.js";
 import { settleStartedRun, showInProgress, takeRun, type RunState } from "./run.js";
@@ -74,16 +74,13 @@ export async function evaluatePullRequest(
   }
 }
 
-/** The events that bring a head: who pushed it is known from them (src/pipeline/judge.ts). */
-const HEAD_EVENTS = new Set(["pull_request.synchronize", "pull_request.opened", "pull_request.reopened"]);
-
 function commandsOf(trigger: Trigger): Omit<JudgeInput, "now"> {
   return {
     ...(trigger.pusher ? { pusher: trigger.pusher } : {}),
     ...(trigger.overrideCommands?.length ? { overrideCommands: trigger.overrideCommands } : {}),
     ...(trigger.tickEdit ? { tickEdit: trigger.tickEdit } : {}),
     ...(trigger.resetsPass ? { headEventAt: trigger.at ?? "" } : {}),
-    ...(HEAD_EVENTS.has(trigger.event) ? { bringsHead: true } : {}),
+    ...(bringsHead(trigger) ? { bringsHead: true } : {}),
   };
 }
 

@@ -13,10 +13,11 @@ import { renderEvaluationError } from "../render/check-output.js";
 import type { PullRequestTarget, Trigger } from "../trigger.js";
 import { HeadMovedError, repoOf, type EvaluationDeps, type EvaluationOutcome } from "./deps.js";
 import type { RunState } from "./run.js";
+import { bringsHead } from "./judge.js";
 import { overrideGuard } from "../overrides/guards.js";
 import { overrideSeq } from "../overrides/transition.js";
 import { decodeState } from "../state/checklist-state.js";
-import { pendingPushers, readDecisionRecords, type OverrideGuard } from "../state/decision-record.js";
+import { pendingPushers, pushUnknownAt, readDecisionRecords, type OverrideGuard } from "../state/decision-record.js";
 
 export async function failEvaluation(
   deps: EvaluationDeps,
@@ -51,7 +52,7 @@ export async function failEvaluation(
     snapshot,
     message,
     snapshot ? failingGuard(deps, target, trigger, snapshot) : undefined,
-    await pushersToKeep(deps, target, trigger, snapshot),
+    { pushers: await pushersToKeep(deps, target, trigger, snapshot), bringsHead: bringsHead(trigger) },
   );
   return { status: "error", conclusion: "failure", writes: writer.writes, reason: message, checkWritten };
 }
@@ -91,13 +92,25 @@ async function writeFailure(
   snapshot: PullRequestSnapshot | undefined,
   message: string,
   guard: OverrideGuard | undefined,
-  pushers: string[],
+  push: { pushers: string[]; bringsHead: boolean },
 ): Promise<boolean> {
   const runId = toFail.id;
   const externalId = snapshot?.checkRun?.externalId ?? toFail.externalId;
   const output = keepCoverage(renderEvaluationError(message), target.number, externalId);
   const runText = snapshot?.checkRun?.text ?? toFail.text;
-  output.text = failureText(output.text, runText, target.number, headSha, message, undefined, guard, pushers);
+  // Who pushed the head stays unknown until its push is handled, failed evaluations included.
+  const pushUnknown = pushUnknownAt(readDecisionRecords(runText)[String(target.number)], push.bringsHead);
+  output.text = failureText(
+    output.text,
+    runText,
+    target.number,
+    headSha,
+    message,
+    undefined,
+    guard,
+    push.pushers,
+    pushUnknown,
+  );
   try {
     await writer.completeRun(headSha, target.number, runId, output);
     return true;

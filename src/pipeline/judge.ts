@@ -18,6 +18,7 @@ import { overrideSeq, type OverrideEvent } from "../overrides/transition.js";
 import { applyEdit, decodeState, withPushers, type ChecklistState } from "../state/checklist-state.js";
 import {
   pendingPushers,
+  pushUnknownAt,
   readDecisionRecords,
   type DecisionRecords,
   type OverrideGuard,
@@ -39,6 +40,8 @@ export interface PolicyErrorJudgement {
   guard: Required<OverrideGuard>;
   /** Who pushed, not yet kept in the signed state: the failing record keeps them for the next evaluation. */
   pushers: string[];
+  /** Who pushed the head is unknown: the failing record says so again (pushUnknownAt). */
+  pushUnknown: boolean;
 }
 
 export interface DecisionJudgement {
@@ -60,6 +63,8 @@ export interface DecisionJudgement {
   at: string;
   /** What the record keeps to guard overrides: the counter seen, this head's first evaluation. */
   guard: Required<OverrideGuard>;
+  /** Who pushed the head is unknown: the record says so again (pushUnknownAt). */
+  pushUnknown: boolean;
 }
 
 /** What the event brings to the judgement: a command or a checklist edit (the other PRs on a head: neither). */
@@ -67,15 +72,23 @@ export type JudgeInput = Pick<Trigger, "overrideCommands" | "tickEdit" | "pusher
   now: string;
   /** When the event that brought the head happened (a push, open, reopen, retarget): the head's stint starts again. */
   headEventAt?: string;
-  /** The event is the one that brought the head (its push, or the PR opened or reopened on it). */
+  /** The event is the one that brought the head (its push, or the PR opened on it): bringsHead(trigger). */
   bringsHead?: boolean;
   /** Why who pushed cannot be known this time (set by `judge`). */
   pushersUnknown?: string;
 };
 
 /**
- * Who pushed a head is known from its push event: an evaluation at a head the app never evaluated
- * for this PR, for another event (a review delivered or queued before the push), cannot know it.
+ * The events that bring a head and say who pushed it. Not `reopened`: a push while the PR was
+ * closed has no `synchronize`, and the reopener need not be its pusher.
+ */
+const HEAD_EVENTS = new Set(["pull_request.synchronize", "pull_request.opened"]);
+export const bringsHead = (trigger: Pick<Trigger, "event">): boolean => HEAD_EVENTS.has(trigger.event);
+
+/**
+ * Who pushed a head is known from its push event: an evaluation at a head for another event (a
+ * review delivered or queued before the push) cannot know it, when no evaluation of that event
+ * wrote this PR's record on the head's run (pushUnknownAt: records written before it say so).
  */
 const PUSH_NOT_HANDLED =
   "the push that brought this commit has not been handled yet, so who pushed it is unknown (a pull request opened before Guardrails was installed learns it at its next push)";
@@ -110,10 +123,18 @@ export async function judge(
     now: input.now,
   };
   const guard = overrideGuard(guardInput);
+  const pushUnknown = pushUnknownAt(record, input.bringsHead === true);
   // A policy that does not load decides nothing: the repository's, or the organisation's when it
   // may be a floor (unknown whether it enforces: fail closed).
   if (!resolved.result.ok)
-    return { kind: "policy_error", problems: resolved.result.problems, source: resolved.source, guard, pushers };
+    return {
+      kind: "policy_error",
+      problems: resolved.result.problems,
+      source: resolved.source,
+      guard,
+      pushers,
+      pushUnknown,
+    };
   if (resolved.floor && !resolved.floor.result.ok)
     return {
       kind: "policy_error",
@@ -121,13 +142,14 @@ export async function judge(
       source: resolved.floor.source,
       guard,
       pushers,
+      pushUnknown,
     };
   const policy = resolved.result.policy;
   const policies: PoliciesInForce = {
     repository: policy,
     ...(resolved.floor?.result.ok ? { floor: resolved.floor.result.policy } : {}),
   };
-  const unknown = record === undefined && !input.bringsHead ? { pushersUnknown: PUSH_NOT_HANDLED } : {};
+  const unknown = pushUnknown ? { pushersUnknown: PUSH_NOT_HANDLED } : {};
   const judged = await decideWithLookups(deps, target, gathered, policies, signed, { ...input, ...unknown });
   const { facts, decision, state } = judged;
   const settled = await settleOverride(deps.github, {
@@ -153,6 +175,7 @@ export async function judge(
     runRecords,
     at: input.now,
     guard: { ...guard, seq: Math.max(guard.seq, overrideSeq(settled.state)) },
+    pushUnknown,
   };
 }
 

@@ -51,6 +51,7 @@ export async function publishPolicyError(
     judgement.source,
     judgement.guard,
     judgement.pushers,
+    judgement.pushUnknown,
   );
   if (checkNeedsWrite(snapshot.checkRun, run.id, output, run.force))
     run.id = await writer.completeRun(snapshot.headSha, target.number, run.id, output);
@@ -162,6 +163,7 @@ function runRecords(target: PullRequestTarget, { snapshot, resolved }: Gathered,
     // Never below any counter seen, so the replay guard cannot go backwards.
     overrideSeq: judgement.guard.seq,
     headSince: judgement.guard.headSince,
+    pushUnknown: judgement.pushUnknown,
   });
   const decisions = { ...judgement.runRecords, [key]: own };
   const allDelegations = { ...delegations, [key]: delegation.record };

@@ -36,11 +36,12 @@ export function failureText(
   policy?: PolicySource,
   guard?: OverrideGuard,
   pushers: readonly string[] = [],
+  pushUnknown = false,
 ): string {
   const existing = readDecisionRecords(runText);
   const records = {
     ...existing,
-    [String(number)]: errorRecord(headSha, why, existing[String(number)], policy, guard, pushers),
+    [String(number)]: errorRecord(headSha, why, existing[String(number)], policy, guard, pushers, pushUnknown),
   };
   return writeDelegationRecords(writeDecisionRecords(text, records), readDelegationRecords(runText));
 }

@@ -88,6 +88,11 @@ export const decisionRecordSchema = z.object({
   pushers: z.array(short(100)).max(MAX_PUSHERS).optional(),
   /** More pushers than kept: every reviewer may be one (fail closed). */
   pushersOverflow: z.literal(true).optional(),
+  /**
+   * Written by an evaluation at this head before the event that brought it (its push) was handled:
+   * who pushed the head is still unknown, and stays so for every later evaluation but that event's.
+   */
+  pushUnknown: z.literal(true).optional(),
   policy: policySourceSchema.optional(),
   floorPolicy: policySourceSchema.optional(),
   /** Set when details were left out to keep the line bounded. */
@@ -109,6 +114,8 @@ export interface RecordInput {
   floorPolicy?: PolicySource;
   overrideSeq: number;
   headSince: string;
+  /** Who pushed the head is unknown (pushUnknownAt). */
+  pushUnknown?: boolean;
 }
 
 /** The record of one PR's decision. */
@@ -157,6 +164,7 @@ export function decisionRecord(input: RecordInput): DecisionRecord {
     ...(input.floorPolicy ? { floorPolicy: input.floorPolicy } : {}),
     ...(input.state.pushers?.length ? { pushers: input.state.pushers.slice(0, MAX_PUSHERS) } : {}),
     ...(input.state.pushersOverflow ? { pushersOverflow: true as const } : {}),
+    ...(input.pushUnknown ? { pushUnknown: true as const } : {}),
   };
   return record;
 }
@@ -212,6 +220,7 @@ export function errorRecord(
   policy?: PolicySource,
   guard: OverrideGuard = {},
   pushers: readonly string[] = [],
+  pushUnknown = false,
 ): DecisionRecord {
   const kept = previous?.head === headSha ? previous : undefined;
   const seq = Math.max(previous?.overrideSeq ?? 0, guard.seq ?? 0);
@@ -219,6 +228,7 @@ export function errorRecord(
   const pending = pendingPushers(previous?.pushers, pushers);
   return {
     ...(previous?.pushersOverflow ? { pushersOverflow: true as const } : {}),
+    ...(pushUnknown ? { pushUnknown: true as const } : {}),
     head: headSha,
     conclusion: "failure",
     error: clip(error, 2 * MAX_MESSAGE_CHARS),
@@ -227,6 +237,15 @@ export function errorRecord(
     ...(headSince !== undefined ? { headSince } : {}),
     ...(pending.length ? { pushers: pending } : {}),
   };
+}
+
+/**
+ * Whether who pushed the head is unknown to an evaluation: it is not the event that brought the
+ * head, and no evaluation of that event wrote this PR's record on the head's run (none, or only
+ * ones written before it, which say so). Each later record says so again until that event is handled.
+ */
+export function pushUnknownAt(record: DecisionRecord | undefined, bringsHead: boolean): boolean {
+  return !bringsHead && (record === undefined || record.pushUnknown === true);
 }
 
 /** The pushers of several lists, each login once (case-insensitive), at most MAX_PUSHERS. */
