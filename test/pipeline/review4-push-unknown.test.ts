@@ -126,4 +126,16 @@ describe("review 4: the push not handled yet", () => {
     expect(after.summary).toContain("mallory");
     expect(readDecisionRecords(after.text)["7"]).toMatchObject({ pushers: ["mallory"] });
   });
+
+  it("held: Re-run all checks (check_suite.rerequested) keeps the head's record and its pushers", async () => {
+    const { w, pr, a } = await openedWorld();
+    pr.headSha = sha("mallory's commit B");
+    await w.receive("pull_request", synchronizeBy(w, pr, "mallory", a));
+    pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
+    await w.receive("check_suite", w.checkSuiteRerequestedEvent(pr.headSha, [pr]));
+    const after = newest(w, pr.headSha);
+    expect(after.conclusion).toBe("failure");
+    expect(readDecisionRecords(after.text)["7"]).toMatchObject({ pushers: ["mallory"] });
+    expect(readDecisionRecords(after.text)["7"]?.pushUnknown).toBeUndefined();
+  });
 });
