@@ -36,6 +36,11 @@ export interface Trigger {
   overrideCommands?: CommandInput[];
   /** A person's edit of the checklist comment. */
   tickEdit?: TickEdit;
+  /**
+   * The heads the push events this evaluation covers brought (its own, and those of the author's
+   * pushes joined into it): an evaluation at another head did not bring it (src/pipeline/judge.ts).
+   */
+  pushedHeads?: string[];
   /** Who pushed (the sender of `synchronize`): kept in the signed state for `approvals.ignore_contributors`. */
   pusher?: string;
 }

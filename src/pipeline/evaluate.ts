@@ -40,7 +40,11 @@ export async function evaluatePullRequest(
     await settleStartedRun(run);
     await taken.progress;
     // Judge: pure decision, with the lookups it depends on and the break-glass transition.
-    const judgement = await judge(deps, target, gathered, { ...commandsOf(trigger), now: new Date().toISOString() });
+    const judgement = await judge(deps, target, gathered, {
+      ...commandsOf(trigger),
+      ...(bringsHead(trigger, target, snapshot.headSha) ? { bringsHead: true } : {}),
+      now: new Date().toISOString(),
+    });
     if (judgement.kind === "policy_error") {
       await publishPolicyError(writer, target, gathered, judgement, run);
       deps.log.info(
@@ -80,7 +84,6 @@ function commandsOf(trigger: Trigger): Omit<JudgeInput, "now"> {
     ...(trigger.overrideCommands?.length ? { overrideCommands: trigger.overrideCommands } : {}),
     ...(trigger.tickEdit ? { tickEdit: trigger.tickEdit } : {}),
     ...(trigger.resetsPass ? { headEventAt: trigger.at ?? "" } : {}),
-    ...(bringsHead(trigger) ? { bringsHead: true } : {}),
   };
 }
 

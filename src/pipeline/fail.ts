@@ -52,7 +52,10 @@ export async function failEvaluation(
     snapshot,
     message,
     snapshot ? failingGuard(deps, target, trigger, snapshot) : undefined,
-    { pushers: await pushersToKeep(deps, target, trigger, snapshot), bringsHead: bringsHead(trigger) },
+    {
+      pushers: await pushersToKeep(deps, target, trigger, snapshot),
+      bringsHead: bringsHead(trigger, target, knownHead),
+    },
   );
   return { status: "error", conclusion: "failure", writes: writer.writes, reason: message, checkWritten };
 }

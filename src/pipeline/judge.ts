@@ -83,7 +83,18 @@ export type JudgeInput = Pick<Trigger, "overrideCommands" | "tickEdit" | "pusher
  * closed has no `synchronize`, and the reopener need not be its pusher.
  */
 const HEAD_EVENTS = new Set(["pull_request.synchronize", "pull_request.opened"]);
-export const bringsHead = (trigger: Pick<Trigger, "event">): boolean => HEAD_EVENTS.has(trigger.event);
+/**
+ * Whether the event is the one that brought `head`: a push or an open whose head it is (its own,
+ * or one of the pushes joined into this evaluation: a push handled after the head moved on did
+ * not bring the newer head).
+ */
+export const bringsHead = (
+  trigger: Pick<Trigger, "event" | "pushedHeads">,
+  target: Pick<PullRequestTarget, "headSha">,
+  head: string,
+): boolean =>
+  HEAD_EVENTS.has(trigger.event) &&
+  (trigger.pushedHeads ?? (target.headSha ? [target.headSha] : [])).some((h) => h.toLowerCase() === head.toLowerCase());
 
 /**
  * Who pushed a head is known from its push event: an evaluation at a head for another event (a

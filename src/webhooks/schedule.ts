@@ -39,6 +39,8 @@ const installationOf = (context: Context) => (context.payload as { installation?
 
 export class Scheduler {
   private readonly commandBatches = new CommandBatches();
+  /** The push evaluation of each PR that later pushes may still join, with the heads it covers. */
+  private readonly pushBatches = new Map<string, { heads: Set<string>; result: Promise<unknown> | undefined }>();
 
   constructor(private readonly parts: SchedulerParts) {}
 
@@ -86,6 +88,7 @@ export class Scheduler {
     // A push that names its previous head joins only another such push's queued evaluation: that one
     // reads its own previous head's run (older), whose failing record may keep pushers; a plain one reads none.
     const join = joinable && target.previousHeadSha !== undefined ? "push" : joinable;
+    if (join === "push") return this.runPush(context, key, deps, target, trigger);
     if (command === undefined || others.length > 0)
       return this.parts.queue.run(key, () => this.runLocked(context, key, deps, target, trigger), join);
     // One command: it joins the commands that wait for this PR's next evaluation.
@@ -96,6 +99,31 @@ export class Scheduler {
         false,
       ),
     );
+  }
+
+  /**
+   * A push joins another push's queued evaluation: that one then covers the heads both brought
+   * (`pushedHeads`), so that it knows the head it finds was pushed by an event it covers.
+   */
+  private runPush(context: Context, key: string, deps: EvaluationDeps, target: PullRequestTarget, trigger: Trigger) {
+    const heads = new Set(target.headSha ? [target.headSha] : []);
+    const mine = { heads, result: undefined as Promise<unknown> | undefined };
+    const result = this.parts.queue.run(
+      key,
+      () => {
+        if (this.pushBatches.get(key) === mine) this.pushBatches.delete(key);
+        return this.runLocked(context, key, deps, target, { ...trigger, pushedHeads: [...heads] });
+      },
+      "push",
+    );
+    const open = this.pushBatches.get(key);
+    if (open && open.result === result) {
+      for (const head of heads) open.heads.add(head);
+    } else {
+      mine.result = result;
+      this.pushBatches.set(key, mine);
+    }
+    return result;
   }
 
   private async runLocked(

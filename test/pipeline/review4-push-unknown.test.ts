@@ -64,26 +64,22 @@ describe("review 4: the push not handled yet", () => {
     expect(newest(w, pr.headSha).summary).toContain("has not been handled yet");
   });
 
-  // Open (product decision): telling the stale push from a push joined into its queued evaluation
-  // needs the queue to say which heads the evaluation covers (src/webhooks/pr-queue.ts).
-  it.failing(
-    "F2: the author's synchronize for A2 handled when GitHub's head is already mallory's B must not make B's pusher known",
-    async () => {
-      const { w, pr, a } = await openedWorld();
-      const a2 = sha("author's commit A2");
-      pr.headSha = a2;
-      const authorPush = synchronizeBy(w, pr, pr.author.login, a);
-      // mallory pushes B before the author's push is handled; she approves B.
-      pr.headSha = sha("mallory's commit B");
-      await w.receive("pull_request", authorPush);
-      pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
-      await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "mallory", state: "APPROVED" }));
-      expect(newest(w, pr.headSha).conclusion).not.toBe("success");
-      // mallory's own synchronize, handled last, makes her known (the control).
-      await w.receive("pull_request", synchronizeBy(w, pr, "mallory", a2));
-      expect(newest(w, pr.headSha).conclusion).toBe("failure");
-    },
-  );
+  // Fixed: an evaluation knows the heads the pushes it covers brought (`pushedHeads`, src/webhooks/schedule.ts).
+  it("F2: the author's synchronize for A2 handled when GitHub's head is already mallory's B must not make B's pusher known", async () => {
+    const { w, pr, a } = await openedWorld();
+    const a2 = sha("author's commit A2");
+    pr.headSha = a2;
+    const authorPush = synchronizeBy(w, pr, pr.author.login, a);
+    // mallory pushes B before the author's push is handled; she approves B.
+    pr.headSha = sha("mallory's commit B");
+    await w.receive("pull_request", authorPush);
+    pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
+    await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "mallory", state: "APPROVED" }));
+    expect(newest(w, pr.headSha).conclusion).not.toBe("success");
+    // mallory's own synchronize, handled last, makes her known (the control).
+    await w.receive("pull_request", synchronizeBy(w, pr, "mallory", a2));
+    expect(newest(w, pr.headSha).conclusion).toBe("failure");
+  });
 
   it("F3: mallory pushes B while the PR is closed and it is reopened: her approval of B must not count", async () => {
     const { w, pr } = await openedWorld();
@@ -137,5 +133,29 @@ describe("review 4: the push not handled yet", () => {
     expect(after.conclusion).toBe("failure");
     expect(readDecisionRecords(after.text)["7"]).toMatchObject({ pushers: ["mallory"] });
     expect(readDecisionRecords(after.text)["7"]?.pushUnknown).toBeUndefined();
+  });
+});
+
+describe("the author's pushes joined into one evaluation", () => {
+  it("the evaluation covers the heads of every push joined into it: an independent approval of the last head counts", async () => {
+    const { w, pr, a } = await openedWorld();
+    const a2 = sha("author's commit A2");
+    const a3 = sha("author's commit A3");
+    pr.headSha = a2;
+    const first = synchronizeBy(w, pr, pr.author.login, a);
+    pr.headSha = a3;
+    const second = synchronizeBy(w, pr, pr.author.login, a2);
+    pr.reviews.push({ user: "bob", state: "APPROVED", commit: a3 });
+    const mark = w.mark();
+    // A re-evaluation keeps the PR's queue busy: the two pushes wait, and the second joins the first.
+    const busy = w.receive(
+      "pull_request",
+      w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
+    );
+    await Promise.all([busy, w.receive("pull_request", first), w.receive("pull_request", second)]);
+    expect(w.since(mark).filter((r) => r.operation === "GuardrailsPullRequest")).toHaveLength(2);
+    await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "bob", state: "APPROVED" }));
+    expect(newest(w, a3).conclusion).toBe("success");
+    expect(readDecisionRecords(newest(w, a3).text)["7"]?.pushUnknown).toBeUndefined();
   });
 });
