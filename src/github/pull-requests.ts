@@ -15,19 +15,22 @@ export async function openPullRequestsInto(
   return await github.paginate("GET /repos/{owner}/{repo}/pulls", { ...repo, state: "open", base, per_page: 100 });
 }
 
-/** The open PRs whose commits include this one (GitHub's commit-to-PR association). */
+/** The PRs GitHub associates with a commit (its commit-to-PR association): one request. */
+async function pullRequestsOfCommit(github: GitHub, repo: { owner: string; repo: string }, sha: string) {
+  const response = await github.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
+    ...repo,
+    commit_sha: sha,
+  });
+  return response.data as { number: number; state: string; head?: { sha?: string } }[];
+}
+
+/** The open PRs whose commits include this one. */
 export async function openPullRequestsOfCommit(
   github: GitHub,
   repo: { owner: string; repo: string },
   sha: string,
 ): Promise<number[]> {
-  const response = await github.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
-    ...repo,
-    commit_sha: sha,
-  });
-  return (response.data as { number: number; state: string }[])
-    .filter((pr) => pr.state === "open")
-    .map((pr) => pr.number);
+  return (await pullRequestsOfCommit(github, repo, sha)).filter((pr) => pr.state === "open").map((pr) => pr.number);
 }
 
 /** The open PRs whose head is this commit (a commit inside another PR's history is not its head). */
@@ -36,11 +39,7 @@ export async function openPullRequestsWithHead(
   repo: { owner: string; repo: string },
   sha: string,
 ): Promise<number[]> {
-  const response = await github.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", {
-    ...repo,
-    commit_sha: sha,
-  });
-  return (response.data as { number: number; state: string; head?: { sha?: string } }[])
+  return (await pullRequestsOfCommit(github, repo, sha))
     .filter((pr) => pr.state === "open" && pr.head?.sha === sha)
     .map((pr) => pr.number);
 }

@@ -160,9 +160,10 @@ export async function judge(
     repository: policy,
     ...(resolved.floor?.result.ok ? { floor: resolved.floor.result.policy } : {}),
   };
-  const unknown = pushUnknown ? { pushersUnknown: PUSH_NOT_HANDLED } : {};
-  const judged = await decideWithLookups(deps, target, gathered, policies, signed, { ...input, ...unknown });
-  const { facts, decision, state } = judged;
+  const { facts, decision, state } = await decideWithLookups(deps, target, gathered, policies, signed, {
+    ...input,
+    ...(pushUnknown ? { pushersUnknown: PUSH_NOT_HANDLED } : {}),
+  });
   const settled = await settleOverride(deps.github, {
     repo: repoOf(target),
     number: target.number,

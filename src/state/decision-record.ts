@@ -226,8 +226,10 @@ export function errorRecord(
   const seq = Math.max(previous?.overrideSeq ?? 0, guard.seq ?? 0);
   const headSince = guard.headSince ?? kept?.headSince;
   const pending = pendingPushers(previous?.pushers, pushers);
+  // More than a record keeps: every reviewer may be one of those left out (fail closed).
+  const overflow = previous?.pushersOverflow === true || pending.length > MAX_PUSHERS;
   return {
-    ...(previous?.pushersOverflow ? { pushersOverflow: true as const } : {}),
+    ...(overflow ? { pushersOverflow: true as const } : {}),
     ...(pushUnknown ? { pushUnknown: true as const } : {}),
     head: headSha,
     conclusion: "failure",
@@ -235,7 +237,7 @@ export function errorRecord(
     ...(policy ? { policy } : {}),
     ...(seq > 0 ? { overrideSeq: seq } : {}),
     ...(headSince !== undefined ? { headSince } : {}),
-    ...(pending.length ? { pushers: pending } : {}),
+    ...(pending.length ? { pushers: pending.slice(0, MAX_PUSHERS) } : {}),
   };
 }
 
@@ -248,12 +250,15 @@ export function pushUnknownAt(record: DecisionRecord | undefined, bringsHead: bo
   return !bringsHead && (record === undefined || record.pushUnknown === true);
 }
 
-/** The pushers of several lists, each login once (case-insensitive), at most MAX_PUSHERS. */
+/**
+ * The pushers of several lists, each login once (case-insensitive). Not cut here: whoever keeps
+ * them (the signed state, a record) marks an overflow past MAX_PUSHERS instead of losing names.
+ */
 export function pendingPushers(...lists: (readonly (string | undefined)[] | undefined)[]): string[] {
   const seen = new Map<string, string>();
   for (const login of lists.flatMap((list) => list ?? []))
     if (login && !seen.has(login.toLowerCase())) seen.set(login.toLowerCase(), login);
-  return [...seen.values()].slice(0, MAX_PUSHERS);
+  return [...seen.values()];
 }
 
 /** The hidden line, with every `-` escaped so the comment cannot end early (`--`). */

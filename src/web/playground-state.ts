@@ -36,8 +36,8 @@ export interface PlaygroundState {
 
 export const FRAGMENT_KEY = "s";
 const FORMAT_VERSION = 1;
-const STATE_KEYS = [
-  "policy",
+/** The pull request's fields of the form, in the page's order. */
+export const FORM_FIELDS = [
   "paths",
   "author",
   "coAuthors",
@@ -48,8 +48,8 @@ const STATE_KEYS = [
   "approvals",
   "codeowners",
   "teams",
-  "note",
 ] as const;
+const STATE_KEYS = ["policy", ...FORM_FIELDS, "note"] as const;
 /** Keys a link may lack (older links, the check summary's): read as empty. */
 const OPTIONAL_KEYS = new Set<string>(["note", "codeowners", "teams"]);
 

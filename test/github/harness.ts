@@ -38,6 +38,7 @@ import type {
 import { guardrailsApp, type GuardrailsOptions } from "../../src/webhooks/app.js";
 import { EnforcementCache, type EnforcementTarget } from "../../src/github/enforcement-source.js";
 import type { EnforcementHealth } from "../../src/enforcement/health.js";
+import { decodeState, type ChecklistState } from "../../src/state/checklist-state.js";
 
 export { POLICY_PATH, sha, blobId } from "../support/fake-github.js";
 export { TEST_APP_ID, examplePayload } from "../support/test-probot.js";
@@ -221,6 +222,12 @@ export class World {
   /** Writes after a mark. */
   writesSince(mark = 0): LoggedRequest[] {
     return this.fake.writes().filter((w) => this.fake.requests.indexOf(w) >= mark);
+  }
+
+  /** The signed state of the app's sticky comment on the PR, as the app reads it (empty without one). */
+  signedState(pr: FakePullRequest): ChecklistState {
+    const body = pr.comments.find((c) => c.byApp)?.body;
+    return decodeState(TEST_STATE_SECRET, { owner: this.owner, repo: this.name, number: pr.number }, body);
   }
 
   checkRuns(headSha?: string) {

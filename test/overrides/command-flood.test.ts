@@ -5,11 +5,10 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { nextOverrideState, type TransitionInput } from "../../src/overrides/transition.js";
-import { decodeState, MAX_REFUSED_SHOWN, type ChecklistState } from "../../src/state/checklist-state.js";
+import { MAX_REFUSED_SHOWN, type ChecklistState } from "../../src/state/checklist-state.js";
 import { CommandBatches, MAX_BATCH } from "../../src/webhooks/command-batches.js";
 import type { CommandInput } from "../../src/overrides/transition.js";
 import type { FakePullRequest } from "../support/fake-github.js";
-import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { FILES, POLICY, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
@@ -36,12 +35,6 @@ function command(w: World, pr: FakePullRequest, body: string, author: string) {
 
 const evaluations = (w: World, mark: number) =>
   w.since(mark).filter((r) => r.operation === "GuardrailsPullRequest").length;
-const stateOf = (w: World, pr: FakePullRequest) =>
-  decodeState(
-    TEST_STATE_SECRET,
-    { owner: w.owner, repo: w.name, number: pr.number },
-    pr.comments.find((c) => c.byApp)?.body,
-  );
 const auditLines = (w: World) => w.logs.filter((l) => typeof l.audit === "string").map((l) => l.audit);
 
 describe("commands arriving together share one evaluation", () => {
@@ -58,7 +51,7 @@ describe("commands arriving together share one evaluation", () => {
     expect(evaluations(w, mark)).toBeLessThanOrEqual(2);
     expect(w.calls(mark).filter((c) => c.includes("/collaborators/mallory/permission")).length).toBeLessThanOrEqual(2);
     expect(w.writesSince(mark).map((r) => `${r.method} ${r.path}`)).toHaveLength(1);
-    expect(stateOf(w, pr).refused).toMatchObject({ by: "mallory", code: "not_allowed" });
+    expect(w.signedState(pr).refused).toMatchObject({ by: "mallory", code: "not_allowed" });
     // Every command is still refused in the audit trail, each once.
     expect(auditLines(w).filter((a) => a === "override_refused")).toHaveLength(12);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
@@ -76,7 +69,7 @@ describe("commands arriving together share one evaluation", () => {
     const busy = w.receive("pull_request", w.pullRequestEvent("labeled", pr));
     await Promise.all([busy, off.deliver(), grant.deliver()]);
     expect(evaluations(w, mark)).toBeLessThanOrEqual(2);
-    const state = stateOf(w, pr);
+    const state = w.signedState(pr);
     expect(state.override).toBeUndefined();
     expect(state.ended).toMatchObject({ how: "withdrawn", endedBy: "cto", endedByComment: off.id });
     expect(auditLines(w).filter((a) => a !== "override_refused")).toEqual(["override", "override_withdrawn"]);
@@ -91,7 +84,7 @@ describe("a refusal is shown at most once per person and head", () => {
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     await new Promise((resolve) => setTimeout(resolve, 15));
     await command(w, pr, "/guardrails override", "cto").deliver();
-    expect(stateOf(w, pr).refused).toMatchObject({ by: "cto", code: "no_reason" });
+    expect(w.signedState(pr).refused).toMatchObject({ by: "cto", code: "no_reason" });
     const mark = w.mark();
     await command(w, pr, `/guardrails override ${sha("elsewhere").slice(0, 7)} ${REASON}`, "cto").deliver();
     expect(w.writesSince(mark)).toEqual([]);

@@ -54,13 +54,6 @@ it("a grant written before a fast-forward back to a head evaluated long ago is n
   expect(w.checkRuns(evil)[0]).toMatchObject({ conclusion: "failure" });
 });
 
-const stateOf = (w: World, pr: FakePullRequest) =>
-  decodeState(
-    TEST_STATE_SECRET,
-    { owner: w.owner, repo: w.name, number: pr.number },
-    pr.comments.find((c) => c.byApp)!.body,
-  );
-
 /** The race of issue 19 item 1: the comment about X is handled before the synchronize that brought Y back. */
 async function raced(body: (benign: string, evil: string) => string) {
   const w = new World({ policy: POLICY + "overrides:\n  users: [cto]\n", ownerType: "Organization" });
@@ -85,22 +78,22 @@ async function raced(body: (benign: string, evil: string) => string) {
 
 it("the fast-forward race: a command handled before the synchronize is refused, and says to name the commit", async () => {
   const { w, pr, evil } = await raced(() => "/guardrails override INC-1");
-  expect(stateOf(w, pr).override).toBeUndefined();
-  expect(stateOf(w, pr).refused).toMatchObject({ code: "head_uncertain" });
+  expect(w.signedState(pr).override).toBeUndefined();
+  expect(w.signedState(pr).refused).toMatchObject({ code: "head_uncertain" });
   expect(pr.comments.find((c) => c.byApp)!.body).toContain(`/guardrails override ${evil.slice(0, 7)} <reason>`);
   expect(w.checkRuns(evil)[0]).toMatchObject({ conclusion: "failure" });
 });
 
 it("the fast-forward race: a command naming the commit seen (X) is refused on Y", async () => {
   const { w, pr, evil } = await raced((benign) => `/guardrails override ${benign.slice(0, 7)} INC-1`);
-  expect(stateOf(w, pr).override).toBeUndefined();
-  expect(stateOf(w, pr).refused).toMatchObject({ code: "other_commit" });
+  expect(w.signedState(pr).override).toBeUndefined();
+  expect(w.signedState(pr).refused).toMatchObject({ code: "other_commit" });
   expect(w.checkRuns(evil)[0]).toMatchObject({ conclusion: "failure" });
 });
 
 it("the fast-forward race: a command naming the head is granted (the person said what they saw)", async () => {
   const { w, pr, evil } = await raced((_benign, head) => `/guardrails override ${head.slice(0, 7)} INC-1`);
-  expect(stateOf(w, pr).override).toMatchObject({ head: evil, base: pr.baseRef });
+  expect(w.signedState(pr).override).toMatchObject({ head: evil, base: pr.baseRef });
   expect(w.checkRuns(evil)[0]).toMatchObject({ conclusion: "success" });
 });
 
@@ -130,7 +123,7 @@ it("issue 19 item 2: a retarget ends an override like a push", async () => {
       }),
     ),
   );
-  expect(stateOf(w, pr).override).toBeUndefined();
-  expect(stateOf(w, pr).ended).toMatchObject({ how: "retargeted" });
+  expect(w.signedState(pr).override).toBeUndefined();
+  expect(w.signedState(pr).ended).toMatchObject({ how: "retargeted" });
   expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
 });

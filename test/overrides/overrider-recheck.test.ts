@@ -5,9 +5,7 @@
  * refused command brings it back to green without the look-up ever succeeding.
  */
 import { describe, expect, it } from "@jest/globals";
-import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
-import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { FILES, POLICY, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
@@ -20,13 +18,6 @@ async function comment(w: World, pr: FakePullRequest, body: string, author: stri
   pr.comments.push({ id, body, user: author, byApp: false });
   await w.receive("issue_comment", w.commentCreatedEvent(pr, { id, body, author }));
 }
-
-const stateOf = (w: World, pr: FakePullRequest) =>
-  decodeState(
-    TEST_STATE_SECRET,
-    { owner: w.owner, repo: w.name, number: pr.number },
-    pr.comments.find((c) => c.byApp)?.body,
-  );
 
 describe("an overrider who lost access is looked up in evaluations that handle a command too", () => {
   it("cto loses write access; the look-up fails once (check fails); the author's refused command must not bring the pass back", async () => {
@@ -50,6 +41,6 @@ describe("an overrider who lost access is looked up in evaluations that handle a
     // The PR's author (refused: not an allowed overrider) writes a command.
     await comment(w, pr, `/guardrails override ${REASON}`, pr.author.login);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
   });
 });

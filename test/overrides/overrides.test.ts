@@ -5,9 +5,7 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { readDecisionRecords } from "../../src/state/decision-record.js";
-import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
-import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import {
   blobId,
   checkWrites,
@@ -66,8 +64,6 @@ async function comment(
 }
 
 const stickyOf = (pr: FakePullRequest) => pr.comments.find((c) => c.byApp)!;
-const stateOf = (w: World, pr: FakePullRequest) =>
-  decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: pr.number }, stickyOf(pr).body);
 const auditLines = (w: World) => w.logs.filter((l) => typeof l.audit === "string");
 
 describe("/guardrails override <reason>", () => {
@@ -93,7 +89,7 @@ describe("/guardrails override <reason>", () => {
     expect(pr.labels).toContain("risk:high");
 
     // The record: signed state of the sticky comment, and the check's decision record.
-    const state = stateOf(w, pr);
+    const state = w.signedState(pr);
     expect(state.override).toEqual({
       by: "cto",
       at: expect.any(String),
@@ -143,7 +139,7 @@ describe("/guardrails override <reason>", () => {
       conclusion: "success",
       title: `Overridden by @\u200doncaller: ${REASON}`,
     });
-    expect(stateOf(w, pr).override).toMatchObject({ by: "oncaller", via: ["team:sre-oncall"] });
+    expect(w.signedState(pr).override).toMatchObject({ by: "oncaller", via: ["team:sre-oncall"] });
     expect(w.calls(mark)).toContain(`GET /orgs/${w.owner}/teams/sre-oncall/memberships/oncaller`);
   });
 
@@ -255,8 +251,8 @@ describe("/guardrails override <reason>", () => {
       ]);
       expect(stickyOf(pr).body).toMatch(/\*\*Override refused\*\*: the command of @/);
       expect(stickyOf(pr).body).toMatch(message);
-      expect(stateOf(w, pr).override).toBeUndefined();
-      expect(stateOf(w, pr).refused).toMatchObject({ by: c.by, code });
+      expect(w.signedState(pr).override).toBeUndefined();
+      expect(w.signedState(pr).refused).toMatchObject({ by: c.by, code });
       expect(auditLines(w)).toEqual([expect.objectContaining({ audit: "override_refused", by: c.by, refusal: code })]);
     },
   );
@@ -313,7 +309,7 @@ describe("an override in force", () => {
     });
     expect(pr.labels).not.toContain("risk:overridden");
     expect(pr.labels).toContain("risk:high");
-    const state = stateOf(w, pr);
+    const state = w.signedState(pr);
     expect(state.override).toBeUndefined();
     expect(state.ended).toMatchObject({ by: "cto", how: "new_head", head: old });
     expect(stickyOf(pr).body).toContain(
@@ -335,7 +331,7 @@ describe("an override in force", () => {
       title: "High risk · missing: 1 more approval, checklist (0/2)",
     });
     expect(pr.labels).not.toContain("risk:overridden");
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller", endedByComment: id });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller", endedByComment: id });
     expect(stickyOf(pr).body).toContain("was withdrawn by @\u200doncaller");
     expect(auditLines(w).map((l) => l.audit)).toEqual(["override", "override_withdrawn"]);
     expect(readDecisionRecords(w.checkRuns(pr.headSha)[0]!.text)["2"]).toMatchObject({
@@ -348,7 +344,7 @@ describe("an override in force", () => {
     const { w, pr } = await overridden();
     await comment(w, pr, "/guardrails override off", "alice");
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
-    expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
+    expect(w.signedState(pr).override).toMatchObject({ by: "cto" });
     expect(stickyOf(pr).body).toContain("@\u200dalice may not override");
   });
 
@@ -403,7 +399,7 @@ describe("an override in force", () => {
     pr.comments = pr.comments.filter((c) => c.id !== command.id);
     await w.receive("check_run", w.checkRunEvent("rerequested", w.checkRuns(pr.headSha)[0]!, { pullRequests: [pr] }));
     // Neither was taken for a command: the newest command applied is still the grant.
-    expect(stateOf(w, pr).lastCommand).toBe(granted.id);
+    expect(w.signedState(pr).lastCommand).toBe(granted.id);
     expect(w.calls(mark).filter((c) => c.includes("memberships"))).toEqual([]);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({
       conclusion: "success",
@@ -418,7 +414,7 @@ describe("an override in force", () => {
     const replay = w.commentCreatedEvent(pr, { id: granted.id, body: `/guardrails override ${REASON}`, author: "cto" });
     await w.receive("issue_comment", replay);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
   });
 
   it("an older signed state pasted back into the sticky comment does not bring a withdrawn override back", async () => {
@@ -453,7 +449,7 @@ describe("an override in force", () => {
     // Push Z: the override ends.
     pr.headSha = sha("Z");
     await w.receive("pull_request", synchronize(x));
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
     // Retarget to a branch whose policy does not load.
     const broken = "version: 1\ntiers: [\n";
     w.repo.branches.broken = { sha: sha("broken tip"), policy: broken };
@@ -476,7 +472,7 @@ describe("an override in force", () => {
     pr.baseChangedAt = new Date().toISOString();
     await w.receive("pull_request", edited("broken"));
     expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
     expect(pr.labels).not.toContain("risk:overridden");
   });
 
@@ -490,7 +486,7 @@ describe("an override in force", () => {
       "issue_comment",
       w.commentCreatedEvent(pr, { id: offId, body: "/guardrails override off", author: "cto" }),
     );
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 
@@ -505,8 +501,8 @@ describe("an override in force", () => {
       w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).override).toBeUndefined();
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(w.signedState(pr).override).toBeUndefined();
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
     expect(pr.labels).not.toContain("risk:overridden");
   });
 
@@ -523,7 +519,7 @@ describe("an override in force", () => {
     );
     expect(w.calls(mark)).toContain(`GET ${w.base}/collaborators/cto/permission`);
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).ended).toMatchObject({
+    expect(w.signedState(pr).ended).toMatchObject({
       how: "no_longer_allowed",
       note: expect.stringContaining("overriding needs write access or above"),
     });
@@ -540,7 +536,7 @@ describe("an override in force", () => {
       w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed", by: "oncaller" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "no_longer_allowed", by: "oncaller" });
   });
 
   it("ends when the base's policy no longer lists the person", async () => {
@@ -548,7 +544,7 @@ describe("an override in force", () => {
     w.fake.setPolicy(w.repo, "master", POLICY + OVERRIDES.replace("[cto, author-admin]", "[author-admin]"));
     await w.receive("push", w.pushEvent("master", [{ modified: [POLICY_PATH] }]));
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "no_longer_allowed" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "no_longer_allowed" });
     expect(stickyOf(pr).body).toContain("no longer lists @\u200dcto");
   });
 });
@@ -590,6 +586,6 @@ tiers:
       conclusion: "success",
       title: `Overridden by @\u200dcto: ${REASON}`,
     });
-    expect(stateOf(w, pr).override?.via).toEqual(["user", "user"]);
+    expect(w.signedState(pr).override?.via).toEqual(["user", "user"]);
   });
 });

@@ -4,9 +4,7 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { readDecisionRecords } from "../../src/state/decision-record.js";
-import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
-import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { FILES, POLICY, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
@@ -34,8 +32,6 @@ async function comment(w: World, pr: FakePullRequest, body: string, author: stri
 }
 
 const stickyOf = (pr: FakePullRequest) => pr.comments.find((c) => c.byApp)!;
-const stateOf = (w: World, pr: FakePullRequest) =>
-  decodeState(TEST_STATE_SECRET, { owner: w.owner, repo: w.name, number: pr.number }, stickyOf(pr).body);
 
 async function push(w: World, pr: FakePullRequest, head: string) {
   const before = pr.headSha;
@@ -71,7 +67,7 @@ describe("review 11: the head_moved guard and heads seen before", () => {
       w.commentCreatedEvent(pr, { id, body: `/guardrails override ${REASON}`, author: "cto", at: writtenAt }),
     );
     // The contract: the override applies to the head the person saw; Y was pushed after the command.
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
     expect(w.checkRuns(evil)[0]).toMatchObject({ conclusion: "failure" });
   });
 });
@@ -100,7 +96,7 @@ describe("review 11: signed states pasted back by a writer", () => {
   it("an override ended by a push does not come back when the head returns to its commit and the old state is pasted", async () => {
     const { w, pr, x, grantedBody } = await overriddenOnX();
     await push(w, pr, sha("more changes"));
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "new_head" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "new_head" });
     pr.headForcePushedAt = new Date().toISOString();
     await push(w, pr, x);
     expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
@@ -125,7 +121,7 @@ describe("review 11: signed states pasted back by a writer", () => {
     expect(readDecisionRecords(w.checkRuns(x)[0]!.text)["2"]!.overrideSeq).toBe(2);
     await paste(w, pr, grantedBody);
     expect(w.checkRuns(x)[0]).toMatchObject({ conclusion: "failure" });
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
   });
 });
 
@@ -139,7 +135,7 @@ describe("review 11: what an outsider's command costs and says", () => {
     // Any GitHub user can comment on a public repository's PR, as often as they like.
     await comment(w, pr, `/guardrails override ${REASON}`, "drive-by");
     const calls = w.calls(mark);
-    expect(stateOf(w, pr).refused).toMatchObject({ by: "drive-by" });
+    expect(w.signedState(pr).refused).toMatchObject({ by: "drive-by" });
     expect(calls.filter((c) => c.includes("/memberships/"))).toEqual([]);
   });
 

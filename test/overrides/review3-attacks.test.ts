@@ -14,9 +14,7 @@
  *   coalesced (principle 7, bounded under attack); pushes now join only a queued push's evaluation.
  */
 import { describe, expect, it } from "@jest/globals";
-import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
-import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { FILES, POLICY, sha, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
@@ -54,12 +52,6 @@ async function comment(
   return id;
 }
 
-const stateOf = (w: World, pr: FakePullRequest) =>
-  decodeState(
-    TEST_STATE_SECRET,
-    { owner: w.owner, repo: w.name, number: pr.number },
-    pr.comments.find((c) => c.byApp)?.body,
-  );
 const label = (w: World, pr: FakePullRequest) =>
   w.receive(
     "pull_request",
@@ -98,16 +90,16 @@ describe("A: a refused `off` handled by an evaluation does not hide an allowed p
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     // The author (write access: the webhook lets the command through) writes `off` too: refused (author).
     await comment(w, pr, "/guardrails override off", "author-admin");
-    expect(stateOf(w, pr).override).toBeUndefined();
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(w.signedState(pr).override).toBeUndefined();
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 
   it("control: an allowed person's own `off` in the evaluation withdraws as before, with no refusal shown", async () => {
     const { w, pr } = await overridden();
     await comment(w, pr, "/guardrails override off", "cto");
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
-    expect(stateOf(w, pr).refused).toBeUndefined();
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(w.signedState(pr).refused).toBeUndefined();
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 });
@@ -122,7 +114,7 @@ describe("B: likely writers by authorAssociation cannot push an allowed person's
     for (const troll of ["troll1", "troll2", "troll3"])
       await comment(w, pr, "/guardrails override off", troll, { deliver: false, association: "NONE" });
     await label(w, pr);
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 
@@ -134,7 +126,7 @@ describe("B: likely writers by authorAssociation cannot push an allowed person's
     for (const reader of ["reader1", "reader2", "reader3"])
       await comment(w, pr, "/guardrails override off", reader, { deliver: false, association: "MEMBER" });
     await label(w, pr);
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 });
@@ -148,8 +140,8 @@ describe("B: more possibly allowed people wrote `off` than are looked up", () =>
       await comment(w, pr, "/guardrails override off", troll, { deliver: false, association: "NONE" });
     const mark = w.mark();
     await label(w, pr);
-    expect(stateOf(w, pr).override).toBeUndefined();
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
+    expect(w.signedState(pr).override).toBeUndefined();
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     // Bounded: five people's access at most (and the overrider's re-check).
     expect(w.calls(mark).filter((c) => c.includes("/permission")).length).toBeLessThanOrEqual(6);
@@ -163,7 +155,7 @@ describe("B, controls: the same `off` without the other comments is found", () =
     await comment(w, pr, "/guardrails override off", "oncaller", { association: "CONTRIBUTOR" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
     await label(w, pr);
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "oncaller" });
   });
 
   it("cto's failed `off` is applied though two read-only members wrote `off` after it", async () => {
@@ -173,7 +165,7 @@ describe("B, controls: the same `off` without the other comments is found", () =
     for (const reader of ["reader1", "reader2"])
       await comment(w, pr, "/guardrails override off", reader, { deliver: false, association: "MEMBER" });
     await label(w, pr);
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
   });
 });
 
@@ -191,7 +183,7 @@ describe("C: an override given in an evaluation is judged on its own comments", 
       comment(w, pr, `/guardrails override ${REASON} (again)`, "cto"),
       comment(w, pr, `/guardrails override please`, "author-admin"),
     ]);
-    const state = stateOf(w, pr);
+    const state = w.signedState(pr);
     expect(state.override).toMatchObject({ by: "cto", reason: `${REASON} (again)` });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
   });
@@ -226,7 +218,7 @@ describe("what held: the re-read's cost", () => {
     await label(w, pr);
     const lookups = w.calls(mark).filter((c) => c.includes("/permission"));
     expect(lookups.filter((c) => !c.includes("/collaborators/cto/"))).toHaveLength(5);
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 
@@ -235,7 +227,7 @@ describe("what held: the re-read's cost", () => {
     for (let i = 0; i < 4; i++)
       await comment(w, pr, "/guardrails override off", `outsider${i}`, { deliver: false, association: "NONE" });
     await label(w, pr);
-    expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
+    expect(w.signedState(pr).override).toMatchObject({ by: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
   });
 });

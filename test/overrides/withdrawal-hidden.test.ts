@@ -9,9 +9,7 @@
  * writers first; and when comments since the grant cannot all be read, the override ends.
  */
 import { describe, expect, it } from "@jest/globals";
-import { decodeState } from "../../src/state/checklist-state.js";
 import type { FakePullRequest } from "../support/fake-github.js";
-import { TEST_STATE_SECRET } from "../support/test-probot.js";
 import { FILES, POLICY, useFakeGitHubNetwork, World } from "../github/harness.js";
 
 useFakeGitHubNetwork();
@@ -24,13 +22,6 @@ async function comment(w: World, pr: FakePullRequest, body: string, author: stri
   pr.comments.push({ id, body, user: author, byApp: false });
   if (deliver) await w.receive("issue_comment", w.commentCreatedEvent(pr, { id, body, author }));
 }
-
-const stateOf = (w: World, pr: FakePullRequest) =>
-  decodeState(
-    TEST_STATE_SECRET,
-    { owner: w.owner, repo: w.name, number: pr.number },
-    pr.comments.find((c) => c.byApp)?.body,
-  );
 
 describe("an `off` whose evaluation failed is not hidden by other people's `off` comments", () => {
   it("three outsiders' `off` comments after it: the next evaluation still withdraws the override", async () => {
@@ -55,7 +46,7 @@ describe("an `off` whose evaluation failed is not hidden by other people's `off`
       "pull_request",
       w.pullRequestEvent("labeled", pr, (p) => (p.label!.name = "bug")),
     );
-    expect(stateOf(w, pr).override).toBeUndefined();
+    expect(w.signedState(pr).override).toBeUndefined();
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 });
@@ -84,7 +75,7 @@ describe("comments since the grant that the snapshot cannot read end the overrid
     const { w, pr } = await setUp();
     for (let i = 0; i < 101; i++) await comment(w, pr, `chatter ${i}`, `someone${i}`, false);
     await label(w, pr);
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawal_unknown", by: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "failure" });
   });
 
@@ -92,7 +83,7 @@ describe("comments since the grant that the snapshot cannot read end the overrid
     const { w, pr } = await setUp();
     for (let i = 0; i < 60; i++) await comment(w, pr, `chatter ${i}`, `someone${i}`, false);
     await label(w, pr);
-    expect(stateOf(w, pr).override).toMatchObject({ by: "cto" });
+    expect(w.signedState(pr).override).toMatchObject({ by: "cto" });
     expect(w.checkRuns(pr.headSha)[0]).toMatchObject({ conclusion: "success" });
   });
 
@@ -104,8 +95,8 @@ describe("comments since the grant that the snapshot cannot read end the overrid
       await comment(w, pr, "/guardrails override off", troll, false);
     const mark = w.mark();
     await label(w, pr);
-    expect(stateOf(w, pr).override).toBeUndefined();
-    expect(stateOf(w, pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
+    expect(w.signedState(pr).override).toBeUndefined();
+    expect(w.signedState(pr).ended).toMatchObject({ how: "withdrawn", endedBy: "cto" });
     // cto (a collaborator) is looked up first: no troll's access is asked.
     expect(w.calls(mark).filter((c) => c.includes("/collaborators/troll"))).toEqual([]);
   });

@@ -4,38 +4,23 @@
  * the snapshot, no synchronize senders kept): a reviewer who pushed to the PR still counts.
  */
 import { describe, expect, it } from "@jest/globals";
-import { readDecisionRecords } from "../../src/state/decision-record.js";
+import { MAX_PUSHERS } from "../../src/state/checklist-state.js";
+import { errorRecord, readDecisionRecords } from "../../src/state/decision-record.js";
 import type { FakePullRequest } from "../support/fake-github.js";
 import { sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { FILES, INDEPENDENT, synchronizeBy } from "./pushers.js";
 
 useFakeGitHubNetwork();
-
-const INDEPENDENT = `version: 1
-default_tier: medium
-tiers:
-  low: {}
-  medium:
-    approvals: 1
-  high: {}
-approvals:
-  ignore_contributors: true
-labels: { prefix: false }
-`;
 
 describe("approvals.ignore_contributors in the app", () => {
   it("does not count an approval by someone who pushed to the PR (synchronize sender)", async () => {
     const w = new World({ policy: INDEPENDENT });
     const pr = w.addPullRequest({
       number: 7,
-      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+      files: FILES,
     });
     // mallory pushes a commit to alice's PR branch ...
-    await w.receive(
-      "pull_request",
-      w.pullRequestEvent("synchronize", pr, (p) => {
-        (p as unknown as { sender: { login: string } }).sender.login = "mallory";
-      }),
-    );
+    await w.receive("pull_request", synchronizeBy(w, pr, "mallory"));
     // ... and approves it.
     pr.reviews.push({ user: "mallory", state: "APPROVED", commit: pr.headSha });
     await w.receive("pull_request_review", w.reviewEvent("submitted", pr, { user: "mallory", state: "APPROVED" }));
@@ -51,20 +36,14 @@ describe("a pusher is not lost to an evaluation that failed before the comment k
     const w = new World({ policy: INDEPENDENT });
     const pr = w.addPullRequest({
       number: 7,
-      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+      files: FILES,
     });
     return { w, pr };
   };
   const pushBy = async (w: World, pr: FakePullRequest, login: string, head?: string) => {
     const before = pr.headSha;
     if (head) pr.headSha = head;
-    await w.receive(
-      "pull_request",
-      w.pullRequestEvent("synchronize", pr, (p) => {
-        (p as unknown as { sender: { login: string } }).sender.login = login;
-        (p as unknown as { before: string }).before = before;
-      }),
-    );
+    await w.receive("pull_request", synchronizeBy(w, pr, login, before));
   };
   const approveBy = async (w: World, pr: FakePullRequest, login: string) => {
     pr.reviews.push({ user: login, state: "APPROVED", commit: pr.headSha });
@@ -117,14 +96,9 @@ describe("a pusher is not lost to a comment someone with write access deleted or
       const w = new World({ policy: INDEPENDENT });
       const pr = w.addPullRequest({
         number: 8,
-        files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+        files: FILES,
       });
-      await w.receive(
-        "pull_request",
-        w.pullRequestEvent("synchronize", pr, (p) => {
-          (p as unknown as { sender: { login: string } }).sender.login = "mallory";
-        }),
-      );
+      await w.receive("pull_request", synchronizeBy(w, pr, "mallory"));
       const sticky = pr.comments.findIndex((c) => c.byApp);
       expect(sticky).toBeGreaterThanOrEqual(0);
       if (tamper === "deleted") pr.comments.splice(sticky, 1);
@@ -137,4 +111,21 @@ describe("a pusher is not lost to a comment someone with write access deleted or
       expect(newest.summary).toContain("mallory");
     });
   }
+});
+
+describe("a failing record past the pushers it keeps", () => {
+  it("keeps the first MAX_PUSHERS and marks the overflow (every reviewer may then be a pusher) instead of losing names", () => {
+    const previous = errorRecord(
+      "h",
+      "earlier",
+      undefined,
+      undefined,
+      {},
+      Array.from({ length: MAX_PUSHERS }, (_, i) => `p${i}`),
+    );
+    expect(previous.pushersOverflow).toBeUndefined();
+    const next = errorRecord("h", "again", previous, undefined, {}, ["one-more"]);
+    expect(next.pushers).toHaveLength(MAX_PUSHERS);
+    expect(next.pushersOverflow).toBe(true);
+  });
 });

@@ -7,35 +7,17 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { readDecisionRecords } from "../../src/state/decision-record.js";
-import type { FakePullRequest } from "../support/fake-github.js";
 import { sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { INDEPENDENT, FILES, synchronizeBy } from "./pushers.js";
 
 useFakeGitHubNetwork();
-
-const INDEPENDENT = `version: 1
-default_tier: medium
-tiers:
-  low: {}
-  medium:
-    approvals: 1
-  high: {}
-approvals:
-  ignore_contributors: true
-labels: { prefix: false }
-`;
-
-const synchronizeBy = (w: World, pr: FakePullRequest, login: string, before: string) =>
-  w.pullRequestEvent("synchronize", pr, (p) => {
-    (p as unknown as { sender: { login: string } }).sender.login = login;
-    (p as unknown as { before: string }).before = before;
-  });
 
 describe("a pusher kept in a failing record is not lost when the next push joins a queued evaluation", () => {
   it("mallory's push fails to evaluate; the author's next push joins a queued re-evaluation; mallory's approval must not count", async () => {
     const w = new World({ policy: INDEPENDENT });
     const pr = w.addPullRequest({
       number: 7,
-      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+      files: FILES,
     });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     // mallory pushes B; its evaluation fails before the comment keeps her (the record does).
@@ -67,7 +49,7 @@ describe("a pusher kept in a failing record is not lost when a later evaluation 
     const w = new World({ policy: INDEPENDENT });
     const pr = w.addPullRequest({
       number: 7,
-      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+      files: FILES,
     });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const a = pr.headSha;

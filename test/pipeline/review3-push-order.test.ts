@@ -10,35 +10,17 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { readDecisionRecords } from "../../src/state/decision-record.js";
-import type { FakePullRequest } from "../support/fake-github.js";
 import { sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { INDEPENDENT, FILES, synchronizeBy } from "./pushers.js";
 
 useFakeGitHubNetwork();
-
-const INDEPENDENT = `version: 1
-default_tier: medium
-tiers:
-  low: {}
-  medium:
-    approvals: 1
-  high: {}
-approvals:
-  ignore_contributors: true
-labels: { prefix: false }
-`;
-
-const synchronizeBy = (w: World, pr: FakePullRequest, login: string, before: string) =>
-  w.pullRequestEvent("synchronize", pr, (p) => {
-    (p as unknown as { sender: { login: string } }).sender.login = login;
-    (p as unknown as { before: string }).before = before;
-  });
 
 describe("a pusher's approval handled before the push's synchronize", () => {
   it("mallory pushes B and approves it; her review is evaluated first: the check must not pass", async () => {
     const w = new World({ policy: INDEPENDENT });
     const pr = w.addPullRequest({
       number: 7,
-      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+      files: FILES,
     });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const a = pr.headSha;
@@ -60,7 +42,7 @@ describe("pushes join only a queued push's evaluation, and never one queued befo
     const w = new World({ policy: INDEPENDENT });
     const pr = w.addPullRequest({
       number: 7,
-      files: [{ filename: "src/app.ts", status: "modified", additions: 3, deletions: 1 }],
+      files: FILES,
     });
     await w.receive("pull_request", w.pullRequestEvent("opened", pr));
     const a = pr.headSha;

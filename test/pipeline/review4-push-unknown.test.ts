@@ -5,30 +5,10 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { readDecisionRecords } from "../../src/state/decision-record.js";
-import type { FakePullRequest } from "../support/fake-github.js";
 import { sha, useFakeGitHubNetwork, World } from "../github/harness.js";
+import { INDEPENDENT, FILES, synchronizeBy } from "./pushers.js";
 
 useFakeGitHubNetwork();
-
-const INDEPENDENT = `version: 1
-default_tier: medium
-tiers:
-  low: {}
-  medium:
-    approvals: 1
-  high: {}
-approvals:
-  ignore_contributors: true
-labels: { prefix: false }
-`;
-
-const FILES = [{ filename: "src/app.ts", status: "modified" as const, additions: 3, deletions: 1 }];
-
-const synchronizeBy = (w: World, pr: FakePullRequest, login: string, before: string) =>
-  w.pullRequestEvent("synchronize", pr, (p) => {
-    (p as unknown as { sender: { login: string } }).sender.login = login;
-    (p as unknown as { before: string }).before = before;
-  });
 
 const newest = (w: World, head: string) => w.checkRuns(head).at(-1)!;
 

@@ -22,7 +22,7 @@ import examplePolicy from "../../../examples/web-service.yml";
 import type { DecisionOutput } from "../../report/decision-schema.js";
 import { parseCodeOwners } from "../../policy/codeowners.js";
 import type { PathProblem } from "../changed-paths.js";
-import { decodeState, encodeState, playgroundRequest, type PlaygroundState } from "../playground-state.js";
+import { decodeState, encodeState, FORM_FIELDS, playgroundRequest, type PlaygroundState } from "../playground-state.js";
 import { parseSimulateBody, simulate, validatePolicy } from "../simulation.js";
 
 const SAMPLE: PlaygroundState = {
@@ -49,18 +49,6 @@ const SAMPLE: PlaygroundState = {
   teams: "acme/security: alice, erin",
 };
 
-const FIELDS = [
-  "paths",
-  "author",
-  "coAuthors",
-  "title",
-  "branch",
-  "body",
-  "labels",
-  "approvals",
-  "codeowners",
-  "teams",
-] as const;
 const TIER_NAME = { low: "Low risk", medium: "Medium risk", high: "High risk" } as const;
 const KIND_NAME: Record<string, string> = {
   approvals: "Approvals",
@@ -255,7 +243,7 @@ function requirementItem(requirement: DecisionOutput["requirements"][number]): H
 
 function start(initial: PlaygroundState): void {
   const form = byId<HTMLFormElement>("pr-form");
-  const field = (name: (typeof FIELDS)[number]) =>
+  const field = (name: (typeof FORM_FIELDS)[number]) =>
     form.elements.namedItem(name) as HTMLInputElement | HTMLTextAreaElement;
   let note = initial.note;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -266,7 +254,7 @@ function start(initial: PlaygroundState): void {
   const editor = createEditor(initial.policy, schedule);
 
   const fill = (state: PlaygroundState) => {
-    for (const name of FIELDS) field(name).value = state[name] ?? "";
+    for (const name of FORM_FIELDS) field(name).value = state[name] ?? "";
     editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: state.policy } });
     note = state.note;
     const noteBox = byId("note");
@@ -279,7 +267,7 @@ function start(initial: PlaygroundState): void {
       ...{ paths: "", author: "", coAuthors: "", title: "", branch: "", body: "" },
       ...{ labels: "", approvals: "", codeowners: "", teams: "" },
     };
-    for (const name of FIELDS) state[name] = field(name).value;
+    for (const name of FORM_FIELDS) state[name] = field(name).value;
     if (note) state.note = note;
     return state;
   };
